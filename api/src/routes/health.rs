@@ -1,0 +1,53 @@
+//! `GET /healthz` (liveness), `GET /readyz` (readiness: database reachable and
+//! migrated) and the dev identity provider's JWKS.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::problem::{Problem, ProblemDetails};
+use crate::state::AppState;
+
+/// Health status.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HealthView {
+    #[schema(example = "ok")]
+    pub status: &'static str,
+}
+
+/// Liveness: the process answers.
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses((status = 200, description = "Alive", body = HealthView)))]
+pub async fn healthz() -> Json<HealthView> {
+    Json(HealthView { status: "ok" })
+}
+
+/// Readiness: the database is reachable and every migration is applied.
+#[utoipa::path(get, path = "/readyz", tag = "operations",
+    responses(
+        (status = 200, description = "Ready", body = HealthView),
+        (status = 503, description = "Not ready", body = ProblemDetails, content_type = "application/problem+json"),
+    ))]
+pub async fn readyz(State(state): State<AppState>) -> Result<Json<HealthView>, Problem> {
+    state.health.ready().await.map_err(|reason| {
+        tracing::warn!(%reason, "not ready");
+        Problem::service_unavailable("not-ready", "the service is not ready", 5)
+    })?;
+    Ok(Json(HealthView { status: "ready" }))
+}
+
+/// The dev identity provider's public keys (embedded default only).
+pub async fn dev_jwks(State(state): State<AppState>) -> Response {
+    match &state.dev_jwks {
+        Some(jwks) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            jwks.clone(),
+        )
+            .into_response(),
+        None => Problem::not_found().into_response(),
+    }
+}

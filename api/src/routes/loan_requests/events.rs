@@ -1,0 +1,38 @@
+//! `GET /api/v1/loan-requests/{id}/events`: the audit trail, oldest first.
+
+use axum::Json;
+use axum::extract::{Path, State};
+
+use super::parse_id;
+use crate::auth::Caller;
+use crate::problem::{Problem, ProblemDetails};
+use crate::state::AppState;
+use crate::views::AuditEventView;
+
+/// Read a request's audit trail.
+#[utoipa::path(
+    get,
+    path = "/api/v1/loan-requests/{id}/events",
+    tag = "loan-requests",
+    params(("id" = uuid::Uuid, Path, description = "Loan request id")),
+    responses(
+        (status = 200, description = "Audit trail", body = Vec<AuditEventView>),
+        (status = 401, description = "Not authenticated", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, description = "No known role", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "No such request visible to the caller", body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list_loan_request_events(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<AuditEventView>>, Problem> {
+    let id = parse_id(&id)?;
+    let events = state
+        .loan_requests
+        .events(id, &caller.scope())
+        .await?
+        .ok_or_else(Problem::not_found)?;
+    Ok(Json(events.iter().map(AuditEventView::from).collect()))
+}

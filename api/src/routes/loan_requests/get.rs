@@ -1,0 +1,40 @@
+//! `GET /api/v1/loan-requests/{id}`: one request with its computed terms and `ETag`.
+//! Visible to its owner, to reviewers of its bank and to admins; anyone else gets 404.
+
+use axum::extract::{Path, State};
+use axum::response::Response;
+
+use super::{parse_id, with_etag};
+use crate::auth::Caller;
+use crate::problem::{Problem, ProblemDetails};
+use crate::state::AppState;
+use crate::views::LoanRequestView;
+
+/// Read a loan request.
+#[utoipa::path(
+    get,
+    path = "/api/v1/loan-requests/{id}",
+    tag = "loan-requests",
+    params(("id" = uuid::Uuid, Path, description = "Loan request id")),
+    responses(
+        (status = 200, description = "The request", body = LoanRequestView,
+            headers(("ETag" = String, description = "Current version, for If-Match"))),
+        (status = 401, description = "Not authenticated", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, description = "No known role", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "No such request visible to the caller", body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get_loan_request(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    let id = parse_id(&id)?;
+    let request = state
+        .loan_requests
+        .get(id, &caller.scope())
+        .await?
+        .ok_or_else(Problem::not_found)?;
+    Ok(with_etag(&request))
+}

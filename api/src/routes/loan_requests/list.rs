@@ -1,0 +1,177 @@
+//! `GET /api/v1/loan-requests`: the requests the caller may see (applicant: their own;
+//! reviewer: their bank's; admin: all, optionally one bank's), newest first, filtered,
+//! with an opaque keyset cursor.
+
+use axum::Json;
+use axum::extract::State;
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use domain::company::Siren;
+use domain::loan_request::ListFilter;
+use domain::reference::Reference;
+use domain::submission::BankCode;
+use domain::workflow::Status;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::Caller;
+use crate::extract::ApiQuery;
+use crate::problem::{Problem, ProblemDetails};
+use crate::routes::cursor;
+use crate::state::AppState;
+use crate::views::LoanRequestView;
+
+/// Query parameters of the list.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// submitted, in_review, pre_approved, granted, rejected or withdrawn.
+    pub status: Option<String>,
+    /// 9-digit SIREN (spaces tolerated).
+    pub siren: Option<String>,
+    /// Public reference, any case, dashes and spaces tolerated.
+    pub reference: Option<String>,
+    /// Inclusive lower bound: a date (`2026-03-25`) or an RFC 3339 instant.
+    pub created_from: Option<String>,
+    /// Upper bound: a date includes that whole day; an RFC 3339 instant is exclusive.
+    pub created_to: Option<String>,
+    /// Admins only: one bank's requests.
+    pub bank: Option<String>,
+    /// Page size, 1–100 (default 20).
+    pub limit: Option<String>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// One page of requests.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoanRequestPage {
+    pub items: Vec<LoanRequestView>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+fn instant(name: &str, raw: &str, end_of_day: bool) -> Result<DateTime<Utc>, Problem> {
+    if let Ok(at) = DateTime::parse_from_rfc3339(raw) {
+        return Ok(at.with_timezone(&Utc));
+    }
+    let date = NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| {
+        Problem::invalid_parameter(
+            name,
+            "invalid-format",
+            "expected a date (YYYY-MM-DD) or an RFC 3339 instant",
+        )
+    })?;
+    let date = if end_of_day {
+        date.checked_add_days(Days::new(1)).unwrap_or(date)
+    } else {
+        date
+    };
+    Ok(date.and_time(chrono::NaiveTime::MIN).and_utc())
+}
+
+fn parse_filter(params: &ListParams, caller: &Caller) -> Result<ListFilter, Problem> {
+    let mut filter = ListFilter::default();
+    if let Some(raw) = &params.status {
+        filter.status = Some(Status::parse(raw).ok_or_else(|| {
+            Problem::invalid_parameter(
+                "status",
+                "unknown-value",
+                "one of submitted, in_review, pre_approved, granted, rejected, withdrawn",
+            )
+        })?);
+    }
+    if let Some(raw) = &params.siren {
+        filter.siren = Some(
+            Siren::parse(raw)
+                .map_err(|e| Problem::invalid_parameter("siren", e.code(), e.to_string()))?,
+        );
+    }
+    if let Some(raw) = &params.reference {
+        filter.reference = Some(
+            Reference::parse(raw)
+                .map_err(|e| Problem::invalid_parameter("reference", e.code(), e.to_string()))?,
+        );
+    }
+    if let Some(raw) = &params.created_from {
+        filter.created_from = Some(instant("created_from", raw, false)?);
+    }
+    if let Some(raw) = &params.created_to {
+        filter.created_to = Some(instant("created_to", raw, true)?);
+    }
+    if let (Some(from), Some(to)) = (filter.created_from, filter.created_to) {
+        if from >= to {
+            return Err(Problem::invalid_parameter(
+                "created_to",
+                "reversed-range",
+                "created_to must come after created_from",
+            ));
+        }
+    }
+    if let Some(raw) = &params.bank {
+        if !matches!(caller, Caller::Admin(_)) {
+            return Err(Problem::invalid_parameter(
+                "bank",
+                "not-allowed",
+                "only admins may filter by bank",
+            ));
+        }
+        filter.bank = Some(
+            BankCode::parse(raw)
+                .map_err(|_| Problem::invalid_parameter("bank", "invalid-format", "5 digits"))?,
+        );
+    }
+    Ok(filter)
+}
+
+fn parse_limit(raw: Option<&str>) -> Result<u16, Problem> {
+    let Some(raw) = raw else { return Ok(20) };
+    raw.parse::<u16>()
+        .ok()
+        .filter(|n| (1..=100).contains(n))
+        .ok_or_else(|| {
+            Problem::invalid_parameter("limit", "out-of-range", "an integer from 1 to 100")
+        })
+}
+
+/// List visible loan requests.
+#[utoipa::path(
+    get,
+    path = "/api/v1/loan-requests",
+    tag = "loan-requests",
+    params(ListParams),
+    responses(
+        (status = 200, description = "A page, newest first", body = LoanRequestPage),
+        (status = 400, description = "Invalid parameter or cursor", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, description = "No known role", body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list_loan_requests(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(params): ApiQuery<ListParams>,
+) -> Result<Json<LoanRequestPage>, Problem> {
+    let filter = parse_filter(&params, &caller)?;
+    let limit = parse_limit(params.limit.as_deref())?;
+    let scope = caller.scope();
+    let fingerprint = cursor::fingerprint(&scope, &filter);
+    let after = params
+        .cursor
+        .as_deref()
+        .map(|c| cursor::decode(&state.cursor_key, c, &fingerprint))
+        .transpose()?;
+    let page = state
+        .loan_requests
+        .list(&scope, &filter, after, limit)
+        .await?;
+    let next_cursor = page
+        .next
+        .map(|p| cursor::encode(&state.cursor_key, p, &fingerprint))
+        .transpose()?;
+    Ok(Json(LoanRequestPage {
+        items: page.items.iter().map(LoanRequestView::from).collect(),
+        next_cursor,
+    }))
+}

@@ -1,0 +1,84 @@
+//! `/api/v1/loan-requests` and its sub-resources: one file per action.
+
+pub mod decide;
+pub mod events;
+pub mod get;
+pub mod grant;
+pub mod list;
+pub mod review;
+pub mod submit;
+pub mod withdraw;
+
+use axum::Json;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use domain::loan_request::{LoanRequest, LoanRequestId, TransitionCommand};
+use domain::workflow::Action;
+use uuid::Uuid;
+
+use crate::auth::Caller;
+use crate::problem::Problem;
+use crate::state::AppState;
+use crate::views::{LoanRequestView, etag};
+
+/// A path id that is not a UUID names nothing: 404, like an id outside the scope.
+pub(crate) fn parse_id(raw: &str) -> Result<LoanRequestId, Problem> {
+    Uuid::parse_str(raw)
+        .map(LoanRequestId)
+        .map_err(|_| Problem::not_found())
+}
+
+/// The version a state change is conditioned on (`If-Match`, SPEC §3).
+pub(crate) fn if_match(headers: &HeaderMap) -> Result<i32, Problem> {
+    let value = headers
+        .get(header::IF_MATCH)
+        .ok_or_else(Problem::precondition_required)?
+        .to_str()
+        .map_err(|_| Problem::invalid_parameter("If-Match", "invalid-etag", "not an ETag"))?
+        .trim();
+    let unquoted = value.strip_prefix("W/").unwrap_or(value).trim_matches('"');
+    if unquoted == "*" {
+        return Err(Problem::invalid_parameter(
+            "If-Match",
+            "invalid-etag",
+            "a concrete ETag is required, not *",
+        ));
+    }
+    unquoted
+        .parse::<i32>()
+        .map_err(|_| Problem::precondition_failed_unknown())
+}
+
+/// A request with its `ETag`.
+pub(crate) fn with_etag(request: &LoanRequest) -> Response {
+    let mut response = Json(LoanRequestView::from(request)).into_response();
+    if let Ok(value) = HeaderValue::from_str(&etag(request.version)) {
+        response.headers_mut().insert(header::ETAG, value);
+    }
+    response
+}
+
+/// Applies a workflow action for a caller and answers the new state.
+pub(crate) async fn apply(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    headers: &HeaderMap,
+    action: Action,
+    reason: Option<String>,
+) -> Result<Response, Problem> {
+    let id = parse_id(id)?;
+    let expected_version = if_match(headers)?;
+    let request = state
+        .loan_requests
+        .transition(TransitionCommand {
+            id,
+            scope: caller.scope(),
+            expected_version,
+            action,
+            actor: caller.actor(),
+            reason,
+        })
+        .await?;
+    Ok(with_etag(&request))
+}

@@ -1,0 +1,97 @@
+//! Application state, built once at start-up by `main` (the one place that chooses the
+//! adapters) and shared by every handler.
+
+use std::ops::Deref;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use domain::campaign::CampaignWindow;
+use domain::loan_request::Bank;
+use domain::ports::{BankRepository, HealthCheck, LoanRequestRepository};
+use domain::submission::BankCode;
+use infra::identity::JwtVerifier;
+use tokio::sync::RwLock;
+
+use crate::problem::Problem;
+
+/// How long the bank list is trusted before it is read again.
+const BANK_CACHE_TTL: Duration = Duration::from_secs(30);
+
+/// Everything a handler needs.
+pub struct App {
+    pub loan_requests: Arc<dyn LoanRequestRepository>,
+    pub banks: Arc<dyn BankRepository>,
+    pub health: Arc<dyn HealthCheck>,
+    pub verifier: JwtVerifier,
+    /// The dev identity provider's JWKS, served at `/dev-idp/.well-known/jwks.json` on
+    /// the embedded default.
+    pub dev_jwks: Option<String>,
+    pub campaign: CampaignWindow,
+    /// Key of the HMAC that makes pagination cursors tamper-evident.
+    pub cursor_key: Vec<u8>,
+    bank_cache: RwLock<Option<(Instant, Arc<Vec<Bank>>)>>,
+}
+
+impl App {
+    #[must_use]
+    pub fn new(
+        loan_requests: Arc<dyn LoanRequestRepository>,
+        banks: Arc<dyn BankRepository>,
+        health: Arc<dyn HealthCheck>,
+        verifier: JwtVerifier,
+        dev_jwks: Option<String>,
+        campaign: CampaignWindow,
+        cursor_key: Vec<u8>,
+    ) -> Self {
+        Self {
+            loan_requests,
+            banks,
+            health,
+            verifier,
+            dev_jwks,
+            campaign,
+            cursor_key,
+            bank_cache: RwLock::new(None),
+        }
+    }
+
+    /// The participating banks, cached for a few seconds.
+    ///
+    /// # Errors
+    /// When the store fails.
+    pub async fn bank_list(&self) -> Result<Arc<Vec<Bank>>, Problem> {
+        if let Some((at, banks)) = self.bank_cache.read().await.as_ref() {
+            if at.elapsed() < BANK_CACHE_TTL {
+                return Ok(banks.clone());
+            }
+        }
+        let banks = Arc::new(self.banks.list().await?);
+        *self.bank_cache.write().await = Some((Instant::now(), banks.clone()));
+        Ok(banks)
+    }
+
+    /// Forgets the cached bank list (after a bank is added).
+    pub async fn invalidate_banks(&self) {
+        *self.bank_cache.write().await = None;
+    }
+
+    /// Whether a bank code names a participating bank.
+    ///
+    /// # Errors
+    /// When the store fails.
+    pub async fn bank_exists(&self, code: &BankCode) -> Result<bool, Problem> {
+        Ok(self.bank_list().await?.iter().any(|b| &b.code == code))
+    }
+}
+
+/// Cheap-to-clone handle on [`App`].
+#[derive(Clone)]
+pub struct AppState(pub Arc<App>);
+
+impl Deref for AppState {
+    type Target = App;
+
+    fn deref(&self) -> &App {
+        &self.0
+    }
+}

@@ -1,0 +1,224 @@
+//! JSON shapes of SPEC §5, shared by several routes: what clients send and receive.
+//! They are separate from the domain types (which only exist valid) and from the
+//! storage rows.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::company::{Company, RawCompany};
+use domain::loan_request::{AuditEvent, LoanRequest};
+use domain::rules::LoanTerms;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// Declared company data (SPEC §2). Whitespace in SIREN/SIRET is tolerated.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CompanyInput {
+    /// 9 digits, Luhn-valid.
+    #[schema(example = "732829320")]
+    pub siren: String,
+    /// 14 digits starting with the SIREN (head office), optional.
+    #[schema(example = "73282932000074")]
+    pub siret: Option<String>,
+    /// 1–200 characters.
+    #[schema(example = "Boulangerie Exemple")]
+    pub legal_name: String,
+    /// One of SA, SAS, SASU, SARL, EURL, SNC, EI, MICRO, ASSOCIATION, SCI,
+    /// CREDIT_INSTITUTION, FINANCING_COMPANY, OTHER.
+    #[schema(example = "SAS")]
+    pub legal_form: String,
+    #[schema(example = "2012-05-04")]
+    pub creation_date: NaiveDate,
+    #[schema(example = 12)]
+    pub headcount: i64,
+    /// Revenue of the last closed fiscal year, in cents.
+    #[schema(example = 100_000_000)]
+    pub revenue_cents: i64,
+    /// Annual payroll in France, in cents.
+    pub payroll_cents: Option<i64>,
+    /// Balance-sheet total, in cents.
+    pub balance_sheet_cents: Option<i64>,
+    #[serde(default)]
+    pub innovative: bool,
+    /// Safeguard, receivership or liquidation opened.
+    #[serde(default)]
+    pub collective_proceedings: bool,
+}
+
+impl From<CompanyInput> for RawCompany {
+    fn from(c: CompanyInput) -> Self {
+        Self {
+            siren: c.siren,
+            siret: c.siret,
+            legal_name: c.legal_name,
+            legal_form: c.legal_form,
+            creation_date: c.creation_date,
+            headcount: c.headcount,
+            revenue_cents: c.revenue_cents,
+            payroll_cents: c.payroll_cents,
+            balance_sheet_cents: c.balance_sheet_cents,
+            innovative: c.innovative,
+            collective_proceedings: c.collective_proceedings,
+        }
+    }
+}
+
+/// Company data as stored (normalised).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CompanyView {
+    pub siren: String,
+    pub siret: Option<String>,
+    pub legal_name: String,
+    pub legal_form: String,
+    pub creation_date: NaiveDate,
+    pub headcount: u32,
+    pub revenue_cents: i64,
+    pub payroll_cents: Option<i64>,
+    pub balance_sheet_cents: Option<i64>,
+    pub innovative: bool,
+    pub collective_proceedings: bool,
+}
+
+impl From<&Company> for CompanyView {
+    fn from(c: &Company) -> Self {
+        Self {
+            siren: c.siren.as_str().to_owned(),
+            siret: c.siret.as_ref().map(|s| s.as_str().to_owned()),
+            legal_name: c.legal_name.as_str().to_owned(),
+            legal_form: c.legal_form.as_str().to_owned(),
+            creation_date: c.creation_date,
+            headcount: c.headcount.get(),
+            revenue_cents: c.revenue.get(),
+            payroll_cents: c.payroll.map(|v| v.get()),
+            balance_sheet_cents: c.balance_sheet.map(|v| v.get()),
+            innovative: c.innovative,
+            collective_proceedings: c.collective_proceedings,
+        }
+    }
+}
+
+/// One year of the guarantee-fee schedule.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FeeYearView {
+    pub year: u8,
+    /// Yearly fee rate, in basis points.
+    pub rate_bp: u32,
+    /// Principal outstanding at the start of the year, in cents.
+    pub outstanding_cents: i64,
+    /// Fee of the year, in cents.
+    pub fee_cents: i64,
+}
+
+/// Computed loan terms.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TermsView {
+    /// PME, ETI or GE.
+    #[schema(example = "PME")]
+    pub size_category: String,
+    pub cap_cents: i64,
+    /// Share of the loan guaranteed by the State, in basis points.
+    #[schema(example = 9000)]
+    pub guarantee_share_bp: u32,
+    pub guaranteed_cents: i64,
+    pub fee_schedule: Vec<FeeYearView>,
+    pub total_fee_cents: i64,
+}
+
+impl From<&LoanTerms> for TermsView {
+    fn from(t: &LoanTerms) -> Self {
+        Self {
+            size_category: t.size_category.as_str().to_owned(),
+            cap_cents: t.cap.get(),
+            guarantee_share_bp: t.guarantee_share.get(),
+            guaranteed_cents: t.guaranteed.get(),
+            fee_schedule: t
+                .fee_schedule
+                .iter()
+                .map(|y| FeeYearView {
+                    year: y.year,
+                    rate_bp: y.rate_bp.get(),
+                    outstanding_cents: y.outstanding.get(),
+                    fee_cents: y.fee.get(),
+                })
+                .collect(),
+            total_fee_cents: t.total_fee.get(),
+        }
+    }
+}
+
+/// A loan request as returned by the API.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LoanRequestView {
+    pub id: Uuid,
+    /// Public reference read over the phone.
+    #[schema(example = "PGE-0J5K8Q2M3RX")]
+    pub reference: String,
+    /// submitted, in_review, pre_approved, granted, rejected or withdrawn.
+    pub status: String,
+    /// Optimistic-concurrency version (also the `ETag`).
+    pub version: i32,
+    pub bank_id: String,
+    pub company: CompanyView,
+    pub requested_amount_cents: i64,
+    pub amortization_years: u8,
+    pub contact_email: String,
+    pub terms: TermsView,
+    /// Reason given with the last decision, when there is one.
+    pub decision_reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<&LoanRequest> for LoanRequestView {
+    fn from(r: &LoanRequest) -> Self {
+        Self {
+            id: r.id.0,
+            reference: r.reference.to_string(),
+            status: r.status.as_str().to_owned(),
+            version: r.version,
+            bank_id: r.bank.as_str().to_owned(),
+            company: CompanyView::from(&r.company),
+            requested_amount_cents: r.amount.get(),
+            amortization_years: r.amortization.get(),
+            contact_email: r.contact_email.as_str().to_owned(),
+            terms: TermsView::from(&r.terms),
+            decision_reason: r.decision_reason.clone(),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+/// One entry of a request's audit trail.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AuditEventView {
+    pub at: DateTime<Utc>,
+    /// applicant, reviewer or admin.
+    pub actor_role: String,
+    pub actor_subject: String,
+    /// submit, review, pre_approve, reject, grant or withdraw.
+    pub action: String,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub reason: Option<String>,
+}
+
+impl From<&AuditEvent> for AuditEventView {
+    fn from(e: &AuditEvent) -> Self {
+        Self {
+            at: e.at,
+            actor_role: e.actor_role.as_str().to_owned(),
+            actor_subject: e.actor_subject.clone(),
+            action: e.action.clone(),
+            from_status: e.from_status.map(|s| s.as_str().to_owned()),
+            to_status: e.to_status.as_str().to_owned(),
+            reason: e.reason.clone(),
+        }
+    }
+}
+
+/// The `ETag` of a request at a version.
+#[must_use]
+pub fn etag(version: i32) -> String {
+    format!("\"{version}\"")
+}

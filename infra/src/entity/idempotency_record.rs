@@ -1,0 +1,20 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "idempotency_records")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub applicant_sub: String,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub idem_key: String,
+    pub body_fingerprint: String,
+    pub response_status: i32,
+    pub response_body: String,
+    pub loan_request_id: Option<Uuid>,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

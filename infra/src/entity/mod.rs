@@ -1,0 +1,8 @@
+//! sea-orm entities: the rows as stored. They never leave `infra`; repositories turn
+//! them into domain values.
+
+pub mod audit_event;
+pub mod bank;
+pub mod idempotency_record;
+pub mod loan_request;
+pub mod outbox_message;

@@ -1,0 +1,282 @@
+//! ID-token verification against a JWKS (Cognito in production, the dev provider on the
+//! embedded default). RS256 only; `kid` lookup; `iss`, `aud`, `exp`, `nbf` and
+//! `token_use == "id"` checked. Keys are cached: an unknown `kid` triggers at most one
+//! refetch a minute, never a fetch per request.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
+use serde::Deserialize;
+use tokio::sync::{Mutex, RwLock};
+
+/// Where the signing keys come from.
+#[derive(Clone, Debug)]
+pub enum JwksSource {
+    /// Fetched over HTTP(S) and cached (Cognito: `{issuer}/.well-known/jwks.json`).
+    Url(String),
+    /// Known in-process (the dev provider): the JWKS document itself.
+    Document(String),
+}
+
+/// What a token must say to be accepted.
+#[derive(Clone, Debug)]
+pub struct VerifierSettings {
+    pub issuer: String,
+    pub audiences: Vec<String>,
+    pub jwks: JwksSource,
+    /// Clock skew tolerated on `exp` and `nbf`, in seconds.
+    pub leeway_seconds: u64,
+    /// Minimum time between two JWKS fetches triggered by unknown key ids.
+    pub refetch_interval: Duration,
+}
+
+/// Why a bearer token was refused (each maps to 401).
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum AuthError {
+    #[error("the Authorization header is missing")]
+    Missing,
+    #[error("the Authorization header is not a bearer token")]
+    Malformed,
+    #[error("the token is not a well-formed JWT")]
+    Garbled,
+    #[error("the token is signed with an algorithm other than RS256")]
+    WrongAlgorithm,
+    #[error("the token's key id is unknown")]
+    UnknownKey,
+    #[error("the token's signature is invalid")]
+    BadSignature,
+    #[error("the token has expired")]
+    Expired,
+    #[error("the token is not valid yet")]
+    NotYetValid,
+    #[error("the token was issued by another issuer")]
+    WrongIssuer,
+    #[error("the token was issued for another audience")]
+    WrongAudience,
+    #[error("an ID token is required")]
+    NotAnIdToken,
+    #[error("the token lacks a required claim")]
+    MissingClaim,
+    #[error("the signing keys could not be fetched")]
+    KeysUnavailable,
+}
+
+/// The claims the platform uses.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct TokenClaims {
+    pub sub: String,
+    #[serde(default)]
+    pub token_use: Option<String>,
+    #[serde(rename = "cognito:groups", default)]
+    pub groups: Vec<String>,
+    #[serde(rename = "custom:bank_id", default)]
+    pub bank_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct JwkSetDocument {
+    keys: Vec<JwkDocument>,
+}
+
+#[derive(Deserialize)]
+struct JwkDocument {
+    kty: String,
+    #[serde(default)]
+    kid: Option<String>,
+    #[serde(default)]
+    n: Option<String>,
+    #[serde(default)]
+    e: Option<String>,
+    #[serde(default, rename = "use")]
+    key_use: Option<String>,
+}
+
+fn parse_jwks(document: &str) -> Result<HashMap<String, DecodingKey>, String> {
+    let set: JwkSetDocument =
+        serde_json::from_str(document).map_err(|e| format!("invalid JWKS document: {e}"))?;
+    let mut keys = HashMap::new();
+    for jwk in set.keys {
+        if jwk.kty != "RSA" || jwk.key_use.as_deref().is_some_and(|u| u != "sig") {
+            continue;
+        }
+        let (Some(kid), Some(n), Some(e)) = (jwk.kid, jwk.n, jwk.e) else {
+            continue;
+        };
+        let key = DecodingKey::from_rsa_components(&n, &e)
+            .map_err(|e| format!("invalid RSA key {kid}: {e}"))?;
+        keys.insert(kid, key);
+    }
+    Ok(keys)
+}
+
+struct KeyCache {
+    keys: HashMap<String, DecodingKey>,
+    fetched_at: Option<Instant>,
+}
+
+/// Verifies ID tokens. Cheap to clone; clones share the key cache.
+#[derive(Clone)]
+pub struct JwtVerifier {
+    settings: Arc<VerifierSettings>,
+    validation: Arc<Validation>,
+    cache: Arc<RwLock<KeyCache>>,
+    refetch: Arc<Mutex<()>>,
+    http: reqwest::Client,
+    fetches: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl std::fmt::Debug for JwtVerifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JwtVerifier")
+            .field("issuer", &self.settings.issuer)
+            .finish_non_exhaustive()
+    }
+}
+
+impl JwtVerifier {
+    /// Builds a verifier; a [`JwksSource::Document`] is parsed at once.
+    ///
+    /// # Errors
+    /// When an in-process JWKS document is invalid or the HTTP client cannot be built.
+    pub fn new(settings: VerifierSettings) -> Result<Self, String> {
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.algorithms = vec![Algorithm::RS256];
+        validation.leeway = settings.leeway_seconds;
+        validation.validate_exp = true;
+        validation.validate_nbf = true;
+        validation.set_issuer(&[settings.issuer.as_str()]);
+        validation.set_audience(&settings.audiences);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        let (keys, fetched_at) = match &settings.jwks {
+            JwksSource::Document(doc) => (parse_jwks(doc)?, Some(Instant::now())),
+            JwksSource::Url(_) => (HashMap::new(), None),
+        };
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(5))
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok(Self {
+            settings: Arc::new(settings),
+            validation: Arc::new(validation),
+            cache: Arc::new(RwLock::new(KeyCache { keys, fetched_at })),
+            refetch: Arc::new(Mutex::new(())),
+            http,
+            fetches: Arc::new(std::sync::atomic::AtomicU64::new(0)),
+        })
+    }
+
+    /// How many times the JWKS was fetched over HTTP (for metrics and tests).
+    #[must_use]
+    pub fn jwks_fetches(&self) -> u64 {
+        self.fetches.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Fetches the keys now when the source is a URL (start-up warm-up).
+    ///
+    /// # Errors
+    /// When the JWKS cannot be fetched or parsed.
+    pub async fn warm_up(&self) -> Result<(), String> {
+        if let JwksSource::Url(url) = &self.settings.jwks {
+            let keys = self.fetch(url).await?;
+            let mut cache = self.cache.write().await;
+            cache.keys = keys;
+            cache.fetched_at = Some(Instant::now());
+        }
+        Ok(())
+    }
+
+    async fn fetch(&self, url: &str) -> Result<HashMap<String, DecodingKey>, String> {
+        self.fetches
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let response = self
+            .http
+            .get(url)
+            .send()
+            .await
+            .map_err(|e| format!("JWKS fetch failed: {e}"))?;
+        if !response.status().is_success() {
+            return Err(format!("JWKS fetch answered {}", response.status()));
+        }
+        let body = response
+            .text()
+            .await
+            .map_err(|e| format!("JWKS read failed: {e}"))?;
+        parse_jwks(&body)
+    }
+
+    async fn key_for(&self, kid: &str) -> Result<DecodingKey, AuthError> {
+        if let Some(key) = self.cache.read().await.keys.get(kid) {
+            return Ok(key.clone());
+        }
+        let JwksSource::Url(url) = &self.settings.jwks else {
+            return Err(AuthError::UnknownKey);
+        };
+        // One refetch at a time, and not more often than the interval: a flood of
+        // tokens with made-up key ids must not turn into a flood of JWKS fetches.
+        let _guard = self.refetch.lock().await;
+        {
+            let cache = self.cache.read().await;
+            if let Some(key) = cache.keys.get(kid) {
+                return Ok(key.clone());
+            }
+            if cache
+                .fetched_at
+                .is_some_and(|at| at.elapsed() < self.settings.refetch_interval)
+            {
+                return Err(AuthError::UnknownKey);
+            }
+        }
+        let fetched = self.fetch(url).await;
+        let mut cache = self.cache.write().await;
+        cache.fetched_at = Some(Instant::now());
+        match fetched {
+            Ok(keys) => {
+                cache.keys = keys;
+                cache.keys.get(kid).cloned().ok_or(AuthError::UnknownKey)
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "JWKS refresh failed");
+                Err(AuthError::KeysUnavailable)
+            }
+        }
+    }
+
+    /// Verifies a compact JWS and returns its claims.
+    ///
+    /// # Errors
+    /// [`AuthError`] saying why the token is refused.
+    pub async fn verify(&self, token: &str) -> Result<TokenClaims, AuthError> {
+        if token.len() > 16 * 1024 {
+            return Err(AuthError::Garbled);
+        }
+        let header = decode_header(token).map_err(|_| AuthError::Garbled)?;
+        if header.alg != Algorithm::RS256 {
+            return Err(AuthError::WrongAlgorithm);
+        }
+        let kid = header.kid.ok_or(AuthError::UnknownKey)?;
+        let key = self.key_for(&kid).await?;
+        let data = decode::<TokenClaims>(token, &key, &self.validation).map_err(|e| {
+            use jsonwebtoken::errors::ErrorKind;
+            match e.kind() {
+                ErrorKind::ExpiredSignature => AuthError::Expired,
+                ErrorKind::ImmatureSignature => AuthError::NotYetValid,
+                ErrorKind::InvalidIssuer => AuthError::WrongIssuer,
+                ErrorKind::InvalidAudience => AuthError::WrongAudience,
+                ErrorKind::InvalidAlgorithm => AuthError::WrongAlgorithm,
+                ErrorKind::MissingRequiredClaim(_) => AuthError::MissingClaim,
+                ErrorKind::InvalidSignature => AuthError::BadSignature,
+                _ => AuthError::Garbled,
+            }
+        })?;
+        let claims = data.claims;
+        if claims.token_use.as_deref() != Some("id") {
+            return Err(AuthError::NotAnIdToken);
+        }
+        if claims.sub.is_empty() || claims.sub.len() > 255 {
+            return Err(AuthError::MissingClaim);
+        }
+        Ok(claims)
+    }
+}

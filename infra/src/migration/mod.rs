@@ -1,0 +1,15 @@
+//! Schema migrations. They use only what SQLite and PostgreSQL both understand, so the
+//! embedded default and production run the very same files.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_init;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_init::Migration)]
+    }
+}

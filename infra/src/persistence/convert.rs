@@ -1,0 +1,132 @@
+//! Rows to domain values and back. A row that no longer parses is reported as a storage
+//! failure (it can only come from outside the application), never served half-valid.
+
+use domain::company::{Company, RawCompany};
+use domain::loan_request::{AuditEvent, LoanRequest, LoanRequestId, Subject};
+use domain::money::{BasisPoints, Cents};
+use domain::ports::StorageError;
+use domain::reference::Reference;
+use domain::rules::{AmortizationYears, FeeYear, LoanTerms, SizeCategory};
+use domain::submission::{BankCode, EmailAddress};
+use domain::workflow::{Role, Status};
+use serde::{Deserialize, Serialize};
+
+use crate::entity::{audit_event, loan_request};
+
+/// A fee-schedule line as stored in the `fee_schedule` JSON column.
+#[derive(Serialize, Deserialize)]
+struct StoredFeeYear {
+    year: u8,
+    rate_bp: u32,
+    outstanding_cents: i64,
+    fee_cents: i64,
+}
+
+fn corrupt(what: &str, id: impl std::fmt::Display) -> StorageError {
+    StorageError(format!("corrupt {what} in loan request {id}"))
+}
+
+pub(crate) fn fee_schedule_json(terms: &LoanTerms) -> String {
+    let lines: Vec<StoredFeeYear> = terms
+        .fee_schedule
+        .iter()
+        .map(|y| StoredFeeYear {
+            year: y.year,
+            rate_bp: y.rate_bp.get(),
+            outstanding_cents: y.outstanding.get(),
+            fee_cents: y.fee.get(),
+        })
+        .collect();
+    serde_json::to_string(&lines).unwrap_or_else(|_| "[]".to_owned())
+}
+
+pub(crate) fn status_from(value: &str, id: impl std::fmt::Display) -> Result<Status, StorageError> {
+    Status::parse(value).ok_or_else(|| corrupt("status", id))
+}
+
+pub(crate) fn loan_request_from_row(row: loan_request::Model) -> Result<LoanRequest, StorageError> {
+    let id = row.id;
+    let company = Company::parse(
+        RawCompany {
+            siren: row.siren,
+            siret: row.siret,
+            legal_name: row.legal_name,
+            legal_form: row.legal_form,
+            creation_date: row.creation_date,
+            headcount: row.headcount,
+            revenue_cents: row.revenue_cents,
+            payroll_cents: row.payroll_cents,
+            balance_sheet_cents: row.balance_sheet_cents,
+            innovative: row.innovative,
+            collective_proceedings: row.collective_proceedings,
+        },
+        "company",
+    )
+    .map_err(|_| corrupt("company", id))?;
+    let stored: Vec<StoredFeeYear> =
+        serde_json::from_str(&row.fee_schedule).map_err(|_| corrupt("fee schedule", id))?;
+    let fee_schedule = stored
+        .into_iter()
+        .map(|y| FeeYear {
+            year: y.year,
+            rate_bp: BasisPoints::new(y.rate_bp),
+            outstanding: Cents::new(y.outstanding_cents),
+            fee: Cents::new(y.fee_cents),
+        })
+        .collect();
+    let terms = LoanTerms {
+        size_category: SizeCategory::parse(&row.size_category)
+            .ok_or_else(|| corrupt("size category", id))?,
+        cap: Cents::new(row.cap_cents),
+        guarantee_share: BasisPoints::new(
+            u32::try_from(row.guarantee_share_bp).map_err(|_| corrupt("share", id))?,
+        ),
+        guaranteed: Cents::new(row.guaranteed_cents),
+        fee_schedule,
+        total_fee: Cents::new(row.total_fee_cents),
+    };
+    Ok(LoanRequest {
+        id: LoanRequestId(id),
+        reference: Reference::parse(&row.reference).map_err(|_| corrupt("reference", id))?,
+        status: status_from(&row.status, id)?,
+        version: row.version,
+        bank: BankCode::parse(&row.bank_id).map_err(|_| corrupt("bank", id))?,
+        applicant: Subject::new(row.applicant_sub),
+        company,
+        amount: Cents::new(row.requested_amount_cents),
+        amortization: AmortizationYears::new(i64::from(row.amortization_years))
+            .ok_or_else(|| corrupt("amortization", id))?,
+        contact_email: EmailAddress::parse(&row.contact_email)
+            .map_err(|_| corrupt("contact email", id))?,
+        terms,
+        decision_reason: row.decision_reason,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
+}
+
+pub(crate) fn role_from(value: &str) -> Option<Role> {
+    match value {
+        "applicant" => Some(Role::Applicant),
+        "reviewer" => Some(Role::Reviewer),
+        "admin" => Some(Role::Admin),
+        _ => None,
+    }
+}
+
+pub(crate) fn audit_event_from_row(row: audit_event::Model) -> Result<AuditEvent, StorageError> {
+    let id = row.loan_request_id;
+    Ok(AuditEvent {
+        at: row.at,
+        actor_role: role_from(&row.actor_role).ok_or_else(|| corrupt("audit role", id))?,
+        actor_subject: row.actor_sub,
+        action: row.action,
+        from_status: row
+            .from_status
+            .as_deref()
+            .map(|s| status_from(s, id))
+            .transpose()?,
+        to_status: status_from(&row.to_status, id)?,
+        reason: row.reason,
+    })
+}

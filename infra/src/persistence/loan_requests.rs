@@ -1,0 +1,523 @@
+//! [`LoanRequestRepository`] on sea-orm.
+//!
+//! Concurrency: on PostgreSQL every submission takes a transaction-scoped advisory lock
+//! on its SIREN before summing that SIREN's committed amounts, so two submissions for
+//! one company are serialised while submissions for different companies run in
+//! parallel; a retried idempotency key is serialised the same way. On SQLite the pool
+//! has one connection, so transactions are serialised anyway. State changes are
+//! guarded by `version = expected` in the UPDATE itself: of two concurrent deciders,
+//! the second finds no row to update and gets a version mismatch.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use domain::company::Siren;
+use domain::loan_request::{
+    AuditEvent, IdempotencyKey, ListFilter, LoanRequest, LoanRequestId, MailKind, Page, Position,
+    SavedResponse, Scope, TransitionCommand,
+};
+use domain::money::Cents;
+use domain::ports::{
+    LoanRequestRepository, NewLoanRequest, RenderResponse, StorageError, SubmitError,
+    SubmitOutcome, TransitionError,
+};
+use domain::rules::check_aggregate_cap;
+use domain::workflow::{Status, transition};
+use sea_orm::sea_query::{Expr, SimpleExpr};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend,
+    DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr, Statement, TransactionTrait,
+};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::convert::{audit_event_from_row, fee_schedule_json, loan_request_from_row, status_from};
+use super::{Store, storage};
+use crate::entity::{audit_event, bank, idempotency_record, loan_request, outbox_message};
+
+/// Advisory-lock class of SIREN locks (two-int4 key space: class, SIREN).
+const SIREN_LOCK_CLASS: i32 = 0x5047_4501;
+
+/// Statuses whose amounts no longer count toward a company's cap.
+const RELEASED_STATUSES: [&str; 2] = ["rejected", "withdrawn"];
+
+fn scope_condition(scope: &Scope) -> Condition {
+    match scope {
+        Scope::Applicant(sub) => {
+            Condition::all().add(loan_request::Column::ApplicantSub.eq(sub.as_str()))
+        }
+        Scope::Bank(code) => Condition::all().add(loan_request::Column::BankId.eq(code.as_str())),
+        Scope::All => Condition::all(),
+    }
+}
+
+fn filter_condition(filter: &ListFilter) -> Condition {
+    let mut cond = Condition::all();
+    if let Some(status) = filter.status {
+        cond = cond.add(loan_request::Column::Status.eq(status.as_str()));
+    }
+    if let Some(siren) = &filter.siren {
+        cond = cond.add(loan_request::Column::Siren.eq(siren.as_str()));
+    }
+    if let Some(reference) = &filter.reference {
+        cond = cond.add(loan_request::Column::Reference.eq(reference.to_string()));
+    }
+    if let Some(from) = filter.created_from {
+        cond = cond.add(loan_request::Column::CreatedAt.gte(from));
+    }
+    if let Some(to) = filter.created_to {
+        cond = cond.add(loan_request::Column::CreatedAt.lt(to));
+    }
+    if let Some(bank) = &filter.bank {
+        cond = cond.add(loan_request::Column::BankId.eq(bank.as_str()));
+    }
+    cond
+}
+
+/// `(created_at, id) < (position)` as a row-value comparison, which both databases
+/// evaluate as an index range (an `OR` of two conditions would not be).
+fn before(position: Position) -> SimpleExpr {
+    Expr::tuple([
+        Expr::col(loan_request::Column::CreatedAt).into(),
+        Expr::col(loan_request::Column::Id).into(),
+    ])
+    .lt(Expr::tuple([
+        Expr::value(position.created_at),
+        Expr::value(position.id.0),
+    ]))
+}
+
+fn lock_key(parts: &[&str]) -> i64 {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part.as_bytes());
+        hasher.update([0]);
+    }
+    let digest = hasher.finalize();
+    let mut bytes = [0u8; 8];
+    bytes.copy_from_slice(&digest[..8]);
+    i64::from_be_bytes(bytes)
+}
+
+async fn lock_idempotency_key(
+    txn: &DatabaseTransaction,
+    subject: &str,
+    key: &str,
+) -> Result<(), DbErr> {
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1)",
+            [lock_key(&["idempotency", subject, key]).into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+async fn lock_siren(txn: &DatabaseTransaction, siren: &Siren) -> Result<(), DbErr> {
+    if txn.get_database_backend() == DbBackend::Postgres {
+        let number: i32 = siren.as_str().parse().unwrap_or_default();
+        txn.execute(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1, $2)",
+            [SIREN_LOCK_CLASS.into(), number.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+async fn committed_amount_in<C: ConnectionTrait>(db: &C, siren: &Siren) -> Result<Cents, DbErr> {
+    let total: Option<i64> = loan_request::Entity::find()
+        .select_only()
+        .column_as(
+            Expr::cust("CAST(COALESCE(SUM(requested_amount_cents), 0) AS BIGINT)"),
+            "total",
+        )
+        .filter(loan_request::Column::Siren.eq(siren.as_str()))
+        .filter(loan_request::Column::Status.is_not_in(RELEASED_STATUSES))
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(Cents::new(total.unwrap_or(0)))
+}
+
+fn saved_from_record(record: idempotency_record::Model) -> SavedResponse {
+    SavedResponse {
+        status: u16::try_from(record.response_status).unwrap_or(500),
+        body: record.response_body,
+        loan_request_id: record.loan_request_id.map(LoanRequestId),
+    }
+}
+
+fn outbox_row(
+    request: &LoanRequest,
+    kind: MailKind,
+    now: DateTime<Utc>,
+) -> outbox_message::ActiveModel {
+    let payload = serde_json::json!({
+        "reference": request.reference.to_string(),
+        "status": request.status.as_str(),
+        "bank_id": request.bank.as_str(),
+        "legal_name": request.company.legal_name.as_str(),
+        "requested_amount_cents": request.amount.get(),
+        "reason": request.decision_reason,
+    });
+    outbox_message::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        loan_request_id: Set(request.id.0),
+        kind: Set(kind.as_str().to_owned()),
+        recipient: Set(request.contact_email.as_str().to_owned()),
+        payload: Set(payload.to_string()),
+        status: Set("pending".to_owned()),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        last_error: Set(None),
+        provider_message_id: Set(None),
+        created_at: Set(now),
+        sent_at: Set(None),
+    }
+}
+
+impl Store {
+    async fn submit_in(
+        &self,
+        txn: &DatabaseTransaction,
+        new: NewLoanRequest,
+        idempotency: Option<IdempotencyKey>,
+        render: RenderResponse,
+    ) -> Result<SubmitOutcome, SubmitError> {
+        let subject = new.actor.subject.as_str().to_owned();
+        if let Some(idem) = &idempotency {
+            lock_idempotency_key(txn, &subject, &idem.key)
+                .await
+                .map_err(storage)?;
+            let existing =
+                idempotency_record::Entity::find_by_id((subject.clone(), idem.key.clone()))
+                    .one(txn)
+                    .await
+                    .map_err(storage)?;
+            if let Some(record) = existing {
+                return if record.body_fingerprint == idem.body_fingerprint {
+                    Ok(SubmitOutcome::Replayed(saved_from_record(record)))
+                } else {
+                    Err(SubmitError::IdempotencyKeyReused)
+                };
+            }
+        }
+        let submission = &new.submission;
+        let bank_known = bank::Entity::find_by_id(submission.bank.as_str().to_owned())
+            .one(txn)
+            .await
+            .map_err(storage)?
+            .is_some();
+        if !bank_known {
+            return Err(SubmitError::UnknownBank(
+                submission.bank.as_str().to_owned(),
+            ));
+        }
+
+        let siren = &submission.company.siren;
+        lock_siren(txn, siren).await.map_err(storage)?;
+        let committed = committed_amount_in(txn, siren).await.map_err(storage)?;
+        check_aggregate_cap(submission.terms.cap, committed, submission.amount)?;
+
+        let request = LoanRequest {
+            id: new.id,
+            reference: new.reference,
+            status: Status::Submitted,
+            version: 1,
+            bank: submission.bank.clone(),
+            applicant: new.actor.subject.clone(),
+            company: submission.company.clone(),
+            amount: submission.amount,
+            amortization: submission.amortization,
+            contact_email: submission.contact_email.clone(),
+            terms: submission.terms.clone(),
+            decision_reason: None,
+            created_at: new.now,
+            updated_at: new.now,
+        };
+        let company = &request.company;
+        let row = loan_request::ActiveModel {
+            id: Set(request.id.0),
+            reference: Set(request.reference.to_string()),
+            status: Set(request.status.as_str().to_owned()),
+            version: Set(request.version),
+            bank_id: Set(request.bank.as_str().to_owned()),
+            applicant_sub: Set(subject.clone()),
+            siren: Set(company.siren.as_str().to_owned()),
+            siret: Set(company.siret.as_ref().map(|s| s.as_str().to_owned())),
+            legal_name: Set(company.legal_name.as_str().to_owned()),
+            legal_form: Set(company.legal_form.as_str().to_owned()),
+            creation_date: Set(company.creation_date),
+            headcount: Set(i64::from(company.headcount.get())),
+            revenue_cents: Set(company.revenue.get()),
+            payroll_cents: Set(company.payroll.map(Cents::get)),
+            balance_sheet_cents: Set(company.balance_sheet.map(Cents::get)),
+            innovative: Set(company.innovative),
+            collective_proceedings: Set(company.collective_proceedings),
+            requested_amount_cents: Set(request.amount.get()),
+            amortization_years: Set(i16::from(request.amortization.get())),
+            contact_email: Set(request.contact_email.as_str().to_owned()),
+            size_category: Set(request.terms.size_category.as_str().to_owned()),
+            cap_cents: Set(request.terms.cap.get()),
+            guarantee_share_bp: Set(
+                i32::try_from(request.terms.guarantee_share.get()).unwrap_or(i32::MAX)
+            ),
+            guaranteed_cents: Set(request.terms.guaranteed.get()),
+            fee_schedule: Set(fee_schedule_json(&request.terms)),
+            total_fee_cents: Set(request.terms.total_fee.get()),
+            decision_reason: Set(None),
+            created_at: Set(request.created_at),
+            updated_at: Set(request.updated_at),
+        };
+        if let Err(err) = loan_request::Entity::insert(row)
+            .exec_without_returning(txn)
+            .await
+        {
+            return Err(match err.sql_err() {
+                Some(SqlErr::UniqueConstraintViolation(_)) => SubmitError::ReferenceCollision,
+                _ => SubmitError::Storage(storage(err)),
+            });
+        }
+        audit_event::Entity::insert(audit_event::ActiveModel {
+            loan_request_id: Set(request.id.0),
+            at: Set(new.now),
+            actor_role: Set(new.actor.role.as_str().to_owned()),
+            actor_sub: Set(subject.clone()),
+            action: Set("submit".to_owned()),
+            from_status: Set(None),
+            to_status: Set(Status::Submitted.as_str().to_owned()),
+            reason: Set(None),
+            ..Default::default()
+        })
+        .exec_without_returning(txn)
+        .await
+        .map_err(storage)?;
+        outbox_message::Entity::insert(outbox_row(&request, MailKind::SubmissionReceived, new.now))
+            .exec_without_returning(txn)
+            .await
+            .map_err(storage)?;
+        if let Some(idem) = idempotency {
+            let saved = render(&request);
+            idempotency_record::Entity::insert(idempotency_record::ActiveModel {
+                applicant_sub: Set(subject),
+                idem_key: Set(idem.key),
+                body_fingerprint: Set(idem.body_fingerprint),
+                response_status: Set(i32::from(saved.status)),
+                response_body: Set(saved.body),
+                loan_request_id: Set(Some(request.id.0)),
+                created_at: Set(new.now),
+            })
+            .exec_without_returning(txn)
+            .await
+            .map_err(storage)?;
+        }
+        Ok(SubmitOutcome::Created(Box::new(request)))
+    }
+
+    async fn transition_in(
+        &self,
+        txn: &DatabaseTransaction,
+        command: TransitionCommand,
+    ) -> Result<LoanRequest, TransitionError> {
+        let row = loan_request::Entity::find_by_id(command.id.0)
+            .filter(scope_condition(&command.scope))
+            .one(txn)
+            .await
+            .map_err(storage)?
+            .ok_or(TransitionError::NotFound)?;
+        if row.version != command.expected_version {
+            return Err(TransitionError::VersionMismatch {
+                current: row.version,
+            });
+        }
+        let from = status_from(&row.status, row.id)?;
+        let to = transition(from, command.action)?;
+        let now = now();
+        let reason = command.reason.clone();
+        let updated = loan_request::Entity::update_many()
+            .col_expr(loan_request::Column::Status, Expr::value(to.as_str()))
+            .col_expr(
+                loan_request::Column::Version,
+                Expr::value(command.expected_version + 1),
+            )
+            .col_expr(loan_request::Column::UpdatedAt, Expr::value(now))
+            .col_expr(
+                loan_request::Column::DecisionReason,
+                Expr::value(reason.clone().or(row.decision_reason.clone())),
+            )
+            .filter(loan_request::Column::Id.eq(row.id))
+            .filter(loan_request::Column::Version.eq(command.expected_version))
+            .exec(txn)
+            .await
+            .map_err(storage)?;
+        if updated.rows_affected != 1 {
+            let current = loan_request::Entity::find_by_id(row.id)
+                .one(txn)
+                .await
+                .map_err(storage)?
+                .map_or(command.expected_version + 1, |r| r.version);
+            return Err(TransitionError::VersionMismatch { current });
+        }
+        audit_event::Entity::insert(audit_event::ActiveModel {
+            loan_request_id: Set(row.id),
+            at: Set(now),
+            actor_role: Set(command.actor.role.as_str().to_owned()),
+            actor_sub: Set(command.actor.subject.as_str().to_owned()),
+            action: Set(command.action.as_str().to_owned()),
+            from_status: Set(Some(from.as_str().to_owned())),
+            to_status: Set(to.as_str().to_owned()),
+            reason: Set(reason.clone()),
+            ..Default::default()
+        })
+        .exec_without_returning(txn)
+        .await
+        .map_err(storage)?;
+        let mut request = loan_request_from_row(row)?;
+        request.status = to;
+        request.version = command.expected_version + 1;
+        request.updated_at = now;
+        if reason.is_some() {
+            request.decision_reason = reason;
+        }
+        if let Some(kind) = MailKind::for_status(to) {
+            outbox_message::Entity::insert(outbox_row(&request, kind, now))
+                .exec_without_returning(txn)
+                .await
+                .map_err(storage)?;
+        }
+        Ok(request)
+    }
+}
+
+/// The current instant at the precision both databases keep (microseconds), so that a
+/// value read back equals the value written and keyset cursors stay exact.
+#[must_use]
+pub fn now() -> DateTime<Utc> {
+    let now = Utc::now();
+    let micros = now.timestamp_micros();
+    DateTime::from_timestamp_micros(micros).unwrap_or(now)
+}
+
+#[async_trait]
+impl LoanRequestRepository for Store {
+    #[tracing::instrument(skip_all, fields(loan_request_id = %request.id))]
+    async fn submit(
+        &self,
+        request: NewLoanRequest,
+        idempotency: Option<IdempotencyKey>,
+        render: RenderResponse,
+    ) -> Result<SubmitOutcome, SubmitError> {
+        let txn = self.db.begin().await.map_err(storage)?;
+        match self.submit_in(&txn, request, idempotency, render).await {
+            Ok(outcome) => {
+                txn.commit().await.map_err(storage)?;
+                Ok(outcome)
+            }
+            Err(err) => {
+                txn.rollback().await.map_err(storage)?;
+                Err(err)
+            }
+        }
+    }
+
+    async fn get(
+        &self,
+        id: LoanRequestId,
+        scope: &Scope,
+    ) -> Result<Option<LoanRequest>, StorageError> {
+        loan_request::Entity::find_by_id(id.0)
+            .filter(scope_condition(scope))
+            .one(&self.db)
+            .await
+            .map_err(storage)?
+            .map(loan_request_from_row)
+            .transpose()
+    }
+
+    async fn list(
+        &self,
+        scope: &Scope,
+        filter: &ListFilter,
+        after: Option<Position>,
+        limit: u16,
+    ) -> Result<Page<LoanRequest>, StorageError> {
+        let mut query = loan_request::Entity::find()
+            .filter(scope_condition(scope))
+            .filter(filter_condition(filter));
+        if let Some(position) = after {
+            query = query.filter(before(position));
+        }
+        let rows = query
+            .order_by_desc(loan_request::Column::CreatedAt)
+            .order_by_desc(loan_request::Column::Id)
+            .limit(u64::from(limit) + 1)
+            .all(&self.db)
+            .await
+            .map_err(storage)?;
+        let has_more = rows.len() > usize::from(limit);
+        let items = rows
+            .into_iter()
+            .take(usize::from(limit))
+            .map(loan_request_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        let next = if has_more {
+            items.last().map(|last| Position {
+                created_at: last.created_at,
+                id: last.id,
+            })
+        } else {
+            None
+        };
+        Ok(Page { items, next })
+    }
+
+    async fn events(
+        &self,
+        id: LoanRequestId,
+        scope: &Scope,
+    ) -> Result<Option<Vec<AuditEvent>>, StorageError> {
+        let visible = loan_request::Entity::find_by_id(id.0)
+            .select_only()
+            .column(loan_request::Column::Id)
+            .filter(scope_condition(scope))
+            .into_tuple::<Uuid>()
+            .one(&self.db)
+            .await
+            .map_err(storage)?;
+        if visible.is_none() {
+            return Ok(None);
+        }
+        let rows = audit_event::Entity::find()
+            .filter(audit_event::Column::LoanRequestId.eq(id.0))
+            .order_by_asc(audit_event::Column::Id)
+            .all(&self.db)
+            .await
+            .map_err(storage)?;
+        rows.into_iter()
+            .map(audit_event_from_row)
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some)
+    }
+
+    #[tracing::instrument(skip_all, fields(loan_request_id = %command.id, action = command.action.as_str()))]
+    async fn transition(&self, command: TransitionCommand) -> Result<LoanRequest, TransitionError> {
+        let txn = self.db.begin().await.map_err(storage)?;
+        match self.transition_in(&txn, command).await {
+            Ok(request) => {
+                txn.commit().await.map_err(storage)?;
+                Ok(request)
+            }
+            Err(err) => {
+                txn.rollback().await.map_err(storage)?;
+                Err(err)
+            }
+        }
+    }
+
+    async fn committed_amount(&self, siren: &Siren) -> Result<Cents, StorageError> {
+        committed_amount_in(&self.db, siren).await.map_err(storage)
+    }
+}

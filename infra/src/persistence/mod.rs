@@ -1,0 +1,125 @@
+//! The relational store (sea-orm): one implementation for SQLite and PostgreSQL.
+
+mod convert;
+mod loan_requests;
+
+pub use loan_requests::now;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use domain::loan_request::Bank;
+use domain::ports::{BankRepository, HealthCheck, StorageError};
+use domain::submission::BankCode;
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, EntityTrait, QueryOrder,
+};
+use sea_orm_migration::MigratorTrait;
+
+use crate::entity::bank;
+use crate::migration::Migrator;
+
+/// The database behind every repository port.
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: DatabaseConnection,
+}
+
+/// How to reach the database.
+#[derive(Clone, Debug)]
+pub struct DatabaseSettings {
+    pub url: String,
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+}
+
+impl Store {
+    /// Connects (without migrating).
+    ///
+    /// # Errors
+    /// When the database cannot be reached or the URL is invalid.
+    pub async fn connect(settings: &DatabaseSettings) -> Result<Self, DbErr> {
+        let is_sqlite = settings.url.starts_with("sqlite:");
+        let mut options = ConnectOptions::new(settings.url.clone());
+        options
+            // SQL with bound values would put personal data in the logs.
+            .sqlx_logging(false)
+            .acquire_timeout(settings.acquire_timeout)
+            .connect_timeout(settings.acquire_timeout)
+            // SQLite has a single writer: one connection serialises every transaction,
+            // which also makes the aggregate-cap check race-free there.
+            .max_connections(if is_sqlite {
+                1
+            } else {
+                settings.max_connections
+            })
+            .min_connections(if is_sqlite {
+                1
+            } else {
+                2.min(settings.max_connections)
+            });
+        let db = Database::connect(options).await?;
+        if is_sqlite {
+            db.execute_unprepared("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;")
+                .await?;
+        }
+        Ok(Self { db })
+    }
+
+    /// Applies pending migrations.
+    ///
+    /// # Errors
+    /// When a migration fails.
+    pub async fn migrate(&self) -> Result<(), DbErr> {
+        Migrator::up(&self.db, None).await
+    }
+
+    /// The underlying connection (tests and tools).
+    #[must_use]
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.db
+    }
+}
+
+pub(crate) fn storage(err: DbErr) -> StorageError {
+    StorageError(err.to_string())
+}
+
+#[async_trait]
+impl BankRepository for Store {
+    async fn list(&self) -> Result<Vec<Bank>, StorageError> {
+        let rows = bank::Entity::find()
+            .order_by_asc(bank::Column::Name)
+            .all(&self.db)
+            .await
+            .map_err(storage)?;
+        rows.into_iter()
+            .map(|row| {
+                let code = BankCode::parse(&row.code)
+                    .map_err(|_| StorageError(format!("corrupt bank code {}", row.code)))?;
+                Ok(Bank {
+                    code,
+                    name: row.name,
+                })
+            })
+            .collect()
+    }
+}
+
+#[async_trait]
+impl HealthCheck for Store {
+    async fn ready(&self) -> Result<(), String> {
+        self.db
+            .execute_unprepared("SELECT 1")
+            .await
+            .map_err(|e| format!("database unreachable: {e}"))?;
+        let pending = Migrator::get_pending_migrations(&self.db)
+            .await
+            .map_err(|e| format!("cannot read migrations: {e}"))?;
+        if pending.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("{} migration(s) not applied", pending.len()))
+        }
+    }
+}

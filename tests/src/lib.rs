@@ -1,0 +1,395 @@
+//! Test harness: boots the real router on `127.0.0.1:0` against a fresh database (a
+//! SQLite file in a temporary folder, or a new PostgreSQL database per test, dropped
+//! afterwards) and talks to it over HTTP with real signed tokens.
+
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use api::{Identity, Wiring};
+use domain::campaign::CampaignWindow;
+use infra::identity::{DevIdentityProvider, DevTokenRequest};
+use infra::{DatabaseSettings, Store};
+use reqwest::{Method, RequestBuilder, StatusCode};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use serde_json::{Value, json};
+
+pub use reqwest;
+pub use serde_json;
+
+/// Which database a test runs against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs the named async test functions once per backend: `name::sqlite` and
+/// `name::postgres`. Each function takes a [`TestApp`].
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::TestApp::spawn($crate::Backend::Sqlite).await).await;
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::TestApp::spawn($crate::Backend::Postgres).await).await;
+                }
+            }
+        )+
+    };
+}
+
+fn identity() -> Arc<DevIdentityProvider> {
+    static IDP: OnceLock<Arc<DevIdentityProvider>> = OnceLock::new();
+    IDP.get_or_init(|| Arc::new(DevIdentityProvider::ephemeral().expect("RSA key generation")))
+        .clone()
+}
+
+/// The PostgreSQL server tests create their databases on.
+#[must_use]
+pub fn postgres_admin_url() -> String {
+    std::env::var("PGE_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+fn database_url_for(admin: &str, name: &str) -> String {
+    let (base, query) = admin
+        .split_once('?')
+        .map_or((admin, None), |(b, q)| (b, Some(q)));
+    let prefix = base.rsplit_once('/').map_or(base, |(p, _)| p);
+    match query {
+        Some(q) => format!("{prefix}/{name}?{q}"),
+        None => format!("{prefix}/{name}"),
+    }
+}
+
+/// Options for [`TestApp::spawn_with`].
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub campaign: CampaignWindow,
+}
+
+/// A running API on a fresh database.
+pub struct TestApp {
+    pub backend: Backend,
+    pub base_url: String,
+    pub client: reqwest::Client,
+    pub idp: Arc<DevIdentityProvider>,
+    pub database_url: String,
+    data_dir: PathBuf,
+    pg_database: Option<String>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl TestApp {
+    /// Boots the API with default options.
+    pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, Options::default()).await
+    }
+
+    /// Boots the API.
+    pub async fn spawn_with(backend: Backend, options: Options) -> Self {
+        let unique = uuid::Uuid::new_v4().simple().to_string();
+        let data_dir = std::env::temp_dir().join(format!("pge-test-{unique}"));
+        std::fs::create_dir_all(&data_dir).expect("temp dir");
+        let (database_url, pg_database) = match backend {
+            Backend::Sqlite => (
+                format!(
+                    "sqlite://{}?mode=rwc",
+                    data_dir.join("pge.sqlite3").display()
+                ),
+                None,
+            ),
+            Backend::Postgres => {
+                let admin = postgres_admin_url();
+                let name = format!("pge_test_{unique}");
+                let conn = Database::connect(&admin)
+                    .await
+                    .expect("PostgreSQL must be reachable for the PostgreSQL tests");
+                conn.execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .expect("create test database");
+                conn.close().await.ok();
+                (database_url_for(&admin, &name), Some(name))
+            }
+        };
+        let idp = identity();
+        let state = api::build_state(Wiring {
+            database: DatabaseSettings {
+                url: database_url.clone(),
+                max_connections: 20,
+                acquire_timeout: Duration::from_secs(10),
+            },
+            identity: Identity::Dev(idp.clone()),
+            campaign: options.campaign,
+            cursor_key: b"test cursor key".to_vec(),
+            migrate: true,
+        })
+        .await
+        .expect("application state");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let server = tokio::spawn(async move {
+            api::serve(listener, state, std::future::pending())
+                .await
+                .expect("server");
+        });
+        Self {
+            backend,
+            base_url: format!("http://{addr}"),
+            client: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .expect("client"),
+            idp,
+            database_url,
+            data_dir,
+            pg_database,
+            server,
+        }
+    }
+
+    /// A direct connection to the test database, for assertions on what was stored.
+    pub async fn db(&self) -> DatabaseConnection {
+        Database::connect(&self.database_url).await.expect("db")
+    }
+
+    /// A store on the test database.
+    pub async fn store(&self) -> Store {
+        Store::connect(&DatabaseSettings {
+            url: self.database_url.clone(),
+            max_connections: 2,
+            acquire_timeout: Duration::from_secs(10),
+        })
+        .await
+        .expect("store")
+    }
+
+    #[must_use]
+    pub fn token(&self, role: &str, subject: &str, bank: Option<&str>) -> String {
+        let request = DevTokenRequest::for_role(role, subject.to_owned(), bank.map(str::to_owned))
+            .expect("role");
+        self.idp.mint(&request).expect("token")
+    }
+
+    #[must_use]
+    pub fn applicant(&self, subject: &str) -> String {
+        self.token("applicant", subject, None)
+    }
+
+    #[must_use]
+    pub fn reviewer(&self, subject: &str, bank: &str) -> String {
+        self.token("reviewer", subject, Some(bank))
+    }
+
+    #[must_use]
+    pub fn admin(&self) -> String {
+        self.token("admin", "admin-1", None)
+    }
+
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client
+            .request(method, format!("{}{path}", self.base_url))
+    }
+
+    /// Sends and returns status, headers and the body as JSON (Null when empty or not
+    /// JSON).
+    pub async fn send(&self, builder: RequestBuilder) -> Reply {
+        let response = builder.send().await.expect("request");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("body");
+        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Reply {
+            status,
+            headers,
+            text,
+            json,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        let mut builder = self.request(Method::GET, path);
+        if let Some(token) = token {
+            builder = builder.bearer_auth(token);
+        }
+        self.send(builder).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Reply {
+        let mut builder = self.request(Method::POST, path).json(body);
+        if let Some(token) = token {
+            builder = builder.bearer_auth(token);
+        }
+        self.send(builder).await
+    }
+
+    /// Submits a request and asserts it was created.
+    pub async fn submit(&self, token: &str, body: &Value) -> Value {
+        let reply = self.post("/api/v1/loan-requests", Some(token), body).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+        reply.json
+    }
+
+    /// Applies a workflow action with the current ETag.
+    pub async fn act(&self, token: &str, id: &str, action: &str, body: Option<&Value>) -> Reply {
+        let current = self
+            .get(&format!("/api/v1/loan-requests/{id}"), Some(token))
+            .await;
+        let etag = current
+            .headers
+            .get("etag")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("\"0\"")
+            .to_owned();
+        let mut builder = self
+            .request(
+                Method::POST,
+                &format!("/api/v1/loan-requests/{id}/{action}"),
+            )
+            .bearer_auth(token)
+            .header("if-match", etag);
+        if let Some(body) = body {
+            builder = builder.json(body);
+        }
+        self.send(builder).await
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+        if let Some(name) = self.pg_database.take() {
+            // Drop the database from a thread of its own: Drop cannot await.
+            let admin = postgres_admin_url();
+            let _ = std::thread::spawn(move || {
+                let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                else {
+                    return;
+                };
+                runtime.block_on(async move {
+                    if let Ok(conn) = Database::connect(&admin).await {
+                        let _ = conn
+                            .execute_unprepared(&format!(
+                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                            ))
+                            .await;
+                        let _ = conn.close().await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub text: String,
+    pub json: Value,
+}
+
+impl Reply {
+    /// Asserts a problem+json answer with the given status and `type` slug.
+    #[track_caller]
+    pub fn assert_problem(&self, status: u16, slug: &str) {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.text);
+        assert_eq!(
+            self.headers
+                .get("content-type")
+                .and_then(|v| v.to_str().ok()),
+            Some("application/problem+json"),
+            "body: {}",
+            self.text
+        );
+        assert_eq!(
+            self.json["type"],
+            json!(format!("/problems/{slug}")),
+            "body: {}",
+            self.text
+        );
+        assert_eq!(self.json["status"], json!(status));
+        assert!(self.json["title"].is_string() && self.json["detail"].is_string());
+    }
+
+    /// The field names of a validation problem.
+    #[must_use]
+    pub fn error_fields(&self) -> Vec<String> {
+        self.json["errors"]
+            .as_array()
+            .map(|errors| {
+                errors
+                    .iter()
+                    .filter_map(|e| e["field"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// Computes the Luhn check digit making `body` + digit valid.
+#[must_use]
+pub fn luhn_complete(body: &str) -> String {
+    let digits: Vec<u32> = body.chars().filter_map(|c| c.to_digit(10)).collect();
+    for check in 0..10 {
+        let mut sum = 0;
+        let all: Vec<u32> = digits.iter().copied().chain([check]).collect();
+        for (i, d) in all.iter().rev().enumerate() {
+            let mut v = *d;
+            if i % 2 == 1 {
+                v *= 2;
+                if v > 9 {
+                    v -= 9;
+                }
+            }
+            sum += v;
+        }
+        if sum % 10 == 0 {
+            return format!("{body}{check}");
+        }
+    }
+    unreachable!("a Luhn check digit always exists")
+}
+
+/// A random valid SIREN, so tests never share a company.
+#[must_use]
+pub fn random_siren() -> String {
+    let n = uuid::Uuid::new_v4().as_u128() % 100_000_000;
+    luhn_complete(&format!("{n:08}"))
+}
+
+/// A valid submission body for a fresh company: revenue €1M (cap €250,000), PME.
+#[must_use]
+pub fn submission(siren: &str, amount_cents: i64) -> Value {
+    json!({
+        "bank_id": "30004",
+        "company": {
+            "siren": siren,
+            "legal_name": "Boulangerie Exemple",
+            "legal_form": "SAS",
+            "creation_date": "2012-05-04",
+            "headcount": 12,
+            "revenue_cents": 100_000_000,
+            "payroll_cents": 40_000_000,
+            "balance_sheet_cents": null,
+            "innovative": false,
+            "collective_proceedings": false
+        },
+        "requested_amount_cents": amount_cents,
+        "amortization_years": 4,
+        "contact_email": "gerant@boulangerie.example"
+    })
+}
