@@ -22,7 +22,7 @@ use infra::{DatabaseSettings, Store};
 use tokio::net::TcpListener;
 
 use crate::config::CognitoSettings;
-use crate::state::{App, AppState};
+use crate::state::{App, AppState, Ports};
 
 /// Who signs the tokens the API trusts.
 pub enum Identity {
@@ -88,9 +88,13 @@ pub async fn build_state(wiring: Wiring) -> anyhow::Result<AppState> {
     };
     let store = Arc::new(store);
     Ok(AppState(Arc::new(App::new(
-        store.clone(),
-        store.clone(),
-        store,
+        Ports {
+            loan_requests: store.clone(),
+            banks: store.clone(),
+            stats: store.clone(),
+            settings: store.clone(),
+            health: store,
+        },
         verifier,
         dev_jwks,
         wiring.campaign,

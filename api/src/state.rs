@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 
 use domain::campaign::CampaignWindow;
 use domain::loan_request::Bank;
-use domain::ports::{BankRepository, HealthCheck, LoanRequestRepository};
+use domain::ports::{
+    BankRepository, HealthCheck, LoanRequestRepository, PlatformSettings, StatsRepository,
+};
 use domain::submission::BankCode;
 use infra::identity::JwtVerifier;
 use tokio::sync::RwLock;
@@ -17,10 +19,25 @@ use crate::problem::Problem;
 /// How long the bank list is trusted before it is read again.
 const BANK_CACHE_TTL: Duration = Duration::from_secs(30);
 
+/// How long a replica trusts its last reading of degraded mode: a switch reaches every
+/// replica within this delay.
+const DEGRADED_CACHE_TTL: Duration = Duration::from_secs(2);
+
+/// The adapters behind the ports.
+pub struct Ports {
+    pub loan_requests: Arc<dyn LoanRequestRepository>,
+    pub banks: Arc<dyn BankRepository>,
+    pub stats: Arc<dyn StatsRepository>,
+    pub settings: Arc<dyn PlatformSettings>,
+    pub health: Arc<dyn HealthCheck>,
+}
+
 /// Everything a handler needs.
 pub struct App {
     pub loan_requests: Arc<dyn LoanRequestRepository>,
     pub banks: Arc<dyn BankRepository>,
+    pub stats: Arc<dyn StatsRepository>,
+    pub settings: Arc<dyn PlatformSettings>,
     pub health: Arc<dyn HealthCheck>,
     pub verifier: JwtVerifier,
     /// The dev identity provider's JWKS, served at `/dev-idp/.well-known/jwks.json` on
@@ -30,29 +47,66 @@ pub struct App {
     /// Key of the HMAC that makes pagination cursors tamper-evident.
     pub cursor_key: Vec<u8>,
     bank_cache: RwLock<Option<(Instant, Arc<Vec<Bank>>)>>,
+    degraded_cache: RwLock<Option<(Instant, bool)>>,
 }
 
 impl App {
     #[must_use]
     pub fn new(
-        loan_requests: Arc<dyn LoanRequestRepository>,
-        banks: Arc<dyn BankRepository>,
-        health: Arc<dyn HealthCheck>,
+        ports: Ports,
         verifier: JwtVerifier,
         dev_jwks: Option<String>,
         campaign: CampaignWindow,
         cursor_key: Vec<u8>,
     ) -> Self {
         Self {
-            loan_requests,
-            banks,
-            health,
+            loan_requests: ports.loan_requests,
+            banks: ports.banks,
+            stats: ports.stats,
+            settings: ports.settings,
+            health: ports.health,
             verifier,
             dev_jwks,
             campaign,
             cursor_key,
             bank_cache: RwLock::new(None),
+            degraded_cache: RwLock::new(None),
         }
+    }
+
+    /// Whether degraded mode is on, as last read (at most a few seconds old).
+    ///
+    /// # Errors
+    /// When the store fails.
+    pub async fn degraded_mode(&self) -> Result<bool, Problem> {
+        if let Some((at, on)) = *self.degraded_cache.read().await {
+            if at.elapsed() < DEGRADED_CACHE_TTL {
+                return Ok(on);
+            }
+        }
+        let on = self.settings.degraded_mode().await?;
+        *self.degraded_cache.write().await = Some((Instant::now(), on));
+        Ok(on)
+    }
+
+    /// Forgets the cached degraded-mode reading (after a switch on this replica).
+    pub async fn invalidate_degraded_mode(&self) {
+        *self.degraded_cache.write().await = None;
+    }
+
+    /// Refuses non-critical work while degraded mode is on (SPEC §5).
+    ///
+    /// # Errors
+    /// 503 `degraded-mode` with `Retry-After`.
+    pub async fn refuse_when_degraded(&self) -> Result<(), Problem> {
+        if self.degraded_mode().await? {
+            return Err(Problem::service_unavailable(
+                "degraded-mode",
+                "the platform is in degraded mode: this non-critical feature is paused, submissions still work",
+                60,
+            ));
+        }
+        Ok(())
     }
 
     /// The participating banks, cached for a few seconds.

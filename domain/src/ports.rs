@@ -141,6 +141,15 @@ pub trait LoanRequestRepository: Send + Sync + 'static {
     async fn committed_amount(&self, siren: &Siren) -> Result<Cents, StorageError>;
 }
 
+/// Why a bank could not be added.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateBankError {
+    #[error("a bank with code {0} already exists")]
+    Duplicate(String),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
 /// The participating banks.
 #[async_trait]
 pub trait BankRepository: Send + Sync + 'static {
@@ -149,6 +158,73 @@ pub trait BankRepository: Send + Sync + 'static {
     /// # Errors
     /// [`StorageError`] only.
     async fn list(&self) -> Result<Vec<Bank>, StorageError>;
+
+    /// Adds a bank.
+    ///
+    /// # Errors
+    /// [`CreateBankError::Duplicate`] when the code is taken.
+    async fn create(&self, bank: &Bank, now: DateTime<Utc>) -> Result<(), CreateBankError>;
+}
+
+/// Count and amounts of the requests in one group.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub count: i64,
+    pub requested: Cents,
+    pub guaranteed: Cents,
+}
+
+/// One row of the national figures: a bank and a status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatsRow {
+    pub bank: String,
+    pub status: crate::workflow::Status,
+    pub totals: Totals,
+}
+
+/// Outbox figures.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OutboxStats {
+    pub pending: i64,
+    pub sent: i64,
+    pub dead: i64,
+}
+
+/// National figures, computed by the database.
+#[async_trait]
+pub trait StatsRepository: Send + Sync + 'static {
+    /// Counts and sums grouped by bank and status.
+    ///
+    /// # Errors
+    /// [`StorageError`] only.
+    async fn by_bank_and_status(&self) -> Result<Vec<StatsRow>, StorageError>;
+
+    /// Outbox counts by state.
+    ///
+    /// # Errors
+    /// [`StorageError`] only.
+    async fn outbox(&self) -> Result<OutboxStats, StorageError>;
+}
+
+/// Platform switches shared by every replica through the database.
+#[async_trait]
+pub trait PlatformSettings: Send + Sync + 'static {
+    /// Whether degraded mode is on.
+    ///
+    /// # Errors
+    /// [`StorageError`] only.
+    async fn degraded_mode(&self) -> Result<bool, StorageError>;
+
+    /// Switches degraded mode, recording who did it.
+    ///
+    /// # Errors
+    /// [`StorageError`] only.
+    async fn set_degraded_mode(
+        &self,
+        on: bool,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError>;
 }
 
 /// Whether the store is reachable and migrated, for readiness probes.

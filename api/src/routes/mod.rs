@@ -1,10 +1,13 @@
 //! The router: every route registered with its OpenAPI description in one place.
 
+pub mod admin;
 pub mod banks;
 pub mod cursor;
+pub mod exports;
 pub mod health;
 pub mod loan_requests;
 pub mod simulations;
+pub mod stats;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -35,6 +38,7 @@ use crate::telemetry;
         (name = "simulations", description = "Public loan simulations"),
         (name = "banks", description = "Participating banks"),
         (name = "loan-requests", description = "Loan requests and their workflow"),
+        (name = "back-office", description = "Exports, national figures, platform switches"),
         (name = "operations", description = "Health and readiness"),
     )
 )]
@@ -56,7 +60,7 @@ impl Modify for BearerAuth {
 fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(simulations::create_simulation))
-        .routes(routes!(banks::list_banks))
+        .routes(routes!(banks::list_banks, banks::create_bank))
         .routes(routes!(
             loan_requests::submit::submit_loan_request,
             loan_requests::list::list_loan_requests
@@ -67,6 +71,12 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(loan_requests::review::review_loan_request))
         .routes(routes!(loan_requests::decide::decide_loan_request))
         .routes(routes!(loan_requests::grant::grant_loan_request))
+        .routes(routes!(exports::export_loan_requests))
+        .routes(routes!(stats::get_stats))
+        .routes(routes!(
+            admin::degraded_mode::get_degraded_mode,
+            admin::degraded_mode::put_degraded_mode
+        ))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
 }

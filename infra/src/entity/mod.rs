@@ -6,3 +6,4 @@ pub mod bank;
 pub mod idempotency_record;
 pub mod loan_request;
 pub mod outbox_message;
+pub mod platform_setting;

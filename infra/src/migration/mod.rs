@@ -4,12 +4,16 @@
 use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_init;
+mod m20261123_000002_platform_settings;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261123_000001_init::Migration)]
+        vec![
+            Box::new(m20261123_000001_init::Migration),
+            Box::new(m20261123_000002_platform_settings::Migration),
+        ]
     }
 }

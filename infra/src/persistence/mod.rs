@@ -1,5 +1,6 @@
 //! The relational store (sea-orm): one implementation for SQLite and PostgreSQL.
 
+mod backoffice;
 mod convert;
 mod loan_requests;
 
@@ -8,8 +9,9 @@ pub use loan_requests::now;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use domain::loan_request::Bank;
-use domain::ports::{BankRepository, HealthCheck, StorageError};
+use domain::ports::{BankRepository, CreateBankError, HealthCheck, StorageError};
 use domain::submission::BankCode;
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, EntityTrait, QueryOrder,
@@ -103,6 +105,10 @@ impl BankRepository for Store {
                 })
             })
             .collect()
+    }
+
+    async fn create(&self, bank: &Bank, now: DateTime<Utc>) -> Result<(), CreateBankError> {
+        self.insert_bank(bank, now).await
     }
 }
 

@@ -70,7 +70,7 @@ fn instant(name: &str, raw: &str, end_of_day: bool) -> Result<DateTime<Utc>, Pro
     Ok(date.and_time(chrono::NaiveTime::MIN).and_utc())
 }
 
-fn parse_filter(params: &ListParams, caller: &Caller) -> Result<ListFilter, Problem> {
+pub(crate) fn parse_filter(params: &ListParams, caller: &Caller) -> Result<ListFilter, Problem> {
     let mut filter = ListFilter::default();
     if let Some(raw) = &params.status {
         filter.status = Some(Status::parse(raw).ok_or_else(|| {

@@ -1,0 +1,77 @@
+//! `GET/PUT /api/v1/admin/degraded-mode` (admin): for a traffic peak beyond capacity.
+//! When on, stats, CSV export and document listing answer 503 with `Retry-After`;
+//! submissions and reads of one's own requests keep working. Stored in the database,
+//! so every replica sees a switch within seconds.
+
+use axum::Json;
+use axum::extract::State;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::Admin;
+use crate::extract::ApiJson;
+use crate::problem::{Problem, ProblemDetails};
+use crate::state::AppState;
+
+/// The degraded-mode switch.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DegradedMode {
+    pub enabled: bool,
+}
+
+/// Read the degraded-mode switch (admin).
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/degraded-mode",
+    tag = "back-office",
+    responses(
+        (status = 200, description = "Current state", body = DegradedMode),
+        (status = 401, description = "Not authenticated", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get_degraded_mode(
+    State(state): State<AppState>,
+    _admin: Admin,
+) -> Result<Json<DegradedMode>, Problem> {
+    Ok(Json(DegradedMode {
+        enabled: state.settings.degraded_mode().await?,
+    }))
+}
+
+/// Switch degraded mode on or off (admin).
+#[utoipa::path(
+    put,
+    path = "/api/v1/admin/degraded-mode",
+    tag = "back-office",
+    request_body = DegradedMode,
+    responses(
+        (status = 200, description = "New state", body = DegradedMode),
+        (status = 400, description = "Malformed JSON", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid body", body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn put_degraded_mode(
+    State(state): State<AppState>,
+    Admin(subject): Admin,
+    ApiJson { value, .. }: ApiJson<DegradedMode>,
+) -> Result<Json<DegradedMode>, Problem> {
+    let actor = domain::loan_request::Actor {
+        role: domain::workflow::Role::Admin,
+        subject,
+    };
+    state
+        .settings
+        .set_degraded_mode(value.enabled, &actor, infra::persistence::now())
+        .await?;
+    state.invalidate_degraded_mode().await;
+    tracing::warn!(enabled = value.enabled, "degraded mode switched");
+    Ok(Json(DegradedMode {
+        enabled: value.enabled,
+    }))
+}

@@ -1,0 +1,3 @@
+//! Platform administration.
+
+pub mod degraded_mode;

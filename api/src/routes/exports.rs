@@ -1,0 +1,233 @@
+//! `GET /api/v1/exports/loan-requests.csv` (bank reviewer: their bank; admin: all):
+//! the visible requests with the list's filters, as a streamed CSV for spreadsheets.
+//! Memory stays constant whatever the row count: rows are read in keyset batches and
+//! written out batch by batch. RFC 4180 quoting, UTF-8 with a BOM, money in euros with
+//! two decimals, and formula injection neutralised.
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use domain::loan_request::{ListFilter, LoanRequest, Position, Scope};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::auth::Caller;
+use crate::extract::ApiQuery;
+use crate::problem::{Problem, ProblemDetails};
+use crate::routes::loan_requests::list::{ListParams, parse_filter};
+use crate::state::AppState;
+
+/// Rows read per database round trip.
+const BATCH: u16 = 500;
+
+/// Filters of the export: those of the list, without paging.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ExportParams {
+    /// submitted, in_review, pre_approved, granted, rejected or withdrawn.
+    pub status: Option<String>,
+    /// 9-digit SIREN.
+    pub siren: Option<String>,
+    /// Public reference.
+    pub reference: Option<String>,
+    /// Inclusive lower bound (date or RFC 3339 instant).
+    pub created_from: Option<String>,
+    /// Upper bound (a date includes the whole day).
+    pub created_to: Option<String>,
+    /// Admins only: one bank.
+    pub bank: Option<String>,
+}
+
+const HEADER: [&str; 21] = [
+    "reference",
+    "id",
+    "status",
+    "bank_id",
+    "siren",
+    "siret",
+    "legal_name",
+    "legal_form",
+    "creation_date",
+    "headcount",
+    "revenue_eur",
+    "requested_amount_eur",
+    "amortization_years",
+    "size_category",
+    "guarantee_share_percent",
+    "guaranteed_eur",
+    "total_fee_eur",
+    "contact_email",
+    "decision_reason",
+    "created_at",
+    "updated_at",
+];
+
+/// A text cell that a spreadsheet would run as a formula gets a leading apostrophe.
+fn neutralise(text: &str) -> String {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
+        _ => text.to_owned(),
+    }
+}
+
+fn row(r: &LoanRequest) -> [String; 21] {
+    let share = r.terms.guarantee_share.get();
+    [
+        r.reference.to_string(),
+        r.id.to_string(),
+        r.status.as_str().to_owned(),
+        r.bank.as_str().to_owned(),
+        r.company.siren.as_str().to_owned(),
+        r.company
+            .siret
+            .as_ref()
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_default(),
+        neutralise(r.company.legal_name.as_str()),
+        r.company.legal_form.as_str().to_owned(),
+        r.company.creation_date.to_string(),
+        r.company.headcount.get().to_string(),
+        r.company.revenue.to_string(),
+        r.amount.to_string(),
+        r.amortization.get().to_string(),
+        r.terms.size_category.as_str().to_owned(),
+        format!("{}.{:02}", share / 100, share % 100),
+        r.terms.guaranteed.to_string(),
+        r.terms.total_fee.to_string(),
+        neutralise(r.contact_email.as_str()),
+        r.decision_reason
+            .as_deref()
+            .map(neutralise)
+            .unwrap_or_default(),
+        r.created_at.to_rfc3339(),
+        r.updated_at.to_rfc3339(),
+    ]
+}
+
+fn encode(rows: &[LoanRequest], with_header: bool) -> Result<Bytes, csv::Error> {
+    let mut out = Vec::with_capacity(rows.len() * 256 + 512);
+    if with_header {
+        out.extend_from_slice("\u{feff}".as_bytes());
+    }
+    {
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(&mut out);
+        if with_header {
+            writer.write_record(HEADER)?;
+        }
+        for r in rows {
+            writer.write_record(row(r))?;
+        }
+        writer.flush()?;
+    }
+    Ok(Bytes::from(out))
+}
+
+struct Cursor {
+    state: AppState,
+    scope: Scope,
+    filter: ListFilter,
+    after: Option<Position>,
+    first: bool,
+    done: bool,
+}
+
+/// Export visible requests as CSV (reviewer or admin).
+#[utoipa::path(
+    get,
+    path = "/api/v1/exports/loan-requests.csv",
+    tag = "back-office",
+    params(ExportParams),
+    responses(
+        (status = 200, description = "CSV, UTF-8 with BOM, header row first", content_type = "text/csv", body = String),
+        (status = 400, description = "Invalid parameter", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, description = "Not a reviewer or admin", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 503, description = "Degraded mode", body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn export_loan_requests(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(params): ApiQuery<ExportParams>,
+) -> Result<Response, Problem> {
+    if matches!(caller, Caller::Applicant(_)) {
+        return Err(Problem::forbidden(
+            "only bank reviewers and admins may export",
+        ));
+    }
+    state.refuse_when_degraded().await?;
+    let list_params = ListParams {
+        status: params.status,
+        siren: params.siren,
+        reference: params.reference,
+        created_from: params.created_from,
+        created_to: params.created_to,
+        bank: params.bank,
+        ..ListParams::default()
+    };
+    let filter = parse_filter(&list_params, &caller)?;
+    let start = Cursor {
+        state,
+        scope: caller.scope(),
+        filter,
+        after: None,
+        first: true,
+        done: false,
+    };
+    let stream = futures::stream::unfold(start, |mut c| async move {
+        if c.done {
+            return None;
+        }
+        let page = match c
+            .state
+            .loan_requests
+            .list(&c.scope, &c.filter, c.after, BATCH)
+            .await
+        {
+            Ok(page) => page,
+            Err(err) => {
+                // Headers are gone already: abort the body so the client sees a
+                // failed download, not a silently truncated file.
+                tracing::error!(error = %err, "CSV export failed mid-stream");
+                c.done = true;
+                return Some((Err(std::io::Error::other("export failed")), c));
+            }
+        };
+        let chunk = encode(&page.items, c.first).map_err(std::io::Error::other);
+        c.first = false;
+        c.after = page.next;
+        c.done = page.next.is_none();
+        Some((chunk, c))
+    });
+    let mut response = Body::from_stream(stream).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"loan-requests.csv\""),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::neutralise;
+
+    #[test]
+    fn formulas_are_neutralised_and_plain_text_kept() {
+        for dangerous in ["=1+1", "+33", "-2", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(neutralise(dangerous).starts_with('\''), "{dangerous}");
+        }
+        assert_eq!(neutralise("Boulangerie"), "Boulangerie");
+        assert_eq!(neutralise(""), "");
+    }
+}

@@ -1,0 +1,147 @@
+//! Banks, national figures and platform switches.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use domain::loan_request::{Actor, Bank};
+use domain::money::Cents;
+use domain::ports::{
+    CreateBankError, OutboxStats, PlatformSettings, StatsRepository, StatsRow, StorageError, Totals,
+};
+use sea_orm::ColumnTrait;
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{ActiveValue::Set, EntityTrait, QueryFilter, QuerySelect, SqlErr};
+
+use super::convert::status_from;
+use super::{Store, storage};
+use crate::entity::{bank, loan_request, outbox_message, platform_setting};
+
+const DEGRADED_MODE: &str = "degraded_mode";
+
+impl Store {
+    /// Adds a bank (used by the [`domain::ports::BankRepository`] impl).
+    pub(crate) async fn insert_bank(
+        &self,
+        new: &Bank,
+        now: DateTime<Utc>,
+    ) -> Result<(), CreateBankError> {
+        let result = bank::Entity::insert(bank::ActiveModel {
+            code: Set(new.code.as_str().to_owned()),
+            name: Set(new.name.clone()),
+            created_at: Set(now),
+        })
+        .exec_without_returning(&self.db)
+        .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(err) => match err.sql_err() {
+                Some(SqlErr::UniqueConstraintViolation(_)) => {
+                    Err(CreateBankError::Duplicate(new.code.as_str().to_owned()))
+                }
+                _ => Err(CreateBankError::Storage(storage(err))),
+            },
+        }
+    }
+}
+
+#[async_trait]
+impl StatsRepository for Store {
+    async fn by_bank_and_status(&self) -> Result<Vec<StatsRow>, StorageError> {
+        let rows: Vec<(String, String, i64, i64, i64)> = loan_request::Entity::find()
+            .select_only()
+            .column(loan_request::Column::BankId)
+            .column(loan_request::Column::Status)
+            .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
+            .column_as(
+                Expr::cust("CAST(COALESCE(SUM(requested_amount_cents), 0) AS BIGINT)"),
+                "requested",
+            )
+            .column_as(
+                Expr::cust("CAST(COALESCE(SUM(guaranteed_cents), 0) AS BIGINT)"),
+                "guaranteed",
+            )
+            .group_by(loan_request::Column::BankId)
+            .group_by(loan_request::Column::Status)
+            .into_tuple()
+            .all(&self.db)
+            .await
+            .map_err(storage)?;
+        rows.into_iter()
+            .map(|(bank, status, count, requested, guaranteed)| {
+                Ok(StatsRow {
+                    status: status_from(&status, &bank)?,
+                    bank,
+                    totals: Totals {
+                        count,
+                        requested: Cents::new(requested),
+                        guaranteed: Cents::new(guaranteed),
+                    },
+                })
+            })
+            .collect()
+    }
+
+    async fn outbox(&self) -> Result<OutboxStats, StorageError> {
+        let rows: Vec<(String, i64)> = outbox_message::Entity::find()
+            .select_only()
+            .column(outbox_message::Column::Status)
+            .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
+            .group_by(outbox_message::Column::Status)
+            .into_tuple()
+            .all(&self.db)
+            .await
+            .map_err(storage)?;
+        let mut stats = OutboxStats::default();
+        for (status, count) in rows {
+            match status.as_str() {
+                "pending" => stats.pending = count,
+                "sent" => stats.sent = count,
+                "dead" => stats.dead = count,
+                _ => {}
+            }
+        }
+        Ok(stats)
+    }
+}
+
+#[async_trait]
+impl PlatformSettings for Store {
+    async fn degraded_mode(&self) -> Result<bool, StorageError> {
+        let row = platform_setting::Entity::find()
+            .filter(platform_setting::Column::Name.eq(DEGRADED_MODE))
+            .one(&self.db)
+            .await
+            .map_err(storage)?;
+        Ok(row.is_some_and(|r| r.value == "on"))
+    }
+
+    async fn set_degraded_mode(
+        &self,
+        on: bool,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        platform_setting::Entity::insert(platform_setting::ActiveModel {
+            name: Set(DEGRADED_MODE.to_owned()),
+            value: Set(if on { "on" } else { "off" }.to_owned()),
+            updated_by: Set(format!(
+                "{}:{}",
+                actor.role.as_str(),
+                actor.subject.as_str()
+            )),
+            updated_at: Set(now),
+        })
+        .on_conflict(
+            OnConflict::column(platform_setting::Column::Name)
+                .update_columns([
+                    platform_setting::Column::Value,
+                    platform_setting::Column::UpdatedBy,
+                    platform_setting::Column::UpdatedAt,
+                ])
+                .to_owned(),
+        )
+        .exec_without_returning(&self.db)
+        .await
+        .map_err(storage)?;
+        Ok(())
+    }
+}
