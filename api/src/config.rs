@@ -58,6 +58,91 @@ pub struct Settings {
     #[arg(long, env = "PGE_LOG_FORMAT", default_value = "auto",
         value_parser = ["json", "pretty", "auto"])]
     pub log_format: String,
+
+    #[command(flatten)]
+    pub delivery: DeliverySettings,
+}
+
+/// Where e-mails and documents go: AWS (SES v2, S3) in production, local folders on the
+/// embedded default.
+#[derive(Debug, Clone, Args)]
+pub struct DeliverySettings {
+    /// AWS region of SES and S3 (Paris by default: data stays in France).
+    #[arg(long, env = "PGE_AWS_REGION", default_value = "eu-west-3")]
+    pub aws_region: String,
+
+    /// Endpoint override for every AWS client (an S3/SES/Cognito emulator in tests).
+    #[arg(long, env = "PGE_AWS_ENDPOINT_URL")]
+    pub aws_endpoint_url: Option<String>,
+
+    /// Sender of the platform's e-mails. When set, e-mails go through SES v2; unset,
+    /// they are written as `.eml` files under `PGE_DATA_DIR/mail` (embedded default).
+    #[arg(long, env = "PGE_SES_FROM")]
+    pub ses_from: Option<String>,
+
+    /// SES configuration set attached to every e-mail (event publishing, IP pool).
+    #[arg(long, env = "PGE_SES_CONFIGURATION_SET")]
+    pub ses_configuration_set: Option<String>,
+
+    /// Documents bucket. When set, documents go to S3 through presigned URLs; unset,
+    /// they are kept under `PGE_DATA_DIR/documents` behind signed local URLs.
+    #[arg(long, env = "PGE_S3_BUCKET")]
+    pub s3_bucket: Option<String>,
+
+    /// Path-style S3 URLs (S3-compatible endpoints); real S3 uses virtual hosts.
+    #[arg(long, env = "PGE_S3_FORCE_PATH_STYLE", default_value_t = false)]
+    pub s3_force_path_style: bool,
+}
+
+impl DeliverySettings {
+    /// Checks the combination for the environment.
+    ///
+    /// # Errors
+    /// A message naming the variable at fault.
+    pub fn check(&self, env: Environment) -> Result<(), String> {
+        let region_ok = !self.aws_region.is_empty()
+            && self
+                .aws_region
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !region_ok {
+            return Err("PGE_AWS_REGION is not an AWS region name".to_owned());
+        }
+        if let Some(url) = &self.aws_endpoint_url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err("PGE_AWS_ENDPOINT_URL must be an http(s) URL".to_owned());
+            }
+        }
+        if let Some(from) = &self.ses_from {
+            if !from.contains('@') || from.chars().any(char::is_control) {
+                return Err("PGE_SES_FROM must be an e-mail address".to_owned());
+            }
+        }
+        if let Some(bucket) = &self.s3_bucket {
+            let valid = (3..=63).contains(&bucket.len())
+                && bucket.bytes().all(|b| {
+                    b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.'
+                });
+            if !valid {
+                return Err("PGE_S3_BUCKET is not a valid bucket name".to_owned());
+            }
+        }
+        if env == Environment::Production {
+            if self.ses_from.is_none() {
+                return Err("PGE_ENV=production requires PGE_SES_FROM (e-mails through SES; the mail folder is refused)".to_owned());
+            }
+            if self.s3_bucket.is_none() {
+                return Err("PGE_ENV=production requires PGE_S3_BUCKET (documents in S3; the local folder is refused)".to_owned());
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether any AWS client is needed.
+    #[must_use]
+    pub fn uses_aws(&self) -> bool {
+        self.ses_from.is_some() || self.s3_bucket.is_some()
+    }
 }
 
 impl Settings {
@@ -136,11 +221,23 @@ pub struct ServeSettings {
     /// Default: a random key per process (fine for a single process).
     #[arg(long, env = "PGE_CURSOR_SECRET", hide_env_values = true)]
     pub cursor_secret: Option<Secret>,
+
+    /// Base URL the API is reached at, used in the signed URLs of locally stored
+    /// documents (default: `http://` + `PGE_LISTEN_ADDR`).
+    #[arg(long, env = "PGE_PUBLIC_BASE_URL")]
+    pub public_base_url: Option<String>,
+
+    /// Run the outbox worker inside `serve` (default: on in development, off in
+    /// production, where `pge worker` runs as its own Deployment).
+    #[arg(long, env = "PGE_WORKER_IN_PROCESS")]
+    pub worker_in_process: Option<bool>,
 }
 
 /// Cognito settings, when configured.
 #[derive(Debug, Clone)]
 pub struct CognitoSettings {
+    pub region: String,
+    pub user_pool_id: String,
     pub issuer: String,
     pub jwks_url: String,
     pub client_ids: Vec<String>,
@@ -202,6 +299,8 @@ impl ServeSettings {
             .clone()
             .unwrap_or_else(|| format!("{issuer}/.well-known/jwks.json"));
         Ok(Some(CognitoSettings {
+            region,
+            user_pool_id: pool,
             issuer,
             jwks_url,
             client_ids,

@@ -15,9 +15,16 @@ use std::time::Duration;
 
 use anyhow::Context;
 use domain::campaign::CampaignWindow;
+use std::path::PathBuf;
+
+use domain::ports::{IdentityAdmin, Mailer, ObjectStore};
 use infra::identity::{
-    DEV_AUDIENCE, DEV_ISSUER, DevIdentityProvider, JwksSource, JwtVerifier, VerifierSettings,
+    CognitoIdentityAdmin, DEV_AUDIENCE, DEV_ISSUER, DevIdentityAdmin, DevIdentityProvider,
+    JwksSource, JwtVerifier, VerifierSettings,
 };
+use infra::mail::{FolderMailer, SesMailer};
+use infra::objects::{LocalObjectStore, S3ObjectStore};
+use infra::worker::{OutboxWorker, WorkerSettings};
 use infra::{DatabaseSettings, Store};
 use tokio::net::TcpListener;
 
@@ -41,6 +48,98 @@ pub struct Wiring {
     /// Apply migrations before serving (the embedded default does; production runs
     /// `pge migrate` as a deploy step).
     pub migrate: bool,
+    /// AWS clients' configuration, when any AWS adapter is used.
+    pub aws: Option<aws_config::SdkConfig>,
+    pub mail: MailWiring,
+    pub documents: DocumentsWiring,
+}
+
+/// Where e-mails go.
+pub enum MailWiring {
+    /// `.eml` files in a folder (embedded default).
+    Folder { dir: PathBuf, from: String },
+    /// Amazon SES v2.
+    Ses {
+        from: String,
+        configuration_set: Option<String>,
+    },
+}
+
+/// Where documents go.
+pub enum DocumentsWiring {
+    /// A folder behind URLs signed by the API (embedded default).
+    Local {
+        dir: PathBuf,
+        public_base_url: String,
+    },
+    /// An S3 bucket behind presigned URLs.
+    S3 {
+        bucket: String,
+        force_path_style: bool,
+    },
+}
+
+/// Sender of the embedded default's e-mails.
+pub const DEV_MAIL_FROM: &str = "PGE <no-reply@pge.localhost>";
+
+/// Builds the AWS clients' configuration: the default credential chain (IRSA on EKS),
+/// or static test credentials when an endpoint override points at an emulator.
+pub async fn aws_config(region: &str, endpoint_url: Option<&str>) -> aws_config::SdkConfig {
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new(region.to_owned()));
+    if let Some(url) = endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    loader.load().await
+}
+
+fn require_aws(
+    aws: Option<&aws_config::SdkConfig>,
+    what: &str,
+) -> anyhow::Result<aws_config::SdkConfig> {
+    aws.cloned()
+        .ok_or_else(|| anyhow::anyhow!("{what} needs the AWS configuration"))
+}
+
+/// Builds the mailer the wiring names.
+///
+/// # Errors
+/// When the mail folder cannot be created or SES has no AWS configuration.
+pub fn build_mailer(
+    mail: MailWiring,
+    aws: Option<&aws_config::SdkConfig>,
+) -> anyhow::Result<Arc<dyn Mailer>> {
+    Ok(match mail {
+        MailWiring::Folder { dir, from } => {
+            Arc::new(FolderMailer::new(dir, &from).map_err(anyhow::Error::msg)?)
+        }
+        MailWiring::Ses {
+            from,
+            configuration_set,
+        } => Arc::new(SesMailer::new(
+            &require_aws(aws, "SES")?,
+            from,
+            configuration_set,
+        )),
+    })
+}
+
+/// Builds a stand-alone outbox worker (`pge worker`): the database and the mailer only.
+///
+/// # Errors
+/// When the database cannot be reached or the mailer cannot be built.
+pub async fn build_worker(
+    database: &DatabaseSettings,
+    mail: MailWiring,
+    aws: Option<&aws_config::SdkConfig>,
+    settings: WorkerSettings,
+) -> anyhow::Result<OutboxWorker> {
+    let store = Store::connect(database)
+        .await
+        .context("cannot connect to the database")?;
+    let mailer = build_mailer(mail, aws)?;
+    let settings_port = Arc::new(store.clone());
+    Ok(OutboxWorker::new(store, mailer, settings_port, settings))
 }
 
 /// Connects the adapters and builds the shared state.
@@ -57,7 +156,9 @@ pub async fn build_state(wiring: Wiring) -> anyhow::Result<AppState> {
             .await
             .context("cannot migrate the database")?;
     }
-    let (verifier, dev_jwks) = match wiring.identity {
+    let aws = wiring.aws.as_ref();
+    let (verifier, dev_jwks, identity_admin): (_, _, Arc<dyn IdentityAdmin>) = match wiring.identity
+    {
         Identity::Dev(provider) => {
             let jwks = provider.jwks_json();
             let verifier = JwtVerifier::new(VerifierSettings {
@@ -68,7 +169,11 @@ pub async fn build_state(wiring: Wiring) -> anyhow::Result<AppState> {
                 refetch_interval: Duration::from_secs(60),
             })
             .map_err(anyhow::Error::msg)?;
-            (verifier, Some(jwks))
+            (
+                verifier,
+                Some(jwks),
+                Arc::new(DevIdentityAdmin::new(store.clone())),
+            )
         }
         Identity::Cognito(cognito) => {
             let verifier = JwtVerifier::new(VerifierSettings {
@@ -83,9 +188,43 @@ pub async fn build_state(wiring: Wiring) -> anyhow::Result<AppState> {
                 // Not fatal: the keys are fetched again on the first token.
                 tracing::warn!(error = %err, "JWKS not fetched at start-up");
             }
-            (verifier, None)
+            let admin = CognitoIdentityAdmin::new(
+                &require_aws(aws, "Cognito account administration")?,
+                &cognito.region,
+                cognito.user_pool_id,
+            );
+            (verifier, None, Arc::new(admin))
         }
     };
+    let mailer = build_mailer(wiring.mail, aws)?;
+    let (objects, local_objects): (Arc<dyn ObjectStore>, _) = match wiring.documents {
+        DocumentsWiring::Local {
+            dir,
+            public_base_url,
+        } => {
+            let local = Arc::new(
+                LocalObjectStore::new(
+                    dir,
+                    &public_base_url,
+                    routes::cursor::derive_key(&wiring.cursor_key, b"local-documents"),
+                )
+                .map_err(anyhow::Error::msg)?,
+            );
+            (local.clone(), Some(local))
+        }
+        DocumentsWiring::S3 {
+            bucket,
+            force_path_style,
+        } => (
+            Arc::new(S3ObjectStore::new(
+                &require_aws(aws, "S3")?,
+                bucket,
+                force_path_style,
+            )),
+            None,
+        ),
+    };
+    let outbox_store = store.clone();
     let store = Arc::new(store);
     Ok(AppState(Arc::new(App::new(
         Ports {
@@ -93,7 +232,13 @@ pub async fn build_state(wiring: Wiring) -> anyhow::Result<AppState> {
             banks: store.clone(),
             stats: store.clone(),
             settings: store.clone(),
-            health: store,
+            health: store.clone(),
+            documents: store,
+            objects,
+            local_objects,
+            identity_admin,
+            mailer,
+            outbox_store,
         },
         verifier,
         dev_jwks,

@@ -9,7 +9,8 @@ use infra::identity::{DevIdentityProvider, DevTokenRequest};
 use infra::{DatabaseSettings, Store};
 
 use api::config::{Environment, ServeSettings, Settings};
-use api::{Identity, Wiring, telemetry};
+use api::{DEV_MAIL_FROM, DocumentsWiring, Identity, MailWiring, Wiring, telemetry};
+use infra::worker::WorkerSettings;
 
 #[derive(Parser)]
 #[command(
@@ -28,6 +29,8 @@ struct Cli {
 enum Command {
     /// Serve the HTTP API.
     Serve(ServeSettings),
+    /// Send the outbox's e-mails until stopped (SIGTERM finishes the batch in hand).
+    Worker,
     /// Apply database migrations, then exit.
     Migrate,
     /// Print the OpenAPI document.
@@ -85,9 +88,46 @@ async fn shutdown_signal() {
     tracing::info!("shutdown requested: finishing in-flight requests");
 }
 
-async fn serve(settings: Settings, serve: ServeSettings) -> anyhow::Result<()> {
+/// Checks the settings of a long-running command and creates the data folder.
+fn prepare(settings: &Settings) -> anyhow::Result<()> {
     settings.check().map_err(anyhow::Error::msg)?;
-    ensure_data_dir(&settings)?;
+    settings
+        .delivery
+        .check(settings.env)
+        .map_err(anyhow::Error::msg)?;
+    ensure_data_dir(settings)
+}
+
+fn mail_wiring(settings: &Settings) -> MailWiring {
+    match &settings.delivery.ses_from {
+        Some(from) => MailWiring::Ses {
+            from: from.clone(),
+            configuration_set: settings.delivery.ses_configuration_set.clone(),
+        },
+        None => MailWiring::Folder {
+            dir: settings.data_dir.join("mail"),
+            from: DEV_MAIL_FROM.to_owned(),
+        },
+    }
+}
+
+async fn aws(settings: &Settings, needed: bool) -> Option<aws_config::SdkConfig> {
+    if needed || settings.delivery.uses_aws() {
+        Some(
+            api::aws_config(
+                &settings.delivery.aws_region,
+                settings.delivery.aws_endpoint_url.as_deref(),
+            )
+            .await,
+        )
+    } else {
+        None
+    }
+}
+
+async fn serve(settings: Settings, serve: ServeSettings) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    prepare(&settings)?;
     let identity = match serve.cognito(settings.env).map_err(anyhow::Error::msg)? {
         Some(cognito) => Identity::Cognito(cognito),
         None => Identity::Dev(Arc::new(
@@ -102,26 +142,83 @@ async fn serve(settings: Settings, serve: ServeSettings) -> anyhow::Result<()> {
         || rand::random::<[u8; 32]>().to_vec(),
         |s| s.0.as_bytes().to_vec(),
     );
+    // Bind first: the local documents' URLs need the real address.
+    let listener = tokio::net::TcpListener::bind(serve.listen_addr)
+        .await
+        .with_context(|| format!("PGE_LISTEN_ADDR: cannot listen on {}", serve.listen_addr))?;
+    let local_addr = listener.local_addr()?;
+    let documents = match &settings.delivery.s3_bucket {
+        Some(bucket) => DocumentsWiring::S3 {
+            bucket: bucket.clone(),
+            force_path_style: settings.delivery.s3_force_path_style,
+        },
+        None => DocumentsWiring::Local {
+            dir: settings.data_dir.join("documents"),
+            public_base_url: serve
+                .public_base_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{local_addr}")),
+        },
+    };
+    let aws = aws(&settings, matches!(identity, Identity::Cognito(_))).await;
     let state = api::build_state(Wiring {
         database: database(&settings),
         identity,
         campaign,
         cursor_key,
         migrate: settings.env == Environment::Development,
+        aws,
+        mail: mail_wiring(&settings),
+        documents,
     })
     .await?;
-    let listener = tokio::net::TcpListener::bind(serve.listen_addr)
-        .await
-        .with_context(|| format!("PGE_LISTEN_ADDR: cannot listen on {}", serve.listen_addr))?;
-    tracing::info!(addr = %serve.listen_addr, "listening");
-    api::serve(listener, state, shutdown_signal()).await?;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let in_process = serve
+        .worker_in_process
+        .unwrap_or(settings.env == Environment::Development);
+    let worker = in_process.then(|| {
+        let worker = state.outbox_worker(WorkerSettings::default());
+        let mut stop = stop_rx.clone();
+        tokio::spawn(worker.run(async move {
+            let _ = stop.wait_for(|stopped| *stopped).await;
+        }))
+    });
+    tracing::info!(
+        addr = %local_addr,
+        in_process_worker = in_process,
+        ready_in_ms = started.elapsed().as_millis(),
+        "listening"
+    );
+    api::serve(listener, state, async move {
+        shutdown_signal().await;
+        let _ = stop_tx.send(true);
+    })
+    .await?;
+    if let Some(worker) = worker {
+        let _ = worker.await;
+    }
     tracing::info!("stopped");
+    Ok(())
+}
+
+async fn worker(settings: Settings) -> anyhow::Result<()> {
+    prepare(&settings)?;
+    let aws = aws(&settings, false).await;
+    let worker = api::build_worker(
+        &database(&settings),
+        mail_wiring(&settings),
+        aws.as_ref(),
+        WorkerSettings::default(),
+    )
+    .await?;
+    worker.run(shutdown_signal()).await;
     Ok(())
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(serve_settings) => serve(cli.settings, serve_settings).await,
+        Command::Worker => worker(cli.settings).await,
         Command::Migrate => {
             cli.settings.check().map_err(anyhow::Error::msg)?;
             ensure_data_dir(&cli.settings)?;

@@ -5,7 +5,7 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::error::FieldError;
-use domain::ports::{StorageError, SubmitError, TransitionError};
+use domain::ports::{ObjectStoreError, StorageError, SubmitError, TransitionError};
 use infra::identity::AuthError;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -96,6 +96,13 @@ impl Problem {
     #[must_use]
     pub fn with_errors(mut self, errors: impl IntoIterator<Item = FieldProblem>) -> Self {
         self.0.errors.extend(errors);
+        self
+    }
+
+    /// Keeps a cause for the log only (never sent to the client).
+    #[must_use]
+    pub fn with_internal(mut self, cause: impl Into<String>) -> Self {
+        self.0.internal = Some(cause.into());
         self
     }
 
@@ -310,6 +317,17 @@ impl IntoResponse for Problem {
             );
         }
         response
+    }
+}
+
+impl From<ObjectStoreError> for Problem {
+    fn from(e: ObjectStoreError) -> Self {
+        Self::service_unavailable(
+            "object-storage-unavailable",
+            "document storage is unavailable; try again shortly",
+            5,
+        )
+        .with_internal(e.0)
     }
 }
 

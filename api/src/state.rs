@@ -8,10 +8,14 @@ use std::time::{Duration, Instant};
 use domain::campaign::CampaignWindow;
 use domain::loan_request::Bank;
 use domain::ports::{
-    BankRepository, HealthCheck, LoanRequestRepository, PlatformSettings, StatsRepository,
+    BankRepository, DocumentRepository, HealthCheck, IdentityAdmin, LoanRequestRepository, Mailer,
+    ObjectStore, PlatformSettings, StatsRepository,
 };
 use domain::submission::BankCode;
+use infra::Store;
 use infra::identity::JwtVerifier;
+use infra::objects::LocalObjectStore;
+use infra::worker::{OutboxWorker, WorkerSettings};
 use tokio::sync::RwLock;
 
 use crate::problem::Problem;
@@ -30,6 +34,15 @@ pub struct Ports {
     pub stats: Arc<dyn StatsRepository>,
     pub settings: Arc<dyn PlatformSettings>,
     pub health: Arc<dyn HealthCheck>,
+    pub documents: Arc<dyn DocumentRepository>,
+    pub objects: Arc<dyn ObjectStore>,
+    /// The folder behind `objects` on the embedded default, whose signed URLs the API
+    /// serves itself.
+    pub local_objects: Option<Arc<LocalObjectStore>>,
+    pub identity_admin: Arc<dyn IdentityAdmin>,
+    pub mailer: Arc<dyn Mailer>,
+    /// The store the outbox worker claims from.
+    pub outbox_store: Store,
 }
 
 /// Everything a handler needs.
@@ -39,6 +52,12 @@ pub struct App {
     pub stats: Arc<dyn StatsRepository>,
     pub settings: Arc<dyn PlatformSettings>,
     pub health: Arc<dyn HealthCheck>,
+    pub documents: Arc<dyn DocumentRepository>,
+    pub objects: Arc<dyn ObjectStore>,
+    pub local_objects: Option<Arc<LocalObjectStore>>,
+    pub identity_admin: Arc<dyn IdentityAdmin>,
+    mailer: Arc<dyn Mailer>,
+    outbox_store: Store,
     pub verifier: JwtVerifier,
     /// The dev identity provider's JWKS, served at `/dev-idp/.well-known/jwks.json` on
     /// the embedded default.
@@ -65,6 +84,12 @@ impl App {
             stats: ports.stats,
             settings: ports.settings,
             health: ports.health,
+            documents: ports.documents,
+            objects: ports.objects,
+            local_objects: ports.local_objects,
+            identity_admin: ports.identity_admin,
+            mailer: ports.mailer,
+            outbox_store: ports.outbox_store,
             verifier,
             dev_jwks,
             campaign,
@@ -72,6 +97,17 @@ impl App {
             bank_cache: RwLock::new(None),
             degraded_cache: RwLock::new(None),
         }
+    }
+
+    /// An outbox worker sending through this application's mailer.
+    #[must_use]
+    pub fn outbox_worker(&self, settings: WorkerSettings) -> OutboxWorker {
+        OutboxWorker::new(
+            self.outbox_store.clone(),
+            self.mailer.clone(),
+            self.settings.clone(),
+            settings,
+        )
     }
 
     /// Whether degraded mode is on, as last read (at most a few seconds old).

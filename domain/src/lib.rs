@@ -5,6 +5,7 @@
 
 pub mod campaign;
 pub mod company;
+pub mod document;
 pub mod error;
 pub mod loan_request;
 pub mod money;

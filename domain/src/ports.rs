@@ -234,3 +234,201 @@ pub trait HealthCheck: Send + Sync + 'static {
     /// A message saying what is not ready.
     async fn ready(&self) -> Result<(), String>;
 }
+
+/// Why a document could not be announced.
+#[derive(Debug, thiserror::Error)]
+pub enum AnnounceDocumentError {
+    /// The request already holds the maximum number of documents.
+    #[error("the request already holds {0} documents")]
+    TooMany(u64),
+    /// The request is no longer in a state that accepts documents.
+    #[error("the request is {0}: documents are closed")]
+    Closed(crate::workflow::Status),
+    /// The request does not exist.
+    #[error("no such request")]
+    NotFound,
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// The documents' records (the objects themselves are in an [`ObjectStore`]).
+#[async_trait]
+pub trait DocumentRepository: Send + Sync + 'static {
+    /// Records a pending document, atomically checking the request's state and the
+    /// per-request limit against concurrent announcements.
+    ///
+    /// # Errors
+    /// See [`AnnounceDocumentError`].
+    async fn announce(
+        &self,
+        document: &crate::document::Document,
+        limit: u64,
+    ) -> Result<(), AnnounceDocumentError>;
+
+    /// One document of a request.
+    ///
+    /// # Errors
+    /// [`StorageError`] only.
+    async fn document(
+        &self,
+        request: LoanRequestId,
+        document: crate::document::DocumentId,
+    ) -> Result<Option<crate::document::Document>, StorageError>;
+
+    /// Marks a document available (idempotent) and writes its audit event.
+    ///
+    /// # Errors
+    /// [`StorageError`] only.
+    async fn mark_available(
+        &self,
+        document: &crate::document::Document,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<crate::document::Document, StorageError>;
+
+    /// Forgets a document whose upload was refused.
+    ///
+    /// # Errors
+    /// [`StorageError`] only.
+    async fn forget(
+        &self,
+        request: LoanRequestId,
+        document: crate::document::DocumentId,
+    ) -> Result<(), StorageError>;
+
+    /// The available documents of a request, oldest first.
+    ///
+    /// # Errors
+    /// [`StorageError`] only.
+    async fn available(
+        &self,
+        request: LoanRequestId,
+    ) -> Result<Vec<crate::document::Document>, StorageError>;
+}
+
+/// Failure of object storage (unreachable, refused). The message is for the logs.
+#[derive(Debug, thiserror::Error)]
+#[error("object storage failure: {0}")]
+pub struct ObjectStoreError(pub String);
+
+/// A URL handed to a browser, valid until `expires_at`, with the headers the browser
+/// must send with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PresignedUrl {
+    pub url: String,
+    pub method: &'static str,
+    pub headers: Vec<(String, String)>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Object storage for documents (S3, or a local folder on the embedded default).
+#[async_trait]
+pub trait ObjectStore: Send + Sync + 'static {
+    /// A URL to upload exactly `size` bytes of `content_type` at `key`.
+    ///
+    /// # Errors
+    /// [`ObjectStoreError`].
+    async fn presign_put(
+        &self,
+        key: &str,
+        content_type: crate::document::ContentType,
+        size: u64,
+        valid_for: std::time::Duration,
+    ) -> Result<PresignedUrl, ObjectStoreError>;
+
+    /// A URL to download `key`, served as an attachment named `filename`.
+    ///
+    /// # Errors
+    /// [`ObjectStoreError`].
+    async fn presign_get(
+        &self,
+        key: &str,
+        filename: &str,
+        valid_for: std::time::Duration,
+    ) -> Result<PresignedUrl, ObjectStoreError>;
+
+    /// Size and type of the stored object, `None` when there is none.
+    ///
+    /// # Errors
+    /// [`ObjectStoreError`].
+    async fn head(
+        &self,
+        key: &str,
+    ) -> Result<Option<crate::document::ObjectInfo>, ObjectStoreError>;
+
+    /// Deletes the object (no error when absent).
+    ///
+    /// # Errors
+    /// [`ObjectStoreError`].
+    async fn delete(&self, key: &str) -> Result<(), ObjectStoreError>;
+}
+
+/// An e-mail rendered and ready to send.
+#[derive(Clone, PartialEq, Eq)]
+pub struct OutgoingEmail {
+    /// The outbox message id, usable by providers that deduplicate.
+    pub id: uuid::Uuid,
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+impl std::fmt::Debug for OutgoingEmail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Personal data stays out of logs.
+        f.debug_struct("OutgoingEmail")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why an e-mail was not sent.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    /// Worth retrying later (provider unreachable, throttled, 5xx).
+    #[error("transient: {0}")]
+    Transient(String),
+    /// Retrying cannot help (address refused, message rejected).
+    #[error("permanent: {0}")]
+    Permanent(String),
+}
+
+/// Sends e-mails (SES v2, or `.eml` files on the embedded default).
+#[async_trait]
+pub trait Mailer: Send + Sync + 'static {
+    /// Sends one e-mail and returns the provider's message id.
+    ///
+    /// # Errors
+    /// [`SendError`].
+    async fn send(&self, email: &OutgoingEmail) -> Result<String, SendError>;
+}
+
+/// Why a reviewer account could not be created.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateReviewerError {
+    /// An account with this e-mail address exists.
+    #[error("an account with this e-mail address already exists")]
+    Duplicate,
+    /// The identity provider refused the address.
+    #[error("the identity provider refused the address: {0}")]
+    InvalidEmail(String),
+    /// The identity provider failed.
+    #[error("identity provider failure: {0}")]
+    Unavailable(String),
+}
+
+/// Administration of user accounts (Cognito, or the dev identity provider).
+#[async_trait]
+pub trait IdentityAdmin: Send + Sync + 'static {
+    /// Creates a reviewer of `bank` and puts them in the reviewers' group; returns
+    /// their subject. Nothing is left behind when a step fails.
+    ///
+    /// # Errors
+    /// See [`CreateReviewerError`].
+    async fn create_reviewer(
+        &self,
+        email: &crate::submission::EmailAddress,
+        bank: &crate::submission::BankCode,
+    ) -> Result<String, CreateReviewerError>;
+}

@@ -1,9 +1,13 @@
 //! Adapters behind the domain's ports: the relational store (SQLite and PostgreSQL via
-//! sea-orm), identity (JWKS verification, the dev identity provider).
+//! sea-orm), identity (JWKS verification, account administration), mail (SES v2,
+//! `.eml` files) and the outbox worker, document storage (S3, a local folder).
 
 pub mod entity;
 pub mod identity;
+pub mod mail;
 pub mod migration;
+pub mod objects;
 pub mod persistence;
+pub mod worker;
 
-pub use persistence::{DatabaseSettings, Store};
+pub use persistence::{ClaimedMessage, DatabaseSettings, Store};

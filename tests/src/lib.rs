@@ -6,9 +6,10 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use api::{Identity, Wiring};
+use api::{DEV_MAIL_FROM, DocumentsWiring, Identity, MailWiring, Wiring};
 use domain::campaign::CampaignWindow;
 use infra::identity::{DevIdentityProvider, DevTokenRequest};
+use infra::worker::WorkerSettings;
 use infra::{DatabaseSettings, Store};
 use reqwest::{Method, RequestBuilder, StatusCode};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
@@ -72,6 +73,26 @@ fn database_url_for(admin: &str, name: &str) -> String {
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     pub campaign: CampaignWindow,
+    /// Run the outbox worker in the background (fast retries), as `serve` does on the
+    /// embedded default. Off by default so tests can inspect pending messages.
+    pub worker: bool,
+}
+
+/// Worker tuning for tests: short polls and retries, so e-mails appear within
+/// milliseconds and a retry schedule fits in a test.
+#[must_use]
+pub fn fast_worker_settings() -> WorkerSettings {
+    WorkerSettings {
+        batch_size: 20,
+        concurrency: 4,
+        max_attempts: 5,
+        base_backoff: Duration::from_millis(50),
+        max_backoff: Duration::from_millis(400),
+        lease: Duration::from_secs(10),
+        send_timeout: Duration::from_secs(5),
+        idle_poll: Duration::from_millis(25),
+        degraded_pause: Duration::from_millis(200),
+    }
 }
 
 /// A running API on a fresh database.
@@ -84,6 +105,7 @@ pub struct TestApp {
     data_dir: PathBuf,
     pg_database: Option<String>,
     server: tokio::task::JoinHandle<()>,
+    worker: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl TestApp {
@@ -119,6 +141,11 @@ impl TestApp {
             }
         };
         let idp = identity();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let base_url = format!("http://{addr}");
         let state = api::build_state(Wiring {
             database: DatabaseSettings {
                 url: database_url.clone(),
@@ -129,13 +156,25 @@ impl TestApp {
             campaign: options.campaign,
             cursor_key: b"test cursor key".to_vec(),
             migrate: true,
+            aws: None,
+            mail: MailWiring::Folder {
+                dir: data_dir.join("mail"),
+                from: DEV_MAIL_FROM.to_owned(),
+            },
+            documents: DocumentsWiring::Local {
+                dir: data_dir.join("documents"),
+                public_base_url: base_url.clone(),
+            },
         })
         .await
         .expect("application state");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let addr = listener.local_addr().expect("addr");
+        let worker = options.worker.then(|| {
+            tokio::spawn(
+                state
+                    .outbox_worker(fast_worker_settings())
+                    .run(std::future::pending()),
+            )
+        });
         let server = tokio::spawn(async move {
             api::serve(listener, state, std::future::pending())
                 .await
@@ -143,7 +182,7 @@ impl TestApp {
         });
         Self {
             backend,
-            base_url: format!("http://{addr}"),
+            base_url,
             client: reqwest::Client::builder()
                 .timeout(Duration::from_secs(30))
                 .build()
@@ -153,7 +192,50 @@ impl TestApp {
             data_dir,
             pg_database,
             server,
+            worker,
         }
+    }
+
+    /// Folder of the e-mails the folder mailer wrote (`.eml` files).
+    #[must_use]
+    pub fn mail_dir(&self) -> PathBuf {
+        self.data_dir.join("mail")
+    }
+
+    /// The `.eml` files written so far, read whole, oldest first by name.
+    #[must_use]
+    pub fn sent_mail(&self) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(self.mail_dir()) else {
+            return Vec::new();
+        };
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+            .collect();
+        paths.sort();
+        paths
+            .iter()
+            .filter_map(|p| std::fs::read_to_string(p).ok())
+            .collect()
+    }
+
+    /// Waits (bounded) until at least `n` e-mails were written; returns them.
+    pub async fn wait_for_mail(&self, n: usize) -> Vec<String> {
+        for _ in 0..200 {
+            let mail = self.sent_mail();
+            if mail.len() >= n {
+                return mail;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        let mail = self.sent_mail();
+        assert!(
+            mail.len() >= n,
+            "expected {n} e-mails, found {}",
+            mail.len()
+        );
+        mail
     }
 
     /// A direct connection to the test database, for assertions on what was stored.
@@ -266,6 +348,9 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.server.abort();
+        if let Some(worker) = &self.worker {
+            worker.abort();
+        }
         let _ = std::fs::remove_dir_all(&self.data_dir);
         if let Some(name) = self.pg_database.take() {
             // Drop the database from a thread of its own: Drop cannot await.

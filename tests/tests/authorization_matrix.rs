@@ -49,6 +49,14 @@ fn new_bank() -> Value {
     json!({"id": code, "name": "Banque de test"})
 }
 
+fn new_reviewer() -> Value {
+    json!({"email": format!("reviewer-{}@bank.example", uuid::Uuid::new_v4().simple())})
+}
+
+fn new_document() -> Value {
+    json!({"filename": "kbis.pdf", "content_type": "application/pdf", "size": 1024})
+}
+
 fn decision() -> Value {
     json!({"decision": "pre_approve"})
 }
@@ -84,6 +92,13 @@ fn table() -> Vec<Row> {
             "/api/v1/loan-requests",
             Some(new_submission),
             [401, 201, 201, 403, 403, 403],
+        ),
+        // `{id}` of this path is the bank of the request under test (30004).
+        row(
+            M::POST,
+            "/api/v1/banks/{id}/reviewers",
+            Some(new_reviewer),
+            [401, 403, 403, 403, 403, 201],
         ),
         row(
             M::GET,
@@ -130,6 +145,27 @@ fn table() -> Vec<Row> {
             [401, 403, 403, 412, 404, 403],
         ),
         row(
+            M::POST,
+            "/api/v1/loan-requests/{id}/documents",
+            Some(new_document),
+            [401, 201, 404, 403, 403, 403],
+        ),
+        // Documents are for the parties to the loan: admins manage the platform, not
+        // companies' files.
+        row(
+            M::GET,
+            "/api/v1/loan-requests/{id}/documents",
+            None,
+            [401, 200, 404, 200, 404, 403],
+        ),
+        // `{document_id}`: a document announced but never uploaded (the owner gets 422).
+        row(
+            M::POST,
+            "/api/v1/loan-requests/{id}/documents/{document_id}/complete",
+            None,
+            [401, 422, 404, 403, 403, 403],
+        ),
+        row(
             M::GET,
             "/api/v1/exports/loan-requests.csv",
             None,
@@ -169,6 +205,20 @@ fn extra_rows() -> Vec<Row> {
             None,
             [200; 6],
         ),
+        // Local document storage: the URL's signature is the only authorization, so a
+        // bearer token opens nothing.
+        row(
+            Method::PUT,
+            "/local-documents/loan-requests/{id}/{document_id}",
+            None,
+            [403; 6],
+        ),
+        row(
+            Method::GET,
+            "/local-documents/loan-requests/{id}/{document_id}",
+            None,
+            [403; 6],
+        ),
     ]
 }
 
@@ -178,6 +228,18 @@ async fn every_route_checks_who_may_do_what_on_which_bank(app: TestApp) {
         .submit(&owner, &submission(&random_siren(), 2_000_000))
         .await;
     let id = created["id"].as_str().expect("id").to_owned();
+    let announced = app
+        .post(
+            &format!("/api/v1/loan-requests/{id}/documents"),
+            Some(&app.applicant("owner")),
+            &new_document(),
+        )
+        .await;
+    assert_eq!(announced.status, 201, "{}", announced.text);
+    let document_id = announced.json["document_id"]
+        .as_str()
+        .expect("document id")
+        .to_owned();
     let tokens: [Option<String>; 6] = [
         None,
         Some(owner),
@@ -188,7 +250,13 @@ async fn every_route_checks_who_may_do_what_on_which_bank(app: TestApp) {
     ];
     let mut failures = Vec::new();
     for row in table().into_iter().chain(extra_rows()) {
-        let path = row.path.replace("{id}", &id);
+        let path = if row.path.starts_with("/api/v1/banks/") {
+            row.path.replace("{id}", "30004")
+        } else {
+            row.path
+                .replace("{id}", &id)
+                .replace("{document_id}", &document_id)
+        };
         for (column, token) in tokens.iter().enumerate() {
             let mut builder = app
                 .request(row.method.clone(), &path)

@@ -1,13 +1,13 @@
 //! `GET /api/v1/banks`: the participating banks (public); `POST /api/v1/banks`: add one
-//! (admin).
+//! (admin); `POST /api/v1/banks/{id}/reviewers`: create a reviewer account (admin).
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use domain::error::FieldError;
 use domain::loan_request::Bank;
-use domain::ports::CreateBankError;
-use domain::submission::BankCode;
+use domain::ports::{CreateBankError, CreateReviewerError};
+use domain::submission::{BankCode, EmailAddress};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -127,6 +127,97 @@ pub async fn create_bank(
         Json(BankView {
             id: bank.code.as_str().to_owned(),
             name: bank.name,
+        }),
+    ))
+}
+
+/// A reviewer account to create.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewReviewerInput {
+    /// The reviewer's professional e-mail address: their user name, where the
+    /// identity provider sends the invitation.
+    #[schema(example = "c.martin@bnpparibas.example")]
+    pub email: String,
+}
+
+/// The created account.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReviewerView {
+    /// The account's subject (`sub` of its tokens).
+    pub subject: String,
+    pub email: String,
+    pub bank_id: String,
+}
+
+/// Create a reviewer account for a bank (admin): in Cognito, `AdminCreateUser` with
+/// `custom:bank_id`, then membership of `bank-reviewers`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/banks/{id}/reviewers",
+    tag = "banks",
+    params(("id" = String, Path, description = "5-digit bank code")),
+    request_body = NewReviewerInput,
+    responses(
+        (status = 201, description = "Created; the identity provider invites the reviewer", body = ReviewerView),
+        (status = 401, description = "Not authenticated", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "No such bank", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, description = "An account with this e-mail exists", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid e-mail address", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 503, description = "Identity provider unavailable", body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn create_reviewer(
+    State(state): State<AppState>,
+    _admin: Admin,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    ApiJson { value, .. }: ApiJson<NewReviewerInput>,
+) -> Result<(StatusCode, Json<ReviewerView>), Problem> {
+    let bank = BankCode::parse(id.trim()).map_err(|_| Problem::not_found())?;
+    if !state.bank_exists(&bank).await? {
+        return Err(Problem::not_found());
+    }
+    let email = EmailAddress::parse(&value.email).map_err(|e| {
+        Problem::validation(vec![FieldError::new(
+            "email",
+            "invalid-format",
+            e.to_string(),
+        )])
+    })?;
+    let subject = state
+        .identity_admin
+        .create_reviewer(&email, &bank)
+        .await
+        .map_err(|e| match e {
+            CreateReviewerError::Duplicate => Problem::new(
+                StatusCode::CONFLICT,
+                "account-exists",
+                "Account exists",
+                "an account with this e-mail address already exists",
+            ),
+            CreateReviewerError::InvalidEmail(reason) => {
+                Problem::validation(vec![FieldError::new(
+                    "email",
+                    "refused",
+                    format!("the identity provider refused the address: {reason}"),
+                )])
+            }
+            CreateReviewerError::Unavailable(cause) => Problem::service_unavailable(
+                "identity-provider-unavailable",
+                "the identity provider is unavailable; no account was created, try again",
+                5,
+            )
+            .with_internal(cause),
+        })?;
+    tracing::info!(bank = bank.as_str(), "reviewer account created");
+    Ok((
+        StatusCode::CREATED,
+        Json(ReviewerView {
+            subject,
+            email: email.as_str().to_owned(),
+            bank_id: bank.as_str().to_owned(),
         }),
     ))
 }

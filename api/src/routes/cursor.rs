@@ -120,3 +120,13 @@ pub fn decode(key: &[u8], cursor: &str, fingerprint: &str) -> Result<Position, P
         id: LoanRequestId(id),
     })
 }
+
+/// A key for another purpose, derived from the platform secret:
+/// HMAC-SHA256(secret, label). One secret to manage, keys that never overlap.
+#[must_use]
+pub fn derive_key(secret: &[u8], label: &[u8]) -> Vec<u8> {
+    let mut mac = HmacSha256::new_from_slice(secret)
+        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+    mac.update(label);
+    mac.finalize().into_bytes().to_vec()
+}

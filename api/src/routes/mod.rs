@@ -6,6 +6,7 @@ pub mod cursor;
 pub mod exports;
 pub mod health;
 pub mod loan_requests;
+pub mod local_documents;
 pub mod simulations;
 pub mod stats;
 
@@ -38,6 +39,7 @@ use crate::telemetry;
         (name = "simulations", description = "Public loan simulations"),
         (name = "banks", description = "Participating banks"),
         (name = "loan-requests", description = "Loan requests and their workflow"),
+        (name = "documents", description = "Supporting documents, uploaded through presigned URLs"),
         (name = "back-office", description = "Exports, national figures, platform switches"),
         (name = "operations", description = "Health and readiness"),
     )
@@ -61,6 +63,7 @@ fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(simulations::create_simulation))
         .routes(routes!(banks::list_banks, banks::create_bank))
+        .routes(routes!(banks::create_reviewer))
         .routes(routes!(
             loan_requests::submit::submit_loan_request,
             loan_requests::list::list_loan_requests
@@ -71,6 +74,11 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(loan_requests::review::review_loan_request))
         .routes(routes!(loan_requests::decide::decide_loan_request))
         .routes(routes!(loan_requests::grant::grant_loan_request))
+        .routes(routes!(
+            loan_requests::documents::announce_document,
+            loan_requests::documents::list_documents
+        ))
+        .routes(routes!(loan_requests::documents::complete_document))
         .routes(routes!(exports::export_loan_requests))
         .routes(routes!(stats::get_stats))
         .routes(routes!(
@@ -90,6 +98,15 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// The complete HTTP application.
 pub fn router(state: AppState) -> Router {
     let (router, openapi) = api_router().split_for_parts();
+    let router = if state.local_objects.is_some() {
+        // Uploads may be up to 10 MiB: the handler enforces the signed length itself.
+        router.route(
+            &format!("{}/{{*key}}", infra::objects::LOCAL_DOCUMENTS_PATH),
+            axum::routing::put(local_documents::upload).get(local_documents::download),
+        )
+    } else {
+        router
+    };
     router
         .route("/dev-idp/.well-known/jwks.json", get(health::dev_jwks))
         .merge(SwaggerUi::new("/docs").url("/openapi.json", openapi))

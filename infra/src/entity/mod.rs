@@ -3,6 +3,8 @@
 
 pub mod audit_event;
 pub mod bank;
+pub mod dev_account;
+pub mod document;
 pub mod idempotency_record;
 pub mod loan_request;
 pub mod outbox_message;

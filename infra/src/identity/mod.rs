@@ -2,9 +2,11 @@
 //! provider of the embedded default (a local RSA key whose JWKS goes through the very
 //! same verifier).
 
+mod admin;
 mod dev;
 mod verifier;
 
+pub use admin::{CognitoIdentityAdmin, DevIdentityAdmin};
 pub use dev::{DEV_AUDIENCE, DEV_ISSUER, DevIdentityProvider, DevTokenRequest};
 pub use verifier::{AuthError, JwksSource, JwtVerifier, TokenClaims, VerifierSettings};
 

@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_init;
 mod m20261123_000002_platform_settings;
+mod m20261123_000003_documents_and_accounts;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_init::Migration),
             Box::new(m20261123_000002_platform_settings::Migration),
+            Box::new(m20261123_000003_documents_and_accounts::Migration),
         ]
     }
 }

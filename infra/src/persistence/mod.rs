@@ -2,9 +2,12 @@
 
 mod backoffice;
 mod convert;
+mod documents;
 mod loan_requests;
+mod outbox;
 
 pub use loan_requests::now;
+pub use outbox::ClaimedMessage;
 
 use std::time::Duration;
 

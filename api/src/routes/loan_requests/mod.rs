@@ -1,6 +1,7 @@
 //! `/api/v1/loan-requests` and its sub-resources: one file per action.
 
 pub mod decide;
+pub mod documents;
 pub mod events;
 pub mod get;
 pub mod grant;

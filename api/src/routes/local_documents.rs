@@ -1,0 +1,152 @@
+//! The embedded default's object storage over HTTP: uploads and downloads through the
+//! signed, expiring URLs that [`infra::objects::LocalObjectStore`] hands out, with the
+//! same guarantees as S3 presigned URLs (key, content type and length bound; expiry).
+//! No bearer token: the signature is the authorization.
+
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use domain::document::MAX_DOCUMENT_BYTES;
+use infra::objects::{SignedUrlError, content_disposition};
+use serde::Deserialize;
+
+use crate::problem::Problem;
+use crate::state::AppState;
+
+fn refused(err: SignedUrlError) -> Problem {
+    match err {
+        SignedUrlError::Expired => Problem::new(
+            StatusCode::FORBIDDEN,
+            "signed-url-expired",
+            "Link expired",
+            "this link has expired: ask the API for a new one",
+        ),
+        SignedUrlError::Invalid => Problem::new(
+            StatusCode::FORBIDDEN,
+            "signed-url-invalid",
+            "Invalid link",
+            "the signature does not match this URL, its content type or its length",
+        ),
+    }
+}
+
+/// Query of an upload URL.
+#[derive(Debug, Deserialize)]
+pub struct UploadQuery {
+    content_type: String,
+    size: u64,
+    expires: i64,
+    signature: String,
+}
+
+/// Query of a download URL.
+#[derive(Debug, Deserialize)]
+pub struct DownloadQuery {
+    filename: String,
+    expires: i64,
+    signature: String,
+}
+
+fn query<T: serde::de::DeserializeOwned>(raw: Option<&str>) -> Result<T, Problem> {
+    serde_urlencoded::from_str(raw.unwrap_or_default())
+        .map_err(|_| refused(SignedUrlError::Invalid))
+}
+
+fn local(state: &AppState) -> Result<&infra::objects::LocalObjectStore, Problem> {
+    state
+        .local_objects
+        .as_deref()
+        .ok_or_else(Problem::not_found)
+}
+
+/// `PUT /local-documents/{key}`: stores an upload.
+pub async fn upload(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<StatusCode, Problem> {
+    let store = local(&state)?;
+    let q: UploadQuery = query(raw.as_deref())?;
+    let grant = store
+        .verify_put(
+            &key,
+            &q.content_type,
+            q.size,
+            q.expires,
+            &q.signature,
+            Utc::now(),
+        )
+        .map_err(refused)?;
+    // Like S3, the signed headers must be sent as signed.
+    let sent_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if !sent_type.eq_ignore_ascii_case(grant.content_type.as_str()) {
+        return Err(refused(SignedUrlError::Invalid));
+    }
+    if let Some(length) = headers.get(header::CONTENT_LENGTH) {
+        if length.to_str().ok().and_then(|l| l.parse::<u64>().ok()) != Some(grant.size) {
+            return Err(refused(SignedUrlError::Invalid));
+        }
+    }
+    let limit = usize::try_from(grant.size.min(MAX_DOCUMENT_BYTES)).unwrap_or(0);
+    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "upload-size-mismatch",
+            "Upload size mismatch",
+            format!("the upload is longer than the {} bytes signed", grant.size),
+        )
+    })?;
+    if bytes.len() as u64 != grant.size {
+        return Err(Problem::new(
+            StatusCode::BAD_REQUEST,
+            "upload-size-mismatch",
+            "Upload size mismatch",
+            format!(
+                "the upload is {} bytes long, {} were signed",
+                bytes.len(),
+                grant.size
+            ),
+        ));
+    }
+    store
+        .store(&grant.key, grant.content_type.as_str(), &bytes)
+        .await?;
+    Ok(StatusCode::OK)
+}
+
+/// `GET /local-documents/{key}`: serves a stored document as an attachment.
+pub async fn download(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, Problem> {
+    let store = local(&state)?;
+    let q: DownloadQuery = query(raw.as_deref())?;
+    store
+        .verify_get(&key, &q.filename, q.expires, &q.signature, Utc::now())
+        .map_err(refused)?;
+    let (bytes, content_type) = store.read(&key).await?.ok_or_else(Problem::not_found)?;
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (header::CONTENT_TYPE, content_type),
+        (
+            header::CONTENT_DISPOSITION,
+            content_disposition(&q.filename),
+        ),
+        (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+    ] {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(name, value);
+        }
+    }
+    Ok(response)
+}

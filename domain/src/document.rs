@@ -1,0 +1,366 @@
+//! Supporting documents (SPEC §4): what may be attached, how big, how many, and while the
+//! request is in which state.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::error::FieldError;
+use crate::loan_request::LoanRequestId;
+use crate::workflow::Status;
+
+/// Largest document accepted: 10 MiB.
+pub const MAX_DOCUMENT_BYTES: u64 = 10 * 1024 * 1024;
+/// Most documents attached to one request (pending uploads included).
+pub const MAX_DOCUMENTS_PER_REQUEST: u64 = 20;
+/// Longest file name kept, in characters.
+pub const MAX_FILENAME_CHARS: usize = 255;
+
+/// Identifier of a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DocumentId(pub Uuid);
+
+impl fmt::Display for DocumentId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// The accepted media types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ContentType {
+    Pdf,
+    Png,
+    Jpeg,
+}
+
+impl ContentType {
+    pub const ALL: [Self; 3] = [Self::Pdf, Self::Png, Self::Jpeg];
+
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pdf => "application/pdf",
+            Self::Png => "image/png",
+            Self::Jpeg => "image/jpeg",
+        }
+    }
+
+    /// Parses a media type, case-insensitively, without parameters.
+    #[must_use]
+    pub fn parse(input: &str) -> Option<Self> {
+        let lower = input.trim().to_ascii_lowercase();
+        Self::ALL.into_iter().find(|t| t.as_str() == lower)
+    }
+}
+
+impl fmt::Display for ContentType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A file name as the applicant named it: 1–255 characters, no control characters, no
+/// path separators. Shown back to reviewers, never used as a storage key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Filename(String);
+
+impl Filename {
+    /// # Errors
+    /// A [`FieldError`] on `field` when blank, too long, or holding a control character
+    /// or a path separator.
+    pub fn parse(input: &str, field: &str) -> Result<Self, FieldError> {
+        let trimmed = input.trim();
+        if trimmed.is_empty() {
+            return Err(FieldError::new(field, "required", "the file name is empty"));
+        }
+        if trimmed.chars().count() > MAX_FILENAME_CHARS {
+            return Err(FieldError::new(
+                field,
+                "too_long",
+                format!("the file name is longer than {MAX_FILENAME_CHARS} characters"),
+            ));
+        }
+        if trimmed
+            .chars()
+            .any(|c| c.is_control() || c == '/' || c == '\\')
+            || trimmed == "."
+            || trimmed == ".."
+        {
+            return Err(FieldError::new(
+                field,
+                "invalid",
+                "the file name holds a control character or a path separator",
+            ));
+        }
+        Ok(Self(trimmed.to_owned()))
+    }
+
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// What the applicant declares before uploading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Declaration {
+    pub filename: Filename,
+    pub content_type: ContentType,
+    pub size: u64,
+}
+
+impl Declaration {
+    /// Checks a declaration; every problem is reported, each on its field.
+    ///
+    /// # Errors
+    /// The list of field errors.
+    pub fn parse(filename: &str, content_type: &str, size: i64) -> Result<Self, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let filename = Filename::parse(filename, "filename")
+            .map_err(|e| errors.push(e))
+            .ok();
+        let content_type = ContentType::parse(content_type);
+        if content_type.is_none() {
+            errors.push(FieldError::new(
+                "content_type",
+                "unsupported",
+                "accepted types are application/pdf, image/png and image/jpeg",
+            ));
+        }
+        let size = match u64::try_from(size) {
+            Ok(0) | Err(_) => {
+                errors.push(FieldError::new(
+                    "size",
+                    "out_of_range",
+                    "the size must be a positive number of bytes",
+                ));
+                None
+            }
+            Ok(s) if s > MAX_DOCUMENT_BYTES => {
+                errors.push(FieldError::new(
+                    "size",
+                    "too_large",
+                    format!("a document is at most {MAX_DOCUMENT_BYTES} bytes (10 MiB)"),
+                ));
+                None
+            }
+            Ok(s) => Some(s),
+        };
+        match (filename, content_type, size) {
+            (Some(filename), Some(content_type), Some(size)) if errors.is_empty() => Ok(Self {
+                filename,
+                content_type,
+                size,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// Whether documents may be attached in this state (SPEC §4).
+#[must_use]
+pub fn accepts_documents(status: Status) -> bool {
+    matches!(status, Status::Submitted | Status::InReview)
+}
+
+/// Where a document lives in object storage.
+#[must_use]
+pub fn object_key(request: LoanRequestId, document: DocumentId) -> String {
+    format!("loan-requests/{}/{}", request.0, document.0)
+}
+
+/// Upload state of a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentStatus {
+    /// Announced; the upload URL was handed out, the object not yet confirmed.
+    Pending,
+    /// Confirmed against the stored object; listed and downloadable.
+    Available,
+}
+
+impl DocumentStatus {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Available => "available",
+        }
+    }
+
+    #[must_use]
+    pub fn parse(input: &str) -> Option<Self> {
+        match input {
+            "pending" => Some(Self::Pending),
+            "available" => Some(Self::Available),
+            _ => None,
+        }
+    }
+}
+
+/// A document attached to a loan request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    pub id: DocumentId,
+    pub loan_request_id: LoanRequestId,
+    pub declaration: Declaration,
+    pub status: DocumentStatus,
+    pub created_at: DateTime<Utc>,
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+impl Document {
+    #[must_use]
+    pub fn key(&self) -> String {
+        object_key(self.loan_request_id, self.id)
+    }
+}
+
+/// What object storage says about a stored object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectInfo {
+    pub size: u64,
+    pub content_type: Option<String>,
+}
+
+/// Why a stored object does not match its declaration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mismatch {
+    Size {
+        declared: u64,
+        stored: u64,
+    },
+    ContentType {
+        declared: ContentType,
+        stored: Option<String>,
+    },
+}
+
+impl fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Size { declared, stored } => write!(
+                f,
+                "the uploaded object is {stored} bytes long, {declared} were declared"
+            ),
+            Self::ContentType { declared, stored } => write!(
+                f,
+                "the uploaded object is of type {}, {declared} was declared",
+                stored.as_deref().unwrap_or("(none)")
+            ),
+        }
+    }
+}
+
+impl Declaration {
+    /// Compares the stored object with what was declared.
+    ///
+    /// # Errors
+    /// The first [`Mismatch`] found.
+    pub fn check(&self, stored: &ObjectInfo) -> Result<(), Mismatch> {
+        if stored.size != self.size {
+            return Err(Mismatch::Size {
+                declared: self.size,
+                stored: stored.size,
+            });
+        }
+        let stored_type = stored
+            .content_type
+            .as_deref()
+            .map(|t| t.split(';').next().unwrap_or(t))
+            .and_then(ContentType::parse);
+        if stored_type != Some(self.content_type) {
+            return Err(Mismatch::ContentType {
+                declared: self.content_type,
+                stored: stored.content_type.clone(),
+            });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn size_edges() {
+        assert!(Declaration::parse("a.pdf", "application/pdf", 1).is_ok());
+        assert!(
+            Declaration::parse(
+                "a.pdf",
+                "application/pdf",
+                i64::try_from(MAX_DOCUMENT_BYTES).unwrap_or(0)
+            )
+            .is_ok()
+        );
+        let too_big = i64::try_from(MAX_DOCUMENT_BYTES + 1).unwrap_or(i64::MAX);
+        let errors = Declaration::parse("a.pdf", "application/pdf", too_big).expect_err("refused");
+        assert_eq!(errors[0].code, "too_large");
+        assert_eq!(
+            Declaration::parse("a.pdf", "application/pdf", 0).expect_err("refused")[0].code,
+            "out_of_range"
+        );
+        assert_eq!(
+            Declaration::parse("a.pdf", "application/pdf", -5).expect_err("refused")[0].code,
+            "out_of_range"
+        );
+    }
+
+    #[test]
+    fn types_and_names() {
+        assert_eq!(ContentType::parse("IMAGE/PNG"), Some(ContentType::Png));
+        assert_eq!(ContentType::parse("image/gif"), None);
+        let errors = Declaration::parse("../etc/passwd", "text/html", 10).expect_err("refused");
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["filename", "content_type"]);
+        assert!(Filename::parse("  ", "f").is_err());
+        assert!(Filename::parse("a\u{0}b.pdf", "f").is_err());
+        assert!(Filename::parse(&"x".repeat(256), "f").is_err());
+        assert_eq!(
+            Filename::parse(" Kbis 2020.pdf ", "f").map(|f| f.0),
+            Ok("Kbis 2020.pdf".to_owned())
+        );
+    }
+
+    #[test]
+    fn check_against_stored_object() {
+        let declared =
+            Declaration::parse("a.pdf", "application/pdf", 100).unwrap_or_else(|_| unreachable!());
+        let ok = ObjectInfo {
+            size: 100,
+            content_type: Some("application/pdf".into()),
+        };
+        assert_eq!(declared.check(&ok), Ok(()));
+        let params = ObjectInfo {
+            size: 100,
+            content_type: Some("application/pdf; charset=binary".into()),
+        };
+        assert_eq!(declared.check(&params), Ok(()));
+        let short = ObjectInfo { size: 99, ..ok };
+        assert!(matches!(declared.check(&short), Err(Mismatch::Size { .. })));
+        let png = ObjectInfo {
+            size: 100,
+            content_type: Some("image/png".into()),
+        };
+        assert!(matches!(
+            declared.check(&png),
+            Err(Mismatch::ContentType { .. })
+        ));
+    }
+
+    #[test]
+    fn documents_only_while_open() {
+        assert!(accepts_documents(Status::Submitted));
+        assert!(accepts_documents(Status::InReview));
+        for s in [
+            Status::PreApproved,
+            Status::Granted,
+            Status::Rejected,
+            Status::Withdrawn,
+        ] {
+            assert!(!accepts_documents(s));
+        }
+    }
+}

@@ -1,0 +1,371 @@
+//! E-mails: rendering from templates (French first, an English line for foreign
+//! readers) and the two mailers, SES v2 in production and `.eml` files on the embedded
+//! default.
+
+use std::path::PathBuf;
+
+use async_trait::async_trait;
+use domain::ports::{Mailer, OutgoingEmail, SendError};
+use lettre::message::{Mailbox, MultiPart};
+use minijinja::Environment;
+use serde_json::Value;
+
+/// Message kinds and their template names.
+const KINDS: [&str; 4] = ["submission_received", "pre_approved", "rejected", "granted"];
+
+macro_rules! templates {
+    ($($name:literal),+ $(,)?) => {
+        [$(($name, include_str!(concat!("../templates/mail/", $name)))),+]
+    };
+}
+
+const TEMPLATES: [(&str, &str); 14] = templates!(
+    "base.html",
+    "base.txt",
+    "submission_received.subject",
+    "submission_received.html",
+    "submission_received.txt",
+    "pre_approved.subject",
+    "pre_approved.html",
+    "pre_approved.txt",
+    "rejected.subject",
+    "rejected.html",
+    "rejected.txt",
+    "granted.subject",
+    "granted.html",
+    "granted.txt",
+);
+
+/// Formats cents as French euros: `50 000,00 €`.
+#[must_use]
+pub fn euros(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let cents = cents.unsigned_abs();
+    let units = (cents / 100).to_string();
+    let mut grouped = String::new();
+    for (i, digit) in units.chars().enumerate() {
+        if i > 0 && (units.len() - i) % 3 == 0 {
+            grouped.push('\u{a0}');
+        }
+        grouped.push(digit);
+    }
+    format!("{sign}{grouped},{:02}\u{a0}€", cents % 100)
+}
+
+/// Renders outbox messages into e-mails.
+pub struct Templates {
+    env: Environment<'static>,
+}
+
+/// Why a message could not be rendered (it will never be: the message is dead).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot render the {kind} e-mail: {reason}")]
+pub struct RenderError {
+    kind: String,
+    reason: String,
+}
+
+impl Templates {
+    /// Loads the templates compiled into the binary.
+    ///
+    /// # Panics
+    /// Never at run time: a template that does not parse fails the unit tests.
+    #[must_use]
+    pub fn new() -> Self {
+        let mut env = Environment::new();
+        env.set_trim_blocks(true);
+        env.add_filter("euros", euros);
+        for (name, source) in TEMPLATES {
+            #[allow(clippy::expect_used)]
+            env.add_template(name, source)
+                .expect("the built-in mail templates parse");
+        }
+        Self { env }
+    }
+
+    /// Renders the e-mail of `kind` with the outbox `payload` (JSON object).
+    ///
+    /// # Errors
+    /// [`RenderError`] for an unknown kind or a payload that does not fit.
+    pub fn render(
+        &self,
+        id: uuid::Uuid,
+        kind: &str,
+        recipient: &str,
+        payload: &str,
+    ) -> Result<OutgoingEmail, RenderError> {
+        let err = |reason: String| RenderError {
+            kind: kind.to_owned(),
+            reason,
+        };
+        if !KINDS.contains(&kind) {
+            return Err(err("unknown kind".to_owned()));
+        }
+        let context: Value = serde_json::from_str(payload).map_err(|e| err(e.to_string()))?;
+        if !context.is_object() {
+            return Err(err("the payload is not an object".to_owned()));
+        }
+        let render = |suffix: &str| -> Result<String, RenderError> {
+            self.env
+                .get_template(&format!("{kind}.{suffix}"))
+                .and_then(|t| t.render(&context))
+                .map_err(|e| err(e.to_string()))
+        };
+        Ok(OutgoingEmail {
+            id,
+            to: recipient.to_owned(),
+            subject: render("subject")?.trim().to_owned(),
+            text: render("txt")?,
+            html: render("html")?,
+        })
+    }
+}
+
+impl Default for Templates {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Writes each e-mail as an RFC 5322 `.eml` file in a folder (embedded default).
+pub struct FolderMailer {
+    dir: PathBuf,
+    from: Mailbox,
+}
+
+impl FolderMailer {
+    /// # Errors
+    /// When the folder cannot be created or the sender is not an address.
+    pub fn new(dir: PathBuf, from: &str) -> Result<Self, String> {
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create the mail folder {}: {e}", dir.display()))?;
+        let from = from
+            .parse()
+            .map_err(|e| format!("invalid sender address: {e}"))?;
+        Ok(Self { dir, from })
+    }
+
+    /// Builds the RFC 5322 message.
+    ///
+    /// # Errors
+    /// [`SendError::Permanent`] when the recipient is not an address.
+    pub fn message(&self, email: &OutgoingEmail) -> Result<Vec<u8>, SendError> {
+        let to: Mailbox = email
+            .to
+            .parse()
+            .map_err(|e| SendError::Permanent(format!("invalid recipient: {e}")))?;
+        let message = lettre::Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(email.subject.clone())
+            .message_id(Some(format!("<{}@pge.local>", email.id)))
+            .multipart(MultiPart::alternative_plain_html(
+                email.text.clone(),
+                email.html.clone(),
+            ))
+            .map_err(|e| SendError::Permanent(e.to_string()))?;
+        Ok(message.formatted())
+    }
+}
+
+#[async_trait]
+impl Mailer for FolderMailer {
+    async fn send(&self, email: &OutgoingEmail) -> Result<String, SendError> {
+        let bytes = self.message(email)?;
+        let name = format!("{}.eml", email.id);
+        let tmp = self.dir.join(format!(".{name}.tmp"));
+        let path = self.dir.join(&name);
+        // Write then rename: a reader never sees half a message, and a resend after a
+        // crash replaces the file instead of duplicating it.
+        tokio::fs::write(&tmp, &bytes)
+            .await
+            .map_err(|e| SendError::Transient(e.to_string()))?;
+        tokio::fs::rename(&tmp, &path)
+            .await
+            .map_err(|e| SendError::Transient(e.to_string()))?;
+        Ok(name)
+    }
+}
+
+/// Sends through Amazon SES v2.
+pub struct SesMailer {
+    client: aws_sdk_sesv2::Client,
+    from: String,
+    configuration_set: Option<String>,
+}
+
+impl SesMailer {
+    #[must_use]
+    pub fn new(
+        config: &aws_config::SdkConfig,
+        from: String,
+        configuration_set: Option<String>,
+    ) -> Self {
+        Self {
+            client: aws_sdk_sesv2::Client::new(config),
+            from,
+            configuration_set,
+        }
+    }
+}
+
+#[async_trait]
+impl Mailer for SesMailer {
+    async fn send(&self, email: &OutgoingEmail) -> Result<String, SendError> {
+        use aws_sdk_sesv2::error::SdkError;
+        use aws_sdk_sesv2::operation::send_email::SendEmailError;
+        use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
+
+        let content = |data: &str| {
+            Content::builder()
+                .data(data)
+                .charset("UTF-8")
+                .build()
+                .map_err(|e| SendError::Permanent(e.to_string()))
+        };
+        let message = Message::builder()
+            .subject(content(&email.subject)?)
+            .body(
+                Body::builder()
+                    .text(content(&email.text)?)
+                    .html(content(&email.html)?)
+                    .build(),
+            )
+            .build();
+        let result = self
+            .client
+            .send_email()
+            .from_email_address(&self.from)
+            .destination(Destination::builder().to_addresses(&email.to).build())
+            .content(EmailContent::builder().simple(message).build())
+            .set_configuration_set_name(self.configuration_set.clone())
+            .send()
+            .await;
+        match result {
+            Ok(output) => Ok(output
+                .message_id()
+                .map_or_else(|| format!("ses-{}", email.id), str::to_owned)),
+            Err(SdkError::ServiceError(context)) => {
+                let err = context.into_err();
+                let text = format!("{err}: {}", err.meta().message().unwrap_or_default());
+                match err {
+                    // The message itself is refused: retrying cannot help.
+                    SendEmailError::MessageRejected(_)
+                    | SendEmailError::BadRequestException(_)
+                    | SendEmailError::NotFoundException(_) => Err(SendError::Permanent(text)),
+                    // Throttling, paused sending, unverified domain, provider errors:
+                    // an operator or time fixes these, so keep the message.
+                    _ => Err(SendError::Transient(text)),
+                }
+            }
+            Err(other) => Err(SendError::Transient(other.to_string())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn payload(reason: Option<&str>) -> String {
+        serde_json::json!({
+            "reference": "PGE-ABCD-EFGH-JKMN-P",
+            "status": "rejected",
+            "bank_id": "30004",
+            "legal_name": "Boulangerie <script>alert(1)</script> & Fils",
+            "requested_amount_cents": 5_000_000,
+            "reason": reason,
+        })
+        .to_string()
+    }
+
+    #[test]
+    fn euros_in_french() {
+        assert_eq!(euros(5_000_000), "50\u{a0}000,00\u{a0}€");
+        assert_eq!(euros(99), "0,99\u{a0}€");
+        assert_eq!(euros(12_345_678_901), "123\u{a0}456\u{a0}789,01\u{a0}€");
+    }
+
+    #[test]
+    fn every_kind_renders_and_escapes_html() {
+        let templates = Templates::new();
+        for kind in KINDS {
+            let id = uuid::Uuid::new_v4();
+            let email = templates
+                .render(id, kind, "a@b.fr", &payload(Some("Dossier <incomplet>")))
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert!(email.subject.contains("PGE-ABCD-EFGH-JKMN-P"), "{kind}");
+            assert!(!email.subject.contains('\n'));
+            assert!(email.text.contains("50\u{a0}000,00\u{a0}€"), "{kind}");
+            assert!(
+                email.html.contains("&lt;script&gt;"),
+                "{kind}: {}",
+                email.html
+            );
+            assert!(!email.html.contains("<script>"), "{kind}");
+            assert!(email.text.contains("Bonjour"));
+        }
+        let rejected = templates
+            .render(
+                uuid::Uuid::new_v4(),
+                "rejected",
+                "a@b.fr",
+                &payload(Some("Dossier <incomplet>")),
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(rejected.text.contains("Dossier <incomplet>"));
+        assert!(rejected.html.contains("Dossier &lt;incomplet&gt;"));
+    }
+
+    #[test]
+    fn unknown_kind_or_bad_payload_is_an_error() {
+        let templates = Templates::new();
+        let id = uuid::Uuid::new_v4();
+        assert!(
+            templates
+                .render(id, "nope", "a@b.fr", &payload(None))
+                .is_err()
+        );
+        assert!(
+            templates
+                .render(id, "granted", "a@b.fr", "not json")
+                .is_err()
+        );
+        assert!(templates.render(id, "granted", "a@b.fr", "[1]").is_err());
+    }
+
+    #[tokio::test]
+    async fn folder_mailer_writes_an_rfc5322_message() {
+        let dir = std::env::temp_dir().join(format!("pge-mail-{}", uuid::Uuid::new_v4()));
+        let mailer = FolderMailer::new(dir.clone(), "PGE <no-reply@pge.local>")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let email = Templates::new()
+            .render(
+                uuid::Uuid::new_v4(),
+                "granted",
+                "gerant@boulangerie.example",
+                &payload(None),
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        let name = mailer.send(&email).await.unwrap_or_else(|e| panic!("{e}"));
+        let text = std::fs::read_to_string(dir.join(&name)).unwrap_or_default();
+        assert!(text.contains("To: gerant@boulangerie.example"), "{text}");
+        assert!(text.contains("From: PGE <no-reply@pge.local>"));
+        assert!(text.contains("multipart/alternative"));
+        assert!(
+            text.contains("=?utf-8?b?"),
+            "non-ASCII subject encoded: {text}"
+        );
+        assert!(text.is_ascii(), "RFC 5322 output is 7-bit");
+        assert!(
+            mailer
+                .send(&OutgoingEmail {
+                    to: "not an address".into(),
+                    ..email
+                })
+                .await
+                .is_err_and(|e| matches!(e, SendError::Permanent(_)))
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

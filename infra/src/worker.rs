@@ -1,0 +1,256 @@
+//! The outbox worker: sends the e-mails that transactions wrote to the outbox.
+//!
+//! Delivery is at-least-once. The window for a duplicate is between the provider
+//! accepting a message and the `sent` mark being committed (one UPDATE, milliseconds):
+//! a crash there, or a send outliving its lease, makes the message due again. A
+//! duplicate is harmless: every e-mail restates a state the applicant can check, and
+//! carries the outbox id (as its `Message-ID` for `.eml` files).
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use domain::ports::{Mailer, PlatformSettings, SendError};
+use futures::StreamExt;
+use rand::Rng;
+
+use crate::mail::Templates;
+use crate::persistence::{ClaimedMessage, Store};
+
+/// Tuning of the worker.
+#[derive(Debug, Clone)]
+pub struct WorkerSettings {
+    /// Messages claimed at once.
+    pub batch_size: u32,
+    /// Sends in flight at once.
+    pub concurrency: usize,
+    /// After this many failed attempts a message is `dead`.
+    pub max_attempts: u32,
+    /// Delay before the first retry; doubled at each attempt, with jitter.
+    pub base_backoff: Duration,
+    /// Longest delay between two attempts.
+    pub max_backoff: Duration,
+    /// How long a claimed message is reserved for its claimant.
+    pub lease: Duration,
+    /// Longest a single send may take before counting as failed.
+    pub send_timeout: Duration,
+    /// Pause when nothing is due.
+    pub idle_poll: Duration,
+    /// Pause between batches while degraded mode is on (the worker slows down).
+    pub degraded_pause: Duration,
+}
+
+impl Default for WorkerSettings {
+    fn default() -> Self {
+        Self {
+            batch_size: 50,
+            concurrency: 8,
+            max_attempts: 12,
+            base_backoff: Duration::from_secs(5),
+            max_backoff: Duration::from_secs(30 * 60),
+            lease: Duration::from_secs(120),
+            send_timeout: Duration::from_secs(30),
+            idle_poll: Duration::from_millis(500),
+            degraded_pause: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Counts of one pass.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PassReport {
+    pub sent: usize,
+    pub retried: usize,
+    pub dead: usize,
+}
+
+impl PassReport {
+    #[must_use]
+    pub fn claimed(&self) -> usize {
+        self.sent + self.retried + self.dead
+    }
+}
+
+/// Sends outbox messages through a [`Mailer`].
+pub struct OutboxWorker {
+    store: Store,
+    mailer: Arc<dyn Mailer>,
+    settings_port: Arc<dyn PlatformSettings>,
+    templates: Templates,
+    settings: WorkerSettings,
+}
+
+/// Delay before attempt `attempts + 1`: exponential, capped, with "equal jitter"
+/// (between half and all of the step) so a crowd of retries spreads out.
+#[must_use]
+pub fn backoff(settings: &WorkerSettings, attempts: u32, rng: &mut impl Rng) -> Duration {
+    let exponent = attempts.saturating_sub(1).min(30);
+    let step = settings
+        .base_backoff
+        .saturating_mul(1u32 << exponent)
+        .min(settings.max_backoff);
+    let half = step / 2;
+    half + step.saturating_sub(half).mul_f64(rng.r#gen::<f64>())
+}
+
+impl OutboxWorker {
+    #[must_use]
+    pub fn new(
+        store: Store,
+        mailer: Arc<dyn Mailer>,
+        settings_port: Arc<dyn PlatformSettings>,
+        settings: WorkerSettings,
+    ) -> Self {
+        Self {
+            store,
+            mailer,
+            settings_port,
+            templates: Templates::new(),
+            settings,
+        }
+    }
+
+    /// Claims one batch and processes it.
+    ///
+    /// # Errors
+    /// When the store fails.
+    pub async fn run_once(
+        &self,
+        batch_size: u32,
+    ) -> Result<PassReport, domain::ports::StorageError> {
+        let now = Utc::now();
+        let lease = chrono::Duration::from_std(self.settings.lease).unwrap_or_default();
+        let claimed = self
+            .store
+            .claim_outbox(batch_size, now, now + lease)
+            .await?;
+        let outcomes: Vec<Result<Outcome, domain::ports::StorageError>> =
+            futures::stream::iter(claimed)
+                .map(|message| self.process(message))
+                .buffer_unordered(self.settings.concurrency.max(1))
+                .collect()
+                .await;
+        let mut report = PassReport::default();
+        for outcome in outcomes {
+            match outcome? {
+                Outcome::Sent => report.sent += 1,
+                Outcome::Retried => report.retried += 1,
+                Outcome::Dead => report.dead += 1,
+            }
+        }
+        Ok(report)
+    }
+
+    async fn process(
+        &self,
+        message: ClaimedMessage,
+    ) -> Result<Outcome, domain::ports::StorageError> {
+        let result = match self.templates.render(
+            message.id,
+            &message.kind,
+            &message.recipient,
+            &message.payload,
+        ) {
+            Ok(email) => {
+                match tokio::time::timeout(self.settings.send_timeout, self.mailer.send(&email))
+                    .await
+                {
+                    Ok(result) => result,
+                    Err(_) => Err(SendError::Transient("send timed out".to_owned())),
+                }
+            }
+            Err(err) => Err(SendError::Permanent(err.to_string())),
+        };
+        match result {
+            Ok(provider_id) => {
+                self.store
+                    .mark_outbox_sent(message.id, &provider_id, Utc::now())
+                    .await?;
+                tracing::info!(outbox_id = %message.id, kind = %message.kind, attempts = message.attempts, "e-mail sent");
+                Ok(Outcome::Sent)
+            }
+            Err(SendError::Transient(err)) if message.attempts < self.settings.max_attempts => {
+                let delay = backoff(&self.settings, message.attempts, &mut rand::thread_rng());
+                let retry_at = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
+                self.store
+                    .mark_outbox_failed(message.id, &err, Some(retry_at))
+                    .await?;
+                tracing::warn!(outbox_id = %message.id, attempts = message.attempts, retry_in_ms = delay.as_millis(), error = %err, "e-mail not sent, will retry");
+                Ok(Outcome::Retried)
+            }
+            Err(SendError::Transient(err) | SendError::Permanent(err)) => {
+                self.store
+                    .mark_outbox_failed(message.id, &err, None)
+                    .await?;
+                tracing::error!(outbox_id = %message.id, attempts = message.attempts, error = %err, "e-mail dead");
+                Ok(Outcome::Dead)
+            }
+        }
+    }
+
+    /// Runs until `shutdown` resolves; a batch in progress is finished first.
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send) {
+        tokio::pin!(shutdown);
+        tracing::info!("outbox worker started");
+        loop {
+            let degraded = self.settings_port.degraded_mode().await.unwrap_or(false);
+            let batch = if degraded {
+                self.settings.batch_size.min(5)
+            } else {
+                self.settings.batch_size
+            };
+            let pause = match self.run_once(batch).await {
+                Ok(report) if degraded => {
+                    let _ = report;
+                    self.settings.degraded_pause
+                }
+                Ok(report) if report.claimed() > 0 => Duration::ZERO,
+                Ok(_) => self.settings.idle_poll,
+                Err(err) => {
+                    tracing::error!(error = %err, "outbox worker: store failure");
+                    self.settings.idle_poll.max(Duration::from_secs(1))
+                }
+            };
+            tokio::select! {
+                () = &mut shutdown => break,
+                () = tokio::time::sleep(pause) => {}
+            }
+        }
+        tracing::info!("outbox worker stopped");
+    }
+}
+
+enum Outcome {
+    Sent,
+    Retried,
+    Dead,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    #[test]
+    fn backoff_grows_is_capped_and_jittered() {
+        let settings = WorkerSettings {
+            base_backoff: Duration::from_secs(5),
+            max_backoff: Duration::from_secs(600),
+            ..WorkerSettings::default()
+        };
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        for attempts in 1..40u32 {
+            let step = Duration::from_secs(5)
+                .saturating_mul(1 << attempts.saturating_sub(1).min(30))
+                .min(Duration::from_secs(600));
+            for _ in 0..50 {
+                let d = backoff(&settings, attempts, &mut rng);
+                assert!(d >= step / 2 && d <= step, "attempt {attempts}: {d:?}");
+            }
+        }
+        let spread: std::collections::HashSet<_> =
+            (0..20).map(|_| backoff(&settings, 3, &mut rng)).collect();
+        assert!(spread.len() > 10, "jitter spreads retries");
+    }
+}
