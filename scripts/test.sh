@@ -28,6 +28,39 @@ if ! pg_reachable; then
   exit 1
 fi
 
+# The AWS adapters are tested against moto_server (real SDK clients over HTTP). Its venv
+# lives outside the clone and is reused; the server runs on a free loopback port for
+# the duration of the suite.
+start_moto() {
+  if [ -n "${PGE_TEST_MOTO_URL:-}" ]; then
+    return
+  fi
+  local venv="${PGE_MOTO_VENV:-$HOME/.cache/pge/moto-venv}"
+  if ! "$venv/bin/python" -c 'import moto, sys; v = tuple(int(x) for x in moto.__version__.split(".")[:2]); sys.exit(0 if v >= (5, 2) else 1)' 2>/dev/null; then
+    echo "installing moto[server] into $venv" >&2
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check 'moto[server]>=5.2,<6'
+  fi
+  local port
+  port="$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+  MOTO_LOG="$(mktemp -t pge-moto.XXXXXX.log)"
+  "$venv/bin/moto_server" -H 127.0.0.1 -p "$port" >"$MOTO_LOG" 2>&1 &
+  MOTO_PID=$!
+  trap 'kill "$MOTO_PID" 2>/dev/null || true; wait "$MOTO_PID" 2>/dev/null || true; rm -f "$MOTO_LOG"' EXIT
+  export PGE_TEST_MOTO_URL="http://127.0.0.1:$port"
+  for _ in $(seq 1 100); do
+    if "$venv/bin/python" -c "import urllib.request, sys; urllib.request.urlopen('$PGE_TEST_MOTO_URL/moto-api/', timeout=1)" 2>/dev/null; then
+      return
+    fi
+    if ! kill -0 "$MOTO_PID" 2>/dev/null; then break; fi
+    sleep 0.2
+  done
+  echo "error: moto_server did not start:" >&2
+  cat "$MOTO_LOG" >&2
+  exit 1
+}
+start_moto
+
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --locked --no-fail-fast "$@"
   # nextest does not run doctests.

@@ -15,6 +15,8 @@ use reqwest::{Method, RequestBuilder, StatusCode};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use serde_json::{Value, json};
 
+pub mod aws;
+
 pub use reqwest;
 pub use serde_json;
 
@@ -70,9 +72,17 @@ fn database_url_for(admin: &str, name: &str) -> String {
 }
 
 /// Options for [`TestApp::spawn_with`].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Options {
     pub campaign: CampaignWindow,
+    /// The production profile against the emulator: Cognito tokens, SES v2 and S3 of
+    /// this test's resources (instead of the dev provider and local folders).
+    pub aws: Option<Arc<aws::Moto>>,
+    /// With `aws`: where the API's AWS clients connect (a proxy in fault tests);
+    /// default the emulator itself.
+    pub aws_endpoint: Option<String>,
+    /// Worker tuning when `worker` is on; default [`fast_worker_settings`].
+    pub worker_settings: Option<WorkerSettings>,
     /// Run the outbox worker in the background (fast retries), as `serve` does on the
     /// embedded default. Off by default so tests can inspect pending messages.
     pub worker: bool,
@@ -146,32 +156,59 @@ impl TestApp {
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let base_url = format!("http://{addr}");
+        let (identity, aws, mail, documents) = match &options.aws {
+            None => (
+                Identity::Dev(idp.clone()),
+                None,
+                MailWiring::Folder {
+                    dir: data_dir.join("mail"),
+                    from: DEV_MAIL_FROM.to_owned(),
+                },
+                DocumentsWiring::Local {
+                    dir: data_dir.join("documents"),
+                    public_base_url: base_url.clone(),
+                },
+            ),
+            Some(moto) => (
+                Identity::Cognito(moto.cognito_settings()),
+                Some(aws::sdk_config(
+                    options.aws_endpoint.as_deref().unwrap_or(&moto.url),
+                )),
+                MailWiring::Ses {
+                    from: moto.sender.clone(),
+                    configuration_set: None,
+                },
+                DocumentsWiring::S3 {
+                    bucket: moto.bucket.clone(),
+                    force_path_style: true,
+                },
+            ),
+        };
         let state = api::build_state(Wiring {
             database: DatabaseSettings {
                 url: database_url.clone(),
                 max_connections: 20,
                 acquire_timeout: Duration::from_secs(10),
             },
-            identity: Identity::Dev(idp.clone()),
+            identity,
             campaign: options.campaign,
             cursor_key: b"test cursor key".to_vec(),
             migrate: true,
-            aws: None,
-            mail: MailWiring::Folder {
-                dir: data_dir.join("mail"),
-                from: DEV_MAIL_FROM.to_owned(),
-            },
-            documents: DocumentsWiring::Local {
-                dir: data_dir.join("documents"),
-                public_base_url: base_url.clone(),
-            },
+            aws,
+            mail,
+            documents,
         })
         .await
         .expect("application state");
         let worker = options.worker.then(|| {
             tokio::spawn(
                 state
-                    .outbox_worker(fast_worker_settings())
+                    .outbox_worker(
+                        options
+                            .worker_settings
+                            .clone()
+                            .unwrap_or_else(fast_worker_settings),
+                    )
                     .run(std::future::pending()),
             )
         });

@@ -50,14 +50,17 @@ impl IdentityAdmin for CognitoIdentityAdmin {
                 .build()
                 .map_err(|e| CreateReviewerError::Unavailable(e.to_string()))
         };
+        // Addresses are compared without case: `C.Martin@…` and `c.martin@…` are one
+        // account.
+        let address = email.as_str().to_lowercase();
         // Cognito e-mails the reviewer a temporary password; they set theirs (and
         // their MFA) at first sign-in.
         let created = self
             .client
             .admin_create_user()
             .user_pool_id(&self.user_pool_id)
-            .username(email.as_str())
-            .user_attributes(attribute("email", email.as_str())?)
+            .username(&address)
+            .user_attributes(attribute("email", &address)?)
             .user_attributes(attribute("email_verified", "true")?)
             .user_attributes(attribute("custom:bank_id", bank.as_str())?)
             .desired_delivery_mediums(DeliveryMediumType::Email)
@@ -73,7 +76,7 @@ impl IdentityAdmin for CognitoIdentityAdmin {
         let user = created
             .user()
             .ok_or_else(|| CreateReviewerError::Unavailable("no user returned".to_owned()))?;
-        let username = user.username().unwrap_or(email.as_str()).to_owned();
+        let username = user.username().unwrap_or(&address).to_owned();
         let subject = user
             .attributes()
             .iter()
