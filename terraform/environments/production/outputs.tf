@@ -1,0 +1,67 @@
+output "helm_values" {
+  description = "Environment values of the chart: store as the GitLab CI file variable PGE_HELM_VALUES (environment scope: production)."
+  value = yamlencode({
+    image          = { repository = data.aws_ecr_repository.pge.repository_url }
+    serviceAccount = { roleArn = module.app_role.role_arn }
+    database       = { existingSecret = "pge-database", maxConnections = 10 }
+    cursorSecret   = { existingSecret = "pge-cursor", key = "cursor-secret" }
+    config = {
+      awsRegion = var.region
+      cognito   = { region = var.region, userPoolId = module.cognito.user_pool_id, clientIds = module.cognito.spa_client_id }
+      ses       = { fromAddress = module.ses.from_address, configurationSet = module.ses.configuration_set_name }
+      s3        = { bucket = module.s3.documents_bucket }
+      campaign  = { opensAt = var.campaign_opens_at, closesAt = var.campaign_closes_at }
+    }
+    api = {
+      autoscaling = { enabled = true, minReplicas = var.api_min_replicas, maxReplicas = var.api_max_replicas, targetCPUUtilizationPercentage = 60 }
+    }
+    worker = { replicas = 2, pdb = { minAvailable = 1 } }
+    ingress = {
+      host            = "origin.${var.domain}"
+      certificateArn  = module.cloudfront.origin_certificate_arn
+      securityGroupId = module.network.alb_security_group_id
+    }
+    networkPolicy  = { ingressCIDRs = [var.vpc_cidr], databaseCIDRs = [var.vpc_cidr] }
+    topologySpread = { whenUnsatisfiable = "DoNotSchedule" }
+  })
+}
+
+output "cluster_name" {
+  description = "EKS cluster (aws eks update-kubeconfig --name ...)."
+  value       = module.eks.cluster_name
+}
+
+output "load_balancer_controller_role_arn" {
+  description = "IRSA role for the AWS Load Balancer Controller chart."
+  value       = module.eks.load_balancer_controller_role_arn
+}
+
+output "cluster_autoscaler_role_arn" {
+  description = "IRSA role for the Cluster Autoscaler chart."
+  value       = module.eks.cluster_autoscaler_role_arn
+}
+
+output "database_endpoint" {
+  description = "PostgreSQL host."
+  value       = module.rds.endpoint
+}
+
+output "database_master_secret_arn" {
+  description = "Secrets Manager secret of the master user (source of the pge-database Kubernetes Secret)."
+  value       = module.rds.master_user_secret_arn
+}
+
+output "cloudfront_distribution_id" {
+  description = "CloudFront distribution."
+  value       = module.cloudfront.distribution_id
+}
+
+output "frontend_bucket" {
+  description = "Bucket of the SPA build."
+  value       = module.s3.frontend_bucket
+}
+
+output "cognito_hosted_ui" {
+  description = "Cognito hosted UI domain."
+  value       = module.cognito.hosted_ui_domain
+}

@@ -1,0 +1,127 @@
+variable "account_id" {
+  description = "AWS account of this environment (guards against applying to the wrong account)."
+  type        = string
+  validation {
+    condition     = can(regex("^[0-9]{12}$", var.account_id))
+    error_message = "account_id must be 12 digits."
+  }
+}
+
+variable "region" {
+  description = "Region of the data: eu-west-3 (Paris) so that it stays in France."
+  type        = string
+  default     = "eu-west-3"
+  validation {
+    condition     = can(regex("^[a-z]{2}(-gov)?-[a-z]+-[0-9]$", var.region)) && startswith(var.region, "eu-")
+    error_message = "region must be an AWS region name in the EU, e.g. eu-west-3."
+  }
+}
+
+variable "vpc_cidr" {
+  description = "CIDR of the VPC."
+  type        = string
+  validation {
+    condition     = can(cidrhost(var.vpc_cidr, 0)) && can(regex("^(10\\.|172\\.(1[6-9]|2[0-9]|3[01])\\.|192\\.168\\.)", var.vpc_cidr))
+    error_message = "vpc_cidr must be a private (RFC 1918) IPv4 CIDR such as 10.20.0.0/16."
+  }
+}
+
+variable "domain" {
+  description = "Public domain of this environment, e.g. staging.pge.example.fr."
+  type        = string
+  validation {
+    condition     = can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", var.domain))
+    error_message = "domain must be a lowercase DNS name such as staging.pge.example.fr."
+  }
+}
+
+variable "route53_zone_id" {
+  description = "Route 53 hosted zone of the domain."
+  type        = string
+  validation {
+    condition     = can(regex("^Z[A-Z0-9]{5,32}$", var.route53_zone_id))
+    error_message = "route53_zone_id must be a Route 53 hosted zone id (Z...)."
+  }
+}
+
+variable "alb_dns_name" {
+  description = "DNS name of the API load balancer after the first deploy (see docs/DEPLOYMENT.md); empty before."
+  type        = string
+  default     = ""
+}
+
+variable "admin_role_arns" {
+  description = "IAM roles of the operators (cluster admins)."
+  type        = list(string)
+  default     = []
+}
+
+variable "allowed_country_codes" {
+  description = "Countries allowed by the WAF and CloudFront; empty = everybody."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = alltrue([for c in var.allowed_country_codes : can(regex("^[A-Z]{2}$", c))])
+    error_message = "allowed_country_codes must be ISO 3166-1 alpha-2 codes such as FR."
+  }
+}
+
+variable "campaign_opens_at" {
+  description = "Campaign opening (RFC 3339), passed to the chart."
+  type        = string
+  default     = ""
+  validation {
+    condition     = var.campaign_opens_at == "" || can(formatdate("YYYY", var.campaign_opens_at))
+    error_message = "campaign_opens_at must be empty or an RFC 3339 timestamp."
+  }
+}
+
+variable "campaign_closes_at" {
+  description = "Campaign closing (RFC 3339), passed to the chart."
+  type        = string
+  default     = ""
+  validation {
+    condition     = var.campaign_closes_at == "" || can(formatdate("YYYY", var.campaign_closes_at))
+    error_message = "campaign_closes_at must be empty or an RFC 3339 timestamp."
+  }
+}
+
+variable "database_instance_class" {
+  description = "RDS class: db.r6g.xlarge for launch day, db.r6g.large when quiet (change in a maintenance window)."
+  type        = string
+  default     = "db.r6g.xlarge"
+  validation {
+    condition     = can(regex("^db\\.[a-z0-9]+\\.[a-z0-9]+$", var.database_instance_class))
+    error_message = "database_instance_class must look like db.r6g.large."
+  }
+}
+
+variable "api_min_replicas" {
+  description = "HPA floor of the API: 6 on launch day (warm capacity), 3 when quiet."
+  type        = number
+  default     = 6
+  validation {
+    condition     = var.api_min_replicas >= 3 && var.api_min_replicas <= 100
+    error_message = "api_min_replicas must be between 3 (one per AZ) and 100."
+  }
+}
+
+variable "api_max_replicas" {
+  description = "HPA ceiling of the API (max_connections of RDS must cover max_replicas x pool size)."
+  type        = number
+  default     = 60
+  validation {
+    condition     = var.api_max_replicas >= 3 && var.api_max_replicas <= 90
+    error_message = "api_max_replicas must be between 3 and 90 (90 x 10 connections + workers < max_connections 1000)."
+  }
+}
+
+variable "nodes_min_per_zone" {
+  description = "Nodes kept in each of the 3 zones: 2 for launch day (6 x c7i.xlarge warm), 1 when quiet."
+  type        = number
+  default     = 2
+  validation {
+    condition     = var.nodes_min_per_zone >= 1 && var.nodes_min_per_zone <= 10
+    error_message = "nodes_min_per_zone must be between 1 and 10 (the node groups' max_size)."
+  }
+}

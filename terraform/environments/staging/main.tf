@@ -1,0 +1,149 @@
+# Staging: the production architecture at a smaller size (one NAT gateway, small
+# instances). Staging also owns what both environments share in the account: the ECR
+# repository and GitLab's OIDC provider and image-push role.
+
+locals {
+  env          = "staging"
+  name         = "pge-${local.env}"
+  namespace    = "pge"
+  release      = "pge"
+  azs          = ["${var.region}a", "${var.region}b", "${var.region}c"]
+  app_url      = "https://${var.domain}"
+  from_address = "no-reply@${var.domain}"
+  tags = {
+    Project     = "pge"
+    Environment = local.env
+    ManagedBy   = "terraform"
+  }
+}
+
+module "network" {
+  source             = "../../modules/network"
+  name               = local.name
+  vpc_cidr           = var.vpc_cidr
+  azs                = local.azs
+  single_nat_gateway = true
+  cluster_name       = local.name
+  tags               = local.tags
+}
+
+module "eks" {
+  source             = "../../modules/eks"
+  cluster_name       = local.name
+  kubernetes_version = "1.31"
+  vpc_id             = module.network.vpc_id
+  vpc_cidr           = module.network.vpc_cidr
+  private_subnet_ids = module.network.private_subnet_ids
+  logs_kms_key_arn   = module.network.logs_kms_key_arn
+  admin_role_arns    = var.admin_role_arns
+  node_groups = {
+    general = {
+      instance_types = ["m7i.large"]
+      capacity_type  = "ON_DEMAND"
+      min_size       = 1
+      max_size       = 3
+      desired_size   = 1
+    }
+  }
+  tags = local.tags
+}
+
+module "rds" {
+  source                    = "../../modules/rds"
+  name                      = local.name
+  vpc_id                    = module.network.vpc_id
+  subnet_ids                = module.network.private_subnet_ids
+  client_security_group_ids = [module.eks.cluster_security_group_id]
+  instance_class            = "db.t4g.medium"
+  allocated_storage_gb      = 20
+  max_allocated_storage_gb  = 100
+  backup_retention_days     = 7
+  max_connections           = 200
+  tags                      = local.tags
+}
+
+module "ses" {
+  source                 = "../../modules/ses"
+  domain                 = var.domain
+  configuration_set_name = local.name
+  route53_zone_id        = var.route53_zone_id
+  tags                   = local.tags
+}
+
+module "cognito" {
+  source           = "../../modules/cognito"
+  name             = local.name
+  domain_prefix    = local.name
+  callback_urls    = ["${local.app_url}/auth/callback"]
+  logout_urls      = ["${local.app_url}/"]
+  ses_from_address = module.ses.from_address
+  ses_identity_arn = module.ses.identity_arn
+  tags             = local.tags
+}
+
+module "s3" {
+  source               = "../../modules/s3"
+  name                 = local.name
+  cors_allowed_origins = [local.app_url]
+  tags                 = local.tags
+}
+
+module "waf" {
+  source                = "../../modules/waf"
+  providers             = { aws = aws.us_east_1 }
+  name                  = local.name
+  allowed_country_codes = var.allowed_country_codes
+  tags                  = local.tags
+}
+
+module "cloudfront" {
+  source = "../../modules/cloudfront"
+  providers = {
+    aws           = aws
+    aws.us_east_1 = aws.us_east_1
+  }
+  name                                 = local.name
+  app_domain                           = var.domain
+  origin_domain                        = "origin.${var.domain}"
+  alb_dns_name                         = var.alb_dns_name
+  route53_zone_id                      = var.route53_zone_id
+  frontend_bucket                      = module.s3.frontend_bucket
+  frontend_bucket_arn                  = module.s3.frontend_bucket_arn
+  frontend_bucket_regional_domain_name = module.s3.frontend_bucket_regional_domain_name
+  logs_bucket_domain_name              = module.s3.logs_bucket_domain_name
+  web_acl_arn                          = module.waf.web_acl_arn
+  geo_restriction_countries            = var.allowed_country_codes
+  tags                                 = local.tags
+}
+
+module "ecr" {
+  source          = "../../modules/ecr"
+  repository_name = "pge"
+  tags            = local.tags
+}
+
+module "gitlab_oidc" {
+  source             = "../../modules/gitlab-oidc"
+  name               = "pge"
+  gitlab_url         = var.gitlab_url
+  project_path       = var.gitlab_project_path
+  ecr_repository_arn = module.ecr.repository_arn
+  ecr_kms_key_arn    = module.ecr.kms_key_arn
+  tags               = local.tags
+}
+
+module "app_role" {
+  source                    = "../../modules/irsa"
+  name                      = "${local.name}-app"
+  oidc_provider_arn         = module.eks.oidc_provider_arn
+  oidc_issuer               = module.eks.oidc_issuer
+  namespace                 = local.namespace
+  service_account           = local.release
+  ses_identity_arn          = module.ses.identity_arn
+  ses_configuration_set_arn = module.ses.configuration_set_arn
+  ses_from_address          = module.ses.from_address
+  documents_bucket_arn      = module.s3.documents_bucket_arn
+  documents_kms_key_arn     = module.s3.documents_kms_key_arn
+  user_pool_arn             = module.cognito.user_pool_arn
+  tags                      = local.tags
+}

@@ -1,0 +1,29 @@
+terraform {
+  required_version = ">= 1.10.0"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = "5.100.0"
+    }
+  }
+}
+
+provider "aws" {
+  region              = var.region
+  allowed_account_ids = [var.account_id]
+  default_tags {
+    tags = local.tags
+  }
+}
+
+# CloudFront's certificate and WAF web ACL must live in us-east-1 (global services);
+# no application data is stored there.
+provider "aws" {
+  alias               = "us_east_1"
+  region              = "us-east-1"
+  allowed_account_ids = [var.account_id]
+  default_tags {
+    tags = local.tags
+  }
+}

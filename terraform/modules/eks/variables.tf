@@ -1,0 +1,85 @@
+variable "cluster_name" {
+  description = "EKS cluster name."
+  type        = string
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{2,38}$", var.cluster_name))
+    error_message = "cluster_name must be 3-39 lowercase letters, digits or hyphens."
+  }
+}
+
+variable "kubernetes_version" {
+  description = "Kubernetes minor version of the control plane and nodes."
+  type        = string
+  default     = "1.31"
+  validation {
+    condition     = can(regex("^1\\.(2[9]|3[0-9])$", var.kubernetes_version))
+    error_message = "kubernetes_version must be a minor version such as 1.31."
+  }
+}
+
+variable "vpc_id" {
+  description = "VPC of the cluster."
+  type        = string
+}
+
+variable "vpc_cidr" {
+  description = "CIDR of the VPC (API server access from inside the VPC)."
+  type        = string
+  validation {
+    condition     = can(cidrhost(var.vpc_cidr, 0))
+    error_message = "vpc_cidr must be a valid IPv4 CIDR."
+  }
+}
+
+variable "private_subnet_ids" {
+  description = "Private subnets of the control plane ENIs and the nodes (3 AZs)."
+  type        = list(string)
+  validation {
+    condition     = length(var.private_subnet_ids) == 3
+    error_message = "private_subnet_ids must hold one subnet per availability zone (3)."
+  }
+}
+
+variable "node_groups" {
+  description = "Managed node groups; one per AZ each, so that the autoscaler and the topology spread of the API agree."
+  type = map(object({
+    instance_types = list(string)
+    capacity_type  = string
+    min_size       = number
+    max_size       = number
+    desired_size   = number
+  }))
+  validation {
+    condition = alltrue([for g in values(var.node_groups) :
+      contains(["ON_DEMAND", "SPOT"], g.capacity_type) && g.min_size >= 1 && g.min_size <= g.desired_size && g.desired_size <= g.max_size
+    ])
+    error_message = "Each node group needs capacity_type ON_DEMAND or SPOT and 1 <= min_size <= desired_size <= max_size."
+  }
+}
+
+variable "admin_role_arns" {
+  description = "IAM roles given cluster-admin through EKS access entries (operators)."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = alltrue([for a in var.admin_role_arns : can(regex("^arn:aws:iam::[0-9]{12}:role/.+$", a))])
+    error_message = "admin_role_arns must be IAM role ARNs."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Retention of the control-plane logs."
+  type        = number
+  default     = 365
+}
+
+variable "logs_kms_key_arn" {
+  description = "KMS key encrypting the control-plane log group."
+  type        = string
+}
+
+variable "tags" {
+  description = "Tags added to every resource."
+  type        = map(string)
+  default     = {}
+}
