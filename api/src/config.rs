@@ -231,6 +231,35 @@ pub struct ServeSettings {
     /// production, where `pge worker` runs as its own Deployment).
     #[arg(long, env = "PGE_WORKER_IN_PROCESS")]
     pub worker_in_process: Option<bool>,
+
+    /// Sustained requests per second per client IP on `/api` (0: no limit).
+    #[arg(long, env = "PGE_RATE_LIMIT_PER_IP", default_value_t = 300)]
+    pub rate_limit_per_ip: u32,
+
+    /// Sustained requests per second per principal (bearer token) on `/api` (0: no
+    /// limit).
+    #[arg(long, env = "PGE_RATE_LIMIT_PER_PRINCIPAL", default_value_t = 50)]
+    pub rate_limit_per_principal: u32,
+
+    /// Burst above the sustained rates, in seconds' worth of requests.
+    #[arg(long, env = "PGE_RATE_LIMIT_BURST_SECONDS", default_value_t = 2,
+        value_parser = clap::value_parser!(u32).range(1..=60))]
+    pub rate_limit_burst_seconds: u32,
+
+    /// Proxies in front of the API appending to `X-Forwarded-For` (CloudFront + ALB:
+    /// 2); 0 trusts no header and limits by peer address.
+    #[arg(long, env = "PGE_TRUSTED_PROXY_HOPS", default_value_t = 0)]
+    pub trusted_proxy_hops: usize,
+
+    /// Business requests in flight at once; beyond, 503 + Retry-After at once.
+    #[arg(long, env = "PGE_MAX_IN_FLIGHT", default_value_t = 512,
+        value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub max_in_flight: u64,
+
+    /// Longest a business request may take, in milliseconds; beyond, 503.
+    #[arg(long, env = "PGE_REQUEST_TIMEOUT_MS", default_value_t = 10_000,
+        value_parser = clap::value_parser!(u64).range(10..=600_000))]
+    pub request_timeout_ms: u64,
 }
 
 /// Cognito settings, when configured.
@@ -244,6 +273,19 @@ pub struct CognitoSettings {
 }
 
 impl ServeSettings {
+    /// Back-pressure settings of the business routes.
+    #[must_use]
+    pub fn limits(&self) -> crate::limits::Limits {
+        crate::limits::Limits {
+            per_ip_per_second: self.rate_limit_per_ip,
+            per_principal_per_second: self.rate_limit_per_principal,
+            burst_seconds: self.rate_limit_burst_seconds,
+            trusted_proxy_hops: self.trusted_proxy_hops,
+            max_in_flight: usize::try_from(self.max_in_flight).unwrap_or(usize::MAX),
+            request_timeout: std::time::Duration::from_millis(self.request_timeout_ms),
+        }
+    }
+
     /// The Cognito configuration, or `None` for the dev identity provider.
     ///
     /// # Errors

@@ -3,6 +3,8 @@
 pub mod auth;
 pub mod config;
 pub mod extract;
+pub mod limits;
+pub mod metrics;
 pub mod problem;
 pub mod routes;
 pub mod state;
@@ -52,6 +54,8 @@ pub struct Wiring {
     pub aws: Option<aws_config::SdkConfig>,
     pub mail: MailWiring,
     pub documents: DocumentsWiring,
+    /// Rate limits, in-flight cap and timeout of the business routes.
+    pub limits: limits::Limits,
 }
 
 /// Where e-mails go.
@@ -244,6 +248,7 @@ pub async fn build_state(wiring: Wiring) -> anyhow::Result<AppState> {
         dev_jwks,
         wiring.campaign,
         wiring.cursor_key,
+        wiring.limits,
     ))))
 }
 
@@ -257,7 +262,10 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, routes::router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        routes::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

@@ -170,6 +170,7 @@ async fn serve(settings: Settings, serve: ServeSettings) -> anyhow::Result<()> {
         aws,
         mail: mail_wiring(&settings),
         documents,
+        limits: serve.limits(),
     })
     .await?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);

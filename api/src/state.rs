@@ -65,6 +65,8 @@ pub struct App {
     pub campaign: CampaignWindow,
     /// Key of the HMAC that makes pagination cursors tamper-evident.
     pub cursor_key: Vec<u8>,
+    /// Back-pressure on the business routes.
+    pub limits: crate::limits::Limits,
     bank_cache: RwLock<Option<(Instant, Arc<Vec<Bank>>)>>,
     degraded_cache: RwLock<Option<(Instant, bool)>>,
 }
@@ -77,6 +79,7 @@ impl App {
         dev_jwks: Option<String>,
         campaign: CampaignWindow,
         cursor_key: Vec<u8>,
+        limits: crate::limits::Limits,
     ) -> Self {
         Self {
             loan_requests: ports.loan_requests,
@@ -94,9 +97,16 @@ impl App {
             dev_jwks,
             campaign,
             cursor_key,
+            limits,
             bank_cache: RwLock::new(None),
             degraded_cache: RwLock::new(None),
         }
+    }
+
+    /// Connections of the database pool: `(open, idle)` (PostgreSQL only).
+    #[must_use]
+    pub fn pool_status(&self) -> Option<(u32, usize)> {
+        self.outbox_store.pool_status()
     }
 
     /// An outbox worker sending through this application's mailer.

@@ -81,6 +81,8 @@ pub struct Options {
     /// With `aws`: where the API's AWS clients connect (a proxy in fault tests);
     /// default the emulator itself.
     pub aws_endpoint: Option<String>,
+    /// Back-pressure of the business routes; default the production defaults.
+    pub limits: Option<api::limits::Limits>,
     /// Worker tuning when `worker` is on; default [`fast_worker_settings`].
     pub worker_settings: Option<WorkerSettings>,
     /// Run the outbox worker in the background (fast retries), as `serve` does on the
@@ -197,6 +199,7 @@ impl TestApp {
             aws,
             mail,
             documents,
+            limits: options.limits.clone().unwrap_or_default(),
         })
         .await
         .expect("application state");

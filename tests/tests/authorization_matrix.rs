@@ -198,6 +198,9 @@ fn table() -> Vec<Row> {
 fn extra_rows() -> Vec<Row> {
     vec![
         row(Method::GET, "/openapi.json", None, [200; 6]),
+        // Prometheus metrics: served on the pod's port, never routed by the Ingress
+        // (which exposes `/api` only).
+        row(Method::GET, "/metrics", None, [200; 6]),
         row(Method::GET, "/docs/", None, [200; 6]),
         row(
             Method::GET,

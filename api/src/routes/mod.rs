@@ -59,7 +59,8 @@ impl Modify for BearerAuth {
     }
 }
 
-fn api_router() -> OpenApiRouter<AppState> {
+/// The business routes (`/api/v1/…`), behind the rate limits and the in-flight cap.
+fn business_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(simulations::create_simulation))
         .routes(routes!(banks::list_banks, banks::create_bank))
@@ -85,6 +86,11 @@ fn api_router() -> OpenApiRouter<AppState> {
             admin::degraded_mode::get_degraded_mode,
             admin::degraded_mode::put_degraded_mode
         ))
+}
+
+/// Probes: never limited, so an overloaded replica still answers them.
+fn operations_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
 }
@@ -92,12 +98,20 @@ fn api_router() -> OpenApiRouter<AppState> {
 /// The OpenAPI document, as `pge openapi` prints it and `/openapi.json` serves it.
 #[must_use]
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api_router().into_openapi()
+    let mut openapi = business_routes().into_openapi();
+    openapi.merge(operations_routes().into_openapi());
+    openapi
 }
 
 /// The complete HTTP application.
 pub fn router(state: AppState) -> Router {
-    let (router, openapi) = api_router().split_for_parts();
+    let _ = crate::metrics::handle();
+    let (business, mut openapi) = business_routes().split_for_parts();
+    let (operations, operations_doc) = operations_routes().split_for_parts();
+    openapi.merge(operations_doc);
+    let router = crate::limits::apply(business, &state.limits)
+        .merge(operations)
+        .route("/metrics", get(crate::metrics::metrics));
     let router = if state.local_objects.is_some() {
         // Uploads may be up to 10 MiB: the handler enforces the signed length itself.
         router.route(

@@ -190,6 +190,7 @@ impl JwtVerifier {
     async fn fetch(&self, url: &str) -> Result<HashMap<String, DecodingKey>, String> {
         self.fetches
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        metrics::counter!("pge_jwks_fetches_total").increment(1);
         let response = self
             .http
             .get(url)

@@ -39,6 +39,18 @@ pub struct DatabaseSettings {
 }
 
 impl Store {
+    /// Connections of the PostgreSQL pool: `(open, idle)`; `None` on SQLite.
+    #[must_use]
+    pub fn pool_status(&self) -> Option<(u32, usize)> {
+        match &self.db {
+            DatabaseConnection::SqlxPostgresPoolConnection(_) => {
+                let pool = self.db.get_postgres_connection_pool();
+                Some((pool.size(), pool.num_idle()))
+            }
+            _ => None,
+        }
+    }
+
     /// Connects (without migrating).
     ///
     /// # Errors

@@ -304,6 +304,12 @@ async fn main() -> anyhow::Result<()> {
             dir: std::env::temp_dir().join("pge-bench-documents"),
             public_base_url: "http://127.0.0.1".to_owned(),
         },
+        // One client measuring sequentially: nothing to limit.
+        limits: api::limits::Limits {
+            per_ip_per_second: 0,
+            per_principal_per_second: 0,
+            ..api::limits::Limits::default()
+        },
     })
     .await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;

@@ -1,0 +1,300 @@
+//! Back-pressure on the business routes (`/api/v1/…`): rate limits per client IP and
+//! per principal (`tower_governor`), a global cap on requests in flight that sheds the
+//! excess at once (503 + `Retry-After`) instead of queueing it, and a timeout per
+//! request. Health, readiness and metrics are never limited: an overloaded replica must
+//! still answer its probes.
+
+use std::hash::BuildHasher;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use axum::BoxError;
+use axum::Router;
+use axum::error_handling::HandleErrorLayer;
+use axum::extract::ConnectInfo;
+use axum::http::{Request, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use tower::ServiceBuilder;
+use tower_governor::GovernorError;
+use tower_governor::governor::GovernorConfigBuilder;
+use tower_governor::key_extractor::KeyExtractor;
+
+use crate::problem::Problem;
+use crate::state::AppState;
+
+/// Limits of one replica.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Sustained requests per second per client IP (0: no limit).
+    pub per_ip_per_second: u32,
+    /// Sustained requests per second per principal (bearer token; the client IP for
+    /// anonymous calls) (0: no limit).
+    pub per_principal_per_second: u32,
+    /// Burst allowed above the sustained rate, as a multiple of one second's worth.
+    pub burst_seconds: u32,
+    /// Proxies in front of the API that append to `X-Forwarded-For` (CloudFront and
+    /// the load balancer: 2). The client IP is the entry that many hops from the right;
+    /// entries further left are the client's own claims and are never trusted.
+    pub trusted_proxy_hops: usize,
+    /// Business requests in flight at once; beyond, 503 at once.
+    pub max_in_flight: usize,
+    /// Longest a business request may take; beyond, 503.
+    pub request_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            per_ip_per_second: 300,
+            per_principal_per_second: 50,
+            burst_seconds: 2,
+            trusted_proxy_hops: 0,
+            max_in_flight: 512,
+            request_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// The client's address: the peer, or the entry `hops` from the right of
+/// `X-Forwarded-For` when trusted proxies stand in front.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientIp {
+    pub trusted_proxy_hops: usize,
+}
+
+impl ClientIp {
+    fn of<T>(&self, request: &Request<T>) -> IpAddr {
+        let peer = request
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+        if self.trusted_proxy_hops == 0 {
+            return peer;
+        }
+        let forwarded: Vec<IpAddr> = request
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|ip| ip.trim().parse().ok())
+            .collect();
+        forwarded
+            .len()
+            .checked_sub(self.trusted_proxy_hops)
+            .and_then(|i| forwarded.get(i).copied())
+            .unwrap_or(peer)
+    }
+}
+
+impl KeyExtractor for ClientIp {
+    type Key = IpAddr;
+
+    fn extract<T>(&self, request: &Request<T>) -> Result<Self::Key, GovernorError> {
+        Ok(self.of(request))
+    }
+}
+
+/// Who is calling: a keyed hash of the bearer token (a forged token only spends its
+/// own budget, never someone else's), or the client IP when there is none.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    client_ip: ClientIp,
+    hasher: std::hash::RandomState,
+}
+
+/// Key of [`Principal`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PrincipalKey {
+    Token(u64),
+    Anonymous(IpAddr),
+}
+
+impl KeyExtractor for Principal {
+    type Key = PrincipalKey;
+
+    fn extract<T>(&self, request: &Request<T>) -> Result<Self::Key, GovernorError> {
+        let token = request
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            });
+        Ok(match token {
+            Some(token) => PrincipalKey::Token(self.hasher.hash_one(token)),
+            None => PrincipalKey::Anonymous(self.client_ip.of(request)),
+        })
+    }
+}
+
+fn rate_limited(error: GovernorError) -> Response {
+    match error {
+        GovernorError::TooManyRequests { wait_time, .. } => {
+            metrics::counter!("pge_rate_limited_total").increment(1);
+            let retry_after = wait_time.max(1);
+            let mut response = Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate-limited",
+                "Too many requests",
+                format!("slow down: retry in {retry_after} s"),
+            )
+            .into_response();
+            if let Ok(value) = retry_after.to_string().parse() {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            response
+        }
+        other => Problem::internal(other.to_string()).into_response(),
+    }
+}
+
+async fn overloaded(error: BoxError) -> Response {
+    if error.is::<tower::timeout::error::Elapsed>() {
+        metrics::counter!("pge_requests_timed_out_total").increment(1);
+        Problem::service_unavailable(
+            "request-timeout",
+            "the request took too long and was abandoned; retry it (with the same Idempotency-Key for a submission)",
+            1,
+        )
+        .into_response()
+    } else if error.is::<tower::load_shed::error::Overloaded>() {
+        metrics::counter!("pge_requests_shed_total").increment(1);
+        Problem::service_unavailable(
+            "overloaded",
+            "the service is at capacity; retry in a moment",
+            1,
+        )
+        .into_response()
+    } else {
+        Problem::internal(error.to_string()).into_response()
+    }
+}
+
+fn quota(per_second: u32, burst_seconds: u32) -> Option<(Duration, u32)> {
+    let rate = NonZeroU32::new(per_second)?;
+    let burst = rate.get().saturating_mul(burst_seconds.max(1));
+    Some((Duration::from_secs(1) / rate.get(), burst))
+}
+
+/// Wraps the business routes with the limits.
+pub fn apply(router: Router<AppState>, limits: &Limits) -> Router<AppState> {
+    let client_ip = ClientIp {
+        trusted_proxy_hops: limits.trusted_proxy_hops,
+    };
+    // Innermost first: the timeout bounds the handler, the in-flight cap sheds what
+    // exceeds it, then the per-principal and per-IP limits (outermost: refused
+    // cheapest).
+    let mut router = router.layer(
+        ServiceBuilder::new()
+            .layer(HandleErrorLayer::new(overloaded))
+            .load_shed()
+            .layer(tower::limit::GlobalConcurrencyLimitLayer::new(
+                limits.max_in_flight.max(1),
+            ))
+            .timeout(limits.request_timeout),
+    );
+    if let Some((period, burst)) = quota(limits.per_principal_per_second, limits.burst_seconds) {
+        if let Some(config) = GovernorConfigBuilder::default()
+            .period(period)
+            .burst_size(burst)
+            .key_extractor(Principal {
+                client_ip,
+                hasher: std::hash::RandomState::new(),
+            })
+            .finish()
+        {
+            router = router
+                .layer(tower_governor::GovernorLayer::new(config).error_handler(rate_limited));
+        }
+    }
+    if let Some((period, burst)) = quota(limits.per_ip_per_second, limits.burst_seconds) {
+        if let Some(config) = GovernorConfigBuilder::default()
+            .period(period)
+            .burst_size(burst)
+            .key_extractor(client_ip)
+            .finish()
+        {
+            router = router
+                .layer(tower_governor::GovernorLayer::new(config).error_handler(rate_limited));
+        }
+    }
+    router
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(forwarded: Option<&str>) -> Request<()> {
+        let mut builder = Request::builder().uri("/api/v1/banks");
+        if let Some(f) = forwarded {
+            builder = builder.header("x-forwarded-for", f);
+        }
+        let mut request = builder.body(()).expect("request");
+        request
+            .extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from(([10, 0, 0, 7], 4321))));
+        request
+    }
+
+    #[test]
+    fn client_ip_trusts_only_the_configured_hops() {
+        let direct = ClientIp {
+            trusted_proxy_hops: 0,
+        };
+        assert_eq!(
+            direct.of(&request(Some("1.2.3.4"))),
+            "10.0.0.7".parse::<IpAddr>().expect("ip")
+        );
+        let behind_two = ClientIp {
+            trusted_proxy_hops: 2,
+        };
+        // spoofed, client (added by CloudFront), CloudFront (added by the ALB)
+        assert_eq!(
+            behind_two.of(&request(Some("6.6.6.6, 81.2.69.160, 130.176.1.1"))),
+            "81.2.69.160".parse::<IpAddr>().expect("ip")
+        );
+        // Fewer entries than hops: the peer.
+        assert_eq!(
+            behind_two.of(&request(Some("81.2.69.160"))),
+            "10.0.0.7".parse::<IpAddr>().expect("ip")
+        );
+        assert_eq!(
+            behind_two.of(&request(None)),
+            "10.0.0.7".parse::<IpAddr>().expect("ip")
+        );
+    }
+
+    #[test]
+    fn principals_are_keyed_by_token_then_ip() {
+        let principal = Principal {
+            client_ip: ClientIp {
+                trusted_proxy_hops: 0,
+            },
+            hasher: std::hash::RandomState::new(),
+        };
+        let with = |token: &str| {
+            let mut r = request(None);
+            r.headers_mut().insert(
+                header::AUTHORIZATION,
+                format!("Bearer {token}").parse().expect("h"),
+            );
+            principal.extract(&r).expect("key")
+        };
+        assert_eq!(with("a.b.c"), with("a.b.c"));
+        assert_ne!(with("a.b.c"), with("a.b.d"));
+        assert_eq!(
+            principal.extract(&request(None)).expect("key"),
+            PrincipalKey::Anonymous("10.0.0.7".parse().expect("ip"))
+        );
+    }
+
+    #[test]
+    fn quotas() {
+        assert_eq!(quota(0, 2), None);
+        assert_eq!(quota(50, 2), Some((Duration::from_millis(20), 100)));
+    }
+}

@@ -1,0 +1,150 @@
+//! Rate limits, load shedding and metrics, over HTTP.
+
+use std::time::Duration;
+
+use api::limits::Limits;
+use futures::future::join_all;
+use harness::{Backend, Options, TestApp, random_siren, submission};
+use reqwest::StatusCode;
+use sea_orm::{ConnectionTrait, Statement};
+
+fn limited(limits: Limits) -> Options {
+    Options {
+        limits: Some(limits),
+        ..Options::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_principal_over_its_rate_gets_429_and_others_do_not() {
+    let app = TestApp::spawn_with(
+        Backend::Sqlite,
+        limited(Limits {
+            per_principal_per_second: 5,
+            burst_seconds: 1,
+            ..Limits::default()
+        }),
+    )
+    .await;
+    let greedy = app.applicant("greedy");
+    let mut statuses = Vec::new();
+    let mut refused = None;
+    for _ in 0..20 {
+        let reply = app.get("/api/v1/loan-requests", Some(&greedy)).await;
+        statuses.push(reply.status.as_u16());
+        if reply.status == StatusCode::TOO_MANY_REQUESTS {
+            refused = Some(reply);
+        }
+    }
+    let refused = refused.expect("some requests are refused");
+    refused.assert_problem(429, "rate-limited");
+    let retry_after: u64 = refused.headers["retry-after"]
+        .to_str()
+        .expect("header")
+        .parse()
+        .expect("seconds");
+    assert!((1..=2).contains(&retry_after), "{retry_after}");
+    assert!(
+        statuses.iter().filter(|s| **s == 200).count() >= 5,
+        "{statuses:?}"
+    );
+    // Another principal, and the probes, are unaffected.
+    let other = app
+        .get("/api/v1/loan-requests", Some(&app.applicant("patient")))
+        .await;
+    assert_eq!(other.status, StatusCode::OK);
+    for _ in 0..20 {
+        assert_eq!(app.get("/healthz", None).await.status, StatusCode::OK);
+    }
+    // The budget comes back.
+    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    let again = app.get("/api/v1/loan-requests", Some(&greedy)).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.text);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn beyond_the_in_flight_cap_requests_are_shed_and_none_half_done() {
+    let app = TestApp::spawn_with(
+        Backend::Postgres,
+        limited(Limits {
+            per_principal_per_second: 0,
+            per_ip_per_second: 0,
+            max_in_flight: 1,
+            ..Limits::default()
+        }),
+    )
+    .await;
+    let tokens: Vec<String> = (0..40)
+        .map(|i| app.applicant(&format!("crowd-{i}")))
+        .collect();
+    let bodies: Vec<_> = tokens
+        .iter()
+        .map(|_| submission(&random_siren(), 1_000_000))
+        .collect();
+    let replies = join_all(
+        tokens
+            .iter()
+            .zip(&bodies)
+            .map(|(token, body)| app.post("/api/v1/loan-requests", Some(token), body)),
+    )
+    .await;
+    let created = replies
+        .iter()
+        .filter(|r| r.status == StatusCode::CREATED)
+        .count();
+    let shed: Vec<_> = replies
+        .iter()
+        .filter(|r| r.status == StatusCode::SERVICE_UNAVAILABLE)
+        .collect();
+    assert_eq!(created + shed.len(), 40, "only 201 or 503");
+    assert!(
+        created >= 1 && !shed.is_empty(),
+        "created {created}, shed {}",
+        shed.len()
+    );
+    shed[0].assert_problem(503, "overloaded");
+    assert_eq!(shed[0].headers["retry-after"], "1");
+    // Every 201 is committed, nothing else is.
+    let db = app.db().await;
+    let row = db
+        .query_one(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT COUNT(*) AS n FROM loan_requests".to_owned(),
+        ))
+        .await
+        .expect("count")
+        .expect("row");
+    assert_eq!(
+        row.try_get::<i64>("", "n").expect("n"),
+        i64::try_from(created).expect("count")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_count_requests_per_route_and_status() {
+    let app = TestApp::spawn(Backend::Postgres).await;
+    let token = app.applicant("metrics-owner");
+    app.submit(&token, &submission(&random_siren(), 1_000_000))
+        .await;
+    app.get("/api/v1/loan-requests/not-a-uuid", Some(&token))
+        .await;
+    let reply = app.get("/metrics", None).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(
+        reply.headers["content-type"]
+            .to_str()
+            .expect("type")
+            .starts_with("text/plain"),
+    );
+    let text = reply.text;
+    for needle in [
+        "http_requests_total{method=\"POST\",route=\"/api/v1/loan-requests\",status=\"201\"}",
+        "http_request_duration_seconds_bucket{method=\"POST\",route=\"/api/v1/loan-requests\",status=\"201\",le=\"0.05\"}",
+        "route=\"/api/v1/loan-requests/{id}\"",
+        "pge_db_pool_connections",
+        "pge_outbox_messages{status=\"pending\"}",
+        "pge_outbox_messages{status=\"dead\"}",
+    ] {
+        assert!(text.contains(needle), "missing {needle} in:\n{text}");
+    }
+}
