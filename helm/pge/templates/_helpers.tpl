@@ -58,6 +58,11 @@ PGE_COGNITO_CLIENT_IDS: {{ required "config.cognito.clientIds is required" .Valu
 PGE_SES_FROM: {{ required "config.ses.fromAddress is required" .Values.config.ses.fromAddress | quote }}
 PGE_SES_CONFIGURATION_SET: {{ .Values.config.ses.configurationSet | quote }}
 PGE_S3_BUCKET: {{ required "config.s3.bucket is required" .Values.config.s3.bucket | quote }}
+PGE_TRUSTED_PROXY_HOPS: {{ .Values.config.limits.trustedProxyHops | quote }}
+PGE_RATE_LIMIT_PER_IP: {{ .Values.config.limits.perIpPerSecond | quote }}
+PGE_RATE_LIMIT_PER_PRINCIPAL: {{ .Values.config.limits.perPrincipalPerSecond | quote }}
+PGE_MAX_IN_FLIGHT: {{ .Values.config.limits.maxInFlight | quote }}
+PGE_REQUEST_TIMEOUT_MS: {{ .Values.config.limits.requestTimeoutMs | quote }}
 {{- with .Values.config.campaign.opensAt }}
 PGE_CAMPAIGN_OPENS_AT: {{ . | quote }}
 {{- end }}
