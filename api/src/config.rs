@@ -260,6 +260,13 @@ pub struct ServeSettings {
     #[arg(long, env = "PGE_REQUEST_TIMEOUT_MS", default_value_t = 10_000,
         value_parser = clap::value_parser!(u64).range(10..=600_000))]
     pub request_timeout_ms: u64,
+
+    /// Longest a connection may take to send a request's headers, or stay idle between
+    /// requests, in seconds; then it is closed. Keep it above the load balancer's idle
+    /// timeout (60 s on an ALB) so the balancer never reuses a connection being closed.
+    #[arg(long, env = "PGE_HEADER_READ_TIMEOUT_SECS", default_value_t = 65,
+        value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_read_timeout_secs: u64,
 }
 
 /// Cognito settings, when configured.
@@ -283,6 +290,7 @@ impl ServeSettings {
             trusted_proxy_hops: self.trusted_proxy_hops,
             max_in_flight: usize::try_from(self.max_in_flight).unwrap_or(usize::MAX),
             request_timeout: std::time::Duration::from_millis(self.request_timeout_ms),
+            header_read_timeout: std::time::Duration::from_secs(self.header_read_timeout_secs),
         }
     }
 

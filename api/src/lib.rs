@@ -253,19 +253,93 @@ pub async fn build_state(wiring: Wiring) -> anyhow::Result<AppState> {
 }
 
 /// Serves until `shutdown` resolves, then stops accepting and lets in-flight requests
-/// finish.
+/// finish (connections idle between requests are closed at once).
+///
+/// axum's own `serve` sets no timer on hyper, so a client that sends its headers one
+/// byte at a time (slow loris) would hold its connection for ever: here hyper closes a
+/// connection that has not sent a request's headers within the configured
+/// `header_read_timeout`.
 ///
 /// # Errors
-/// When the server fails.
+/// Never in practice: a failed `accept` (out of file descriptors…) is logged and
+/// retried after a pause rather than ending the server.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        routes::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    use axum::extract::ConnectInfo;
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt as _;
+
+    let header_read_timeout = state.limits.header_read_timeout;
+    let router = routes::router(state);
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(header_read_timeout)
+        .keep_alive(true);
+    let service_for = |peer: std::net::SocketAddr| {
+        let router = router.clone();
+        hyper::service::service_fn(
+            move |mut request: axum::http::Request<hyper::body::Incoming>| {
+                request.extensions_mut().insert(ConnectInfo(peer));
+                router.clone().oneshot(request.map(axum::body::Body::new))
+            },
+        )
+    };
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) if is_connection_error(&error) => continue,
+                Err(error) => {
+                    tracing::error!(%error, "accept failed; pausing");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        // Answers are written whole: no reason to wait for an ACK before the next one.
+        let _ = stream.set_nodelay(true);
+        let connection =
+            graceful.watch(http.serve_connection(TokioIo::new(stream), service_for(peer)));
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, %peer, "connection ended with an error");
+            }
+        });
+    }
+    // Connections the kernel completed before we stop listening would be reset when the
+    // listener closes: answer their one request each (no keep-alive) instead.
+    let mut last_ones = http.clone();
+    last_ones.keep_alive(false);
+    let mut backlog = tokio::task::JoinSet::new();
+    if let Ok(listener) = listener.into_std() {
+        while let Ok((stream, peer)) = listener.accept() {
+            let Ok(stream) = stream
+                .set_nonblocking(true)
+                .and_then(|()| tokio::net::TcpStream::from_std(stream))
+            else {
+                continue;
+            };
+            let _ = stream.set_nodelay(true);
+            backlog.spawn(last_ones.serve_connection(TokioIo::new(stream), service_for(peer)));
+        }
+    }
+    graceful.shutdown().await;
+    while backlog.join_next().await.is_some() {}
+    Ok(())
+}
+
+/// Errors of one connection that must not stop the accept loop.
+fn is_connection_error(error: &std::io::Error) -> bool {
+    matches!(
+        error.kind(),
+        std::io::ErrorKind::ConnectionRefused
+            | std::io::ErrorKind::ConnectionAborted
+            | std::io::ErrorKind::ConnectionReset
     )
-    .with_graceful_shutdown(shutdown)
-    .await
 }

@@ -41,6 +41,9 @@ pub struct Limits {
     pub max_in_flight: usize,
     /// Longest a business request may take; beyond, 503.
     pub request_timeout: Duration,
+    /// Longest a connection may take to send a request's headers, or stay idle between
+    /// two requests; then it is closed (slow-loris connections do not pile up).
+    pub header_read_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -52,6 +55,7 @@ impl Default for Limits {
             trusted_proxy_hops: 0,
             max_in_flight: 512,
             request_timeout: Duration::from_secs(10),
+            header_read_timeout: Duration::from_secs(65),
         }
     }
 }
@@ -179,6 +183,30 @@ fn quota(per_second: u32, burst_seconds: u32) -> Option<(Duration, u32)> {
     Some((Duration::from_secs(1) / rate.get(), burst))
 }
 
+/// Forgets, every few seconds, the keys whose budget is full again: without it every
+/// distinct token or address ever seen (a flood of forged tokens) would stay in memory.
+/// The task ends when the router holding the limiter is dropped.
+fn prune<L: Send + Sync + 'static>(limiter: &std::sync::Arc<L>, sweep: fn(&L)) {
+    let weak = std::sync::Arc::downgrade(limiter);
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        return;
+    };
+    runtime.spawn(async move {
+        let mut every = tokio::time::interval(PRUNE_EVERY);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        every.tick().await;
+        loop {
+            every.tick().await;
+            let Some(limiter) = weak.upgrade() else {
+                return;
+            };
+            sweep(&limiter);
+        }
+    });
+}
+
+const PRUNE_EVERY: Duration = Duration::from_secs(10);
+
 /// Wraps the business routes with the limits.
 pub fn apply(router: Router<AppState>, limits: &Limits) -> Router<AppState> {
     let client_ip = ClientIp {
@@ -206,6 +234,10 @@ pub fn apply(router: Router<AppState>, limits: &Limits) -> Router<AppState> {
             })
             .finish()
         {
+            prune(config.limiter(), |limiter| {
+                limiter.retain_recent();
+                limiter.shrink_to_fit();
+            });
             router = router
                 .layer(tower_governor::GovernorLayer::new(config).error_handler(rate_limited));
         }
@@ -217,6 +249,10 @@ pub fn apply(router: Router<AppState>, limits: &Limits) -> Router<AppState> {
             .key_extractor(client_ip)
             .finish()
         {
+            prune(config.limiter(), |limiter| {
+                limiter.retain_recent();
+                limiter.shrink_to_fit();
+            });
             router = router
                 .layer(tower_governor::GovernorLayer::new(config).error_handler(rate_limited));
         }

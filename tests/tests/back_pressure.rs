@@ -148,3 +148,68 @@ async fn metrics_count_requests_per_route_and_status() {
         assert!(text.contains(needle), "missing {needle} in:\n{text}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_loris_connection_is_closed_and_others_are_served_meanwhile() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let app = TestApp::spawn_with(
+        Backend::Sqlite,
+        limited(Limits {
+            header_read_timeout: Duration::from_secs(1),
+            ..Limits::default()
+        }),
+    )
+    .await;
+    let authority = app
+        .base_url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_owned();
+    // Ten connections that never finish their headers, one byte every 200 ms.
+    let lorises = (0..10).map(|_| {
+        let authority = authority.clone();
+        tokio::spawn(async move {
+            let mut stream = tokio::net::TcpStream::connect(&authority)
+                .await
+                .expect("connect");
+            let opened = std::time::Instant::now();
+            stream
+                .write_all(b"GET /api/v1/banks HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+                .await
+                .expect("write");
+            let mut buffer = [0_u8; 256];
+            // Bounded: 50 rounds of 200 ms; the server must close well before.
+            for _ in 0..50 {
+                tokio::select! {
+                    read = stream.read(&mut buffer) => {
+                        if matches!(read, Ok(0) | Err(_)) {
+                            return Some(opened.elapsed());
+                        }
+                    }
+                    () = tokio::time::sleep(Duration::from_millis(200)) => {
+                        if stream.write_all(b"a").await.is_err() {
+                            return Some(opened.elapsed());
+                        }
+                    }
+                }
+            }
+            None
+        })
+    });
+    let lorises: Vec<_> = lorises.collect();
+    // Meanwhile a normal client is served at once.
+    let reply = app.get("/api/v1/banks", None).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    for loris in join_all(lorises).await {
+        let held = loris
+            .expect("task")
+            .expect("the server closed the connection");
+        assert!(
+            held >= Duration::from_millis(900) && held < Duration::from_secs(5),
+            "held {held:?}"
+        );
+    }
+    // A complete request on a fresh connection still works.
+    assert_eq!(app.get("/healthz", None).await.status, StatusCode::OK);
+}

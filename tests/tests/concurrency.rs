@@ -38,11 +38,11 @@ async fn concurrent_submissions_never_exceed_the_aggregate_cap() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_same_idempotency_key_in_parallel_creates_one_request() {
+async fn the_same_idempotency_key_retried_100_times_in_parallel_creates_one_request() {
     let app = TestApp::spawn(Backend::Postgres).await;
     let token = app.applicant("retrier");
     let body = submission(&random_siren(), 2_000_000);
-    let replies = join_all((0..30).map(|_| {
+    let replies = join_all((0..100).map(|_| {
         app.send(
             app.request(reqwest::Method::POST, "/api/v1/loan-requests")
                 .bearer_auth(&token)

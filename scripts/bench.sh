@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# Launch-day benchmark (issue 4, SPEC §7), everything on this one machine: builds in
+# release, starts the API on PostgreSQL, runs the goose load test (submission ceiling,
+# the two journeys at 833 requests/s, the same with hostile traffic), then pgbench with
+# the SQL of one submission (scripts/bench/submission.pgbench), and prints the figures.
+#
+#   scripts/bench.sh                 # full run, about 4 minutes after the build
+#   BENCH_SECONDS=20 scripts/bench.sh  # shorter steps
+#
+# Variables: BENCH_SECONDS (length of each measured step, default 60), BENCH_CLIENTS
+# (closed-loop clients of the ceiling runs, API and pgbench alike, default 32),
+# BENCH_RATE (offered requests/s of the journeys, default 833), BENCH_RAMP (e.g.
+# 800:200:2000 to also ramp up to the ceiling of the journeys), BENCH_OUT (folder of the
+# reports, default var/bench).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/pge/target}"
+SECONDS_PER_STEP="${BENCH_SECONDS:-60}"
+CLIENTS="${BENCH_CLIENTS:-32}"
+RATE="${BENCH_RATE:-833}"
+OUT="${BENCH_OUT:-var/bench}"
+PORT=18090
+HOST="http://127.0.0.1:$PORT"
+DB=pge_bench
+ADMIN_URL="postgres://postgres@127.0.0.1:5432"
+PSQL=(psql -qtA -h 127.0.0.1 -U postgres)
+
+for tool in psql pgbench python3; do
+  command -v "$tool" >/dev/null || { echo "error: $tool is needed" >&2; exit 1; }
+done
+
+echo "== release build"
+cargo build --release --locked -q -p pge-api --bin pge -p pge-loadtest --bin loadtest
+PGE="$CARGO_TARGET_DIR/release/pge"
+LOADTEST="$CARGO_TARGET_DIR/release/loadtest"
+
+mkdir -p "$OUT"
+OUT="$(cd "$OUT" && pwd)"
+DATA="$(mktemp -d)"
+SERVER_PID=""
+cleanup() {
+  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true
+  rm -rf "$DATA"
+}
+trap cleanup EXIT
+
+"${PSQL[@]}" -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
+export PGE_DATA_DIR="$DATA" PGE_DATABASE_URL="$ADMIN_URL/$DB" PGE_LOG_FORMAT=json RUST_LOG=warn
+# The load generator is one address playing every client: no per-IP limit (the
+# per-principal limit stays on). The outbox worker runs apart, as in production.
+export PGE_LISTEN_ADDR="127.0.0.1:$PORT" PGE_RATE_LIMIT_PER_IP=0 PGE_WORKER_IN_PROCESS=false
+
+echo "== migrations"
+"$PGE" migrate >"$OUT/migrate.log" 2>&1
+
+# Starts the API (already migrated database, as a pod after the migration Job) and
+# measures the time from exec to the first 200 on /readyz.
+start_api() {
+  python3 - "$PGE" "$HOST" "$OUT/server.log" <<'PY'
+import subprocess, sys, time, urllib.request
+pge, host, log = sys.argv[1:4]
+started = time.monotonic()
+server = subprocess.Popen([pge, "serve"], stdout=open(log, "ab"), stderr=subprocess.STDOUT,
+                          start_new_session=True)
+deadline = started + 30
+while time.monotonic() < deadline:
+    try:
+        with urllib.request.urlopen(host + "/readyz", timeout=1) as r:
+            if r.status == 200:
+                break
+    except Exception:
+        time.sleep(0.002)
+else:
+    sys.exit("the API was not ready within 30 s")
+print(server.pid, round((time.monotonic() - started) * 1000, 1))
+PY
+}
+
+read -r SERVER_PID READY_MS < <(start_api)
+echo "API pid $SERVER_PID ready in $READY_MS ms"
+# Start-to-ready again, from a cold process, three times: take the median.
+READY_RUNS=("$READY_MS")
+for _ in 1 2; do
+  kill "$SERVER_PID"; while kill -0 "$SERVER_PID" 2>/dev/null; do sleep 0.05; done
+  read -r SERVER_PID READY_MS < <(start_api)
+  READY_RUNS+=("$READY_MS")
+done
+READY_MEDIAN=$(printf '%s\n' "${READY_RUNS[@]}" | sort -n | sed -n 2p)
+echo "start-to-ready: ${READY_RUNS[*]} ms (median $READY_MEDIAN ms)"
+
+LT=("$LOADTEST" --host "$HOST" --pge-bin "$PGE" --data-dir "$DATA")
+json_field() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
+
+echo "== 1. submission ceiling through the API: $CLIENTS clients in a closed loop, ${SECONDS_PER_STEP}s"
+"${LT[@]}" --applicant-weight 0 --reviewer-weight 0 --submit-weight 1 --rate 0 \
+  --users "$CLIENTS" --duration "${SECONDS_PER_STEP}s" --max-errors 0 \
+  --json "$OUT/ceiling.json" | tee "$OUT/ceiling.txt"
+API_CEILING=$(json_field "$OUT/ceiling.json" "round(d['steps'][0]['achieved_rps'], 1)")
+CEILING_P99=$(json_field "$OUT/ceiling.json" "d['steps'][0]['total']['p99_ms']")
+
+echo "== 2. the two journeys at $RATE requests/s for ${SECONDS_PER_STEP}s (p99 < 50 ms, no error)"
+JOURNEYS_OK=yes
+"${LT[@]}" --rate "$RATE" --duration "${SECONDS_PER_STEP}s" --max-p99 50 --max-errors 0 \
+  --json "$OUT/journeys.json" | tee "$OUT/journeys.txt" || JOURNEYS_OK=no
+JOURNEYS_P99=$(json_field "$OUT/journeys.json" "d['steps'][0]['total']['p99_ms']")
+JOURNEYS_WORST=$(json_field "$OUT/journeys.json" "max(r['p99_ms'] for r in d['steps'][0]['requests'])")
+JOURNEYS_ACHIEVED=$(json_field "$OUT/journeys.json" "round(d['steps'][0]['achieved_rps'], 1)")
+
+echo "== 3. the same with hostile traffic: 200 bad requests/s and 500 slow-loris connections"
+HOSTILE_OK=yes
+"${LT[@]}" --rate "$RATE" --duration "${SECONDS_PER_STEP}s" --max-p99 50 --max-errors 0 \
+  --hostile-rate 200 --slowloris 500 --json "$OUT/hostile.json" | tee "$OUT/hostile.txt" || HOSTILE_OK=no
+HOSTILE_P99=$(json_field "$OUT/hostile.json" "d['steps'][0]['total']['p99_ms']")
+HOSTILE_WORST=$(json_field "$OUT/hostile.json" "max(r['p99_ms'] for r in d['steps'][0]['requests'])")
+
+if [ -n "${BENCH_RAMP:-}" ]; then
+  echo "== 4. ramp of the journeys: $BENCH_RAMP"
+  "${LT[@]}" --ramp "$BENCH_RAMP" --duration 10s --json "$OUT/ramp.json" | tee "$OUT/ramp.txt" || true
+fi
+
+RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER_PID/status")
+kill "$SERVER_PID"; while kill -0 "$SERVER_PID" 2>/dev/null; do sleep 0.05; done
+SERVER_PID=""
+ROWS=$("${PSQL[@]}" -d "$DB" -c "SELECT count(*) FROM loan_requests")
+
+echo "== 5. pgbench: the SQL of one submission, $CLIENTS clients, ${SECONDS_PER_STEP}s, same database"
+pgbench -n -M prepared -c "$CLIENTS" -j 2 -T "$SECONDS_PER_STEP" -f scripts/bench/submission.pgbench \
+  -h 127.0.0.1 -U postgres "$DB" | tee "$OUT/pgbench.txt"
+PG_CEILING=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$OUT/pgbench.txt")
+
+echo "== 6. the outbox drained by one worker"
+PENDING=$("${PSQL[@]}" -d "$DB" -c "SELECT count(*) FROM outbox_messages WHERE status = 'pending'")
+DRAIN_START=$(date +%s.%N)
+"$PGE" worker >"$OUT/worker.log" 2>&1 &
+WORKER=$!
+for _ in $(seq 1 600); do
+  LEFT=$("${PSQL[@]}" -d "$DB" -c "SELECT count(*) FROM outbox_messages WHERE status = 'pending'")
+  [ "$LEFT" = 0 ] && break
+  sleep 0.5
+done
+DRAIN_SECONDS=$(python3 -c "import sys,time; print(round(time.time() - float(sys.argv[1]), 1))" "$DRAIN_START")
+kill "$WORKER" 2>/dev/null || true; wait "$WORKER" 2>/dev/null || true
+SENT=$("${PSQL[@]}" -d "$DB" -c "SELECT count(*) FROM outbox_messages WHERE status = 'sent'")
+
+if command -v docker >/dev/null && docker info >/dev/null 2>&1; then
+  docker build -q -t pge:bench . >/dev/null
+  IMAGE=$(docker image inspect pge:bench --format '{{.Size}}' | awk '{printf "%.1f MB", $1/1e6}')
+else
+  IMAGE="not measured (no container engine on this machine)"
+fi
+BINARY=$(stat -c %s "$PGE" | awk '{printf "%.1f MB", $1/1e6}')
+
+python3 - "$API_CEILING" "$PG_CEILING" <<PY | tee "$OUT/summary.txt"
+import sys
+api, pg = float(sys.argv[1]), float(sys.argv[2])
+print(f"""
+== figures ($(nproc) cores, API + PostgreSQL + load generator on this machine)
+submission ceiling, API ($CLIENTS clients):      {api:.1f} submissions/s (p99 $CEILING_P99 ms)
+submission ceiling, pgbench ($CLIENTS clients):  {pg:.1f} transactions/s
+ratio API / pgbench:                    {api / pg:.2f}  (target >= 0.80)
+journeys at $RATE requests/s offered:    achieved $JOURNEYS_ACHIEVED/s, p99 all $JOURNEYS_P99 ms, worst request p99 $JOURNEYS_WORST ms, within thresholds: $JOURNEYS_OK  (target p99 < 50 ms)
+same + 200 hostile/s + 500 slow loris:  p99 all $HOSTILE_P99 ms, worst request p99 $HOSTILE_WORST ms, within thresholds: $HOSTILE_OK
+API peak RSS:                           {int("$RSS_KB") / 1024:.1f} MiB  (target < 64 MiB)
+start-to-ready (migrated database):     median $READY_MEDIAN ms of ${READY_RUNS[*]}  (target < 200 ms)
+outbox: $PENDING pending drained by one worker in $DRAIN_SECONDS s; $SENT sent in all
+loan requests in the database:          $ROWS
+container image:                        $IMAGE  (release binary: $BINARY)
+""")
+PY
