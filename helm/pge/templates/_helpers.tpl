@@ -63,6 +63,7 @@ PGE_RATE_LIMIT_PER_IP: {{ .Values.config.limits.perIpPerSecond | quote }}
 PGE_RATE_LIMIT_PER_PRINCIPAL: {{ .Values.config.limits.perPrincipalPerSecond | quote }}
 PGE_MAX_IN_FLIGHT: {{ .Values.config.limits.maxInFlight | quote }}
 PGE_REQUEST_TIMEOUT_MS: {{ .Values.config.limits.requestTimeoutMs | quote }}
+PGE_HEADER_READ_TIMEOUT_SECS: {{ .Values.config.limits.headerReadTimeoutSecs | quote }}
 {{- with .Values.config.campaign.opensAt }}
 PGE_CAMPAIGN_OPENS_AT: {{ . | quote }}
 {{- end }}
