@@ -94,7 +94,7 @@ json_field() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); prin
 echo "== 1. submission ceiling through the API: $CLIENTS clients in a closed loop, ${SECONDS_PER_STEP}s"
 "${LT[@]}" --applicant-weight 0 --reviewer-weight 0 --submit-weight 1 --rate 0 \
   --users "$CLIENTS" --duration "${SECONDS_PER_STEP}s" --max-errors 0 \
-  --json "$OUT/ceiling.json" | tee "$OUT/ceiling.txt"
+  --json "$OUT/ceiling.json" | tee "$OUT/ceiling.txt" || echo "(the ceiling run missed a threshold: see above)"
 API_CEILING=$(json_field "$OUT/ceiling.json" "round(d['steps'][0]['achieved_rps'], 1)")
 CEILING_P99=$(json_field "$OUT/ceiling.json" "d['steps'][0]['total']['p99_ms']")
 

@@ -329,10 +329,17 @@ pub async fn serve(
             backlog.spawn(last_ones.serve_connection(TokioIo::new(stream), service_for(peer)));
         }
     }
+    // A connection accepted an instant ago whose request is not read yet looks idle to
+    // hyper, and a graceful shutdown closes idle connections at once: let such requests
+    // be read (and answered) before telling every connection to finish.
+    tokio::time::sleep(SHUTDOWN_SETTLE).await;
     graceful.shutdown().await;
     while backlog.join_next().await.is_some() {}
     Ok(())
 }
+
+/// Time between closing the listener and closing idle connections, at shutdown.
+const SHUTDOWN_SETTLE: Duration = Duration::from_millis(300);
 
 /// Errors of one connection that must not stop the accept loop.
 fn is_connection_error(error: &std::io::Error) -> bool {

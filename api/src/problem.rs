@@ -333,7 +333,16 @@ impl From<ObjectStoreError> for Problem {
 
 impl From<StorageError> for Problem {
     fn from(e: StorageError) -> Self {
-        Self::internal(e.0)
+        if e.unavailable {
+            Self::service_unavailable(
+                "database-unavailable",
+                "the database is out of reach for a moment; retry shortly (with the same Idempotency-Key for a submission: it is never applied twice)",
+                1,
+            )
+            .with_internal(e.detail)
+        } else {
+            Self::internal(e.detail)
+        }
     }
 }
 

@@ -16,10 +16,35 @@ use crate::submission::Submission;
 use crate::workflow::InvalidTransition;
 
 /// Failure of a storage adapter that the caller cannot fix (connection lost, disk full,
-/// corrupt row). The message is for the logs only.
+/// corrupt row). The detail is for the logs only.
 #[derive(Debug, thiserror::Error)]
-#[error("storage failure: {0}")]
-pub struct StorageError(pub String);
+#[error("storage failure: {detail}")]
+pub struct StorageError {
+    pub detail: String,
+    /// The database cannot be reached right now (refused or lost connection, pool
+    /// exhausted, server shutting down): the same call may succeed in a moment.
+    pub unavailable: bool,
+}
+
+impl StorageError {
+    /// A failure that retrying will not fix (a corrupt row, a broken invariant…).
+    #[must_use]
+    pub fn other(detail: impl Into<String>) -> Self {
+        Self {
+            detail: detail.into(),
+            unavailable: false,
+        }
+    }
+
+    /// The database is out of reach for now.
+    #[must_use]
+    pub fn unavailable(detail: impl Into<String>) -> Self {
+        Self {
+            detail: detail.into(),
+            unavailable: true,
+        }
+    }
+}
 
 /// A new request ready to be stored: the validated submission plus what the platform
 /// adds to it.

@@ -23,7 +23,7 @@ struct StoredFeeYear {
 }
 
 fn corrupt(what: &str, id: impl std::fmt::Display) -> StorageError {
-    StorageError(format!("corrupt {what} in loan request {id}"))
+    StorageError::other(format!("corrupt {what} in loan request {id}"))
 }
 
 pub(crate) fn fee_schedule_json(terms: &LoanTerms) -> String {

@@ -18,7 +18,7 @@ use super::{Store, storage};
 use crate::entity::{audit_event, document, loan_request};
 
 fn corrupt(id: uuid::Uuid) -> StorageError {
-    StorageError(format!("corrupt document row {id}"))
+    StorageError::other(format!("corrupt document row {id}"))
 }
 
 fn from_row(row: document::Model) -> Result<Document, StorageError> {
@@ -114,7 +114,7 @@ impl DocumentRepository for Store {
                 .one(&txn)
                 .await
                 .map_err(storage)?
-                .ok_or_else(|| StorageError("document without request".to_owned()))?;
+                .ok_or_else(|| StorageError::other("document without request"))?;
             audit_event::Entity::insert(audit_event::ActiveModel {
                 loan_request_id: Set(doc.loan_request_id.0),
                 at: Set(now),
@@ -133,7 +133,7 @@ impl DocumentRepository for Store {
         txn.commit().await.map_err(storage)?;
         self.document(doc.loan_request_id, doc.id)
             .await?
-            .ok_or_else(|| StorageError("document vanished".to_owned()))
+            .ok_or_else(|| StorageError::other("document vanished"))
     }
 
     async fn forget(&self, request: LoanRequestId, id: DocumentId) -> Result<(), StorageError> {

@@ -99,7 +99,34 @@ impl Store {
 }
 
 pub(crate) fn storage(err: DbErr) -> StorageError {
-    StorageError(err.to_string())
+    if is_unavailable(&err) {
+        StorageError::unavailable(err.to_string())
+    } else {
+        StorageError::other(err.to_string())
+    }
+}
+
+/// Whether the database is out of reach (rather than the statement or the data at
+/// fault): no connection to be had, the connection lost, the server shutting down or
+/// starting up.
+fn is_unavailable(err: &DbErr) -> bool {
+    use sea_orm::sqlx::Error as Sqlx;
+    let runtime = match err {
+        DbErr::ConnectionAcquire(_) => return true,
+        DbErr::Conn(runtime) | DbErr::Exec(runtime) | DbErr::Query(runtime) => runtime,
+        _ => return false,
+    };
+    let sea_orm::RuntimeErr::SqlxError(sqlx) = runtime else {
+        return false;
+    };
+    match sqlx {
+        Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed => true,
+        // Class 08 (connection exception), 57P01–57P03 (shutdown, crash, starting up).
+        Sqlx::Database(db) => db.code().is_some_and(|code| {
+            code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03")
+        }),
+        _ => false,
+    }
 }
 
 #[async_trait]
@@ -113,7 +140,7 @@ impl BankRepository for Store {
         rows.into_iter()
             .map(|row| {
                 let code = BankCode::parse(&row.code)
-                    .map_err(|_| StorageError(format!("corrupt bank code {}", row.code)))?;
+                    .map_err(|_| StorageError::other(format!("corrupt bank code {}", row.code)))?;
                 Ok(Bank {
                     code,
                     name: row.name,
@@ -142,5 +169,27 @@ impl HealthCheck for Store {
         } else {
             Err(format!("{} migration(s) not applied", pending.len()))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ConnAcquireErr, DbErr};
+
+    use super::storage;
+
+    #[test]
+    fn an_unreachable_database_is_told_apart_from_other_failures() {
+        assert!(storage(DbErr::ConnectionAcquire(ConnAcquireErr::Timeout)).unavailable);
+        assert!(storage(DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed)).unavailable);
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset");
+        assert!(
+            storage(DbErr::Query(sea_orm::RuntimeErr::SqlxError(
+                sea_orm::sqlx::Error::Io(io)
+            )))
+            .unavailable
+        );
+        assert!(!storage(DbErr::Custom("corrupt row".to_owned())).unavailable);
+        assert!(!storage(DbErr::RecordNotFound("x".to_owned())).unavailable);
     }
 }

@@ -220,8 +220,14 @@ fn random_siren_siret(rng: &mut impl Rng) -> (String, String) {
         let check = char::from(luhn::checksum(body.as_bytes()));
         format!("{body}{check}")
     };
+    // Consecutive numbers from a random start: no two submissions of a run share a
+    // company (a shared one could exceed its cap and be refused, rightly).
+    static START: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let start = *START.get_or_init(|| rand::thread_rng().gen_range(0..100_000_000));
     loop {
-        let siren = complete(format!("{:08}", rng.gen_range(0..100_000_000_u32)));
+        let body = (start + NEXT.fetch_add(1, Ordering::Relaxed)) % 100_000_000;
+        let siren = complete(format!("{body:08}"));
         if siren == "356000000" {
             continue;
         }
@@ -231,12 +237,13 @@ fn random_siren_siret(rng: &mut impl Rng) -> (String, String) {
 }
 
 /// An eligible company created before 2019 and not innovative, so its cap is exactly 25%
-/// of its revenue; and an amount between €1,000 and that cap.
+/// of its revenue; and an amount between €1,000 and half that cap (even a company drawn
+/// twice across runs stays within its cap).
 fn random_submission(rng: &mut impl Rng) -> (Value, i64, i64) {
     let (siren, siret) = random_siren_siret(rng);
     let revenue_cents: i64 = rng.gen_range(20_000_000..5_000_000_000);
     let cap = revenue_cents / 4;
-    let amount = rng.gen_range(100_000..=cap);
+    let amount = rng.gen_range(100_000..=cap / 2);
     let years: i64 = rng.gen_range(0..=5);
     let company = json!({
         "siren": siren,
@@ -1401,7 +1408,7 @@ mod tests {
             assert!(siret.starts_with(siren));
             assert!(luhn_valid(siret));
             let revenue = company["revenue_cents"].as_i64().unwrap_or_default();
-            assert!((100_000..=revenue / 4).contains(&amount));
+            assert!((100_000..=revenue / 8).contains(&amount));
             assert!((0..=5).contains(&years));
         }
     }
