@@ -32,7 +32,7 @@ use uuid::Uuid;
 
 use super::convert::{audit_event_from_row, fee_schedule_json, loan_request_from_row, status_from};
 use super::{Store, storage};
-use crate::entity::{audit_event, bank, idempotency_record, loan_request, outbox_message};
+use crate::entity::{audit_event, idempotency_record, loan_request, outbox_message};
 
 /// Advisory-lock class of SIREN locks (two-int4 key space: class, SIREN).
 const SIREN_LOCK_CLASS: i32 = 0x5047_4501;
@@ -98,32 +98,36 @@ fn lock_key(parts: &[&str]) -> i64 {
     i64::from_be_bytes(bytes)
 }
 
-async fn lock_idempotency_key(
+/// Serialises, on PostgreSQL, the submissions of one applicant with one idempotency key
+/// and the submissions for one company (the aggregate cap), until the transaction ends.
+/// SQLite has a single writer: nothing to do.
+async fn lock_for_submission(
     txn: &DatabaseTransaction,
     subject: &str,
-    key: &str,
+    idempotency: Option<&IdempotencyKey>,
+    siren: &Siren,
 ) -> Result<(), DbErr> {
-    if txn.get_database_backend() == DbBackend::Postgres {
-        txn.execute(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT pg_advisory_xact_lock($1)",
-            [lock_key(&["idempotency", subject, key]).into()],
-        ))
-        .await?;
+    if txn.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
     }
-    Ok(())
-}
-
-async fn lock_siren(txn: &DatabaseTransaction, siren: &Siren) -> Result<(), DbErr> {
-    if txn.get_database_backend() == DbBackend::Postgres {
-        let number: i32 = siren.as_str().parse().unwrap_or_default();
-        txn.execute(Statement::from_sql_and_values(
+    let company: i32 = siren.as_str().parse().unwrap_or_default();
+    let statement = match idempotency {
+        Some(idem) => Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1), pg_advisory_xact_lock($2, $3)",
+            [
+                lock_key(&["idempotency", subject, &idem.key]).into(),
+                SIREN_LOCK_CLASS.into(),
+                company.into(),
+            ],
+        ),
+        None => Statement::from_sql_and_values(
             DbBackend::Postgres,
             "SELECT pg_advisory_xact_lock($1, $2)",
-            [SIREN_LOCK_CLASS.into(), number.into()],
-        ))
-        .await?;
-    }
+            [SIREN_LOCK_CLASS.into(), company.into()],
+        ),
+    };
+    txn.execute(statement).await?;
     Ok(())
 }
 
@@ -188,10 +192,12 @@ impl Store {
         render: RenderResponse,
     ) -> Result<SubmitOutcome, SubmitError> {
         let subject = new.actor.subject.as_str().to_owned();
+        let siren = &new.submission.company.siren;
+        // Both locks in one round trip, always in this order (key, then company).
+        lock_for_submission(txn, &subject, idempotency.as_ref(), siren)
+            .await
+            .map_err(storage)?;
         if let Some(idem) = &idempotency {
-            lock_idempotency_key(txn, &subject, &idem.key)
-                .await
-                .map_err(storage)?;
             let existing =
                 idempotency_record::Entity::find_by_id((subject.clone(), idem.key.clone()))
                     .one(txn)
@@ -206,19 +212,6 @@ impl Store {
             }
         }
         let submission = &new.submission;
-        let bank_known = bank::Entity::find_by_id(submission.bank.as_str().to_owned())
-            .one(txn)
-            .await
-            .map_err(storage)?
-            .is_some();
-        if !bank_known {
-            return Err(SubmitError::UnknownBank(
-                submission.bank.as_str().to_owned(),
-            ));
-        }
-
-        let siren = &submission.company.siren;
-        lock_siren(txn, siren).await.map_err(storage)?;
         let committed = committed_amount_in(txn, siren).await.map_err(storage)?;
         check_aggregate_cap(submission.terms.cap, committed, submission.amount)?;
 
@@ -278,6 +271,10 @@ impl Store {
         {
             return Err(match err.sql_err() {
                 Some(SqlErr::UniqueConstraintViolation(_)) => SubmitError::ReferenceCollision,
+                // The bank is checked by the foreign key, not by a lookup beforehand.
+                Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
+                    SubmitError::UnknownBank(submission.bank.as_str().to_owned())
+                }
                 _ => SubmitError::Storage(storage(err)),
             });
         }

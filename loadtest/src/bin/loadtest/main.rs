@@ -611,6 +611,9 @@ async fn applicant_journey(user: &mut GooseUser, shared: &Shared) -> Transaction
 
     let builder = user
         .get_request_builder(&GooseMethod::Post, "/api/v1/simulations")?
+        // The SPA sends the signed-in applicant's token with every call, so the
+        // per-principal budget is theirs (anonymous calls share their address's).
+        .header(AUTHORIZATION, &auth)
         .json(&json!({
             "company": company,
             "requested_amount_cents": amount,
