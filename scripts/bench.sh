@@ -76,12 +76,16 @@ print(server.pid, round((time.monotonic() - started) * 1000, 1))
 PY
 }
 
+stop_api() {
+  kill "$SERVER_PID"; while kill -0 "$SERVER_PID" 2>/dev/null; do sleep 0.05; done
+}
+
 read -r SERVER_PID READY_MS < <(start_api)
 echo "API pid $SERVER_PID ready in $READY_MS ms"
 # Start-to-ready again, from a cold process, three times: take the median.
 READY_RUNS=("$READY_MS")
 for _ in 1 2; do
-  kill "$SERVER_PID"; while kill -0 "$SERVER_PID" 2>/dev/null; do sleep 0.05; done
+  stop_api
   read -r SERVER_PID READY_MS < <(start_api)
   READY_RUNS+=("$READY_MS")
 done
@@ -119,7 +123,7 @@ if [ -n "${BENCH_RAMP:-}" ]; then
 fi
 
 RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER_PID/status")
-kill "$SERVER_PID"; while kill -0 "$SERVER_PID" 2>/dev/null; do sleep 0.05; done
+stop_api
 SERVER_PID=""
 ROWS=$("${PSQL[@]}" -d "$DB" -c "SELECT count(*) FROM loan_requests")
 
