@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: unit, property and black-box tests, against SQLite and against
-# the PostgreSQL server on 127.0.0.1:5432 (override with PGE_TEST_DATABASE_URL).
+# the PostgreSQL server on 127.0.0.1:5432 (override with PGE_TEST_DATABASE_URL), then
+# the fault tests (scripts/fault-test.py).
 # Fails, never skips, when PostgreSQL cannot be reached.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -67,4 +68,12 @@ if cargo nextest --version >/dev/null 2>&1; then
   cargo test --workspace --locked --doc
 else
   cargo test --workspace --locked --no-fail-fast "$@"
+fi
+
+# Fault tests (docs/RELIABILITY.md) on the debug binary, against a PostgreSQL server of
+# their own that they restart under load, and SIGTERM under load. A filtered run
+# (arguments given) is a partial run and leaves them out.
+if [ "$#" -eq 0 ]; then
+  cargo build --locked -q -p pge-api --bin pge
+  python3 scripts/fault-test.py --binary "$CARGO_TARGET_DIR/debug/pge" --load-seconds 3
 fi

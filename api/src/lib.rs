@@ -90,7 +90,8 @@ pub const DEV_MAIL_FROM: &str = "PGE <no-reply@pge.localhost>";
 /// or static test credentials when an endpoint override points at an emulator.
 pub async fn aws_config(region: &str, endpoint_url: Option<&str>) -> aws_config::SdkConfig {
     let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new(region.to_owned()));
+        .region(aws_config::Region::new(region.to_owned()))
+        .http_client(infra::aws::http_client());
     if let Some(url) = endpoint_url {
         loader = loader.endpoint_url(url);
     }

@@ -2,6 +2,7 @@
 //! sea-orm), identity (JWKS verification, account administration), mail (SES v2,
 //! `.eml` files) and the outbox worker, document storage (S3, a local folder).
 
+pub mod aws;
 pub mod entity;
 pub mod identity;
 pub mod mail;

@@ -36,6 +36,7 @@ pub fn sdk_config(endpoint: &str) -> SdkConfig {
         .behavior_version(aws_config::BehaviorVersion::latest())
         .region(aws_config::Region::new(REGION))
         .endpoint_url(endpoint)
+        .http_client(infra::aws::http_client())
         .credentials_provider(aws_sdk_s3::config::SharedCredentialsProvider::new(
             aws_sdk_s3::config::Credentials::new("test", "test", None, None, "moto"),
         ))

@@ -32,12 +32,26 @@ pub async fn healthz() -> Json<HealthView> {
         (status = 503, description = "Not ready", body = ProblemDetails, content_type = "application/problem+json"),
     ))]
 pub async fn readyz(State(state): State<AppState>) -> Result<Json<HealthView>, Problem> {
-    state.health.ready().await.map_err(|reason| {
+    // While the database is away, a connection attempt can wait for the pool's acquire
+    // timeout (5 s): the probe answers within READY_TIMEOUT instead, under the
+    // kubelet's 2 s probe timeout, so that "not ready" is a 503 and not a hang.
+    let outcome = tokio::time::timeout(READY_TIMEOUT, state.health.ready())
+        .await
+        .unwrap_or_else(|_| {
+            Err(format!(
+                "the readiness check took more than {} ms",
+                READY_TIMEOUT.as_millis()
+            ))
+        });
+    outcome.map_err(|reason| {
         tracing::warn!(%reason, "not ready");
         Problem::service_unavailable("not-ready", "the service is not ready", 5)
     })?;
     Ok(Json(HealthView { status: "ready" }))
 }
+
+/// Longest a readiness check may take before the probe answers 503.
+const READY_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(1_000);
 
 /// The dev identity provider's public keys (embedded default only).
 pub async fn dev_jwks(State(state): State<AppState>) -> Response {
