@@ -251,8 +251,10 @@ pub struct ServeSettings {
     #[arg(long, env = "PGE_TRUSTED_PROXY_HOPS", default_value_t = 0)]
     pub trusted_proxy_hops: usize,
 
-    /// Business requests in flight at once; beyond, 503 + Retry-After at once.
-    #[arg(long, env = "PGE_MAX_IN_FLIGHT", default_value_t = 512,
+    /// Business requests in flight at once; beyond, 503 + Retry-After at once. 128 is
+    /// what one 2-core replica completes within 50 ms at its ceiling (Little's law:
+    /// ~2,400 requests/s x 50 ms); more would only queue (docs/PERFORMANCE.md).
+    #[arg(long, env = "PGE_MAX_IN_FLIGHT", default_value_t = 128,
         value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub max_in_flight: u64,
 

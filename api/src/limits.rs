@@ -53,7 +53,7 @@ impl Default for Limits {
             per_principal_per_second: 50,
             burst_seconds: 2,
             trusted_proxy_hops: 0,
-            max_in_flight: 512,
+            max_in_flight: 128,
             request_timeout: Duration::from_secs(10),
             header_read_timeout: Duration::from_secs(65),
         }
