@@ -1114,26 +1114,16 @@ impl StepReport {
     }
 }
 
+/// A copy of what a mutex holds (empty if a user panicked while holding it).
+fn snapshot<T: Clone + Default>(mutex: &Mutex<T>) -> T {
+    mutex.lock().map(|m| m.clone()).unwrap_or_default()
+}
+
 fn report(label: &str, offered: usize, users: usize, outcome: &Outcome) -> StepReport {
     let metrics = &outcome.metrics;
-    let contention = outcome
-        .shared
-        .contention
-        .lock()
-        .map(|m| m.clone())
-        .unwrap_or_default();
-    let shed = outcome
-        .shared
-        .shed
-        .lock()
-        .map(|m| m.clone())
-        .unwrap_or_default();
-    let accepted = outcome
-        .shared
-        .accepted
-        .lock()
-        .map(|m| m.clone())
-        .unwrap_or_default();
+    let contention = snapshot(&outcome.shared.contention);
+    let shed = snapshot(&outcome.shared.shed);
+    let accepted = snapshot(&outcome.shared.accepted);
     let mut rows: Vec<Row> = metrics
         .requests
         .values()
@@ -1481,11 +1471,18 @@ async fn main() -> anyhow::Result<ExitCode> {
     }
 
     if several {
+        let or_none = |v: Option<String>| v.unwrap_or_else(|| "none".to_owned());
         println!(
-            "\nramp summary (thresholds: p99 < {} ms per request, errors ≤ {}, achieved ≥ {:.0}% of offered)",
-            max_p99.unwrap_or(0),
-            max_errors.unwrap_or(0),
-            args.min_achieved * 100.0
+            "\n{} summary (thresholds: p99 per request below {}, errors at most {}, achieved ≥ {:.0}% of offered{})",
+            if args.ramp.is_some() { "ramp" } else { "steps" },
+            or_none(max_p99.map(|v| format!("{v} ms"))),
+            or_none(max_errors.map(|v| v.to_string())),
+            args.min_achieved * 100.0,
+            if args.allow_shedding {
+                "; shed answers apart"
+            } else {
+                ""
+            }
         );
         println!(
             "{:>8} {:>10} {:>6} {:>6} {:>6} {:>7} {:>10} {:>7} {:>11}",
