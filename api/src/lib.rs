@@ -138,13 +138,16 @@ pub async fn build_worker(
     mail: MailWiring,
     aws: Option<&aws_config::SdkConfig>,
     settings: WorkerSettings,
-) -> anyhow::Result<OutboxWorker> {
+) -> anyhow::Result<(OutboxWorker, Store)> {
     let store = Store::connect(database)
         .await
         .context("cannot connect to the database")?;
     let mailer = build_mailer(mail, aws)?;
     let settings_port = Arc::new(store.clone());
-    Ok(OutboxWorker::new(store, mailer, settings_port, settings))
+    Ok((
+        OutboxWorker::new(store.clone(), mailer, settings_port, settings),
+        store,
+    ))
 }
 
 /// Connects the adapters and builds the shared state.

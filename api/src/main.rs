@@ -178,6 +178,7 @@ async fn serve(settings: Settings, serve: ServeSettings) -> anyhow::Result<()> {
         limits: serve.limits(),
     })
     .await?;
+    let app = state.clone();
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let in_process = serve
         .worker_in_process
@@ -203,6 +204,7 @@ async fn serve(settings: Settings, serve: ServeSettings) -> anyhow::Result<()> {
     if let Some(worker) = worker {
         let _ = worker.await;
     }
+    app.close_database().await;
     tracing::info!("stopped");
     Ok(())
 }
@@ -210,7 +212,7 @@ async fn serve(settings: Settings, serve: ServeSettings) -> anyhow::Result<()> {
 async fn worker(settings: Settings) -> anyhow::Result<()> {
     prepare(&settings)?;
     let aws = aws(&settings, false).await;
-    let worker = api::build_worker(
+    let (worker, store) = api::build_worker(
         &database(&settings),
         mail_wiring(&settings),
         aws.as_ref(),
@@ -218,6 +220,7 @@ async fn worker(settings: Settings) -> anyhow::Result<()> {
     )
     .await?;
     worker.run(shutdown_signal()).await;
+    store.close().await;
     Ok(())
 }
 

@@ -109,6 +109,11 @@ impl App {
         self.outbox_store.pool_status()
     }
 
+    /// Closes the database pool (at the end of a graceful shutdown).
+    pub async fn close_database(&self) {
+        self.outbox_store.close().await;
+    }
+
     /// An outbox worker sending through this application's mailer.
     #[must_use]
     pub fn outbox_worker(&self, settings: WorkerSettings) -> OutboxWorker {

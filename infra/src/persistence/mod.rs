@@ -90,6 +90,14 @@ impl Store {
         Ok(Self { db })
     }
 
+    /// Closes the pool's connections politely (a Terminate message each, rather than a
+    /// reset when the process exits), waiting for the ones in use to come back.
+    pub async fn close(&self) {
+        if let Err(err) = self.db.close_by_ref().await {
+            tracing::warn!(error = %err, "closing the database pool");
+        }
+    }
+
     /// Applies pending migrations.
     ///
     /// # Errors
