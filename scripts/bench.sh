@@ -118,7 +118,6 @@ PG_CEILING=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p
   -c "DELETE FROM idempotency_records WHERE applicant_sub LIKE 'bench-%'" \
   -c "DELETE FROM loan_requests WHERE applicant_sub LIKE 'bench-%'" >/dev/null
 
-
 echo "== 2. the two journeys at $RATE requests/s for ${SECONDS_PER_STEP}s (p99 < 50 ms, no error)"
 JOURNEYS_OK=yes
 "${LT[@]}" --rate "$RATE" --duration "${SECONDS_PER_STEP}s" --max-p99 50 --max-errors 0 \
@@ -140,8 +139,8 @@ RSS_LAUNCH_KB=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER_PID/status")
 echo "== 4. overload and recovery: 10 s steps at $RATE, $OVERLOAD, then $RATE three times (requests/s)"
 # Beyond capacity the API must shed the excess (503 overloaded, Retry-After) rather than
 # queue it, keep the p99 of what it accepts bounded (the in-flight cap), and be back to
-# normal by itself once the load is back to normal. 1,000 users, more than the API's
-# in-flight cap (512), so that the overload is not capped by the load generator's users.
+# normal by itself once the load is back to normal. 1,000 users, far more than the API's
+# in-flight cap (128 by default), so that the overload is not capped by the load generator's users.
 # No error other than shedding is allowed.
 "${LT[@]}" --steps "$RATE,$OVERLOAD,$RATE,$RATE,$RATE" --duration 10s --users 1000 --allow-shedding \
   --max-errors 0 --min-achieved 0 --json "$OUT/overload.json" | tee "$OUT/overload.txt" || true

@@ -200,6 +200,7 @@ class Api:
             self.proc.wait(30)
         self.log.close()
         shutil.rmtree(self.data, ignore_errors=True)
+        self.cluster.psql(f"DROP DATABASE {DB} WITH (FORCE)")
 
     def rows_for(self, ids):
         found = set(self.cluster.psql("SELECT id FROM loan_requests", DB).split())
@@ -271,7 +272,6 @@ def pg_restart(cluster):
         "ready_again_after_pg_start_ms": round((ready_again[0] - up_at) * 1000) if ready_again else None,
     }, indent=2))
     api.stop()
-    cluster.psql(f"DROP DATABASE {DB} WITH (FORCE)")
     ok = not missing and rows == len(accepted) and not_ready and ready_again
     return ok
 
@@ -315,7 +315,6 @@ def sigterm(cluster):
         "accepted_missing_from_db": len(missing),
     }, indent=2))
     api.stop()
-    cluster.psql(f"DROP DATABASE {DB} WITH (FORCE)")
     return code == 0 and not failed and not missing
 
 

@@ -456,10 +456,13 @@ impl Shared {
             }
         } else if let Ok(mut map) = self.accepted.lock() {
             let millis = usize::try_from(answer.metric.response_time).unwrap_or(usize::MAX);
-            *map.entry(answer.metric.name.clone())
-                .or_default()
-                .entry(millis)
-                .or_default() += 1;
+            // On every answer: allocate the name's key only the first time.
+            if !map.contains_key(&answer.metric.name) {
+                map.insert(answer.metric.name.clone(), BTreeMap::new());
+            }
+            if let Some(times) = map.get_mut(&answer.metric.name) {
+                *times.entry(millis).or_default() += 1;
+            }
         }
     }
 
@@ -894,46 +897,43 @@ async fn run_step(args: &Args, tokens: &Tokens, plan: &StepPlan) -> anyhow::Resu
     }
 
     let mut attack = GooseAttack::initialize_with_config(configuration)?;
-    if args.applicant_weight > 0 {
+    // Each scenario's users take a token when they start, then loop on their work.
+    let scenarios = [
+        (
+            "applicant",
+            args.applicant_weight,
+            true,
+            "journey A",
+            journey(&shared, true),
+        ),
+        (
+            "submitter",
+            args.submit_weight,
+            true,
+            "submissions",
+            submit_only(&shared),
+        ),
+        (
+            "reviewer",
+            args.reviewer_weight,
+            false,
+            "journey B",
+            journey(&shared, false),
+        ),
+    ];
+    for (name, weight, applicant, work, function) in scenarios {
+        if weight == 0 {
+            continue;
+        }
         attack = attack.register_scenario(
-            scenario!("applicant")
-                .set_weight(args.applicant_weight)?
+            Scenario::new(name)
+                .set_weight(weight)?
                 .register_transaction(
-                    Transaction::new(on_start(&shared, true))
+                    Transaction::new(on_start(&shared, applicant))
                         .set_name("token")
                         .set_on_start(),
                 )
-                .register_transaction(
-                    Transaction::new(journey(&shared, true)).set_name("journey A"),
-                ),
-        );
-    }
-    if args.submit_weight > 0 {
-        attack = attack.register_scenario(
-            scenario!("submitter")
-                .set_weight(args.submit_weight)?
-                .register_transaction(
-                    Transaction::new(on_start(&shared, true))
-                        .set_name("token")
-                        .set_on_start(),
-                )
-                .register_transaction(
-                    Transaction::new(submit_only(&shared)).set_name("submissions"),
-                ),
-        );
-    }
-    if args.reviewer_weight > 0 {
-        attack = attack.register_scenario(
-            scenario!("reviewer")
-                .set_weight(args.reviewer_weight)?
-                .register_transaction(
-                    Transaction::new(on_start(&shared, false))
-                        .set_name("token")
-                        .set_on_start(),
-                )
-                .register_transaction(
-                    Transaction::new(journey(&shared, false)).set_name("journey B"),
-                ),
+                .register_transaction(Transaction::new(function).set_name(work)),
         );
     }
     println!(
