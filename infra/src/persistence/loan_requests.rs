@@ -35,7 +35,7 @@ use super::{Store, storage};
 use crate::entity::{audit_event, idempotency_record, loan_request, outbox_message};
 
 /// Advisory-lock class of SIREN locks (two-int4 key space: class, SIREN).
-const SIREN_LOCK_CLASS: i32 = 0x5047_4501;
+pub(super) const SIREN_LOCK_CLASS: i32 = 0x5047_4501;
 
 /// Statuses whose amounts no longer count toward a company's cap.
 const RELEASED_STATUSES: [&str; 2] = ["rejected", "withdrawn"];
@@ -86,7 +86,7 @@ fn before(position: Position) -> SimpleExpr {
     ]))
 }
 
-fn lock_key(parts: &[&str]) -> i64 {
+pub(super) fn lock_key(parts: &[&str]) -> i64 {
     let mut hasher = Sha256::new();
     for part in parts {
         hasher.update(part.as_bytes());
@@ -147,11 +147,54 @@ async fn committed_amount_in<C: ConnectionTrait>(db: &C, siren: &Siren) -> Resul
 }
 
 fn saved_from_record(record: idempotency_record::Model) -> SavedResponse {
+    saved_response(
+        record.response_status,
+        record.response_body,
+        record.loan_request_id,
+    )
+}
+
+/// The response saved with an idempotency key, as read back.
+pub(super) fn saved_response(status: i32, body: String, id: Option<Uuid>) -> SavedResponse {
     SavedResponse {
-        status: u16::try_from(record.response_status).unwrap_or(500),
-        body: record.response_body,
-        loan_request_id: record.loan_request_id.map(LoanRequestId),
+        status: u16::try_from(status).unwrap_or(500),
+        body,
+        loan_request_id: id.map(LoanRequestId),
     }
+}
+
+/// The request a submission stores.
+pub(super) fn stored_request(new: &NewLoanRequest) -> LoanRequest {
+    let submission = &new.submission;
+    LoanRequest {
+        id: new.id,
+        reference: new.reference,
+        status: Status::Submitted,
+        version: 1,
+        bank: submission.bank.clone(),
+        applicant: new.actor.subject.clone(),
+        company: submission.company.clone(),
+        amount: submission.amount,
+        amortization: submission.amortization,
+        contact_email: submission.contact_email.clone(),
+        terms: submission.terms.clone(),
+        decision_reason: None,
+        created_at: new.now,
+        updated_at: new.now,
+    }
+}
+
+/// What an e-mail about a request needs to know of it (the outbox message's payload).
+pub(super) fn outbox_payload(request: &LoanRequest) -> String {
+    serde_json::json!({
+        "reference": request.reference.to_string(),
+        "status": request.status.as_str(),
+        "bank_id": request.bank.as_str(),
+        "legal_name": request.company.legal_name.as_str(),
+        "requested_amount_cents": request.amount.get(),
+        "reason": request.decision_reason,
+    })
+    .to_string()
 }
 
 fn outbox_row(
@@ -159,20 +202,12 @@ fn outbox_row(
     kind: MailKind,
     now: DateTime<Utc>,
 ) -> outbox_message::ActiveModel {
-    let payload = serde_json::json!({
-        "reference": request.reference.to_string(),
-        "status": request.status.as_str(),
-        "bank_id": request.bank.as_str(),
-        "legal_name": request.company.legal_name.as_str(),
-        "requested_amount_cents": request.amount.get(),
-        "reason": request.decision_reason,
-    });
     outbox_message::ActiveModel {
         id: Set(Uuid::now_v7()),
         loan_request_id: Set(request.id.0),
         kind: Set(kind.as_str().to_owned()),
         recipient: Set(request.contact_email.as_str().to_owned()),
-        payload: Set(payload.to_string()),
+        payload: Set(outbox_payload(request)),
         status: Set("pending".to_owned()),
         attempts: Set(0),
         next_attempt_at: Set(now),
@@ -215,22 +250,7 @@ impl Store {
         let committed = committed_amount_in(txn, siren).await.map_err(storage)?;
         check_aggregate_cap(submission.terms.cap, committed, submission.amount)?;
 
-        let request = LoanRequest {
-            id: new.id,
-            reference: new.reference,
-            status: Status::Submitted,
-            version: 1,
-            bank: submission.bank.clone(),
-            applicant: new.actor.subject.clone(),
-            company: submission.company.clone(),
-            amount: submission.amount,
-            amortization: submission.amortization,
-            contact_email: submission.contact_email.clone(),
-            terms: submission.terms.clone(),
-            decision_reason: None,
-            created_at: new.now,
-            updated_at: new.now,
-        };
+        let request = stored_request(&new);
         let company = &request.company;
         let row = loan_request::ActiveModel {
             id: Set(request.id.0),
@@ -407,6 +427,9 @@ impl LoanRequestRepository for Store {
         idempotency: Option<IdempotencyKey>,
         render: RenderResponse,
     ) -> Result<SubmitOutcome, SubmitError> {
+        if let Some(lanes) = &self.lanes {
+            return lanes.submit(request, idempotency, render).await;
+        }
         let txn = self.db.begin().await.map_err(storage)?;
         match self.submit_in(&txn, request, idempotency, render).await {
             Ok(outcome) => {

@@ -3,12 +3,14 @@
 mod backoffice;
 mod convert;
 mod documents;
+mod fast_submit;
 mod loan_requests;
 mod outbox;
 
 pub use loan_requests::now;
 pub use outbox::ClaimedMessage;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -28,6 +30,8 @@ use crate::migration::Migrator;
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
+    /// PostgreSQL only: the submissions' own connections (see `fast_submit`).
+    lanes: Option<Arc<fast_submit::Lanes>>,
 }
 
 /// How to reach the database.
@@ -87,12 +91,25 @@ impl Store {
             db.execute_unprepared("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;")
                 .await?;
         }
-        Ok(Self { db })
+        let lanes = match &db {
+            DatabaseConnection::SqlxPostgresPoolConnection(_) => {
+                Some(Arc::new(fast_submit::Lanes::new(
+                    db.get_postgres_connection_pool().clone(),
+                    settings.max_connections,
+                    settings.acquire_timeout,
+                )))
+            }
+            _ => None,
+        };
+        Ok(Self { db, lanes })
     }
 
     /// Closes the pool's connections politely (a Terminate message each, rather than a
     /// reset when the process exits), waiting for the ones in use to come back.
     pub async fn close(&self) {
+        if let Some(lanes) = &self.lanes {
+            lanes.close();
+        }
         if let Err(err) = self.db.close_by_ref().await {
             tracing::warn!(error = %err, "closing the database pool");
         }
