@@ -49,7 +49,8 @@ pub struct Settings {
     #[arg(long, env = "PGE_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<Secret>,
 
-    /// Largest number of pooled database connections (PostgreSQL).
+    /// Largest number of pooled database connections (PostgreSQL); half of them (at
+    /// least one) are the submissions' lanes, the rest serve every other query.
     #[arg(long, env = "PGE_DATABASE_MAX_CONNECTIONS", default_value_t = 16,
         value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub database_max_connections: u32,
