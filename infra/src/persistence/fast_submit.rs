@@ -32,7 +32,8 @@ use tokio::sync::Semaphore;
 
 use super::convert::fee_schedule_json;
 use super::loan_requests::{
-    SIREN_LOCK_CLASS, lock_key, outbox_payload, saved_response, stored_request,
+    LOCK_COMPANY, LOCK_KEY_AND_COMPANY, RELEASED_STATUSES, SIREN_LOCK_CLASS, lock_key,
+    outbox_payload, saved_response, stored_request,
 };
 use super::storage;
 
@@ -40,10 +41,8 @@ use super::storage;
 /// pool's own lifetime rules (and a replica's failover) still reach it.
 pub const LANE_MAX_AGE: Duration = Duration::from_secs(600);
 
-const LOCK_WITH_KEY: &str = "SELECT pg_advisory_xact_lock($1), pg_advisory_xact_lock($2, $3)";
-const LOCK: &str = "SELECT pg_advisory_xact_lock($1, $2)";
 const FIND_IDEMPOTENCY: &str = r#"SELECT "body_fingerprint", "response_status", "response_body", "loan_request_id" FROM "idempotency_records" WHERE "applicant_sub" = $1 AND "idem_key" = $2 LIMIT 1"#;
-const COMMITTED: &str = r#"SELECT CAST(COALESCE(SUM(requested_amount_cents), 0) AS BIGINT) AS "total" FROM "loan_requests" WHERE "siren" = $1 AND "status" NOT IN ('rejected', 'withdrawn')"#;
+const COMMITTED: &str = r#"SELECT CAST(COALESCE(SUM(requested_amount_cents), 0) AS BIGINT) AS "total" FROM "loan_requests" WHERE "siren" = $1 AND "status" NOT IN ($2, $3)"#;
 const INSERT_REQUEST: &str = r#"INSERT INTO "loan_requests" ("id", "reference", "status", "version", "bank_id", "applicant_sub", "siren", "siret", "legal_name", "legal_form", "creation_date", "headcount", "revenue_cents", "payroll_cents", "balance_sheet_cents", "innovative", "collective_proceedings", "requested_amount_cents", "amortization_years", "contact_email", "size_category", "cap_cents", "guarantee_share_bp", "guaranteed_cents", "fee_schedule", "total_fee_cents", "decision_reason", "created_at", "updated_at") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, NULL, $27, $27)"#;
 const INSERT_AUDIT: &str = r#"INSERT INTO "audit_events" ("loan_request_id", "at", "actor_role", "actor_sub", "action", "from_status", "to_status", "reason") VALUES ($1, $2, $3, $4, 'submit', NULL, $5, NULL)"#;
 const INSERT_OUTBOX: &str = r#"INSERT INTO "outbox_messages" ("id", "loan_request_id", "kind", "recipient", "payload", "status", "attempts", "next_attempt_at", "last_error", "provider_message_id", "created_at", "sent_at") VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, NULL, NULL, $6, NULL)"#;
@@ -236,11 +235,13 @@ async fn submit_in(
     let company: i32 = siren.as_str().parse().unwrap_or_default();
     // Both locks in one round trip, always in this order (key, then company).
     match &idempotency {
-        Some(idem) => sqlx::query(LOCK_WITH_KEY)
+        Some(idem) => sqlx::query(LOCK_KEY_AND_COMPANY)
             .bind(lock_key(&["idempotency", subject, &idem.key]))
             .bind(SIREN_LOCK_CLASS)
             .bind(company),
-        None => sqlx::query(LOCK).bind(SIREN_LOCK_CLASS).bind(company),
+        None => sqlx::query(LOCK_COMPANY)
+            .bind(SIREN_LOCK_CLASS)
+            .bind(company),
     }
     .execute(&mut *tx)
     .await
@@ -266,8 +267,11 @@ async fn submit_in(
         }
     }
     let submission = &new.submission;
+    let [released_a, released_b] = RELEASED_STATUSES;
     let committed: i64 = sqlx::query_scalar(COMMITTED)
         .bind(siren.as_str())
+        .bind(released_a)
+        .bind(released_b)
         .fetch_one(&mut *tx)
         .await
         .map_err(failed)?;

@@ -38,7 +38,13 @@ use crate::entity::{audit_event, idempotency_record, loan_request, outbox_messag
 pub(super) const SIREN_LOCK_CLASS: i32 = 0x5047_4501;
 
 /// Statuses whose amounts no longer count toward a company's cap.
-const RELEASED_STATUSES: [&str; 2] = ["rejected", "withdrawn"];
+pub(super) const RELEASED_STATUSES: [&str; 2] = ["rejected", "withdrawn"];
+
+/// Both submission locks in one round trip, always in this order (idempotency key, then
+/// company); the company's alone when there is no key.
+pub(super) const LOCK_KEY_AND_COMPANY: &str =
+    "SELECT pg_advisory_xact_lock($1), pg_advisory_xact_lock($2, $3)";
+pub(super) const LOCK_COMPANY: &str = "SELECT pg_advisory_xact_lock($1, $2)";
 
 fn scope_condition(scope: &Scope) -> Condition {
     match scope {
@@ -114,7 +120,7 @@ async fn lock_for_submission(
     let statement = match idempotency {
         Some(idem) => Statement::from_sql_and_values(
             DbBackend::Postgres,
-            "SELECT pg_advisory_xact_lock($1), pg_advisory_xact_lock($2, $3)",
+            LOCK_KEY_AND_COMPANY,
             [
                 lock_key(&["idempotency", subject, &idem.key]).into(),
                 SIREN_LOCK_CLASS.into(),
@@ -123,7 +129,7 @@ async fn lock_for_submission(
         ),
         None => Statement::from_sql_and_values(
             DbBackend::Postgres,
-            "SELECT pg_advisory_xact_lock($1, $2)",
+            LOCK_COMPANY,
             [SIREN_LOCK_CLASS.into(), company.into()],
         ),
     };

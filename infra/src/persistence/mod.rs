@@ -79,9 +79,10 @@ impl Store {
             } else {
                 2.min(settings.max_connections)
             })
-            // sqlx pings every connection it hands out (a round trip: 11 instead of 10
-            // per submission) and again when it takes one back. The ping on release stays;
-            // the one on acquire goes. A connection the database has dropped since
+            // sqlx pings every connection it hands out (a round trip more per use) and
+            // again when it takes one back. The ping on acquire goes; the one on release
+            // is not configurable and stays, except for submissions, whose lanes keep
+            // their connections (`fast_submit`). A connection the database has dropped since
             // (restart, failover) then fails its next statement instead: that request
             // answers 503 `database-unavailable` with Retry-After, and the pool replaces
             // the connection.
