@@ -1,48 +1,47 @@
 # syntax=docker/dockerfile:1.7
 #
-# Image of the `pge` binary: a static musl executable on distroless/static (CA
-# certificates, /etc/passwd with the `nonroot` user, no shell, no package manager).
+# Image of the `pge` binary: one static executable (glibc linked in) on `scratch`, with a
+# CA bundle, /etc/passwd naming the non-root user 65532 and nothing else: no shell, no
+# package manager, no libc to patch. scripts/image-rootfs.sh lays out those files.
 # Build:  docker build -t pge:dev .      (or buildah / kaniko in CI, see .gitlab-ci.yml)
 # Run:    the entrypoint is `pge`; the command picks the subcommand (`serve` by
 #         default, `worker`, `migrate`). The root filesystem can be mounted read-only.
+# Without a container engine, scripts/image.sh assembles and measures the same image
+# from scripts/release-build.sh's output (scripts/bench.sh does both).
 #
 # Kubernetes probes /healthz and /readyz over HTTP and the image has no shell or
 # client to run a Docker HEALTHCHECK with, so none is declared.
-# checkov:skip=CKV_DOCKER_2:No shell or HTTP client in a distroless image; Kubernetes liveness/readiness probes hit /healthz and /readyz instead.
+# checkov:skip=CKV_DOCKER_2:No shell or HTTP client in a scratch image; Kubernetes liveness/readiness probes hit /healthz and /readyz instead.
 
-FROM rust:1.95-alpine AS builder
-
-# aws-lc-sys (TLS of the AWS SDK), ring and the bundled SQLite are compiled from C: gcc
-# comes with the image, the musl headers from musl-dev and the kernel headers that
-# aws-lc's entropy source includes (linux/random.h) from linux-headers. Alpine's
-# repository only keeps the current revision of a package, so pinning it would break
-# the build at the next security update.
-# hadolint ignore=DL3018
-RUN apk add --no-cache musl-dev linux-headers
+# Debian bookworm, like the machines that benchmark the binary: gcc and glibc's static
+# libraries (libc6-dev) and the CA bundle come with the image; the bundled SQLite and ring
+# are compiled from C with that gcc.
+FROM rust:1.95-slim-bookworm AS builder
 
 WORKDIR /src
 COPY . .
 
 # The cache mounts keep the crates.io registry and the target directory between builds
 # (BuildKit, buildah); the binary is copied out of the cached target in the same step.
+# scripts/release-build.sh: `cargo build --release --locked -p pge-api --bin pge` for
+# x86_64-unknown-linux-gnu with `+crt-static`, then the image's files under /out/rootfs.
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \
-    cargo build --release --locked -p pge-api --bin pge --target x86_64-unknown-linux-musl \
-    && install -D -m 0755 target/x86_64-unknown-linux-musl/release/pge /out/pge
+    scripts/release-build.sh /out
 
-FROM gcr.io/distroless/static-debian12:nonroot
+FROM scratch
 
 LABEL org.opencontainers.image.title="pge" \
       org.opencontainers.image.description="Loan guarantee platform API, outbox worker and migrations" \
       org.opencontainers.image.licenses="EUPL-1.2"
 
-COPY --from=builder /out/pge /usr/local/bin/pge
+COPY --from=builder /out/rootfs/ /
 
 ENV PGE_ENV=production \
     PGE_LISTEN_ADDR=0.0.0.0:8080 \
     PGE_LOG_FORMAT=json
 
-# 65532 is distroless' `nonroot` user and group.
+# 65532 is the `nonroot` user and group of the image's /etc/passwd and /etc/group.
 USER 65532:65532
 # The API, its probes and (inside the cluster) /metrics share one port.
 EXPOSE 8080

@@ -210,16 +210,9 @@ checkov_run "checkov dockerfile" -f Dockerfile --framework dockerfile
 dockerfile_contract() {
   "$PY" - Dockerfile <<'PY'
 import re, sys
-lines, cont = [], ""
-for raw in open(sys.argv[1]):
-    line = raw.rstrip("\n")
-    if line.lstrip().startswith("#"):
-        continue
-    if line.endswith("\\"):
-        cont += line[:-1] + " "
-        continue
-    lines.append((cont + line).strip()); cont = ""
-lines = [l for l in lines if l]
+sys.path.insert(0, "scripts")
+from dockerfile_instructions import instructions
+lines = instructions(sys.argv[1])
 errors = []
 froms = [l for l in lines if l.upper().startswith("FROM ")]
 if len(froms) < 2:
@@ -243,9 +236,18 @@ if not ep or "pge" not in ep[-1] or "[" not in ep[-1]:
 if any(l.upper().startswith("RUN ") for l in final):
     errors.append("final stage must not RUN anything (no shell in the image)")
 build = " ".join(lines)
-for needle in ("--locked", "x86_64-unknown-linux-musl", "-p pge-api", "--bin pge"):
+# The builder may delegate to the build script; its commands count as the builder's.
+if "scripts/release-build.sh" in build:
+    build += " " + " ".join(l for l in open("scripts/release-build.sh") if not l.lstrip().startswith("#"))
+    if "!scripts/release-build.sh" not in open(".dockerignore").read():
+        errors.append("the builder runs scripts/release-build.sh but .dockerignore leaves it out")
+for needle in ("--locked", "-p pge-api", "--bin pge"):
     if needle not in build:
         errors.append(f"builder does not build with {needle}")
+if "x86_64-unknown-linux-musl" not in build and "+crt-static" not in build:
+    errors.append("builder does not link pge statically (musl target or +crt-static)")
+if fimage == "scratch" and not any(l.upper().startswith("COPY ") for l in final):
+    errors.append("a scratch final stage must COPY the binary in")
 exposed = {p for l in final if l.upper().startswith("EXPOSE ") for p in l.split()[1:]}
 if exposed - {"8080", "8080/tcp"}:
     errors.append(f"final stage exposes {sorted(exposed)}: pge listens on 8080 only (API and /metrics)")

@@ -88,11 +88,13 @@ breaks "artifacts: docs/DEPLOYMENT.md missing" 'artifacts present' \
 
 # Dockerfile
 breaks "dockerfile: unpinned base image (hadolint DL3007)" 'hadolint' \
-  'sub Dockerfile "FROM rust:1.95-alpine AS builder" "FROM rust:latest AS builder"'
+  'sub Dockerfile "FROM rust:1.95-slim-bookworm AS builder" "FROM rust:latest AS builder"'
 breaks "dockerfile: no USER (checkov CKV_DOCKER_3)" 'checkov dockerfile' \
   'del_line Dockerfile "^USER "'
 breaks "dockerfile: final stage with a shell distro" 'Dockerfile contract' \
-  'sub Dockerfile "FROM gcr.io/distroless/static-debian12:nonroot" "FROM alpine:3.20"'
+  'sub Dockerfile "FROM scratch" "FROM alpine:3.20"'
+breaks "dockerfile: binary no longer linked statically" 'Dockerfile contract' \
+  'sub scripts/release-build.sh "target-feature=+crt-static --cfg" "target-feature=+sse4.2 --cfg"'
 breaks "dockerfile: a workspace member left out of the build context" 'Dockerfile contract' \
   'del_line .dockerignore "^!loadtest"'
 

@@ -13,7 +13,7 @@ use api::{DEV_MAIL_FROM, DocumentsWiring, Identity, MailWiring, Wiring, telemetr
 use infra::worker::WorkerSettings;
 
 /// mimalloc rather than the C library's allocator: in the load test glibc's malloc and
-/// free took 12% of the API's CPU, and musl's (the container image) is slower still.
+/// free took 12% of the API's CPU (the container image links the same glibc statically).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Builds the container image without a container engine, measures it and starts it.
+#
+#   scripts/image.sh ROOTFS OCI_DIR
+#
+# ROOTFS is the folder of the image's files (scripts/release-build.sh OUT makes
+# OUT/rootfs). The image is assembled with umoci as an OCI layout in OCI_DIR: one layer
+# holding ROOTFS, and the configuration (ENV, USER, EXPOSE, ENTRYPOINT, CMD, LABEL) read
+# from the Dockerfile's final stage, which must be `FROM scratch` plus
+# `COPY --from=builder /out/rootfs/ /`: any other instruction there stops the script, so
+# the image measured here cannot drift from the Dockerfile's.
+#
+# Prints the image's size as a registry stores it (compressed layer + config +
+# manifest), its unpacked size (what `docker images` shows) and `du -sm` of its files
+# (the GitLab build job's check), and fails when the unpacked size reaches IMAGE_MAX_MB
+# (default 40, SPEC section 7). Then it unpacks the image and starts `pge serve` from
+# those files alone, as a pod would (read-only root, tmpfs on /tmp, no /dev, uid 65532),
+# on the embedded default with its data under /tmp, and waits for /readyz: the binary
+# needs nothing the image lacks. Needs root (umoci, unshare, mount, chroot).
+set -euo pipefail
+[ $# -eq 2 ] || { echo "usage: $0 ROOTFS OCI_DIR" >&2; exit 2; }
+cd "$(dirname "$0")/.."
+rootfs=$(realpath "$1") oci=$(realpath -m "$2")
+command -v umoci >/dev/null || { echo "error: umoci is needed (apt-get install umoci)" >&2; exit 1; }
+
+# The final stage's configuration as umoci arguments, one per line.
+mapfile -t config < <(python3 - Dockerfile <<'PY'
+import json, shlex, sys
+sys.path.insert(0, "scripts")
+from dockerfile_instructions import instructions
+lines = instructions(sys.argv[1])
+start = max(i for i, l in enumerate(lines) if l.upper().startswith("FROM "))
+final = lines[start:]
+def fail(msg):
+    sys.exit(f"error: Dockerfile's final stage: {msg}")
+if final[0].split()[1:] != ["scratch"]:
+    fail(f"{final[0]!r}: scripts/image.sh builds `FROM scratch` images only")
+args = []
+for line in final[1:]:
+    op, _, rest = line.partition(" ")
+    op = op.upper()
+    words = shlex.split(rest)
+    if op == "COPY":
+        if words != ["--from=builder", "/out/rootfs/", "/"]:
+            fail(f"{line!r}: expected COPY --from=builder /out/rootfs/ / (scripts/image-rootfs.sh)")
+    elif op in ("ENV", "LABEL"):
+        if not all("=" in w for w in words):
+            fail(f"{line!r}: use the KEY=value form")
+        flag = "--config.env" if op == "ENV" else "--config.label"
+        args += [f"{flag}={w}" for w in words]
+    elif op == "USER":
+        args.append(f"--config.user={words[0]}")
+    elif op == "EXPOSE":
+        args += [f"--config.exposedports={p if '/' in p else p + '/tcp'}" for p in words]
+    elif op in ("ENTRYPOINT", "CMD"):
+        flag = "--config.entrypoint" if op == "ENTRYPOINT" else "--config.cmd"
+        args += [f"{flag}={w}" for w in json.loads(rest)]
+    else:
+        fail(f"{line!r}: {op} is not reproduced by scripts/image.sh")
+print("\n".join(args))
+PY
+)
+
+rm -rf "$oci"
+work=$(mktemp -d)
+server=""
+cleanup() {
+  [ -n "$server" ] && kill "$server" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+umoci init --layout "$oci"
+umoci new --image "$oci:pge"
+umoci unpack --image "$oci:pge" "$work/bundle" >/dev/null
+cp -a "$rootfs/." "$work/bundle/rootfs/"
+umoci repack --image "$oci:pge" "$work/bundle"
+umoci config --image "$oci:pge" --os linux --architecture amd64 "${config[@]}"
+umoci gc --layout "$oci"
+
+python3 - "$oci" "${IMAGE_MAX_MB:-40}" <<'PY'
+import gzip, json, os, sys
+oci = sys.argv[1]
+def blob(digest):
+    return os.path.join(oci, "blobs", *digest.split(":"))
+index = json.load(open(os.path.join(oci, "index.json")))
+(desc,) = [m for m in index["manifests"] if m["annotations"]["org.opencontainers.image.ref.name"] == "pge"]
+manifest = json.load(open(blob(desc["digest"])))
+layers = manifest["layers"]
+stored = desc["size"] + manifest["config"]["size"] + sum(l["size"] for l in layers)
+unpacked = 0
+for l in layers:
+    with gzip.open(blob(l["digest"])) as f:
+        while chunk := f.read(1 << 20):
+            unpacked += len(chunk)
+print(f"image: {len(layers)} layer(s), {stored / 1e6:.1f} MB stored (compressed), "
+      f"{unpacked / 1e6:.1f} MB unpacked (layer tar)")
+limit = float(sys.argv[2])
+if unpacked >= limit * 1e6:
+    sys.exit(f"error: the image unpacks to {unpacked / 1e6:.1f} MB, over the {limit:g} MB of SPEC section 7")
+PY
+
+umoci unpack --image "$oci:pge" "$work/run" >/dev/null
+echo "du -sm of the image's files: $(du -sm "$work/run/rootfs" | cut -f1) MiB (GitLab build job: must be < 40)"
+
+# Start the image's files alone, as a pod runs them: in a mount namespace of its own, the
+# root filesystem read-only, an empty tmpfs on /tmp (the chart's emptyDir), no /dev, no
+# environment but the variables below, as uid 65532.
+port=18099
+unshare --mount --fork --kill-child sh -c '
+  root=$1; shift
+  mount --bind "$root" "$root" && mount -o remount,bind,ro "$root" &&
+    mount -t tmpfs -o mode=1777,size=64m tmpfs "$root/tmp" &&
+    exec env -i "$@" "$(command -v chroot)" --userspec=65532:65532 "$root" /usr/local/bin/pge serve
+' sh "$work/run/rootfs" PGE_DATA_DIR=/tmp/pge PGE_LISTEN_ADDR="127.0.0.1:$port" \
+  PGE_LOG_FORMAT=json RUST_LOG=warn >"$work/serve.log" 2>&1 &
+server=$!
+for _ in $(seq 100); do
+  if curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; then
+    echo "started from the image's files alone (read-only, as uid 65532): /readyz answered 200"
+    exit 0
+  fi
+  kill -0 "$server" 2>/dev/null || break
+  sleep 0.1
+done
+echo "error: pge did not become ready from the image's files:" >&2
+cat "$work/serve.log" >&2
+exit 1
