@@ -65,7 +65,10 @@ rm -rf "$oci"
 work=$(mktemp -d)
 server=""
 cleanup() {
-  [ -n "$server" ] && kill "$server" 2>/dev/null || true
+  if [ -n "$server" ] && kill "$server" 2>/dev/null; then
+    for _ in $(seq 100); do kill -0 "$server" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$server" 2>/dev/null || true
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -105,9 +108,10 @@ echo "du -sm of the image's files: $(du -sm "$work/run/rootfs" | cut -f1) MiB (G
 
 # Start the image's files alone, as a pod runs them: in a mount namespace of its own, the
 # root filesystem read-only, an empty tmpfs on /tmp (the chart's emptyDir), no /dev, no
-# environment but the variables below, as uid 65532.
-port=18099
-unshare --mount --fork --kill-child sh -c '
+# environment but the variables below, as uid 65532. unshare, sh, env and chroot each exec
+# the next, so $server is pge's own pid. A free port, so that nothing else answers /readyz.
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+unshare --mount sh -c '
   root=$1; shift
   mount --bind "$root" "$root" && mount -o remount,bind,ro "$root" &&
     mount -t tmpfs -o mode=1777,size=64m tmpfs "$root/tmp" &&
@@ -116,7 +120,7 @@ unshare --mount --fork --kill-child sh -c '
   PGE_LOG_FORMAT=json RUST_LOG=warn >"$work/serve.log" 2>&1 &
 server=$!
 for _ in $(seq 100); do
-  if curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; then
+  if curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && kill -0 "$server" 2>/dev/null; then
     echo "started from the image's files alone (read-only, as uid 65532): /readyz answered 200"
     exit 0
   fi
