@@ -180,10 +180,7 @@ SENT=$("${PSQL[@]}" -d "$DB" -c "SELECT count(*) FROM outbox_messages WHERE stat
 
 # The image: its files (scripts/image-rootfs.sh) and the Dockerfile's configuration,
 # assembled with umoci, measured, and started once from its files alone.
-if ! command -v umoci >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq umoci >/dev/null 2>&1 || true
-fi
-if command -v umoci >/dev/null && scripts/image.sh "$OUT/image/rootfs" "$OUT/image/oci" >"$OUT/image.txt" 2>&1; then
+if scripts/image.sh "$OUT/image/rootfs" "$OUT/image/oci" >"$OUT/image.txt" 2>&1; then
   cat "$OUT/image.txt"
   IMAGE=$(sed -n 's/^image: //p' "$OUT/image.txt")
 else

@@ -16,11 +16,15 @@
 # (default 40, SPEC section 7). Then it unpacks the image and starts `pge serve` from
 # those files alone, as a pod would (read-only root, tmpfs on /tmp, no /dev, uid 65532),
 # on the embedded default with its data under /tmp, and waits for /readyz: the binary
-# needs nothing the image lacks. Needs root (umoci, unshare, mount, chroot).
+# needs nothing the image lacks. Needs root (umoci, unshare, mount, chroot); installs umoci
+# with apt-get when it is missing.
 set -euo pipefail
 [ $# -eq 2 ] || { echo "usage: $0 ROOTFS OCI_DIR" >&2; exit 2; }
 cd "$(dirname "$0")/.."
 rootfs=$(realpath "$1") oci=$(realpath -m "$2")
+if ! command -v umoci >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq umoci >/dev/null
+fi
 command -v umoci >/dev/null || { echo "error: umoci is needed (apt-get install umoci)" >&2; exit 1; }
 
 # The final stage's configuration as umoci arguments, one per line.
@@ -75,9 +79,7 @@ trap cleanup EXIT
 
 umoci init --layout "$oci"
 umoci new --image "$oci:pge"
-umoci unpack --image "$oci:pge" "$work/bundle" >/dev/null
-cp -a "$rootfs/." "$work/bundle/rootfs/"
-umoci repack --image "$oci:pge" "$work/bundle"
+umoci insert --image "$oci:pge" "$rootfs" /
 umoci config --image "$oci:pge" --os linux --architecture amd64 "${config[@]}"
 umoci gc --layout "$oci"
 
