@@ -27,8 +27,9 @@ if ! command -v umoci >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/d
 fi
 command -v umoci >/dev/null || { echo "error: umoci is needed (apt-get install umoci)" >&2; exit 1; }
 
-# The final stage's configuration as umoci arguments, one per line.
-mapfile -t config < <(python3 - Dockerfile <<'PY'
+# The final stage's configuration as umoci arguments, one per line (a command
+# substitution, not `< <(...)`, so that a refusal stops the script).
+config_lines=$(python3 - Dockerfile <<'PY'
 import json, shlex, sys
 sys.path.insert(0, "scripts")
 from dockerfile_instructions import instructions
@@ -64,6 +65,7 @@ for line in final[1:]:
 print("\n".join(args))
 PY
 )
+mapfile -t config <<<"$config_lines"
 
 rm -rf "$oci"
 work=$(mktemp -d)

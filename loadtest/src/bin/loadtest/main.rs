@@ -452,16 +452,19 @@ impl Shared {
             || (answer.status == 503 && answer.problem_type().as_deref() == Some("overloaded"));
         if shed {
             if let Ok(mut map) = self.shed.lock() {
-                *map.entry(answer.metric.name.clone()).or_default() += 1;
+                if let Some(count) = map.get_mut(&answer.metric.name) {
+                    *count += 1;
+                } else {
+                    map.insert(answer.metric.name.clone(), 1);
+                }
             }
         } else if let Ok(mut map) = self.accepted.lock() {
             let millis = usize::try_from(answer.metric.response_time).unwrap_or(usize::MAX);
-            // On every answer: allocate the name's key only the first time.
-            if !map.contains_key(&answer.metric.name) {
-                map.insert(answer.metric.name.clone(), BTreeMap::new());
-            }
+            // On every answer: one lookup, and the name's key allocated only the first time.
             if let Some(times) = map.get_mut(&answer.metric.name) {
                 *times.entry(millis).or_default() += 1;
+            } else {
+                map.insert(answer.metric.name.clone(), BTreeMap::from([(millis, 1)]));
             }
         }
     }
