@@ -55,6 +55,8 @@ export PGE_DATA_DIR="$DATA" PGE_DATABASE_URL="$ADMIN_URL/$DB" PGE_LOG_FORMAT=jso
 # The load generator is one address playing every client: no per-IP limit (the
 # per-principal limit stays on). The outbox worker runs apart, as in production.
 export PGE_LISTEN_ADDR="127.0.0.1:$PORT" PGE_RATE_LIMIT_PER_IP=0 PGE_WORKER_IN_PROCESS=false
+# The API and the worker run side by side: each its own metrics port.
+export PGE_METRICS_ADDR="127.0.0.1:0"
 # As many database connections as pgbench gets (one per client): half of them are the
 # submissions' lanes (infra/src/persistence/fast_submit.rs).
 export PGE_DATABASE_MAX_CONNECTIONS="$CLIENTS"

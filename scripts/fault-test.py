@@ -139,6 +139,7 @@ class Api:
             PGE_DATA_DIR=self.data,
             PGE_DATABASE_URL=cluster.url(DB),
             PGE_LISTEN_ADDR=f"127.0.0.1:{self.port}",
+            PGE_METRICS_ADDR="127.0.0.1:0",
             PGE_RATE_LIMIT_PER_IP="0",
             PGE_RATE_LIMIT_PER_PRINCIPAL="0",
             PGE_LOG_FORMAT="json",

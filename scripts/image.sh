@@ -114,18 +114,26 @@ echo "du -sm of the image's files: $(du -sm "$work/run/rootfs" | cut -f1) MiB (G
 # root filesystem read-only, an empty tmpfs on /tmp (the chart's emptyDir), no /dev, no
 # environment but the variables below, as uid 65532. unshare, sh, env and chroot each exec
 # the next, so $server is pge's own pid. A free port, so that nothing else answers /readyz.
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+port=$(free_port)
+metrics_port=$(free_port)
 unshare --mount sh -c '
   root=$1; shift
   mount --bind "$root" "$root" && mount -o remount,bind,ro "$root" &&
     mount -t tmpfs -o mode=1777,size=64m tmpfs "$root/tmp" &&
     exec env -i "$@" "$(command -v chroot)" --userspec=65532:65532 "$root" /usr/local/bin/pge serve
 ' sh "$work/run/rootfs" PGE_DATA_DIR=/tmp/pge PGE_LISTEN_ADDR="127.0.0.1:$port" \
-  PGE_LOG_FORMAT=json RUST_LOG=warn >"$work/serve.log" 2>&1 &
+  PGE_METRICS_ADDR="127.0.0.1:$metrics_port" PGE_LOG_FORMAT=json RUST_LOG=warn >"$work/serve.log" 2>&1 &
 server=$!
 for _ in $(seq 100); do
   if curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && kill -0 "$server" 2>/dev/null; then
     echo "started from the image's files alone (read-only, as uid 65532): /readyz answered 200"
+    if ! curl -fsS "http://127.0.0.1:$metrics_port/metrics" | grep -q '^# TYPE'; then
+      echo "error: /metrics did not answer on the metrics port" >&2
+      cat "$work/serve.log" >&2
+      exit 1
+    fi
+    echo "/metrics answered on the internal port"
     exit 0
   fi
   kill -0 "$server" 2>/dev/null || break

@@ -32,6 +32,22 @@ impl std::str::FromStr for Secret {
     }
 }
 
+/// Where `/metrics` is served, if anywhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetricsAddr {
+    Off,
+    At(SocketAddr),
+}
+
+fn parse_metrics_addr(raw: &str) -> Result<MetricsAddr, String> {
+    if raw.eq_ignore_ascii_case("off") {
+        return Ok(MetricsAddr::Off);
+    }
+    raw.parse()
+        .map(MetricsAddr::At)
+        .map_err(|_| "expected an address such as 0.0.0.0:9090, or off".to_owned())
+}
+
 /// Settings shared by `serve`, `migrate` and `worker`.
 #[derive(Debug, Clone, Args)]
 pub struct Settings {
@@ -54,6 +70,12 @@ pub struct Settings {
     #[arg(long, env = "PGE_DATABASE_MAX_CONNECTIONS", default_value_t = 16,
         value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub database_max_connections: u32,
+
+    /// Internal address of `GET /metrics` (Prometheus), apart from the API's listener
+    /// so that nothing routed to the API exposes it; `off` serves no metrics.
+    #[arg(long, env = "PGE_METRICS_ADDR", default_value = "127.0.0.1:9090",
+        value_parser = parse_metrics_addr)]
+    pub metrics_addr: MetricsAddr,
 
     /// Log format: `json`, `pretty`, or `auto` (pretty on a terminal).
     #[arg(long, env = "PGE_LOG_FORMAT", default_value = "auto",
@@ -109,15 +131,15 @@ impl DeliverySettings {
         if !region_ok {
             return Err("PGE_AWS_REGION is not an AWS region name".to_owned());
         }
-        if let Some(url) = &self.aws_endpoint_url {
-            if !(url.starts_with("http://") || url.starts_with("https://")) {
-                return Err("PGE_AWS_ENDPOINT_URL must be an http(s) URL".to_owned());
-            }
+        if let Some(url) = &self.aws_endpoint_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err("PGE_AWS_ENDPOINT_URL must be an http(s) URL".to_owned());
         }
-        if let Some(from) = &self.ses_from {
-            if !from.contains('@') || from.chars().any(char::is_control) {
-                return Err("PGE_SES_FROM must be an e-mail address".to_owned());
-            }
+        if let Some(from) = &self.ses_from
+            && (!from.contains('@') || from.chars().any(char::is_control))
+        {
+            return Err("PGE_SES_FROM must be an e-mail address".to_owned());
         }
         if let Some(bucket) = &self.s3_bucket {
             let valid = (3..=63).contains(&bucket.len())
@@ -358,5 +380,84 @@ impl ServeSettings {
             jwks_url,
             client_ids,
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::{Environment, ServeSettings};
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        serve: ServeSettings,
+    }
+
+    fn serve(args: &[&str]) -> ServeSettings {
+        let mut argv = vec!["pge"];
+        argv.extend_from_slice(args);
+        Cli::try_parse_from(argv).expect("flags").serve
+    }
+
+    #[test]
+    fn cognito_issuer_and_jwks_url_come_from_region_and_pool() {
+        let settings = serve(&[
+            "--cognito-region",
+            "eu-west-3",
+            "--cognito-user-pool-id",
+            "eu-west-3_AbC123",
+            "--cognito-client-ids",
+            "spa, back-office",
+        ])
+        .cognito(Environment::Production)
+        .expect("valid")
+        .expect("cognito");
+        assert_eq!(
+            settings.issuer,
+            "https://cognito-idp.eu-west-3.amazonaws.com/eu-west-3_AbC123"
+        );
+        assert_eq!(
+            settings.jwks_url,
+            "https://cognito-idp.eu-west-3.amazonaws.com/eu-west-3_AbC123/.well-known/jwks.json"
+        );
+        assert_eq!(settings.client_ids, ["spa", "back-office"]);
+    }
+
+    #[test]
+    fn the_jwks_url_can_point_at_an_emulator() {
+        let settings = serve(&[
+            "--cognito-region",
+            "eu-west-3",
+            "--cognito-user-pool-id",
+            "eu-west-3_AbC123",
+            "--cognito-client-ids",
+            "spa",
+            "--cognito-jwks-url",
+            "http://127.0.0.1:5000/eu-west-3_AbC123/.well-known/jwks.json",
+        ])
+        .cognito(Environment::Production)
+        .expect("valid")
+        .expect("cognito");
+        assert_eq!(
+            settings.issuer,
+            "https://cognito-idp.eu-west-3.amazonaws.com/eu-west-3_AbC123"
+        );
+        assert!(settings.jwks_url.starts_with("http://127.0.0.1:5000/"));
+    }
+
+    #[test]
+    fn development_without_cognito_uses_the_dev_provider_and_production_refuses_it() {
+        assert!(
+            serve(&[])
+                .cognito(Environment::Development)
+                .expect("valid")
+                .is_none()
+        );
+        let refusal = serve(&[])
+            .cognito(Environment::Production)
+            .expect_err("refused");
+        assert!(refusal.contains("dev identity provider"), "{refusal}");
     }
 }

@@ -155,3 +155,46 @@ where
             })
     }
 }
+
+/// Path parameters; a segment that cannot be decoded (invalid percent-encoding or
+/// UTF-8) is a 400 problem naming the parameter, never axum's plain-text rejection.
+pub struct ApiPath<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiPath<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned + Send,
+{
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        use axum::extract::path::ErrorKind;
+        use axum::extract::rejection::PathRejection;
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(Self(value)),
+            Err(PathRejection::FailedToDeserializePathParams(err)) => {
+                let field = match err.kind() {
+                    ErrorKind::InvalidUtf8InPathParam { key }
+                    | ErrorKind::ParseErrorAtKey { key, .. }
+                    | ErrorKind::DeserializeError { key, .. } => key.clone(),
+                    _ => "path".to_owned(),
+                };
+                let message = match err.kind() {
+                    ErrorKind::InvalidUtf8InPathParam { .. } => {
+                        "the path segment is not valid UTF-8".to_owned()
+                    }
+                    _ => "the path segment could not be read".to_owned(),
+                };
+                Err(Problem::invalid_parameter(
+                    &field,
+                    "invalid-path-parameter",
+                    message,
+                ))
+            }
+            Err(other) => Err(Problem::internal(format!(
+                "path parameters missing for this route: {}",
+                other.body_text()
+            ))),
+        }
+    }
+}

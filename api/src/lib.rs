@@ -86,8 +86,9 @@ pub enum DocumentsWiring {
 /// Sender of the embedded default's e-mails.
 pub const DEV_MAIL_FROM: &str = "PGE <no-reply@pge.localhost>";
 
-/// Builds the AWS clients' configuration: the default credential chain (IRSA on EKS),
-/// or static test credentials when an endpoint override points at an emulator.
+/// Builds the AWS clients' configuration: the default credential chain (IRSA on EKS;
+/// `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY` in the environment, any values, when the
+/// endpoint override points at an emulator such as `moto_server`).
 pub async fn aws_config(region: &str, endpoint_url: Option<&str>) -> aws_config::SdkConfig {
     let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .region(aws_config::Region::new(region.to_owned()))

@@ -224,8 +224,8 @@ pub fn apply(router: Router<AppState>, limits: &Limits) -> Router<AppState> {
             ))
             .timeout(limits.request_timeout),
     );
-    if let Some((period, burst)) = quota(limits.per_principal_per_second, limits.burst_seconds) {
-        if let Some(config) = GovernorConfigBuilder::default()
+    if let Some((period, burst)) = quota(limits.per_principal_per_second, limits.burst_seconds)
+        && let Some(config) = GovernorConfigBuilder::default()
             .period(period)
             .burst_size(burst)
             .key_extractor(Principal {
@@ -233,29 +233,27 @@ pub fn apply(router: Router<AppState>, limits: &Limits) -> Router<AppState> {
                 hasher: std::hash::RandomState::new(),
             })
             .finish()
-        {
-            prune(config.limiter(), |limiter| {
-                limiter.retain_recent();
-                limiter.shrink_to_fit();
-            });
-            router = router
-                .layer(tower_governor::GovernorLayer::new(config).error_handler(rate_limited));
-        }
+    {
+        prune(config.limiter(), |limiter| {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        });
+        router =
+            router.layer(tower_governor::GovernorLayer::new(config).error_handler(rate_limited));
     }
-    if let Some((period, burst)) = quota(limits.per_ip_per_second, limits.burst_seconds) {
-        if let Some(config) = GovernorConfigBuilder::default()
+    if let Some((period, burst)) = quota(limits.per_ip_per_second, limits.burst_seconds)
+        && let Some(config) = GovernorConfigBuilder::default()
             .period(period)
             .burst_size(burst)
             .key_extractor(client_ip)
             .finish()
-        {
-            prune(config.limiter(), |limiter| {
-                limiter.retain_recent();
-                limiter.shrink_to_fit();
-            });
-            router = router
-                .layer(tower_governor::GovernorLayer::new(config).error_handler(rate_limited));
-        }
+    {
+        prune(config.limiter(), |limiter| {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        });
+        router =
+            router.layer(tower_governor::GovernorLayer::new(config).error_handler(rate_limited));
     }
     router
 }

@@ -8,7 +8,7 @@ use domain::campaign::CampaignWindow;
 use infra::identity::{DevIdentityProvider, DevTokenRequest};
 use infra::{DatabaseSettings, Store};
 
-use api::config::{Environment, ServeSettings, Settings};
+use api::config::{Environment, MetricsAddr, ServeSettings, Settings};
 use api::{DEV_MAIL_FROM, DocumentsWiring, Identity, MailWiring, Wiring, telemetry};
 use infra::worker::WorkerSettings;
 
@@ -93,6 +93,37 @@ async fn shutdown_signal() {
     tracing::info!("shutdown requested: finishing in-flight requests");
 }
 
+/// Binds the metrics listener (before anything slow, so a taken port stops start-up).
+async fn bind_metrics(settings: &Settings) -> anyhow::Result<Option<tokio::net::TcpListener>> {
+    match settings.metrics_addr {
+        MetricsAddr::Off => Ok(None),
+        MetricsAddr::At(addr) => tokio::net::TcpListener::bind(addr)
+            .await
+            .map(Some)
+            .with_context(|| format!("PGE_METRICS_ADDR: cannot listen on {addr}")),
+    }
+}
+
+/// Serves `/metrics` until `stop` turns true.
+fn spawn_metrics(
+    listener: Option<tokio::net::TcpListener>,
+    store: Store,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> Option<tokio::task::JoinHandle<()>> {
+    let listener = listener?;
+    if let Ok(addr) = listener.local_addr() {
+        tracing::info!(%addr, "metrics listening");
+    }
+    Some(tokio::spawn(async move {
+        let stopped = async move {
+            let _ = stop.wait_for(|stopped| *stopped).await;
+        };
+        if let Err(error) = api::metrics::serve(listener, store, stopped).await {
+            tracing::error!(%error, "metrics listener failed");
+        }
+    }))
+}
+
 /// Checks the settings of a long-running command and creates the data folder.
 fn prepare(settings: &Settings) -> anyhow::Result<()> {
     settings.check().map_err(anyhow::Error::msg)?;
@@ -139,10 +170,9 @@ async fn serve(settings: Settings, serve: ServeSettings) -> anyhow::Result<()> {
             DevIdentityProvider::load_or_create(&settings.data_dir).map_err(anyhow::Error::msg)?,
         )),
     };
-    let campaign = CampaignWindow {
-        opens_at: serve.campaign_opens_at,
-        closes_at: serve.campaign_closes_at,
-    };
+    let campaign = CampaignWindow::new(serve.campaign_opens_at, serve.campaign_closes_at)
+        .map_err(|e| anyhow::anyhow!("PGE_CAMPAIGN_CLOSES_AT: {e}"))?;
+    let metrics_listener = bind_metrics(&settings).await?;
     let cursor_key = serve.cursor_secret.as_ref().map_or_else(
         || rand::random::<[u8; 32]>().to_vec(),
         |s| s.0.as_bytes().to_vec(),
@@ -180,6 +210,7 @@ async fn serve(settings: Settings, serve: ServeSettings) -> anyhow::Result<()> {
     .await?;
     let app = state.clone();
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let metrics = spawn_metrics(metrics_listener, state.store(), stop_rx.clone());
     let in_process = serve
         .worker_in_process
         .unwrap_or(settings.env == Environment::Development);
@@ -204,6 +235,9 @@ async fn serve(settings: Settings, serve: ServeSettings) -> anyhow::Result<()> {
     if let Some(worker) = worker {
         let _ = worker.await;
     }
+    if let Some(metrics) = metrics {
+        let _ = metrics.await;
+    }
     app.close_database().await;
     tracing::info!("stopped");
     Ok(())
@@ -211,6 +245,7 @@ async fn serve(settings: Settings, serve: ServeSettings) -> anyhow::Result<()> {
 
 async fn worker(settings: Settings) -> anyhow::Result<()> {
     prepare(&settings)?;
+    let metrics_listener = bind_metrics(&settings).await?;
     let aws = aws(&settings, false).await;
     let (worker, store) = api::build_worker(
         &database(&settings),
@@ -219,7 +254,13 @@ async fn worker(settings: Settings) -> anyhow::Result<()> {
         WorkerSettings::default(),
     )
     .await?;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let metrics = spawn_metrics(metrics_listener, store.clone(), stop_rx);
     worker.run(shutdown_signal()).await;
+    let _ = stop_tx.send(true);
+    if let Some(metrics) = metrics {
+        let _ = metrics.await;
+    }
     store.close().await;
     Ok(())
 }
@@ -262,9 +303,52 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// The `PGE_*` variable behind a flag such as `--env`, searched in every subcommand.
+fn variable_of(command: &clap::Command, long: &str) -> Option<String> {
+    command
+        .get_arguments()
+        .find(|arg| arg.get_long() == Some(long))
+        .and_then(|arg| arg.get_env())
+        .map(|env| env.to_string_lossy().into_owned())
+        .or_else(|| {
+            command
+                .get_subcommands()
+                .find_map(|sub| variable_of(sub, long))
+        })
+}
+
+/// Parses the command line and the `PGE_*` variables; an invalid value stops the
+/// program with a message naming the variable (clap alone names only the flag).
+fn parse_cli() -> Cli {
+    use clap::CommandFactory;
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let err = match Cli::try_parse() {
+        Ok(cli) => return cli,
+        Err(err) => err,
+    };
+    if matches!(
+        err.kind(),
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation
+    ) && let Some(ContextValue::String(arg)) = err.get(ContextKind::InvalidArg)
+    {
+        let long = arg
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .trim_start_matches("--");
+        if let Some(variable) = variable_of(&Cli::command(), long) {
+            let shown = err.render().to_string();
+            let shown = shown.trim().trim_start_matches("error: ");
+            eprintln!("pge: {variable} (or --{long}) is invalid: {shown}");
+            std::process::exit(2);
+        }
+    }
+    err.exit()
+}
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
+    let cli = parse_cli();
     telemetry::init(&cli.settings.log_format);
     match run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,

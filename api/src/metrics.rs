@@ -1,16 +1,20 @@
-//! Prometheus metrics at `GET /metrics` (the Ingress exposes only `/api`, so it stays
-//! inside the cluster): requests and latency per route and status (recorded by
+//! Prometheus metrics at `GET /metrics`, on a listener of its own (`PGE_METRICS_ADDR`,
+//! the pod's internal port: neither the Ingress nor the API port serves it): requests and latency per route and status (recorded by
 //! [`crate::telemetry::request_context`]), requests refused by rate limits, shed or
 //! timed out, database pool use, outbox depth and dead letters, JWKS fetches.
 
 use std::sync::OnceLock;
 
+use axum::Router;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use domain::ports::StatsRepository as _;
+use infra::Store;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
-use crate::state::AppState;
+use crate::problem::Problem;
 
 /// Latency buckets (seconds): fine below 50 ms, where the targets are.
 const LATENCY_BUCKETS: [f64; 14] = [
@@ -37,14 +41,38 @@ pub fn handle() -> &'static PrometheusHandle {
     })
 }
 
+/// The internal port's router: `GET /metrics`, and problem+json for anything else.
+pub fn router(store: Store) -> Router {
+    let _ = handle();
+    Router::new()
+        .route("/metrics", get(metrics))
+        .fallback(|| async { Problem::not_found().into_response() })
+        .method_not_allowed_fallback(|| async { Problem::method_not_allowed().into_response() })
+        .with_state(store)
+}
+
+/// Serves [`router`] on `listener` until `shutdown` completes.
+///
+/// # Errors
+/// When the listener fails.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    store: Store,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(store))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
 /// `GET /metrics`: Prometheus text exposition.
-pub async fn metrics(State(state): State<AppState>) -> Response {
-    if let Some((open, idle)) = state.pool_status() {
+pub async fn metrics(State(store): State<Store>) -> Response {
+    if let Some((open, idle)) = store.pool_status() {
         metrics::gauge!("pge_db_pool_connections").set(f64::from(open));
         #[allow(clippy::cast_precision_loss)] // a pool holds at most a few hundred
         metrics::gauge!("pge_db_pool_idle_connections").set(idle as f64);
     }
-    match state.stats.outbox().await {
+    match store.outbox().await {
         Ok(outbox) => {
             #[allow(clippy::cast_precision_loss)]
             {

@@ -109,6 +109,12 @@ impl App {
         self.outbox_store.pool_status()
     }
 
+    /// The database store (for the metrics listener).
+    #[must_use]
+    pub fn store(&self) -> Store {
+        self.outbox_store.clone()
+    }
+
     /// Closes the database pool (at the end of a graceful shutdown).
     pub async fn close_database(&self) {
         self.outbox_store.close().await;
@@ -130,10 +136,10 @@ impl App {
     /// # Errors
     /// When the store fails.
     pub async fn degraded_mode(&self) -> Result<bool, Problem> {
-        if let Some((at, on)) = *self.degraded_cache.read().await {
-            if at.elapsed() < DEGRADED_CACHE_TTL {
-                return Ok(on);
-            }
+        if let Some((at, on)) = *self.degraded_cache.read().await
+            && at.elapsed() < DEGRADED_CACHE_TTL
+        {
+            return Ok(on);
         }
         let on = self.settings.degraded_mode().await?;
         *self.degraded_cache.write().await = Some((Instant::now(), on));
@@ -165,10 +171,10 @@ impl App {
     /// # Errors
     /// When the store fails.
     pub async fn bank_list(&self) -> Result<Arc<Vec<Bank>>, Problem> {
-        if let Some((at, banks)) = self.bank_cache.read().await.as_ref() {
-            if at.elapsed() < BANK_CACHE_TTL {
-                return Ok(banks.clone());
-            }
+        if let Some((at, banks)) = self.bank_cache.read().await.as_ref()
+            && at.elapsed() < BANK_CACHE_TTL
+        {
+            return Ok(banks.clone());
         }
         let banks = Arc::new(self.banks.list().await?);
         *self.bank_cache.write().await = Some((Instant::now(), banks.clone()));

@@ -11,6 +11,21 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// Declared company data (SPEC §2). Whitespace in SIREN/SIRET is tolerated.
+/// A loan request's state (SPEC §3): `submitted` → `in_review` → `pre_approved` →
+/// `granted`; `submitted`/`in_review` → `rejected` or `withdrawn`. Documentation only:
+/// statuses travel as these strings.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)] // never built: it describes the strings in the OpenAPI document
+pub enum LoanStatus {
+    Submitted,
+    InReview,
+    PreApproved,
+    Granted,
+    Rejected,
+    Withdrawn,
+}
+
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CompanyInput {
@@ -153,7 +168,7 @@ pub struct LoanRequestView {
     /// Public reference read over the phone.
     #[schema(example = "PGE-0J5K8Q2M3RX")]
     pub reference: String,
-    /// submitted, in_review, pre_approved, granted, rejected or withdrawn.
+    #[schema(value_type = LoanStatus)]
     pub status: String,
     /// Optimistic-concurrency version (also the `ETag`).
     pub version: i32,
@@ -198,7 +213,9 @@ pub struct AuditEventView {
     pub actor_subject: String,
     /// submit, review, pre_approve, reject, grant or withdraw.
     pub action: String,
+    #[schema(value_type = Option<LoanStatus>)]
     pub from_status: Option<String>,
+    #[schema(value_type = LoanStatus)]
     pub to_status: String,
     pub reason: Option<String>,
 }

@@ -152,7 +152,7 @@ impl Siret {
         let digits = digits_of_len(input, 14).ok_or(SiretError::InvalidFormat)?;
         let valid = if digits.starts_with(LA_POSTE_SIREN) {
             let sum: u32 = digits.bytes().map(|b| u32::from(b - b'0')).sum();
-            sum % 5 == 0 || digits == LA_POSTE_HEAD_OFFICE_SIRET
+            sum.is_multiple_of(5) || digits == LA_POSTE_HEAD_OFFICE_SIRET
         } else {
             luhn_valid(digits.as_bytes())
         };
@@ -485,14 +485,14 @@ impl Company {
         .map_err(|e| errors.push(FieldError::new(path("siret"), e.code(), e.to_string())))
         .ok()
         .flatten();
-        if let (Some(siren), Some(siret)) = (&siren, &siret) {
-            if siret.siren() != *siren {
-                errors.push(FieldError::new(
-                    path("siret"),
-                    codes::SIRET_SIREN_MISMATCH,
-                    "the first 9 digits of the SIRET must be the SIREN",
-                ));
-            }
+        if let (Some(siren), Some(siret)) = (&siren, &siret)
+            && siret.siren() != *siren
+        {
+            errors.push(FieldError::new(
+                path("siret"),
+                codes::SIRET_SIREN_MISMATCH,
+                "the first 9 digits of the SIRET must be the SIREN",
+            ));
         }
         let legal_name = LegalName::parse(&legal_name)
             .map_err(|e| {
@@ -911,7 +911,7 @@ pub(crate) mod tests {
         fn la_poste_sirets_are_valid_iff_their_digit_sum_is_a_multiple_of_five(nic in "[0-9]{5}") {
             let siret = format!("{LA_POSTE_SIREN}{nic}");
             let sum: u32 = siret.bytes().map(|b| u32::from(b - b'0')).sum();
-            let expected = sum % 5 == 0 || siret == LA_POSTE_HEAD_OFFICE_SIRET;
+            let expected = sum.is_multiple_of(5) || siret == LA_POSTE_HEAD_OFFICE_SIRET;
             prop_assert_eq!(Siret::parse(&siret).is_ok(), expected);
         }
     }

@@ -356,6 +356,16 @@ pub struct AggregateCapExceeded {
     pub requested: Cents,
 }
 
+/// The company's cap for the aggregate check: the cap its new declaration gives, but
+/// never above the lowest cap of its requests already standing (not rejected or
+/// withdrawn). A later request that declares more revenue or payroll cannot lift the
+/// ceiling over amounts committed on earlier declarations; the smallest declaration in
+/// force binds until its request is rejected or withdrawn.
+#[must_use]
+pub fn company_cap(declared: Cents, lowest_standing: Option<Cents>) -> Cents {
+    lowest_standing.map_or(declared, |standing| declared.min(standing))
+}
+
 /// The sum of a SIREN's requests that are not rejected or withdrawn may never exceed
 /// its cap (reaching it exactly is allowed). An overflowing sum counts as exceeding.
 ///
@@ -717,6 +727,15 @@ mod tests {
         );
         assert_eq!(check_aggregate_cap(cap, Cents::ZERO, cap), Ok(()));
         assert!(check_aggregate_cap(Cents::MAX, Cents::MAX, CENT).is_err());
+    }
+
+    #[test]
+    fn a_later_declaration_cannot_raise_the_company_cap() {
+        let low = Cents::euros(100_000);
+        let high = Cents::euros(400_000);
+        assert_eq!(company_cap(high, None), high);
+        assert_eq!(company_cap(high, Some(low)), low);
+        assert_eq!(company_cap(low, Some(high)), low);
     }
 
     #[test]

@@ -44,7 +44,7 @@ pub fn euros(cents: i64) -> String {
     let units = (cents / 100).to_string();
     let mut grouped = String::new();
     for (i, digit) in units.chars().enumerate() {
-        if i > 0 && (units.len() - i) % 3 == 0 {
+        if i > 0 && (units.len() - i).is_multiple_of(3) {
             grouped.push('\u{a0}');
         }
         grouped.push(digit);
@@ -247,14 +247,21 @@ impl Mailer for SesMailer {
                 .map_or_else(|| format!("ses-{}", email.id), str::to_owned)),
             Err(SdkError::ServiceError(context)) => {
                 let err = context.into_err();
-                let text = format!("{err}: {}", err.meta().message().unwrap_or_default());
+                // SES's messages may quote the addresses: they go to the logs and the
+                // outbox row with every address masked.
+                let text = format!(
+                    "{}: {}",
+                    err.meta().code().unwrap_or("SesError"),
+                    mask_addresses(err.meta().message().unwrap_or_default())
+                );
                 match err {
-                    // The message itself is refused: retrying cannot help.
-                    SendEmailError::MessageRejected(_)
-                    | SendEmailError::BadRequestException(_)
-                    | SendEmailError::NotFoundException(_) => Err(SendError::Permanent(text)),
-                    // Throttling, paused sending, unverified domain, provider errors:
-                    // an operator or time fixes these, so keep the message.
+                    // The request itself is malformed (e.g. an address SES cannot
+                    // parse): retrying cannot help.
+                    SendEmailError::BadRequestException(_) => Err(SendError::Permanent(text)),
+                    // Throttling, paused sending, an identity not (yet) verified or a
+                    // missing configuration set (SES answers MessageRejected or
+                    // NotFound for these), provider errors: an operator or time fixes
+                    // them, so the message is retried until its attempts run out.
                     _ => Err(SendError::Transient(text)),
                 }
             }
@@ -263,9 +270,31 @@ impl Mailer for SesMailer {
     }
 }
 
+/// `text` with every word holding an `@` replaced: no e-mail address reaches the logs.
+fn mask_addresses(text: &str) -> String {
+    text.split(' ')
+        .map(|word| {
+            if word.contains('@') {
+                "<address>"
+            } else {
+                word
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn provider_messages_lose_their_addresses() {
+        assert_eq!(
+            mask_addresses("Email address is not verified: gerant@boulangerie.example, x@y."),
+            "Email address is not verified: <address> <address>"
+        );
+    }
 
     fn payload(reason: Option<&str>) -> String {
         serde_json::json!({

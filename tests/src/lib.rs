@@ -88,6 +88,9 @@ pub struct Options {
     /// Run the outbox worker in the background (fast retries), as `serve` does on the
     /// embedded default. Off by default so tests can inspect pending messages.
     pub worker: bool,
+    /// With `worker`: how many workers claim from the outbox at once (default 1), as
+    /// several `pge worker` replicas would.
+    pub workers: usize,
 }
 
 /// Worker tuning for tests: short polls and retries, so e-mails appear within
@@ -117,7 +120,10 @@ pub struct TestApp {
     data_dir: PathBuf,
     pg_database: Option<String>,
     server: tokio::task::JoinHandle<()>,
-    worker: Option<tokio::task::JoinHandle<()>>,
+    metrics: tokio::task::JoinHandle<()>,
+    /// Base URL of the internal listener serving `/metrics`.
+    pub metrics_url: String,
+    workers: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl TestApp {
@@ -128,18 +134,34 @@ impl TestApp {
 
     /// Boots the API.
     pub async fn spawn_with(backend: Backend, options: Options) -> Self {
+        Self::boot(backend, options, None).await
+    }
+
+    /// Boots a second API process's worth of state on this one's database: another
+    /// replica behind the same load balancer (its own caches, pools and folders).
+    pub async fn replica(&self) -> Self {
+        Self::boot(
+            self.backend,
+            Options::default(),
+            Some(self.database_url.clone()),
+        )
+        .await
+    }
+
+    async fn boot(backend: Backend, options: Options, shared_database: Option<String>) -> Self {
         let unique = uuid::Uuid::new_v4().simple().to_string();
         let data_dir = std::env::temp_dir().join(format!("pge-test-{unique}"));
         std::fs::create_dir_all(&data_dir).expect("temp dir");
-        let (database_url, pg_database) = match backend {
-            Backend::Sqlite => (
+        let (database_url, pg_database) = match (backend, shared_database) {
+            (_, Some(url)) => (url, None),
+            (Backend::Sqlite, None) => (
                 format!(
                     "sqlite://{}?mode=rwc",
                     data_dir.join("pge.sqlite3").display()
                 ),
                 None,
             ),
-            Backend::Postgres => {
+            (Backend::Postgres, None) => {
                 let admin = postgres_admin_url();
                 let name = format!("pge_test_{unique}");
                 let conn = Database::connect(&admin)
@@ -203,17 +225,35 @@ impl TestApp {
         })
         .await
         .expect("application state");
-        let worker = options.worker.then(|| {
-            tokio::spawn(
-                state
-                    .outbox_worker(
-                        options
-                            .worker_settings
-                            .clone()
-                            .unwrap_or_else(fast_worker_settings),
+        let workers = if options.worker {
+            let settings = options
+                .worker_settings
+                .clone()
+                .unwrap_or_else(fast_worker_settings);
+            (0..options.workers.max(1))
+                .map(|_| {
+                    tokio::spawn(
+                        state
+                            .outbox_worker(settings.clone())
+                            .run(std::future::pending()),
                     )
-                    .run(std::future::pending()),
-            )
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let metrics_listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind metrics");
+        let metrics_url = format!(
+            "http://{}",
+            metrics_listener.local_addr().expect("metrics addr")
+        );
+        let metrics_store = state.store();
+        let metrics = tokio::spawn(async move {
+            api::metrics::serve(metrics_listener, metrics_store, std::future::pending())
+                .await
+                .expect("metrics server");
         });
         let server = tokio::spawn(async move {
             api::serve(listener, state, std::future::pending())
@@ -232,8 +272,16 @@ impl TestApp {
             data_dir,
             pg_database,
             server,
-            worker,
+            metrics,
+            metrics_url,
+            workers,
         }
+    }
+
+    /// `GET /metrics` on the internal listener.
+    pub async fn metrics(&self) -> Reply {
+        self.send(self.client.get(format!("{}/metrics", self.metrics_url)))
+            .await
     }
 
     /// Folder of the e-mails the folder mailer wrote (`.eml` files).
@@ -388,7 +436,8 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.server.abort();
-        if let Some(worker) = &self.worker {
+        self.metrics.abort();
+        for worker in &self.workers {
             worker.abort();
         }
         let _ = std::fs::remove_dir_all(&self.data_dir);

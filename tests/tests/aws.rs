@@ -12,6 +12,58 @@ use harness::{Backend, Options, TestApp, random_siren, submission};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
+/// The outbox as the database holds it.
+#[derive(Debug, PartialEq, Eq)]
+struct OutboxCounts {
+    pending: i64,
+    sent: i64,
+    dead: i64,
+    /// Sent messages that carry SES's message id.
+    sent_with_provider_id: i64,
+    most_attempts: i32,
+}
+
+async fn outbox_counts(app: &TestApp) -> OutboxCounts {
+    let db = app.db().await;
+    let row = sea_orm::ConnectionTrait::query_one(
+        &db,
+        sea_orm::Statement::from_string(
+            sea_orm::DatabaseBackend::Postgres,
+            "SELECT COUNT(*) FILTER (WHERE status = 'pending') AS pending, \
+                    COUNT(*) FILTER (WHERE status = 'sent') AS sent, \
+                    COUNT(*) FILTER (WHERE status = 'dead') AS dead, \
+                    COUNT(*) FILTER (WHERE status = 'sent' AND provider_message_id IS NOT NULL \
+                                     AND provider_message_id <> '') AS sent_with_provider_id, \
+                    COALESCE(MAX(attempts), 0) AS most_attempts \
+             FROM outbox_messages"
+                .to_owned(),
+        ),
+    )
+    .await
+    .expect("query")
+    .expect("row");
+    let count = |name: &str| row.try_get::<i64>("", name).expect(name);
+    OutboxCounts {
+        pending: count("pending"),
+        sent: count("sent"),
+        dead: count("dead"),
+        sent_with_provider_id: count("sent_with_provider_id"),
+        most_attempts: row.try_get::<i32>("", "most_attempts").expect("attempts"),
+    }
+}
+
+/// Waits (bounded) until the outbox has no pending message; returns its counts.
+async fn outbox_settled(app: &TestApp, within: Duration) -> OutboxCounts {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        let counts = outbox_counts(app).await;
+        if counts.pending == 0 || tokio::time::Instant::now() >= deadline {
+            return counts;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn production_app(moto: &Arc<Moto>, worker: bool) -> TestApp {
     TestApp::spawn_with(
         Backend::Postgres,
@@ -333,8 +385,11 @@ impl Drop for Relay {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_ses_outage_delays_emails_but_loses_none() {
+/// The production profile with its AWS clients behind a relay that is down (SES out of
+/// reach) and a worker with `settings`.
+async fn behind_an_ses_outage(
+    settings: infra::worker::WorkerSettings,
+) -> (Arc<Moto>, Relay, TestApp) {
     let moto = Arc::new(Moto::provision().await);
     let relay = Relay::start(&moto.url).await;
     relay.up.store(false, Ordering::SeqCst);
@@ -344,20 +399,29 @@ async fn an_ses_outage_delays_emails_but_loses_none() {
             aws: Some(moto.clone()),
             aws_endpoint: Some(relay.url.clone()),
             worker: true,
-            // Retries every 100–500 ms and never gives up during the test's outage.
-            worker_settings: Some(infra::worker::WorkerSettings {
-                max_attempts: 1_000,
-                base_backoff: Duration::from_millis(100),
-                max_backoff: Duration::from_millis(500),
-                send_timeout: Duration::from_secs(3),
-                ..harness::fast_worker_settings()
-            }),
+            worker_settings: Some(settings),
             ..Options::default()
         },
     )
     .await;
+    (moto, relay, app)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ses_outage_delays_emails_but_loses_none() {
+    // Retries every 100–500 ms and never gives up during the test's outage.
+    let (moto, relay, app) = behind_an_ses_outage(infra::worker::WorkerSettings {
+        max_attempts: 1_000,
+        base_backoff: Duration::from_millis(100),
+        max_backoff: Duration::from_millis(500),
+        send_timeout: Duration::from_secs(3),
+        ..harness::fast_worker_settings()
+    })
+    .await;
     let owner = moto.token("owner-outage", "applicants", None).await;
+    let mut slowest = Duration::ZERO;
     for _ in 0..50 {
+        let began = std::time::Instant::now();
         let reply = app
             .post(
                 "/api/v1/loan-requests",
@@ -365,42 +429,137 @@ async fn an_ses_outage_delays_emails_but_loses_none() {
                 &submission(&random_siren(), 1_000_000),
             )
             .await;
+        slowest = slowest.max(began.elapsed());
         // Submissions never wait for the mail provider.
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
     }
+    // "Quickly": far below the worker's 3 s send timeout, which a submission that waited
+    // on SES would take at least.
+    assert!(
+        slowest < Duration::from_secs(1),
+        "the slowest submission took {slowest:?} during the outage"
+    );
     // While SES is unreachable nothing is sent, attempts are counted, nothing is dead.
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert!(moto.sent_emails().await.is_empty());
-    let db = app.db().await;
-    let counts = sea_orm::ConnectionTrait::query_one(
-        &db,
-        sea_orm::Statement::from_string(
-            sea_orm::DatabaseBackend::Postgres,
-            "SELECT COUNT(*) FILTER (WHERE status = 'pending') AS pending, \
-                    COUNT(*) FILTER (WHERE status = 'dead') AS dead, \
-                    COALESCE(MAX(attempts), 0) AS attempts \
-             FROM outbox_messages"
-                .to_owned(),
-        ),
-    )
-    .await
-    .expect("query")
-    .expect("row");
-    assert_eq!(counts.try_get::<i64>("", "pending").expect("pending"), 50);
-    assert_eq!(counts.try_get::<i64>("", "dead").expect("dead"), 0);
-    assert!(counts.try_get::<i32>("", "attempts").expect("attempts") >= 1);
+    let during = outbox_counts(&app).await;
+    assert_eq!((during.pending, during.sent, during.dead), (50, 0, 0));
+    assert!(during.most_attempts >= 1, "{during:?}");
 
-    // SES is back: every e-mail goes out, each exactly once.
+    // SES is back: every e-mail goes out, and is marked sent with SES's message id.
     relay.up.store(true, Ordering::SeqCst);
-    let sent = moto.wait_for_emails(50, Duration::from_secs(60)).await;
-    assert_eq!(sent.len(), 50, "every e-mail is sent after the outage");
-    let mut recipients_and_subjects: Vec<String> =
-        sent.iter().map(|m| m["subject"].to_string()).collect();
-    recipients_and_subjects.sort();
-    recipients_and_subjects.dedup();
+    let after = outbox_settled(&app, Duration::from_secs(60)).await;
     assert_eq!(
-        recipients_and_subjects.len(),
-        50,
-        "no e-mail was sent twice"
+        after,
+        OutboxCounts {
+            pending: 0,
+            sent: 50,
+            dead: 0,
+            sent_with_provider_id: 50,
+            most_attempts: after.most_attempts,
+        },
+        "none lost, none left pending"
     );
+    // Each exactly once, still after the workers have had time to misbehave.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let sent = moto.sent_emails().await;
+    assert_eq!(sent.len(), 50, "every e-mail is sent once after the outage");
+    let mut subjects: Vec<String> = sent.iter().map(|m| m["subject"].to_string()).collect();
+    subjects.sort();
+    subjects.dedup();
+    assert_eq!(subjects.len(), 50, "no e-mail was sent twice");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_email_that_cannot_be_sent_goes_dead_visible_in_stats_and_metrics() {
+    let (moto, relay, app) = behind_an_ses_outage(infra::worker::WorkerSettings {
+        max_attempts: 3,
+        base_backoff: Duration::from_millis(20),
+        max_backoff: Duration::from_millis(50),
+        send_timeout: Duration::from_secs(2),
+        ..harness::fast_worker_settings()
+    })
+    .await;
+    let owner = moto.token("owner-dead", "applicants", None).await;
+    let reply = app
+        .post(
+            "/api/v1/loan-requests",
+            Some(&owner),
+            &submission(&random_siren(), 1_000_000),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+    let counts = outbox_settled(&app, Duration::from_secs(30)).await;
+    assert_eq!((counts.pending, counts.sent, counts.dead), (0, 0, 1));
+    assert_eq!(counts.most_attempts, 3, "dead after exactly N attempts");
+    let admin = moto.token("admin-dead", "admins", None).await;
+    let stats = app.get("/api/v1/stats", Some(&admin)).await;
+    assert_eq!(stats.status, StatusCode::OK, "{}", stats.text);
+    assert_eq!(stats.json["outbox"]["dead"], 1, "{}", stats.text);
+    let metrics = app.metrics().await;
+    assert!(
+        metrics
+            .text
+            .contains("pge_outbox_messages{status=\"dead\"} 1\n"),
+        "{}",
+        metrics.text
+    );
+    // SES coming back does not resurrect it: a dead message waits for an operator.
+    relay.up.store(true, Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(moto.sent_emails().await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn several_workers_never_send_the_same_email_twice() {
+    let moto = Arc::new(Moto::provision().await);
+    let app = TestApp::spawn_with(
+        Backend::Postgres,
+        Options {
+            aws: Some(moto.clone()),
+            worker: true,
+            workers: 4,
+            worker_settings: Some(infra::worker::WorkerSettings {
+                batch_size: 5,
+                ..harness::fast_worker_settings()
+            }),
+            ..Options::default()
+        },
+    )
+    .await;
+    const EMAILS: usize = 120;
+    let mut owners = Vec::new();
+    for i in 0..8 {
+        owners.push(
+            moto.token(&format!("owner-workers-{i}"), "applicants", None)
+                .await,
+        );
+    }
+    futures::stream::StreamExt::for_each_concurrent(futures::stream::iter(0..EMAILS), 8, |i| {
+        let app = &app;
+        let owner = &owners[i % owners.len()];
+        async move {
+            let reply = app
+                .post(
+                    "/api/v1/loan-requests",
+                    Some(owner),
+                    &submission(&random_siren(), 1_000_000),
+                )
+                .await;
+            assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+        }
+    })
+    .await;
+    let counts = outbox_settled(&app, Duration::from_secs(60)).await;
+    assert_eq!(
+        (counts.pending, counts.sent, counts.dead),
+        (0, EMAILS as i64, 0)
+    );
+    assert_eq!(
+        counts.most_attempts, 1,
+        "a message was claimed by two workers (or retried)"
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let sent = moto.sent_emails().await;
+    assert_eq!(sent.len(), EMAILS, "each e-mail sent exactly once");
 }

@@ -128,8 +128,16 @@ async fn metrics_count_requests_per_route_and_status() {
         .await;
     app.get("/api/v1/loan-requests/not-a-uuid", Some(&token))
         .await;
-    let reply = app.get("/metrics", None).await;
+    // Not on the API's listener: only on the internal one.
+    app.get("/metrics", None)
+        .await
+        .assert_problem(404, "not-found");
+    let reply = app.metrics().await;
     assert_eq!(reply.status, StatusCode::OK);
+    // And the internal listener serves nothing else.
+    app.send(app.client.get(format!("{}/api/v1/banks", app.metrics_url)))
+        .await
+        .assert_problem(404, "not-found");
     assert!(
         reply.headers["content-type"]
             .to_str()

@@ -37,15 +37,15 @@ async fn announce_huge_body(app: &TestApp, token: &str, length: usize) -> (u16, 
             .expect("read");
         received.extend_from_slice(&buf[..read]);
         let text = String::from_utf8_lossy(&received).to_string();
-        if let Some((head, body)) = text.split_once("\r\n\r\n") {
-            if read == 0 || body.contains("}") {
-                let status = head
-                    .split_whitespace()
-                    .nth(1)
-                    .and_then(|s| s.parse().ok())
-                    .unwrap_or(0);
-                return (status, head.to_owned(), body.to_owned());
-            }
+        if let Some((head, body)) = text.split_once("\r\n\r\n")
+            && (read == 0 || body.contains("}"))
+        {
+            let status = head
+                .split_whitespace()
+                .nth(1)
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(0);
+            return (status, head.to_owned(), body.to_owned());
         }
         assert!(read > 0, "connection closed without an answer");
     }
@@ -131,6 +131,15 @@ async fn malformed_bodies_get_4xx_problems_and_write_nothing(app: TestApp) {
             "requested_amount_cents",
         ),
         (
+            "integer beyond i64",
+            {
+                let mut b = base.clone();
+                b["requested_amount_cents"] = json!(9_223_372_036_854_775_808_u64);
+                b
+            },
+            "requested_amount_cents",
+        ),
+        (
             "string for a number",
             {
                 let mut b = base.clone();
@@ -174,6 +183,24 @@ async fn malformed_bodies_get_4xx_problems_and_write_nothing(app: TestApp) {
                 b
             },
             "company.creation_date",
+        ),
+        (
+            "address SES refuses (UTF-8)",
+            {
+                let mut b = base.clone();
+                b["contact_email"] = json!("gérant@boulangerie.example");
+                b
+            },
+            "contact_email",
+        ),
+        (
+            "address SES refuses (IP literal)",
+            {
+                let mut b = base.clone();
+                b["contact_email"] = json!("gerant@[192.0.2.1]");
+                b
+            },
+            "contact_email",
         ),
         (
             "unknown legal form",
@@ -224,6 +251,16 @@ async fn unknown_routes_and_methods_are_problems(app: TestApp) {
     )
     .await
     .assert_problem(404, "not-found");
+    // A path segment that is not UTF-8 once decoded: our problem, not axum's text.
+    for path in [
+        "/api/v1/loan-requests/%FF",
+        "/api/v1/loan-requests/%C3%28/events",
+        "/api/v1/loan-requests/%FF/documents",
+    ] {
+        let reply = app.get(path, Some(&token)).await;
+        reply.assert_problem(400, "invalid-parameter");
+        assert_eq!(reply.error_fields(), vec!["id".to_owned()], "{path}");
+    }
 }
 
 async fn bad_idempotency_keys_are_refused(app: TestApp) {

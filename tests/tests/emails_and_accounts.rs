@@ -242,6 +242,17 @@ async fn admins_provision_reviewer_accounts(app: TestApp) {
         .await;
     invalid.assert_problem(422, "validation-failed");
     assert_eq!(invalid.error_fields(), vec!["email"]);
+    for refused_by_ses in ["agent@banque-française.fr", "agent@[192.0.2.7]"] {
+        let invalid = app
+            .post(
+                "/api/v1/banks/30004/reviewers",
+                Some(&admin),
+                &json!({ "email": refused_by_ses }),
+            )
+            .await;
+        invalid.assert_problem(422, "validation-failed");
+        assert_eq!(invalid.error_fields(), vec!["email"], "{refused_by_ses}");
+    }
 }
 
 on_both_backends!(admins_provision_reviewer_accounts);

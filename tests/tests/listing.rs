@@ -114,6 +114,11 @@ async fn bad_list_parameters_are_400_naming_the_parameter(app: TestApp) {
         ("siren=123", "siren"),
         ("reference=PGE-XXXX", "reference"),
         ("created_from=23/11/2026", "created_from"),
+        // Signed and far-away years: PostgreSQL would refuse them with a 500.
+        ("created_from=-5000-01-01", "created_from"),
+        ("created_from=%2B12026-01-01", "created_from"),
+        ("created_to=0000-01-01", "created_to"),
+        ("created_to=9999-12-31T23:59:59-23:59", "created_to"),
         (
             "created_from=2026-02-01&created_to=2026-01-01",
             "created_to",

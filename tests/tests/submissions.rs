@@ -120,6 +120,8 @@ async fn idempotency_key_replays_the_same_response_and_refuses_another_body(app:
         second.headers.get("location"),
         first.headers.get("location")
     );
+    assert!(first.headers.get("etag").is_some());
+    assert_eq!(second.headers.get("etag"), first.headers.get("etag"));
     let mut other = body;
     other["requested_amount_cents"] = json!(3_000_100);
     send(other)
@@ -147,6 +149,13 @@ async fn aggregate_cap_counts_every_active_request_of_the_siren(app: TestApp) {
     assert_eq!(withdrawn.status, 200, "{}", withdrawn.text);
     assert_eq!(withdrawn.json["status"], "withdrawn");
     app.submit(&token, &submission(&siren, 20_000_000)).await;
+    // Declaring ten times the revenue in a later request does not lift the ceiling
+    // over what the standing requests (declared at €1M, cap €250,000) commit.
+    let mut inflated = submission(&siren, 100_000);
+    inflated["company"]["revenue_cents"] = json!(1_000_000_000);
+    app.post("/api/v1/loan-requests", Some(&token), &inflated)
+        .await
+        .assert_problem(422, "aggregate-cap-exceeded");
 }
 
 async fn ineligible_and_invalid_submissions_are_refused_with_reasons(app: TestApp) {
@@ -259,3 +268,62 @@ on_both_backends!(
     someone_elses_request_is_not_found,
     withdraw_needs_if_match_and_refuses_stale_versions,
 );
+
+/// Outside the campaign window (SPEC §2) a submission is 422 `campaign-closed` and
+/// nothing is written; simulations and reads keep working.
+async fn submissions_outside_the_campaign_window_are_refused(backend: harness::Backend) {
+    let now = chrono::Utc::now();
+    for (window, label) in [
+        (
+            domain::campaign::CampaignWindow::new(Some(now + chrono::Duration::days(1)), None),
+            "not yet open",
+        ),
+        (
+            domain::campaign::CampaignWindow::new(
+                Some(now - chrono::Duration::days(30)),
+                Some(now - chrono::Duration::seconds(1)),
+            ),
+            "closed",
+        ),
+    ] {
+        let app = TestApp::spawn_with(
+            backend,
+            harness::Options {
+                campaign: window.expect("window"),
+                ..harness::Options::default()
+            },
+        )
+        .await;
+        let token = app.applicant("owner-campaign");
+        let reply = app
+            .post(
+                "/api/v1/loan-requests",
+                Some(&token),
+                &submission(&random_siren(), 2_000_000),
+            )
+            .await;
+        reply.assert_problem(422, "campaign-closed");
+        let list = app.get("/api/v1/loan-requests", Some(&token)).await;
+        assert_eq!(list.json["items"], json!([]), "{label}");
+        let simulation = app
+            .post(
+                "/api/v1/simulations",
+                None,
+                &json!({"company": submission(&random_siren(), 1)["company"]}),
+            )
+            .await;
+        assert_eq!(simulation.status, 200, "{label}: {}", simulation.text);
+    }
+}
+
+mod submissions_outside_the_campaign_window_are_refused {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        super::submissions_outside_the_campaign_window_are_refused(harness::Backend::Sqlite).await;
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        super::submissions_outside_the_campaign_window_are_refused(harness::Backend::Postgres)
+            .await;
+    }
+}

@@ -146,47 +146,69 @@ on_both_backends!(
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_reviewers_deciding_at_once_exactly_one_wins() {
+async fn reviewers_deciding_at_once_exactly_one_wins() {
     let app = TestApp::spawn(Backend::Postgres).await;
     let owner = app.applicant("owner-race");
-    let created = app
-        .submit(&owner, &submission(&random_siren(), 2_000_000))
-        .await;
-    let id = created["id"].as_str().expect("id");
-    let first = app.reviewer("rev-1", "30004");
-    let second = app.reviewer("rev-2", "30004");
-    assert_eq!(app.act(&first, id, "review", None).await.status, 200);
-    let decide = |token: String, decision: serde_json::Value| {
-        let app = &app;
-        async move {
-            app.send(
-                app.request(
+    // Ten requests, each decided by twelve reviewers at the same instant (all holding
+    // the same ETag), half pre-approving and half rejecting.
+    for round in 0..10 {
+        let created = app
+            .submit(&owner, &submission(&random_siren(), 2_000_000))
+            .await;
+        let id = created["id"].as_str().expect("id").to_owned();
+        let opener = app.reviewer("rev-open", "30004");
+        assert_eq!(app.act(&opener, &id, "review", None).await.status, 200);
+        let start = std::sync::Arc::new(tokio::sync::Barrier::new(12));
+        let calls = (0..12).map(|i| {
+            let request = app
+                .request(
                     reqwest::Method::POST,
                     &format!("/api/v1/loan-requests/{id}/decision"),
                 )
-                .bearer_auth(token)
+                .bearer_auth(app.reviewer(&format!("rev-{i}"), "30004"))
                 .header("if-match", "\"2\"")
-                .json(&decision),
-            )
-            .await
-        }
-    };
-    let (a, b) = tokio::join!(
-        decide(first.clone(), json!({"decision": "pre_approve"})),
-        decide(
-            second.clone(),
-            json!({"decision": "reject", "reason": "doublon"})
-        ),
-    );
-    let statuses = [a.status.as_u16(), b.status.as_u16()];
-    assert!(
-        statuses.contains(&200) && statuses.contains(&412),
-        "{statuses:?}: {} / {}",
-        a.text,
-        b.text
-    );
-    let events = app
-        .get(&format!("/api/v1/loan-requests/{id}/events"), Some(&owner))
-        .await;
-    assert_eq!(events.json.as_array().map(Vec::len), Some(3));
+                .json(&if i % 2 == 0 {
+                    json!({"decision": "pre_approve"})
+                } else {
+                    json!({"decision": "reject", "reason": format!("refus {i}")})
+                });
+            let start = start.clone();
+            async move {
+                start.wait().await;
+                let reply = request.send().await.expect("answer");
+                (i, reply.status().as_u16())
+            }
+        });
+        let outcomes = futures::future::join_all(calls).await;
+        let winners: Vec<usize> = outcomes
+            .iter()
+            .filter(|(_, status)| *status == 200)
+            .map(|(i, _)| *i)
+            .collect();
+        assert_eq!(winners.len(), 1, "round {round}: {outcomes:?}");
+        assert!(
+            outcomes
+                .iter()
+                .all(|(_, status)| *status == 200 || *status == 412),
+            "round {round}: {outcomes:?}"
+        );
+        let read = app
+            .get(&format!("/api/v1/loan-requests/{id}"), Some(&owner))
+            .await;
+        let expected = if winners[0].is_multiple_of(2) {
+            "pre_approved"
+        } else {
+            "rejected"
+        };
+        assert_eq!(read.json["status"], expected, "round {round}");
+        assert_eq!(read.json["version"], 3, "round {round}");
+        let events = app
+            .get(&format!("/api/v1/loan-requests/{id}/events"), Some(&owner))
+            .await;
+        assert_eq!(
+            events.json.as_array().map(Vec::len),
+            Some(3),
+            "round {round}: one decision event only"
+        );
+    }
 }

@@ -172,7 +172,7 @@ pub struct ReviewerView {
 pub async fn create_reviewer(
     State(state): State<AppState>,
     _admin: Admin,
-    axum::extract::Path(id): axum::extract::Path<String>,
+    crate::extract::ApiPath(id): crate::extract::ApiPath<String>,
     ApiJson { value, .. }: ApiJson<NewReviewerInput>,
 ) -> Result<(StatusCode, Json<ReviewerView>), Problem> {
     let bank = BankCode::parse(id.trim()).map_err(|_| Problem::not_found())?;

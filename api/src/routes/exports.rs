@@ -26,7 +26,8 @@ const BATCH: u16 = 500;
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ExportParams {
-    /// submitted, in_review, pre_approved, granted, rejected or withdrawn.
+    /// One status only.
+    #[param(value_type = Option<crate::views::LoanStatus>)]
     pub status: Option<String>,
     /// 9-digit SIREN.
     pub siren: Option<String>,

@@ -53,7 +53,12 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<HealthView>, P
 /// Longest a readiness check may take before the probe answers 503.
 const READY_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(1_000);
 
-/// The dev identity provider's public keys (embedded default only).
+/// The dev identity provider's public keys (embedded default only: 404 with Cognito).
+#[utoipa::path(get, path = "/dev-idp/.well-known/jwks.json", tag = "operations",
+    responses(
+        (status = 200, description = "JSON Web Key Set of the dev identity provider", content_type = "application/json"),
+        (status = 404, description = "Not the embedded default", body = ProblemDetails, content_type = "application/problem+json"),
+    ))]
 pub async fn dev_jwks(State(state): State<AppState>) -> Response {
     match &state.dev_jwks {
         Some(jwks) => (

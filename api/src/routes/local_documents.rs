@@ -4,7 +4,7 @@
 //! No bearer token: the signature is the authorization.
 
 use axum::body::Body;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
@@ -12,7 +12,8 @@ use domain::document::MAX_DOCUMENT_BYTES;
 use infra::objects::{SignedUrlError, content_disposition};
 use serde::Deserialize;
 
-use crate::problem::Problem;
+use crate::extract::ApiPath;
+use crate::problem::{Problem, ProblemDetails};
 use crate::state::AppState;
 
 fn refused(err: SignedUrlError) -> Problem {
@@ -54,6 +55,11 @@ fn query<T: serde::de::DeserializeOwned>(raw: Option<&str>) -> Result<T, Problem
         .map_err(|_| refused(SignedUrlError::Invalid))
 }
 
+/// The object key the two path segments name (the signature binds the whole key).
+fn key_of(request: &str, document: &str) -> String {
+    format!("loan-requests/{request}/{document}")
+}
+
 fn local(state: &AppState) -> Result<&infra::objects::LocalObjectStore, Problem> {
     state
         .local_objects
@@ -61,15 +67,33 @@ fn local(state: &AppState) -> Result<&infra::objects::LocalObjectStore, Problem>
         .ok_or_else(Problem::not_found)
 }
 
-/// `PUT /local-documents/{key}`: stores an upload.
+/// `PUT /local-documents/loan-requests/{id}/{document_id}`: stores an upload
+/// (embedded default only: 404 where documents live in S3).
+#[utoipa::path(put, path = "/local-documents/loan-requests/{id}/{document_id}", tag = "documents",
+    params(
+        ("id" = String, Path, description = "Loan request id"),
+        ("document_id" = String, Path, description = "Document id"),
+        ("content_type" = String, Query, description = "Signed content type"),
+        ("size" = u64, Query, description = "Signed length in bytes"),
+        ("expires" = i64, Query, description = "Expiry, Unix seconds"),
+        ("signature" = String, Query, description = "HMAC-SHA256 of the grant"),
+    ),
+    request_body(content = Vec<u8>, description = "The document's bytes, with the signed Content-Type and Content-Length", content_type = "application/octet-stream"),
+    responses(
+        (status = 200, description = "Stored"),
+        (status = 400, description = "Length differs from the signed one", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, description = "Signature invalid or expired", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "Not the embedded default", body = ProblemDetails, content_type = "application/problem+json"),
+    ))]
 pub async fn upload(
     State(state): State<AppState>,
-    Path(key): Path<String>,
+    ApiPath((request, document)): ApiPath<(String, String)>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
     body: Body,
 ) -> Result<StatusCode, Problem> {
     let store = local(&state)?;
+    let key = key_of(&request, &document);
     let q: UploadQuery = query(raw.as_deref())?;
     let grant = store
         .verify_put(
@@ -89,10 +113,10 @@ pub async fn upload(
     if !sent_type.eq_ignore_ascii_case(grant.content_type.as_str()) {
         return Err(refused(SignedUrlError::Invalid));
     }
-    if let Some(length) = headers.get(header::CONTENT_LENGTH) {
-        if length.to_str().ok().and_then(|l| l.parse::<u64>().ok()) != Some(grant.size) {
-            return Err(refused(SignedUrlError::Invalid));
-        }
+    if let Some(length) = headers.get(header::CONTENT_LENGTH)
+        && length.to_str().ok().and_then(|l| l.parse::<u64>().ok()) != Some(grant.size)
+    {
+        return Err(refused(SignedUrlError::Invalid));
     }
     let limit = usize::try_from(grant.size.min(MAX_DOCUMENT_BYTES)).unwrap_or(0);
     let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
@@ -121,13 +145,28 @@ pub async fn upload(
     Ok(StatusCode::OK)
 }
 
-/// `GET /local-documents/{key}`: serves a stored document as an attachment.
+/// `GET /local-documents/loan-requests/{id}/{document_id}`: serves a stored document
+/// as an attachment (embedded default only: 404 where documents live in S3).
+#[utoipa::path(get, path = "/local-documents/loan-requests/{id}/{document_id}", tag = "documents",
+    params(
+        ("id" = String, Path, description = "Loan request id"),
+        ("document_id" = String, Path, description = "Document id"),
+        ("filename" = String, Query, description = "Signed download file name"),
+        ("expires" = i64, Query, description = "Expiry, Unix seconds"),
+        ("signature" = String, Query, description = "HMAC-SHA256 of the grant"),
+    ),
+    responses(
+        (status = 200, description = "The document, as an attachment", content_type = "application/octet-stream"),
+        (status = 403, description = "Signature invalid or expired", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "No such document, or not the embedded default", body = ProblemDetails, content_type = "application/problem+json"),
+    ))]
 pub async fn download(
     State(state): State<AppState>,
-    Path(key): Path<String>,
+    ApiPath((request, document)): ApiPath<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, Problem> {
     let store = local(&state)?;
+    let key = key_of(&request, &document);
     let q: DownloadQuery = query(raw.as_deref())?;
     store
         .verify_get(&key, &q.filename, q.expires, &q.signature, Utc::now())

@@ -13,7 +13,6 @@ pub mod stats;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::response::IntoResponse;
-use axum::routing::get;
 use tower_http::catch_panic::CatchPanicLayer;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -34,7 +33,7 @@ use crate::telemetry;
         license(name = "EUPL-1.2")
     ),
     modifiers(&BearerAuth),
-    components(schemas(ProblemDetails)),
+    components(schemas(ProblemDetails, crate::views::LoanStatus)),
     tags(
         (name = "simulations", description = "Public loan simulations"),
         (name = "banks", description = "Participating banks"),
@@ -56,6 +55,64 @@ impl Modify for BearerAuth {
         scheme.description =
             Some("Cognito ID token (dev identity provider on the embedded default)".to_owned());
         components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}
+
+/// Answers any business route may give whatever its handler does: the rate limits
+/// (429), load shedding, the request timeout and an unreachable database (503), a bug
+/// (500), and for routes with a path parameter an undecodable segment (400).
+fn add_common_responses(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let problem = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/problem+json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ProblemDetails")))
+                    .build(),
+            )
+            .build()
+    };
+    for (path, item) in &mut openapi.paths.paths {
+        if !path.starts_with("/api/") {
+            continue;
+        }
+        let has_parameter = path.contains('{');
+        for operation in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let responses = &mut operation.responses.responses;
+            let mut common = vec![
+                ("429", "Rate limited (`rate-limited`), with `Retry-After`"),
+                (
+                    "503",
+                    "Overloaded (`overloaded`), too slow (`request-timeout`), database or storage out of reach (`database-unavailable`, `object-storage-unavailable`) or degraded mode (`degraded-mode`), with `Retry-After`",
+                ),
+                (
+                    "500",
+                    "Internal error (`internal`); the cause is logged with the request id",
+                ),
+            ];
+            if has_parameter {
+                common.push((
+                    "400",
+                    "A path segment or header that cannot be read (`invalid-parameter`)",
+                ));
+            }
+            for (status, description) in common {
+                responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| problem(description).into());
+            }
+        }
     }
 }
 
@@ -93,6 +150,10 @@ fn operations_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
+        .routes(routes!(health::dev_jwks))
+        // The embedded default's document storage (404 elsewhere). Not rate limited
+        // per principal: the URL's signature is the authorization.
+        .routes(routes!(local_documents::upload, local_documents::download))
 }
 
 /// The OpenAPI document, as `pge openapi` prints it and `/openapi.json` serves it.
@@ -100,6 +161,7 @@ fn operations_routes() -> OpenApiRouter<AppState> {
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut openapi = business_routes().into_openapi();
     openapi.merge(operations_routes().into_openapi());
+    add_common_responses(&mut openapi);
     openapi
 }
 
@@ -109,20 +171,11 @@ pub fn router(state: AppState) -> Router {
     let (business, mut openapi) = business_routes().split_for_parts();
     let (operations, operations_doc) = operations_routes().split_for_parts();
     openapi.merge(operations_doc);
-    let router = crate::limits::apply(business, &state.limits)
+    add_common_responses(&mut openapi);
+    // Every route but Swagger UI's two comes from an `OpenApiRouter`, so the router and
+    // the OpenAPI document (and with it the authorization matrix) cannot drift apart.
+    crate::limits::apply(business, &state.limits)
         .merge(operations)
-        .route("/metrics", get(crate::metrics::metrics));
-    let router = if state.local_objects.is_some() {
-        // Uploads may be up to 10 MiB: the handler enforces the signed length itself.
-        router.route(
-            &format!("{}/{{*key}}", infra::objects::LOCAL_DOCUMENTS_PATH),
-            axum::routing::put(local_documents::upload).get(local_documents::download),
-        )
-    } else {
-        router
-    };
-    router
-        .route("/dev-idp/.well-known/jwks.json", get(health::dev_jwks))
         .merge(SwaggerUi::new("/docs").url("/openapi.json", openapi))
         .fallback(|| async { Problem::not_found().into_response() })
         .method_not_allowed_fallback(|| async { Problem::method_not_allowed().into_response() })

@@ -348,9 +348,153 @@ impl JwtVerifier {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
     use std::time::Duration;
 
-    use super::{VERIFIED_TTL, still_trusted};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::sync::RwLock;
+
+    use super::{
+        AuthError, JwksSource, JwtVerifier, VERIFIED_TTL, VerifierSettings, still_trusted,
+    };
+    use crate::identity::dev::{DEV_AUDIENCE, DEV_ISSUER, DevIdentityProvider, DevTokenRequest};
+
+    /// A JWKS endpoint on a loopback port that counts its requests; its document can be
+    /// swapped (key rotation).
+    struct JwksServer {
+        url: String,
+        hits: Arc<AtomicUsize>,
+        document: Arc<RwLock<String>>,
+        task: tokio::task::JoinHandle<()>,
+    }
+
+    impl JwksServer {
+        async fn start(document: String) -> Self {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind");
+            let url = format!(
+                "http://{}/.well-known/jwks.json",
+                listener.local_addr().expect("addr")
+            );
+            let hits = Arc::new(AtomicUsize::new(0));
+            let document = Arc::new(RwLock::new(document));
+            let (counted, served) = (hits.clone(), document.clone());
+            let task = tokio::spawn(async move {
+                while let Ok((mut stream, _)) = listener.accept().await {
+                    let mut request = [0u8; 2048];
+                    let _ = stream.read(&mut request).await;
+                    counted.fetch_add(1, Ordering::SeqCst);
+                    let body = served.read().await.clone();
+                    let answer = format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = stream.write_all(answer.as_bytes()).await;
+                }
+            });
+            Self {
+                url,
+                hits,
+                document,
+                task,
+            }
+        }
+    }
+
+    impl Drop for JwksServer {
+        fn drop(&mut self) {
+            self.task.abort();
+        }
+    }
+
+    fn verifier(url: &str, refetch_interval: Duration) -> JwtVerifier {
+        JwtVerifier::new(VerifierSettings {
+            issuer: DEV_ISSUER.to_owned(),
+            audiences: vec![DEV_AUDIENCE.to_owned()],
+            jwks: JwksSource::Url(url.to_owned()),
+            leeway_seconds: 5,
+            refetch_interval,
+        })
+        .expect("verifier")
+    }
+
+    fn token(idp: &DevIdentityProvider, subject: &str) -> String {
+        let request =
+            DevTokenRequest::for_role("applicant", subject.to_owned(), None).expect("role");
+        idp.mint(&request).expect("token")
+    }
+
+    /// A token signed by `idp` but naming a key id nobody published.
+    fn token_with_made_up_kid(idp: &DevIdentityProvider, kid: &str) -> String {
+        let request = DevTokenRequest::for_role("applicant", "x".to_owned(), None).expect("role");
+        let mut header = idp.header();
+        header.kid = Some(kid.to_owned());
+        idp.sign_claims(&header, &idp.claims(&request))
+            .expect("token")
+    }
+
+    #[tokio::test]
+    async fn the_jwks_is_fetched_once_and_unknown_kids_do_not_refetch_within_the_interval() {
+        let idp = DevIdentityProvider::ephemeral().expect("key");
+        let server = JwksServer::start(idp.jwks_json()).await;
+        let verifier = verifier(&server.url, Duration::from_secs(60));
+        for i in 0..20 {
+            verifier
+                .verify(&token(&idp, &format!("user-{i}")))
+                .await
+                .expect("valid");
+        }
+        assert_eq!(
+            server.hits.load(Ordering::SeqCst),
+            1,
+            "fetched once, cached"
+        );
+        // A flood of made-up key ids: refused, and no fetch within the minute.
+        for i in 0..100 {
+            assert_eq!(
+                verifier
+                    .verify(&token_with_made_up_kid(&idp, &format!("forged-{i}")))
+                    .await,
+                Err(AuthError::UnknownKey)
+            );
+        }
+        assert_eq!(server.hits.load(Ordering::SeqCst), 1);
+        assert_eq!(verifier.jwks_fetches(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_rotated_key_is_picked_up_by_one_refetch_after_the_interval() {
+        let old = DevIdentityProvider::ephemeral().expect("key");
+        let new = DevIdentityProvider::ephemeral().expect("key");
+        let server = JwksServer::start(old.jwks_json()).await;
+        let interval = Duration::from_millis(300);
+        let verifier = verifier(&server.url, interval);
+        verifier
+            .verify(&token(&old, "before"))
+            .await
+            .expect("valid");
+        // The pool rotates: the new key is published.
+        *server.document.write().await = new.jwks_json();
+        // Within the interval the new kid is unknown and nothing is fetched.
+        assert_eq!(
+            verifier.verify(&token(&new, "too-early")).await,
+            Err(AuthError::UnknownKey)
+        );
+        assert_eq!(server.hits.load(Ordering::SeqCst), 1);
+        tokio::time::sleep(interval + Duration::from_millis(50)).await;
+        // After it, one refetch serves many concurrent callers.
+        let checks = (0..10).map(|i| {
+            let verifier = verifier.clone();
+            let token = token(&new, &format!("after-{i}"));
+            async move { verifier.verify(&token).await }
+        });
+        for outcome in futures::future::join_all(checks).await {
+            outcome.expect("valid after the rotation");
+        }
+        assert_eq!(server.hits.load(Ordering::SeqCst), 2);
+    }
 
     #[test]
     fn a_remembered_verification_lapses_with_its_token_or_its_age() {

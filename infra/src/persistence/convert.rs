@@ -96,7 +96,7 @@ pub(crate) fn loan_request_from_row(row: loan_request::Model) -> Result<LoanRequ
         amount: Cents::new(row.requested_amount_cents),
         amortization: AmortizationYears::new(i64::from(row.amortization_years))
             .ok_or_else(|| corrupt("amortization", id))?,
-        contact_email: EmailAddress::parse(&row.contact_email)
+        contact_email: EmailAddress::stored(&row.contact_email)
             .map_err(|_| corrupt("contact email", id))?,
         terms,
         decision_reason: row.decision_reason,

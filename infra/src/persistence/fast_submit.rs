@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use domain::loan_request::{IdempotencyKey, LoanRequest, MailKind};
 use domain::ports::{NewLoanRequest, RenderResponse, StorageError, SubmitError, SubmitOutcome};
-use domain::rules::check_aggregate_cap;
+use domain::rules::{check_aggregate_cap, company_cap};
 use sea_orm::sqlx::error::ErrorKind;
 use sea_orm::sqlx::pool::PoolConnection;
 use sea_orm::sqlx::{self, Connection, PgConnection, PgPool, Postgres, Row};
@@ -42,7 +42,7 @@ use super::storage;
 pub const LANE_MAX_AGE: Duration = Duration::from_secs(600);
 
 const FIND_IDEMPOTENCY: &str = r#"SELECT "body_fingerprint", "response_status", "response_body", "loan_request_id" FROM "idempotency_records" WHERE "applicant_sub" = $1 AND "idem_key" = $2 LIMIT 1"#;
-const COMMITTED: &str = r#"SELECT CAST(COALESCE(SUM(requested_amount_cents), 0) AS BIGINT) AS "total" FROM "loan_requests" WHERE "siren" = $1 AND "status" NOT IN ($2, $3)"#;
+const COMMITTED: &str = r#"SELECT CAST(COALESCE(SUM(requested_amount_cents), 0) AS BIGINT) AS "total", MIN(cap_cents) AS "lowest_cap" FROM "loan_requests" WHERE "siren" = $1 AND "status" NOT IN ($2, $3)"#;
 const INSERT_REQUEST: &str = r#"INSERT INTO "loan_requests" ("id", "reference", "status", "version", "bank_id", "applicant_sub", "siren", "siret", "legal_name", "legal_form", "creation_date", "headcount", "revenue_cents", "payroll_cents", "balance_sheet_cents", "innovative", "collective_proceedings", "requested_amount_cents", "amortization_years", "contact_email", "size_category", "cap_cents", "guarantee_share_bp", "guaranteed_cents", "fee_schedule", "total_fee_cents", "decision_reason", "created_at", "updated_at") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, NULL, $27, $27)"#;
 const INSERT_AUDIT: &str = r#"INSERT INTO "audit_events" ("loan_request_id", "at", "actor_role", "actor_sub", "action", "from_status", "to_status", "reason") VALUES ($1, $2, $3, $4, 'submit', NULL, $5, NULL)"#;
 const INSERT_OUTBOX: &str = r#"INSERT INTO "outbox_messages" ("id", "loan_request_id", "kind", "recipient", "payload", "status", "attempts", "next_attempt_at", "last_error", "provider_message_id", "created_at", "sent_at") VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, NULL, NULL, $6, NULL)"#;
@@ -268,7 +268,7 @@ async fn submit_in(
     }
     let submission = &new.submission;
     let [released_a, released_b] = RELEASED_STATUSES;
-    let committed: i64 = sqlx::query_scalar(COMMITTED)
+    let (committed, lowest_cap): (i64, Option<i64>) = sqlx::query_as(COMMITTED)
         .bind(siren.as_str())
         .bind(released_a)
         .bind(released_b)
@@ -276,7 +276,10 @@ async fn submit_in(
         .await
         .map_err(failed)?;
     check_aggregate_cap(
-        submission.terms.cap,
+        company_cap(
+            submission.terms.cap,
+            lowest_cap.map(domain::money::Cents::new),
+        ),
         domain::money::Cents::new(committed),
         submission.amount,
     )

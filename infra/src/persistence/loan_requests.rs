@@ -20,7 +20,7 @@ use domain::ports::{
     LoanRequestRepository, NewLoanRequest, RenderResponse, StorageError, SubmitError,
     SubmitOutcome, TransitionError,
 };
-use domain::rules::check_aggregate_cap;
+use domain::rules::{check_aggregate_cap, company_cap};
 use domain::workflow::{Status, transition};
 use sea_orm::sea_query::{Expr, SimpleExpr};
 use sea_orm::{
@@ -137,19 +137,25 @@ async fn lock_for_submission(
     Ok(())
 }
 
-async fn committed_amount_in<C: ConnectionTrait>(db: &C, siren: &Siren) -> Result<Cents, DbErr> {
-    let total: Option<i64> = loan_request::Entity::find()
+/// The amount a SIREN's standing requests commit, and the lowest cap among them.
+async fn committed_amount_in<C: ConnectionTrait>(
+    db: &C,
+    siren: &Siren,
+) -> Result<(Cents, Option<Cents>), DbErr> {
+    let row: Option<(i64, Option<i64>)> = loan_request::Entity::find()
         .select_only()
         .column_as(
             Expr::cust("CAST(COALESCE(SUM(requested_amount_cents), 0) AS BIGINT)"),
             "total",
         )
+        .column_as(Expr::cust("MIN(cap_cents)"), "lowest_cap")
         .filter(loan_request::Column::Siren.eq(siren.as_str()))
         .filter(loan_request::Column::Status.is_not_in(RELEASED_STATUSES))
         .into_tuple()
         .one(db)
         .await?;
-    Ok(Cents::new(total.unwrap_or(0)))
+    let (total, lowest) = row.unwrap_or((0, None));
+    Ok((Cents::new(total), lowest.map(Cents::new)))
 }
 
 fn saved_from_record(record: idempotency_record::Model) -> SavedResponse {
@@ -253,8 +259,12 @@ impl Store {
             }
         }
         let submission = &new.submission;
-        let committed = committed_amount_in(txn, siren).await.map_err(storage)?;
-        check_aggregate_cap(submission.terms.cap, committed, submission.amount)?;
+        let (committed, lowest_cap) = committed_amount_in(txn, siren).await.map_err(storage)?;
+        check_aggregate_cap(
+            company_cap(submission.terms.cap, lowest_cap),
+            committed,
+            submission.amount,
+        )?;
 
         let request = stored_request(&new);
         let company = &request.company;
@@ -544,6 +554,9 @@ impl LoanRequestRepository for Store {
     }
 
     async fn committed_amount(&self, siren: &Siren) -> Result<Cents, StorageError> {
-        committed_amount_in(&self.db, siren).await.map_err(storage)
+        committed_amount_in(&self.db, siren)
+            .await
+            .map(|(committed, _)| committed)
+            .map_err(storage)
     }
 }

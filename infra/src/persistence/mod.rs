@@ -116,12 +116,26 @@ impl Store {
         }
     }
 
-    /// Applies pending migrations.
+    /// Applies pending migrations. A database that a newer release already migrated
+    /// further is left as it is: migrations are written expand-then-contract, so the
+    /// previous release runs on it, and a rollback's `pge migrate` must not fail on it.
     ///
     /// # Errors
-    /// When a migration fails.
+    /// When a migration fails, or when this release has migrations to apply on a
+    /// database that a newer release migrated (an order no rollout produces).
     pub async fn migrate(&self) -> Result<(), DbErr> {
-        Migrator::up(&self.db, None).await
+        let state = migration_state(&self.db).await?;
+        if !state.newer.is_empty() {
+            tracing::warn!(newer = ?state.newer, "the database holds migrations of a newer release");
+        }
+        match (state.pending.is_empty(), state.newer.is_empty()) {
+            (true, _) => Ok(()),
+            (false, true) => Migrator::up(&self.db, None).await,
+            (false, false) => Err(DbErr::Custom(format!(
+                "migrations {:?} are not applied but newer ones {:?} are: refusing to interleave",
+                state.pending, state.newer
+            ))),
+        }
     }
 
     /// The underlying connection (tests and tools).
@@ -129,6 +143,43 @@ impl Store {
     pub fn connection(&self) -> &DatabaseConnection {
         &self.db
     }
+}
+
+/// This release's migrations against the database's record of applied ones.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct MigrationState {
+    /// Known to this release, not applied.
+    pub pending: Vec<String>,
+    /// Applied, unknown to this release (a newer release's).
+    pub newer: Vec<String>,
+}
+
+/// Compares this release's migrations with those the database applied.
+///
+/// # Errors
+/// When the migration table cannot be read (or created).
+pub async fn migration_state(db: &DatabaseConnection) -> Result<MigrationState, DbErr> {
+    let applied: std::collections::BTreeSet<String> = Migrator::get_migration_models(db)
+        .await?
+        .into_iter()
+        .map(|model| model.version)
+        .collect();
+    let known: Vec<String> = Migrator::migrations()
+        .iter()
+        .map(|migration| migration.name().to_owned())
+        .collect();
+    Ok(MigrationState {
+        pending: known
+            .iter()
+            .filter(|name| !applied.contains(*name))
+            .cloned()
+            .collect(),
+        newer: applied
+            .iter()
+            .filter(|name| !known.contains(name))
+            .cloned()
+            .collect(),
+    })
 }
 
 pub(crate) fn storage(err: DbErr) -> StorageError {
@@ -194,13 +245,15 @@ impl HealthCheck for Store {
             .execute_unprepared("SELECT 1")
             .await
             .map_err(|e| format!("database unreachable: {e}"))?;
-        let pending = Migrator::get_pending_migrations(&self.db)
+        let state = migration_state(&self.db)
             .await
             .map_err(|e| format!("cannot read migrations: {e}"))?;
-        if pending.is_empty() {
+        // Ready when every migration this release knows is applied; newer ones (a
+        // release being deployed migrated first) do not make it unready.
+        if state.pending.is_empty() {
             Ok(())
         } else {
-            Err(format!("{} migration(s) not applied", pending.len()))
+            Err(format!("{} migration(s) not applied", state.pending.len()))
         }
     }
 }

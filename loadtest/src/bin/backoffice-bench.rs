@@ -77,7 +77,7 @@ fn luhn_siren(rng: &mut impl Rng) -> String {
                 }
             })
             .sum();
-        if sum % 10 == 0 {
+        if sum.is_multiple_of(10) {
             return candidate;
         }
     }
@@ -186,7 +186,7 @@ async fn seed(url: &str, rows: u64) -> anyhow::Result<()> {
                 loan_request::Entity::insert_many(models)
                     .exec_without_returning(&db)
                     .await?;
-                if n % 50 == 0 {
+                if n.is_multiple_of(50) {
                     eprintln!("seeded {} rows", (n + 1) * batch);
                 }
             }

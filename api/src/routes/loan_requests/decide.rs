@@ -2,7 +2,7 @@
 //! pre-approves it (in_review → pre_approved) or rejects it with a reason
 //! (submitted or in_review → rejected). Requires `If-Match`.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use domain::workflow::{Action, Reason};
@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use super::apply;
 use crate::auth::{Caller, Reviewer};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ApiPath};
 use crate::problem::{Problem, ProblemDetails};
 use crate::state::AppState;
 use crate::views::LoanRequestView;
@@ -60,7 +60,7 @@ pub struct DecisionInput {
 pub async fn decide_loan_request(
     State(state): State<AppState>,
     Reviewer { subject, bank }: Reviewer,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
     ApiJson { value, .. }: ApiJson<DecisionInput>,
 ) -> Result<Response, Problem> {

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use domain::document::{
@@ -22,7 +22,7 @@ use uuid::Uuid;
 
 use super::parse_id;
 use crate::auth::{Applicant, Caller};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ApiPath};
 use crate::problem::{Problem, ProblemDetails};
 use crate::state::AppState;
 
@@ -133,7 +133,7 @@ async fn owned_request(
 pub async fn announce_document(
     State(state): State<AppState>,
     applicant: Applicant,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson { value, .. }: ApiJson<NewDocumentInput>,
 ) -> Result<(StatusCode, Json<UploadView>), Problem> {
     let request = owned_request(&state, &applicant, &id).await?;
@@ -215,7 +215,7 @@ pub async fn announce_document(
 pub async fn complete_document(
     State(state): State<AppState>,
     applicant: Applicant,
-    Path((id, document_id)): Path<(String, String)>,
+    ApiPath((id, document_id)): ApiPath<(String, String)>,
 ) -> Result<Json<DocumentView>, Problem> {
     let request = owned_request(&state, &applicant, &id).await?;
     let document_id = Uuid::parse_str(&document_id)
@@ -276,7 +276,7 @@ pub async fn complete_document(
 pub async fn list_documents(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<DocumentList>, Problem> {
     if matches!(caller, Caller::Admin(_)) {
         return Err(Problem::forbidden(

@@ -1,10 +1,11 @@
 //! `GET /api/v1/loan-requests/{id}/events`: the audit trail, oldest first.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 
 use super::parse_id;
 use crate::auth::Caller;
+use crate::extract::ApiPath;
 use crate::problem::{Problem, ProblemDetails};
 use crate::state::AppState;
 use crate::views::AuditEventView;
@@ -26,7 +27,7 @@ use crate::views::AuditEventView;
 pub async fn list_loan_request_events(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Vec<AuditEventView>>, Problem> {
     let id = parse_id(&id)?;
     let events = state

@@ -1,11 +1,12 @@
 //! `GET /api/v1/loan-requests/{id}`: one request with its computed terms and `ETag`.
 //! Visible to its owner, to reviewers of its bank and to admins; anyone else gets 404.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 
 use super::{parse_id, with_etag};
 use crate::auth::Caller;
+use crate::extract::ApiPath;
 use crate::problem::{Problem, ProblemDetails};
 use crate::state::AppState;
 use crate::views::LoanRequestView;
@@ -28,7 +29,7 @@ use crate::views::LoanRequestView;
 pub async fn get_loan_request(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, Problem> {
     let id = parse_id(&id)?;
     let request = state

@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use domain::company::Siren;
 use domain::loan_request::ListFilter;
 use domain::reference::Reference;
@@ -25,7 +25,8 @@ use crate::views::LoanRequestView;
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
-    /// submitted, in_review, pre_approved, granted, rejected or withdrawn.
+    /// One status only.
+    #[param(value_type = Option<crate::views::LoanStatus>)]
     pub status: Option<String>,
     /// 9-digit SIREN (spaces tolerated).
     pub siren: Option<String>,
@@ -38,6 +39,7 @@ pub struct ListParams {
     /// Admins only: one bank's requests.
     pub bank: Option<String>,
     /// Page size, 1–100 (default 20).
+    #[param(value_type = Option<u8>, minimum = 1, maximum = 100)]
     pub limit: Option<String>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -52,22 +54,46 @@ pub struct LoanRequestPage {
 }
 
 fn instant(name: &str, raw: &str, end_of_day: bool) -> Result<DateTime<Utc>, Problem> {
-    if let Ok(at) = DateTime::parse_from_rfc3339(raw) {
-        return Ok(at.with_timezone(&Utc));
-    }
-    let date = NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| {
+    let invalid = || {
         Problem::invalid_parameter(
             name,
             "invalid-format",
             "expected a date (YYYY-MM-DD) or an RFC 3339 instant",
         )
-    })?;
-    let date = if end_of_day {
-        date.checked_add_days(Days::new(1)).unwrap_or(date)
-    } else {
-        date
     };
-    Ok(date.and_time(chrono::NaiveTime::MIN).and_utc())
+    let at = if let Ok(at) = DateTime::parse_from_rfc3339(raw) {
+        at.with_timezone(&Utc)
+    } else {
+        // chrono's `%Y` also takes a sign and any number of digits ("-5000-01-01"):
+        // only the plain YYYY-MM-DD form is a date here.
+        let plain = raw.len() == 10
+            && raw.bytes().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            });
+        if !plain {
+            return Err(invalid());
+        }
+        let date = NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| invalid())?;
+        let date = if end_of_day {
+            date.checked_add_days(Days::new(1)).unwrap_or(date)
+        } else {
+            date
+        };
+        date.and_time(chrono::NaiveTime::MIN).and_utc()
+    };
+    // Both databases store these years; beyond them PostgreSQL refuses the value.
+    if !(1..=9999).contains(&at.year()) {
+        return Err(Problem::invalid_parameter(
+            name,
+            "out-of-range",
+            "the year must be between 1 and 9999",
+        ));
+    }
+    Ok(at)
 }
 
 pub(crate) fn parse_filter(params: &ListParams, caller: &Caller) -> Result<ListFilter, Problem> {
@@ -99,14 +125,14 @@ pub(crate) fn parse_filter(params: &ListParams, caller: &Caller) -> Result<ListF
     if let Some(raw) = &params.created_to {
         filter.created_to = Some(instant("created_to", raw, true)?);
     }
-    if let (Some(from), Some(to)) = (filter.created_from, filter.created_to) {
-        if from >= to {
-            return Err(Problem::invalid_parameter(
-                "created_to",
-                "reversed-range",
-                "created_to must come after created_from",
-            ));
-        }
+    if let (Some(from), Some(to)) = (filter.created_from, filter.created_to)
+        && from >= to
+    {
+        return Err(Problem::invalid_parameter(
+            "created_to",
+            "reversed-range",
+            "created_to must come after created_from",
+        ));
     }
     if let Some(raw) = &params.bank {
         if !matches!(caller, Caller::Admin(_)) {

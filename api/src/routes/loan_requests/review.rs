@@ -1,13 +1,14 @@
 //! `POST /api/v1/loan-requests/{id}/review`: a reviewer of the request's bank takes it in review (submitted → in_review).
 //! Requires `If-Match` with the current `ETag`.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use domain::workflow::Action;
 
 use super::apply;
 use crate::auth::{Caller, Reviewer};
+use crate::extract::ApiPath;
 use crate::problem::{Problem, ProblemDetails};
 use crate::state::AppState;
 use crate::views::LoanRequestView;
@@ -36,7 +37,7 @@ use crate::views::LoanRequestView;
 pub async fn review_loan_request(
     State(state): State<AppState>,
     Reviewer { subject, bank }: Reviewer,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
     apply(

@@ -74,10 +74,10 @@ fn created(saved: SavedResponse, version_etag: Option<String>) -> Response {
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
-    if let Some(id) = saved.loan_request_id {
-        if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/loan-requests/{id}")) {
-            headers.insert(header::LOCATION, location);
-        }
+    if let Some(id) = saved.loan_request_id
+        && let Ok(location) = HeaderValue::from_str(&format!("/api/v1/loan-requests/{id}"))
+    {
+        headers.insert(header::LOCATION, location);
     }
     if let Some(tag) = version_etag.and_then(|t| HeaderValue::from_str(&t).ok()) {
         headers.insert(header::ETAG, tag);
@@ -160,7 +160,15 @@ pub async fn submit_loan_request(
                 tracing::info!(loan_request_id = %request.id, "loan request submitted");
                 return Ok(created(render(&request), Some(etag(request.version))));
             }
-            Ok(SubmitOutcome::Replayed(saved)) => return Ok(created(saved, None)),
+            Ok(SubmitOutcome::Replayed(saved)) => {
+                // The first answer again, its ETag included (the saved body's version).
+                let version_etag = serde_json::from_str::<serde_json::Value>(&saved.body)
+                    .ok()
+                    .and_then(|body| body["version"].as_i64())
+                    .and_then(|version| i32::try_from(version).ok())
+                    .map(etag);
+                return Ok(created(saved, version_etag));
+            }
             Err(SubmitError::ReferenceCollision) => {}
             Err(other) => return Err(other.into()),
         }

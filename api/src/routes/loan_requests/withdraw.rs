@@ -1,13 +1,14 @@
 //! `POST /api/v1/loan-requests/{id}/withdraw`: the owner withdraws their request (submitted or in_review → withdrawn).
 //! Requires `If-Match` with the current `ETag`.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use domain::workflow::Action;
 
 use super::apply;
 use crate::auth::{Applicant, Caller};
+use crate::extract::ApiPath;
 use crate::problem::{Problem, ProblemDetails};
 use crate::state::AppState;
 use crate::views::LoanRequestView;
@@ -36,7 +37,7 @@ use crate::views::LoanRequestView;
 pub async fn withdraw_loan_request(
     State(state): State<AppState>,
     Applicant(subject): Applicant,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
     apply(
