@@ -146,8 +146,11 @@ where
                     .strip_prefix("Failed to deserialize query string: ")
                     .unwrap_or(&text)
                     .to_owned();
-                let field = message
-                    .split_once("unknown field `")
+                // serde names the parameter in backquotes for an unknown, duplicate or
+                // mistyped one ("duplicate field `status`").
+                let field = ["unknown field `", "duplicate field `", "field `"]
+                    .iter()
+                    .find_map(|marker| message.split_once(marker))
                     .and_then(|(_, rest)| rest.split('`').next())
                     .unwrap_or("query")
                     .to_owned();

@@ -22,6 +22,8 @@ use crate::problem::Problem;
 
 /// How long the bank list is trusted before it is read again.
 const BANK_CACHE_TTL: Duration = Duration::from_secs(30);
+/// How old the cached list must be before an unknown bank code reads it again.
+const BANK_RECHECK_AFTER: Duration = Duration::from_secs(1);
 
 /// How long a replica trusts its last reading of degraded mode: a switch reaches every
 /// replica within this delay.
@@ -191,6 +193,21 @@ impl App {
     /// # Errors
     /// When the store fails.
     pub async fn bank_exists(&self, code: &BankCode) -> Result<bool, Problem> {
+        if self.bank_list().await?.iter().any(|b| &b.code == code) {
+            return Ok(true);
+        }
+        // A bank added through another replica is unknown to this one's cache: read the
+        // list again, at most once a second (unknown codes must not each cost a query).
+        let stale = self
+            .bank_cache
+            .read()
+            .await
+            .as_ref()
+            .is_none_or(|(at, _)| at.elapsed() >= BANK_RECHECK_AFTER);
+        if !stale {
+            return Ok(false);
+        }
+        self.invalidate_banks().await;
         Ok(self.bank_list().await?.iter().any(|b| &b.code == code))
     }
 }

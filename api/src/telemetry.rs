@@ -34,7 +34,7 @@ pub fn init(format: &str) {
             .json()
             .flatten_event(true)
             .with_current_span(true)
-            .with_span_list(false)
+            .with_span_list(true)
             .try_init()
     };
     // A second init (tests) keeps the first subscriber.

@@ -14,6 +14,10 @@ use crate::workflow::Status;
 pub const MAX_DOCUMENT_BYTES: u64 = 10 * 1024 * 1024;
 /// Most documents attached to one request (pending uploads included).
 pub const MAX_DOCUMENTS_PER_REQUEST: u64 = 20;
+/// An announcement not confirmed this long after it was made is abandoned (its upload
+/// URL lasted 15 minutes): it no longer counts toward the limit, and the next
+/// announcement on the request removes it.
+pub const ABANDONED_AFTER: chrono::TimeDelta = chrono::TimeDelta::hours(1);
 /// Longest file name kept, in characters.
 pub const MAX_FILENAME_CHARS: usize = 255;
 

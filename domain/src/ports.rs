@@ -280,7 +280,8 @@ pub enum AnnounceDocumentError {
 #[async_trait]
 pub trait DocumentRepository: Send + Sync + 'static {
     /// Records a pending document, atomically checking the request's state and the
-    /// per-request limit against concurrent announcements.
+    /// per-request limit against concurrent announcements. Pending announcements older
+    /// than [`crate::document::ABANDONED_AFTER`] are removed first and do not count.
     ///
     /// # Errors
     /// See [`AnnounceDocumentError`].

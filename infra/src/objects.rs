@@ -581,6 +581,22 @@ mod tests {
                 .verify_get(&key, "other.png", expires, &sig, Utc::now())
                 .is_err()
         );
+        let other_key = format!("loan-requests/{}/{}", Uuid::new_v4(), Uuid::new_v4());
+        assert_eq!(
+            store
+                .verify_get(&other_key, "scan été.png", expires, &sig, Utc::now())
+                .err(),
+            Some(SignedUrlError::Invalid),
+            "a download link opens its own object only"
+        );
+        let later = Utc::now() + chrono::Duration::seconds(301);
+        assert_eq!(
+            store
+                .verify_get(&key, "scan été.png", expires, &sig, later)
+                .err(),
+            Some(SignedUrlError::Expired),
+            "a download link lapses after its five minutes"
+        );
         store.delete(&key).await.unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(store.head(&key).await.ok().flatten(), None);
         assert!(store.delete(&key).await.is_ok(), "deleting twice is fine");

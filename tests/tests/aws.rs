@@ -255,16 +255,17 @@ async fn documents_go_to_s3_through_presigned_urls() {
             reply.json
         }
     };
+    // Sent as a browser would: every header the API says to send, as given.
     let upload = |announced: &Value, bytes: Vec<u8>| {
         let mut builder = app
             .client
             .request(Method::PUT, announced["upload_url"].as_str().expect("url"));
-        builder = builder.header(
-            "content-type",
-            announced["upload_headers"]["content-type"]
-                .as_str()
-                .expect("type"),
-        );
+        for (name, value) in announced["upload_headers"]
+            .as_object()
+            .expect("upload headers")
+        {
+            builder = builder.header(name.as_str(), value.as_str().expect("header value"));
+        }
         builder.body(bytes).send()
     };
     let complete = |document: &str| {
@@ -285,6 +286,31 @@ async fn documents_go_to_s3_through_presigned_urls() {
         url.contains(&moto.bucket) && url.contains("X-Amz-Signature"),
         "{url}"
     );
+    // moto does not enforce what the signature binds; real S3 does, so check the URL:
+    // this object's key only, 15 minutes, and the declared type and length signed.
+    let document = announced["document_id"].as_str().expect("id");
+    let signed = query_of(url);
+    assert!(
+        url.split('?')
+            .next()
+            .expect("path")
+            .ends_with(&format!("/{}/loan-requests/{id}/{document}", moto.bucket)),
+        "{url}"
+    );
+    assert_eq!(signed["X-Amz-Expires"], "900", "{url}");
+    let signed_headers: Vec<&str> = signed["X-Amz-SignedHeaders"].split(';').collect();
+    for header in ["content-length", "content-type", "host"] {
+        assert!(
+            signed_headers.contains(&header),
+            "{header} not signed: {url}"
+        );
+    }
+    for header in ["content-length", "content-type"] {
+        assert!(
+            announced["upload_headers"][header].is_string(),
+            "{header} not in upload_headers: {announced}"
+        );
+    }
     assert_eq!(
         upload(&announced, bytes.clone())
             .await
@@ -318,6 +344,15 @@ async fn documents_go_to_s3_through_presigned_urls() {
     let link = listed.json["items"][0]["download_url"]
         .as_str()
         .expect("download url");
+    // Downloads: five minutes, this object only.
+    assert_eq!(query_of(link)["X-Amz-Expires"], "300", "{link}");
+    assert!(
+        link.split('?')
+            .next()
+            .expect("path")
+            .ends_with(&format!("/loan-requests/{id}/{document}")),
+        "{link}"
+    );
     let downloaded = app.client.get(link).send().await.expect("download");
     assert_eq!(downloaded.status(), StatusCode::OK);
     assert_eq!(downloaded.bytes().await.expect("bytes").to_vec(), bytes);
@@ -326,7 +361,14 @@ async fn documents_go_to_s3_through_presigned_urls() {
     // does): confirmation refuses it and deletes the object.
     let announced = announce(5_000).await;
     let document = announced["document_id"].as_str().expect("id");
-    upload(&announced, vec![b'x'; 10]).await.expect("upload");
+    // (Its real length, not the signed one: what S3 would refuse and moto lets in.)
+    app.client
+        .request(Method::PUT, announced["upload_url"].as_str().expect("url"))
+        .header("content-type", "application/pdf")
+        .body(vec![b'x'; 10])
+        .send()
+        .await
+        .expect("upload");
     complete(document)
         .await
         .assert_problem(422, "document-mismatch");
@@ -339,6 +381,29 @@ async fn documents_go_to_s3_through_presigned_urls() {
         .await;
     assert!(gone.is_err(), "the mismatching object was deleted");
     complete(document).await.assert_problem(404, "not-found");
+
+    // Confirming before anything was uploaded: HeadObject finds nothing, 422, and the
+    // announcement stays, so the upload can still happen.
+    let announced = announce(bytes.len()).await;
+    let document = announced["document_id"].as_str().expect("id");
+    complete(document)
+        .await
+        .assert_problem(422, "document-not-uploaded");
+    upload(&announced, bytes.clone()).await.expect("upload");
+    assert_eq!(complete(document).await.status, StatusCode::OK);
+}
+
+/// The query parameters of a URL, decoded.
+fn query_of(url: &str) -> std::collections::HashMap<String, String> {
+    let query = url.split_once('?').map(|(_, q)| q).unwrap_or_default();
+    query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(k, v)| {
+            let decoded = v.replace("%3B", ";").replace("%3b", ";");
+            (k.to_owned(), decoded)
+        })
+        .collect()
 }
 
 /// A TCP relay to the emulator that can be cut: connections are dropped while it is

@@ -105,6 +105,13 @@ async fn stats_sum_by_status_and_bank(app: TestApp) {
 
 async fn admins_add_banks_with_validation(app: TestApp) {
     let admin = app.admin();
+    // Another replica has the bank list cached from before the bank is added.
+    let replica = app.replica().await;
+    let reviewer_of_new_bank = app.reviewer("rev-new-bank", "16606");
+    replica
+        .get("/api/v1/loan-requests", Some(&reviewer_of_new_bank))
+        .await
+        .assert_problem(403, "forbidden");
     let created = app
         .post(
             "/api/v1/banks",
@@ -134,6 +141,12 @@ async fn admins_add_banks_with_validation(app: TestApp) {
         invalid.error_fields(),
         vec!["id".to_owned(), "name".to_owned()]
     );
+    // The other replica knows it within about a second, without waiting for its cache.
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    let listed = replica
+        .get("/api/v1/loan-requests", Some(&reviewer_of_new_bank))
+        .await;
+    assert_eq!(listed.status, 200, "{}", listed.text);
     // The new bank takes requests and reviewers at once.
     let owner = app.applicant("owner-new-bank");
     let mut body = submission(&random_siren(), 2_000_000);

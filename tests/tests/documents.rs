@@ -289,6 +289,37 @@ async fn document_limits_are_enforced(app: TestApp) {
     )
     .await
     .assert_problem(409, "too-many-documents");
+    // Announcements never confirmed within the hour are abandoned: they stop counting
+    // and the next announcement removes them.
+    {
+        use infra::entity::document;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+        let db = app.db().await;
+        let aged = document::Entity::update_many()
+            .col_expr(
+                document::Column::CreatedAt,
+                Expr::value(chrono::Utc::now() - chrono::Duration::minutes(61)),
+            )
+            .filter(document::Column::Filename.is_in(["piece-1.jpg", "piece-2.jpg"]))
+            .exec(&db)
+            .await
+            .expect("age two announcements");
+        assert_eq!(aged.rows_affected, 2);
+        let room = announce(
+            &app,
+            "limits-owner",
+            &id,
+            &json!({"filename": "after-cleanup.jpg", "content_type": "image/jpeg", "size": 10}),
+        )
+        .await;
+        assert_eq!(room.status, StatusCode::CREATED, "{}", room.text);
+        let left = document::Entity::find()
+            .filter(document::Column::Filename.is_in(["piece-1.jpg", "piece-2.jpg"]))
+            .all(&db)
+            .await
+            .expect("documents");
+        assert!(left.is_empty(), "abandoned announcements removed");
+    }
     // Unknown fields are refused like everywhere else.
     let unknown = announce(
         &app,

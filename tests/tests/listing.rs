@@ -127,6 +127,7 @@ async fn bad_list_parameters_are_400_naming_the_parameter(app: TestApp) {
         ("cursor=%00%01", "cursor"),
         ("bank=30004", "bank"),
         ("sort=asc", "sort"),
+        ("status=submitted&status=granted", "status"),
     ] {
         let reply = app
             .get(&format!("/api/v1/loan-requests?{query}"), Some(&token))

@@ -257,6 +257,21 @@ async fn withdraw_needs_if_match_and_refuses_stale_versions(app: TestApp) {
     app.act(&token, id, "withdraw", None)
         .await
         .assert_problem(409, "invalid-transition");
+    // A withdrawal is audited but e-mails nobody (SPEC §3: submission and decisions do).
+    use sea_orm::{ConnectionTrait, Statement};
+    let db = app.db().await;
+    let row = db
+        .query_one(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT (SELECT COUNT(*) FROM outbox_messages), \
+                    (SELECT COUNT(*) FROM audit_events WHERE to_status = 'withdrawn')"
+                .to_owned(),
+        ))
+        .await
+        .expect("query")
+        .expect("row");
+    assert_eq!(row.try_get_by_index::<i64>(0).expect("outbox"), 1);
+    assert_eq!(row.try_get_by_index::<i64>(1).expect("audit"), 1);
 }
 
 on_both_backends!(

@@ -51,6 +51,27 @@ async fn reviewer_takes_in_review_pre_approves_and_grants(app: TestApp) {
         .map(|e| e["action"].as_str().expect("action"))
         .collect();
     assert_eq!(actions, ["submit", "review", "pre_approve", "grant"]);
+    let moves: Vec<(Option<&str>, &str)> = events
+        .json
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| {
+            (
+                e["from_status"].as_str(),
+                e["to_status"].as_str().expect("to"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        moves,
+        [
+            (None, "submitted"),
+            (Some("submitted"), "in_review"),
+            (Some("in_review"), "pre_approved"),
+            (Some("pre_approved"), "granted"),
+        ]
+    );
     assert_eq!(events.json[1]["actor_role"], "reviewer");
     assert_eq!(events.json[1]["actor_subject"], "rev-bnp");
     // The applicant can no longer withdraw a granted request.
@@ -85,6 +106,7 @@ async fn rejection_needs_a_reason_and_records_it(app: TestApp) {
         )
         .await;
     long.assert_problem(422, "validation-failed");
+    assert_eq!(long.error_fields(), vec!["reason".to_owned()]);
     let unknown = app
         .act(
             &reviewer,
@@ -112,6 +134,8 @@ async fn rejection_needs_a_reason_and_records_it(app: TestApp) {
         .get(&format!("/api/v1/loan-requests/{id}/events"), Some(&owner))
         .await;
     assert_eq!(events.json[1]["reason"], "Chiffre d'affaires non justifié");
+    assert_eq!(events.json[1]["from_status"], "submitted");
+    assert_eq!(events.json[1]["to_status"], "rejected");
 }
 
 async fn reviewers_only_see_and_act_on_their_own_bank(app: TestApp) {

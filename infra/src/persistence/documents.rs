@@ -4,7 +4,8 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::document::{
-    ContentType, Declaration, Document, DocumentId, DocumentStatus, Filename, accepts_documents,
+    ABANDONED_AFTER, ContentType, Declaration, Document, DocumentId, DocumentStatus, Filename,
+    accepts_documents,
 };
 use domain::loan_request::{Actor, LoanRequestId};
 use domain::ports::{AnnounceDocumentError, DocumentRepository, StorageError};
@@ -52,6 +53,14 @@ impl DocumentRepository for Store {
         if !accepts_documents(status) {
             return Err(AnnounceDocumentError::Closed(status));
         }
+        // Uploads never confirmed are dropped, so they cannot use up the limit for good.
+        document::Entity::delete_many()
+            .filter(document::Column::LoanRequestId.eq(doc.loan_request_id.0))
+            .filter(document::Column::Status.eq(DocumentStatus::Pending.as_str()))
+            .filter(document::Column::CreatedAt.lt(doc.created_at - ABANDONED_AFTER))
+            .exec(&txn)
+            .await
+            .map_err(storage)?;
         let count = document::Entity::find()
             .filter(document::Column::LoanRequestId.eq(doc.loan_request_id.0))
             .count(&txn)
