@@ -39,11 +39,13 @@ COPY --from=builder /out/rootfs/ /
 
 ENV PGE_ENV=production \
     PGE_LISTEN_ADDR=0.0.0.0:8080 \
+    PGE_METRICS_ADDR=0.0.0.0:9090 \
     PGE_LOG_FORMAT=json
 
 # 65532 is the `nonroot` user and group of the image's /etc/passwd and /etc/group.
 USER 65532:65532
-# The API, its probes and (inside the cluster) /metrics share one port.
-EXPOSE 8080
+# The API and its probes on 8080; /metrics on a listener of its own on 9090, which the
+# Helm chart opens to the monitoring namespace only.
+EXPOSE 8080 9090
 ENTRYPOINT ["/usr/local/bin/pge"]
 CMD ["serve"]

@@ -249,8 +249,8 @@ if "x86_64-unknown-linux-musl" not in build and "+crt-static" not in build:
 if fimage == "scratch" and not any(l.upper().startswith("COPY ") for l in final):
     errors.append("a scratch final stage must COPY the binary in")
 exposed = {p for l in final if l.upper().startswith("EXPOSE ") for p in l.split()[1:]}
-if exposed - {"8080", "8080/tcp"}:
-    errors.append(f"final stage exposes {sorted(exposed)}: pge listens on 8080 only (API and /metrics)")
+if exposed - {"8080", "8080/tcp", "9090", "9090/tcp"}:
+    errors.append(f"final stage exposes {sorted(exposed)}: pge listens on 8080 (API) and 9090 (/metrics) only")
 # The build context: .dockerignore excludes everything, then re-includes the workspace.
 # Every workspace member must be re-included, or cargo cannot load the workspace.
 import tomllib
@@ -270,6 +270,11 @@ check "Dockerfile contract (multi-stage, static final stage, numeric USER, pinne
 
 # --- Helm chart -----------------------------------------------------------------------------
 CHART=helm/pge
+# The origin-verify header value is a secret that no values file holds: the deploy job
+# passes it from a CI/CD variable with --set-string, and so does every render below, with
+# this fake (a value of the schema's shape).
+ORIGIN_VERIFY_SAMPLE="Sample0riginVerify0Value0For0Offline0Checks"
+ORIGIN_VERIFY_SET="ingress.originVerify.value=$ORIGIN_VERIFY_SAMPLE"
 VALUE_SETS=()
 for f in "$ROOT"/$CHART/ci/*-values.yaml; do [ -e "$f" ] && VALUE_SETS+=("$(basename "$f" -values.yaml)"); done
 check "chart has CI value sets (helm/pge/ci/*-values.yaml)" test "${#VALUE_SETS[@]}" -ge 2
@@ -277,8 +282,8 @@ check "chart has CI value sets (helm/pge/ci/*-values.yaml)" test "${#VALUE_SETS[
 check "schema of values.schema.json (draft-07 metaschema)" "$LINT_BIN/check-jsonschema" --check-metaschema $CHART/values.schema.json
 
 for set in "${VALUE_SETS[@]}"; do
-  check "helm lint --strict ($set)" "$HELM" lint --strict --kube-version "$KUBE_VERSION.0" $CHART -f "$CHART/ci/$set-values.yaml"
-  check "helm template ($set)" sh -c "\"$HELM\" template pge $CHART --namespace pge --kube-version $KUBE_VERSION.0 -f $CHART/ci/$set-values.yaml > \"$WORK/rendered/$set.yaml\" && test -s \"$WORK/rendered/$set.yaml\""
+  check "helm lint --strict ($set)" "$HELM" lint --strict --kube-version "$KUBE_VERSION.0" $CHART -f "$CHART/ci/$set-values.yaml" --set-string "$ORIGIN_VERIFY_SET"
+  check "helm template ($set)" sh -c "\"$HELM\" template pge $CHART --namespace pge --kube-version $KUBE_VERSION.0 -f $CHART/ci/$set-values.yaml --set-string $ORIGIN_VERIFY_SET > \"$WORK/rendered/$set.yaml\" && test -s \"$WORK/rendered/$set.yaml\""
 done
 
 # What CI deploys is the `helm_values` output of each Terraform environment plus the
@@ -301,6 +306,9 @@ SAMPLES = {
     "module.s3.documents_bucket": "pge-env-documents-123456789012",
     "module.cloudfront.origin_certificate_arn": "arn:aws:acm:eu-west-3:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d",
     "module.network.alb_security_group_id": "sg-0123456789abcdef0",
+    "module.network.public_subnet_cidrs": ["10.20.0.0/24", "10.20.1.0/24", "10.20.2.0/24"],
+    "module.network.private_subnet_cidrs": ["10.20.16.0/20", "10.20.32.0/20", "10.20.48.0/20"],
+    "module.cloudfront.origin_verify_header_name": "X-Origin-Verify",
 }
 def unq(v): return v[1:-1] if isinstance(v, str) and len(v) >= 2 and v[0] == v[-1] == '"' else v
 variables = {}
@@ -386,6 +394,7 @@ render_tf_env() { # env
   tf_helm_values "$1" "$WORK/tf-$1-values.yaml" &&
     "$HELM" template pge $CHART --namespace pge --kube-version "$KUBE_VERSION.0" \
       -f "$WORK/tf-$1-values.yaml" --set image.tag=0123456789abcdef0123456789abcdef01234567 \
+      --set-string "$ORIGIN_VERIFY_SET" \
       >"$WORK/rendered/terraform-$1.yaml" &&
     test -s "$WORK/rendered/terraform-$1.yaml"
 }
@@ -394,18 +403,25 @@ for env in staging production; do
 done
 
 BASE_VALUES="$CHART/ci/lint-values.yaml"
-render() { "$HELM" template pge $CHART --namespace pge --kube-version "$KUBE_VERSION.0" -f "$BASE_VALUES" "$@"; }
+render() { "$HELM" template pge $CHART --namespace pge --kube-version "$KUBE_VERSION.0" -f "$BASE_VALUES" --set-string "$ORIGIN_VERIFY_SET" "$@"; }
 expect_fail "chart refuses a missing image tag" 'image\.tag' render --set image.tag=
 expect_fail "chart refuses image tag 'latest'" 'image\.tag' render --set image.tag=latest
 expect_fail "chart refuses a missing database secret name" 'database\.existingSecret' render --set database.existingSecret=
 expect_fail "chart refuses a null database secret name" 'existingSecret' render --set database.existingSecret=null
 expect_fail "chart refuses a missing cursor secret name" 'cursorSecret' render --set cursorSecret.existingSecret=
 expect_fail "chart refuses minReplicas below 3" 'minReplicas' render --set api.autoscaling.minReplicas=1
-expect_fail "chart refuses minReplicas above 100" 'minReplicas' render --set api.autoscaling.minReplicas=500
+# maxReplicas 200 (its own ceiling), so that only the schema's ceiling of minReplicas can refuse.
+expect_fail "chart refuses minReplicas above 100" 'minReplicas.*(less than or equal|maximum)' render --set api.autoscaling.minReplicas=150 --set api.autoscaling.maxReplicas=200
 expect_fail "chart refuses fixed api.replicas below 3" 'api\.replicas' render --set api.autoscaling.enabled=false --set api.replicas=1
 expect_fail "chart refuses minReplicas > maxReplicas" 'minReplicas' render --set api.autoscaling.minReplicas=20 --set api.autoscaling.maxReplicas=10
 expect_fail "chart refuses a missing IRSA role" 'roleArn' render --set serviceAccount.roleArn=
 expect_fail "chart refuses unknown values keys" 'Additional property|additionalProperties|not allowed' render --set api.replica=3
+expect_fail "chart refuses an Ingress without the origin-verify header value" 'originVerify' render --set-string ingress.originVerify.value=
+expect_fail "chart refuses preStopSleepSeconds 0" 'preStopSleepSeconds' render --set api.preStopSleepSeconds=0
+expect_fail "chart refuses preStopSleepSeconds >= terminationGracePeriodSeconds" 'preStopSleepSeconds' render --set api.preStopSleepSeconds=60 --set api.terminationGracePeriodSeconds=45
+# The preStop `sleep` action needs Kubernetes 1.30 (Chart.yaml kubeVersion).
+expect_fail "chart refuses Kubernetes 1.29" 'kubeVersion' \
+  "$HELM" template pge $CHART --namespace pge --kube-version 1.29.0 -f "$BASE_VALUES" --set-string "$ORIGIN_VERIFY_SET"
 
 # kubernetes-validate through its Python API: strict (unknown fields are errors) and an
 # unknown kind or removed API version is fatal (the CLI only warns about those).
@@ -436,7 +452,7 @@ check "yamllint rendered manifests" "$LINT_BIN/yamllint" --strict -d '{extends: 
 # The chart's promises (issue 6), checked on the rendered production set.
 chart_contract() {
   "$PY" - "$WORK/rendered" <<'PY'
-import glob, sys, yaml
+import glob, json, sys, yaml
 errors = []
 def err(m): errors.append(m)
 for path in sorted(glob.glob(sys.argv[1] + "/*.yaml")):
@@ -519,11 +535,49 @@ for path in sorted(glob.glob(sys.argv[1] + "/*.yaml")):
     for ing in by.get("Ingress", []):
         if ing["spec"].get("ingressClassName") != "alb":
             err(f"{setname}: Ingress must use the alb class (AWS Load Balancer Controller)")
+        # CloudFront's prefix list is shared by every distribution: the ALB rule must also
+        # require our distribution's secret header.
+        ann = ing["metadata"].get("annotations", {})
+        for rule in ing["spec"].get("rules", []):
+            for path in rule.get("http", {}).get("paths", []):
+                svc = path["backend"]["service"]["name"]
+                try:
+                    conds = json.loads(ann.get(f"alb.ingress.kubernetes.io/conditions.{svc}", "[]"))
+                except ValueError:
+                    conds = []
+                if not any(c.get("field") == "http-header" and c.get("httpHeaderConfig", {}).get("httpHeaderName")
+                           and c["httpHeaderConfig"].get("values") for c in conds):
+                    err(f"{setname}: Ingress rule to {svc} has no origin-verify http-header condition (alb.ingress.kubernetes.io/conditions.{svc})")
+    # /metrics on its own port: the scrape annotation names it, only the monitoring
+    # namespace reaches it, and only the load balancer's subnets reach the API port.
+    ports = {}
+    for d in deps.values():
+        comp = d["metadata"]["labels"].get("app.kubernetes.io/component")
+        tpl = d["spec"]["template"]
+        ports[comp] = {p.get("name"): p["containerPort"] for p in tpl["spec"]["containers"][0].get("ports", [])}
+        metrics = ports[comp].get("metrics")
+        if metrics is None:
+            err(f"{setname}: {comp}: no containerPort named metrics (PGE_METRICS_ADDR)")
+        elif tpl["metadata"].get("annotations", {}).get("prometheus.io/port") != str(metrics):
+            err(f"{setname}: {comp}: prometheus.io/port must be the metrics port {metrics}")
+        elif metrics == ports[comp].get("http"):
+            err(f"{setname}: {comp}: /metrics must not share the API port")
+    for pol in by.get("NetworkPolicy", []):
+        comp = pol["spec"]["podSelector"]["matchLabels"].get("app.kubernetes.io/component")
+        for rule in pol["spec"].get("ingress", []) or []:
+            rports = {p.get("port") for p in rule.get("ports", [])}
+            peers = rule.get("from", [])
+            if not rports or not peers:
+                err(f"{setname}: NetworkPolicy {comp}: an ingress rule without ports or peers admits too much")
+            if ports.get(comp, {}).get("metrics") in rports and any(set(p) != {"namespaceSelector"} for p in peers):
+                err(f"{setname}: NetworkPolicy {comp}: the metrics port must be open to the monitoring namespace only")
+            if ports.get(comp, {}).get("http") in rports and any(set(p) != {"ipBlock"} for p in peers):
+                err(f"{setname}: NetworkPolicy {comp}: the API port must be open to the load balancer's subnets only")
 print("\n".join(errors) or "chart contract ok")
 sys.exit(1 if errors else 0)
 PY
 }
-check "chart contract (rendered: hardening, probes, rollout, HPA, PDB, IRSA, hook, no secrets)" chart_contract
+check "chart contract (rendered: hardening, probes, rollout, HPA, PDB, IRSA, hook, no secrets, origin header, metrics port)" chart_contract
 
 # The variables the chart sets must be the ones pge reads: the names come from the
 # binary's own clap declarations (`env = "PGE_..."` in api/src), so a misspelt or
@@ -541,9 +595,9 @@ if len(declared) < 10:
 # Overrides for emulators in tests: never in a cluster.
 test_only = {"PGE_AWS_ENDPOINT_URL", "PGE_COGNITO_JWKS_URL", "PGE_COGNITO_ISSUER", "PGE_S3_FORCE_PATH_STYLE"}
 must = {
-    "api": {"PGE_ENV", "PGE_LISTEN_ADDR", "PGE_DATABASE_URL", "PGE_COGNITO_REGION", "PGE_COGNITO_USER_POOL_ID",
+    "api": {"PGE_ENV", "PGE_LISTEN_ADDR", "PGE_METRICS_ADDR", "PGE_DATABASE_URL", "PGE_COGNITO_REGION", "PGE_COGNITO_USER_POOL_ID",
             "PGE_COGNITO_CLIENT_IDS", "PGE_SES_FROM", "PGE_S3_BUCKET", "PGE_CURSOR_SECRET", "PGE_WORKER_IN_PROCESS"},
-    "worker": {"PGE_ENV", "PGE_DATABASE_URL", "PGE_SES_FROM", "PGE_S3_BUCKET"},
+    "worker": {"PGE_ENV", "PGE_METRICS_ADDR", "PGE_DATABASE_URL", "PGE_SES_FROM", "PGE_S3_BUCKET"},
     "migrate": {"PGE_ENV", "PGE_DATABASE_URL"},
 }
 errors, seen = [], 0
@@ -575,6 +629,12 @@ for path in sorted(glob.glob(rendered + "/*.yaml")):
             values = {k: v.get("value") for k, v in env.items()}
             if values.get("PGE_ENV", "production") != "production":
                 errors.append(f"{setname}: {c['name']}: PGE_ENV must be production")
+            cports = {str(p["containerPort"]) for p in c.get("ports", [])}
+            if c["name"] in ("api", "worker"):
+                # /metrics listens on PGE_METRICS_ADDR: all interfaces, on a declared port.
+                host, _, mport = str(values.get("PGE_METRICS_ADDR", "")).rpartition(":")
+                if host != "0.0.0.0" or mport not in cports:
+                    errors.append(f"{setname}: {c['name']}: PGE_METRICS_ADDR must be 0.0.0.0:<a containerPort> (Prometheus scrapes the pod), got {values.get('PGE_METRICS_ADDR')!r}, ports {sorted(cports)}")
             if c["name"] == "api":
                 if values.get("PGE_WORKER_IN_PROCESS") != "false":
                     errors.append(f"{setname}: api: PGE_WORKER_IN_PROCESS must be \"false\" (the worker is its own Deployment)")
@@ -602,6 +662,27 @@ yamllint_sources() {
 }
 check "yamllint (.gitlab-ci.yml, Chart.yaml, values files)" yamllint_sources
 
+# The origin-verify header value is a secret: no committed values file or Terraform
+# output may hold it (the deploy job passes it from a CI/CD variable).
+origin_verify_uncommitted() {
+  "$PY" - helm/pge terraform/environments <<'PY'
+import pathlib, re, sys, yaml
+chart, envs = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+errors, files = [], [chart / "values.yaml"] + sorted((chart / "ci").glob("*.yaml"))
+for f in files:
+    ov = ((yaml.safe_load(open(f)) or {}).get("ingress") or {}).get("originVerify") or {}
+    for key in ("value", "previousValue"):
+        if ov.get(key):
+            errors.append(f"{f}: ingress.originVerify.{key} is set: the secret comes from the CI/CD variable PGE_ORIGIN_VERIFY_SECRET, never from a file")
+for f in sorted(envs.rglob("*.tf")):
+    if re.search(r"originVerify\s*=\s*\{[^}]*\b(value|previousValue)\s*=", f.read_text()):
+        errors.append(f"{f}: helm_values passes the origin-verify value: it would be stored in the PGE_HELM_VALUES file variable and in the Terraform outputs")
+print("\n".join(errors) or f"{len(files)} values files and the environments' outputs hold no origin-verify value")
+sys.exit(1 if errors else 0)
+PY
+}
+check "origin-verify header value in no committed file" origin_verify_uncommitted
+
 # --- GitLab CI ------------------------------------------------------------------------------------
 check "check-jsonschema GitLab CI schema" "$LINT_BIN/check-jsonschema" --builtin-schema vendor.gitlab-ci --data-transform gitlab-ci .gitlab-ci.yml
 check "gitlab-ci-verify (shellcheck of scripts)" "$LINT_BIN/gitlab-ci-verify" --no-lint-api -S warning
@@ -609,7 +690,7 @@ checkov_run "checkov gitlab_ci" -f .gitlab-ci.yml --framework gitlab_ci
 
 gitlab_contract() {
   "$PY" - .gitlab-ci.yml <<'PY'
-import sys, yaml
+import re, sys, yaml
 class Loader(yaml.SafeLoader):
     pass
 Loader.add_constructor("!reference", lambda l, n: l.construct_sequence(n))
@@ -660,7 +741,7 @@ for env, manual in (("staging", False), ("production", True)):
         errors.append(f"no helm deploy job for environment {env}"); continue
     j = deploys[cand[0]]
     s = script(cand[0])
-    for flag in ("--install", "--atomic", "--wait", "image.tag=$CI_COMMIT_SHA"):
+    for flag in ("--install", "--atomic", "--wait", "image.tag=$CI_COMMIT_SHA", "ingress.originVerify.value=$PGE_ORIGIN_VERIFY_SECRET"):
         if flag not in s:
             errors.append(f"{cand[0]}: helm command lacks {flag}")
     whens = [r.get("when", "on_success") for r in j.get("rules", [])]
@@ -670,6 +751,26 @@ for env, manual in (("staging", False), ("production", True)):
         errors.append(f"{cand[0]}: staging must deploy automatically")
     if not j["environment"].get("url"):
         errors.append(f"{cand[0]}: environment needs a url")
+# Images whose entrypoint is a program, not a shell: GitLab's runner would hand the job
+# script to that program, so the job must clear it (entrypoint: [""]).
+PROGRAM_ENTRYPOINTS = ("alpine/helm", "gcr.io/kaniko-project/executor", "hashicorp/terraform",
+                       "amazon/aws-cli", "bitnami/kubectl", "bitnami/helm")
+variables = ci.get("variables", {}) or {}
+for name, job in real.items():
+    image = job.get("image", ci.get("default", {}).get("image", ci.get("image")))
+    spec = image if isinstance(image, dict) else {"name": image}
+    ref = str(spec.get("name") or "")
+    ref = re.sub(r"\$\{?(\w+)\}?", lambda m: str(variables.get(m.group(1), m.group(0))), ref)
+    repo = ref.split("@")[0].rsplit(":", 1)[0] if ":" in ref.split("/")[-1] else ref.split("@")[0]
+    if repo.removeprefix("docker.io/") in PROGRAM_ENTRYPOINTS and spec.get("entrypoint") != [""]:
+        errors.append(f"{name}: image {ref} has a program as entrypoint: set image: {{name: ..., entrypoint: [\"\"]}}")
+# scripts/test.sh runs scripts/fault-test.py, which starts a PostgreSQL server of its own
+# (initdb, pg_ctl, and the postgres user when run as root): the client alone is not enough.
+if "fault-test.py" in open("scripts/test.sh").read():
+    test_job = real.get("test", {})
+    lines = [str(l) for l in (test_job.get("before_script", []) or []) + (test_job.get("script", []) or [])]
+    if not any("install" in l and re.search(r"(?<![\w-])postgresql(?![\w-])", l) for l in lines):
+        errors.append("the test job runs scripts/fault-test.py (via scripts/test.sh) but does not install the PostgreSQL server package (postgresql)")
 wf = " ".join(str(r.get("if", "")) for r in ci.get("workflow", {}).get("rules", []))
 if "merge_request_event" not in wf:
     errors.append("workflow rules must enable merge-request pipelines")
@@ -677,7 +778,7 @@ print("\n".join(errors) or f"{len(real)} jobs ok")
 sys.exit(1 if errors else 0)
 PY
 }
-check "GitLab CI contract (stages/needs exist, no dind, staging auto, production manual)" gitlab_contract
+check "GitLab CI contract (stages/needs exist, no dind, staging auto, production manual, entrypoints, PostgreSQL server for the test job)" gitlab_contract
 
 # --- Terraform ---------------------------------------------------------------------------------
 hcl_parse() {
@@ -734,6 +835,9 @@ for env in ("staging", "production"):
     for module in ("network", "eks", "rds", "cognito", "ses", "s3", "cloudfront", "waf", "irsa"):
         if f'"../../modules/{module}"' not in text:
             errors.append(f"{env}: does not use module {module}")
+    # The API's NetworkPolicy admits the load balancer's subnets, not the whole VPC.
+    if not re.search(r"ingressCIDRs\s*=\s*module\.network\.public_subnet_cidrs\b", text):
+        errors.append(f"{env}: helm_values must set networkPolicy.ingressCIDRs = module.network.public_subnet_cidrs (where the ALB's ENIs are)")
     if '"eu-west-3"' not in text:
         errors.append(f"{env}: region eu-west-3 (data in France) is not the default")
 modules = [p.name for p in (root / "modules").iterdir() if p.is_dir()]
@@ -747,6 +851,292 @@ PY
 }
 check "Terraform contract (pinned providers, validations, S3 backend with locking, modules)" terraform_contract
 
+# Every reference resolves, in the folder it is written in: `<type>.<name>` (resource),
+# `data.<type>.<name>`, `module.<name>`, `var.<name>`, `local.<name>`, provider aliases;
+# `module.<name>.<output>` names an output of that module; a module call passes only
+# variables the module declares, and every variable it requires. (terraform validate
+# would say so, but it needs the AWS provider, which cannot be downloaded here.)
+terraform_references() {
+  "$PY" - terraform <<'PY'
+import pathlib, re, sys, hcl2
+root = pathlib.Path(sys.argv[1])
+META = {"source", "version", "providers", "count", "for_each", "depends_on"}
+BUILTIN_ROOTS = {"count", "each", "self", "path", "terraform"}
+ID = r"[A-Za-z_][A-Za-z0-9_]*"
+REF = re.compile(rf"(?<![\w.\])])({ID})((?:\.{ID})+)")
+FOR = re.compile(rf"\bfor\s+({ID})(?:\s*,\s*({ID}))?\s+in\b")
+def q(s): return s[1:-1] if isinstance(s, str) and len(s) >= 2 and s[0] == s[-1] == '"' else s
+
+# python-hcl2 renders an expression as "${...}" and a string as its quoted text: keep
+# the code of expressions and of `${...}` interpolations, drop literal text.
+def interp(text, i):
+    """text[i:] follows a `${`: (its code, the index after the closing brace)."""
+    depth, code = 0, []
+    while i < len(text):
+        c = text[i]
+        if c == '"':
+            inner, i = string(text, i)
+            code.append(f" {inner} ")
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            if depth == 0:
+                return "".join(code), i + 1
+            depth -= 1
+        code.append(c)
+        i += 1
+    raise ValueError(f"unterminated ${{ in {text[:60]!r}")
+def string(text, i):
+    """text[i] opens a string literal: (the code of its interpolations, the index after it)."""
+    parts, i = [], i + 1
+    while i < len(text):
+        if text[i] == "\\":
+            i += 2
+        elif text[i] == '"':
+            return " ; ".join(parts), i + 1
+        elif text.startswith("$${", i):
+            i += 3
+        elif text.startswith("${", i):
+            code, i = interp(text, i + 2)
+            parts.append(code)
+        else:
+            i += 1
+    raise ValueError(f"unterminated string in {text[:60]!r}")
+def code_of(value):
+    """The code in one rendered value (an expression, a template or a heredoc)."""
+    parts, i = [], 0
+    while i < len(value):
+        if value.startswith("$${", i):
+            i += 3
+        elif value.startswith("${", i):
+            code, i = interp(value, i + 2)
+            parts.append(code)
+        else:
+            i += 1
+    return " ; ".join(parts)
+
+def load(folder):
+    decl = {"resource": set(), "data": set(), "module": {}, "variable": {}, "local": set(),
+            "output": set(), "providers": set(), "aliases": set(), "files": {}}
+    for f in sorted(folder.glob("*.tf")):
+        d = hcl2.load(open(f))
+        decl["files"][f.name] = d
+        for kind in ("resource", "data"):
+            for block in d.get(kind, []):
+                for t, named in block.items():
+                    decl[kind] |= {f"{q(t)}.{q(n)}" for n in named if not n.startswith("__")}
+        for block in d.get("module", []):
+            decl["module"].update({q(n): b for n, b in block.items() if not n.startswith("__")})
+        for block in d.get("variable", []):
+            decl["variable"].update({q(n): "default" in b for n, b in block.items() if not n.startswith("__")})
+        for block in d.get("locals", []):
+            decl["local"] |= {n for n in block if not n.startswith("__")}
+        for block in d.get("output", []):
+            decl["output"] |= {q(n) for n in block if not n.startswith("__")}
+        for block in d.get("provider", []):
+            for n, b in block.items():
+                decl["providers"].add(q(n))
+                if "alias" in b:
+                    decl["aliases"].add(f"{q(n)}.{q(b['alias'])}")
+        for block in d.get("terraform", []):
+            for rp in block.get("required_providers", []):
+                for n, spec in rp.items():
+                    if n.startswith("__"):
+                        continue
+                    decl["providers"].add(n)
+                    for a in (spec.get("configuration_aliases", []) if isinstance(spec, dict) else []):
+                        decl["aliases"].add(code_of(a).strip())
+    return decl
+
+folders = sorted({f.parent for f in root.rglob("*.tf") if ".terraform" not in f.parts})
+errors, refs, calls = [], 0, 0
+cache = {}
+def decl_of(folder):
+    folder = folder.resolve()
+    if folder not in cache:
+        cache[folder] = load(folder)
+    return cache[folder]
+
+for folder in folders:
+    decl = decl_of(folder)
+    where = folder.relative_to(root)
+    raw = " ".join(p.read_text() for p in folder.glob("*.tf"))
+    # Iterators of dynamic blocks (their label, or `iterator = x`).
+    dynamic = set(re.findall(r'dynamic\s+"(\w+)"', raw)) | set(re.findall(r"\biterator\s*=\s*(\w+)", raw))
+    children = {}
+    for name, body in decl["module"].items():
+        src = q(body.get("source", ""))
+        if src.startswith(("./", "../")):
+            child = folder / src
+            if not child.is_dir():
+                errors.append(f"{where}: module {name}: source {src} is not a folder")
+            else:
+                children[name] = decl_of(child)
+
+    def check_ref(fname, root_, tail, iterators):
+        global refs
+        text = root_ + "".join("." + t for t in tail)
+        if root_ in BUILTIN_ROOTS or root_ in iterators or root_ in dynamic:
+            return
+        refs += 1
+        bad = None
+        if root_ == "var":
+            if tail[0] not in decl["variable"]:
+                bad = f"var.{tail[0]} is not a declared variable"
+        elif root_ == "local":
+            if tail[0] not in decl["local"]:
+                bad = f"local.{tail[0]} is not declared in a locals block"
+        elif root_ == "data":
+            if len(tail) < 2 or f"{tail[0]}.{tail[1]}" not in decl["data"]:
+                bad = f"{text}: no such data source"
+        elif root_ == "module":
+            if tail[0] not in decl["module"]:
+                bad = f"module.{tail[0]} is not a module block"
+            elif len(tail) > 1 and tail[0] in children and tail[1] not in children[tail[0]]["output"]:
+                bad = f"module.{tail[0]}.{tail[1]}: {q(decl['module'][tail[0]]['source'])} has no such output"
+        elif root_ in decl["providers"] and len(tail) == 1:
+            if text not in decl["aliases"]:
+                bad = f"provider configuration {text} is not declared (provider alias or configuration_aliases)"
+        elif "_" in root_:
+            if f"{root_}.{tail[0]}" not in decl["resource"]:
+                bad = f"{root_}.{tail[0]} is not a declared resource"
+        else:
+            bad = f"{text}: unknown reference"
+        if bad:
+            errors.append(f"{where}/{fname}: {bad}")
+
+    def scan(fname, code):
+        iterators = {n for m in FOR.finditer(code) for n in m.groups() if n}
+        for m in REF.finditer(code):
+            check_ref(fname, m.group(1), m.group(2).split(".")[1:], iterators)
+
+    def walk(fname, node, key=None):
+        if key in ("ignore_changes", "configuration_aliases") or (isinstance(key, str) and key.startswith("__")):
+            return
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if isinstance(k, str) and ("${" in k) and not k.startswith("__"):
+                    scan(fname, code_of(k))
+                walk(fname, v, k)
+        elif isinstance(node, list):
+            for v in node:
+                walk(fname, v, key)
+        elif isinstance(node, str):
+            scan(fname, code_of(node))
+
+    for fname, d in decl["files"].items():
+        for kind, blocks in d.items():
+            if kind in ("terraform", "__comments__") or kind.startswith("__"):
+                continue
+            for block in blocks:
+                if kind == "variable":
+                    block = {n: {k: v for k, v in b.items() if k != "type"} for n, b in block.items() if not n.startswith("__")}
+                walk(fname, block)
+
+    # Module calls: arguments are declared variables; required variables are passed.
+    for name, child in children.items():
+        calls += 1
+        body = decl["module"][name]
+        passed = {k for k in body if not k.startswith("__") and k not in META}
+        src = q(body["source"])
+        for k in sorted(passed - set(child["variable"])):
+            errors.append(f"{where}: module {name} passes {k}, which {src} does not declare")
+        for k in sorted(v for v, has_default in child["variable"].items() if not has_default and v not in passed):
+            errors.append(f"{where}: module {name} does not pass {k}, which {src} requires (no default)")
+        for k in body.get("providers", {}) or {}:
+            key = code_of(k).strip() or k
+            if key not in child["providers"] and key not in child["aliases"]:
+                errors.append(f"{where}: module {name} passes provider {key}, which {src} does not declare")
+
+print("\n".join(errors) or f"{len(folders)} folders: {refs} references resolve, {calls} module calls pass exactly their variables")
+sys.exit(1 if errors or not refs else 0)
+PY
+}
+check "Terraform references resolve (resources, data, modules and their outputs, variables, locals, module arguments)" terraform_references
+
+# Validations that keep promises of the issue, evaluated on sample values: the region is
+# eu-west-3 only (data in France), Kubernetes is 1.30 or later (the chart's preStop
+# sleep). Also checks the value each environment gives to those module variables.
+terraform_validations() {
+  "$PY" - terraform <<'PY'
+import pathlib, re, sys, hcl2
+root = pathlib.Path(sys.argv[1])
+CASES = {  # (folder, variable): (values to accept, values to refuse)
+    ("environments/staging", "region"): (["eu-west-3"], ["eu-west-1", "eu-central-1", "eu-south-2", "us-east-1", ""]),
+    ("environments/production", "region"): (["eu-west-3"], ["eu-west-1", "eu-central-1", "eu-south-2", "us-east-1", ""]),
+    ("modules/eks", "kubernetes_version"): (["1.30", "1.31", "1.33", "1.40"], ["1.29", "1.28", "1.3", "1.30.1", "2.0", ""]),
+}
+def q(s): return s[1:-1] if isinstance(s, str) and len(s) >= 2 and s[0] == s[-1] == '"' else s
+class Refused(Exception):
+    pass
+def regex(pattern, value):
+    m = re.search(pattern, value)
+    if not m:
+        raise Refused(pattern)
+    return m.group(0)
+def can(thunk):
+    try:
+        thunk()
+        return True
+    except Exception:
+        return False
+FUNCS = {"regex": regex, "can": can, "contains": lambda l, v: v in l, "startswith": str.startswith,
+         "endswith": str.endswith, "length": len, "tonumber": float, "split": lambda sep, s: s.split(sep),
+         "alltrue": all, "anytrue": any, "True": True, "False": False, "None": None}
+def evaluate(condition, var, value):
+    """The subset of HCL the validations above use, as Python."""
+    code = condition.strip()
+    code = code[2:-1] if code.startswith("${") and code.endswith("}") else code
+    code = code.replace(f"var.{var}", "V").replace("&&", " and ").replace("||", " or ")
+    code = re.sub(r"!(?!=)", " not ", code)
+    code = re.sub(r"\bcan\(", "can(lambda: ", code)
+    code = re.sub(r"\btrue\b", "True", re.sub(r"\bfalse\b", "False", re.sub(r"\bnull\b", "None", code)))
+    # Globals, not locals: the lambdas made for can() must see them.
+    return bool(eval(code, dict(FUNCS, V=value, __builtins__={})))
+def validations(folder, var):
+    for f in sorted((root / folder).glob("*.tf")):
+        for block in hcl2.load(open(f)).get("variable", []):
+            for name, body in block.items():
+                if q(name) == var:
+                    return [v["condition"] for v in body.get("validation", [])]
+    return None
+errors, tried = [], 0
+def accepts(folder, var, value):
+    conds = validations(folder, var)
+    if not conds:
+        raise ValueError(f"{folder}: variable {var} has no validation")
+    return all(evaluate(c, var, value) for c in conds)
+for (folder, var), (good, bad) in CASES.items():
+    try:
+        for v in good:
+            tried += 1
+            if not accepts(folder, var, v):
+                errors.append(f"{folder}: var.{var} refuses {v!r}, which it must accept")
+        for v in bad:
+            tried += 1
+            if accepts(folder, var, v):
+                errors.append(f"{folder}: var.{var} accepts {v!r}, which it must refuse")
+    except Exception as e:
+        errors.append(f"{folder}: var.{var}: cannot evaluate its validation: {type(e).__name__}: {e}")
+# What the environments pass to those module variables, when written as a literal.
+for env in ("staging", "production"):
+    for f in sorted((root / "environments" / env).glob("*.tf")):
+        for block in hcl2.load(open(f)).get("module", []):
+            for name, body in block.items():
+                src = pathlib.PurePosixPath("environments", env, q(body.get("source", "")))
+                folder = "/".join(p for p in str(src).split("/") if p not in ("..", "environments", env))
+                for (cfolder, var) in CASES:
+                    if cfolder == folder and var in body and isinstance(body[var], str) and "${" not in body[var]:
+                        tried += 1
+                        if not accepts(cfolder, var, q(body[var])):
+                            errors.append(f"environments/{env}: module {q(name)} passes {var} = {body[var]}, which {cfolder} refuses")
+print("\n".join(errors) or f"{tried} sample values accepted or refused as they must be")
+sys.exit(1 if errors else 0)
+PY
+}
+check "Terraform validations (region eu-west-3 only, Kubernetes >= 1.30) on sample values" terraform_validations
+
 checkov_run "checkov terraform" -d terraform --framework terraform
 
 if command -v terraform >/dev/null 2>&1; then
@@ -755,7 +1145,7 @@ else
   not_applicable "terraform fmt -check (no terraform binary on this machine)"
 fi
 # terraform validate needs the AWS provider, which cannot be downloaded offline.
-not_applicable "terraform validate (needs the AWS provider download; replaced by hcl2 + checkov + contract)"
+not_applicable "terraform validate (needs the AWS provider download; replaced by hcl2 + checkov + contract + references)"
 
 # --- inline skips ---------------------------------------------------------------------------------
 SKIPS_FILE="$WORK/skips.txt"

@@ -139,6 +139,46 @@ breaks "chart: checkov skip without a reason" 'inline checkov skip' \
 breaks "chart: duplicate key in values.yaml (yamllint)" 'yamllint \(' \
   'append helm/pge/values.yaml "nodeSelector: {}"'
 
+breaks "chart: fewer than two CI value sets" 'chart has CI value sets' \
+  'rm "$TMP/repo/helm/pge/ci/no-autoscaling-values.yaml" "$TMP/repo/helm/pge/ci/production-values.yaml"'
+breaks "chart: a CI value set the chart refuses (helm template)" 'helm template \(production\)' \
+  'del_line helm/pge/ci/production-values.yaml "bucket: pge-production-documents-"'
+breaks "chart: tag latest no longer refused" 'image tag .latest.' \
+  'sub helm/pge/values.schema.json "\"pattern\": \"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}\$\",\n          \"not\": {\"const\": \"latest\"}" "\"pattern\": \"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}\$\""'
+breaks "chart: null database secret accepted" 'null database secret' \
+  'sub helm/pge/values.schema.json "\"required\": [\"existingSecret\", \"urlKey\", \"maxConnections\"]" "\"required\": [\"urlKey\", \"maxConnections\"]" &&
+   sub helm/pge/templates/_helpers.tpl "required \"database.existingSecret is required: the name of the Secret holding PGE_DATABASE_URL\" .Values.database.existingSecret" "default \"pge-database\" .Values.database.existingSecret"'
+breaks "chart: replica ceiling raised to 1000" 'minReplicas above 100' \
+  'sub helm/pge/values.schema.json "\"minReplicas\": {\"type\": \"integer\", \"minimum\": 3, \"maximum\": 100" "\"minReplicas\": {\"type\": \"integer\", \"minimum\": 3, \"maximum\": 1000"'
+breaks "chart: fixed replica floor lowered to 1" 'fixed api.replicas below 3' \
+  'sub helm/pge/values.schema.json "\"replicas\": {\"type\": \"integer\", \"minimum\": 3," "\"replicas\": {\"type\": \"integer\", \"minimum\": 1,"'
+breaks "chart: HPA minReplicas > maxReplicas no longer refused" 'minReplicas > maxReplicas' \
+  'del_line helm/pge/templates/hpa.yaml "fail \"api.autoscaling.minReplicas must not exceed"'
+breaks "chart: IRSA role no longer required" 'missing IRSA role' \
+  'sub helm/pge/values.schema.json "\"pattern\": \"^arn:aws:iam::[0-9]{12}:role/" "\"pattern\": \"^\$|^arn:aws:iam::[0-9]{12}:role/" &&
+   sub helm/pge/templates/serviceaccount.yaml "required \"serviceAccount.roleArn is required (IRSA role from terraform)\" .Values.serviceAccount.roleArn" ".Values.serviceAccount.roleArn"'
+breaks "chart: unknown api.* keys accepted" 'unknown values keys' \
+  'sub helm/pge/values.schema.json "\"api\": {\n      \"type\": \"object\",\n      \"additionalProperties\": false," "\"api\": {\n      \"type\": \"object\",\n      \"additionalProperties\": true,"'
+breaks "chart: Ingress rendered without the origin-verify value" 'Ingress without the origin-verify' \
+  'sub helm/pge/values.schema.json "\"originVerify\": {\"properties\": {\"value\": {\"minLength\": 32}}}" "\"originVerify\": {}" &&
+   sub helm/pge/templates/ingress.yaml "(required \"ingress.originVerify.value is required when ingress.enabled" "(default \"ingress.originVerify.value is required when ingress.enabled"'
+breaks "chart: origin-verify value committed in values.yaml" 'origin-verify header value in no committed' \
+  'sub helm/pge/values.yaml "    value: \"\"" "    value: Committed0Secret0Value0Committed0Secret0Value"'
+breaks "chart: Ingress without the origin-verify condition (contract)" 'helm template|chart contract' \
+  'del_line helm/pge/templates/ingress.yaml "squote"'
+breaks "chart: Prometheus pointed at the API port (contract)" 'helm template|chart contract' \
+  'sub helm/pge/templates/_helpers.tpl "prometheus.io/port: \"{{ include \"pge.metricsPort\" . }}\"" "prometheus.io/port: \"8080\""'
+breaks "chart: metrics port open to any address (contract)" 'helm template|chart contract' \
+  'sub helm/pge/templates/networkpolicy.yaml "        - namespaceSelector:\n            matchLabels:\n              kubernetes.io/metadata.name: {{ \$root.Values.networkPolicy.monitoringNamespace }}\n      ports:\n        - port: {{ include \"pge.metricsPort\" \$root }}" "        - ipBlock:\n            cidr: 0.0.0.0/0\n      ports:\n        - port: {{ include \"pge.metricsPort\" \$root }}"'
+breaks "chart: metrics listening on loopback only (variables check)" 'helm template|chart variables' \
+  'sub helm/pge/templates/_helpers.tpl "PGE_METRICS_ADDR: \"0.0.0.0:" "PGE_METRICS_ADDR: \"127.0.0.1:"'
+breaks "chart: preStopSleepSeconds 0 accepted" 'preStopSleepSeconds 0' \
+  'sub helm/pge/values.schema.json "\"preStopSleepSeconds\": {\"type\": \"integer\", \"minimum\": 1," "\"preStopSleepSeconds\": {\"type\": \"integer\", \"minimum\": 0,"'
+breaks "chart: preStop pause as long as the grace period accepted" 'preStopSleepSeconds >= terminationGracePeriodSeconds' \
+  'del_line helm/pge/templates/deployment-api.yaml "fail \(printf \"api.preStopSleepSeconds"'
+breaks "chart: Kubernetes 1.29 accepted (no preStop sleep action)" 'Kubernetes 1\.29' \
+  'sub helm/pge/Chart.yaml "kubeVersion: \">=1.30.0-0\"" "kubeVersion: \">=1.29.0-0\""'
+
 # GitLab CI
 breaks "gitlab-ci: invalid when (check-jsonschema)" 'check-jsonschema' \
   'sub .gitlab-ci.yml "      when: manual\n      allow_failure: true\n  resource_group: production" "      when: sometimes\n      allow_failure: true\n  resource_group: production"'
@@ -150,6 +190,13 @@ breaks "gitlab-ci: needs an unknown job (contract)" 'GitLab CI contract' \
   'sub .gitlab-ci.yml "needs: [\"fmt-clippy\", \"deploy-checks\", \"test\"]" "needs: [\"fmt-clippy\", \"deploy-check\", \"test\"]"'
 breaks "gitlab-ci: production deploys without a click (contract)" 'GitLab CI contract' \
   'sub .gitlab-ci.yml "      when: manual\n      allow_failure: true\n  resource_group: production\n  environment:\n    name: production\n    url:" "      when: on_success\n  resource_group: production\n  environment:\n    name: production\n    url:"'
+
+breaks "gitlab-ci: helm image keeps its helm entrypoint (contract)" 'GitLab CI contract' \
+  'del_line .gitlab-ci.yml "entrypoint: \[\"\"\]"'
+breaks "gitlab-ci: test job without the PostgreSQL server (contract)" 'GitLab CI contract' \
+  'sub .gitlab-ci.yml "--no-install-recommends postgresql postgresql-client" "--no-install-recommends postgresql-client"'
+breaks "gitlab-ci: deploy without the origin-verify value (contract)" 'GitLab CI contract' \
+  'del_line .gitlab-ci.yml "ingress.originVerify.value="'
 
 # Terraform
 breaks "terraform: HCL syntax error (python-hcl2)" 'python-hcl2' \
@@ -168,6 +215,23 @@ breaks "terraform: helm_values output the chart refuses (helm template)" 'helm_v
   'sub terraform/environments/staging/outputs.tf "cursorSecret   = {" "cursorSecrets  = {"'
 breaks "terraform: state without locking (contract)" 'Terraform contract' \
   'sub terraform/environments/staging/backend.tf "use_lockfile = true" "use_lockfile = false"'
+breaks "terraform: output of a resource that no longer exists (references)" 'Terraform references' \
+  'sub terraform/modules/network/outputs.tf "value       = module.logs_key.arn" "value       = aws_kms_key.logs.arn"'
+breaks "terraform: module argument the module does not declare (references)" 'Terraform references' \
+  'sub terraform/environments/staging/main.tf "  single_nat_gateway = true\n" "  single_nat_gateway = true\n  nat_gateway_count  = 1\n"'
+breaks "terraform: required module variable not passed (references)" 'Terraform references' \
+  'sub terraform/environments/production/main.tf "  single_nat_gateway = false\n  cluster_name       = local.name\n" "  single_nat_gateway = false\n"'
+breaks "terraform: output a module does not have (references)" 'Terraform references' \
+  'sub terraform/environments/staging/main.tf "vpc_id             = module.network.vpc_id" "vpc_id             = module.network.id"'
+breaks "terraform: undeclared variable and local (references)" 'Terraform references' \
+  'sub terraform/modules/waf/main.tf "retention_in_days = var.log_retention_days" "retention_in_days = var.log_retention" &&
+   sub terraform/modules/s3/main.tf "bucket = \"\${var.name}-logs-\${local.suffix}\"" "bucket = \"\${var.name}-logs-\${local.account}\""'
+breaks "terraform: region validation back to any EU region" 'Terraform validations' \
+  'sub terraform/environments/production/variables.tf "condition     = var.region == \"eu-west-3\"" "condition     = startswith(var.region, \"eu-\")"'
+breaks "terraform: EKS 1.29 accepted again" 'Terraform validations' \
+  'sub terraform/modules/eks/variables.tf "([3-9][0-9])\$\", var.kubernetes_version" "(29|[3-9][0-9])\$\", var.kubernetes_version"'
+breaks "terraform: NetworkPolicy fed the whole VPC CIDR (contract)" 'Terraform contract' \
+  'sub terraform/environments/staging/outputs.tf "ingressCIDRs = module.network.public_subnet_cidrs" "ingressCIDRs = [var.vpc_cidr]"'
 if command -v terraform >/dev/null 2>&1; then
   breaks "terraform: unformatted file (terraform fmt)" 'terraform fmt' \
     'sub terraform/modules/ecr/main.tf "  image_tag_mutability = \"IMMUTABLE\"" "  image_tag_mutability    =    \"IMMUTABLE\""'

@@ -39,6 +39,18 @@ app.kubernetes.io/component: {{ .component }}
 {{- printf "%s:%s" $repo $tag -}}
 {{- end -}}
 
+{{/* Ports of the pods: the API (and its probes) on 8080, `/metrics` on a listener of its
+     own (PGE_METRICS_ADDR) that only the monitoring namespace may reach. */}}
+{{- define "pge.httpPort" -}}8080{{- end -}}
+{{- define "pge.metricsPort" -}}9090{{- end -}}
+
+{{/* Prometheus scrape annotations of the API and worker pods. */}}
+{{- define "pge.scrapeAnnotations" -}}
+prometheus.io/scrape: "true"
+prometheus.io/port: "{{ include "pge.metricsPort" . }}"
+prometheus.io/path: /metrics
+{{- end -}}
+
 {{- define "pge.databaseSecret" -}}
 {{- required "database.existingSecret is required: the name of the Secret holding PGE_DATABASE_URL" .Values.database.existingSecret -}}
 {{- end -}}
@@ -47,7 +59,8 @@ app.kubernetes.io/component: {{ .component }}
      runs before the release's ConfigMap exists on first install). */}}
 {{- define "pge.config" -}}
 PGE_ENV: {{ .Values.config.env | quote }}
-PGE_LISTEN_ADDR: "0.0.0.0:8080"
+PGE_LISTEN_ADDR: "0.0.0.0:{{ include "pge.httpPort" . }}"
+PGE_METRICS_ADDR: "0.0.0.0:{{ include "pge.metricsPort" . }}"
 PGE_LOG_FORMAT: {{ .Values.config.logFormat | quote }}
 RUST_LOG: {{ .Values.config.rustLog | quote }}
 PGE_DATABASE_MAX_CONNECTIONS: {{ .Values.database.maxConnections | quote }}

@@ -20,8 +20,12 @@ output "helm_values" {
       host            = "origin.${var.domain}"
       certificateArn  = module.cloudfront.origin_certificate_arn
       securityGroupId = module.network.alb_security_group_id
+      # The header's value is not here: the deploy job passes it from the CI/CD variable
+      # PGE_ORIGIN_VERIFY_SECRET (output origin_verify_secret_arn).
+      originVerify = { headerName = module.cloudfront.origin_verify_header_name }
     }
-    networkPolicy  = { ingressCIDRs = [var.vpc_cidr], databaseCIDRs = [var.vpc_cidr] }
+    # The ALB's ENIs are in the public subnets (IP targets); RDS is in the private ones.
+    networkPolicy  = { ingressCIDRs = module.network.public_subnet_cidrs, databaseCIDRs = module.network.private_subnet_cidrs }
     topologySpread = { whenUnsatisfiable = "DoNotSchedule" }
   })
 }
@@ -49,6 +53,11 @@ output "database_endpoint" {
 output "database_master_secret_arn" {
   description = "Secrets Manager secret of the master user (source of the pge-database Kubernetes Secret)."
   value       = module.rds.master_user_secret_arn
+}
+
+output "origin_verify_secret_arn" {
+  description = "Secrets Manager secret of the origin-verify header value: copy it into the environment-scoped, masked GitLab CI/CD variable PGE_ORIGIN_VERIFY_SECRET."
+  value       = module.cloudfront.origin_verify_secret_arn
 }
 
 output "cloudfront_distribution_id" {

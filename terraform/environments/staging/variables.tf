@@ -8,12 +8,12 @@ variable "account_id" {
 }
 
 variable "region" {
-  description = "Region of the data: eu-west-3 (Paris) so that it stays in France."
+  description = "Region of the data: eu-west-3 (Paris), the only AWS region in France, so that the data stays in France."
   type        = string
   default     = "eu-west-3"
   validation {
-    condition     = can(regex("^[a-z]{2}(-gov)?-[a-z]+-[0-9]$", var.region)) && startswith(var.region, "eu-")
-    error_message = "region must be an AWS region name in the EU, e.g. eu-west-3."
+    condition     = var.region == "eu-west-3"
+    error_message = "region must be eu-west-3 (Paris): the platform's data must stay in France and eu-west-3 is the only AWS region there (another EU region would move the database, documents and logs out of France)."
   }
 }
 

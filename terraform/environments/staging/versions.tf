@@ -6,6 +6,10 @@ terraform {
       source  = "hashicorp/aws"
       version = "5.100.0"
     }
+    random = {
+      source  = "hashicorp/random"
+      version = "3.7.2"
+    }
   }
 }
 

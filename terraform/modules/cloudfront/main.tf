@@ -51,6 +51,42 @@ resource "aws_acm_certificate_validation" "origin" {
   validation_record_fqdns = [aws_route53_record.validation[var.origin_domain].fqdn]
 }
 
+# --- origin verification -------------------------------------------------------------
+# The ALB's security group admits CloudFront's origin-facing prefix list, which every
+# distribution of every AWS customer shares: another distribution, without our WAF,
+# could reach the origin. So the API origin gets a secret header, and the ALB's rule
+# (the chart's Ingress, `alb.ingress.kubernetes.io/conditions.*`) forwards only
+# requests carrying it; any other request gets the listener's default 404. The value
+# is kept in Secrets Manager (eu-west-3), where the deploy job's CI/CD variable
+# PGE_ORIGIN_VERIFY_SECRET is copied from; docs/DEPLOYMENT.md describes the rotation.
+
+resource "random_password" "origin_verify" {
+  length = 48
+  # Letters and digits only: an ALB header condition reads * and ? as wildcards.
+  special = false
+}
+
+module "origin_verify_key" {
+  source                = "../kms-key"
+  description           = "${var.name} CloudFront origin-verify secret"
+  allow_cloudwatch_logs = false
+  tags                  = var.tags
+}
+
+resource "aws_secretsmanager_secret" "origin_verify" {
+  # checkov:skip=CKV2_AWS_57:CloudFront and the ALB must switch values in a set order (ALB accepts both, then CloudFront, then ALB drops the old one), which a Secrets Manager rotation Lambda cannot drive; rotation is the documented Terraform + deploy procedure (docs/DEPLOYMENT.md).
+  name                    = "${var.name}/cloudfront-origin-verify"
+  description             = "Value of the ${var.origin_verify_header_name} header CloudFront sends to the API origin; source of the GitLab CI/CD variable PGE_ORIGIN_VERIFY_SECRET"
+  kms_key_id              = module.origin_verify_key.arn
+  recovery_window_in_days = 7
+  tags                    = var.tags
+}
+
+resource "aws_secretsmanager_secret_version" "origin_verify" {
+  secret_id     = aws_secretsmanager_secret.origin_verify.id
+  secret_string = random_password.origin_verify.result
+}
+
 # --- policies ------------------------------------------------------------------------
 
 resource "aws_cloudfront_origin_access_control" "frontend" {
@@ -182,6 +218,11 @@ resource "aws_cloudfront_distribution" "this" {
       origin_ssl_protocols     = ["TLSv1.2"]
       origin_read_timeout      = 30
       origin_keepalive_timeout = 60
+    }
+    # Replaces any header of that name sent by the viewer.
+    custom_header {
+      name  = var.origin_verify_header_name
+      value = random_password.origin_verify.result
     }
   }
 

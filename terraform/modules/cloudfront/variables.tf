@@ -31,6 +31,16 @@ variable "alb_dns_name" {
   }
 }
 
+variable "origin_verify_header_name" {
+  description = "Name of the secret header CloudFront adds to the API origin's requests and the ALB requires (chart value ingress.originVerify.headerName)."
+  type        = string
+  default     = "X-Origin-Verify"
+  validation {
+    condition     = can(regex("^[A-Za-z0-9-]{1,64}$", var.origin_verify_header_name)) && !can(regex("^(?i)x-(amz|edge)-", var.origin_verify_header_name))
+    error_message = "origin_verify_header_name must be an HTTP header name (letters, digits, hyphens) that CloudFront lets an origin receive (not X-Amz-* or X-Edge-*)."
+  }
+}
+
 variable "route53_zone_id" {
   description = "Hosted zone of app_domain and origin_domain."
   type        = string

@@ -6,5 +6,9 @@ terraform {
       version               = "5.100.0"
       configuration_aliases = [aws.us_east_1]
     }
+    random = {
+      source  = "hashicorp/random"
+      version = "3.7.2"
+    }
   }
 }

@@ -10,5 +10,5 @@ output "repository_arn" {
 
 output "kms_key_arn" {
   description = "KMS key of the repository."
-  value       = aws_kms_key.ecr.arn
+  value       = module.ecr_key.arn
 }

@@ -12,8 +12,8 @@ variable "kubernetes_version" {
   type        = string
   default     = "1.31"
   validation {
-    condition     = can(regex("^1\\.(2[9]|3[0-9])$", var.kubernetes_version))
-    error_message = "kubernetes_version must be a minor version such as 1.31."
+    condition     = can(regex("^1\\.([3-9][0-9])$", var.kubernetes_version))
+    error_message = "kubernetes_version must be a minor version of 1.30 or later, such as 1.31: the chart's preStop sleep action (Kubernetes >= 1.30) keeps pods serving while the load balancer deregisters them."
   }
 }
 

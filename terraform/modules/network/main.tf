@@ -147,6 +147,11 @@ resource "aws_vpc_endpoint" "interface" {
 }
 
 # --- Load balancer security group: CloudFront only -----------------------------------
+# The origin-facing prefix list holds the addresses of every CloudFront distribution, any
+# AWS customer's included: this group alone would let another distribution (without our
+# WAF) reach the ALB. The ALB also requires the secret header our distribution adds to
+# its API origin (cloudfront module, random_password.origin_verify; chart value
+# ingress.originVerify); a request without it gets the listener's default 404.
 
 data "aws_ec2_managed_prefix_list" "cloudfront" {
   name = "com.amazonaws.global.cloudfront.origin-facing"

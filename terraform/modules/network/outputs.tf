@@ -18,6 +18,16 @@ output "public_subnet_ids" {
   value       = aws_subnet.public[*].id
 }
 
+output "public_subnet_cidrs" {
+  description = "CIDRs of the public subnets, where the API load balancer's ENIs live: the only sources of its IP-target traffic (chart value networkPolicy.ingressCIDRs)."
+  value       = aws_subnet.public[*].cidr_block
+}
+
+output "private_subnet_cidrs" {
+  description = "CIDRs of the private subnets, where RDS and the EKS nodes live (chart value networkPolicy.databaseCIDRs)."
+  value       = aws_subnet.private[*].cidr_block
+}
+
 output "alb_security_group_id" {
   description = "Security group for the API load balancer (CloudFront only)."
   value       = aws_security_group.alb.id
@@ -25,5 +35,5 @@ output "alb_security_group_id" {
 
 output "logs_kms_key_arn" {
   description = "KMS key for CloudWatch log groups of this environment."
-  value       = aws_kms_key.logs.arn
+  value       = module.logs_key.arn
 }

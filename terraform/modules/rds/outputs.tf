@@ -20,5 +20,5 @@ output "master_user_secret_arn" {
 
 output "kms_key_arn" {
   description = "KMS key of the instance and its secret."
-  value       = aws_kms_key.rds.arn
+  value       = module.rds_key.arn
 }

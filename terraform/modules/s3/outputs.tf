@@ -10,7 +10,7 @@ output "documents_bucket_arn" {
 
 output "documents_kms_key_arn" {
   description = "KMS key of the documents bucket."
-  value       = aws_kms_key.documents.arn
+  value       = module.documents_key.arn
 }
 
 output "frontend_bucket" {

@@ -155,9 +155,30 @@ resource "aws_cloudwatch_log_group" "waf" {
   tags              = var.tags
 }
 
+# The log group of a web ACL must be in the web ACL's region: us-east-1 for the CLOUDFRONT
+# scope, outside France. So only what the WAF blocked (or counted, while a rule is tuned)
+# is logged, credentials redacted: the platform's users' ordinary requests stay out.
 resource "aws_wafv2_web_acl_logging_configuration" "this" {
   resource_arn            = aws_wafv2_web_acl.this.arn
   log_destination_configs = [aws_cloudwatch_log_group.waf.arn]
+
+  logging_filter {
+    default_behavior = "DROP"
+    filter {
+      behavior    = "KEEP"
+      requirement = "MEETS_ANY"
+      condition {
+        action_condition {
+          action = "BLOCK"
+        }
+      }
+      condition {
+        action_condition {
+          action = "COUNT"
+        }
+      }
+    }
+  }
 
   redacted_fields {
     single_header {

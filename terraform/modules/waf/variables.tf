@@ -24,9 +24,13 @@ variable "allowed_country_codes" {
 }
 
 variable "log_retention_days" {
-  description = "Retention of the WAF logs."
+  description = "Retention of the WAF logs (blocked and counted requests only, in us-east-1): a year, to investigate an attack after the fact."
   type        = number
   default     = 365
+  validation {
+    condition     = contains([365, 400, 545, 731], var.log_retention_days)
+    error_message = "log_retention_days must be one of CloudWatch's retention values from one to two years: long enough to investigate an attack, no longer since the logs are outside France."
+  }
 }
 
 variable "tags" {
