@@ -10,7 +10,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-/// Declared company data (SPEC §2). Whitespace in SIREN/SIRET is tolerated.
 /// A loan request's state (SPEC §3): `submitted` → `in_review` → `pre_approved` →
 /// `granted`; `submitted`/`in_review` → `rejected` or `withdrawn`. Documentation only:
 /// statuses travel as these strings.
@@ -26,6 +25,7 @@ pub enum LoanStatus {
     Withdrawn,
 }
 
+/// Declared company data (SPEC §2). Whitespace in SIREN/SIRET is tolerated.
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CompanyInput {

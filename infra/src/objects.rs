@@ -73,6 +73,14 @@ pub fn parse_key(key: &str) -> Option<(Uuid, Uuid)> {
     (key == format!("loan-requests/{request}/{document}")).then_some((request, document))
 }
 
+/// Outcome of a local upload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stored {
+    Stored,
+    /// An object is already stored under the key: uploads are write-once.
+    AlreadyThere,
+}
+
 /// Why a signed local URL is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum SignedUrlError {
@@ -220,7 +228,7 @@ impl LocalObjectStore {
         key: &str,
         content_type: &str,
         bytes: &[u8],
-    ) -> Result<(), ObjectStoreError> {
+    ) -> Result<Stored, ObjectStoreError> {
         let path = self
             .path(key)
             .ok_or_else(|| ObjectStoreError("not a document key".to_owned()))?;
@@ -228,13 +236,26 @@ impl LocalObjectStore {
         if let Some(dir) = path.parent() {
             tokio::fs::create_dir_all(dir).await.map_err(io)?;
         }
-        let tmp = path.with_extension("upload");
+        if tokio::fs::try_exists(&path).await.map_err(io)? {
+            return Ok(Stored::AlreadyThere);
+        }
+        let tmp = path.with_extension(format!("upload-{}", Uuid::new_v4().simple()));
         tokio::fs::write(&tmp, bytes).await.map_err(io)?;
+        // Write once, like S3 with `If-None-Match: *`: a link cannot replace a file, so
+        // of two uploads racing for one key exactly one lands.
+        let linked = tokio::fs::hard_link(&tmp, &path).await;
+        let _ = tokio::fs::remove_file(&tmp).await;
+        match linked {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                return Ok(Stored::AlreadyThere);
+            }
+            Err(e) => return Err(io(e)),
+        }
         tokio::fs::write(Self::meta_path(&path), content_type)
             .await
             .map_err(io)?;
-        tokio::fs::rename(&tmp, &path).await.map_err(io)?;
-        Ok(())
+        Ok(Stored::Stored)
     }
 
     /// Reads a stored object and its content type.
@@ -285,6 +306,7 @@ impl ObjectStore for LocalObjectStore {
             headers: vec![
                 ("content-type".to_owned(), ct.to_owned()),
                 ("content-length".to_owned(), size.to_string()),
+                ("if-none-match".to_owned(), "*".to_owned()),
             ],
             expires_at,
         })
@@ -389,7 +411,9 @@ impl ObjectStore for S3ObjectStore {
         let config = aws_sdk_s3::presigning::PresigningConfig::expires_in(valid_for)
             .map_err(|e| ObjectStoreError(e.to_string()))?;
         let expires_at = LocalObjectStore::expiry(valid_for);
-        // Content type and length are signed: S3 refuses an upload that differs.
+        // Content type and length are signed: S3 refuses an upload that differs. So is
+        // `If-None-Match: *`: the URL creates the object once and cannot replace a
+        // document once uploaded (and confirmed), for the 15 minutes it lasts.
         let request = self
             .client
             .put_object()
@@ -397,6 +421,7 @@ impl ObjectStore for S3ObjectStore {
             .key(key)
             .content_type(content_type.as_str())
             .content_length(i64::try_from(size).unwrap_or(i64::MAX))
+            .if_none_match("*")
             .presigned(config)
             .await
             .map_err(|e| ObjectStoreError(e.to_string()))?;
@@ -553,10 +578,21 @@ mod tests {
         let (store, dir) = store();
         let key = format!("loan-requests/{}/{}", Uuid::new_v4(), Uuid::new_v4());
         assert_eq!(store.head(&key).await.ok().flatten(), None);
-        store
-            .store(&key, "image/png", b"\x89PNG....")
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            store
+                .store(&key, "image/png", b"\x89PNG....")
+                .await
+                .unwrap_or_else(|e| panic!("{e}")),
+            Stored::Stored
+        );
+        // Write-once: a second upload to the key changes nothing.
+        assert_eq!(
+            store
+                .store(&key, "image/png", b"\x89PNG-other-bytes")
+                .await
+                .unwrap_or_else(|e| panic!("{e}")),
+            Stored::AlreadyThere
+        );
         let info = store.head(&key).await.ok().flatten();
         assert_eq!(
             info,

@@ -140,6 +140,7 @@ async fn admins_create_reviewers_in_the_user_pool() {
         )
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    assert_eq!(created.json["email"], "c.martin@bnpparibas.example");
     let subject = created.json["subject"]
         .as_str()
         .expect("subject")
@@ -191,6 +192,21 @@ async fn admins_create_reviewers_in_the_user_pool() {
     )
     .await
     .assert_problem(404, "not-found");
+    // Nothing half-written: no account was created for the unknown bank.
+    let users = moto
+        .cognito
+        .list_users()
+        .user_pool_id(&moto.pool_id)
+        .send()
+        .await
+        .expect("list users");
+    assert!(
+        users.users().iter().all(|u| u
+            .username()
+            .is_some_and(|name| !name.contains("x@bank.example"))),
+        "{:?}",
+        users.users()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -299,13 +315,13 @@ async fn documents_go_to_s3_through_presigned_urls() {
     );
     assert_eq!(signed["X-Amz-Expires"], "900", "{url}");
     let signed_headers: Vec<&str> = signed["X-Amz-SignedHeaders"].split(';').collect();
-    for header in ["content-length", "content-type", "host"] {
+    for header in ["content-length", "content-type", "host", "if-none-match"] {
         assert!(
             signed_headers.contains(&header),
             "{header} not signed: {url}"
         );
     }
-    for header in ["content-length", "content-type"] {
+    for header in ["content-length", "content-type", "if-none-match"] {
         assert!(
             announced["upload_headers"][header].is_string(),
             "{header} not in upload_headers: {announced}"
@@ -391,6 +407,11 @@ async fn documents_go_to_s3_through_presigned_urls() {
         .assert_problem(422, "document-not-uploaded");
     upload(&announced, bytes.clone()).await.expect("upload");
     assert_eq!(complete(document).await.status, StatusCode::OK);
+    // The URL is write-once (If-None-Match: * is signed): it cannot replace the file.
+    let replaced = upload(&announced, b"%PDF-1.4 autre".repeat(100))
+        .await
+        .expect("second upload");
+    assert_eq!(replaced.status(), StatusCode::PRECONDITION_FAILED);
 }
 
 /// The query parameters of a URL, decoded.

@@ -78,6 +78,7 @@ async fn a_document_goes_from_announcement_to_download(app: TestApp) {
         "application/pdf"
     );
     assert_eq!(announced.json["upload_headers"]["content-length"], "4096");
+    assert_eq!(announced.json["upload_headers"]["if-none-match"], "*");
     let expires: chrono::DateTime<chrono::Utc> =
         serde_json::from_value(announced.json["expires_at"].clone()).expect("expiry");
     let validity = expires - chrono::Utc::now();
@@ -107,6 +108,10 @@ async fn a_document_goes_from_announcement_to_download(app: TestApp) {
     // Confirming again is harmless.
     let again = complete(&app, "doc-owner", &id, &document).await;
     assert_eq!(again.status, StatusCode::OK, "{}", again.text);
+    // The upload URL, still valid, cannot replace the confirmed file (write-once).
+    upload(&app, &announced.json, pdf_bytes(4096))
+        .await
+        .assert_problem(412, "document-already-uploaded");
 
     // The owner and the reviewers of the bank list it with a 5-minute download link.
     for token in [app.applicant("doc-owner"), app.reviewer("rev-doc", "30004")] {

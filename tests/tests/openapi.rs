@@ -14,3 +14,30 @@ fn committed_openapi_matches_the_code() {
         "openapi/openapi.json is stale: run `PGE_UPDATE_OPENAPI=1 cargo test -p pge-tests --test openapi`"
     );
 }
+
+/// Every `$ref` of the document names a schema it defines.
+#[test]
+fn every_schema_reference_resolves() {
+    let document = serde_json::to_value(api::routes::openapi()).expect("render");
+    let defined = document["components"]["schemas"]
+        .as_object()
+        .expect("schemas");
+    let mut stack = vec![&document];
+    let mut dangling = Vec::new();
+    while let Some(value) = stack.pop() {
+        match value {
+            serde_json::Value::Object(map) => {
+                if let Some(target) = map.get("$ref").and_then(serde_json::Value::as_str) {
+                    let name = target.trim_start_matches("#/components/schemas/");
+                    if !defined.contains_key(name) {
+                        dangling.push(target.to_owned());
+                    }
+                }
+                stack.extend(map.values());
+            }
+            serde_json::Value::Array(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+    assert!(dangling.is_empty(), "undefined schemas: {dangling:?}");
+}

@@ -216,7 +216,8 @@ pub async fn create_reviewer(
         StatusCode::CREATED,
         Json(ReviewerView {
             subject,
-            email: email.as_str().to_owned(),
+            // The account's address as the identity provider keeps it (lower case).
+            email: email.as_str().to_lowercase(),
             bank_id: bank.as_str().to_owned(),
         }),
     ))

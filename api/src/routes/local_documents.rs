@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use domain::document::MAX_DOCUMENT_BYTES;
-use infra::objects::{SignedUrlError, content_disposition};
+use infra::objects::{SignedUrlError, Stored, content_disposition};
 use serde::Deserialize;
 
 use crate::extract::ApiPath;
@@ -84,6 +84,7 @@ fn local(state: &AppState) -> Result<&infra::objects::LocalObjectStore, Problem>
         (status = 400, description = "Length differs from the signed one", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 403, description = "Signature invalid or expired", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 404, description = "Not the embedded default", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 412, description = "Already uploaded (`document-already-uploaded`): uploads are write-once", body = ProblemDetails, content_type = "application/problem+json"),
     ))]
 pub async fn upload(
     State(state): State<AppState>,
@@ -139,10 +140,19 @@ pub async fn upload(
             ),
         ));
     }
-    store
+    match store
         .store(&grant.key, grant.content_type.as_str(), &bytes)
-        .await?;
-    Ok(StatusCode::OK)
+        .await?
+    {
+        Stored::Stored => Ok(StatusCode::OK),
+        // As S3 answers a presigned PUT signed with `If-None-Match: *`.
+        Stored::AlreadyThere => Err(Problem::new(
+            StatusCode::PRECONDITION_FAILED,
+            "document-already-uploaded",
+            "Already uploaded",
+            "this document was already uploaded: announce a new one to send another file",
+        )),
+    }
 }
 
 /// `GET /local-documents/loan-requests/{id}/{document_id}`: serves a stored document

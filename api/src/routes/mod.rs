@@ -69,7 +69,7 @@ fn add_common_responses(openapi: &mut utoipa::openapi::OpenApi) {
             .content(
                 "application/problem+json",
                 ContentBuilder::new()
-                    .schema(Some(Ref::from_schema_name("ProblemDetails")))
+                    .schema(Some(Ref::from_schema_name("Problem")))
                     .build(),
             )
             .build()

@@ -17,7 +17,11 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use chrono::{TimeZone, Utc};
 use clap::Parser;
+use domain::company::Siren;
+use domain::loan_request::{ListFilter, LoanRequestId, Position, Scope};
 use domain::reference::Reference;
+use domain::submission::BankCode;
+use domain::workflow::Status;
 use infra::entity::{bank, loan_request};
 use infra::identity::{DevIdentityProvider, DevTokenRequest};
 use infra::{DatabaseSettings, Store};
@@ -405,23 +409,73 @@ async fn main() -> anyhow::Result<()> {
     })
     .await?;
 
+    // The plans of the statements the API runs for these scenarios, built by the same
+    // code (`Store::list_statement`), values bound; the deep page starts after the
+    // 10,000th row of bank 30004, as its cursor does.
     let (reference, siren) = sample[0].clone();
+    let deep = db
+        .query_one(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT created_at, id FROM loan_requests WHERE bank_id = '30004' \
+             ORDER BY created_at DESC, id DESC OFFSET 10000 LIMIT 1"
+                .to_owned(),
+        ))
+        .await?
+        .context("10,000 rows in bank 30004")?;
+    let deep = Position {
+        created_at: deep.try_get("", "created_at")?,
+        id: LoanRequestId(deep.try_get("", "id")?),
+    };
+    let bank = Scope::Bank(BankCode::parse("30004").context("bank code")?);
+    let store = Store::connect(&DatabaseSettings {
+        url: url.clone(),
+        max_connections: 1,
+        acquire_timeout: Duration::from_secs(5),
+    })
+    .await?;
     let plans = [
-        ("first page", "SELECT * FROM loan_requests WHERE bank_id = '30004' ORDER BY created_at DESC, id DESC LIMIT 21".to_owned()),
-        ("deep page", "SELECT * FROM loan_requests WHERE bank_id = '30004' AND (created_at, id) < (SELECT created_at, id FROM loan_requests WHERE bank_id = '30004' ORDER BY created_at DESC, id DESC OFFSET 10000 LIMIT 1) ORDER BY created_at DESC, id DESC LIMIT 21".to_owned()),
-        ("status filter", "SELECT * FROM loan_requests WHERE bank_id = '30004' AND status = 'pre_approved' ORDER BY created_at DESC, id DESC LIMIT 21".to_owned()),
-        ("reference", format!("SELECT * FROM loan_requests WHERE bank_id = '30004' AND reference = '{reference}' ORDER BY created_at DESC, id DESC LIMIT 21")),
-        ("siren", format!("SELECT * FROM loan_requests WHERE bank_id = '30004' AND siren = '{siren}' ORDER BY created_at DESC, id DESC LIMIT 21")),
+        ("first page", ListFilter::default(), None),
+        ("deep page", ListFilter::default(), Some(deep)),
+        (
+            "status filter",
+            ListFilter {
+                status: Some(Status::PreApproved),
+                ..ListFilter::default()
+            },
+            None,
+        ),
+        (
+            "reference",
+            ListFilter {
+                reference: Some(Reference::parse(&reference).context("reference")?),
+                ..ListFilter::default()
+            },
+            None,
+        ),
+        (
+            "siren",
+            ListFilter {
+                siren: Some(Siren::parse(&siren).context("siren")?),
+                ..ListFilter::default()
+            },
+            None,
+        ),
     ];
-    for (name, sql) in plans {
-        println!("\nEXPLAIN (ANALYZE, BUFFERS) -- {name}\n```");
-        for row in db
-            .query_all(Statement::from_string(
-                db.get_database_backend(),
-                format!("EXPLAIN (ANALYZE, BUFFERS) {sql}"),
-            ))
-            .await?
-        {
+    for (name, filter, after) in plans {
+        let statement = store.list_statement(&bank, &filter, after, 20);
+        // The column list is the table's every column: shortened to "…" for reading.
+        let shown = statement
+            .sql
+            .split_once(" FROM ")
+            .map_or(statement.sql.clone(), |(_, rest)| {
+                format!("SELECT … FROM {rest}")
+            });
+        println!("\nEXPLAIN (ANALYZE, BUFFERS) -- {name}\n\n    {shown}\n\n```");
+        let explain = Statement {
+            sql: format!("EXPLAIN (ANALYZE, BUFFERS) {}", statement.sql),
+            ..statement
+        };
+        for row in db.query_all(explain).await? {
             println!("{}", row.try_get_by_index::<String>(0).unwrap_or_default());
         }
         println!("```");
