@@ -14,10 +14,15 @@
 # manifest), its unpacked size (what `docker images` shows) and `du -sm` of its files
 # (the GitLab build job's check), and fails when the unpacked size reaches IMAGE_MAX_MB
 # (default 40, SPEC section 7). Then it unpacks the image and starts `pge serve` from
-# those files alone, as a pod would (read-only root, tmpfs on /tmp, no /dev, uid 65532),
-# on the embedded default with its data under /tmp, and waits for /readyz: the binary
-# needs nothing the image lacks. Needs root (umoci, unshare, mount, chroot); installs umoci
-# with apt-get when it is missing.
+# those files alone, as a pod would (read-only root, tmpfs on /tmp, /etc/hosts mounted,
+# no /dev, uid 65532), twice: on the embedded default with its data under /tmp, then on
+# PostgreSQL reached by a host name that only /etc/hosts knows (the static binary resolves
+# it through glibc's NSS), on a database of its own. Each time it waits for /readyz and
+# /metrics: the binary needs nothing the image lacks. The PostgreSQL run needs psql and
+# the server at PGE_IMAGE_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres,
+# which must be on 127.0.0.1); without them it is skipped, unless IMAGE_REQUIRE_DATABASE=1
+# (.ci/run). Needs root (umoci, unshare, mount, chroot); installs umoci with apt-get when
+# it is missing.
 set -euo pipefail
 [ $# -eq 2 ] || { echo "usage: $0 ROOTFS OCI_DIR" >&2; exit 2; }
 cd "$(dirname "$0")/.."
@@ -111,34 +116,74 @@ umoci unpack --image "$oci:pge" "$work/run" >/dev/null
 echo "du -sm of the image's files: $(du -sm "$work/run/rootfs" | cut -f1) MiB (GitLab build job: must be < 40)"
 
 # Start the image's files alone, as a pod runs them: in a mount namespace of its own, the
-# root filesystem read-only, an empty tmpfs on /tmp (the chart's emptyDir), no /dev, no
-# environment but the variables below, as uid 65532. unshare, sh, env and chroot each exec
-# the next, so $server is pge's own pid. A free port, so that nothing else answers /readyz.
+# root filesystem read-only, an empty tmpfs on /tmp (the chart's emptyDir), /etc/hosts
+# bind-mounted as the kubelet does, no /dev, no environment but the variables given, as
+# uid 65532. unshare, sh, env and chroot each exec the next, so $server is pge's own pid.
+# Free ports, so that nothing else answers.
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-port=$(free_port)
-metrics_port=$(free_port)
-unshare --mount sh -c '
-  root=$1; shift
-  mount --bind "$root" "$root" && mount -o remount,bind,ro "$root" &&
-    mount -t tmpfs -o mode=1777,size=64m tmpfs "$root/tmp" &&
-    exec env -i "$@" "$(command -v chroot)" --userspec=65532:65532 "$root" /usr/local/bin/pge serve
-' sh "$work/run/rootfs" PGE_DATA_DIR=/tmp/pge PGE_LISTEN_ADDR="127.0.0.1:$port" \
-  PGE_METRICS_ADDR="127.0.0.1:$metrics_port" PGE_LOG_FORMAT=json RUST_LOG=warn >"$work/serve.log" 2>&1 &
-server=$!
-for _ in $(seq 100); do
-  if curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && kill -0 "$server" 2>/dev/null; then
-    echo "started from the image's files alone (read-only, as uid 65532): /readyz answered 200"
-    if ! curl -fsS "http://127.0.0.1:$metrics_port/metrics" | grep -q '^# TYPE'; then
-      echo "error: /metrics did not answer on the metrics port" >&2
-      cat "$work/serve.log" >&2
-      exit 1
+printf '%s\n' '127.0.0.1 localhost' '127.0.0.1 pge-db.internal' >"$work/hosts"
+: >"$work/run/rootfs/etc/hosts"   # the mount point the kubelet's bind mount needs
+start_pge() {  # start_pge VAR=VALUE...: starts `pge serve`, sets $server, $port, $metrics_port
+  port=$(free_port)
+  metrics_port=$(free_port)
+  unshare --mount sh -c '
+    root=$1; hosts=$2; shift 2
+    mount --bind "$root" "$root" && mount -o remount,bind,ro "$root" &&
+      mount --bind "$hosts" "$root/etc/hosts" &&
+      mount -t tmpfs -o mode=1777,size=64m tmpfs "$root/tmp" &&
+      exec env -i "$@" "$(command -v chroot)" --userspec=65532:65532 "$root" /usr/local/bin/pge serve
+  ' sh "$work/run/rootfs" "$work/hosts" PGE_LISTEN_ADDR="127.0.0.1:$port" \
+    PGE_METRICS_ADDR="127.0.0.1:$metrics_port" PGE_LOG_FORMAT=json RUST_LOG=warn "$@" \
+    >"$work/serve.log" 2>&1 &
+  server=$!
+}
+wait_ready() {  # wait_ready WHAT: /readyz and /metrics answer, else the log and exit 1
+  for _ in $(seq 100); do
+    if curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && kill -0 "$server" 2>/dev/null; then
+      if ! curl -fsS "http://127.0.0.1:$metrics_port/metrics" | grep -q '^# TYPE'; then
+        echo "error: $1: /metrics did not answer on the metrics port" >&2
+        cat "$work/serve.log" >&2
+        exit 1
+      fi
+      echo "$1: /readyz answered 200, /metrics answered on the internal port"
+      return
     fi
-    echo "/metrics answered on the internal port"
-    exit 0
+    kill -0 "$server" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "error: $1: pge did not become ready from the image's files:" >&2
+  cat "$work/serve.log" >&2
+  exit 1
+}
+stop_pge() {
+  kill "$server" 2>/dev/null || true
+  wait "$server" 2>/dev/null || true
+  server=""
+}
+
+start_pge PGE_DATA_DIR=/tmp/pge
+wait_ready "started from the image's files alone (read-only, as uid 65532, embedded default)"
+stop_pge
+
+# Then as in production: PostgreSQL reached by host name, which the static binary resolves
+# through the image's nsswitch.conf and the mounted /etc/hosts (glibc's NSS linked in),
+# on a database of its own that it migrates.
+admin_url=${PGE_IMAGE_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+if ! command -v psql >/dev/null || ! psql -X -q -d "$admin_url" -c 'SELECT 1' >/dev/null 2>&1; then
+  if [ "${IMAGE_REQUIRE_DATABASE:-0}" = 1 ]; then
+    echo "error: PostgreSQL is not reachable at $admin_url (psql), and IMAGE_REQUIRE_DATABASE=1" >&2
+    exit 1
   fi
-  kill -0 "$server" 2>/dev/null || break
-  sleep 0.1
-done
-echo "error: pge did not become ready from the image's files:" >&2
-cat "$work/serve.log" >&2
-exit 1
+  echo "skipped: the start on PostgreSQL by host name (no psql or no PostgreSQL at $admin_url)"
+  exit 0
+fi
+database="pge_image_check_$$"
+psql -X -q -d "$admin_url" -c "CREATE DATABASE $database"
+drop_database() { psql -X -q -d "$admin_url" -c "DROP DATABASE IF EXISTS $database WITH (FORCE)" >/dev/null 2>&1 || true; }
+trap 'cleanup; drop_database' EXIT
+db_port=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.urlsplit(sys.argv[1]).port or 5432)' "$admin_url")
+db_user=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.urlsplit(sys.argv[1]).username or "postgres")' "$admin_url")
+start_pge PGE_DATA_DIR=/tmp/pge \
+  PGE_DATABASE_URL="postgres://$db_user@pge-db.internal:$db_port/$database"
+wait_ready "started on PostgreSQL at pge-db.internal (resolved through /etc/hosts)"
+stop_pge

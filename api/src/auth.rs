@@ -152,6 +152,24 @@ impl FromRequestParts<AppState> for Reviewer {
     }
 }
 
+/// The back office: a bank reviewer (their bank's data) or an admin (all of it); never an
+/// applicant.
+#[derive(Debug, Clone)]
+pub struct BackOffice(pub Caller);
+
+impl FromRequestParts<AppState> for BackOffice {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+        match Caller::from_request_parts(parts, state).await? {
+            caller @ (Caller::Reviewer { .. } | Caller::Admin(_)) => Ok(Self(caller)),
+            Caller::Applicant(_) => Err(Problem::forbidden(
+                "only bank reviewers and admins may do this",
+            )),
+        }
+    }
+}
+
 /// A platform admin (group `admins`).
 #[derive(Debug, Clone)]
 pub struct Admin(pub Subject);

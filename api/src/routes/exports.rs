@@ -12,7 +12,7 @@ use domain::loan_request::{ListFilter, LoanRequest, Position, Scope};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::auth::Caller;
+use crate::auth::BackOffice;
 use crate::extract::ApiQuery;
 use crate::problem::{Problem, ProblemDetails};
 use crate::routes::loan_requests::list::{ListParams, parse_filter};
@@ -153,14 +153,9 @@ struct Cursor {
 )]
 pub async fn export_loan_requests(
     State(state): State<AppState>,
-    caller: Caller,
+    BackOffice(caller): BackOffice,
     ApiQuery(params): ApiQuery<ExportParams>,
 ) -> Result<Response, Problem> {
-    if matches!(caller, Caller::Applicant(_)) {
-        return Err(Problem::forbidden(
-            "only bank reviewers and admins may export",
-        ));
-    }
     state.refuse_when_degraded().await?;
     let list_params = ListParams {
         status: params.status,
