@@ -887,13 +887,14 @@ def interp(text, i):
         code.append(c)
         i += 1
     raise ValueError(f"unterminated ${{ in {text[:60]!r}")
-def string(text, i):
-    """text[i] opens a string literal: (the code of its interpolations, the index after it)."""
-    parts, i = [], i + 1
+def interpolations(text, i, quoted):
+    """The code of the `${...}` interpolations from text[i]: up to the closing quote of a
+    string literal when `quoted` (escapes skipped), else to the end. (code, index after)."""
+    parts = []
     while i < len(text):
-        if text[i] == "\\":
+        if quoted and text[i] == "\\":
             i += 2
-        elif text[i] == '"':
+        elif quoted and text[i] == '"':
             return " ; ".join(parts), i + 1
         elif text.startswith("$${", i):
             i += 3
@@ -902,19 +903,15 @@ def string(text, i):
             parts.append(code)
         else:
             i += 1
-    raise ValueError(f"unterminated string in {text[:60]!r}")
+    if quoted:
+        raise ValueError(f"unterminated string in {text[:60]!r}")
+    return " ; ".join(parts), i
+def string(text, i):
+    """text[i] opens a string literal: (the code of its interpolations, the index after it)."""
+    return interpolations(text, i + 1, True)
 def code_of(value):
     """The code in one rendered value (an expression, a template or a heredoc)."""
-    parts, i = [], 0
-    while i < len(value):
-        if value.startswith("$${", i):
-            i += 3
-        elif value.startswith("${", i):
-            code, i = interp(value, i + 2)
-            parts.append(code)
-        else:
-            i += 1
-    return " ; ".join(parts)
+    return interpolations(value, 0, False)[0]
 
 def load(folder):
     decl = {"resource": set(), "data": set(), "module": {}, "variable": {}, "local": set(),

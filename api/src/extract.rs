@@ -176,20 +176,18 @@ where
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(value)) => Ok(Self(value)),
             Err(PathRejection::FailedToDeserializePathParams(err)) => {
-                let field = match err.kind() {
-                    ErrorKind::InvalidUtf8InPathParam { key }
-                    | ErrorKind::ParseErrorAtKey { key, .. }
-                    | ErrorKind::DeserializeError { key, .. } => key.clone(),
-                    _ => "path".to_owned(),
-                };
-                let message = match err.kind() {
-                    ErrorKind::InvalidUtf8InPathParam { .. } => {
-                        "the path segment is not valid UTF-8".to_owned()
+                let (field, message) = match err.kind() {
+                    ErrorKind::InvalidUtf8InPathParam { key } => {
+                        (key.as_str(), "the path segment is not valid UTF-8")
                     }
-                    _ => "the path segment could not be read".to_owned(),
+                    ErrorKind::ParseErrorAtKey { key, .. }
+                    | ErrorKind::DeserializeError { key, .. } => {
+                        (key.as_str(), "the path segment could not be read")
+                    }
+                    _ => ("path", "the path segment could not be read"),
                 };
                 Err(Problem::invalid_parameter(
-                    &field,
+                    field,
                     "invalid-path-parameter",
                     message,
                 ))

@@ -1,7 +1,8 @@
 //! Prometheus metrics at `GET /metrics`, on a listener of its own (`PGE_METRICS_ADDR`,
-//! the pod's internal port: neither the Ingress nor the API port serves it): requests and latency per route and status (recorded by
-//! [`crate::telemetry::request_context`]), requests refused by rate limits, shed or
-//! timed out, database pool use, outbox depth and dead letters, JWKS fetches.
+//! the pod's internal port: neither the Ingress nor the API port serves it): requests
+//! and latency per route and status (recorded by [`crate::telemetry::request_context`]),
+//! requests refused by rate limits, shed or timed out, database pool use, outbox depth
+//! and dead letters, JWKS fetches.
 
 use std::sync::OnceLock;
 

@@ -120,12 +120,7 @@ impl EmailAddress {
     /// [`EmailError`] when blank, too long or not a valid address.
     pub fn parse(input: &str) -> Result<Self, EmailError> {
         let trimmed = input.trim();
-        if trimmed.is_empty() {
-            return Err(EmailError::Empty);
-        }
-        if trimmed.chars().count() > Self::MAX_CHARS {
-            return Err(EmailError::TooLong);
-        }
+        Self::check_length(trimmed)?;
         if trimmed.chars().any(char::is_control)
             || !trimmed.is_ascii()
             || !trimmed.validate_email()
@@ -143,16 +138,22 @@ impl EmailAddress {
     /// # Errors
     /// [`EmailError`] when the stored value is blank, too long or has no `@`.
     pub fn stored(value: &str) -> Result<Self, EmailError> {
-        if value.trim().is_empty() {
+        Self::check_length(value.trim())?;
+        if !value.contains('@') {
+            return Err(EmailError::Invalid);
+        }
+        Ok(Self(value.to_owned()))
+    }
+
+    /// Not blank, not over [`Self::MAX_CHARS`].
+    fn check_length(value: &str) -> Result<(), EmailError> {
+        if value.is_empty() {
             return Err(EmailError::Empty);
         }
         if value.chars().count() > Self::MAX_CHARS {
             return Err(EmailError::TooLong);
         }
-        if !value.contains('@') {
-            return Err(EmailError::Invalid);
-        }
-        Ok(Self(value.to_owned()))
+        Ok(())
     }
 
     #[must_use]

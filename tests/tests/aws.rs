@@ -416,14 +416,10 @@ async fn documents_go_to_s3_through_presigned_urls() {
 
 /// The query parameters of a URL, decoded.
 fn query_of(url: &str) -> std::collections::HashMap<String, String> {
-    let query = url.split_once('?').map(|(_, q)| q).unwrap_or_default();
-    query
-        .split('&')
-        .filter_map(|pair| pair.split_once('='))
-        .map(|(k, v)| {
-            let decoded = v.replace("%3B", ";").replace("%3b", ";");
-            (k.to_owned(), decoded)
-        })
+    reqwest::Url::parse(url)
+        .expect("a URL")
+        .query_pairs()
+        .into_owned()
         .collect()
 }
 
