@@ -3,8 +3,8 @@
 //! with `WWW-Authenticate: Bearer`; a valid token without the right group is 403.
 
 use axum::extract::FromRequestParts;
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
 use domain::loan_request::{Actor, Scope, Subject};
 use domain::submission::BankCode;
 use domain::workflow::Role;
@@ -51,9 +51,9 @@ impl Caller {
     }
 }
 
-fn bearer(parts: &Parts) -> Result<&str, AuthError> {
-    let value = parts
-        .headers
+/// The bearer token of a request: scheme in any case, token trimmed.
+pub(crate) fn bearer(headers: &HeaderMap) -> Result<&str, AuthError> {
+    let value = headers
         .get(header::AUTHORIZATION)
         .ok_or(AuthError::Missing)?
         .to_str()
@@ -69,13 +69,27 @@ fn bearer(parts: &Parts) -> Result<&str, AuthError> {
     Ok(token)
 }
 
+/// The outcome of verifying a request's bearer token, kept in the request's extensions
+/// by whoever verified it first (the per-principal rate limit, which keys its budget on
+/// the verified subject), so that it is done once per request.
+#[derive(Debug, Clone)]
+pub(crate) struct Verified(pub Result<TokenClaims, AuthError>);
+
+/// Verifies the request's bearer token.
+pub(crate) async fn verify(headers: &HeaderMap, state: &AppState) -> Verified {
+    let claims = match bearer(headers) {
+        Ok(token) => state.verifier.verify(token).await,
+        Err(e) => Err(e),
+    };
+    Verified(claims)
+}
+
 async fn claims(parts: &Parts, state: &AppState) -> Result<TokenClaims, Problem> {
-    let token = bearer(parts).map_err(|e| Problem::unauthorized(&e))?;
-    state
-        .verifier
-        .verify(token)
-        .await
-        .map_err(|e| Problem::unauthorized(&e))
+    let verified = match parts.extensions.get::<Verified>() {
+        Some(verified) => verified.clone(),
+        None => verify(&parts.headers, state).await,
+    };
+    verified.0.map_err(|e| Problem::unauthorized(&e))
 }
 
 async fn caller_from(claims: TokenClaims, state: &AppState) -> Result<Caller, Problem> {

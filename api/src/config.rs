@@ -112,6 +112,12 @@ pub struct DeliverySettings {
     #[arg(long, env = "PGE_S3_BUCKET")]
     pub s3_bucket: Option<String>,
 
+    /// The web app's public URL (`https://pge.example.fr`): e-mails link to the
+    /// request's page there. Default under `serve`: `PGE_PUBLIC_BASE_URL`; a `pge worker`
+    /// without it sends e-mails without the link.
+    #[arg(long, env = "PGE_APP_URL")]
+    pub app_url: Option<String>,
+
     /// Path-style S3 URLs (S3-compatible endpoints); real S3 uses virtual hosts.
     #[arg(long, env = "PGE_S3_FORCE_PATH_STYLE", default_value_t = false)]
     pub s3_force_path_style: bool,
@@ -135,6 +141,12 @@ impl DeliverySettings {
             && !(url.starts_with("http://") || url.starts_with("https://"))
         {
             return Err("PGE_AWS_ENDPOINT_URL must be an http(s) URL".to_owned());
+        }
+        if let Some(url) = &self.app_url
+            && !(url.starts_with("https://")
+                || (env == Environment::Development && url.starts_with("http://")))
+        {
+            return Err("PGE_APP_URL must be an https URL (http in development)".to_owned());
         }
         if let Some(from) = &self.ses_from
             && (!from.contains('@') || from.chars().any(char::is_control))
@@ -250,6 +262,16 @@ pub struct ServeSettings {
     #[arg(long, env = "PGE_PUBLIC_BASE_URL")]
     pub public_base_url: Option<String>,
 
+    /// The built web app served at `/` (`npm --prefix web run build` writes it); when
+    /// the folder is missing the API runs without it.
+    #[arg(long, env = "PGE_WEB_DIR", default_value = "web/dist")]
+    pub web_dir: std::path::PathBuf,
+
+    /// Cognito's hosted-UI domain (`auth.pge.example.fr`, no scheme): the web app signs
+    /// in and out there. Without it, `/config.json` is not served.
+    #[arg(long, env = "PGE_COGNITO_DOMAIN")]
+    pub cognito_domain: Option<String>,
+
     /// Run the outbox worker inside `serve` (default: on in development, off in
     /// production, where `pge worker` runs as its own Deployment).
     #[arg(long, env = "PGE_WORKER_IN_PROCESS")]
@@ -292,6 +314,13 @@ pub struct ServeSettings {
     #[arg(long, env = "PGE_HEADER_READ_TIMEOUT_SECS", default_value_t = 65,
         value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub header_read_timeout_secs: u64,
+
+    /// Longest a business request's body may take to arrive, in milliseconds; it is read
+    /// before the request takes one of the in-flight slots, so a client trickling its
+    /// body holds only its own connection. Then 408 (`body-timeout`).
+    #[arg(long, env = "PGE_BODY_READ_TIMEOUT_MS", default_value_t = 5_000,
+        value_parser = clap::value_parser!(u64).range(100..=60_000))]
+    pub body_read_timeout_ms: u64,
 }
 
 /// Cognito settings, when configured.
@@ -316,6 +345,7 @@ impl ServeSettings {
             max_in_flight: usize::try_from(self.max_in_flight).unwrap_or(usize::MAX),
             request_timeout: std::time::Duration::from_millis(self.request_timeout_ms),
             header_read_timeout: std::time::Duration::from_secs(self.header_read_timeout_secs),
+            body_read_timeout: std::time::Duration::from_millis(self.body_read_timeout_ms),
         }
     }
 

@@ -56,6 +56,22 @@ pub struct Wiring {
     pub documents: DocumentsWiring,
     /// Rate limits, in-flight cap and timeout of the business routes.
     pub limits: limits::Limits,
+    pub web: WebWiring,
+}
+
+/// The web app served by the binary.
+#[derive(Debug, Clone, Default)]
+pub struct WebWiring {
+    /// The built app (`web/dist`); `None` serves none.
+    pub dir: Option<PathBuf>,
+    /// Where users reach the platform (scheme, host, port): the dev provider's URLs,
+    /// its one redirect URI.
+    pub public_base_url: String,
+    /// The web app's public URL e-mails link to (empty: no links).
+    pub app_url: String,
+    /// Cognito's hosted-UI domain (`auth.example.fr`): with Cognito, the app's sign-in
+    /// and sign-out go there; without it `/config.json` is not served.
+    pub cognito_domain: Option<String>,
 }
 
 /// Where e-mails go.
@@ -166,9 +182,16 @@ pub async fn build_state(wiring: Wiring) -> anyhow::Result<AppState> {
             .context("cannot migrate the database")?;
     }
     let aws = wiring.aws.as_ref();
+    let mut connect = Vec::new();
+    let mut web_config = None;
+    let mut dev_oidc = None;
     let (verifier, dev_jwks, identity_admin): (_, _, Arc<dyn IdentityAdmin>) = match wiring.identity
     {
         Identity::Dev(provider) => {
+            let oidc =
+                routes::dev_oidc::DevOidc::new(provider.clone(), &wiring.web.public_base_url);
+            web_config = Some(oidc.web_config());
+            dev_oidc = Some(Arc::new(oidc));
             let jwks = provider.jwks_json();
             let verifier = JwtVerifier::new(VerifierSettings {
                 issuer: DEV_ISSUER.to_owned(),
@@ -185,6 +208,21 @@ pub async fn build_state(wiring: Wiring) -> anyhow::Result<AppState> {
             )
         }
         Identity::Cognito(cognito) => {
+            connect.push(format!(
+                "https://cognito-idp.{}.amazonaws.com",
+                cognito.region
+            ));
+            if let (Some(domain), Some(client_id)) =
+                (&wiring.web.cognito_domain, cognito.client_ids.first())
+            {
+                connect.push(format!("https://{domain}"));
+                web_config = Some(routes::web::WebConfig {
+                    authority: cognito.issuer.clone(),
+                    client_id: client_id.clone(),
+                    scope: "openid email".to_owned(),
+                    logout_url: format!("https://{domain}/logout"),
+                });
+            }
             let verifier = JwtVerifier::new(VerifierSettings {
                 issuer: cognito.issuer,
                 audiences: cognito.client_ids,
@@ -224,14 +262,36 @@ pub async fn build_state(wiring: Wiring) -> anyhow::Result<AppState> {
         DocumentsWiring::S3 {
             bucket,
             force_path_style,
-        } => (
-            Arc::new(S3ObjectStore::new(
-                &require_aws(aws, "S3")?,
-                bucket,
-                force_path_style,
-            )),
-            None,
-        ),
+        } => {
+            // Where the browser uploads to: the URL style the store signs.
+            let config = require_aws(aws, "S3")?;
+            match config.endpoint_url() {
+                Some(endpoint) => connect.push(endpoint.trim_end_matches('/').to_owned()),
+                None => {
+                    let region = config.region().map_or("eu-west-3", |r| r.as_ref());
+                    connect.push(if force_path_style {
+                        format!("https://s3.{region}.amazonaws.com")
+                    } else {
+                        format!("https://{bucket}.s3.{region}.amazonaws.com")
+                    });
+                }
+            }
+            (
+                Arc::new(S3ObjectStore::new(
+                    &require_aws(aws, "S3")?,
+                    bucket,
+                    force_path_style,
+                )),
+                None,
+            )
+        }
+    };
+    let frontend = routes::web::Frontend {
+        dir: wiring.web.dir,
+        config: web_config,
+        csp: routes::web::content_security_policy(&connect),
+        app_url: Some(wiring.web.app_url.clone()).filter(|url| !url.is_empty()),
+        dev_oidc,
     };
     let outbox_store = store.clone();
     let store = Arc::new(store);
@@ -254,6 +314,7 @@ pub async fn build_state(wiring: Wiring) -> anyhow::Result<AppState> {
         wiring.campaign,
         wiring.cursor_key,
         wiring.limits,
+        frontend,
     ))))
 }
 

@@ -20,6 +20,12 @@ use tower_governor::GovernorError;
 use tower_governor::governor::GovernorConfigBuilder;
 use tower_governor::key_extractor::KeyExtractor;
 
+use axum::extract::State;
+use axum::http::HeaderValue;
+use axum::middleware::Next;
+
+use crate::auth::Verified;
+use crate::extract::BODY_LIMIT;
 use crate::problem::Problem;
 use crate::state::AppState;
 
@@ -44,6 +50,9 @@ pub struct Limits {
     /// Longest a connection may take to send a request's headers, or stay idle between
     /// two requests; then it is closed (slow-loris connections do not pile up).
     pub header_read_timeout: Duration,
+    /// Longest a business request's body may take to arrive, read before the request
+    /// takes an in-flight slot; then 408.
+    pub body_read_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -56,6 +65,7 @@ impl Default for Limits {
             max_in_flight: 128,
             request_timeout: Duration::from_secs(10),
             header_read_timeout: Duration::from_secs(65),
+            body_read_timeout: Duration::from_secs(5),
         }
     }
 }
@@ -100,8 +110,9 @@ impl KeyExtractor for ClientIp {
     }
 }
 
-/// Who is calling: a keyed hash of the bearer token (a forged token only spends its
-/// own budget, never someone else's), or the client IP when there is none.
+/// Who is calling: a keyed hash of the verified token's subject (every token of one
+/// user, however its header is spelt, spends one budget), or the client IP when there
+/// is no valid token (a forged token spends its sender's address's budget).
 #[derive(Debug, Clone)]
 pub struct Principal {
     client_ip: ClientIp,
@@ -111,7 +122,7 @@ pub struct Principal {
 /// Key of [`Principal`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PrincipalKey {
-    Token(u64),
+    Subject(u64),
     Anonymous(IpAddr),
 }
 
@@ -119,18 +130,87 @@ impl KeyExtractor for Principal {
     type Key = PrincipalKey;
 
     fn extract<T>(&self, request: &Request<T>) -> Result<Self::Key, GovernorError> {
-        let token = request
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            });
-        Ok(match token {
-            Some(token) => PrincipalKey::Token(self.hasher.hash_one(token)),
+        let subject = request
+            .extensions()
+            .get::<Verified>()
+            .and_then(|v| v.0.as_ref().ok())
+            .map(|claims| claims.sub.as_str());
+        Ok(match subject {
+            Some(subject) => PrincipalKey::Subject(self.hasher.hash_one(subject)),
             None => PrincipalKey::Anonymous(self.client_ip.of(request)),
         })
+    }
+}
+
+/// Middleware before the per-principal limit: verifies the bearer token (a cached
+/// check for a token seen in the last minutes) and keeps the outcome for the limit and
+/// the handler's extractors.
+async fn identify(
+    State(state): State<AppState>,
+    mut request: axum::extract::Request,
+    next: Next,
+) -> Response {
+    if request.headers().contains_key(header::AUTHORIZATION) {
+        let verified = crate::auth::verify(request.headers(), &state).await;
+        request.extensions_mut().insert(verified);
+    }
+    next.run(request).await
+}
+
+/// Middleware before the in-flight cap: reads the whole body (at most [`BODY_LIMIT`])
+/// within `body_read_timeout`, so that a client trickling its body holds a connection,
+/// not one of the slots every caller shares. Too slow: 408; too large: 413.
+async fn read_body_first(
+    State(timeout): State<Duration>,
+    request: axum::extract::Request,
+    next: Next,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let announced = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > BODY_LIMIT as u64) {
+        // Refused from its length, before it is even read.
+        return Problem::payload_too_large(BODY_LIMIT).into_response();
+    }
+    let has_body =
+        announced.is_some_and(|n| n > 0) || parts.headers.contains_key(header::TRANSFER_ENCODING);
+    if !has_body {
+        return next
+            .run(axum::extract::Request::from_parts(parts, body))
+            .await;
+    }
+    match tokio::time::timeout(timeout, axum::body::to_bytes(body, BODY_LIMIT)).await {
+        Ok(Ok(bytes)) => {
+            next.run(axum::extract::Request::from_parts(
+                parts,
+                axum::body::Body::from(bytes),
+            ))
+            .await
+        }
+        Ok(Err(_)) => {
+            // Beyond the limit, or the connection broke mid-body.
+            Problem::payload_too_large(BODY_LIMIT).into_response()
+        }
+        Err(_) => {
+            metrics::counter!("pge_slow_bodies_total").increment(1);
+            let mut response = Problem::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "body-timeout",
+                "Request body too slow",
+                format!(
+                    "the request body did not arrive within {:.1} s; send it again",
+                    timeout.as_secs_f64()
+                ),
+            )
+            .into_response();
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            response
+        }
     }
 }
 
@@ -208,7 +288,8 @@ fn prune<L: Send + Sync + 'static>(limiter: &std::sync::Arc<L>, sweep: fn(&L)) {
 const PRUNE_EVERY: Duration = Duration::from_secs(10);
 
 /// Wraps the business routes with the limits.
-pub fn apply(router: Router<AppState>, limits: &Limits) -> Router<AppState> {
+pub fn apply(router: Router<AppState>, state: &AppState) -> Router<AppState> {
+    let limits = &state.limits;
     let client_ip = ClientIp {
         trusted_proxy_hops: limits.trusted_proxy_hops,
     };
@@ -224,6 +305,10 @@ pub fn apply(router: Router<AppState>, limits: &Limits) -> Router<AppState> {
             ))
             .timeout(limits.request_timeout),
     );
+    router = router.layer(axum::middleware::from_fn_with_state(
+        limits.body_read_timeout,
+        read_body_first,
+    ));
     if let Some((period, burst)) = quota(limits.per_principal_per_second, limits.burst_seconds)
         && let Some(config) = GovernorConfigBuilder::default()
             .period(period)
@@ -241,6 +326,10 @@ pub fn apply(router: Router<AppState>, limits: &Limits) -> Router<AppState> {
         router =
             router.layer(tower_governor::GovernorLayer::new(config).error_handler(rate_limited));
     }
+    router = router.layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        identify,
+    ));
     if let Some((period, burst)) = quota(limits.per_ip_per_second, limits.burst_seconds)
         && let Some(config) = GovernorConfigBuilder::default()
             .period(period)
@@ -303,27 +392,33 @@ mod tests {
     }
 
     #[test]
-    fn principals_are_keyed_by_token_then_ip() {
+    fn principals_are_keyed_by_verified_subject_then_ip() {
         let principal = Principal {
             client_ip: ClientIp {
                 trusted_proxy_hops: 0,
             },
             hasher: std::hash::RandomState::new(),
         };
-        let with = |token: &str| {
+        let with = |verified: Result<&str, infra::identity::AuthError>| {
             let mut r = request(None);
-            r.headers_mut().insert(
-                header::AUTHORIZATION,
-                format!("Bearer {token}").parse().expect("h"),
-            );
+            r.extensions_mut()
+                .insert(Verified(verified.map(|sub| infra::identity::TokenClaims {
+                    sub: sub.to_owned(),
+                    token_use: Some("id".to_owned()),
+                    groups: Vec::new(),
+                    bank_id: None,
+                    exp: 0,
+                })));
             principal.extract(&r).expect("key")
         };
-        assert_eq!(with("a.b.c"), with("a.b.c"));
-        assert_ne!(with("a.b.c"), with("a.b.d"));
+        assert_eq!(with(Ok("alice")), with(Ok("alice")));
+        assert_ne!(with(Ok("alice")), with(Ok("bob")));
+        let anonymous = PrincipalKey::Anonymous("10.0.0.7".parse().expect("ip"));
         assert_eq!(
-            principal.extract(&request(None)).expect("key"),
-            PrincipalKey::Anonymous("10.0.0.7".parse().expect("ip"))
+            with(Err(infra::identity::AuthError::BadSignature)),
+            anonymous
         );
+        assert_eq!(principal.extract(&request(None)).expect("key"), anonymous);
     }
 
     #[test]

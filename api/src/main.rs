@@ -33,7 +33,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the HTTP API.
-    Serve(ServeSettings),
+    Serve(Box<ServeSettings>),
     /// Send the outbox's e-mails until stopped (SIGTERM finishes the batch in hand).
     Worker,
     /// Apply database migrations, then exit.
@@ -182,6 +182,27 @@ async fn serve(settings: Settings, serve: ServeSettings) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("PGE_LISTEN_ADDR: cannot listen on {}", serve.listen_addr))?;
     let local_addr = listener.local_addr()?;
+    let public_base_url = serve
+        .public_base_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{local_addr}"));
+    // E-mails link to the app: PGE_APP_URL when given, else where this process serves it.
+    let app_url = settings
+        .delivery
+        .app_url
+        .clone()
+        .unwrap_or_else(|| public_base_url.clone());
+    let web_dir = serve
+        .web_dir
+        .join("index.html")
+        .is_file()
+        .then(|| serve.web_dir.clone());
+    if web_dir.is_none() {
+        tracing::warn!(
+            dir = %serve.web_dir.display(),
+            "no built web app there (npm --prefix web run build): serving the API only"
+        );
+    }
     let documents = match &settings.delivery.s3_bucket {
         Some(bucket) => DocumentsWiring::S3 {
             bucket: bucket.clone(),
@@ -189,10 +210,7 @@ async fn serve(settings: Settings, serve: ServeSettings) -> anyhow::Result<()> {
         },
         None => DocumentsWiring::Local {
             dir: settings.data_dir.join("documents"),
-            public_base_url: serve
-                .public_base_url
-                .clone()
-                .unwrap_or_else(|| format!("http://{local_addr}")),
+            public_base_url: public_base_url.clone(),
         },
     };
     let aws = aws(&settings, matches!(identity, Identity::Cognito(_))).await;
@@ -206,6 +224,12 @@ async fn serve(settings: Settings, serve: ServeSettings) -> anyhow::Result<()> {
         mail: mail_wiring(&settings),
         documents,
         limits: serve.limits(),
+        web: api::WebWiring {
+            dir: web_dir,
+            public_base_url,
+            app_url,
+            cognito_domain: serve.cognito_domain.clone(),
+        },
     })
     .await?;
     let app = state.clone();
@@ -254,6 +278,7 @@ async fn worker(settings: Settings) -> anyhow::Result<()> {
         WorkerSettings::default(),
     )
     .await?;
+    let worker = worker.with_links(settings.delivery.app_url.clone());
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let metrics = spawn_metrics(metrics_listener, store.clone(), stop_rx);
     worker.run(shutdown_signal()).await;
@@ -267,7 +292,7 @@ async fn worker(settings: Settings) -> anyhow::Result<()> {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve(serve_settings) => serve(cli.settings, serve_settings).await,
+        Command::Serve(serve_settings) => serve(cli.settings, *serve_settings).await,
         Command::Worker => worker(cli.settings).await,
         Command::Migrate => {
             cli.settings.check().map_err(anyhow::Error::msg)?;

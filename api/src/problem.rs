@@ -176,12 +176,19 @@ impl Problem {
     }
 
     #[must_use]
+    /// Not authenticated (401). The client reads one message whatever failed (which
+    /// check refused a token helps whoever forges one); the log line says which.
     pub fn unauthorized(err: &AuthError) -> Self {
+        tracing::info!(reason = %err, "authentication refused");
+        let detail = match err {
+            AuthError::Missing => "sign in: this requires a bearer token",
+            _ => "the bearer token is not valid: sign in again",
+        };
         let mut p = Self::new(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
             "Authentication required",
-            err.to_string(),
+            detail,
         );
         p.0.bearer_challenge = Some(match err {
             AuthError::Missing => "Bearer",

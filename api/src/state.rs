@@ -69,6 +69,8 @@ pub struct App {
     pub cursor_key: Vec<u8>,
     /// Back-pressure on the business routes.
     pub limits: crate::limits::Limits,
+    /// The web app's files, configuration, policy and (embedded default) sign-in.
+    pub frontend: crate::routes::web::Frontend,
     bank_cache: RwLock<Option<(Instant, Arc<Vec<Bank>>)>>,
     degraded_cache: RwLock<Option<(Instant, bool)>>,
 }
@@ -82,6 +84,7 @@ impl App {
         campaign: CampaignWindow,
         cursor_key: Vec<u8>,
         limits: crate::limits::Limits,
+        frontend: crate::routes::web::Frontend,
     ) -> Self {
         Self {
             loan_requests: ports.loan_requests,
@@ -100,6 +103,7 @@ impl App {
             campaign,
             cursor_key,
             limits,
+            frontend,
             bank_cache: RwLock::new(None),
             degraded_cache: RwLock::new(None),
         }
@@ -131,6 +135,7 @@ impl App {
             self.settings.clone(),
             settings,
         )
+        .with_links(self.frontend.app_url.clone())
     }
 
     /// Whether degraded mode is on, as last read (at most a few seconds old).

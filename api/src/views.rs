@@ -42,22 +42,27 @@ pub struct CompanyInput {
     /// CREDIT_INSTITUTION, FINANCING_COMPANY, OTHER.
     #[schema(example = "SAS")]
     pub legal_form: String,
+    /// Not in the future (`future-date`).
     #[schema(example = "2012-05-04")]
     pub creation_date: NaiveDate,
-    #[schema(example = 12)]
+    /// 0 to 10,000,000.
+    #[schema(example = 12, minimum = 0, maximum = 10_000_000)]
     pub headcount: i64,
-    /// Revenue of the last closed fiscal year, in cents.
-    #[schema(example = 100_000_000)]
+    /// Revenue of the last closed fiscal year, in cents: 0 to 10^14 (€1,000 billion).
+    #[schema(example = 100_000_000, minimum = 0, maximum = 100_000_000_000_000_i64)]
     pub revenue_cents: i64,
-    /// Annual payroll in France, in cents.
+    /// Annual payroll in France, in cents: 0 to 10^14 (€1,000 billion).
+    #[schema(minimum = 0, maximum = 100_000_000_000_000_i64)]
     pub payroll_cents: Option<i64>,
-    /// Balance-sheet total, in cents.
+    /// Balance-sheet total, in cents: 0 to 10^14 (€1,000 billion).
+    #[schema(minimum = 0, maximum = 100_000_000_000_000_i64)]
     pub balance_sheet_cents: Option<i64>,
+    /// Innovative company (payroll cap whatever its age); omitted or null: false.
     #[serde(default)]
-    pub innovative: bool,
-    /// Safeguard, receivership or liquidation opened.
+    pub innovative: Option<bool>,
+    /// Safeguard, receivership or liquidation opened; omitted or null: false.
     #[serde(default)]
-    pub collective_proceedings: bool,
+    pub collective_proceedings: Option<bool>,
 }
 
 impl From<CompanyInput> for RawCompany {
@@ -72,8 +77,8 @@ impl From<CompanyInput> for RawCompany {
             revenue_cents: c.revenue_cents,
             payroll_cents: c.payroll_cents,
             balance_sheet_cents: c.balance_sheet_cents,
-            innovative: c.innovative,
-            collective_proceedings: c.collective_proceedings,
+            innovative: c.innovative.unwrap_or(false),
+            collective_proceedings: c.collective_proceedings.unwrap_or(false),
         }
     }
 }

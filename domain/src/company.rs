@@ -290,7 +290,7 @@ pub enum LegalNameError {
     Empty,
     #[error("a legal name is at most 200 characters")]
     TooLong,
-    #[error("a legal name cannot contain control characters")]
+    #[error("a legal name cannot contain control or invisible formatting characters")]
     ControlCharacter,
 }
 
@@ -306,7 +306,8 @@ impl LegalNameError {
 }
 
 /// The registered name of the company: trimmed, 1 to 200 characters (Unicode scalar
-/// values, not bytes), no control characters.
+/// values, not bytes), no control or format characters (see
+/// [`crate::error::has_hidden_characters`]).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct LegalName(String);
@@ -324,7 +325,7 @@ impl LegalName {
         if trimmed.chars().count() > Self::MAX_CHARS {
             return Err(LegalNameError::TooLong);
         }
-        if trimmed.chars().any(char::is_control) {
+        if crate::error::has_hidden_characters(trimmed) {
             return Err(LegalNameError::ControlCharacter);
         }
         Ok(Self(trimmed.to_owned()))
@@ -433,13 +434,27 @@ pub struct Company {
     pub collective_proceedings: bool,
 }
 
-/// A declared amount that must not be negative.
-fn non_negative(value: i64, field: String, errors: &mut Vec<FieldError>) -> Option<Cents> {
+/// The largest revenue, payroll or balance-sheet total a company may declare: €1,000
+/// billion (10^14 cents). France's largest companies declare revenues in the hundreds of
+/// billions of euros; anything beyond is a typing error or an attack. With it, a cap is
+/// at most 2 × 10^14 cents, and 46,000 such caps still sum within an `i64`; the API's
+/// sums are computed wider anyway.
+pub const MAX_DECLARED: Cents = Cents::euros(1_000_000_000_000);
+
+/// A declared amount: not negative, at most [`MAX_DECLARED`].
+fn declared_amount(value: i64, field: String, errors: &mut Vec<FieldError>) -> Option<Cents> {
     if value < 0 {
         errors.push(FieldError::new(
             field,
             codes::NEGATIVE,
             "must not be negative",
+        ));
+        None
+    } else if value > MAX_DECLARED.get() {
+        errors.push(FieldError::new(
+            field,
+            codes::OUT_OF_RANGE,
+            "must be at most 1,000 billion euros (100,000,000,000,000 cents)",
         ));
         None
     } else {
@@ -525,12 +540,12 @@ impl Company {
                 HeadcountOutOfRange.to_string(),
             ));
         }
-        let revenue = non_negative(revenue_cents, path("revenue_cents"), &mut errors);
+        let revenue = declared_amount(revenue_cents, path("revenue_cents"), &mut errors);
         let payroll = payroll_cents
-            .map(|p| non_negative(p, path("payroll_cents"), &mut errors).ok_or(()))
+            .map(|p| declared_amount(p, path("payroll_cents"), &mut errors).ok_or(()))
             .transpose();
         let balance_sheet = balance_sheet_cents
-            .map(|b| non_negative(b, path("balance_sheet_cents"), &mut errors).ok_or(()))
+            .map(|b| declared_amount(b, path("balance_sheet_cents"), &mut errors).ok_or(()))
             .transpose();
 
         match (
@@ -564,6 +579,48 @@ impl Company {
                 collective_proceedings,
             }),
             _ => Err(errors),
+        }
+    }
+
+    /// Parses a company declared now, on `today`: [`Company::parse`], and a creation
+    /// date that is not in the future (such a date would earn the young-company cap).
+    ///
+    /// # Errors
+    /// Every [`FieldError`] found.
+    pub fn parse_declared(
+        raw: RawCompany,
+        prefix: &str,
+        today: NaiveDate,
+    ) -> Result<Self, Vec<FieldError>> {
+        let future = (raw.creation_date > today).then(|| {
+            FieldError::new(
+                field_path(prefix, "creation_date"),
+                codes::FUTURE_DATE,
+                "the creation date is in the future",
+            )
+        });
+        match (Self::parse(raw, prefix), future) {
+            (Ok(company), None) => Ok(company),
+            (Ok(_), Some(error)) => Err(vec![error]),
+            (Err(mut errors), Some(error)) => {
+                // Field order: the creation date comes after the legal form.
+                let at = errors
+                    .iter()
+                    .position(|e| {
+                        [
+                            "headcount",
+                            "revenue_cents",
+                            "payroll_cents",
+                            "balance_sheet_cents",
+                        ]
+                        .iter()
+                        .any(|f| e.field == field_path(prefix, f))
+                    })
+                    .unwrap_or(errors.len());
+                errors.insert(at, error);
+                Err(errors)
+            }
+            (Err(errors), None) => Err(errors),
         }
     }
 
@@ -612,6 +669,64 @@ pub(crate) mod tests {
 
     pub(crate) fn company() -> Company {
         Company::parse(raw_company(), "company").unwrap()
+    }
+
+    #[test]
+    fn declared_figures_are_bounded() {
+        let at = |revenue: i64, payroll: Option<i64>, balance: Option<i64>| {
+            let raw = RawCompany {
+                revenue_cents: revenue,
+                payroll_cents: payroll,
+                balance_sheet_cents: balance,
+                ..raw_company()
+            };
+            Company::parse(raw, "company").map(|_| ()).map_err(|e| {
+                codes_of(&e)
+                    .iter()
+                    .map(|(f, c)| format!("{f}:{c}"))
+                    .collect::<Vec<_>>()
+            })
+        };
+        let max = MAX_DECLARED.get();
+        assert_eq!(at(max, Some(max), Some(max)), Ok(()));
+        assert_eq!(
+            at(max + 1, Some(i64::MAX), Some(max + 1)),
+            Err(vec![
+                "company.revenue_cents:out-of-range".to_owned(),
+                "company.payroll_cents:out-of-range".to_owned(),
+                "company.balance_sheet_cents:out-of-range".to_owned(),
+            ])
+        );
+    }
+
+    #[test]
+    fn a_creation_date_in_the_future_is_refused() {
+        let today = NaiveDate::from_ymd_opt(2020, 4, 1).unwrap();
+        let raw = |date| RawCompany {
+            creation_date: date,
+            ..raw_company()
+        };
+        assert!(Company::parse_declared(raw(today), "company", today).is_ok());
+        let tomorrow = today.succ_opt().unwrap();
+        let errors = Company::parse_declared(raw(tomorrow), "company", today).unwrap_err();
+        assert_eq!(
+            codes_of(&errors),
+            vec![("company.creation_date", "future-date")]
+        );
+        let both = RawCompany {
+            siren: "1".into(),
+            revenue_cents: -1,
+            ..raw(tomorrow)
+        };
+        let errors = Company::parse_declared(both, "company", today).unwrap_err();
+        assert_eq!(
+            codes_of(&errors),
+            vec![
+                ("company.siren", "invalid-format"),
+                ("company.creation_date", "future-date"),
+                ("company.revenue_cents", "negative"),
+            ]
+        );
     }
 
     fn codes_of(errors: &[FieldError]) -> Vec<(&str, &str)> {

@@ -51,6 +51,30 @@ impl ContentType {
         }
     }
 
+    /// The file-name extensions of the type (lower case, without the dot).
+    #[must_use]
+    pub fn extensions(self) -> &'static [&'static str] {
+        match self {
+            Self::Pdf => &["pdf"],
+            Self::Png => &["png"],
+            Self::Jpeg => &["jpg", "jpeg"],
+        }
+    }
+
+    /// The leading bytes every file of the type starts with: `%PDF-`, the PNG signature,
+    /// or a JPEG's start-of-image marker followed by a marker.
+    #[must_use]
+    pub fn signature(self) -> &'static [u8] {
+        match self {
+            Self::Pdf => b"%PDF-",
+            Self::Png => b"\x89PNG\r\n\x1a\n",
+            Self::Jpeg => b"\xff\xd8\xff",
+        }
+    }
+
+    /// Bytes to read from the start of a stored object to check its signature.
+    pub const SIGNATURE_BYTES: usize = 8;
+
     /// Parses a media type, case-insensitively, without parameters.
     #[must_use]
     pub fn parse(input: &str) -> Option<Self> {
@@ -86,12 +110,14 @@ impl Filename {
                 format!("the file name is longer than {MAX_FILENAME_CHARS} characters"),
             ));
         }
-        if trimmed
-            .chars()
-            .any(|c| c.is_control() || c == '/' || c == '\\')
-            || trimmed == "."
-            || trimmed == ".."
-        {
+        if crate::error::has_hidden_characters(trimmed) {
+            return Err(FieldError::new(
+                field,
+                crate::error::codes::INVALID_CHARACTERS,
+                "the file name holds an invisible formatting or control character",
+            ));
+        }
+        if trimmed.chars().any(|c| c == '/' || c == '\\') || trimmed == "." || trimmed == ".." {
             return Err(FieldError::new(
                 field,
                 "invalid",
@@ -104,6 +130,19 @@ impl Filename {
     #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// Whether the name ends with one of the type's extensions (any case): a name such
+    /// as `facture.pdf.exe` is not a PDF's.
+    #[must_use]
+    pub fn has_extension_of(&self, kind: ContentType) -> bool {
+        self.0.rsplit_once('.').is_some_and(|(stem, extension)| {
+            !stem.is_empty()
+                && kind
+                    .extensions()
+                    .iter()
+                    .any(|e| extension.eq_ignore_ascii_case(e))
+        })
     }
 }
 
@@ -152,6 +191,18 @@ impl Declaration {
             }
             Ok(s) => Some(s),
         };
+        if let (Some(name), Some(kind)) = (&filename, content_type)
+            && !name.has_extension_of(kind)
+        {
+            errors.push(FieldError::new(
+                "filename",
+                crate::error::codes::EXTENSION_MISMATCH,
+                format!(
+                    "a file of type {kind} must be named .{}",
+                    kind.extensions().join(" or .")
+                ),
+            ));
+        }
         match (filename, content_type, size) {
             (Some(filename), Some(content_type), Some(size)) if errors.is_empty() => Ok(Self {
                 filename,
@@ -239,6 +290,11 @@ pub enum Mismatch {
         declared: ContentType,
         stored: Option<String>,
     },
+    /// The object's first bytes are not its declared type's signature (an executable
+    /// announced as a PDF).
+    Content {
+        declared: ContentType,
+    },
 }
 
 impl fmt::Display for Mismatch {
@@ -252,6 +308,10 @@ impl fmt::Display for Mismatch {
                 f,
                 "the uploaded object is of type {}, {declared} was declared",
                 stored.as_deref().unwrap_or("(none)")
+            ),
+            Self::Content { declared } => write!(
+                f,
+                "the uploaded file is not a {declared} file (its content does not start as one does)"
             ),
         }
     }
@@ -282,11 +342,70 @@ impl Declaration {
         }
         Ok(())
     }
+
+    /// Compares the first bytes of the stored object with the declared type's signature.
+    ///
+    /// # Errors
+    /// [`Mismatch::Content`] when they differ.
+    pub fn check_content(&self, leading: &[u8]) -> Result<(), Mismatch> {
+        if leading.starts_with(self.content_type.signature()) {
+            Ok(())
+        } else {
+            Err(Mismatch::Content {
+                declared: self.content_type,
+            })
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn extensions_must_match_the_type() {
+        assert!(Declaration::parse("Kbis.PDF", "application/pdf", 1).is_ok());
+        assert!(Declaration::parse("photo.jpeg", "image/jpeg", 1).is_ok());
+        assert!(Declaration::parse("photo.JPG", "image/jpeg", 1).is_ok());
+        assert!(Declaration::parse("plan.png", "image/png", 1).is_ok());
+        for (name, kind) in [
+            ("facture.pdf.exe", "application/pdf"),
+            ("facture", "application/pdf"),
+            (".pdf", "application/pdf"),
+            ("photo.png", "image/jpeg"),
+            ("plan.pdf", "image/png"),
+        ] {
+            let errors = Declaration::parse(name, kind, 1).expect_err(name);
+            assert_eq!(errors[0].field, "filename", "{name}");
+            assert_eq!(errors[0].code, "extension-mismatch", "{name}");
+        }
+    }
+
+    #[test]
+    fn format_characters_are_refused_in_file_names() {
+        let errors = Declaration::parse("facture\u{202e}fdp.exe", "application/pdf", 1)
+            .expect_err("bidi override");
+        assert_eq!(errors[0].code, "invalid-characters");
+        assert!(Declaration::parse("a\u{200b}.pdf", "application/pdf", 1).is_err());
+    }
+
+    #[test]
+    fn content_must_start_with_the_signature() {
+        let declared = |kind| Declaration::parse("x.pdf", kind, 10).ok();
+        let pdf = declared("application/pdf").expect("pdf");
+        assert_eq!(pdf.check_content(b"%PDF-1.7\n"), Ok(()));
+        assert!(matches!(
+            pdf.check_content(b"MZ\x90\x00\x03"),
+            Err(Mismatch::Content { .. })
+        ));
+        assert!(pdf.check_content(b"").is_err());
+        let png = Declaration::parse("x.png", "image/png", 10).expect("png");
+        assert_eq!(png.check_content(b"\x89PNG\r\n\x1a\n"), Ok(()));
+        assert!(png.check_content(b"%PDF-1.7").is_err());
+        let jpeg = Declaration::parse("x.jpg", "image/jpeg", 10).expect("jpeg");
+        assert_eq!(jpeg.check_content(b"\xff\xd8\xff\xe0\x00\x10JF"), Ok(()));
+        assert!(jpeg.check_content(b"\xff\xd8").is_err());
+    }
 
     #[test]
     fn size_edges() {

@@ -18,6 +18,10 @@ pub mod codes {
     pub const SIRET_SIREN_MISMATCH: &str = "siret-siren-mismatch";
     pub const INVALID_EMAIL: &str = "invalid-email";
     pub const UNKNOWN_VALUE: &str = "unknown-value";
+    /// A date that has not come yet (a company's creation date).
+    pub const FUTURE_DATE: &str = "future-date";
+    /// A file name whose extension is not that of its declared type.
+    pub const EXTENSION_MISMATCH: &str = "extension-mismatch";
 }
 
 /// One invalid field of a request.
@@ -60,8 +64,50 @@ pub(crate) fn field_path(prefix: &str, field: &str) -> String {
     }
 }
 
+/// Whether free text holds a character that is not meant to be seen: a control
+/// character (Cc) or a format character (Cf: the bidirectional overrides and isolates
+/// U+202A–U+202E and U+2066–U+2069, zero-width characters, the soft hyphen, U+FEFF…).
+/// A format character makes `facture\u{202e}fdp.exe` display as `factureexe.pdf`: every
+/// free-text field refuses both kinds.
+#[must_use]
+pub fn has_hidden_characters(input: &str) -> bool {
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+    input
+        .chars()
+        .any(|c| c.is_control() || c.general_category() == GeneralCategory::Format)
+}
+
 /// Strips every whitespace character (Unicode `White_Space`: spaces, tabs, NBSP U+00A0,
 /// narrow NBSP U+202F...), which people and spreadsheets put inside identifiers.
 pub(crate) fn strip_whitespace(input: &str) -> String {
     input.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_hidden_characters;
+
+    #[test]
+    fn control_and_format_characters_are_hidden_ones() {
+        for hidden in [
+            "facture\u{202e}fdp.exe",
+            "a\u{2066}b",
+            "zero\u{200b}width",
+            "joiner\u{200d}",
+            "bom\u{feff}",
+            "soft\u{ad}hyphen",
+            "nul\u{0}",
+            "tab\there",
+        ] {
+            assert!(has_hidden_characters(hidden), "{hidden:?}");
+        }
+        for visible in [
+            "Boulangerie Exemple",
+            "Société à responsabilité",
+            "Kbis 2019.pdf",
+            "日本",
+        ] {
+            assert!(!has_hidden_characters(visible), "{visible:?}");
+        }
+    }
 }

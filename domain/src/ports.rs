@@ -191,12 +191,21 @@ pub trait BankRepository: Send + Sync + 'static {
     async fn create(&self, bank: &Bank, now: DateTime<Utc>) -> Result<(), CreateBankError>;
 }
 
-/// Count and amounts of the requests in one group.
+/// Count and amounts of the requests in one group. The sums are in cents, as `i128`:
+/// no number of requests can overflow them (an `i64` sum could be, by 46,000 requests
+/// at the largest cap a company may declare).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Totals {
     pub count: i64,
-    pub requested: Cents,
-    pub guaranteed: Cents,
+    pub requested_cents: i128,
+    pub guaranteed_cents: i128,
+}
+
+/// A sum the database returns in two parts that cannot overflow a 64-bit integer, for
+/// any number of rows: `Σ(x / 10^9)` and `Σ(x % 10^9)` over non-negative `x`.
+#[must_use]
+pub fn join_split_sum(high: i64, low: i64) -> i128 {
+    i128::from(high) * 1_000_000_000 + i128::from(low)
 }
 
 /// One row of the national figures: a bank and a status.
@@ -381,6 +390,13 @@ pub trait ObjectStore: Send + Sync + 'static {
         &self,
         key: &str,
     ) -> Result<Option<crate::document::ObjectInfo>, ObjectStoreError>;
+
+    /// The first `len` bytes of the object (fewer when it is shorter), `None` when
+    /// there is none.
+    ///
+    /// # Errors
+    /// [`ObjectStoreError`].
+    async fn read_head(&self, key: &str, len: usize) -> Result<Option<Vec<u8>>, ObjectStoreError>;
 
     /// Deletes the object (no error when absent).
     ///

@@ -16,6 +16,9 @@ pub enum Ineligibility {
     ExcludedLegalForm,
     /// Safeguard, receivership or liquidation opened.
     CollectiveProceedings,
+    /// The company's cap (a quarter of its revenue, or twice its payroll) is under the
+    /// €1,000 minimum loan: no revenue and no payroll, say. It could not borrow anything.
+    CapBelowMinimum,
 }
 
 impl Ineligibility {
@@ -25,6 +28,7 @@ impl Ineligibility {
         match self {
             Self::ExcludedLegalForm => "excluded-legal-form",
             Self::CollectiveProceedings => "collective-proceedings",
+            Self::CapBelowMinimum => "cap-below-minimum",
         }
     }
 
@@ -38,6 +42,10 @@ impl Ineligibility {
             Self::CollectiveProceedings => {
                 "companies under safeguard, receivership or liquidation are excluded from \
                  the scheme"
+            }
+            Self::CapBelowMinimum => {
+                "the company's cap (a quarter of its revenue, or twice its payroll for young \
+                 or innovative companies) is under the minimum loan of 1,000 euros"
             }
         }
     }
@@ -58,6 +66,9 @@ pub fn eligibility(c: &Company) -> Vec<Ineligibility> {
     }
     if c.collective_proceedings {
         reasons.push(Ineligibility::CollectiveProceedings);
+    }
+    if cap(c) < MIN_AMOUNT {
+        reasons.push(Ineligibility::CapBelowMinimum);
     }
     reasons
 }
@@ -405,7 +416,13 @@ pub fn simulate(
 ) -> Simulation {
     let reasons = eligibility(c);
     let amount = amount.unwrap_or_else(|| cap(c));
-    let terms = loan_terms(c, amount, amortization.unwrap_or_default());
+    let mut terms = loan_terms(c, amount, amortization.unwrap_or_default());
+    if reasons.contains(&Ineligibility::CapBelowMinimum) {
+        // No loan is possible: no schedule for an amount the company could never borrow.
+        terms.fee_schedule.clear();
+        terms.total_fee = Cents::ZERO;
+        terms.guaranteed = Cents::ZERO;
+    }
     Simulation {
         eligible: reasons.is_empty(),
         reasons,
@@ -708,6 +725,34 @@ mod tests {
             check_amount(&c, MIN_AMOUNT).unwrap_err().code,
             "amount-above-cap"
         );
+    }
+
+    #[test]
+    fn a_cap_below_the_minimum_is_not_eligible() {
+        let nothing = Company {
+            revenue: Cents::ZERO,
+            payroll: None,
+            ..company()
+        };
+        let sim = simulate(&nothing, None, None);
+        assert!(!sim.eligible);
+        assert_eq!(sim.reasons, vec![Ineligibility::CapBelowMinimum]);
+        assert_eq!(Ineligibility::CapBelowMinimum.code(), "cap-below-minimum");
+        assert!(sim.terms.fee_schedule.is_empty());
+        assert_eq!(sim.terms.total_fee, Cents::ZERO);
+        let just_under = Company {
+            revenue: Cents::new(MIN_AMOUNT.get() * 4 - 4),
+            ..nothing.clone()
+        };
+        assert_eq!(
+            eligibility(&just_under),
+            vec![Ineligibility::CapBelowMinimum]
+        );
+        let exactly = Company {
+            revenue: Cents::new(MIN_AMOUNT.get() * 4),
+            ..nothing
+        };
+        assert!(eligibility(&exactly).is_empty());
     }
 
     #[test]

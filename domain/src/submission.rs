@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use validator::ValidateEmail;
 
@@ -259,7 +260,7 @@ impl Submission {
     /// # Errors
     /// [`SubmissionError::Invalid`] with every field error, else
     /// [`SubmissionError::NotEligible`] with every reason.
-    pub fn parse(raw: RawSubmission) -> Result<Self, SubmissionError> {
+    pub fn parse(raw: RawSubmission, today: NaiveDate) -> Result<Self, SubmissionError> {
         let RawSubmission {
             bank_id,
             company,
@@ -272,7 +273,7 @@ impl Submission {
         let bank = BankCode::parse(&bank_id)
             .map_err(|e| errors.push(FieldError::new("bank_id", e.code(), e.to_string())))
             .ok();
-        let company = Company::parse(company, "company")
+        let company = Company::parse_declared(company, "company", today)
             .map_err(|company_errors| errors.extend(company_errors))
             .ok();
         let amount = Cents::new(requested_amount_cents);
@@ -330,6 +331,10 @@ impl Submission {
 mod tests {
     use super::*;
     use crate::company::tests::raw_company;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2020, 4, 1).unwrap()
+    }
 
     fn raw() -> RawSubmission {
         RawSubmission {
@@ -411,14 +416,14 @@ mod tests {
     fn email_debug_is_redacted() {
         let e = EmailAddress::parse("gerant@boulangerie.example").unwrap();
         assert_eq!(format!("{e:?}"), "EmailAddress(<redacted>)");
-        let submission = Submission::parse(raw()).unwrap();
+        let submission = Submission::parse(raw(), today()).unwrap();
         assert!(!format!("{submission:?}").contains("gerant"));
         assert!(!format!("{:?}", raw()).contains("gerant"));
     }
 
     #[test]
     fn valid_submission_gets_its_terms() {
-        let s = Submission::parse(raw()).unwrap();
+        let s = Submission::parse(raw(), today()).unwrap();
         assert_eq!(s.bank.as_str(), "30004");
         assert_eq!(s.amount, Cents::euros(50_000));
         assert_eq!(s.amortization.get(), 4);
@@ -435,7 +440,7 @@ mod tests {
         r.amortization_years = 6;
         r.contact_email = "nope".into();
         assert_eq!(
-            field_codes(Submission::parse(r).unwrap_err()),
+            field_codes(Submission::parse(r, today()).unwrap_err()),
             vec![
                 ("bank_id".into(), "invalid-format"),
                 ("company.siren".into(), "invalid-checksum"),
@@ -453,16 +458,16 @@ mod tests {
         let mut r = raw();
         r.requested_amount_cents = 25_000_001;
         assert_eq!(
-            field_codes(Submission::parse(r.clone()).unwrap_err()),
+            field_codes(Submission::parse(r.clone(), today()).unwrap_err()),
             vec![("requested_amount_cents".into(), "amount-above-cap")]
         );
         r.requested_amount_cents = 25_000_000;
-        assert!(Submission::parse(r.clone()).is_ok());
+        assert!(Submission::parse(r.clone(), today()).is_ok());
         // Without a valid company the cap is unknown: only the minimum is checked.
         r.requested_amount_cents = i64::MAX;
         r.company.revenue_cents = -1;
         assert_eq!(
-            field_codes(Submission::parse(r).unwrap_err()),
+            field_codes(Submission::parse(r, today()).unwrap_err()),
             vec![("company.revenue_cents".into(), "negative")]
         );
     }
@@ -472,7 +477,7 @@ mod tests {
         let mut r = raw();
         r.amortization_years = -1;
         assert_eq!(
-            field_codes(Submission::parse(r).unwrap_err()),
+            field_codes(Submission::parse(r, today()).unwrap_err()),
             vec![("amortization_years".into(), "out-of-range")]
         );
     }
@@ -483,7 +488,7 @@ mod tests {
         r.company.legal_form = "SCI".into();
         r.company.collective_proceedings = true;
         assert_eq!(
-            Submission::parse(r).unwrap_err(),
+            Submission::parse(r, today()).unwrap_err(),
             SubmissionError::NotEligible(vec![
                 Ineligibility::ExcludedLegalForm,
                 Ineligibility::CollectiveProceedings
@@ -497,7 +502,7 @@ mod tests {
         r.company.legal_form = "SCI".into();
         r.bank_id = String::new();
         assert_eq!(
-            field_codes(Submission::parse(r).unwrap_err()),
+            field_codes(Submission::parse(r, today()).unwrap_err()),
             vec![("bank_id".into(), "required")]
         );
     }

@@ -190,11 +190,12 @@ impl Reason {
         if trimmed
             .chars()
             .any(|c| c.is_control() && c != '\n' && c != '\t')
+            || crate::error::has_hidden_characters(&trimmed.replace(['\n', '\t'], " "))
         {
             return Err(FieldError::new(
                 "reason",
                 codes::INVALID_CHARACTERS,
-                "a reason cannot contain control characters other than newlines and tabs",
+                "a reason cannot contain invisible formatting characters, nor control characters other than newlines and tabs",
             ));
         }
         Ok(Self(trimmed.to_owned()))

@@ -301,6 +301,8 @@ mod tests {
             "reference": "PGE-ABCD-EFGH-JKMN-P",
             "status": "rejected",
             "bank_id": "30004",
+            "bank_name": "BNP Paribas",
+            "request_url": "https://pge.example.fr/demandes/0190f0c2-aaaa-7bbb-8ccc-123456789abc",
             "legal_name": "Boulangerie <script>alert(1)</script> & Fils",
             "requested_amount_cents": 5_000_000,
             "reason": reason,

@@ -347,6 +347,24 @@ impl ObjectStore for LocalObjectStore {
         }
     }
 
+    async fn read_head(&self, key: &str, len: usize) -> Result<Option<Vec<u8>>, ObjectStoreError> {
+        use tokio::io::AsyncReadExt as _;
+        let Some(path) = self.path(key) else {
+            return Ok(None);
+        };
+        let file = match tokio::fs::File::open(&path).await {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(ObjectStoreError(e.to_string())),
+        };
+        let mut leading = Vec::with_capacity(len);
+        file.take(len as u64)
+            .read_to_end(&mut leading)
+            .await
+            .map_err(|e| ObjectStoreError(e.to_string()))?;
+        Ok(Some(leading))
+    }
+
     async fn delete(&self, key: &str) -> Result<(), ObjectStoreError> {
         let Some(path) = self.path(key) else {
             return Ok(());
@@ -479,6 +497,44 @@ impl ObjectStore for S3ObjectStore {
                 }
             }
         }
+    }
+
+    async fn read_head(&self, key: &str, len: usize) -> Result<Option<Vec<u8>>, ObjectStoreError> {
+        if len == 0 {
+            return Ok(Some(Vec::new()));
+        }
+        let output = match self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .range(format!("bytes=0-{}", len - 1))
+            .send()
+            .await
+        {
+            Ok(output) => output,
+            Err(err) => {
+                let not_found = err
+                    .as_service_error()
+                    .is_some_and(aws_sdk_s3::operation::get_object::GetObjectError::is_no_such_key)
+                    || err
+                        .raw_response()
+                        .is_some_and(|r| r.status().as_u16() == 404);
+                return if not_found {
+                    Ok(None)
+                } else {
+                    Err(ObjectStoreError(err.to_string()))
+                };
+            }
+        };
+        let bytes = output
+            .body
+            .collect()
+            .await
+            .map_err(|e| ObjectStoreError(e.to_string()))?
+            .into_bytes();
+        // A server that ignores the range sends the whole object: keep the head only.
+        Ok(Some(bytes.slice(..bytes.len().min(len)).to_vec()))
     }
 
     async fn delete(&self, key: &str) -> Result<(), ObjectStoreError> {

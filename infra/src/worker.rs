@@ -79,6 +79,8 @@ pub struct OutboxWorker {
     settings_port: Arc<dyn PlatformSettings>,
     templates: Templates,
     settings: WorkerSettings,
+    /// The web app's public base URL, for the links in e-mails.
+    app_url: Option<String>,
 }
 
 /// Delay before attempt `attempts + 1`: exponential, capped, with "equal jitter"
@@ -108,7 +110,52 @@ impl OutboxWorker {
             settings_port,
             templates: Templates::new(),
             settings,
+            app_url: None,
         }
+    }
+
+    /// Links each e-mail to its request's page in the web app at `app_url` (the
+    /// environment's public base URL), where the owner signs in to see it.
+    #[must_use]
+    pub fn with_links(mut self, app_url: Option<String>) -> Self {
+        self.app_url = app_url.map(|url| url.trim_end_matches('/').to_owned());
+        self
+    }
+
+    /// The payload, with what the templates show beyond it: the bank's name (the
+    /// payload has its code) and the link to the request's page.
+    async fn context(&self, message: &ClaimedMessage) -> String {
+        let Ok(serde_json::Value::Object(mut payload)) =
+            serde_json::from_str::<serde_json::Value>(&message.payload)
+        else {
+            return message.payload.clone();
+        };
+        let code = payload
+            .get("bank_id")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let name = match domain::ports::BankRepository::list(&self.store).await {
+            Ok(banks) => banks
+                .into_iter()
+                .find(|b| b.code.as_str() == code)
+                .map(|b| b.name),
+            Err(err) => {
+                tracing::warn!(error = %err, "bank names unavailable for an e-mail");
+                None
+            }
+        };
+        payload.insert(
+            "bank_name".into(),
+            serde_json::Value::String(name.unwrap_or(code)),
+        );
+        if let Some(url) = &self.app_url {
+            payload.insert(
+                "request_url".into(),
+                serde_json::Value::String(format!("{url}/demandes/{}", message.loan_request_id)),
+            );
+        }
+        serde_json::Value::Object(payload).to_string()
     }
 
     /// Claims one batch and processes it.
@@ -146,22 +193,22 @@ impl OutboxWorker {
         &self,
         message: ClaimedMessage,
     ) -> Result<Outcome, domain::ports::StorageError> {
-        let result = match self.templates.render(
-            message.id,
-            &message.kind,
-            &message.recipient,
-            &message.payload,
-        ) {
-            Ok(email) => {
-                match tokio::time::timeout(self.settings.send_timeout, self.mailer.send(&email))
-                    .await
-                {
-                    Ok(result) => result,
-                    Err(_) => Err(SendError::Transient("send timed out".to_owned())),
+        let context = self.context(&message).await;
+        let result =
+            match self
+                .templates
+                .render(message.id, &message.kind, &message.recipient, &context)
+            {
+                Ok(email) => {
+                    match tokio::time::timeout(self.settings.send_timeout, self.mailer.send(&email))
+                        .await
+                    {
+                        Ok(result) => result,
+                        Err(_) => Err(SendError::Transient("send timed out".to_owned())),
+                    }
                 }
-            }
-            Err(err) => Err(SendError::Permanent(err.to_string())),
-        };
+                Err(err) => Err(SendError::Permanent(err.to_string())),
+            };
         match result {
             Ok(provider_id) => {
                 self.store

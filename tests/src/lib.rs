@@ -91,6 +91,8 @@ pub struct Options {
     /// With `worker`: how many workers claim from the outbox at once (default 1), as
     /// several `pge worker` replicas would.
     pub workers: usize,
+    /// A built web app to serve at `/` (default: none).
+    pub web_dir: Option<PathBuf>,
 }
 
 /// Worker tuning for tests: short polls and retries, so e-mails appear within
@@ -222,6 +224,12 @@ impl TestApp {
             mail,
             documents,
             limits: options.limits.clone().unwrap_or_default(),
+            web: api::WebWiring {
+                dir: options.web_dir.clone(),
+                public_base_url: base_url.clone(),
+                app_url: base_url.clone(),
+                cognito_domain: None,
+            },
         })
         .await
         .expect("application state");

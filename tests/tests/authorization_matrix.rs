@@ -197,6 +197,20 @@ fn table() -> Vec<Row> {
             None,
             [200, 200, 200, 200, 200, 200],
         ),
+        // The web app's configuration and the dev provider's sign-in: public; an
+        // authorization request without its parameters is refused for everyone.
+        row(M::GET, "/config.json", None, [200; 6]),
+        row(
+            M::GET,
+            "/dev-oidc/.well-known/openid-configuration",
+            None,
+            [200; 6],
+        ),
+        row(M::GET, "/dev-oidc/authorize", None, [400; 6]),
+        row(M::POST, "/dev-oidc/authorize", None, [400; 6]),
+        row(M::POST, "/dev-oidc/token", None, [400; 6]),
+        row(M::GET, "/dev-oidc/logout", None, [400; 6]),
+        row(M::GET, "/dev-oidc/style.css", None, [200; 6]),
         // Local document storage: the URL's signature is the only authorization, so a
         // bearer token opens nothing.
         row(

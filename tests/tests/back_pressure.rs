@@ -232,3 +232,124 @@ async fn a_slow_loris_connection_is_closed_and_others_are_served_meanwhile() {
         .expect("healthz");
     assert_eq!(healthz.status(), StatusCode::OK);
 }
+
+/// Issue: 130 connections sending a body's first byte held every in-flight slot for the
+/// whole request timeout. The body is now read before admission, under its own
+/// deadline: the tricklers hold only their connections, and get 408.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trickled_bodies_hold_no_in_flight_slot() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let app = TestApp::spawn_with(
+        Backend::Sqlite,
+        limited(Limits {
+            body_read_timeout: Duration::from_secs(2),
+            // The attack keeps under every rate limit; here all 130 connect at once.
+            per_ip_per_second: 0,
+            per_principal_per_second: 0,
+            ..Limits::default()
+        }),
+    )
+    .await;
+    let authority = app.base_url.trim_start_matches("http://").to_owned();
+    let attackers: Vec<_> = (0..130)
+        .map(|_| {
+            let authority = authority.clone();
+            tokio::spawn(async move {
+                let mut stream = tokio::net::TcpStream::connect(&authority)
+                    .await
+                    .expect("connect");
+                stream
+                    .write_all(
+                        b"POST /api/v1/simulations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4000\r\n\r\n{",
+                    )
+                    .await
+                    .expect("write");
+                let mut answer = Vec::new();
+                // Bounded: the server answers after 2 s; give up after 10.
+                let _ = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer))
+                    .await;
+                String::from_utf8_lossy(&answer).into_owned()
+            })
+        })
+        .collect();
+    // Let every attacker's headers arrive.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let body = serde_json::json!({"company": submission(&random_siren(), 0)["company"]});
+    for _ in 0..5 {
+        let started = std::time::Instant::now();
+        let reply = app.post("/api/v1/simulations", None, &body).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "a normal client waited {:?}",
+            started.elapsed()
+        );
+    }
+    for attacker in join_all(attackers).await {
+        let answer = attacker.expect("task");
+        assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+        assert!(answer.contains("body-timeout"), "{answer}");
+    }
+}
+
+/// Issue: the per-principal budget was keyed on the raw header, so `Bearer  T`,
+/// `BEARER T`… each had a fresh one. It is keyed on the verified subject now, so two
+/// tokens of one user share it too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn respelling_the_bearer_header_does_not_escape_the_rate_limit() {
+    let app = TestApp::spawn_with(
+        Backend::Sqlite,
+        limited(Limits {
+            per_principal_per_second: 1,
+            burst_seconds: 4,
+            per_ip_per_second: 0,
+            ..Limits::default()
+        }),
+    )
+    .await;
+    let token = app.applicant("respeller");
+    let second_token = app.token("applicant", "respeller", None);
+    let spellings = [
+        format!("Bearer {token}"),
+        format!("Bearer  {token}"),
+        format!("BEARER {token}"),
+        format!("bearer \t{token}"),
+        format!("Bearer {second_token}"),
+        format!("Bearer {token} "),
+    ];
+    let mut statuses = Vec::new();
+    for spelling in &spellings {
+        let reply = app
+            .send(
+                app.request(reqwest::Method::GET, "/api/v1/loan-requests")
+                    .header("authorization", spelling),
+            )
+            .await;
+        statuses.push(reply.status.as_u16());
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        4,
+        "one budget of 4 for every spelling: {statuses:?}"
+    );
+    assert!(statuses.contains(&429), "{statuses:?}");
+}
+
+/// Issue: the method label was taken verbatim, so invented methods added series
+/// without bound. Labels now come from closed sets.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invented_methods_add_no_metric_series() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    for i in 0..50 {
+        let method = reqwest::Method::from_bytes(format!("X{i}").as_bytes()).expect("method");
+        let reply = app.send(app.request(method, "/healthz")).await;
+        assert!(reply.status.is_client_error(), "{}", reply.status);
+    }
+    app.get("/no/such/route/anywhere", None).await;
+    let text = app.metrics().await.text;
+    assert!(!text.contains("method=\"X"), "{text}");
+    assert!(text.contains("method=\"other\""), "{text}");
+    assert!(!text.contains("/no/such/route"), "{text}");
+    assert!(text.contains("route=\"unmatched\""), "{text}");
+}

@@ -90,6 +90,14 @@ async fn every_workflow_email_is_delivered_once(app: TestApp) {
         subject_line.contains(&reference) && subject_line.contains("reçue"),
         "subject: {subject_line}"
     );
+    // It names the bank, not its code, and leads to the request's page in the app.
+    let unfolded = received.replace("=\r\n", "");
+    assert!(unfolded.contains("BNP Paribas"), "{received}");
+    assert!(!unfolded.contains("code 30004"), "{received}");
+    assert!(
+        unfolded.contains(&format!("{}/demandes/{id}", app.base_url)),
+        "{received}"
+    );
 
     // A rejection e-mails the applicant with the reason.
     let reviewer = app.reviewer("mail-reviewer", "30004");

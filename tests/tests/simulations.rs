@@ -44,7 +44,7 @@ async fn simulation_returns_terms_without_storing_anything(app: TestApp) {
             &json!({
                 "company": {
                     "siren": "732829320", "legal_name": "X", "legal_form": "SCI",
-                    "creation_date": "2012-05-04", "headcount": 1, "revenue_cents": 1,
+                    "creation_date": "2012-05-04", "headcount": 1, "revenue_cents": 100_000_000,
                     "collective_proceedings": true
                 }
             }),

@@ -90,7 +90,7 @@ pub async fn create_bank(
     }
     let name = value.name.trim().to_owned();
     let name_length = name.chars().count();
-    if name_length == 0 || name_length > 200 || name.chars().any(char::is_control) {
+    if name_length == 0 || name_length > 200 || domain::error::has_hidden_characters(&name) {
         errors.push(FieldError::new(
             "name",
             if name_length == 0 {

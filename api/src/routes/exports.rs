@@ -65,12 +65,57 @@ const HEADER: [&str; 21] = [
     "updated_at",
 ];
 
-/// A text cell that a spreadsheet would run as a formula gets a leading apostrophe.
+/// Characters a spreadsheet may split a line on: the comma of this file, and the
+/// semicolon, tab and pipe that French regional settings and import dialogs use.
+const SEPARATORS: [char; 4] = [',', ';', '\t', '|'];
+
+/// Free text that a spreadsheet would run as a formula gets an apostrophe before the
+/// formula: at the start of the text, and at the start of every part a separator
+/// begins (`ACME;=1+1;` split on `;` would otherwise evaluate `=1+1`), spaces skipped.
 fn neutralise(text: &str) -> String {
-    match text.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
-        _ => text.to_owned(),
+    let mut out = String::with_capacity(text.len() + 1);
+    let mut part_start = true;
+    for c in text.chars() {
+        if part_start && matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r') {
+            out.push('\'');
+        }
+        out.push(c);
+        if SEPARATORS.contains(&c) {
+            part_start = true;
+        } else if c != ' ' {
+            part_start = false;
+        }
     }
+    out
+}
+
+/// One CSV field (RFC 4180): quoted, with quotes doubled, when it holds a quote, a line
+/// break, surrounding spaces or any of the [`SEPARATORS`] (a spreadsheet splitting on
+/// `;` keeps a quoted field whole).
+fn push_field(line: &mut String, field: &str) {
+    let needs_quotes = field
+        .chars()
+        .any(|c| c == '"' || c == '\r' || c == '\n' || SEPARATORS.contains(&c))
+        || field.starts_with(' ')
+        || field.ends_with(' ');
+    if needs_quotes {
+        line.push('"');
+        line.push_str(&field.replace('"', "\"\""));
+        line.push('"');
+    } else {
+        line.push_str(field);
+    }
+}
+
+/// One CSV record, CRLF-terminated.
+fn push_record<S: AsRef<str>>(out: &mut String, fields: &[S]) {
+    for (i, field) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_field(out, field.as_ref());
+    }
+    out.push_str("\r\n");
 }
 
 fn row(r: &LoanRequest) -> [String; 21] {
@@ -107,24 +152,16 @@ fn row(r: &LoanRequest) -> [String; 21] {
     ]
 }
 
-fn encode(rows: &[LoanRequest], with_header: bool) -> Result<Bytes, csv::Error> {
-    let mut out = Vec::with_capacity(rows.len() * 256 + 512);
+fn encode(rows: &[LoanRequest], with_header: bool) -> Bytes {
+    let mut out = String::with_capacity(rows.len() * 256 + 512);
     if with_header {
-        out.extend_from_slice("\u{feff}".as_bytes());
+        out.push('\u{feff}');
+        push_record(&mut out, &HEADER);
     }
-    {
-        let mut writer = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::CRLF)
-            .from_writer(&mut out);
-        if with_header {
-            writer.write_record(HEADER)?;
-        }
-        for r in rows {
-            writer.write_record(row(r))?;
-        }
-        writer.flush()?;
+    for r in rows {
+        push_record(&mut out, &row(r));
     }
-    Ok(Bytes::from(out))
+    Bytes::from(out)
 }
 
 struct Cursor {
@@ -194,7 +231,7 @@ pub async fn export_loan_requests(
                 return Some((Err(std::io::Error::other("export failed")), c));
             }
         };
-        let chunk = encode(&page.items, c.first).map_err(std::io::Error::other);
+        let chunk: Result<Bytes, std::io::Error> = Ok(encode(&page.items, c.first));
         c.first = false;
         c.after = page.next;
         c.done = page.next.is_none();
@@ -216,7 +253,7 @@ pub async fn export_loan_requests(
 
 #[cfg(test)]
 mod tests {
-    use super::neutralise;
+    use super::{neutralise, push_record};
 
     #[test]
     fn formulas_are_neutralised_and_plain_text_kept() {
@@ -224,6 +261,37 @@ mod tests {
             assert!(neutralise(dangerous).starts_with('\''), "{dangerous}");
         }
         assert_eq!(neutralise("Boulangerie"), "Boulangerie");
+        assert_eq!(neutralise("Dupont-Durand"), "Dupont-Durand");
         assert_eq!(neutralise(""), "");
+    }
+
+    #[test]
+    fn every_separated_part_is_neutralised() {
+        assert_eq!(neutralise("ACME;=1+1;"), "ACME;'=1+1;");
+        assert_eq!(neutralise("ACME; =1+1"), "ACME; '=1+1");
+        assert_eq!(neutralise("a|@SUM(A1)"), "a|'@SUM(A1)");
+        assert_eq!(neutralise("a,-2"), "a,'-2");
+        assert_eq!(neutralise("a\t+1"), "a\t'+1");
+    }
+
+    #[test]
+    fn fields_with_any_separator_are_quoted() {
+        let mut line = String::new();
+        push_record(
+            &mut line,
+            &[
+                "PGE-1",
+                "ACME;'=1+1;",
+                "a|b",
+                "say \"hi\"",
+                "plain",
+                " padded",
+                "a,b",
+            ],
+        );
+        assert_eq!(
+            line,
+            "PGE-1,\"ACME;'=1+1;\",\"a|b\",\"say \"\"hi\"\"\",plain,\" padded\",\"a,b\"\r\n"
+        );
     }
 }

@@ -3,12 +3,14 @@
 pub mod admin;
 pub mod banks;
 pub mod cursor;
+pub mod dev_oidc;
 pub mod exports;
 pub mod health;
 pub mod loan_requests;
 pub mod local_documents;
 pub mod simulations;
 pub mod stats;
+pub mod web;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -60,7 +62,8 @@ impl Modify for BearerAuth {
 
 /// Answers any business route may give whatever its handler does: the rate limits
 /// (429), load shedding, the request timeout and an unreachable database (503), a bug
-/// (500), and for routes with a path parameter an undecodable segment (400).
+/// (500), for routes with a path parameter an undecodable segment (400), and for routes
+/// with a body what a body can get wrong (400, 408, 413, 415).
 fn add_common_responses(openapi: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
     let problem = |description: &str| {
@@ -75,9 +78,7 @@ fn add_common_responses(openapi: &mut utoipa::openapi::OpenApi) {
             .build()
     };
     for (path, item) in &mut openapi.paths.paths {
-        if !path.starts_with("/api/") {
-            continue;
-        }
+        let business = path.starts_with("/api/");
         let has_parameter = path.contains('{');
         for operation in [
             &mut item.get,
@@ -90,7 +91,9 @@ fn add_common_responses(openapi: &mut utoipa::openapi::OpenApi) {
         .flatten()
         {
             let responses = &mut operation.responses.responses;
-            let mut common = vec![
+            let mut common = Vec::new();
+            if business {
+                common.extend([
                 ("429", "Rate limited (`rate-limited`), with `Retry-After`"),
                 (
                     "503",
@@ -100,12 +103,31 @@ fn add_common_responses(openapi: &mut utoipa::openapi::OpenApi) {
                     "500",
                     "Internal error (`internal`); the cause is logged with the request id",
                 ),
-            ];
+                // Any request may carry a body, read before admission.
+                (
+                    "408",
+                    "The body did not arrive in time (`body-timeout`); send it again",
+                ),
+                ("413", "Body over 64 KiB (`payload-too-large`)"),
+                ]);
+            }
             if has_parameter {
                 common.push((
                     "400",
                     "A path segment or header that cannot be read (`invalid-parameter`)",
                 ));
+            }
+            if operation.request_body.is_some() {
+                common.extend([
+                    (
+                        "400",
+                        "Malformed JSON (`malformed-json`) or a value of the wrong type",
+                    ),
+                    (
+                        "415",
+                        "No `Content-Type: application/json` (`unsupported-media-type`)",
+                    ),
+                ]);
             }
             for (status, description) in common {
                 responses
@@ -154,6 +176,13 @@ fn operations_routes() -> OpenApiRouter<AppState> {
         // The embedded default's document storage (404 elsewhere). Not rate limited
         // per principal: the URL's signature is the authorization.
         .routes(routes!(local_documents::upload, local_documents::download))
+        // The web app's configuration, and the dev provider's sign-in (404 elsewhere).
+        .routes(routes!(web::config))
+        .routes(routes!(dev_oidc::discovery))
+        .routes(routes!(dev_oidc::authorize_page, dev_oidc::authorize))
+        .routes(routes!(dev_oidc::token))
+        .routes(routes!(dev_oidc::logout))
+        .routes(routes!(dev_oidc::style))
 }
 
 /// The OpenAPI document, as `pge openapi` prints it and `/openapi.json` serves it.
@@ -174,10 +203,11 @@ pub fn router(state: AppState) -> Router {
     add_common_responses(&mut openapi);
     // Every route but Swagger UI's two comes from an `OpenApiRouter`, so the router and
     // the OpenAPI document (and with it the authorization matrix) cannot drift apart.
-    crate::limits::apply(business, &state.limits)
+    crate::limits::apply(business, &state)
         .merge(operations)
         .merge(SwaggerUi::new("/docs").url("/openapi.json", openapi))
-        .fallback(|| async { Problem::not_found().into_response() })
+        // The web app, and problem+json 404s under /api/.
+        .fallback(web::serve)
         .method_not_allowed_fallback(|| async { Problem::method_not_allowed().into_response() })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(CatchPanicLayer::custom(
@@ -185,6 +215,26 @@ pub fn router(state: AppState) -> Router {
                 Problem::internal("handler panicked").into_response()
             },
         ))
+        .layer(axum::middleware::from_fn(security_headers))
         .layer(axum::middleware::from_fn(telemetry::request_context))
         .with_state(state)
+}
+
+/// Every answer: `X-Content-Type-Options: nosniff`, and `Cache-Control: no-store` unless
+/// the route chose its own caching (the web app's files do): the API's answers carry
+/// personal data and signed links that no browser or proxy may keep.
+async fn security_headers(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers
+        .entry(header::X_CONTENT_TYPE_OPTIONS)
+        .or_insert(HeaderValue::from_static("nosniff"));
+    headers
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    response
 }

@@ -28,8 +28,11 @@ pub struct SimulationInput {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SimulationView {
     pub eligible: bool,
-    /// Stable refusal codes when not eligible: `excluded-legal-form`,
-    /// `collective-proceedings`.
+    /// Stable refusal codes when not eligible: `excluded-legal-form` (SCI, credit
+    /// institutions and financing companies are excluded), `collective-proceedings`
+    /// (safeguard, receivership or liquidation opened), `cap-below-minimum` (the cap — a
+    /// quarter of the revenue, or twice the payroll — is under the €1,000 minimum loan:
+    /// the terms then carry the cap and no fee schedule).
     pub reasons: Vec<String>,
     pub terms: TermsView,
 }
@@ -52,7 +55,8 @@ pub async fn create_simulation(
     ApiJson { value, .. }: ApiJson<SimulationInput>,
 ) -> Result<Json<SimulationView>, Problem> {
     let mut errors = Vec::new();
-    let company = Company::parse(value.company.into(), "company");
+    let today = infra::persistence::now().date_naive();
+    let company = Company::parse_declared(value.company.into(), "company", today);
     let amount = match value.requested_amount_cents {
         Some(cents) if cents < 0 => {
             errors.push(FieldError::new(

@@ -14,21 +14,23 @@ use crate::auth::Admin;
 use crate::problem::{Problem, ProblemDetails};
 use crate::state::AppState;
 
-/// Count and amounts of a group of requests.
+/// Count and amounts of a group of requests. The sums are exact whatever their size
+/// (computed as 128-bit integers): clients reading them as IEEE doubles lose cents only
+/// beyond €90 billion.
 #[derive(Debug, Clone, Copy, Default, Serialize, ToSchema)]
 pub struct TotalsView {
     pub count: i64,
-    pub requested_cents: i64,
-    pub guaranteed_cents: i64,
+    #[schema(value_type = i64)]
+    pub requested_cents: i128,
+    #[schema(value_type = i64)]
+    pub guaranteed_cents: i128,
 }
 
 impl TotalsView {
     fn add(&mut self, totals: Totals) {
         self.count += totals.count;
-        self.requested_cents = self.requested_cents.saturating_add(totals.requested.get());
-        self.guaranteed_cents = self
-            .guaranteed_cents
-            .saturating_add(totals.guaranteed.get());
+        self.requested_cents += totals.requested_cents;
+        self.guaranteed_cents += totals.guaranteed_cents;
     }
 }
 
@@ -59,10 +61,12 @@ pub struct StatsView {
     pub by_status: BTreeMap<String, TotalsView>,
     pub by_bank: Vec<BankStatsView>,
     /// State guarantee on granted loans, in cents.
-    pub granted_guaranteed_cents: i64,
+    #[schema(value_type = i64)]
+    pub granted_guaranteed_cents: i128,
     /// State guarantee on requests still in play (submitted, in review, pre-approved,
     /// granted), in cents.
-    pub committed_guaranteed_cents: i64,
+    #[schema(value_type = i64)]
+    pub committed_guaranteed_cents: i128,
     pub outbox: OutboxView,
 }
 
@@ -93,8 +97,8 @@ pub async fn get_stats(
         .map(|s| (s.as_str().to_owned(), TotalsView::default()))
         .collect();
     let mut by_bank: BTreeMap<String, BankStatsView> = BTreeMap::new();
-    let mut granted = 0i64;
-    let mut committed = 0i64;
+    let mut granted = 0i128;
+    let mut committed = 0i128;
     for row in rows {
         total.add(row.totals);
         by_status
@@ -102,10 +106,10 @@ pub async fn get_stats(
             .or_default()
             .add(row.totals);
         if row.status == Status::Granted {
-            granted = granted.saturating_add(row.totals.guaranteed.get());
+            granted += row.totals.guaranteed_cents;
         }
         if row.status.counts_toward_cap() {
-            committed = committed.saturating_add(row.totals.guaranteed.get());
+            committed += row.totals.guaranteed_cents;
         }
         let bank = by_bank
             .entry(row.bank.clone())

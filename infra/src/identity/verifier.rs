@@ -42,7 +42,7 @@ pub struct VerifierSettings {
 }
 
 /// Why a bearer token was refused (each maps to 401).
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, thiserror::Error, PartialEq, Eq)]
 pub enum AuthError {
     #[error("the Authorization header is missing")]
     Missing,
@@ -68,6 +68,10 @@ pub enum AuthError {
     NotAnIdToken,
     #[error("the token lacks a required claim")]
     MissingClaim,
+    /// A subject or bank claim holding control characters (a NUL byte, which
+    /// PostgreSQL refuses in text) or beyond 255 bytes.
+    #[error("the token carries an unusable claim")]
+    UnusableClaim,
     #[error("the signing keys could not be fetched")]
     KeysUnavailable,
 }
@@ -339,8 +343,15 @@ impl JwtVerifier {
         if claims.token_use.as_deref() != Some("id") {
             return Err(AuthError::NotAnIdToken);
         }
-        if claims.sub.is_empty() || claims.sub.len() > 255 {
+        if claims.sub.is_empty() {
             return Err(AuthError::MissingClaim);
+        }
+        let unusable = |text: &str| text.len() > 255 || text.chars().any(char::is_control);
+        if unusable(&claims.sub)
+            || claims.bank_id.as_deref().is_some_and(unusable)
+            || claims.groups.iter().any(|g| unusable(g))
+        {
+            return Err(AuthError::UnusableClaim);
         }
         Ok(claims)
     }

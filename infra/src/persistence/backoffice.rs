@@ -3,9 +3,9 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::loan_request::{Actor, Bank};
-use domain::money::Cents;
 use domain::ports::{
-    CreateBankError, OutboxStats, PlatformSettings, StatsRepository, StatsRow, StorageError, Totals,
+    CreateBankError, OutboxStats, PlatformSettings, StatsRepository, StatsRow, StorageError,
+    Totals, join_split_sum,
 };
 use sea_orm::ColumnTrait;
 use sea_orm::sea_query::{Expr, OnConflict};
@@ -46,18 +46,29 @@ impl Store {
 #[async_trait]
 impl StatsRepository for Store {
     async fn by_bank_and_status(&self) -> Result<Vec<StatsRow>, StorageError> {
-        let rows: Vec<(String, String, i64, i64, i64)> = loan_request::Entity::find()
+        // Each sum in two parts (`join_split_sum`): a plain SUM of amounts near the
+        // largest cap overflows a BIGINT after 46,000 rows (PostgreSQL: "bigint out of
+        // range"; SQLite: "integer overflow"), the parts never do.
+        let rows: Vec<(String, String, i64, i64, i64, i64, i64)> = loan_request::Entity::find()
             .select_only()
             .column(loan_request::Column::BankId)
             .column(loan_request::Column::Status)
             .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
             .column_as(
-                Expr::cust("CAST(COALESCE(SUM(requested_amount_cents), 0) AS BIGINT)"),
-                "requested",
+                Expr::cust("CAST(COALESCE(SUM(requested_amount_cents / 1000000000), 0) AS BIGINT)"),
+                "requested_high",
             )
             .column_as(
-                Expr::cust("CAST(COALESCE(SUM(guaranteed_cents), 0) AS BIGINT)"),
-                "guaranteed",
+                Expr::cust("CAST(COALESCE(SUM(requested_amount_cents % 1000000000), 0) AS BIGINT)"),
+                "requested_low",
+            )
+            .column_as(
+                Expr::cust("CAST(COALESCE(SUM(guaranteed_cents / 1000000000), 0) AS BIGINT)"),
+                "guaranteed_high",
+            )
+            .column_as(
+                Expr::cust("CAST(COALESCE(SUM(guaranteed_cents % 1000000000), 0) AS BIGINT)"),
+                "guaranteed_low",
             )
             .group_by(loan_request::Column::BankId)
             .group_by(loan_request::Column::Status)
@@ -66,14 +77,14 @@ impl StatsRepository for Store {
             .await
             .map_err(storage)?;
         rows.into_iter()
-            .map(|(bank, status, count, requested, guaranteed)| {
+            .map(|(bank, status, count, rh, rl, gh, gl)| {
                 Ok(StatsRow {
                     status: status_from(&status, &bank)?,
                     bank,
                     totals: Totals {
                         count,
-                        requested: Cents::new(requested),
-                        guaranteed: Cents::new(guaranteed),
+                        requested_cents: join_split_sum(rh, rl),
+                        guaranteed_cents: join_split_sum(gh, gl),
                     },
                 })
             })

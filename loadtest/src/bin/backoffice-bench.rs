@@ -314,6 +314,7 @@ async fn main() -> anyhow::Result<()> {
             per_principal_per_second: 0,
             ..api::limits::Limits::default()
         },
+        web: api::WebWiring::default(),
     })
     .await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;

@@ -12,7 +12,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use domain::document::{
-    Declaration, Document, DocumentId, DocumentStatus, MAX_DOCUMENTS_PER_REQUEST, object_key,
+    ContentType, Declaration, Document, DocumentId, DocumentStatus, MAX_DOCUMENTS_PER_REQUEST,
+    object_key,
 };
 use domain::loan_request::{LoanRequestId, Scope};
 use domain::ports::AnnounceDocumentError;
@@ -35,7 +36,9 @@ pub const DOWNLOAD_URL_VALIDITY: Duration = Duration::from_secs(5 * 60);
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewDocumentInput {
-    /// File name shown to reviewers (1–255 characters, no path separators).
+    /// File name shown to reviewers (1–255 characters, no path separators, no control or
+    /// invisible formatting characters), with the extension of its type: `.pdf`, `.png`,
+    /// `.jpg` or `.jpeg`.
     #[schema(example = "kbis-2020.pdf")]
     pub filename: String,
     /// `application/pdf`, `image/png` or `image/jpeg`.
@@ -208,7 +211,7 @@ pub async fn announce_document(
         (status = 401, description = "Not authenticated", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 403, description = "Not an applicant", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 404, description = "No such request or document of the caller's", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 422, description = "Nothing uploaded yet (`document-not-uploaded`), or the object does not match the declaration (`document-mismatch`: the object and the announcement are deleted)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "Nothing uploaded yet (`document-not-uploaded`), the object's size or type does not match the declaration (`document-mismatch`), or its first bytes are not its type's signature — `%PDF-`, the PNG signature, a JPEG's FF D8 FF — (`document-content-mismatch`); on a mismatch the object and the announcement are deleted", body = ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -237,11 +240,25 @@ pub async fn complete_document(
             "no file was uploaded for this document: upload it to its upload URL first",
         ));
     };
-    if let Err(mismatch) = document.declaration.check(&stored) {
+    let checked = match document.declaration.check(&stored) {
+        Ok(()) => {
+            let leading = state
+                .objects
+                .read_head(&key, ContentType::SIGNATURE_BYTES)
+                .await?
+                .unwrap_or_default();
+            document
+                .declaration
+                .check_content(&leading)
+                .map_err(|m| (m, "document-content-mismatch"))
+        }
+        Err(mismatch) => Err((mismatch, "document-mismatch")),
+    };
+    if let Err((mismatch, problem_type)) = checked {
         state.objects.delete(&key).await?;
         state.documents.forget(request, document_id).await?;
         return Err(Problem::unprocessable(
-            "document-mismatch",
+            problem_type,
             "Document does not match its declaration",
             format!("{mismatch}; the upload was deleted, announce the document again"),
         ));

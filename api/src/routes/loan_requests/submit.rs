@@ -128,7 +128,7 @@ pub async fn submit_loan_request(
         amortization_years: value.amortization_years,
         contact_email: value.contact_email,
     };
-    let submission = Submission::parse(raw).map_err(|e| match e {
+    let submission = Submission::parse(raw, now.date_naive()).map_err(|e| match e {
         SubmissionError::Invalid(errors) => Problem::validation(errors),
         SubmissionError::NotEligible(reasons) => {
             Problem::not_eligible(reasons.iter().map(|r| r.code().to_owned()).collect())

@@ -1,0 +1,629 @@
+//! The embedded default's sign-in: the dev identity provider as a small OpenID Connect
+//! provider, so that the web app signs in with the very code it uses against Cognito's
+//! hosted UI (authorization code + PKCE, no client secret).
+//!
+//! - `GET /dev-oidc/.well-known/openid-configuration`: the discovery document.
+//! - `GET /dev-oidc/authorize`: a page where one picks a role (applicant, bank reviewer
+//!   with a bank, admin) and a name, the token's subject; `POST` it to get a code.
+//! - `POST /dev-oidc/token`: the code and its PKCE verifier for an ID token, the same
+//!   RS256 token `pge dev-token` prints.
+//! - `GET /dev-oidc/logout`: back to `logout_uri`.
+//!
+//! Only S256 challenges, single-use codes valid 60 s, exact redirect URIs (the app's
+//! `/auth/callback` on the public base URL). Never served with `PGE_ENV=production`:
+//! the binary refuses the dev provider there.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{RawQuery, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use infra::identity::{DEV_AUDIENCE, DEV_ISSUER, DevIdentityProvider, DevTokenRequest};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use tokio::sync::Mutex;
+use utoipa::ToSchema;
+
+use crate::problem::{Problem, ProblemDetails};
+use crate::state::AppState;
+
+/// How long a code may wait for its exchange.
+const CODE_LIFETIME: Duration = Duration::from_secs(60);
+/// Codes held at once (beyond, the oldest are dropped): a bound on memory.
+const MAX_PENDING_CODES: usize = 10_000;
+/// Lifetime of the ID tokens the flow issues.
+const TOKEN_LIFETIME_HOURS: i64 = 12;
+
+/// The provider: its key pair, the URLs it answers for, and the codes issued.
+#[derive(Debug)]
+pub struct DevOidc {
+    provider: Arc<DevIdentityProvider>,
+    /// Public base URL, without a trailing slash.
+    base_url: String,
+    codes: Mutex<HashMap<String, Grant>>,
+}
+
+/// What a code stands for.
+#[derive(Debug, Clone)]
+struct Grant {
+    redirect_uri: String,
+    code_challenge: String,
+    nonce: Option<String>,
+    subject: String,
+    role: String,
+    bank_id: Option<String>,
+    issued: Instant,
+}
+
+impl DevOidc {
+    #[must_use]
+    pub fn new(provider: Arc<DevIdentityProvider>, public_base_url: &str) -> Self {
+        Self {
+            provider,
+            base_url: public_base_url.trim_end_matches('/').to_owned(),
+            codes: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The app's sign-in configuration (`/config.json`).
+    #[must_use]
+    pub fn web_config(&self) -> super::web::WebConfig {
+        super::web::WebConfig {
+            authority: format!("{}/dev-oidc", self.base_url),
+            client_id: DEV_AUDIENCE.to_owned(),
+            scope: "openid".to_owned(),
+            logout_url: format!("{}/dev-oidc/logout", self.base_url),
+        }
+    }
+
+    /// The one redirect URI accepted: the app's callback.
+    fn redirect_uri(&self) -> String {
+        format!("{}/auth/callback", self.base_url)
+    }
+}
+
+/// Discovery document (the fields oidc-client-ts reads, and what the provider supports).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Discovery {
+    /// The ID tokens' `iss`, the same as `pge dev-token`'s.
+    pub issuer: String,
+    pub authorization_endpoint: String,
+    pub token_endpoint: String,
+    pub jwks_uri: String,
+    pub end_session_endpoint: String,
+    pub response_types_supported: Vec<String>,
+    pub subject_types_supported: Vec<String>,
+    pub id_token_signing_alg_values_supported: Vec<String>,
+    pub code_challenge_methods_supported: Vec<String>,
+    pub grant_types_supported: Vec<String>,
+    pub token_endpoint_auth_methods_supported: Vec<String>,
+    pub scopes_supported: Vec<String>,
+}
+
+fn dev(state: &AppState) -> Result<&Arc<DevOidc>, Problem> {
+    state
+        .frontend
+        .dev_oidc
+        .as_ref()
+        .ok_or_else(Problem::not_found)
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// The dev provider's discovery document (embedded default only).
+#[utoipa::path(get, path = "/dev-oidc/.well-known/openid-configuration", tag = "operations",
+    responses(
+        (status = 200, description = "OpenID Connect discovery document", body = Discovery),
+        (status = 404, description = "Not the embedded default", body = ProblemDetails, content_type = "application/problem+json"),
+    ))]
+pub async fn discovery(State(state): State<AppState>) -> Result<Json<Discovery>, Problem> {
+    let oidc = dev(&state)?;
+    let base = &oidc.base_url;
+    Ok(Json(Discovery {
+        issuer: DEV_ISSUER.to_owned(),
+        authorization_endpoint: format!("{base}/dev-oidc/authorize"),
+        token_endpoint: format!("{base}/dev-oidc/token"),
+        jwks_uri: format!("{base}/dev-idp/.well-known/jwks.json"),
+        end_session_endpoint: format!("{base}/dev-oidc/logout"),
+        response_types_supported: strings(&["code"]),
+        subject_types_supported: strings(&["public"]),
+        id_token_signing_alg_values_supported: strings(&["RS256"]),
+        code_challenge_methods_supported: strings(&["S256"]),
+        grant_types_supported: strings(&["authorization_code"]),
+        token_endpoint_auth_methods_supported: strings(&["none"]),
+        scopes_supported: strings(&["openid"]),
+    }))
+}
+
+/// The parameters of an authorization request (query of the GET, fields of the POST).
+#[derive(Debug, Default, Deserialize)]
+struct AuthorizeParams {
+    #[serde(default)]
+    response_type: String,
+    #[serde(default)]
+    client_id: String,
+    #[serde(default)]
+    redirect_uri: String,
+    #[serde(default)]
+    state: Option<String>,
+    #[serde(default)]
+    nonce: Option<String>,
+    #[serde(default)]
+    code_challenge: String,
+    #[serde(default)]
+    code_challenge_method: String,
+    // The sign-in form's own fields.
+    #[serde(default)]
+    role: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    bank_id: Option<String>,
+}
+
+impl AuthorizeParams {
+    /// Checks what the client sent; the error is shown on the page, never redirected
+    /// to an unverified URI.
+    fn check(&self, oidc: &DevOidc) -> Result<(), &'static str> {
+        if self.client_id != DEV_AUDIENCE {
+            return Err("unknown client_id");
+        }
+        if self.redirect_uri != oidc.redirect_uri() {
+            return Err("redirect_uri is not the app's registered callback");
+        }
+        if self.response_type != "code" {
+            return Err("only response_type=code is supported");
+        }
+        if self.code_challenge_method != "S256" {
+            return Err("a PKCE code_challenge with code_challenge_method=S256 is required");
+        }
+        let challenge_ok = (43..=128).contains(&self.code_challenge.len())
+            && self
+                .code_challenge
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !challenge_ok {
+            return Err("the code_challenge is not a base64url SHA-256");
+        }
+        let short = |v: &Option<String>| v.as_ref().is_none_or(|s| s.len() <= 512);
+        if !short(&self.state) || !short(&self.nonce) {
+            return Err("state or nonce too long");
+        }
+        Ok(())
+    }
+}
+
+/// Escapes text for HTML content and attribute values.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The sign-in page's style sheet (served at `/dev-oidc/style.css`: no inline style
+/// under the strict CSP).
+const STYLE: &str = "\
+body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0;color:#161616;background:#f6f6f6;line-height:1.5}\
+main{max-width:32rem;margin:2rem auto;padding:1.5rem;background:#fff;border:1px solid #ccc}\
+h1{font-size:1.5rem;margin-top:0}p.note{color:#3a3a3a}\
+fieldset{border:0;padding:0;margin:0 0 1.25rem}legend,label{font-weight:600}\
+.choice{display:flex;gap:.5rem;align-items:center;margin:.5rem 0;min-height:44px}.choice label{font-weight:400}\
+input[type=radio]{width:1.25rem;height:1.25rem}\
+input[type=text],select{display:block;width:100%;box-sizing:border-box;font:inherit;padding:.5rem;margin:.25rem 0 1.25rem;border:2px solid #3a3a3a;min-height:44px}\
+button{font:inherit;font-weight:600;color:#fff;background:#00347a;border:0;padding:.75rem 1.5rem;min-height:44px;cursor:pointer}\
+:focus-visible{outline:3px solid #b34000;outline-offset:2px}\
+.error{border-left:4px solid #b00020;padding:.5rem 1rem;background:#fdecee}";
+
+/// The policy of the provider's pages: its style sheet only, no script.
+const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+fn page(status: StatusCode, title: &str, body: &str) -> Response {
+    let html = format!(
+        "<!doctype html><html lang=\"fr\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title}</title><link rel=\"stylesheet\" href=\"/dev-oidc/style.css\"></head>\
+         <body><main>{body}</main></body></html>",
+        title = escape(title)
+    );
+    let mut response = (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        html,
+    )
+        .into_response();
+    response.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(PAGE_CSP),
+    );
+    response
+}
+
+fn refusal(reason: &str) -> Response {
+    page(
+        StatusCode::BAD_REQUEST,
+        "Connexion impossible",
+        &format!(
+            "<h1>Connexion impossible</h1><p class=\"error\" role=\"alert\">{}</p>\
+             <p><a href=\"/\">Retour à l'accueil</a></p>",
+            escape(reason)
+        ),
+    )
+}
+
+fn sign_in_form(
+    params: &AuthorizeParams,
+    banks: &[domain::loan_request::Bank],
+    error: Option<&str>,
+) -> String {
+    let hidden = |name: &str, value: &str| {
+        format!(
+            "<input type=\"hidden\" name=\"{name}\" value=\"{}\">",
+            escape(value)
+        )
+    };
+    let mut html = String::from(
+        "<h1>Connexion de développement</h1>\
+         <p class=\"note\">Fournisseur d'identité local de pge (jamais en production) : \
+         choisissez un rôle et un nom. Le même nom redonne le même compte.</p>",
+    );
+    if let Some(error) = error {
+        html.push_str(&format!(
+            "<p class=\"error\" role=\"alert\" id=\"form-error\">{}</p>",
+            escape(error)
+        ));
+    }
+    html.push_str("<form method=\"post\" action=\"/dev-oidc/authorize\">");
+    for (name, value) in [
+        ("response_type", params.response_type.as_str()),
+        ("client_id", &params.client_id),
+        ("redirect_uri", &params.redirect_uri),
+        ("code_challenge", &params.code_challenge),
+        ("code_challenge_method", &params.code_challenge_method),
+    ] {
+        html.push_str(&hidden(name, value));
+    }
+    if let Some(state) = &params.state {
+        html.push_str(&hidden("state", state));
+    }
+    if let Some(nonce) = &params.nonce {
+        html.push_str(&hidden("nonce", nonce));
+    }
+    let chosen = params.role.as_deref().unwrap_or("applicant");
+    html.push_str("<fieldset><legend>Rôle</legend>");
+    for (value, label) in [
+        ("applicant", "Chef d'entreprise (demandeur)"),
+        ("reviewer", "Chargé d'instruction d'une banque"),
+        ("admin", "Administrateur de la plateforme"),
+    ] {
+        let checked = if value == chosen { " checked" } else { "" };
+        html.push_str(&format!(
+            "<div class=\"choice\"><input type=\"radio\" id=\"role-{value}\" name=\"role\" value=\"{value}\"{checked}>\
+             <label for=\"role-{value}\">{label}</label></div>"
+        ));
+    }
+    html.push_str("</fieldset>");
+    html.push_str(&format!(
+        "<label for=\"name\">Nom (identifiant du compte)</label>\
+         <input type=\"text\" id=\"name\" name=\"name\" required maxlength=\"64\" autocomplete=\"username\" value=\"{}\">",
+        escape(params.name.as_deref().unwrap_or_default())
+    ));
+    html.push_str(
+        "<label for=\"bank_id\">Banque (chargés d'instruction seulement)</label><select id=\"bank_id\" name=\"bank_id\">",
+    );
+    for bank in banks {
+        let code = bank.code.as_str();
+        let selected = if params.bank_id.as_deref() == Some(code) {
+            " selected"
+        } else {
+            ""
+        };
+        html.push_str(&format!(
+            "<option value=\"{code}\"{selected}>{} ({code})</option>",
+            escape(&bank.name)
+        ));
+    }
+    html.push_str("</select><button type=\"submit\">Se connecter</button></form>");
+    html
+}
+
+/// The sign-in page of the dev provider (embedded default only).
+#[utoipa::path(get, path = "/dev-oidc/authorize", tag = "operations",
+    responses(
+        (status = 200, description = "Sign-in page: pick a role and a name", content_type = "text/html"),
+        (status = 400, description = "Not a valid authorization request (unknown client, unregistered redirect URI, no S256 PKCE challenge)", content_type = "text/html"),
+        (status = 404, description = "Not the embedded default", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 503, description = "The bank list cannot be read", body = ProblemDetails, content_type = "application/problem+json"),
+    ))]
+pub async fn authorize_page(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, Problem> {
+    let oidc = dev(&state)?;
+    let Ok(params) = serde_urlencoded::from_str::<AuthorizeParams>(query.as_deref().unwrap_or(""))
+    else {
+        return Ok(refusal("the authorization request cannot be read"));
+    };
+    if let Err(reason) = params.check(oidc) {
+        return Ok(refusal(reason));
+    }
+    let banks = state.bank_list().await?;
+    Ok(page(
+        StatusCode::OK,
+        "Connexion de développement — pge",
+        &sign_in_form(&params, &banks, None),
+    ))
+}
+
+/// Signs in as the chosen role and name: a single-use code, sent to the app's callback.
+#[utoipa::path(post, path = "/dev-oidc/authorize", tag = "operations",
+    request_body(content = String, content_type = "application/x-www-form-urlencoded",
+        description = "The authorization request's parameters and the form's `role`, `name`, `bank_id`"),
+    responses(
+        (status = 303, description = "To the redirect URI with `code` and `state`"),
+        (status = 400, description = "Not a valid authorization request", content_type = "text/html"),
+        (status = 404, description = "Not the embedded default", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 413, description = "Form over 8 KiB", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "The form again, with what to correct", content_type = "text/html"),
+        (status = 503, description = "The bank list cannot be read", body = ProblemDetails, content_type = "application/problem+json"),
+    ))]
+pub async fn authorize(
+    State(state): State<AppState>,
+    request: Request,
+) -> Result<Response, Problem> {
+    let oidc = dev(&state)?;
+    let body = form_body(request).await?;
+    let Ok(params) = serde_urlencoded::from_bytes::<AuthorizeParams>(&body) else {
+        return Ok(refusal("the sign-in form cannot be read"));
+    };
+    if let Err(reason) = params.check(oidc) {
+        return Ok(refusal(reason));
+    }
+    let banks = state.bank_list().await?;
+    let again = |error: &str| {
+        page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Connexion de développement — pge",
+            &sign_in_form(&params, &banks, Some(error)),
+        )
+    };
+    let name = params.name.as_deref().unwrap_or_default().trim();
+    if name.is_empty() || name.chars().count() > 64 || domain::error::has_hidden_characters(name) {
+        return Ok(again("Indiquez un nom de 1 à 64 caractères visibles."));
+    }
+    let role = params.role.as_deref().unwrap_or_default();
+    let bank_id = match role {
+        "applicant" | "admin" => None,
+        "reviewer" => {
+            let chosen = params.bank_id.as_deref().unwrap_or_default();
+            if !banks.iter().any(|b| b.code.as_str() == chosen) {
+                return Ok(again("Choisissez la banque du chargé d'instruction."));
+            }
+            Some(chosen.to_owned())
+        }
+        _ => return Ok(again("Choisissez un rôle.")),
+    };
+    let code = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
+    {
+        let mut codes = oidc.codes.lock().await;
+        codes.retain(|_, grant| grant.issued.elapsed() < CODE_LIFETIME);
+        if codes.len() >= MAX_PENDING_CODES {
+            return Err(Problem::service_unavailable(
+                "overloaded",
+                "too many sign-ins at once; retry in a minute",
+                60,
+            ));
+        }
+        codes.insert(
+            code.clone(),
+            Grant {
+                redirect_uri: params.redirect_uri.clone(),
+                code_challenge: params.code_challenge.clone(),
+                nonce: params.nonce.clone(),
+                subject: name.to_owned(),
+                role: role.to_owned(),
+                bank_id,
+                issued: Instant::now(),
+            },
+        );
+    }
+    let mut location = format!("{}?code={}", params.redirect_uri, percent_encode(&code));
+    if let Some(state) = &params.state {
+        location.push_str("&state=");
+        location.push_str(&percent_encode(state));
+    }
+    Ok((StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response())
+}
+
+/// Largest form the provider reads.
+const FORM_LIMIT: usize = 8 * 1024;
+
+async fn form_body(request: Request) -> Result<Bytes, Problem> {
+    axum::body::to_bytes(request.into_body(), FORM_LIMIT)
+        .await
+        .map_err(|_| Problem::payload_too_large(FORM_LIMIT))
+}
+
+fn percent_encode(value: &str) -> String {
+    serde_urlencoded::to_string([("v", value)])
+        .map(|pair| pair.trim_start_matches("v=").to_owned())
+        .unwrap_or_default()
+}
+
+/// A token request (RFC 6749 §4.1.3 with PKCE).
+#[derive(Debug, Default, Deserialize)]
+struct TokenParams {
+    #[serde(default)]
+    grant_type: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    redirect_uri: String,
+    #[serde(default)]
+    client_id: String,
+    #[serde(default)]
+    code_verifier: String,
+}
+
+/// The token response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// The RS256 ID token: send it as the API's bearer token.
+    pub id_token: String,
+    /// An opaque token (the API accepts ID tokens only).
+    pub access_token: String,
+    #[schema(example = "Bearer")]
+    pub token_type: String,
+    /// Seconds.
+    pub expires_in: i64,
+}
+
+fn invalid_grant(detail: &str) -> Problem {
+    Problem::new(
+        StatusCode::BAD_REQUEST,
+        "invalid-grant",
+        "Invalid grant",
+        detail,
+    )
+}
+
+/// Exchanges a code and its PKCE verifier for an ID token (embedded default only).
+#[utoipa::path(post, path = "/dev-oidc/token", tag = "operations",
+    request_body(content = String, content_type = "application/x-www-form-urlencoded",
+        description = "`grant_type=authorization_code`, `code`, `redirect_uri`, `client_id`, `code_verifier`"),
+    responses(
+        (status = 200, description = "The ID token", body = TokenResponse),
+        (status = 400, description = "Unknown, used or expired code, wrong verifier, client or redirect URI (`invalid-grant`)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "Not the embedded default", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 413, description = "Form over 8 KiB", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 500, description = "The token could not be signed", body = ProblemDetails, content_type = "application/problem+json"),
+    ))]
+pub async fn token(State(state): State<AppState>, request: Request) -> Result<Response, Problem> {
+    let oidc = dev(&state)?;
+    let body = form_body(request).await?;
+    let params: TokenParams = serde_urlencoded::from_bytes(&body)
+        .map_err(|_| invalid_grant("the token request cannot be read"))?;
+    if params.grant_type != "authorization_code" {
+        return Err(invalid_grant(
+            "only grant_type=authorization_code is supported",
+        ));
+    }
+    // Single use: removed whatever follows.
+    let grant = oidc
+        .codes
+        .lock()
+        .await
+        .remove(&params.code)
+        .ok_or_else(|| invalid_grant("unknown or already used code"))?;
+    if grant.issued.elapsed() >= CODE_LIFETIME {
+        return Err(invalid_grant("the code has expired"));
+    }
+    if params.client_id != DEV_AUDIENCE || params.redirect_uri != grant.redirect_uri {
+        return Err(invalid_grant(
+            "client_id or redirect_uri differ from the authorization request's",
+        ));
+    }
+    let verifier_ok = (43..=128).contains(&params.code_verifier.len());
+    let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(params.code_verifier.as_bytes()));
+    if !verifier_ok || challenge != grant.code_challenge {
+        return Err(invalid_grant(
+            "the code_verifier does not match the code_challenge",
+        ));
+    }
+    let mut request =
+        DevTokenRequest::for_role(&grant.role, grant.subject.clone(), grant.bank_id.clone())
+            .ok_or_else(|| Problem::internal("unknown role in a grant"))?;
+    request.lifetime = chrono::Duration::hours(TOKEN_LIFETIME_HOURS);
+    let mut claims = oidc.provider.claims(&request);
+    if let Some(map) = claims.as_object_mut() {
+        map.insert(
+            "name".into(),
+            serde_json::Value::String(grant.subject.clone()),
+        );
+        if let Some(nonce) = grant.nonce {
+            map.insert("nonce".into(), serde_json::Value::String(nonce));
+        }
+    }
+    let id_token = oidc
+        .provider
+        .sign_claims(&oidc.provider.header(), &claims)
+        .map_err(Problem::internal)?;
+    let mut response = Json(TokenResponse {
+        id_token,
+        access_token: URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>()),
+        token_type: "Bearer".to_owned(),
+        expires_in: TOKEN_LIFETIME_HOURS * 3600,
+    })
+    .into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct LogoutParams {
+    #[serde(default)]
+    client_id: String,
+    #[serde(default)]
+    logout_uri: String,
+}
+
+/// Signs out (the provider keeps no session) and returns to the app (embedded default
+/// only). `logout_uri` must be the app's public base URL or a page of it.
+#[utoipa::path(get, path = "/dev-oidc/logout", tag = "operations",
+    responses(
+        (status = 303, description = "To `logout_uri`"),
+        (status = 400, description = "Unknown client or a `logout_uri` outside the app", content_type = "text/html"),
+        (status = 404, description = "Not the embedded default", body = ProblemDetails, content_type = "application/problem+json"),
+    ))]
+pub async fn logout(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, Problem> {
+    let oidc = dev(&state)?;
+    let params: LogoutParams =
+        serde_urlencoded::from_str(query.as_deref().unwrap_or("")).unwrap_or_default();
+    let inside_app = params.logout_uri == oidc.base_url
+        || params
+            .logout_uri
+            .strip_prefix(&oidc.base_url)
+            .is_some_and(|rest| rest.starts_with('/'));
+    if params.client_id != DEV_AUDIENCE || !inside_app {
+        return Ok(refusal(
+            "unknown client_id, or a logout_uri outside the app",
+        ));
+    }
+    Ok((
+        StatusCode::SEE_OTHER,
+        [(header::LOCATION, params.logout_uri)],
+    )
+        .into_response())
+}
+
+/// The sign-in page's style sheet.
+#[utoipa::path(get, path = "/dev-oidc/style.css", tag = "operations",
+    responses(
+        (status = 200, description = "Style sheet", content_type = "text/css"),
+        (status = 404, description = "Not the embedded default", body = ProblemDetails, content_type = "application/problem+json"),
+    ))]
+pub async fn style(State(state): State<AppState>) -> Result<Response, Problem> {
+    dev(&state)?;
+    Ok(([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLE).into_response())
+}

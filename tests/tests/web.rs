@@ -1,0 +1,307 @@
+//! The web app served by the binary (files, client-side routes, caching, CSP) and the
+//! dev identity provider's OpenID Connect flow the app signs in with.
+
+use std::path::PathBuf;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use harness::{Backend, Options, TestApp};
+use reqwest::{Method, StatusCode};
+use sha2::{Digest, Sha256};
+
+/// A built app in miniature: `index.html` and one hashed asset.
+fn built_app() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("pge-web-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(dir.join("assets")).expect("dir");
+    std::fs::write(
+        dir.join("index.html"),
+        "<!doctype html><title>pge</title><script type=\"module\" src=\"/assets/index-3f2a.js\"></script>",
+    )
+    .expect("index");
+    std::fs::write(dir.join("assets/index-3f2a.js"), "console.log(1)").expect("asset");
+    dir
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_serves_the_app_with_its_caching_and_policy() {
+    let app = TestApp::spawn_with(
+        Backend::Sqlite,
+        Options {
+            web_dir: Some(built_app()),
+            ..Options::default()
+        },
+    )
+    .await;
+    for path in [
+        "/",
+        "/demandes",
+        "/demandes/0190f0c2-aaaa-7bbb-8ccc-123456789abc",
+    ] {
+        let reply = app.get(path, None).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}");
+        assert!(reply.text.contains("<title>pge</title>"), "{path}");
+        assert_eq!(reply.headers["cache-control"], "no-cache", "{path}");
+        let csp = reply.headers["content-security-policy"]
+            .to_str()
+            .expect("csp");
+        assert!(csp.contains("default-src 'self'"), "{csp}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert!(!csp.contains("unsafe-inline"), "{csp}");
+        assert_eq!(reply.headers["x-content-type-options"], "nosniff");
+    }
+    let asset = app.get("/assets/index-3f2a.js", None).await;
+    assert_eq!(asset.status, StatusCode::OK);
+    assert_eq!(
+        asset.headers["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert!(
+        asset.headers["content-type"]
+            .to_str()
+            .expect("type")
+            .contains("javascript")
+    );
+    // A missing file is a 404 that nothing keeps (never an immutable index.html).
+    let missing = app.get("/assets/index-0000.js", None).await;
+    missing.assert_problem(404, "not-found");
+    assert_eq!(missing.headers["cache-control"], "no-store");
+    // The API's 404s stay problem+json; the app's routes take no writes.
+    app.get("/api/v1/nothing", None)
+        .await
+        .assert_problem(404, "not-found");
+    app.send(app.request(Method::POST, "/demandes"))
+        .await
+        .assert_problem(405, "method-not-allowed");
+    // Traversal stays inside the folder.
+    for path in [
+        "/assets/..%2f..%2f..%2fetc/passwd",
+        "/..%2f..%2fetc%2fos-release.txt",
+    ] {
+        let traversal = app.get(path, None).await;
+        assert!(
+            !traversal.text.contains("root:") && !traversal.text.contains("NAME="),
+            "{path}"
+        );
+    }
+    // The app's sign-in configuration: the dev provider on the embedded default.
+    let config = app.get("/config.json", None).await;
+    assert_eq!(config.status, StatusCode::OK);
+    assert_eq!(
+        config.json["authority"],
+        format!("{}/dev-oidc", app.base_url)
+    );
+    assert_eq!(config.json["client_id"], "pge-dev-client");
+    assert_eq!(
+        config.json["logout_url"],
+        format!("{}/dev-oidc/logout", app.base_url)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_built_app_the_root_is_a_problem() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.get("/", None).await.assert_problem(404, "not-found");
+}
+
+fn pkce() -> (String, String) {
+    let verifier = URL_SAFE_NO_PAD.encode(uuid::Uuid::new_v4().as_bytes().repeat(2));
+    let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+    (verifier, challenge)
+}
+
+/// Signs in through the form; returns the code sent to the callback.
+async fn sign_in(app: &TestApp, challenge: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    let redirect = format!("{}/auth/callback", app.base_url);
+    let mut fields: Vec<(&str, &str)> = vec![
+        ("response_type", "code"),
+        ("client_id", "pge-dev-client"),
+        ("redirect_uri", &redirect),
+        ("code_challenge", challenge),
+        ("code_challenge_method", "S256"),
+        ("state", "st4te"),
+        ("nonce", "n0nce"),
+    ];
+    fields.extend_from_slice(form);
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    client
+        .post(format!("{}/dev-oidc/authorize", app.base_url))
+        .form(&fields)
+        .send()
+        .await
+        .expect("post")
+}
+
+fn code_of(response: &reqwest::Response) -> String {
+    let location = response.headers()["location"].to_str().expect("location");
+    let url = url::Url::parse(location).expect("url");
+    assert_eq!(url.path(), "/auth/callback");
+    let query: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
+    assert_eq!(query["state"], "st4te");
+    query["code"].clone()
+}
+
+async fn exchange(app: &TestApp, code: &str, verifier: &str) -> harness::Reply {
+    let redirect = format!("{}/auth/callback", app.base_url);
+    app.send(app.request(Method::POST, "/dev-oidc/token").form(&[
+        ("grant_type", "authorization_code"),
+        ("code", code),
+        ("redirect_uri", &redirect),
+        ("client_id", "pge-dev-client"),
+        ("code_verifier", verifier),
+    ]))
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dev_provider_signs_in_with_code_and_pkce() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let discovery = app
+        .get("/dev-oidc/.well-known/openid-configuration", None)
+        .await;
+    assert_eq!(discovery.status, StatusCode::OK);
+    assert_eq!(
+        discovery.json["authorization_endpoint"],
+        format!("{}/dev-oidc/authorize", app.base_url)
+    );
+    assert_eq!(
+        discovery.json["code_challenge_methods_supported"][0],
+        "S256"
+    );
+    let (verifier, challenge) = pkce();
+    // The page: a form with the three roles and the banks.
+    let query = format!(
+        "/dev-oidc/authorize?response_type=code&client_id=pge-dev-client&redirect_uri={}&code_challenge={challenge}&code_challenge_method=S256&state=st4te",
+        url::form_urlencoded::byte_serialize(format!("{}/auth/callback", app.base_url).as_bytes())
+            .collect::<String>()
+    );
+    let page = app.get(&query, None).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    for needle in [
+        "name=\"role\" value=\"applicant\"",
+        "value=\"reviewer\"",
+        "value=\"admin\"",
+        "name=\"name\"",
+        "<option value=\"30004\"",
+    ] {
+        assert!(page.text.contains(needle), "{needle}");
+    }
+    assert!(
+        page.headers["content-security-policy"]
+            .to_str()
+            .expect("csp")
+            .contains("default-src 'none'")
+    );
+    // Refused: another redirect URI, another client, no S256 challenge.
+    for bad in [
+        query.replace("auth%2Fcallback", "evil"),
+        query.replace("pge-dev-client", "other"),
+        query.replace("S256", "plain"),
+    ] {
+        let refused = app.get(&bad, None).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{bad}");
+        assert!(refused.text.contains("role=\"alert\""));
+    }
+    // A reviewer without a valid bank gets the form again.
+    let again = sign_in(
+        &app,
+        &challenge,
+        &[
+            ("role", "reviewer"),
+            ("name", "Claire"),
+            ("bank_id", "99999"),
+        ],
+    )
+    .await;
+    assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // An applicant: a code, single use, bound to its verifier.
+    let signed_in = sign_in(
+        &app,
+        &challenge,
+        &[("role", "applicant"), ("name", "Alice Martin")],
+    )
+    .await;
+    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
+    let code = code_of(&signed_in);
+    exchange(&app, &code, &"x".repeat(43))
+        .await
+        .assert_problem(400, "invalid-grant");
+    // The failed try used the code up.
+    exchange(&app, &code, &verifier)
+        .await
+        .assert_problem(400, "invalid-grant");
+    let code = code_of(
+        &sign_in(
+            &app,
+            &challenge,
+            &[("role", "applicant"), ("name", "Alice Martin")],
+        )
+        .await,
+    );
+    let tokens = exchange(&app, &code, &verifier).await;
+    assert_eq!(tokens.status, StatusCode::OK, "{}", tokens.text);
+    assert_eq!(tokens.headers["cache-control"], "no-store");
+    let id_token = tokens.json["id_token"].as_str().expect("id token");
+    let payload = id_token.split('.').nth(1).expect("payload");
+    let claims: serde_json::Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("b64")).expect("json");
+    assert_eq!(claims["sub"], "Alice Martin");
+    assert_eq!(claims["nonce"], "n0nce");
+    assert_eq!(claims["aud"], "pge-dev-client");
+    assert_eq!(claims["token_use"], "id");
+    // The API takes it.
+    let mine = app.get("/api/v1/loan-requests", Some(id_token)).await;
+    assert_eq!(mine.status, StatusCode::OK, "{}", mine.text);
+    exchange(&app, &code, &verifier)
+        .await
+        .assert_problem(400, "invalid-grant");
+
+    // A reviewer of a bank.
+    let code = code_of(
+        &sign_in(
+            &app,
+            &challenge,
+            &[
+                ("role", "reviewer"),
+                ("name", "Claire"),
+                ("bank_id", "30004"),
+            ],
+        )
+        .await,
+    );
+    let tokens = exchange(&app, &code, &verifier).await;
+    let reviewer = tokens.json["id_token"].as_str().expect("id token");
+    let queue = app
+        .get("/api/v1/exports/loan-requests.csv", Some(reviewer))
+        .await;
+    assert_eq!(queue.status, StatusCode::OK, "{}", queue.text);
+
+    // Sign-out returns to the app only.
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let out = client
+        .get(format!(
+            "{}/dev-oidc/logout?client_id=pge-dev-client&logout_uri={}",
+            app.base_url,
+            url::form_urlencoded::byte_serialize(format!("{}/", app.base_url).as_bytes())
+                .collect::<String>()
+        ))
+        .send()
+        .await
+        .expect("logout");
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    let away = client
+        .get(format!(
+            "{}/dev-oidc/logout?client_id=pge-dev-client&logout_uri=https%3A%2F%2Fevil.example%2F",
+            app.base_url
+        ))
+        .send()
+        .await
+        .expect("logout");
+    assert_eq!(away.status(), StatusCode::BAD_REQUEST);
+}
