@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: unit, property and black-box tests, against SQLite and against
 # the PostgreSQL server on 127.0.0.1:5432 (override with PGE_TEST_DATABASE_URL), then
-# the fault tests (scripts/fault-test.py).
+# the fault tests (scripts/fault-test.py), then the web app's (scripts/web-test.sh).
 # Fails, never skips, when PostgreSQL cannot be reached.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -76,4 +76,7 @@ fi
 if [ "$#" -eq 0 ]; then
   cargo build --locked -q -p pge-api --bin pge
   python3 scripts/fault-test.py --binary "$CARGO_TARGET_DIR/debug/pge" --load-seconds 3
+  # The web app (web/): API client up to date, types, unit tests, build and size budget,
+  # then the end-to-end tests in Chromium against this very binary.
+  PGE_BINARY="$CARGO_TARGET_DIR/debug/pge" scripts/web-test.sh
 fi

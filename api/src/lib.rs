@@ -195,6 +195,9 @@ pub async fn build_state(wiring: Wiring) -> anyhow::Result<AppState> {
             let jwks = provider.jwks_json();
             let verifier = JwtVerifier::new(VerifierSettings {
                 issuer: DEV_ISSUER.to_owned(),
+                also_issuers: vec![routes::dev_oidc::DevOidc::issuer_at(
+                    &wiring.web.public_base_url,
+                )],
                 audiences: vec![DEV_AUDIENCE.to_owned()],
                 jwks: JwksSource::Document(jwks.clone()),
                 leeway_seconds: 5,
@@ -225,6 +228,7 @@ pub async fn build_state(wiring: Wiring) -> anyhow::Result<AppState> {
             }
             let verifier = JwtVerifier::new(VerifierSettings {
                 issuer: cognito.issuer,
+                also_issuers: Vec::new(),
                 audiences: cognito.client_ids,
                 jwks: JwksSource::Url(cognito.jwks_url),
                 leeway_seconds: 5,

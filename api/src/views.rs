@@ -216,7 +216,8 @@ pub struct AuditEventView {
     /// applicant, reviewer or admin.
     pub actor_role: String,
     pub actor_subject: String,
-    /// submit, review, pre_approve, reject, grant or withdraw.
+    /// submit, review, pre_approve, reject, grant, withdraw, or attach_document (a
+    /// document confirmed; the status does not change).
     pub action: String,
     #[schema(value_type = Option<LoanStatus>)]
     pub from_status: Option<String>,

@@ -251,6 +251,8 @@ async fn the_dev_provider_signs_in_with_code_and_pkce() {
     assert_eq!(claims["sub"], "Alice Martin");
     assert_eq!(claims["nonce"], "n0nce");
     assert_eq!(claims["aud"], "pge-dev-client");
+    assert_eq!(claims["iss"], format!("{}/dev-oidc", app.base_url));
+    assert_eq!(discovery.json["issuer"], claims["iss"]);
     assert_eq!(claims["token_use"], "id");
     // The API takes it.
     let mine = app.get("/api/v1/loan-requests", Some(id_token)).await;

@@ -24,7 +24,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use infra::identity::{DEV_AUDIENCE, DEV_ISSUER, DevIdentityProvider, DevTokenRequest};
+use infra::identity::{DEV_AUDIENCE, DevIdentityProvider, DevTokenRequest};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tokio::sync::Mutex;
@@ -71,11 +71,19 @@ impl DevOidc {
         }
     }
 
+    /// The issuer of the flow's ID tokens and of the discovery document: the authority's
+    /// URL, as OpenID Connect Discovery requires (`pge dev-token`'s tokens keep the URN
+    /// `urn:pge:dev-identity-provider`; the API accepts both, signed by the same key).
+    #[must_use]
+    pub fn issuer_at(public_base_url: &str) -> String {
+        format!("{}/dev-oidc", public_base_url.trim_end_matches('/'))
+    }
+
     /// The app's sign-in configuration (`/config.json`).
     #[must_use]
     pub fn web_config(&self) -> super::web::WebConfig {
         super::web::WebConfig {
-            authority: format!("{}/dev-oidc", self.base_url),
+            authority: Self::issuer_at(&self.base_url),
             client_id: DEV_AUDIENCE.to_owned(),
             scope: "openid".to_owned(),
             logout_url: format!("{}/dev-oidc/logout", self.base_url),
@@ -91,7 +99,7 @@ impl DevOidc {
 /// Discovery document (the fields oidc-client-ts reads, and what the provider supports).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Discovery {
-    /// The ID tokens' `iss`, the same as `pge dev-token`'s.
+    /// The ID tokens' `iss`: the authority's URL.
     pub issuer: String,
     pub authorization_endpoint: String,
     pub token_endpoint: String,
@@ -128,7 +136,7 @@ pub async fn discovery(State(state): State<AppState>) -> Result<Json<Discovery>,
     let oidc = dev(&state)?;
     let base = &oidc.base_url;
     Ok(Json(Discovery {
-        issuer: DEV_ISSUER.to_owned(),
+        issuer: DevOidc::issuer_at(base),
         authorization_endpoint: format!("{base}/dev-oidc/authorize"),
         token_endpoint: format!("{base}/dev-oidc/token"),
         jwks_uri: format!("{base}/dev-idp/.well-known/jwks.json"),
@@ -552,6 +560,10 @@ pub async fn token(State(state): State<AppState>, request: Request) -> Result<Re
     request.lifetime = chrono::Duration::hours(TOKEN_LIFETIME_HOURS);
     let mut claims = oidc.provider.claims(&request);
     if let Some(map) = claims.as_object_mut() {
+        map.insert(
+            "iss".into(),
+            serde_json::Value::String(DevOidc::issuer_at(&oidc.base_url)),
+        );
         map.insert(
             "name".into(),
             serde_json::Value::String(grant.subject.clone()),

@@ -33,6 +33,9 @@ pub enum JwksSource {
 #[derive(Clone, Debug)]
 pub struct VerifierSettings {
     pub issuer: String,
+    /// Other issuers whose tokens this key set also signs (the dev provider: its
+    /// OpenID Connect flow's URL beside `pge dev-token`'s URN).
+    pub also_issuers: Vec<String>,
     pub audiences: Vec<String>,
     pub jwks: JwksSource,
     /// Clock skew tolerated on `exp` and `nbf`, in seconds.
@@ -187,7 +190,10 @@ impl JwtVerifier {
         validation.leeway = settings.leeway_seconds;
         validation.validate_exp = true;
         validation.validate_nbf = true;
-        validation.set_issuer(&[settings.issuer.as_str()]);
+        let issuers: Vec<&str> = std::iter::once(settings.issuer.as_str())
+            .chain(settings.also_issuers.iter().map(String::as_str))
+            .collect();
+        validation.set_issuer(&issuers);
         validation.set_audience(&settings.audiences);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         let (keys, fetched_at) = match &settings.jwks {
@@ -423,6 +429,7 @@ mod tests {
     fn verifier(url: &str, refetch_interval: Duration) -> JwtVerifier {
         JwtVerifier::new(VerifierSettings {
             issuer: DEV_ISSUER.to_owned(),
+            also_issuers: Vec::new(),
             audiences: vec![DEV_AUDIENCE.to_owned()],
             jwks: JwksSource::Url(url.to_owned()),
             leeway_seconds: 5,

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The web app's checks, in order: install from the lock file, the API client matches
+# openapi/openapi.json, types, unit tests, build, bundle budget, then the end-to-end
+# tests in Debian's Chromium against the real `pge` binary ($PGE_BINARY, else
+# ${CARGO_TARGET_DIR:-~/.cache/pge/target}/debug/pge). No internet needed but the npm
+# registry (or its cache) and Debian's packages.
+set -euo pipefail
+cd "$(dirname "$0")/../web"
+
+npm ci --prefer-offline --no-audit --no-fund
+npm run check:api
+npm run typecheck
+npm test
+npm run build
+node scripts/check-size.mjs
+
+if [ ! -x /usr/bin/chromium ]; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y chromium
+fi
+
+node --test e2e/

@@ -1,0 +1,43 @@
+// Pages behind sign-in: a signed-out visitor is sent to the provider and brought back
+// here (the draft travels along); if sign-in cannot work, they are told why.
+import { Outlet } from '@tanstack/react-router';
+import { useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useSession } from '../auth/session';
+import { Alert, Button, ButtonLink, PageHeading, Spinner, usePageTitle } from '../ui';
+
+export function RequireSignIn() {
+  const { t } = useTranslation();
+  const session = useSession();
+  const blocked = session.problem !== undefined && session.problem !== 'expired';
+  const redirecting = session.status === 'signedOut' && !blocked;
+
+  useEffect(() => {
+    if (redirecting) session.signIn();
+  }, [redirecting, session]);
+
+  if (session.status === 'signedIn') return <Outlet />;
+  if (session.status === 'loading' || redirecting) return <Spinner label={t('session.redirecting')} />;
+  return <SignInNeeded />;
+}
+
+function SignInNeeded() {
+  const { t } = useTranslation();
+  const session = useSession();
+  usePageTitle(t('session.neededTitle'), t('service.name'));
+  return (
+    <>
+      <PageHeading>{t('session.neededTitle')}</PageHeading>
+      <Alert variant="error" title={t('session.unavailableTitle')}>
+        <p>{t(`session.problems.${session.problem ?? 'config-unreachable'}`)}</p>
+      </Alert>
+      <p>{t('session.publicStillWorks')}</p>
+      <div className="ui-button-group">
+        {session.status === 'signedOut' && <Button onClick={() => session.signIn()}>{t('nav.signIn')}</Button>}
+        <ButtonLink to="/" variant="secondary">
+          {t('session.backHome')}
+        </ButtonLink>
+      </div>
+    </>
+  );
+}

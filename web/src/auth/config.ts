@@ -1,0 +1,93 @@
+// /config.json tells the app which OpenID Connect provider to use (Cognito in
+// production, the binary's dev provider locally). It is checked strictly: a tampered or
+// broken file leaves sign-in off, never points it somewhere unsafe.
+
+export interface RuntimeConfig {
+  authority: string;
+  client_id: string;
+  scope: string;
+  logout_url: string;
+}
+
+export type ConfigProblem = 'config-unreachable' | 'config-invalid';
+export type ConfigResult = { ok: true; config: RuntimeConfig } | { ok: false; problem: ConfigProblem; detail: string };
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** An absolute https URL (http only on the loopback), without credentials or fragment. */
+export function isSafeUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  const transportOk = url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname));
+  return transportOk && !url.username && !url.password && !url.hash && !url.search;
+}
+
+export function validateConfig(raw: unknown): ConfigResult {
+  const invalid = (detail: string): ConfigResult => ({ ok: false, problem: 'config-invalid', detail });
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return invalid('not a JSON object');
+  const o = raw as Record<string, unknown>;
+  for (const key of ['authority', 'client_id', 'scope', 'logout_url'] as const) {
+    if (typeof o[key] !== 'string' || (o[key] as string).trim() === '') return invalid(`${key} must be a non-empty string`);
+  }
+  const { authority, client_id, scope, logout_url } = o as unknown as RuntimeConfig;
+  if (!isSafeUrl(authority)) return invalid('authority must be an https URL (http only on 127.0.0.1 or localhost)');
+  if (!isSafeUrl(logout_url)) return invalid('logout_url must be an https URL (http only on 127.0.0.1 or localhost)');
+  if (!/^[\w.-]{1,128}$/.test(client_id)) return invalid('client_id has unexpected characters');
+  const scopes = scope.split(' ');
+  if (!scopes.includes('openid') || !scopes.every((s) => /^[\w:./-]+$/.test(s))) return invalid('scope must list openid');
+  return { ok: true, config: { authority, client_id, scope, logout_url } };
+}
+
+export async function loadConfig(fetchFn: typeof fetch = (...a) => globalThis.fetch(...a)): Promise<ConfigResult> {
+  let body: unknown;
+  try {
+    const response = await fetchFn('/config.json', { cache: 'no-store', signal: AbortSignal.timeout(8000) });
+    if (!response.ok) return { ok: false, problem: 'config-unreachable', detail: `HTTP ${response.status}` };
+    body = await response.json();
+  } catch (e) {
+    return { ok: false, problem: e instanceof SyntaxError ? 'config-invalid' : 'config-unreachable', detail: String(e) };
+  }
+  return validateConfig(body);
+}
+
+export type TokenProblem = 'wrong-issuer' | 'wrong-audience' | 'expired' | 'malformed' | 'refused';
+
+const trimSlash = (s: string) => s.replace(/\/+$/, '');
+
+export interface ExpectedToken {
+  /** The provider's issuer identifier, as its discovery document states it. */
+  issuer: string;
+  client_id: string;
+}
+
+/**
+ * Checks the ID token's claims (OIDC Core §3.1.3.7): a token from another issuer or for
+ * another client is never sent to the API. (The API checks the signature.)
+ */
+export function idTokenProblem(idToken: string | undefined, expected: ExpectedToken, nowSeconds = Date.now() / 1000): TokenProblem | undefined {
+  const payload = idToken?.split('.')[1];
+  if (!payload) return 'malformed';
+  let claims: { iss?: unknown; aud?: unknown; exp?: unknown };
+  try {
+    const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(payload.length / 4) * 4, '='));
+    claims = JSON.parse(new TextDecoder().decode(Uint8Array.from(json, (c) => c.charCodeAt(0))));
+  } catch {
+    return 'malformed';
+  }
+  if (typeof claims.iss !== 'string' || trimSlash(claims.iss) !== trimSlash(expected.issuer)) return 'wrong-issuer';
+  const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+  if (!audiences.includes(expected.client_id)) return 'wrong-audience';
+  if (typeof claims.exp !== 'number' || claims.exp <= nowSeconds) return 'expired';
+  return undefined;
+}
+
+/** Only same-site paths are followed after sign-in (no open redirect). */
+export function safeReturnPath(value: unknown): string {
+  return typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\') && !value.startsWith('/auth/callback')
+    ? value
+    : '/';
+}

@@ -1,0 +1,25 @@
+import { useTranslation } from 'react-i18next';
+import type { ApiError } from '../api/problem';
+import { problemText } from '../i18n/errors';
+import { Alert, Button } from '../ui';
+
+/** Any failed API call, said plainly, with the API's detail and an optional retry. */
+export function ProblemAlert({ error, onRetry, showDetail = true }: { error: ApiError; onRetry?: () => void; showDetail?: boolean }) {
+  const { t } = useTranslation();
+  const { title, text, detail } = problemText(t, error);
+  return (
+    <Alert variant="error" title={title} live="alert">
+      <p>{text}</p>
+      {showDetail && detail && (
+        <p>
+          {t('problems.detail')} {detail}
+        </p>
+      )}
+      {onRetry && (
+        <Button variant="secondary" onClick={onRetry}>
+          {t('common.retry')}
+        </Button>
+      )}
+    </Alert>
+  );
+}

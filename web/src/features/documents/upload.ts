@@ -1,0 +1,53 @@
+// Announce → upload straight to the signed URL (XMLHttpRequest, for progress) → confirm.
+import { api, unwrap } from '../../api/client';
+import { ApiError, parseRetryAfter } from '../../api/problem';
+import type { DocumentType } from './rules';
+
+// Headers a page may not set; the browser sets them itself (Content-Length from the body).
+const FORBIDDEN = new Set(['content-length', 'host', 'connection', 'accept-encoding', 'cookie', 'origin', 'referer']);
+
+export function putWithProgress(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  file: File,
+  onProgress: (fraction: number) => void,
+  signal?: AbortSignal,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open(method, url);
+    for (const [name, value] of Object.entries(headers)) if (!FORBIDDEN.has(name.toLowerCase())) xhr.setRequestHeader(name, value);
+    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
+    xhr.onload = () => {
+      if (xhr.status >= 200 && xhr.status < 300) {
+        onProgress(1);
+        resolve();
+        return;
+      }
+      let problem: ApiError['problem'];
+      try {
+        problem = JSON.parse(xhr.responseText);
+      } catch {
+        problem = undefined;
+      }
+      reject(new ApiError(xhr.status, problem, parseRetryAfter(xhr.getResponseHeader('Retry-After'))));
+    };
+    xhr.onerror = () => reject(new ApiError(0, undefined));
+    signal?.addEventListener('abort', () => xhr.abort());
+    xhr.onabort = () => reject(new DOMException('aborted', 'AbortError'));
+    xhr.send(file);
+  });
+}
+
+export async function uploadDocument(requestId: string, file: File, type: DocumentType, onProgress: (fraction: number) => void, signal?: AbortSignal) {
+  const path = { id: requestId };
+  const { data: slot } = await unwrap(
+    api.POST('/api/v1/loan-requests/{id}/documents', { params: { path }, body: { filename: file.name, content_type: type, size: file.size }, signal }),
+  );
+  await putWithProgress(slot.upload_url, slot.upload_method || 'PUT', slot.upload_headers ?? {}, file, onProgress, signal);
+  const { data } = await unwrap(
+    api.POST('/api/v1/loan-requests/{id}/documents/{document_id}/complete', { params: { path: { ...path, document_id: slot.document_id } }, signal }),
+  );
+  return data;
+}

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import en from './en.json';
+import fr from './fr.json';
+
+type Tree = { [key: string]: string | Tree };
+
+function flatten(tree: Tree, prefix = ''): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [k, v] of Object.entries(tree)) {
+    if (typeof v === 'string') out.set(prefix + k, v);
+    else for (const [kk, vv] of flatten(v, `${prefix}${k}.`)) out.set(kk, vv);
+  }
+  return out;
+}
+
+const placeholders = (s: string) => [...s.matchAll(/{{\s*(\w+)\s*}}/g)].map((m) => m[1]).sort();
+
+describe('translations', () => {
+  const f = flatten(fr as Tree);
+  const e = flatten(en as Tree);
+  it('have the same keys in French and English', () => {
+    expect([...f.keys()].filter((k) => !e.has(k))).toEqual([]);
+    expect([...e.keys()].filter((k) => !f.has(k))).toEqual([]);
+  });
+  it('have no empty text and the same placeholders in both languages', () => {
+    for (const [k, v] of f) {
+      expect(v.trim(), k).not.toBe('');
+      expect(placeholders(e.get(k)!), k).toEqual(placeholders(v));
+    }
+  });
+  it('explain every eligibility refusal code of the API', () => {
+    for (const code of ['excluded-legal-form', 'collective-proceedings']) {
+      expect(f.has(`reasons.${code}`)).toBe(true);
+    }
+  });
+});

@@ -1,0 +1,20 @@
+import { useTranslation } from 'react-i18next';
+import { Link, PageHeading, usePageTitle } from '../ui';
+
+export function NotFoundPage() {
+  return <NotFound />;
+}
+
+export function NotFound({ what }: { what?: 'request' }) {
+  const { t } = useTranslation();
+  usePageTitle(t('notFound.title'), t('service.name'));
+  return (
+    <>
+      <PageHeading>{t('notFound.title')}</PageHeading>
+      <p>{what === 'request' ? t('notFound.request') : t('notFound.text')}</p>
+      <p>
+        <Link to="/">{t('notFound.home')}</Link>
+      </p>
+    </>
+  );
+}

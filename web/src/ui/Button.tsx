@@ -1,0 +1,14 @@
+import type { ButtonHTMLAttributes } from 'react';
+
+export interface ButtonProps extends ButtonHTMLAttributes<HTMLButtonElement> {
+  variant?: 'primary' | 'secondary' | 'warning';
+}
+
+export function Button({ variant = 'primary', className, type = 'button', ...rest }: ButtonProps) {
+  const classes = ['ui-button', variant !== 'primary' && `ui-button--${variant}`, className].filter(Boolean).join(' ');
+  return <button type={type} className={classes} {...rest} />;
+}
+
+export function ButtonGroup({ children }: { children: React.ReactNode }) {
+  return <div className="ui-button-group">{children}</div>;
+}

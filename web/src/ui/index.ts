@@ -1,0 +1,19 @@
+// The component layer: every screen builds on these (and on tokens.css/ui.css only).
+// Swapping the look (e.g. to another design system) means reimplementing this folder.
+import './tokens.css';
+import './ui.css';
+
+export { Alert } from './Alert';
+export { Button, ButtonGroup } from './Button';
+export { ErrorSummary, focusField, type SummaryError } from './ErrorSummary';
+export { ErrorMessage, fieldId, Select, TextInput, uiStrings } from './Field';
+export { Footer, Header, Main, SkipLink } from './Layout';
+export { BackLink, ButtonLink, Link } from './Link';
+export { markInitialPageShown, PageHeading, usePageTitle } from './Page';
+export { ProgressBar } from './ProgressBar';
+export { Radios } from './Radios';
+export { Spinner } from './Spinner';
+export { SummaryList, type SummaryRow } from './SummaryList';
+export { Table, type Column } from './Table';
+export { Tag, type TagColour } from './Tag';
+export { Timeline, type TimelineItem } from './Timeline';
