@@ -86,6 +86,240 @@ HELM="$TOOLS/helm-$HELM_VERSION/helm"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/pge-check-deploy.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$WORK/logs" "$WORK/rendered"
+# tfeval: evaluates the Terraform expressions of the web app's deployment (CSP, web_deploy
+# output, CORS origins, callback URLs) for each environment, on sample values; imported
+# by the checks below.
+cat >"$WORK/tfeval.py" <<'PY'
+"""A small evaluator of the Terraform expressions the web app's deployment depends on:
+string templates, references (var, local, module outputs, resource and data attributes)
+and join(). Module variables resolve to the environment's module arguments, environment
+variables to terraform.tfvars.example and defaults, resource attributes to the resource's
+own argument of that name or to the sample values below. Anything else is an error, so a
+check never passes on an expression it did not understand."""
+import pathlib, re
+import hcl2
+
+SAMPLES = {
+    "data.aws_caller_identity.current.account_id": "123456789012",
+    "data.aws_region.current.name": "eu-west-3",
+    "data.aws_region.current.region": "eu-west-3",
+    "aws_cognito_user_pool.this.id": "eu-west-3_AbCdEf123",
+    "aws_cognito_user_pool.this.endpoint": "cognito-idp.eu-west-3.amazonaws.com/eu-west-3_AbCdEf123",
+    "aws_cognito_user_pool_client.spa.id": "1example23456789abcdefghij",
+    "aws_cloudfront_distribution.this.id": "E1ABCDEF23456",
+    "aws_cloudfront_distribution.this.arn": "arn:aws:cloudfront::123456789012:distribution/E1ABCDEF23456",
+    "aws_iam_role.this.arn": "arn:aws:iam::123456789012:role/pge-env-ci-web-deploy",
+}
+# Attributes equal to one of the resource's arguments.
+ALIASES = {("aws_s3_bucket", "id"): "bucket", ("aws_s3_bucket", "arn"): None}
+
+
+class EvalError(Exception):
+    pass
+
+
+def q(s):
+    return s[1:-1] if isinstance(s, str) and len(s) >= 2 and s[0] == s[-1] == '"' else s
+
+
+class Folder:
+    def __init__(self, path):
+        self.path = pathlib.Path(path)
+        self.d = {}
+        for f in sorted(self.path.glob("*.tf")):
+            for k, blocks in hcl2.load(open(f)).items():
+                self.d.setdefault(k, []).extend(blocks)
+
+    def named(self, kind):
+        out = {}
+        for block in self.d.get(kind, []):
+            for n, body in block.items():
+                if not n.startswith("__"):
+                    out[q(n)] = body
+        return out
+
+    def typed(self, kind):
+        out = {}
+        for block in self.d.get(kind, []):
+            for t, named in block.items():
+                for n, body in named.items():
+                    if not n.startswith("__"):
+                        out[f"{q(t)}.{q(n)}"] = body
+        return out
+
+    def locals(self):
+        out = {}
+        for block in self.d.get("locals", []):
+            out.update({k: v for k, v in block.items() if not k.startswith("__")})
+        return out
+
+    def outputs(self):
+        return {n: b["value"] for n, b in self.named("output").items()}
+
+    def variables(self):
+        return self.named("variable")
+
+
+def _balanced(text, i, open_, close):
+    """text[i] is just after an opening char: index of the matching closing char."""
+    depth = 0
+    while i < len(text):
+        c = text[i]
+        if c == '"':
+            i += 1
+            while text[i] != '"':
+                i += 2 if text[i] == "\\" else 1
+        elif c == open_:
+            depth += 1
+        elif c == close:
+            if depth == 0:
+                return i
+            depth -= 1
+        i += 1
+    raise EvalError(f"unbalanced {open_} in {text[:80]!r}")
+
+
+class Scope:
+    """Evaluation scope: a folder, the values of its variables (expressions of a parent
+    scope, or literals) and the environment folder (for module.X)."""
+
+    def __init__(self, folder, bindings, parent=None, tfvars=None):
+        self.folder = folder
+        self.bindings = bindings  # name -> (expression, scope) or literal
+        self.parent = parent
+        self.tfvars = tfvars or {}
+        self._modules = {}
+
+    # -- values ----------------------------------------------------------------------
+    def value(self, v):
+        """Evaluates a value as python-hcl2 renders it."""
+        if isinstance(v, list):
+            return [self.value(x) for x in v]
+        if isinstance(v, dict):
+            return {k: self.value(x) for k, x in v.items() if not k.startswith("__")}
+        if not isinstance(v, str):
+            return v
+        if v.startswith('"<<') or v.startswith("<<"):
+            body = q(v)
+            m = re.match(r"<<(-?)(\w+)\n(.*)\n\s*\2$", body, re.S)
+            if not m:
+                raise EvalError(f"cannot read heredoc {body[:60]!r}")
+            lines = m.group(3).split("\n")
+            if m.group(1):
+                indent = min((len(l) - len(l.lstrip()) for l in lines if l.strip()), default=0)
+                lines = [l[indent:] for l in lines]
+            return self.template("\n".join(lines) + "\n")
+        if len(v) >= 2 and v[0] == v[-1] == '"':
+            return self.template(v[1:-1])
+        if v.startswith("${") and _balanced(v, 2, "{", "}") == len(v) - 1:
+            return self.expr(v[2:-1].strip())
+        return self.template(v)
+
+    def template(self, text):
+        out, i = [], 0
+        while i < len(text):
+            if text.startswith("$${", i):
+                out.append("${"); i += 3
+            elif text.startswith("${", i):
+                end = _balanced(text, i + 2, "{", "}")
+                out.append(str(self.expr(text[i + 2:end].strip())))
+                i = end + 1
+            elif text[i] == "\\" and i + 1 < len(text):
+                out.append({"n": "\n", "t": "\t", '"': '"', "\\": "\\"}.get(text[i + 1], text[i + 1])); i += 2
+            else:
+                out.append(text[i]); i += 1
+        return "".join(out)
+
+    def expr(self, code):
+        code = code.strip()
+        m = re.fullmatch(r'join\(\s*"((?:[^"\\]|\\.)*)"\s*,\s*\[(.*)\]\s*\)', code, re.S)
+        if m:
+            sep = self.template(m.group(1))
+            items = re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(2))
+            return sep.join(self.template(x) for x in items)
+        if re.fullmatch(r'"((?:[^"\\]|\\.)*)"', code):
+            return self.template(code[1:-1])
+        if re.fullmatch(r"[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*)+", code):
+            return self.ref(code)
+        raise EvalError(f"cannot evaluate `{code}`")
+
+    # -- references ------------------------------------------------------------------
+    def ref(self, name):
+        parts = name.split(".")
+        if parts[0] == "var":
+            v = parts[1]
+            if v in self.bindings:
+                b = self.bindings[v]
+                return b[1].value(b[0]) if isinstance(b, tuple) else b
+            if v in self.tfvars:
+                return self.tfvars[v]
+            var = self.folder.variables().get(v)
+            if var is not None and "default" in var:
+                return self.value(var["default"])
+            raise EvalError(f"{self.folder.path}: no value for var.{v}")
+        if parts[0] == "local":
+            loc = self.folder.locals()
+            if parts[1] not in loc:
+                raise EvalError(f"{self.folder.path}: no local.{parts[1]}")
+            return self.value(loc[parts[1]])
+        if parts[0] == "module":
+            return self.module(parts[1]).output(parts[2])
+        key = name
+        if key in SAMPLES:
+            return SAMPLES[key]
+        if parts[0] == "data":
+            raise EvalError(f"no sample value for {name} (tfeval SAMPLES)")
+        rtype, rname, attr = parts[0], parts[1], parts[2]
+        res = self.folder.typed("resource").get(f"{rtype}.{rname}")
+        if res is None:
+            raise EvalError(f"{self.folder.path}: no resource {rtype}.{rname}")
+        arg = ALIASES.get((rtype, attr), attr)
+        if arg and arg in res:
+            return self.value(res[arg])
+        raise EvalError(f"no sample value for {name} (tfeval SAMPLES)")
+
+    def module(self, name):
+        if name not in self._modules:
+            calls = self.folder.named("module")
+            if name not in calls:
+                raise EvalError(f"{self.folder.path}: no module {name}")
+            body = calls[name]
+            child = Folder(self.folder.path / q(body["source"]))
+            args = {k: (v, self) for k, v in body.items() if not k.startswith("__")}
+            self._modules[name] = Module(child, Scope(child, args, parent=self))
+        return self._modules[name]
+
+
+class Module:
+    def __init__(self, folder, scope):
+        self.folder, self.scope = folder, scope
+
+    def output(self, name):
+        outs = self.folder.outputs()
+        if name not in outs:
+            raise EvalError(f"{self.folder.path}: no output {name}")
+        return self.scope.value(outs[name])
+
+    def arg(self, name):
+        b = self.scope.bindings.get(name)
+        if b is None:
+            raise EvalError(f"module {self.folder.path}: argument {name} not passed")
+        return b[1].value(b[0])
+
+    def raw_arg(self, name):
+        b = self.scope.bindings.get(name)
+        return None if b is None else b[0]
+
+
+def environment(root, env):
+    folder = Folder(pathlib.Path(root) / "environments" / env)
+    tfvars = {}
+    example = folder.path / "terraform.tfvars.example"
+    if example.exists():
+        tfvars = {k: q(v) if isinstance(v, str) else v for k, v in hcl2.load(open(example)).items() if not k.startswith("__")}
+        tfvars = {k: [q(x) for x in v] if isinstance(v, list) else v for k, v in tfvars.items()}
+    return Scope(folder, {}, tfvars=tfvars)
+PY
 export HELM_CACHE_HOME="$WORK/helm/cache" HELM_CONFIG_HOME="$WORK/helm/config" HELM_DATA_HOME="$WORK/helm/data"
 
 PASSED=0
@@ -188,6 +422,35 @@ sys.exit(1 if bad else 0)
 PY
 }
 
+# A stand-in for the aws CLI, for the checks of scripts/deploy-web.sh: logs each call as
+# a JSON line ($AWS_STUB_LOG), keeps what `s3 cp` uploads under $AWS_STUB_STORE/<bucket>/
+# <key> and serves it back on download, answers create-invalidation with an id.
+mkdir -p "$WORK/aws-stub"
+{
+  printf '#!%s\n' "$PY"
+  cat <<'PY'
+import json, os, shutil, sys
+args = sys.argv[1:]
+with open(os.environ["AWS_STUB_LOG"], "a") as f:
+    f.write(json.dumps(args) + "\n")
+store = os.environ["AWS_STUB_STORE"]
+if args[:2] == ["s3", "cp"]:
+    src, dst = args[2], args[3]
+    if dst.startswith("s3://"):
+        path = os.path.join(store, dst[5:])
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        shutil.copyfile(src, path)
+    elif src.startswith("s3://"):
+        path = os.path.join(store, src[5:])
+        if not os.path.exists(path):
+            sys.exit("fatal error: An error occurred (404) when calling the HeadObject operation: Not Found")
+        shutil.copyfile(path, dst)
+elif args[:2] == ["cloudfront", "create-invalidation"]:
+    print("I2J0STUBINVALIDATION")
+PY
+} >"$WORK/aws-stub/aws"
+chmod 0755 "$WORK/aws-stub/aws"
+
 echo "pge deployment checks on $ROOT (tools in $TOOLS)"
 echo
 
@@ -196,7 +459,8 @@ required_files() {
   local missing=0 f
   for f in Dockerfile .dockerignore .gitlab-ci.yml docs/DEPLOYMENT.md helm/pge/Chart.yaml \
     helm/pge/values.yaml helm/pge/values.schema.json terraform/environments/staging/main.tf \
-    terraform/environments/production/main.tf Cargo.toml api/src/config.rs; do
+    terraform/environments/production/main.tf Cargo.toml api/src/config.rs scripts/deploy-web.sh \
+    scripts/image-rootfs.sh; do
     [ -s "$f" ] || { echo "missing or empty: $f"; missing=1; }
   done
   return $missing
@@ -248,6 +512,54 @@ if "x86_64-unknown-linux-musl" not in build and "+crt-static" not in build:
     errors.append("builder does not link pge statically (musl target or +crt-static)")
 if fimage == "scratch" and not any(l.upper().startswith("COPY ") for l in final):
     errors.append("a scratch final stage must COPY the binary in")
+# The web app: a node stage builds web/ from its lock file; its dist reaches the image's
+# files through the builder (scripts/image-rootfs.sh, WEB_DIST) where PGE_WEB_DIR says.
+stages, order = {}, []
+for l in lines:
+    if l.upper().startswith("FROM "):
+        w = l.split()
+        alias = w[3] if len(w) >= 4 and w[2].upper() == "AS" else f"#{len(order)}"
+        stages[alias] = (w[1], [])
+        order.append(alias)
+    elif order:
+        stages[order[-1]][1].append(l)
+web = [a for a in order if stages[a][0].startswith("node")]
+if not web:
+    errors.append("no node stage building the web app (FROM node:20-bookworm-slim AS web)")
+else:
+    wa = web[0]
+    wimage, wbody = stages[wa]
+    wtext = " ".join(wbody)
+    if not re.fullmatch(r"node:20(\.[0-9]+)*-bookworm-slim", wimage):
+        errors.append(f"web stage: {wimage}, expected node:20-bookworm-slim")
+    if "web/package-lock.json" not in wtext or not re.search(r"\bnpm ci\b", wtext):
+        errors.append("web stage: install from web/package-lock.json with npm ci")
+    if not re.search(r"\bnpm run build\b", wtext):
+        errors.append("web stage: npm run build missing")
+    builder = next((a for a in order if stages[a][0].startswith("rust")), None)
+    copies = [l.split() for l in (stages[builder][1] if builder else [])
+              if l.upper().startswith("COPY ") and f"--from={wa}" in l.split()]
+    if not copies:
+        errors.append(f"the builder stage does not COPY --from={wa} the web app's dist")
+    else:
+        dest = copies[0][-1].rstrip("/")
+        workdir = next((l.split()[1] for l in stages[builder][1] if l.upper().startswith("WORKDIR ")), "/")
+        m = re.search(r"\bWEB_DIST=(\S+)\s+(?:\S+=\S+\s+)*scripts/(?:release-build|image-rootfs)\.sh", " ".join(stages[builder][1]))
+        if not m:
+            errors.append("the builder does not hand the web app to scripts/image-rootfs.sh (WEB_DIST=<dist> scripts/release-build.sh)")
+        else:
+            given = m.group(1).rstrip("/")
+            given = given if given.startswith("/") else workdir.rstrip("/") + "/" + given
+            if given != dest:
+                errors.append(f"WEB_DIST={m.group(1)} is not where the web stage's dist is copied ({dest})")
+final_env = {}
+for l in final:
+    if l.upper().startswith("ENV "):
+        for w in l.split()[1:]:
+            k, _, v = w.partition("=")
+            final_env[k] = v.strip('"')
+if final_env.get("PGE_WEB_DIR") != "/usr/share/pge/web":
+    errors.append(f"final stage: ENV PGE_WEB_DIR=/usr/share/pge/web expected (scripts/image-rootfs.sh puts the app there), got {final_env.get('PGE_WEB_DIR')!r}")
 exposed = {p for l in final if l.upper().startswith("EXPOSE ") for p in l.split()[1:]}
 if exposed - {"8080", "8080/tcp", "9090", "9090/tcp"}:
     errors.append(f"final stage exposes {sorted(exposed)}: pge listens on 8080 (API) and 9090 (/metrics) only")
@@ -262,11 +574,51 @@ included = {l[1:].strip("/") for l in ignore if l.startswith("!")}
 for needed in ["Cargo.toml", "Cargo.lock"] + members:
     if needed not in included:
         errors.append(f".dockerignore does not re-include {needed} (workspace members: {members})")
+# The web stage reads web/ (sources and lock file), never a local node_modules or dist.
+if "web" not in included:
+    errors.append(".dockerignore does not re-include web/ (the web stage's sources)")
+else:
+    at = max(i for i, l in enumerate(ignore) if l.startswith("!") and l[1:].strip("/") == "web")
+    later = [l.strip("/") for l in ignore[at + 1:] if not l.startswith("!")]
+    for sub in ("node_modules", "dist"):
+        if f"web/{sub}" not in later and f"**/{sub}" not in later:
+            errors.append(f".dockerignore lets web/{sub} into the build context (add web/{sub}/ after !web/)")
 print("\n".join(errors) or f"Dockerfile contract ok (workspace members {members} in the build context)")
 sys.exit(1 if errors else 0)
 PY
 }
-check "Dockerfile contract (multi-stage, static final stage, numeric USER, pinned tags, build context)" dockerfile_contract
+check "Dockerfile contract (multi-stage, static final stage, numeric USER, pinned tags, build context, web stage)" dockerfile_contract
+
+# scripts/image-rootfs.sh puts the web app where PGE_WEB_DIR says, readable by the
+# image's user and writable by nobody else, and refuses a WEB_DIST without index.html.
+image_rootfs_web() {
+  local t="$WORK/rootfs-web" f
+  rm -rf "$t" && mkdir -p "$t/dist/assets" || return 1
+  printf '<!doctype html>' >"$t/dist/index.html"
+  printf 'export {}' >"$t/dist/assets/app-0123abcd.js"
+  umask 077 && printf 'x' >"$t/dist/favicon.svg" && umask 022
+  printf 'not an ELF file' >"$t/pge"
+  printf 'CA' >"$t/ca.crt"
+  CA_BUNDLE="$t/ca.crt" WEB_DIST="$t/dist" bash scripts/image-rootfs.sh "$t/pge" "$t/env-rootfs" 2>/dev/null || { echo "image-rootfs.sh failed with WEB_DIST"; return 1; }
+  CA_BUNDLE="$t/ca.crt" bash scripts/image-rootfs.sh "$t/pge" "$t/arg-rootfs" "$t/dist" 2>/dev/null || { echo "image-rootfs.sh failed with WEB_DIST as third argument"; return 1; }
+  for r in env-rootfs arg-rootfs; do
+    for f in index.html assets/app-0123abcd.js favicon.svg; do
+      [ -f "$t/$r/usr/share/pge/web/$f" ] || { echo "$r: usr/share/pge/web/$f missing"; return 1; }
+    done
+    if [ -n "$(find "$t/$r/usr/share/pge/web" \( -type f ! -perm -0444 \) -o \( -type d ! -perm -0555 \) -o -perm /0022)" ]; then
+      echo "$r: web files not readable by uid 65532, or writable by group/others:"
+      find "$t/$r/usr/share/pge/web" -printf '%m %p\n'
+      return 1
+    fi
+  done
+  rm "$t/dist/index.html"
+  if CA_BUNDLE="$t/ca.crt" WEB_DIST="$t/dist" bash scripts/image-rootfs.sh "$t/pge" "$t/bad-rootfs" >"$t/out" 2>&1; then
+    echo "image-rootfs.sh accepted a WEB_DIST without index.html"; return 1
+  fi
+  grep -q 'index.html' "$t/out" || { echo "refused without naming index.html:"; cat "$t/out"; return 1; }
+  echo "web app laid out in usr/share/pge/web (WEB_DIST and third argument), a dist without index.html refused"
+}
+check "image rootfs carries the web app (scripts/image-rootfs.sh WEB_DIST)" image_rootfs_web
 
 # --- Helm chart -----------------------------------------------------------------------------
 CHART=helm/pge
@@ -301,6 +653,7 @@ SAMPLES = {
     "module.app_role.role_arn": "arn:aws:iam::123456789012:role/pge-app",
     "module.cognito.user_pool_id": "eu-west-3_AbCdEf123",
     "module.cognito.spa_client_id": "1example23456789abcdefghij",
+    "module.cognito.hosted_ui_domain": "pge-env.auth.eu-west-3.amazoncognito.com",
     "module.ses.from_address": "no-reply@pge.example.fr",
     "module.ses.configuration_set_name": "pge-env",
     "module.s3.documents_bucket": "pge-env-documents-123456789012",
@@ -650,6 +1003,45 @@ PY
 }
 check "chart variables are pge's own (PGE_* names from api/src, required ones set)" chart_env_matches_binary
 
+# The web app signs in with the SPA client of the Terraform cognito module: the API must
+# accept its tokens (PGE_COGNITO_CLIENT_IDS, that client first, as /config.json names the
+# first) and know the hosted UI (PGE_COGNITO_DOMAIN), in what CI deploys (helm_values).
+chart_web_signin() {
+  "$PY" - "$WORK/rendered" <<'PY'
+import glob, sys, yaml
+SPA_CLIENT, HOSTED_UI = "1example23456789abcdefghij", "pge-env.auth.eu-west-3.amazoncognito.com"  # tf_helm_values SAMPLES
+errors, seen = [], 0
+files = sorted(glob.glob(sys.argv[1] + "/terraform-*.yaml"))
+if not files:
+    errors.append("no render of Terraform's helm_values (run the 'helm template with Terraform' checks)")
+for path in files:
+    setname = path.rsplit("/", 1)[-1]
+    docs = [d for d in yaml.safe_load_all(open(path)) if d]
+    maps = {d["metadata"]["name"]: d.get("data", {}) for d in docs if d["kind"] == "ConfigMap"}
+    for d in docs:
+        if d["kind"] != "Deployment":
+            continue
+        for c in d["spec"]["template"]["spec"]["containers"]:
+            if c["name"] != "api":
+                continue
+            env = {}
+            for ef in c.get("envFrom", []):
+                env.update(maps.get(ef.get("configMapRef", {}).get("name"), {}))
+            env.update({e["name"]: e.get("value") for e in c.get("env", [])})
+            seen += 1
+            ids = [i.strip() for i in str(env.get("PGE_COGNITO_CLIENT_IDS", "")).split(",") if i.strip()]
+            if not ids or ids[0] != SPA_CLIENT:
+                errors.append(f"{setname}: PGE_COGNITO_CLIENT_IDS={env.get('PGE_COGNITO_CLIENT_IDS')!r}: the SPA client (module.cognito.spa_client_id) must come first")
+            if env.get("PGE_COGNITO_DOMAIN") != HOSTED_UI:
+                errors.append(f"{setname}: PGE_COGNITO_DOMAIN={env.get('PGE_COGNITO_DOMAIN')!r}, expected the hosted UI domain (module.cognito.hosted_ui_domain, no scheme)")
+if not seen and files:
+    errors.append("no api container in the Terraform renders")
+print("\n".join(errors) or f"{seen} API containers accept the SPA client first and know the hosted UI domain")
+sys.exit(1 if errors else 0)
+PY
+}
+check "chart: API accepts the SPA client and knows the hosted UI (Terraform helm_values)" chart_web_signin
+
 checkov_run "checkov kubernetes (rendered manifests)" -d "$WORK/rendered" --framework kubernetes
 
 # --- YAML outside templates ---------------------------------------------------------------
@@ -779,6 +1171,241 @@ sys.exit(1 if errors else 0)
 PY
 }
 check "GitLab CI contract (stages/needs exist, no dind, staging auto, production manual, entrypoints, PostgreSQL server for the test job)" gitlab_contract
+
+# The web app in the pipeline: one job builds it per commit (node:20, `npm ci --prefix
+# web` with npm's cache in the job cache, web/dist as artifact); each environment's helm
+# deploy job then runs scripts/deploy-web.sh on that artifact with the Terraform output
+# PGE_WEB_DEPLOY, after the API is rolled out; each rollback job puts the kept build of
+# the revision it returns to back.
+gitlab_web() { # build|deploy
+  "$PY" - .gitlab-ci.yml "$1" <<'PY'
+import re, sys, yaml
+class Loader(yaml.SafeLoader):
+    pass
+Loader.add_constructor("!reference", lambda l, n: l.construct_sequence(n))
+ci = yaml.load(open(sys.argv[1]), Loader=Loader)
+mode = sys.argv[2]
+reserved = {"stages", "variables", "default", "workflow", "include", "image", "services", "cache", "before_script", "after_script"}
+jobs = {k: v for k, v in ci.items() if k not in reserved and isinstance(v, dict)}
+def resolved(name):
+    job = {}
+    ext = jobs[name].get("extends", [])
+    for parent in [ext] if isinstance(ext, str) else ext:
+        if parent in jobs:
+            job.update(resolved(parent))
+    job.update(jobs[name])
+    return job
+real = {k: resolved(k) for k in jobs if not k.startswith(".")}
+stages = ci.get("stages", [])
+def lines(job, key):
+    v = job.get(key, ci.get("default", {}).get(key) if key in ("before_script", "after_script") else None) or []
+    return [str(l) for l in (v if isinstance(v, list) else [v])]
+def script(job):
+    return lines(job, "before_script") + lines(job, "script")
+def image(job):
+    i = job.get("image", ci.get("default", {}).get("image", ci.get("image")))
+    return str(i.get("name") if isinstance(i, dict) else i or "")
+WEB = r"(--prefix[= ]web\b|\bcd web\b)"
+errors = []
+builders = [n for n, j in real.items() if any(re.search(r"\bnpm\b.*\brun build\b", l) and re.search(WEB, l) for l in script(j))]
+if len(builders) != 1:
+    errors.append(f"expected exactly one job building the web app (npm --prefix web run build), found {builders}")
+if mode == "build" and len(builders) == 1:
+    name = builders[0]
+    job = real[name]
+    s = script(job)
+    if not re.fullmatch(r"node:20([.-].*)?", image(job)):
+        errors.append(f"{name}: image {image(job)!r}, expected node:20 (node:20-bookworm-slim)")
+    if not any(re.search(r"\bnpm ci\b", l) and re.search(WEB, l) for l in s):
+        errors.append(f"{name}: no `npm ci --prefix web` (install from the lock file)")
+    ci_at = next((i for i, l in enumerate(s) if re.search(r"\bnpm ci\b", l)), None)
+    build_at = next((i for i, l in enumerate(s) if re.search(r"\brun build\b", l)), None)
+    if ci_at is not None and build_at is not None and ci_at > build_at:
+        errors.append(f"{name}: npm ci must come before the build")
+    paths = [str(p).rstrip("/") for p in (job.get("artifacts") or {}).get("paths", [])]
+    if "web/dist" not in paths:
+        errors.append(f"{name}: artifacts.paths must hold web/dist (got {paths})")
+    variables = dict(ci.get("variables", {}) or {})
+    variables.update(job.get("variables", {}) or {})
+    npm_cache = variables.get("npm_config_cache") or variables.get("NPM_CONFIG_CACHE")
+    m = next((re.search(r"--cache[= ](\S+)", l) for l in s if re.search(r"--cache[= ]", l)), None)
+    npm_cache = m.group(1) if m else npm_cache
+    cache = job.get("cache") or {}
+    cache_paths = [str(p).rstrip("/") for c in (cache if isinstance(cache, list) else [cache]) for p in (c.get("paths") or [])]
+    if not npm_cache:
+        errors.append(f"{name}: npm's cache is not moved into the project (npm_config_cache: $CI_PROJECT_DIR/.npm), so it cannot be cached")
+    else:
+        rel = re.sub(r"^\$\{?CI_PROJECT_DIR\}?/", "", str(npm_cache).strip('"')).rstrip("/")
+        if not any(rel == p or rel.startswith(p + "/") for p in cache_paths):
+            errors.append(f"{name}: npm's cache {npm_cache} is not in the job's cache paths {cache_paths}")
+    if job.get("stage", "test") not in stages or stages.index(job.get("stage", "test")) >= stages.index("deploy"):
+        errors.append(f"{name}: must run before the deploy stage")
+    for r in job.get("rules", []) or []:
+        if r.get("when") == "manual":
+            errors.append(f"{name}: must run on every commit, not by hand")
+elif mode == "deploy" and len(builders) == 1:
+    web_job = builders[0]
+    def env_of(j):
+        e = j.get("environment")
+        return e.get("name") if isinstance(e, dict) else e
+    for env in ("staging", "production"):
+        deploys = [n for n, j in real.items() if env_of(j) == env and any("helm upgrade" in l for l in script(j))]
+        rollbacks = [n for n, j in real.items() if env_of(j) == env and any("helm rollback" in l for l in script(j))]
+        if not deploys:
+            errors.append(f"no helm deploy job for {env}")
+        for n in deploys + rollbacks:
+            j, s = real[n], script(real[n])
+            helm_at = next(i for i, l in enumerate(s) if re.search(r"helm (upgrade|rollback)", l))
+            calls = [(i, l) for i, l in enumerate(s) if "scripts/deploy-web.sh" in l]
+            if not calls:
+                errors.append(f"{n}: does not run scripts/deploy-web.sh (the web app of {env})"); continue
+            at, call = calls[-1]
+            if at < helm_at:
+                errors.append(f"{n}: scripts/deploy-web.sh runs before helm: the new app would call the old API")
+            if not re.search(r'--env-file[= ]"?\$\{?PGE_WEB_DEPLOY\}?"?', call):
+                errors.append(f"{n}: deploy-web.sh must read the bucket, distribution and Cognito values from the Terraform output (--env-file \"$PGE_WEB_DEPLOY\")")
+            ids = j.get("id_tokens") or {}
+            if not any(isinstance(t, dict) and t.get("aud") == "sts.amazonaws.com" for t in ids.values()):
+                errors.append(f"{n}: no ID token for AWS (id_tokens: {{...: {{aud: sts.amazonaws.com}}}}): the upload needs the web deploy role")
+            elif not any("AWS_WEB_IDENTITY_TOKEN_FILE" in l for l in s[:at]):
+                errors.append(f"{n}: the ID token is not given to the aws CLI (AWS_WEB_IDENTITY_TOKEN_FILE) before deploy-web.sh")
+            if "alpine" in image(j) and not any(re.search(r"apk add.*\baws-cli\b", l) and re.search(r"\bbash\b", l) for l in s[:at]):
+                errors.append(f"{n}: image {image(j)} has neither bash nor the aws CLI: apk add bash aws-cli")
+            if n in deploys:
+                needs = {(x if isinstance(x, str) else x.get("job")): (True if isinstance(x, str) else x.get("artifacts", True)) for x in j.get("needs", []) or []}
+                if not needs.get(web_job):
+                    errors.append(f"{n}: needs [{web_job}] (with its artifacts) to upload that build")
+                m = re.search(r"--dist[= ](\S+)", call)
+                if m and m.group(1).strip('"').rstrip("/") != "web/dist":
+                    errors.append(f"{n}: deploy-web.sh uploads {m.group(1)}, not {web_job}'s web/dist")
+                if not re.search(r'--release[= ]"?\$\{?CI_COMMIT_SHA\}?"?', call):
+                    errors.append(f"{n}: deploy-web.sh --release \"$CI_COMMIT_SHA\" missing: the rollback job could not find this build")
+            else:
+                if "--from-release" not in call:
+                    errors.append(f"{n}: after helm rollback, deploy-web.sh --from-release <image tag of the revision> must put that revision's web app back")
+print("\n".join(errors) or (f"{builders[0]} builds the web app once per commit" if mode == "build" else "every deploy and rollback job updates the web app after the API"))
+sys.exit(1 if errors else 0)
+PY
+}
+check "GitLab web build job (node:20, npm ci --prefix web, npm cache cached, artifact web/dist)" gitlab_web build
+check "GitLab deploy jobs upload the web app (deploy-web.sh after helm, build-web artifact, PGE_WEB_DEPLOY)" gitlab_web deploy
+
+# --- scripts/deploy-web.sh ----------------------------------------------------------------
+# Run against the aws stand-in on a sample build: every asset uploaded immutable before
+# any other file, the other files no-cache with index.html last, config.json (no-cache,
+# application/json, the given values) after them, the invalidation of /index.html and
+# /config.json last; a missing index.html and non-https sign-in URLs refused before any
+# AWS call; a kept release deployed back by --from-release.
+deploy_web_behaviour() {
+  CHECK_WORK="$WORK" AWS_STUB="$WORK/aws-stub" "$PY" - <<'PY'
+import json, os, pathlib, shutil, subprocess, sys, tempfile
+work = pathlib.Path(tempfile.mkdtemp(dir=os.environ["CHECK_WORK"], prefix="deploy-web."))
+dist = work / "dist"
+FILES = {"index.html": "<!doctype html>", "favicon.svg": "<svg/>", "robots.txt": "User-agent: *",
+         "assets/index-AbC123.js": "export{}", "assets/index-DeF456.css": "body{}", "assets/logo-9f8e7d.svg": "<svg/>"}
+for f, body in FILES.items():
+    (dist / f).parent.mkdir(parents=True, exist_ok=True)
+    (dist / f).write_text(body)
+V = {"--bucket": "pge-staging-frontend-123456789012", "--distribution-id": "E1ABCDEF23456",
+     "--authority": "https://cognito-idp.eu-west-3.amazonaws.com/eu-west-3_AbCdEf123",
+     "--client-id": "1example23456789abcdefghij",
+     "--logout-url": "https://pge-staging.auth.eu-west-3.amazoncognito.com/logout"}
+BUCKET = V["--bucket"]
+errors = []
+def err(m): errors.append(m)
+def run(name, *extra, **over):
+    log = work / f"{name}.log"
+    args = []
+    for k, v in {**V, **over}.items():
+        if v is not None:
+            args += [k, v]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PGE_WEB_", "AWS_"))}
+    env.update(PATH=os.environ["AWS_STUB"] + ":" + env["PATH"], AWS_STUB_LOG=str(log), AWS_STUB_STORE=str(work / "store"))
+    r = subprocess.run(["bash", "scripts/deploy-web.sh", *args, *extra], env=env, capture_output=True, text=True)
+    calls = [json.loads(l) for l in log.read_text().splitlines()] if log.exists() else []
+    return r, calls
+def opt(call, name):
+    return call[call.index(name) + 1] if name in call else None
+def uploads(calls):
+    return [(i, c[3][len(f"s3://{BUCKET}/"):], opt(c, "--cache-control"), opt(c, "--content-type"))
+            for i, c in enumerate(calls) if c[:2] == ["s3", "cp"] and c[3].startswith(f"s3://{BUCKET}/")]
+
+r, calls = run("deploy", "--dist", str(dist), "--release", "0123abc")
+if r.returncode != 0:
+    err(f"deploy failed: {(r.stderr or r.stdout).strip()[-400:]}")
+else:
+    up = uploads(calls)
+    keys = [k for _, k, _, _ in up]
+    for f in FILES:
+        if keys.count(f) != 1:
+            err(f"{f} uploaded {keys.count(f)} times")
+    assets = [u for u in up if u[1].startswith("assets/")]
+    others = [u for u in up if u[1] in FILES and not u[1].startswith("assets/")]
+    for i, k, cc, ct in assets:
+        if cc != "public, max-age=31536000, immutable":
+            err(f"{k}: Cache-Control {cc!r}, expected 'public, max-age=31536000, immutable'")
+    for i, k, cc, ct in others:
+        if cc != "no-cache":
+            err(f"{k}: Cache-Control {cc!r}, expected 'no-cache'")
+    if assets and others and max(a[0] for a in assets) > min(o[0] for o in others):
+        err("an asset is uploaded after index.html or another entry file: a browser could load an index.html whose assets are missing")
+    if others and others[-1][1] != "index.html":
+        err(f"index.html must be the last file of the build uploaded (last: {others[-1][1]})")
+    types = {k: ct for _, k, _, ct in up}
+    for k, want in (("assets/index-AbC123.js", "javascript"), ("assets/index-DeF456.css", "text/css"), ("index.html", "text/html"), ("favicon.svg", "image/svg+xml")):
+        if want not in (types.get(k) or ""):
+            err(f"{k}: Content-Type {types.get(k)!r} (expected {want}; nosniff refuses a script of another type)")
+    cfg = [u for u in up if u[1] == "config.json"]
+    if len(cfg) != 1:
+        err(f"config.json uploaded {len(cfg)} times")
+    else:
+        i, _, cc, ct = cfg[0]
+        if cc != "no-cache" or ct != "application/json":
+            err(f"config.json: Cache-Control {cc!r}, Content-Type {ct!r}: expected no-cache, application/json")
+        if others and i < others[-1][0]:
+            err("config.json must be written after the build's files")
+        got = json.loads((work / "store" / BUCKET / "config.json").read_text())
+        want = {"authority": V["--authority"], "client_id": V["--client-id"], "scope": "openid email", "logout_url": V["--logout-url"]}
+        if got != want:
+            err(f"config.json is {got}, expected {want}")
+    inval = [c for c in calls if c[:2] == ["cloudfront", "create-invalidation"]]
+    if len(inval) != 1 or calls[-1] is not inval[0]:
+        err("one CloudFront invalidation, after every upload, expected")
+    else:
+        c = inval[0]
+        paths = c[c.index("--paths") + 1:]
+        paths = paths[:next((n for n, p in enumerate(paths) if p.startswith("--")), len(paths))]
+        if opt(c, "--distribution-id") != V["--distribution-id"] or sorted(paths) != ["/config.json", "/index.html"]:
+            err(f"invalidation {c}: expected --distribution-id {V['--distribution-id']} --paths /index.html /config.json")
+    if any(c[:2] in (["s3", "rm"], ["s3", "sync"]) or "--delete" in c for c in calls):
+        err("deploy-web.sh deletes objects: the assets of earlier builds must stay for pages still open")
+    if not (work / "store" / BUCKET / "releases/0123abc.tar.gz").exists():
+        err("--release 0123abc did not keep the build as releases/0123abc.tar.gz")
+    else:
+        (dist / "index.html").write_text("<!doctype html><title>newer</title>")
+        r2, calls2 = run("rollback", "--from-release", "0123abc", "--dist", str(work / "nowhere"))
+        if r2.returncode != 0:
+            err(f"--from-release failed: {(r2.stderr or r2.stdout).strip()[-300:]}")
+        elif (work / "store" / BUCKET / "index.html").read_text() != FILES["index.html"]:
+            err("--from-release did not upload the kept build's index.html")
+
+for name, over, extra, why in (
+    ("no-index", {}, ["--dist", str(work / "empty")], "a build without index.html"),
+    ("http-authority", {"--authority": "http://cognito-idp.eu-west-3.amazonaws.com/eu-west-3_AbCdEf123"}, ["--dist", str(dist)], "an http authority"),
+    ("http-logout", {"--logout-url": "http://pge-staging.auth.eu-west-3.amazoncognito.com/logout"}, ["--dist", str(dist)], "an http logout URL"),
+    ("no-bucket", {"--bucket": None}, ["--dist", str(dist)], "no bucket"),
+):
+    (work / "empty").mkdir(exist_ok=True)
+    r, calls = run(name, *extra, **over)
+    if r.returncode == 0:
+        err(f"deploy-web.sh accepted {why}")
+    elif calls:
+        err(f"deploy-web.sh called aws before refusing {why}: {calls[0]}")
+print("\n".join(errors) or "assets immutable first, other files no-cache with index.html last, config.json, invalidation last; refusals before any AWS call; --from-release")
+sys.exit(1 if errors else 0)
+PY
+}
+check "deploy-web.sh (stub aws: upload order, Cache-Control, config.json, invalidation, refusals)" deploy_web_behaviour
 
 # --- Terraform ---------------------------------------------------------------------------------
 hcl_parse() {
@@ -1133,6 +1760,300 @@ sys.exit(1 if errors else 0)
 PY
 }
 check "Terraform validations (region eu-west-3 only, Kubernetes >= 1.30) on sample values" terraform_validations
+
+# --- the web app's deployment (Terraform side) -------------------------------------------
+# Evaluated per environment with tfeval (sample values for what only AWS knows): the
+# web_deploy output scripts/deploy-web.sh reads, the CSP CloudFront sends, the SPA
+# behaviour, the Cognito client the app signs in with, the documents bucket's CORS.
+tf_web() { # web_deploy|csp|spa|cognito|cors
+  CHECK_WORK="$WORK" AWS_STUB="$WORK/aws-stub" "$PY" - "$1" <<'PY'
+import json, os, pathlib, re, shutil, subprocess, sys
+sys.path.insert(0, os.environ["CHECK_WORK"])
+import tfeval
+from tfeval import Folder, q
+mode = sys.argv[1]
+ENVS = ("staging", "production")
+errors = []
+def err(m): errors.append(m)
+def strs(v): return [q(x) for x in v] if isinstance(v, list) else [q(v)]
+def one(v): return v[0] if isinstance(v, list) and v else (v if isinstance(v, dict) else {})
+def ref_name(expr, rtype):
+    m = re.fullmatch(r"\$\{%s\.(\w+)\.(id|arn)\}" % re.escape(rtype), str(expr))
+    return m.group(1) if m else None
+
+if mode == "web_deploy":
+    script = open("scripts/deploy-web.sh").read()
+    for env in ENVS:
+        try:
+            s = tfeval.environment("terraform", env)
+            outs = s.folder.outputs()
+            if "web_deploy" not in outs:
+                err(f"{env}: no output web_deploy (the PGE_WEB_DEPLOY file of scripts/deploy-web.sh)"); continue
+            text = s.value(outs["web_deploy"])
+            kv = {}
+            for line in text.splitlines():
+                if line.strip() and not line.lstrip().startswith("#"):
+                    k, sep, v = line.partition("=")
+                    if not sep:
+                        err(f"{env}: web_deploy: not a KEY=value line: {line!r}"); continue
+                    kv[k.strip()] = v
+            region = s.ref("var.region")
+            expected = {
+                "PGE_WEB_BUCKET": s.ref("module.s3.frontend_bucket"),
+                "PGE_WEB_DISTRIBUTION_ID": s.ref("module.cloudfront.distribution_id"),
+                "PGE_WEB_AUTHORITY": f"https://cognito-idp.{region}.amazonaws.com/{s.ref('module.cognito.user_pool_id')}",
+                "PGE_WEB_CLIENT_ID": s.ref("module.cognito.spa_client_id"),
+                "PGE_WEB_LOGOUT_URL": f"https://{s.ref('module.cognito.hosted_ui_domain')}/logout",
+            }
+            for k, want in expected.items():
+                if kv.get(k) != want:
+                    err(f"{env}: web_deploy {k}={kv.get(k)!r}, expected {want!r}")
+            if kv.get("PGE_WEB_BUCKET") != s.module("cloudfront").arg("frontend_bucket"):
+                err(f"{env}: web_deploy's bucket is not the one CloudFront serves (module cloudfront frontend_bucket)")
+            m = re.search(r"PGE_WEB_DEPLOY_ROLE_ARN=\$\{module\.(\w+)\.\w+\}", str(outs["web_deploy"]))
+            if not m:
+                err(f"{env}: web_deploy has no PGE_WEB_DEPLOY_ROLE_ARN from a module (the role the deploy jobs assume)")
+            else:
+                role = s.module(m.group(1))
+                if role.raw_arg("frontend_bucket_arn") != "${module.s3.frontend_bucket_arn}" or role.raw_arg("distribution_arn") != "${module.cloudfront.distribution_arn}":
+                    err(f"{env}: module {m.group(1)} (the web deploy role) must be given module.s3.frontend_bucket_arn and module.cloudfront.distribution_arn")
+            for k in kv:
+                if not re.search(rf"\b{k}\b", script):
+                    err(f"{env}: web_deploy sets {k}, which scripts/deploy-web.sh does not read")
+            # What deploy-web.sh makes of it: exit 0 and the expected config.json.
+            work = pathlib.Path(os.environ["CHECK_WORK"]) / f"web-deploy-{env}"
+            shutil.rmtree(work, ignore_errors=True)
+            (work / "dist").mkdir(parents=True)
+            (work / "dist/index.html").write_text("<!doctype html>")
+            (work / "token").write_text("id-token")
+            (work / "web_deploy.env").write_text(text)
+            envp = {k: v for k, v in os.environ.items() if not k.startswith(("PGE_WEB_", "AWS_"))}
+            envp.update(PATH=os.environ["AWS_STUB"] + ":" + envp["PATH"], AWS_STUB_LOG=str(work / "log"),
+                        AWS_STUB_STORE=str(work / "store"), AWS_WEB_IDENTITY_TOKEN_FILE=str(work / "token"))
+            r = subprocess.run(["bash", "scripts/deploy-web.sh", "--env-file", str(work / "web_deploy.env"), "--dist", str(work / "dist")],
+                               env=envp, capture_output=True, text=True)
+            if r.returncode != 0:
+                err(f"{env}: scripts/deploy-web.sh refuses the web_deploy output: {(r.stderr or r.stdout).strip()[-300:]}")
+            elif not (work / "store" / kv.get("PGE_WEB_BUCKET", "-") / "config.json").exists():
+                err(f"{env}: scripts/deploy-web.sh wrote no config.json from the web_deploy output")
+            else:
+                got = json.loads((work / "store" / kv["PGE_WEB_BUCKET"] / "config.json").read_text())
+                want = {"authority": expected["PGE_WEB_AUTHORITY"], "client_id": expected["PGE_WEB_CLIENT_ID"],
+                        "scope": "openid email", "logout_url": expected["PGE_WEB_LOGOUT_URL"]}
+                if got != want:
+                    err(f"{env}: config.json from web_deploy is {got}, expected {want}")
+        except tfeval.EvalError as e:
+            err(f"{env}: {e}")
+    ok = "web_deploy of both environments names their bucket, distribution, Cognito values and deploy role; deploy-web.sh accepts it"
+
+elif mode == "csp":
+    # The API presigns S3 URLs virtual-hosted style unless PGE_S3_FORCE_PATH_STYLE (a
+    # test-only override the chart never sets) is on by default.
+    config_rs = pathlib.Path("api/src/config.rs").read_text() if pathlib.Path("api/src/config.rs").exists() else ""
+    path_style = bool(re.search(r'env = "PGE_S3_FORCE_PATH_STYLE", default_value_t = true', config_rs))
+    for env in ENVS:
+        try:
+            s = tfeval.environment("terraform", env)
+            cf = s.module("cloudfront")
+            dist = one(list(cf.folder.typed("resource").get(k) for k in cf.folder.typed("resource") if k.startswith("aws_cloudfront_distribution.")))
+            policy_name = ref_name(one(dist.get("default_cache_behavior")).get("response_headers_policy_id"), "aws_cloudfront_response_headers_policy")
+            policy = cf.folder.typed("resource").get(f"aws_cloudfront_response_headers_policy.{policy_name}")
+            if not policy:
+                err(f"{env}: the SPA behaviour has no response headers policy of the module"); continue
+            cspb = one(one(policy.get("security_headers_config")).get("content_security_policy"))
+            if not cspb:
+                err(f"{env}: the response headers policy sends no Content-Security-Policy"); continue
+            if cspb.get("override") is not True:
+                err(f"{env}: the CSP must override (override = true)")
+            csp = cf.scope.value(cspb["content_security_policy"])
+            directives = {}
+            for part in [p.strip() for p in csp.split(";") if p.strip()]:
+                name, *sources = part.split()
+                if name in directives:
+                    err(f"{env}: CSP directive {name} twice")
+                directives[name] = sources
+            for name, sources in directives.items():
+                for src in sources:
+                    if src.strip("'") in ("unsafe-inline", "unsafe-eval", "unsafe-hashes", "wasm-unsafe-eval") or "*" in src or src in ("http:", "https:") or src.startswith("http://"):
+                        err(f"{env}: CSP {name} allows {src}")
+            region = s.ref("var.region")
+            bucket = s.ref("module.s3.documents_bucket")
+            docs = f"https://s3.{region}.amazonaws.com" if path_style else f"https://{bucket}.s3.{region}.amazonaws.com"
+            hosted = "https://" + s.ref("module.cognito.hosted_ui_domain")
+            expected = {
+                "default-src": {"'self'"}, "script-src": {"'self'"}, "style-src": {"'self'"},
+                "img-src": {"'self'", "data:", "blob:"}, "font-src": {"'self'"},
+                "connect-src": {"'self'", docs, f"https://cognito-idp.{region}.amazonaws.com", hosted},
+                "frame-src": {"'self'", "blob:"}, "object-src": {"'none'"}, "base-uri": {"'self'"},
+                "form-action": {"'self'", hosted}, "frame-ancestors": {"'none'"},
+            }
+            for name, want in expected.items():
+                got = set(directives.get(name, []))
+                if got != want:
+                    err(f"{env}: CSP {name}: missing {sorted(want - got)}, extra {sorted(got - want)} (documents bucket as the API signs: {docs})")
+            for name in sorted(set(directives) - set(expected)):
+                err(f"{env}: CSP has an unexpected directive {name}")
+        except tfeval.EvalError as e:
+            err(f"{env}: {e}")
+    ok = "CSP of both environments: no unsafe-inline, connect-src = self + documents bucket (virtual-hosted) + Cognito, form-action = self + hosted UI"
+
+elif mode == "spa":
+    cf = Folder("terraform/modules/cloudfront")
+    res = cf.typed("resource")
+    dists = [b for k, b in res.items() if k.startswith("aws_cloudfront_distribution.")]
+    if len(dists) != 1:
+        err(f"expected one aws_cloudfront_distribution, found {len(dists)}")
+    else:
+        d = dists[0]
+        origins = {q(o.get("origin_id")): o for o in d.get("origin", [])}
+        dcb = one(d.get("default_cache_behavior"))
+        front = origins.get(q(dcb.get("target_origin_id")), {})
+        if not front.get("origin_access_control_id"):
+            err("the default (SPA) behaviour must target the S3 origin read through origin access control")
+        fa = [f for f in dcb.get("function_association", []) if q(f.get("event_type")) == "viewer-request"]
+        fname = ref_name(fa[0].get("function_arn", "").replace(".arn}", ".id}"), "aws_cloudfront_function") if fa else None
+        fn = res.get(f"aws_cloudfront_function.{fname}") if fname else None
+        if not fn:
+            err("the SPA behaviour has no viewer-request CloudFront function (client-side routes to /index.html)")
+        else:
+            code = tfeval.Scope(cf, {}).value(fn["code"])
+            cases = {"/": "/index.html", "/requests/42": "/index.html", "/auth/callback": "/index.html",
+                     "/index.html": "/index.html", "/config.json": "/config.json",
+                     "/assets/index-AbC123.js": "/assets/index-AbC123.js", "/favicon.svg": "/favicon.svg"}
+            node = shutil.which("node")
+            if node:
+                js = code + "\nconst cases = " + json.dumps(cases) + ";\nfor (const [uri, want] of Object.entries(cases)) {\n" \
+                     "  const got = handler({request: {uri: uri, headers: {}}}).uri;\n" \
+                     "  if (got !== want) { console.log(`${uri} -> ${got}, expected ${want}`); process.exitCode = 1; }\n}\n"
+                r = subprocess.run([node, "-e", js], capture_output=True, text=True)
+                if r.returncode != 0:
+                    err("the CloudFront function does not rewrite exactly the paths without a dot to /index.html: " + (r.stdout + r.stderr).strip()[-500:])
+            elif not (re.search(r"indexOf\('\.'\)\s*===\s*-1", code) and "'/index.html'" in code):
+                err("the CloudFront function does not rewrite paths without a dot to /index.html")
+        cp = ref_name(dcb.get("cache_policy_id"), "aws_cloudfront_cache_policy")
+        pol = res.get(f"aws_cloudfront_cache_policy.{cp}") if cp else None
+        if not pol:
+            err(f"the SPA behaviour's cache policy must be one of the module ({dcb.get('cache_policy_id')}): Managed-CachingOptimized keeps no-cache files 1 s to a day")
+        else:
+            if pol.get("min_ttl") != 0:
+                err(f"SPA cache policy min_ttl {pol.get('min_ttl')}: must be 0, so that index.html and config.json (no-cache) are revalidated")
+            if not isinstance(pol.get("max_ttl"), int) or pol["max_ttl"] < 31536000:
+                err("SPA cache policy max_ttl must allow the assets' year (31536000)")
+            if pol.get("default_ttl") not in (0,):
+                err(f"SPA cache policy default_ttl {pol.get('default_ttl')}: 0, so that a file without Cache-Control is not cached")
+        hp = ref_name(dcb.get("response_headers_policy_id"), "aws_cloudfront_response_headers_policy")
+        shc = one(one(res.get(f"aws_cloudfront_response_headers_policy.{hp}", {}).get("security_headers_config")))
+        hsts = one(shc.get("strict_transport_security"))
+        if not hsts or (hsts.get("access_control_max_age_sec") or 0) < 31536000:
+            err("security headers: HSTS of a year or more missing")
+        if not shc.get("content_type_options"):
+            err("security headers: X-Content-Type-Options nosniff missing")
+        if not q(one(shc.get("referrer_policy")).get("referrer_policy") or ""):
+            err("security headers: Referrer-Policy missing")
+        for o in d.get("ordered_cache_behavior", []):
+            if q(o.get("path_pattern")) == "/api/*":
+                break
+        else:
+            err("no /api/* behaviour")
+        api = [o for o in origins.values() if o.get("custom_origin_config")]
+        if not api or not any("origin_verify" in str(h.get("value")) for o in api for h in o.get("custom_header", [])):
+            err("the API origin lost its origin-verify custom header")
+        if not d.get("web_acl_id"):
+            err("the distribution has no WAF web ACL")
+        pols = cf.typed("data").get("aws_iam_policy_document.frontend", {})
+        if not any(q(st.get("effect")) == "Deny" and any("releases/" in str(r) for r in st.get("resources", [])) for st in pols.get("statement", [])):
+            err("the frontend bucket policy must keep releases/ (deploy-web.sh's kept builds) away from CloudFront")
+    ok = "SPA behaviour: S3 through OAC, the dot rule to /index.html, origin Cache-Control honoured from 0 s, security headers, origin verify and WAF kept"
+
+elif mode == "cognito":
+    cog = Folder("terraform/modules/cognito")
+    res = cog.typed("resource")
+    outs = cog.outputs()
+    name = ref_name(outs.get("spa_client_id", ""), "aws_cognito_user_pool_client")
+    c = res.get(f"aws_cognito_user_pool_client.{name}") if name else None
+    if not c:
+        err("the cognito module has no output spa_client_id of an aws_cognito_user_pool_client")
+    else:
+        if c.get("generate_secret") is not False:
+            err("SPA client: generate_secret must be false (a browser cannot keep a secret)")
+        if strs(c.get("allowed_oauth_flows", [])) != ["code"]:
+            err(f"SPA client: allowed_oauth_flows must be [\"code\"] (authorization code + PKCE), got {strs(c.get('allowed_oauth_flows', []))}")
+        if c.get("allowed_oauth_flows_user_pool_client") is not True:
+            err("SPA client: allowed_oauth_flows_user_pool_client must be true")
+        if set(strs(c.get("allowed_oauth_scopes", []))) != {"openid", "email"}:
+            err(f"SPA client: scopes must be openid email, got {strs(c.get('allowed_oauth_scopes', []))}")
+        if "COGNITO" not in strs(c.get("supported_identity_providers", [])):
+            err("SPA client: supported_identity_providers must include COGNITO")
+        units = one(c.get("token_validity_units"))
+        factor = {"seconds": 1 / 60, "minutes": 1, "hours": 60, "days": 1440}
+        for tok in ("id_token", "access_token"):
+            v = c.get(f"{tok}_validity")
+            unit = q(units.get(tok, '"hours"'))
+            if not isinstance(v, (int, float)) or not 5 <= v * factor.get(unit, 0) <= 1440:
+                err(f"SPA client: {tok}_validity {v} {unit}: between 5 minutes and a day")
+        if c.get("enable_token_revocation") is not True:
+            err("SPA client: enable_token_revocation (sign-out revokes the refresh token)")
+    if not any(k.startswith("aws_cognito_user_pool_domain.") for k in res):
+        err("the cognito module has no hosted UI domain (aws_cognito_user_pool_domain)")
+    for o in ("user_pool_id", "spa_client_id", "hosted_ui_domain", "issuer"):
+        if o not in outs:
+            err(f"the cognito module has no output {o}")
+    for env in ENVS:
+        try:
+            s = tfeval.environment("terraform", env)
+            domain = s.ref("var.domain")
+            m = s.module("cognito")
+            if m.arg("callback_urls") != [f"https://{domain}/auth/callback"]:
+                err(f"{env}: callback_urls {m.arg('callback_urls')}, expected [https://{domain}/auth/callback]")
+            if m.arg("logout_urls") != [f"https://{domain}/"]:
+                err(f"{env}: logout_urls {m.arg('logout_urls')}, expected [https://{domain}/]")
+        except tfeval.EvalError as e:
+            err(f"{env}: {e}")
+    ok = "SPA client: public (no secret), code flow, openid email, short tokens; callback /auth/callback and logout / of each environment's domain"
+
+elif mode == "cors":
+    s3 = Folder("terraform/modules/s3")
+    cors = [b for k, b in s3.typed("resource").items() if k.startswith("aws_s3_bucket_cors_configuration.") and "aws_s3_bucket.documents." in str(b.get("bucket"))]
+    if not cors:
+        err("the documents bucket has no CORS configuration (the browser uploads with presigned PUTs)")
+    else:
+        rules = cors[0].get("cors_rule", [])
+        methods = {m for r in rules for m in strs(r.get("allowed_methods", []))}
+        if not {"PUT", "GET"} <= methods or methods - {"PUT", "GET", "HEAD"}:
+            err(f"documents CORS methods {sorted(methods)}: PUT and GET (HEAD at most besides)")
+        for r in rules:
+            headers = {h.lower() for h in strs(r.get("allowed_headers", []))}
+            if "*" in headers:
+                err("documents CORS allows every header (*)")
+            if "PUT" in strs(r.get("allowed_methods", [])):
+                missing = {"content-type", "content-length", "if-none-match", "x-amz-*"} - headers
+                if missing:
+                    err(f"documents CORS: the PUT rule lacks the signed headers {sorted(missing)}")
+            if "etag" not in {h.lower() for h in strs(r.get("expose_headers", []))}:
+                err("documents CORS: expose ETag")
+        for env in ENVS:
+            try:
+                s = tfeval.environment("terraform", env)
+                domain = s.ref("var.domain")
+                mod = s.module("s3")
+                for r in rules:
+                    origins = mod.scope.value(r.get("allowed_origins"))
+                    origins = origins if isinstance(origins, list) else [origins]
+                    if origins != [f"https://{domain}"]:
+                        err(f"{env}: documents CORS origins {origins}, expected the site's origin only [https://{domain}]")
+            except tfeval.EvalError as e:
+                err(f"{env}: {e}")
+    ok = "documents bucket CORS: PUT and GET from the site origin only, with content-type, content-length, if-none-match, x-amz-*"
+
+print("\n".join(errors) or ok)
+sys.exit(1 if errors else 0)
+PY
+}
+check "Terraform web_deploy output feeds deploy-web.sh (bucket, distribution, Cognito, role)" tf_web web_deploy
+check "CloudFront CSP (no unsafe-inline; connect-src: documents bucket as the API signs, Cognito)" tf_web csp
+check "CloudFront SPA behaviour (index.html rewrite, no-cache revalidated, security headers, origin verify, WAF)" tf_web spa
+check "Cognito SPA client (public: no secret, code flow, openid email, callback and logout URLs)" tf_web cognito
+check "documents bucket CORS (PUT and GET from the site origin, signed headers)" tf_web cors
 
 checkov_run "checkov terraform" -d terraform --framework terraform
 

@@ -2,7 +2,7 @@
 # Lays out the files of the container image: the Dockerfile's final stage is `FROM scratch`
 # plus this folder, nothing else.
 #
-#   scripts/image-rootfs.sh BINARY ROOTFS
+#   scripts/image-rootfs.sh BINARY ROOTFS [WEB_DIST]
 #
 # - /usr/local/bin/pge: the binary, which must be static (no ELF interpreter): nothing
 #   else in the image could load a shared library;
@@ -12,18 +12,27 @@
 #   USER), so tools that map uids to names find one;
 # - /etc/nsswitch.conf: host names from /etc/hosts (mounted by the kubelet), then DNS,
 #   both built into glibc since 2.34, so the static binary never loads an NSS module;
-# - /tmp, sticky and world-writable, for when the root filesystem is not read-only.
+# - /tmp, sticky and world-writable, for when the root filesystem is not read-only;
+# - /usr/share/pge/web: the built web app (`npm --prefix web run build` writes web/dist),
+#   which `pge serve` serves from PGE_WEB_DIR (the Dockerfile sets that path), when
+#   WEB_DIST is given, as the third argument or the variable of that name (so that
+#   scripts/release-build.sh passes it through unchanged). A WEB_DIST without index.html
+#   stops the script: an image without its app must not be built by mistake.
 #
 # Used by the Dockerfile's builder stage (through scripts/release-build.sh) and by
 # scripts/image.sh, so the image measured on a machine without a container engine holds
 # the same files as the one CI builds.
 set -euo pipefail
-[ $# -eq 2 ] || { echo "usage: $0 BINARY ROOTFS" >&2; exit 2; }
-binary=$1 rootfs=$2
+[ $# -eq 2 ] || [ $# -eq 3 ] || { echo "usage: $0 BINARY ROOTFS [WEB_DIST]" >&2; exit 2; }
+binary=$1 rootfs=$2 web_dist=${3:-${WEB_DIST:-}}
 ca_bundle=${CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}
 
 [ -f "$binary" ] || { echo "error: no binary at $binary" >&2; exit 1; }
 [ -s "$ca_bundle" ] || { echo "error: no CA bundle at $ca_bundle (install ca-certificates)" >&2; exit 1; }
+if [ -n "$web_dist" ] && [ ! -f "$web_dist/index.html" ]; then
+  echo "error: no web app at $web_dist (no index.html): build it first (npm ci --prefix web && npm --prefix web run build)" >&2
+  exit 1
+fi
 if readelf -l "$binary" | grep -q 'Requesting program interpreter'; then
   echo "error: $binary is dynamically linked; the image has no shared libraries" >&2
   exit 1
@@ -38,3 +47,9 @@ printf '%s\n' 'root:x:0:' 'nonroot:x:65532:' >"$rootfs/etc/group"
 printf '%s\n' 'hosts: files dns' >"$rootfs/etc/nsswitch.conf"
 chmod 0644 "$rootfs/etc/passwd" "$rootfs/etc/group" "$rootfs/etc/nsswitch.conf"
 install -d -m 1777 "$rootfs/tmp"
+if [ -n "$web_dist" ]; then
+  # Readable by the image's non-root user, owned by root, writable by nobody else.
+  install -d -m 0755 "$rootfs/usr/share/pge/web"
+  cp -R "$web_dist/." "$rootfs/usr/share/pge/web/"
+  chmod -R u=rwX,go=rX "$rootfs/usr/share/pge/web"
+fi

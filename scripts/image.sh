@@ -161,8 +161,23 @@ stop_pge() {
   server=""
 }
 
-start_pge PGE_DATA_DIR=/tmp/pge
+start_pge PGE_DATA_DIR=/tmp/pge PGE_WEB_DIR=/usr/share/pge/web
 wait_ready "started from the image's files alone (read-only, as uid 65532, embedded default)"
+# The web app the image carries (scripts/image-rootfs.sh with WEB_DIST): `/` and a
+# client-side route answer its index.html. IMAGE_REQUIRE_WEB=1 (.ci/run) requires it.
+if [ -f "$work/run/rootfs/usr/share/pge/web/index.html" ]; then
+  for path in / /demandes; do
+    if ! curl -fsS "http://127.0.0.1:$port$path" | grep -q '<div id="root">'; then
+      echo "error: $path did not answer the web app's index.html from the image" >&2
+      cat "$work/serve.log" >&2
+      exit 1
+    fi
+  done
+  echo "the web app answered / and a client-side route from the image's files"
+elif [ "${IMAGE_REQUIRE_WEB:-0}" = 1 ]; then
+  echo "error: the image carries no web app (build web/dist and pass WEB_DIST)" >&2
+  exit 1
+fi
 stop_pge
 
 # Then as in production: PostgreSQL reached by host name, which the static binary resolves

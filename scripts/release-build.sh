@@ -9,7 +9,7 @@
 # proc macros, which must stay dynamic. The getrandom crate looks the C library's
 # getrandom() up with dlsym, which a static binary cannot do, and would then read
 # /dev/urandom: the cfg makes it call the system call, so the binary needs no /dev. OUT/rootfs receives the image's files
-# (scripts/image-rootfs.sh). With CARGO_BUILD_ARGS (e.g. `-p pge-loadtest --bin
+# (scripts/image-rootfs.sh; with WEB_DIST set, the built web app too). With CARGO_BUILD_ARGS (e.g. `-p pge-loadtest --bin
 # loadtest`) a second build of those packages follows with the same flags, reusing the
 # compiled dependencies.
 #

@@ -232,6 +232,73 @@ breaks "terraform: EKS 1.29 accepted again" 'Terraform validations' \
   'sub terraform/modules/eks/variables.tf "([3-9][0-9])\$\", var.kubernetes_version" "(29|[3-9][0-9])\$\", var.kubernetes_version"'
 breaks "terraform: NetworkPolicy fed the whole VPC CIDR (contract)" 'Terraform contract' \
   'sub terraform/environments/staging/outputs.tf "ingressCIDRs = module.network.public_subnet_cidrs" "ingressCIDRs = [var.vpc_cidr]"'
+# The web app's deployment
+breaks "artifacts: scripts/deploy-web.sh missing" 'artifacts present' \
+  'rm "$TMP/repo/scripts/deploy-web.sh"'
+breaks "dockerfile: web stage installs without the lock file" 'Dockerfile contract' \
+  'sub Dockerfile "npm ci --no-audit --no-fund" "npm install --no-audit --no-fund"'
+breaks "dockerfile: web app not handed to the image's files" 'Dockerfile contract' \
+  'sub Dockerfile "WEB_DIST=/src/web/dist scripts/release-build.sh" "scripts/release-build.sh"'
+breaks "dockerfile: PGE_WEB_DIR not set in the image" 'Dockerfile contract' \
+  'del_line Dockerfile "PGE_WEB_DIR="'
+breaks "dockerfile: local web/node_modules sent to the build" 'Dockerfile contract' \
+  'del_line .dockerignore "^web.node_modules"'
+breaks "image rootfs: WEB_DIST ignored" 'image rootfs' \
+  'sub scripts/image-rootfs.sh "web_dist=\${3:-\${WEB_DIST:-}}" "web_dist=\${3:-}"'
+breaks "image rootfs: web files left unreadable for uid 65532" 'image rootfs' \
+  'sub scripts/image-rootfs.sh "chmod -R u=rwX,go=rX" "chmod -R u=rwX"'
+breaks "chart: PGE_COGNITO_DOMAIN not passed from Terraform" 'helm template with Terraform|API accepts the SPA client' \
+  'sub terraform/environments/staging/outputs.tf ", domain = module.cognito.hosted_ui_domain }" " }"'
+breaks "chart: SPA client not first of the accepted client ids" 'helm template with Terraform|API accepts the SPA client' \
+  'sub terraform/environments/production/outputs.tf "clientIds = module.cognito.spa_client_id" "clientIds = \"0legacyclient,\${module.cognito.spa_client_id}\""'
+breaks "gitlab-ci: web build without a cached npm cache" 'GitLab web build' \
+  'sub .gitlab-ci.yml "    paths:\n      - .npm/" "    paths:\n      - web/node_modules/"'
+breaks "gitlab-ci: web build keeps no web/dist artifact" 'GitLab web build' \
+  'sub .gitlab-ci.yml "      - web/dist/" "      - web/build/"'
+breaks "gitlab-ci: deploy without the web build's artifact" 'GitLab deploy jobs upload' \
+  'sub .gitlab-ci.yml "needs: [\"build-image\", \"build-web\"]" "needs: [\"build-image\"]"'
+breaks "gitlab-ci: deploy-web.sh without the Terraform output" 'GitLab deploy jobs upload' \
+  'sub .gitlab-ci.yml "scripts/deploy-web.sh --env-file \"\$PGE_WEB_DEPLOY\" --dist" "scripts/deploy-web.sh --dist"'
+breaks "gitlab-ci: rollback leaves the newer web app" 'GitLab deploy jobs upload' \
+  'sub .gitlab-ci.yml "--from-release \"\$release\"" "--dist web/dist"'
+breaks "deploy-web.sh: assets uploaded without the immutable header" 'deploy-web.sh' \
+  'sub scripts/deploy-web.sh "put \"\$dist/\$f\" \"\$f\" \"public, max-age=31536000, immutable\"" "put \"\$dist/\$f\" \"\$f\" \"no-cache\""'
+breaks "deploy-web.sh: index.html uploaded before the other files" 'deploy-web.sh' \
+  'sub scripts/deploy-web.sh "for f in \"\${others[@]}\" index.html; do" "for f in index.html \"\${others[@]}\"; do"'
+breaks "deploy-web.sh: http authority accepted" 'deploy-web.sh' \
+  'sub scripts/deploy-web.sh "[[ \$authority =~ \$https_url ]]" "[[ \$authority =~ ^https?:// ]]"'
+breaks "deploy-web.sh: config.json not invalidated" 'deploy-web.sh' \
+  'sub scripts/deploy-web.sh "--paths /index.html /config.json" "--paths /index.html"'
+breaks "deploy-web.sh: config.json uploaded as text/plain" 'deploy-web.sh' \
+  'sub scripts/deploy-web.sh "config.json \"no-cache\" \"application/json\"" "config.json \"no-cache\" \"text/plain\""'
+breaks "terraform: web_deploy names the documents bucket" 'Terraform web_deploy' \
+  'sub terraform/environments/staging/outputs.tf "PGE_WEB_BUCKET=\${module.s3.frontend_bucket}" "PGE_WEB_BUCKET=\${module.s3.documents_bucket}"'
+breaks "terraform: web_deploy without the distribution" 'Terraform web_deploy' \
+  'del_line terraform/environments/production/outputs.tf "PGE_WEB_DISTRIBUTION_ID="'
+breaks "terraform: CSP allows inline styles" 'CloudFront CSP' \
+  'sub terraform/modules/cloudfront/main.tf "\"style-src '\''self'\''\"" "\"style-src '\''self'\'' '\''unsafe-inline'\''\""'
+breaks "terraform: CSP names the bucket path-style" 'CloudFront CSP' \
+  'sub terraform/modules/cloudfront/main.tf "connect-src '\''self'\'' \${var.documents_origin}" "connect-src '\''self'\'' https://s3.\${data.aws_region.current.name}.amazonaws.com"'
+breaks "terraform: CSP without the hosted UI" 'CloudFront CSP' \
+  'sub terraform/modules/cloudfront/main.tf ".amazonaws.com https://\${var.cognito_hosted_ui_domain}\"" ".amazonaws.com\""'
+breaks "terraform: SPA function rewrites files too" 'CloudFront SPA' \
+  'sub terraform/modules/cloudfront/main.tf "=== -1" "!== -2"'
+breaks "terraform: SPA cached by a policy with a minimum TTL" 'CloudFront SPA' \
+  'sub terraform/modules/cloudfront/main.tf "  min_ttl     = 0\n  default_ttl = 0" "  min_ttl     = 1\n  default_ttl = 0"'
+breaks "terraform: nosniff header dropped" 'CloudFront SPA' \
+  'sub terraform/modules/cloudfront/main.tf "    content_type_options {\n      override = true\n    }\n" ""'
+breaks "terraform: kept builds readable through CloudFront" 'CloudFront SPA' \
+  'sub terraform/modules/cloudfront/main.tf "sid       = \"NoReleasesThroughCloudFront\"\n    effect    = \"Deny\"" "sid       = \"NoReleasesThroughCloudFront\"\n    effect    = \"Allow\""'
+breaks "terraform: SPA client with a secret" 'Cognito SPA client' \
+  'sub terraform/modules/cognito/main.tf "generate_secret                      = false" "generate_secret                      = true"'
+breaks "terraform: SPA client allows the implicit flow" 'Cognito SPA client' \
+  'sub terraform/modules/cognito/main.tf "allowed_oauth_flows                  = [\"code\"]" "allowed_oauth_flows                  = [\"code\", \"implicit\"]"'
+breaks "terraform: callback URL is not /auth/callback" 'Cognito SPA client' \
+  'sub terraform/environments/production/main.tf "/auth/callback\"]" "/callback\"]"'
+breaks "terraform: documents CORS without if-none-match" 'documents bucket CORS' \
+  'sub terraform/modules/s3/main.tf "\"content-length\", \"if-none-match\", \"x-amz-*\"" "\"content-length\", \"x-amz-*\""'
+breaks "terraform: documents CORS from any origin" 'documents bucket CORS' \
+  'sub terraform/environments/staging/main.tf "cors_allowed_origins = [local.app_url]" "cors_allowed_origins = [\"*\"]"'
 if command -v terraform >/dev/null 2>&1; then
   breaks "terraform: unformatted file (terraform fmt)" 'terraform fmt' \
     'sub terraform/modules/ecr/main.tf "  image_tag_mutability = \"IMMUTABLE\"" "  image_tag_mutability    =    \"IMMUTABLE\""'

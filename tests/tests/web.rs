@@ -19,6 +19,8 @@ fn built_app() -> PathBuf {
     )
     .expect("index");
     std::fs::write(dir.join("assets/index-3f2a.js"), "console.log(1)").expect("asset");
+    // The build's precompressed copy (its bytes are served as they are).
+    std::fs::write(dir.join("assets/index-3f2a.js.br"), "brotli bytes").expect("copy");
     dir
 }
 
@@ -51,6 +53,16 @@ async fn the_binary_serves_the_app_with_its_caching_and_policy() {
     }
     let asset = app.get("/assets/index-3f2a.js", None).await;
     assert_eq!(asset.status, StatusCode::OK);
+    assert_eq!(asset.text, "console.log(1)");
+    let compressed = app
+        .send(
+            app.request(Method::GET, "/assets/index-3f2a.js")
+                .header("accept-encoding", "br, gzip"),
+        )
+        .await;
+    assert_eq!(compressed.headers["content-encoding"], "br");
+    assert_eq!(compressed.text, "brotli bytes");
+    assert_eq!(compressed.headers["vary"], "accept-encoding");
     assert_eq!(
         asset.headers["cache-control"],
         "public, max-age=31536000, immutable"

@@ -3,7 +3,8 @@
 //! router's; the same rule as the CloudFront function in production), and
 //! `/config.json`, which tells the app its OpenID Connect provider.
 //!
-//! Caching: `/assets/*` (content-hashed names) are immutable for a year, every other
+//! A file is sent as its `.br` or `.gz` copy (written by the build) when the browser
+//! accepts it. Caching: `/assets/*` (content-hashed names) are immutable for a year, every other
 //! file `no-cache` (revalidated), errors `no-store`. Every answer carries a strict
 //! Content-Security-Policy with no `unsafe-inline`.
 
@@ -105,12 +106,14 @@ pub async fn serve(State(state): State<AppState>, request: Request) -> Response 
     let last_segment = path.rsplit('/').next().unwrap_or_default();
     let immutable = path.starts_with("/assets/");
     let response = if last_segment.contains('.') {
-        let Ok(response) = ServeDir::new(dir).oneshot(request).await;
+        let files = ServeDir::new(dir).precompressed_br().precompressed_gzip();
+        let Ok(response) = files.oneshot(request).await;
         response.map(Body::new)
     } else {
-        let Ok(response) = ServeFile::new(dir.join("index.html"))
-            .oneshot(request)
-            .await;
+        let index = ServeFile::new(dir.join("index.html"))
+            .precompressed_br()
+            .precompressed_gzip();
+        let Ok(response) = index.oneshot(request).await;
         response.map(Body::new)
     };
     let status = response.status();
@@ -121,9 +124,10 @@ pub async fn serve(State(state): State<AppState>, request: Request) -> Response 
         } else {
             "no-cache"
         };
-        response
-            .headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+        let headers = response.headers_mut();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+        // The answer depends on Accept-Encoding (the build's .br and .gz copies).
+        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
         response
     } else if status == StatusCode::NOT_FOUND {
         Problem::not_found().into_response()

@@ -68,6 +68,9 @@ PGE_AWS_REGION: {{ .Values.config.awsRegion | quote }}
 PGE_COGNITO_REGION: {{ .Values.config.cognito.region | quote }}
 PGE_COGNITO_USER_POOL_ID: {{ required "config.cognito.userPoolId is required" .Values.config.cognito.userPoolId | quote }}
 PGE_COGNITO_CLIENT_IDS: {{ required "config.cognito.clientIds is required" .Values.config.cognito.clientIds | quote }}
+{{- with .Values.config.cognito.domain }}
+PGE_COGNITO_DOMAIN: {{ . | quote }}
+{{- end }}
 PGE_SES_FROM: {{ required "config.ses.fromAddress is required" .Values.config.ses.fromAddress | quote }}
 PGE_SES_CONFIGURATION_SET: {{ .Values.config.ses.configurationSet | quote }}
 PGE_S3_BUCKET: {{ required "config.s3.bucket is required" .Values.config.s3.bucket | quote }}

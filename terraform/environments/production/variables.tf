@@ -50,6 +50,17 @@ variable "alb_dns_name" {
   default     = ""
 }
 
+variable "gitlab_project_path" {
+  description = "GitLab project whose main branch may deploy the web app, e.g. my-group/pge."
+  type        = string
+}
+
+variable "gitlab_url" {
+  description = "GitLab instance."
+  type        = string
+  default     = "https://gitlab.com"
+}
+
 variable "admin_role_arns" {
   description = "IAM roles of the operators (cluster admins)."
   type        = list(string)

@@ -113,7 +113,22 @@ module "cloudfront" {
   logs_bucket_domain_name              = module.s3.logs_bucket_domain_name
   web_acl_arn                          = module.waf.web_acl_arn
   geo_restriction_countries            = var.allowed_country_codes
+  documents_origin                     = module.s3.documents_origin
+  cognito_hosted_ui_domain             = module.cognito.hosted_ui_domain
   tags                                 = local.tags
+}
+
+# The deploy jobs' role for the web app (scripts/deploy-web.sh): this environment's
+# frontend bucket and distribution only.
+module "web_deploy" {
+  source              = "../../modules/gitlab-web-deploy"
+  name                = local.name
+  gitlab_url          = var.gitlab_url
+  oidc_provider_arn   = module.gitlab_oidc.oidc_provider_arn
+  project_path        = var.gitlab_project_path
+  frontend_bucket_arn = module.s3.frontend_bucket_arn
+  distribution_arn    = module.cloudfront.distribution_arn
+  tags                = local.tags
 }
 
 module "ecr" {

@@ -7,10 +7,11 @@ output "helm_values" {
     cursorSecret   = { existingSecret = "pge-cursor", key = "cursor-secret" }
     config = {
       awsRegion = var.region
-      cognito   = { region = var.region, userPoolId = module.cognito.user_pool_id, clientIds = module.cognito.spa_client_id }
-      ses       = { fromAddress = module.ses.from_address, configurationSet = module.ses.configuration_set_name }
-      s3        = { bucket = module.s3.documents_bucket }
-      campaign  = { opensAt = var.campaign_opens_at, closesAt = var.campaign_closes_at }
+      # The web app's client first (the API's /config.json names the first one).
+      cognito  = { region = var.region, userPoolId = module.cognito.user_pool_id, clientIds = module.cognito.spa_client_id, domain = module.cognito.hosted_ui_domain }
+      ses      = { fromAddress = module.ses.from_address, configurationSet = module.ses.configuration_set_name }
+      s3       = { bucket = module.s3.documents_bucket }
+      campaign = { opensAt = var.campaign_opens_at, closesAt = var.campaign_closes_at }
     }
     api = {
       autoscaling = { enabled = true, minReplicas = 3, maxReplicas = 6, targetCPUUtilizationPercentage = 60 }
@@ -83,4 +84,38 @@ output "frontend_bucket" {
 output "cognito_hosted_ui" {
   description = "Cognito hosted UI domain."
   value       = module.cognito.hosted_ui_domain
+}
+
+output "cognito_user_pool_id" {
+  description = "Cognito user pool."
+  value       = module.cognito.user_pool_id
+}
+
+output "cognito_issuer" {
+  description = "OpenID Connect issuer of the user pool (the web app's authority)."
+  value       = module.cognito.issuer
+}
+
+output "cognito_spa_client_id" {
+  description = "App client of the web app (public, code flow + PKCE)."
+  value       = module.cognito.spa_client_id
+}
+
+output "documents_bucket" {
+  description = "Bucket of the applicants' documents (PGE_S3_BUCKET)."
+  value       = module.s3.documents_bucket
+}
+
+output "web_deploy" {
+  description = "What scripts/deploy-web.sh needs for this environment: store as the GitLab CI File variable PGE_WEB_DEPLOY (environment scope: staging)."
+  value       = <<-EOT
+    PGE_WEB_BUCKET=${module.s3.frontend_bucket}
+    PGE_WEB_DISTRIBUTION_ID=${module.cloudfront.distribution_id}
+    PGE_WEB_AUTHORITY=${module.cognito.issuer}
+    PGE_WEB_CLIENT_ID=${module.cognito.spa_client_id}
+    PGE_WEB_LOGOUT_URL=https://${module.cognito.hosted_ui_domain}/logout
+    PGE_WEB_SCOPE=openid email
+    PGE_WEB_DEPLOY_ROLE_ARN=${module.web_deploy.role_arn}
+    PGE_WEB_REGION=${var.region}
+  EOT
 }

@@ -2,6 +2,8 @@
 # balancer (not cached, except the public bank list), security headers, TLS 1.2+ only,
 # WAF attached, standard logs to the logs bucket.
 
+data "aws_region" "current" {}
+
 # --- certificates --------------------------------------------------------------------
 
 resource "aws_acm_certificate" "app" {
@@ -97,6 +99,29 @@ resource "aws_cloudfront_origin_access_control" "frontend" {
   signing_protocol                  = "sigv4"
 }
 
+# The Content-Security-Policy of the web app (Vite's output has no inline script or
+# style, so no 'unsafe-inline'): its own files; connections to the API (same origin), to
+# the documents bucket as the API presigns its URLs (virtual-hosted style:
+# https://<bucket>.s3.<region>.amazonaws.com; uploads and previews), to Cognito's
+# user-pool endpoint (OpenID discovery, keys) and hosted UI (token endpoint); sign-in
+# forms may post to the hosted UI; images and frames of blob: for document previews;
+# nobody may frame the app.
+locals {
+  content_security_policy = join("; ", [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data: blob:",
+    "font-src 'self'",
+    "connect-src 'self' ${var.documents_origin} https://cognito-idp.${data.aws_region.current.name}.amazonaws.com https://${var.cognito_hosted_ui_domain}",
+    "frame-src 'self' blob:",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self' https://${var.cognito_hosted_ui_domain}",
+    "frame-ancestors 'none'",
+  ])
+}
+
 resource "aws_cloudfront_response_headers_policy" "security" {
   name    = "${var.name}-security-headers"
   comment = "HSTS, CSP, no sniffing, no framing, strict referrer"
@@ -109,7 +134,7 @@ resource "aws_cloudfront_response_headers_policy" "security" {
       override                   = true
     }
     content_security_policy {
-      content_security_policy = "default-src 'self'; img-src 'self' data:; connect-src 'self' https://*.amazoncognito.com https://cognito-idp.eu-west-3.amazonaws.com https://*.s3.eu-west-3.amazonaws.com; frame-ancestors 'none'; base-uri 'self'; form-action 'self' https://*.amazoncognito.com"
+      content_security_policy = local.content_security_policy
       override                = true
     }
     content_type_options {
@@ -154,6 +179,34 @@ resource "aws_cloudfront_cache_policy" "public_api" {
   }
 }
 
+# The SPA's files: what S3 says (scripts/deploy-web.sh sets Cache-Control on every
+# object), between 0 s and a year. `no-cache` (index.html, config.json, and every
+# client-side route, which the function below rewrites to /index.html before the cache)
+# is revalidated with S3 at each request, so a deploy shows at once; /assets/* (content-
+# hashed names) is kept a year. Unlike Managed-CachingOptimized (minimum TTL 1 s,
+# default a day), an object without Cache-Control is not cached at all.
+resource "aws_cloudfront_cache_policy" "frontend" {
+  name        = "${var.name}-frontend"
+  comment     = "SPA: the origin's Cache-Control (no-cache revalidated, assets immutable)"
+  min_ttl     = 0
+  default_ttl = 0
+  max_ttl     = 31536000
+
+  parameters_in_cache_key_and_forwarded_to_origin {
+    enable_accept_encoding_brotli = true
+    enable_accept_encoding_gzip   = true
+    cookies_config {
+      cookie_behavior = "none"
+    }
+    headers_config {
+      header_behavior = "none"
+    }
+    query_strings_config {
+      query_string_behavior = "none"
+    }
+  }
+}
+
 # SPA routes (/requests/42, /admin, ...) are files the bucket does not have: serve
 # index.html for any path without a file extension. A function on the SPA behaviour
 # only, rather than a distribution-wide custom error response, so that the API's own
@@ -177,10 +230,6 @@ resource "aws_cloudfront_function" "spa_routes" {
 
 data "aws_cloudfront_cache_policy" "disabled" {
   name = "Managed-CachingDisabled"
-}
-
-data "aws_cloudfront_cache_policy" "optimized" {
-  name = "Managed-CachingOptimized"
 }
 
 data "aws_cloudfront_origin_request_policy" "all_viewer_except_host" {
@@ -232,7 +281,7 @@ resource "aws_cloudfront_distribution" "this" {
     allowed_methods            = ["GET", "HEAD", "OPTIONS"]
     cached_methods             = ["GET", "HEAD"]
     compress                   = true
-    cache_policy_id            = data.aws_cloudfront_cache_policy.optimized.id
+    cache_policy_id            = aws_cloudfront_cache_policy.frontend.id
     response_headers_policy_id = aws_cloudfront_response_headers_policy.security.id
 
     function_association {
@@ -303,6 +352,17 @@ data "aws_iam_policy_document" "frontend" {
       test     = "StringEquals"
       variable = "AWS:SourceArn"
       values   = [aws_cloudfront_distribution.this.arn]
+    }
+  }
+  # The builds scripts/deploy-web.sh keeps for a rollback are the deploy role's only.
+  statement {
+    sid       = "NoReleasesThroughCloudFront"
+    effect    = "Deny"
+    actions   = ["s3:GetObject"]
+    resources = ["${var.frontend_bucket_arn}/releases/*"]
+    principals {
+      type        = "Service"
+      identifiers = ["cloudfront.amazonaws.com"]
     }
   }
   statement {

@@ -3,6 +3,11 @@ output "distribution_id" {
   value       = aws_cloudfront_distribution.this.id
 }
 
+output "distribution_arn" {
+  description = "CloudFront distribution ARN (the web deploy role may invalidate it)."
+  value       = aws_cloudfront_distribution.this.arn
+}
+
 output "distribution_domain_name" {
   description = "CloudFront domain name."
   value       = aws_cloudfront_distribution.this.domain_name

@@ -61,6 +61,24 @@ variable "frontend_bucket_regional_domain_name" {
   type        = string
 }
 
+variable "documents_origin" {
+  description = "Origin of the documents bucket as the API presigns its URLs, https://<bucket>.s3.<region>.amazonaws.com (s3 module output documents_origin): the CSP's connect-src."
+  type        = string
+  validation {
+    condition     = can(regex("^https://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\\.s3\\.[a-z]{2}(-gov)?-[a-z]+-[0-9]\\.amazonaws\\.com$", var.documents_origin))
+    error_message = "documents_origin must be a virtual-hosted S3 origin such as https://pge-staging-documents-123456789012.s3.eu-west-3.amazonaws.com."
+  }
+}
+
+variable "cognito_hosted_ui_domain" {
+  description = "Cognito hosted UI domain without scheme (cognito module output hosted_ui_domain): the CSP's connect-src and form-action."
+  type        = string
+  validation {
+    condition     = can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", var.cognito_hosted_ui_domain))
+    error_message = "cognito_hosted_ui_domain must be a lowercase DNS name without scheme, such as pge-staging.auth.eu-west-3.amazoncognito.com."
+  }
+}
+
 variable "logs_bucket_domain_name" {
   description = "Bucket receiving the CloudFront standard logs."
   type        = string

@@ -92,15 +92,20 @@ resource "aws_cognito_user_pool_domain" "this" {
   user_pool_id = aws_cognito_user_pool.this.id
 }
 
+# The web app (web/): a browser application cannot keep a secret, so a public client
+# with the authorization code flow, which the app (oidc-client-ts) always runs with PKCE
+# (S256): a stolen code is useless without the verifier that only the page holds. No
+# implicit flow, no client credentials. Callback https://<domain>/auth/callback, sign-out
+# back to https://<domain>/ (the environments pass both). Its id is the first of the
+# API's accepted client ids (PGE_COGNITO_CLIENT_IDS) and goes into config.json.
 resource "aws_cognito_user_pool_client" "spa" {
   name         = "${var.name}-spa"
   user_pool_id = aws_cognito_user_pool.this.id
 
-  # A browser application cannot keep a secret: public client, code flow with PKCE.
   generate_secret                      = false
   allowed_oauth_flows_user_pool_client = true
   allowed_oauth_flows                  = ["code"]
-  allowed_oauth_scopes                 = ["openid", "email", "profile"]
+  allowed_oauth_scopes                 = ["openid", "email"]
   supported_identity_providers         = ["COGNITO"]
   callback_urls                        = var.callback_urls
   logout_urls                          = var.logout_urls
@@ -108,6 +113,8 @@ resource "aws_cognito_user_pool_client" "spa" {
   prevent_user_existence_errors        = "ENABLED"
   enable_token_revocation              = true
 
+  # The API takes the ID token as bearer: 15 minutes bound what a leaked one is worth;
+  # the app renews it with the refresh token (a working day), which sign-out revokes.
   access_token_validity  = 15
   id_token_validity      = 15
   refresh_token_validity = 12

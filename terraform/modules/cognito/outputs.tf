@@ -8,12 +8,17 @@ output "user_pool_arn" {
   value       = aws_cognito_user_pool.this.arn
 }
 
+output "issuer" {
+  description = "OpenID Connect issuer of the pool, https://cognito-idp.<region>.amazonaws.com/<user pool id> (the web app's authority in config.json)."
+  value       = "https://${aws_cognito_user_pool.this.endpoint}"
+}
+
 output "spa_client_id" {
-  description = "App client id of the SPA (PGE_COGNITO_CLIENT_IDS)."
+  description = "App client id of the web app: public, code flow + PKCE (first of PGE_COGNITO_CLIENT_IDS; client_id of config.json)."
   value       = aws_cognito_user_pool_client.spa.id
 }
 
 output "hosted_ui_domain" {
-  description = "Hosted UI domain."
+  description = "Hosted UI domain, without scheme (PGE_COGNITO_DOMAIN; logout_url of config.json: https://<it>/logout)."
   value       = "${aws_cognito_user_pool_domain.this.domain}.auth.${data.aws_region.current.name}.amazoncognito.com"
 }

@@ -4,6 +4,8 @@
 
 data "aws_caller_identity" "current" {}
 
+data "aws_region" "current" {}
+
 locals {
   suffix = data.aws_caller_identity.current.account_id
 }
@@ -181,12 +183,18 @@ resource "aws_s3_bucket_lifecycle_configuration" "documents" {
   }
 }
 
+# The web app uploads and previews documents straight from the browser, with the URLs the
+# API presigns (virtual-hosted style, `https://<bucket>.s3.<region>.amazonaws.com`, the
+# origin the CloudFront CSP's connect-src names: output documents_origin). The PUT carries
+# the headers the API signed: Content-Type, Content-Length, `If-None-Match: *` (an
+# upload creates the object once) and any x-amz-* the SDK adds; the GET (preview,
+# download) none. Only the site's own origin.
 resource "aws_s3_bucket_cors_configuration" "documents" {
   bucket = aws_s3_bucket.documents.id
   cors_rule {
     allowed_methods = ["PUT", "GET"]
     allowed_origins = var.cors_allowed_origins
-    allowed_headers = ["content-type", "content-length", "x-amz-*"]
+    allowed_headers = ["content-type", "content-length", "if-none-match", "x-amz-*"]
     expose_headers  = ["ETag"]
     max_age_seconds = 3000
   }
@@ -293,6 +301,21 @@ resource "aws_s3_bucket_lifecycle_configuration" "frontend" {
     filter {}
     noncurrent_version_expiration {
       noncurrent_days = 30
+    }
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 1
+    }
+  }
+  # The builds scripts/deploy-web.sh keeps for a rollback (releases/<sha>.tar.gz): as
+  # long as the build-web job's artifacts, which "Re-deploy" uses.
+  rule {
+    id     = "releases"
+    status = "Enabled"
+    filter {
+      prefix = "releases/"
+    }
+    expiration {
+      days = 180
     }
     abort_incomplete_multipart_upload {
       days_after_initiation = 1

@@ -3,6 +3,11 @@ output "documents_bucket" {
   value       = aws_s3_bucket.documents.id
 }
 
+output "documents_origin" {
+  description = "Origin of the documents bucket as the API presigns its URLs (virtual-hosted style, force_path_style off): the CloudFront CSP's connect-src."
+  value       = "https://${aws_s3_bucket.documents.id}.s3.${data.aws_region.current.name}.amazonaws.com"
+}
+
 output "documents_bucket_arn" {
   description = "Documents bucket ARN."
   value       = aws_s3_bucket.documents.arn
