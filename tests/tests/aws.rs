@@ -398,6 +398,25 @@ async fn documents_go_to_s3_through_presigned_urls() {
     assert!(gone.is_err(), "the mismatching object was deleted");
     complete(document).await.assert_problem(404, "not-found");
 
+    // A Windows executable announced as a PDF, of the declared length: its first bytes
+    // (a ranged GET) are not a PDF's, so it is refused and deleted from the bucket too.
+    let mut executable = b"MZ\x90\x00\x03\x00\x00\x00".to_vec();
+    executable.resize(bytes.len(), 0);
+    let announced = announce(executable.len()).await;
+    let document = announced["document_id"].as_str().expect("id");
+    upload(&announced, executable).await.expect("upload");
+    complete(document)
+        .await
+        .assert_problem(422, "document-content-mismatch");
+    let gone = moto
+        .s3
+        .head_object()
+        .bucket(&moto.bucket)
+        .key(format!("loan-requests/{id}/{document}"))
+        .send()
+        .await;
+    assert!(gone.is_err(), "the executable was deleted from the bucket");
+
     // Confirming before anything was uploaded: HeadObject finds nothing, 422, and the
     // announcement stays, so the upload can still happen.
     let announced = announce(bytes.len()).await;
