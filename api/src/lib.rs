@@ -281,11 +281,7 @@ pub async fn build_state(wiring: Wiring) -> anyhow::Result<AppState> {
                 }
             }
             (
-                Arc::new(S3ObjectStore::new(
-                    &require_aws(aws, "S3")?,
-                    bucket,
-                    force_path_style,
-                )),
+                Arc::new(S3ObjectStore::new(&config, bucket, force_path_style)),
                 None,
             )
         }

@@ -468,11 +468,32 @@ impl Company {
     /// API; an empty prefix gives bare field names).
     ///
     /// Whether the creation date lies in the future is not checked: the domain has no
-    /// clock.
+    /// clock ([`Company::parse_declared`] is given the date).
     ///
     /// # Errors
     /// Every [`FieldError`] found, in field order.
     pub fn parse(raw: RawCompany, prefix: &str) -> Result<Self, Vec<FieldError>> {
+        Self::parse_on(raw, prefix, None)
+    }
+
+    /// Parses a company declared now, on `today`: [`Company::parse`], and a creation
+    /// date that is not in the future (such a date would earn the young-company cap).
+    ///
+    /// # Errors
+    /// Every [`FieldError`] found, in field order.
+    pub fn parse_declared(
+        raw: RawCompany,
+        prefix: &str,
+        today: NaiveDate,
+    ) -> Result<Self, Vec<FieldError>> {
+        Self::parse_on(raw, prefix, Some(today))
+    }
+
+    fn parse_on(
+        raw: RawCompany,
+        prefix: &str,
+        today: Option<NaiveDate>,
+    ) -> Result<Self, Vec<FieldError>> {
         let RawCompany {
             siren,
             siret,
@@ -532,6 +553,13 @@ impl Company {
             }
             parsed
         };
+        if today.is_some_and(|today| creation_date > today) {
+            errors.push(FieldError::new(
+                path("creation_date"),
+                codes::FUTURE_DATE,
+                "the creation date is in the future",
+            ));
+        }
         let headcount = Headcount::new(headcount);
         if headcount.is_none() {
             errors.push(FieldError::new(
@@ -579,48 +607,6 @@ impl Company {
                 collective_proceedings,
             }),
             _ => Err(errors),
-        }
-    }
-
-    /// Parses a company declared now, on `today`: [`Company::parse`], and a creation
-    /// date that is not in the future (such a date would earn the young-company cap).
-    ///
-    /// # Errors
-    /// Every [`FieldError`] found.
-    pub fn parse_declared(
-        raw: RawCompany,
-        prefix: &str,
-        today: NaiveDate,
-    ) -> Result<Self, Vec<FieldError>> {
-        let future = (raw.creation_date > today).then(|| {
-            FieldError::new(
-                field_path(prefix, "creation_date"),
-                codes::FUTURE_DATE,
-                "the creation date is in the future",
-            )
-        });
-        match (Self::parse(raw, prefix), future) {
-            (Ok(company), None) => Ok(company),
-            (Ok(_), Some(error)) => Err(vec![error]),
-            (Err(mut errors), Some(error)) => {
-                // Field order: the creation date comes after the legal form.
-                let at = errors
-                    .iter()
-                    .position(|e| {
-                        [
-                            "headcount",
-                            "revenue_cents",
-                            "payroll_cents",
-                            "balance_sheet_cents",
-                        ]
-                        .iter()
-                        .any(|f| e.field == field_path(prefix, f))
-                    })
-                    .unwrap_or(errors.len());
-                errors.insert(at, error);
-                Err(errors)
-            }
-            (Err(errors), None) => Err(errors),
         }
     }
 

@@ -71,10 +71,14 @@ pub(crate) fn field_path(prefix: &str, field: &str) -> String {
 /// free-text field refuses both kinds.
 #[must_use]
 pub fn has_hidden_characters(input: &str) -> bool {
+    input.chars().any(is_hidden)
+}
+
+/// Whether one character is a control (Cc) or format (Cf) character.
+#[must_use]
+pub fn is_hidden(c: char) -> bool {
     use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
-    input
-        .chars()
-        .any(|c| c.is_control() || c.general_category() == GeneralCategory::Format)
+    c.is_control() || c.general_category() == GeneralCategory::Format
 }
 
 /// Strips every whitespace character (Unicode `White_Space`: spaces, tabs, NBSP U+00A0,

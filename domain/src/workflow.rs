@@ -189,8 +189,7 @@ impl Reason {
         }
         if trimmed
             .chars()
-            .any(|c| c.is_control() && c != '\n' && c != '\t')
-            || crate::error::has_hidden_characters(&trimmed.replace(['\n', '\t'], " "))
+            .any(|c| c != '\n' && c != '\t' && crate::error::is_hidden(c))
         {
             return Err(FieldError::new(
                 "reason",

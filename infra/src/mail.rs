@@ -98,17 +98,35 @@ impl Templates {
             kind: kind.to_owned(),
             reason,
         };
+        let context: Value = serde_json::from_str(payload).map_err(|e| err(e.to_string()))?;
+        self.render_context(id, kind, recipient, &context)
+    }
+
+    /// Renders the e-mail of `kind` with a context already parsed (a JSON object).
+    ///
+    /// # Errors
+    /// [`RenderError`] for an unknown kind or a context that does not fit.
+    pub fn render_context(
+        &self,
+        id: uuid::Uuid,
+        kind: &str,
+        recipient: &str,
+        context: &Value,
+    ) -> Result<OutgoingEmail, RenderError> {
+        let err = |reason: String| RenderError {
+            kind: kind.to_owned(),
+            reason,
+        };
         if !KINDS.contains(&kind) {
             return Err(err("unknown kind".to_owned()));
         }
-        let context: Value = serde_json::from_str(payload).map_err(|e| err(e.to_string()))?;
         if !context.is_object() {
             return Err(err("the payload is not an object".to_owned()));
         }
         let render = |suffix: &str| -> Result<String, RenderError> {
             self.env
                 .get_template(&format!("{kind}.{suffix}"))
-                .and_then(|t| t.render(&context))
+                .and_then(|t| t.render(context))
                 .map_err(|e| err(e.to_string()))
         };
         Ok(OutgoingEmail {

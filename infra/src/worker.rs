@@ -6,6 +6,7 @@
 //! duplicate is harmless: every e-mail restates a state the applicant can check, and
 //! carries the outbox id (as its `Message-ID` for `.eml` files).
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -122,40 +123,48 @@ impl OutboxWorker {
         self
     }
 
-    /// The payload, with what the templates show beyond it: the bank's name (the
-    /// payload has its code) and the link to the request's page.
-    async fn context(&self, message: &ClaimedMessage) -> String {
-        let Ok(serde_json::Value::Object(mut payload)) =
-            serde_json::from_str::<serde_json::Value>(&message.payload)
+    /// Bank names by code, read once per batch (an e-mail names the bank; the payload
+    /// has its code). Unreadable: the e-mails of the batch show the code.
+    async fn bank_names(&self) -> HashMap<String, String> {
+        match domain::ports::BankRepository::list(&self.store).await {
+            Ok(banks) => banks
+                .into_iter()
+                .map(|b| (b.code.as_str().to_owned(), b.name))
+                .collect(),
+            Err(err) => {
+                tracing::warn!(error = %err, "bank names unavailable for this batch's e-mails");
+                HashMap::new()
+            }
+        }
+    }
+
+    /// The templates' context: the payload, the bank's name and the link to the
+    /// request's page. `None` when the payload is not JSON (rendering then fails).
+    fn context(
+        &self,
+        message: &ClaimedMessage,
+        bank_names: &HashMap<String, String>,
+    ) -> Option<serde_json::Value> {
+        let serde_json::Value::Object(mut payload) = serde_json::from_str(&message.payload).ok()?
         else {
-            return message.payload.clone();
+            return None;
         };
         let code = payload
             .get("bank_id")
             .and_then(serde_json::Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
-        let name = match domain::ports::BankRepository::list(&self.store).await {
-            Ok(banks) => banks
-                .into_iter()
-                .find(|b| b.code.as_str() == code)
-                .map(|b| b.name),
-            Err(err) => {
-                tracing::warn!(error = %err, "bank names unavailable for an e-mail");
-                None
-            }
-        };
-        payload.insert(
-            "bank_name".into(),
-            serde_json::Value::String(name.unwrap_or(code)),
-        );
+            .unwrap_or_default();
+        let name = bank_names
+            .get(code)
+            .cloned()
+            .unwrap_or_else(|| code.to_owned());
+        payload.insert("bank_name".into(), serde_json::Value::String(name));
         if let Some(url) = &self.app_url {
             payload.insert(
                 "request_url".into(),
                 serde_json::Value::String(format!("{url}/demandes/{}", message.loan_request_id)),
             );
         }
-        serde_json::Value::Object(payload).to_string()
+        Some(serde_json::Value::Object(payload))
     }
 
     /// Claims one batch and processes it.
@@ -172,9 +181,13 @@ impl OutboxWorker {
             .store
             .claim_outbox(batch_size, now, now + lease)
             .await?;
+        if claimed.is_empty() {
+            return Ok(PassReport::default());
+        }
+        let bank_names = self.bank_names().await;
         let outcomes: Vec<Result<Outcome, domain::ports::StorageError>> =
             futures::stream::iter(claimed)
-                .map(|message| self.process(message))
+                .map(|message| self.process(message, &bank_names))
                 .buffer_unordered(self.settings.concurrency.max(1))
                 .collect()
                 .await;
@@ -192,23 +205,34 @@ impl OutboxWorker {
     async fn process(
         &self,
         message: ClaimedMessage,
+        bank_names: &HashMap<String, String>,
     ) -> Result<Outcome, domain::ports::StorageError> {
-        let context = self.context(&message).await;
-        let result =
-            match self
-                .templates
-                .render(message.id, &message.kind, &message.recipient, &context)
-            {
-                Ok(email) => {
-                    match tokio::time::timeout(self.settings.send_timeout, self.mailer.send(&email))
-                        .await
-                    {
-                        Ok(result) => result,
-                        Err(_) => Err(SendError::Transient("send timed out".to_owned())),
-                    }
+        let rendered = match self.context(&message, bank_names) {
+            Some(context) => self.templates.render_context(
+                message.id,
+                &message.kind,
+                &message.recipient,
+                &context,
+            ),
+            // Not a JSON object: rendering says why.
+            None => self.templates.render(
+                message.id,
+                &message.kind,
+                &message.recipient,
+                &message.payload,
+            ),
+        };
+        let result = match rendered {
+            Ok(email) => {
+                match tokio::time::timeout(self.settings.send_timeout, self.mailer.send(&email))
+                    .await
+                {
+                    Ok(result) => result,
+                    Err(_) => Err(SendError::Transient("send timed out".to_owned())),
                 }
-                Err(err) => Err(SendError::Permanent(err.to_string())),
-            };
+            }
+            Err(err) => Err(SendError::Permanent(err.to_string())),
+        };
         match result {
             Ok(provider_id) => {
                 self.store

@@ -115,6 +115,14 @@ async fn without_a_built_app_the_root_is_a_problem() {
     app.get("/", None).await.assert_problem(404, "not-found");
 }
 
+/// A client that shows redirects instead of following them.
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
 fn pkce() -> (String, String) {
     let verifier = URL_SAFE_NO_PAD.encode(uuid::Uuid::new_v4().as_bytes().repeat(2));
     let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
@@ -134,11 +142,7 @@ async fn sign_in(app: &TestApp, challenge: &str, form: &[(&str, &str)]) -> reqwe
         ("nonce", "n0nce"),
     ];
     fields.extend_from_slice(form);
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
-    client
+    no_redirects()
         .post(format!("{}/dev-oidc/authorize", app.base_url))
         .form(&fields)
         .send()
@@ -294,10 +298,7 @@ async fn the_dev_provider_signs_in_with_code_and_pkce() {
     assert_eq!(queue.status, StatusCode::OK, "{}", queue.text);
 
     // Sign-out returns to the app only.
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
+    let client = no_redirects();
     let out = client
         .get(format!(
             "{}/dev-oidc/logout?client_id=pge-dev-client&logout_uri={}",

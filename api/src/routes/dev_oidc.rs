@@ -451,11 +451,12 @@ pub async fn authorize(
             },
         );
     }
-    let mut location = format!("{}?code={}", params.redirect_uri, percent_encode(&code));
-    if let Some(state) = &params.state {
-        location.push_str("&state=");
-        location.push_str(&percent_encode(state));
-    }
+    let query = serde_urlencoded::to_string([
+        ("code", Some(code.as_str())),
+        ("state", params.state.as_deref()),
+    ])
+    .map_err(|e| Problem::internal(e.to_string()))?;
+    let location = format!("{}?{query}", params.redirect_uri);
     Ok((StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response())
 }
 
@@ -466,12 +467,6 @@ async fn form_body(request: Request) -> Result<Bytes, Problem> {
     axum::body::to_bytes(request.into_body(), FORM_LIMIT)
         .await
         .map_err(|_| Problem::payload_too_large(FORM_LIMIT))
-}
-
-fn percent_encode(value: &str) -> String {
-    serde_urlencoded::to_string([("v", value)])
-        .map(|pair| pair.trim_start_matches("v=").to_owned())
-        .unwrap_or_default()
 }
 
 /// A token request (RFC 6749 §4.1.3 with PKCE).
