@@ -2,31 +2,15 @@
 // reviewer takes the request in review. The owner's stale confirmation is refused (412),
 // the page reloads the request and says what changed; nothing is overwritten.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { submitRequest } from './flow.mjs';
-import { capture, launchBrowser, newPage, signInAsApplicant, startServer } from './helpers.mjs';
+import { apiAs, capture, newPage, signInAsApplicant, serverAndBrowser } from './helpers.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-/** The signed-in user's ID token, read from the app's session. */
-const idToken = (page) =>
-  page.evaluate(() => {
-    const key = Object.keys(sessionStorage).find((k) => k.startsWith('oidc.user:'));
-    return JSON.parse(sessionStorage.getItem(key)).id_token;
-  });
+const env = serverAndBrowser();
 
 test("a stale withdrawal is refused and the page says what changed", async () => {
-  const { origin } = server;
-  const owner = await newPage(browser, origin);
+  const { origin } = env.server;
+  const owner = await newPage(env.browser, origin);
   await owner.page.goto(`${origin}/demandes`);
   await signInAsApplicant(owner.page, `owner-${Date.now()}`);
   await owner.page.waitForURL(`${origin}/demandes`);
@@ -35,7 +19,7 @@ test("a stale withdrawal is refused and the page says what changed", async () =>
   await owner.page.getByRole('heading', { name: 'Voulez-vous retirer votre demande ?' }).waitFor();
 
   // Meanwhile, a reviewer of the bank signs in (the dev provider's page) and takes it.
-  const reviewer = await newPage(browser, origin);
+  const reviewer = await newPage(env.browser, origin);
   await reviewer.page.goto(`${origin}/demandes`);
   await reviewer.page.waitForURL(/\/dev-oidc\/authorize/);
   await reviewer.page.locator('input[name="role"][value="reviewer"]').check();
@@ -43,16 +27,11 @@ test("a stale withdrawal is refused and the page says what changed", async () =>
   await reviewer.page.locator('select[name="bank_id"]').selectOption('30004');
   await reviewer.page.locator('button[type="submit"]').click();
   await reviewer.page.waitForURL(`${origin}/demandes`);
-  const token = await idToken(reviewer.page);
-  const taken = await reviewer.page.evaluate(
-    async ([requestId, bearer]) =>
-      (await fetch(`/api/v1/loan-requests/${requestId}/review`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${bearer}`, 'if-match': '"1"' },
-      })).status,
-    [id, token],
-  );
-  assert.equal(taken, 200);
+  const taken = await apiAs(reviewer.page, `/api/v1/loan-requests/${id}/review`, {
+    method: 'POST',
+    headers: { 'if-match': '"1"' },
+  });
+  assert.equal(taken.status, 200);
 
   // The owner confirms on the page loaded before: refused, reloaded, explained.
   await owner.page.getByRole('button', { name: 'Oui, retirer la demande' }).click();
@@ -61,12 +40,8 @@ test("a stale withdrawal is refused and the page says what changed", async () =>
   assert.match(await alert.innerText(), /En cours d'examen|examen/i);
   await capture(owner.page, '26-withdraw-stale');
   // Still in review: the stale withdrawal changed nothing.
-  const status = await owner.page.evaluate(
-    async ([requestId, bearer]) =>
-      (await (await fetch(`/api/v1/loan-requests/${requestId}`, { headers: { authorization: `Bearer ${bearer}` } })).json()).status,
-    [id, await idToken(owner.page)],
-  );
-  assert.equal(status, 'in_review');
+  const current = await apiAs(owner.page, `/api/v1/loan-requests/${id}`);
+  assert.equal(current.body.status, 'in_review');
   await owner.context.close();
   await reviewer.context.close();
 });

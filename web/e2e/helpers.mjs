@@ -3,6 +3,7 @@
 // Nothing is mocked; a missing piece fails loudly.
 import AxeBuilder from '@axe-core/playwright';
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -31,6 +32,50 @@ async function freePort() {
     });
   });
 }
+
+/**
+ * The real server and a browser for the tests of one file: started before them, stopped
+ * after. Read `env.server` and `env.browser` inside the tests.
+ */
+export function serverAndBrowser() {
+  const env = {};
+  before(async () => {
+    env.server = await startServer();
+    env.browser = await launchBrowser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.stop();
+  });
+  return env;
+}
+
+/**
+ * Calls the API from the page as its signed-in user, with the ID token the app keeps in
+ * its session; returns the status and the JSON body (null when there is none).
+ */
+export async function apiAs(page, path, { method = 'GET', headers = {} } = {}) {
+  return page.evaluate(
+    async ([p, m, h]) => {
+      const key = Object.keys(sessionStorage).find((k) => k.startsWith('oidc.user:'));
+      const token = JSON.parse(sessionStorage.getItem(key)).id_token;
+      const r = await fetch(p, { method: m, headers: { ...h, authorization: `Bearer ${token}` } });
+      const text = await r.text();
+      let body = null;
+      try {
+        body = JSON.parse(text);
+      } catch {}
+      return { status: r.status, body };
+    },
+    [path, method, headers],
+  );
+}
+
+/**
+ * Waits for the app's own render: index.html paints a static header band, heading and
+ * lead before the scripts run, so a heading alone does not mean the page is interactive.
+ */
+export const appRendered = (page) => page.locator('header.ui-header').waitFor();
 
 /** Starts `pge serve` on a free port with a fresh data folder; checks what the app needs. */
 export async function startServer() {

@@ -2,24 +2,15 @@
 // and is stored, but its answer is lost on the way back; the app retries with the same
 // Idempotency-Key, the API replays its first answer, and the applicant has one request.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { submitRequest } from './flow.mjs';
-import { assertHealthy, capture, launchBrowser, newPage, signInAsApplicant, startServer } from './helpers.mjs';
+import { apiAs, assertHealthy, capture, newPage, signInAsApplicant, serverAndBrowser } from './helpers.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 test('an answer lost on the network is retried with the same key: one request, not two', async () => {
-  const { origin } = server;
-  const { context, page } = await newPage(browser, origin);
+  const { origin } = env.server;
+  const { context, page } = await newPage(env.browser, origin);
   await page.goto(`${origin}/demandes`);
   await signInAsApplicant(page, `flaky-${Date.now()}`);
   await page.waitForURL(`${origin}/demandes`);
@@ -48,13 +39,11 @@ test('an answer lost on the network is retried with the same key: one request, n
 
   // The list holds that one request.
   await page.goto(`${origin}/demandes`);
-  const count = await page.evaluate(async () => {
-    const key = Object.keys(sessionStorage).find((k) => k.startsWith('oidc.user:'));
-    const token = JSON.parse(sessionStorage.getItem(key)).id_token;
-    const r = await fetch('/api/v1/loan-requests?limit=100', { headers: { authorization: `Bearer ${token}` } });
-    return (await r.json()).items.map((item) => item.id);
-  });
-  assert.deepEqual(count, [id]);
+  const mine = await apiAs(page, '/api/v1/loan-requests?limit=100');
+  assert.deepEqual(
+    mine.body.items.map((item) => item.id),
+    [id],
+  );
   assertHealthy(page);
   await context.close();
 });

@@ -2,20 +2,11 @@
 // documents or history: the other's request URL shows "not found".
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { submitRequest } from './flow.mjs';
-import { artifacts, assertHealthy, capture, launchBrowser, makePdf, newPage, signInAsApplicant, startServer } from './helpers.mjs';
+import { apiAs, artifacts, assertHealthy, capture, makePdf, newPage, signInAsApplicant, serverAndBrowser } from './helpers.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 async function signIn(page, origin, name) {
   await page.goto(`${origin}/demandes`);
@@ -28,19 +19,11 @@ async function signOut(page, origin) {
   await page.waitForURL(`${origin}/deconnecte`);
 }
 
-async function apiAs(page, path) {
-  return page.evaluate(async (p) => {
-    const key = Object.keys(sessionStorage).find((k) => k.startsWith('oidc.user:'));
-    const token = JSON.parse(sessionStorage.getItem(key)).id_token;
-    const r = await fetch(p, { headers: { authorization: `Bearer ${token}` } });
-    return r.status;
-  }, path);
-}
 
 test("an applicant never sees another applicant's request, documents or history", async () => {
-  const { origin } = server;
+  const { origin } = env.server;
   // One browser context for both: as on a shared office PC.
-  const { page } = await newPage(browser, origin);
+  const { page } = await newPage(env.browser, origin);
   const suffix = Date.now();
 
   await signIn(page, origin, `ana-${suffix}`);
@@ -61,7 +44,7 @@ test("an applicant never sees another applicant's request, documents or history"
   await capture(page, '30-other-applicants-request');
   await page.goto(`${origin}/demandes/${ana.id}/retrait`);
   await page.getByText("Cette demande n'existe pas ou n'est pas accessible avec votre compte.").waitFor();
-  for (const path of ['', '/events', '/documents']) assert.equal(await apiAs(page, `/api/v1/loan-requests/${ana.id}${path}`), 404, path);
+  for (const path of ['', '/events', '/documents']) assert.equal((await apiAs(page, `/api/v1/loan-requests/${ana.id}${path}`)).status, 404, path);
 
   const ben = await submitRequest(page, origin, { amount: '20000', email: 'ben@boulangerie.example' });
   await page.goto(`${origin}/demandes`);

@@ -5,24 +5,15 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { answerAmount, answerBank, answerCompany, answerContact, answerFigures, send } from './flow.mjs';
-import { artifacts, assertHealthy, capture, COMPANY, launchBrowser, makePdf, newPage, signInAsApplicant, startServer } from './helpers.mjs';
+import { artifacts, assertHealthy, capture, COMPANY, makePdf, newPage, signInAsApplicant, serverAndBrowser } from './helpers.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 test('an applicant simulates, applies, adds a document, follows and withdraws the request', async () => {
-  const { page } = await newPage(browser, server.origin);
-  const { origin } = server;
+  const { page } = await newPage(env.browser, env.server.origin);
+  const { origin } = env.server;
 
   // The scheme in one screen, and the simulator (no account).
   await page.goto(`${origin}/`);
@@ -205,8 +196,8 @@ test('an applicant simulates, applies, adds a document, follows and withdraws th
 });
 
 test('a draft survives the sign-in redirect; a 401 signs in again and comes back with the answers', async () => {
-  const { page } = await newPage(browser, server.origin);
-  const { origin } = server;
+  const { page } = await newPage(env.browser, env.server.origin);
+  const { origin } = env.server;
   // Typed before signing in (simulator), then on a step after it.
   await page.goto(`${origin}/`);
   await page.getByLabel("Chiffre d'affaires 2019").fill('777000');

@@ -4,19 +4,10 @@
 // leaves the group, Space checks the focused radio), so "Non" is reached with ArrowRight.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { artifacts, assertHealthy, COMPANY, launchBrowser, makePdf, newPage, startServer } from './helpers.mjs';
+import { test } from 'node:test';
+import { appRendered, artifacts, assertHealthy, COMPANY, makePdf, newPage, serverAndBrowser } from './helpers.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 /** What has the focus: its tag, type, name, value, accessible text. */
 const focused = (page) =>
@@ -62,10 +53,10 @@ async function focusVisible(page) {
 }
 
 test('the whole journey works with Tab, Enter and Space only', async () => {
-  const { page } = await newPage(browser, server.origin);
-  const { origin } = server;
+  const { page } = await newPage(env.browser, env.server.origin);
+  const { origin } = env.server;
   await page.goto(`${origin}/`);
-  await page.getByRole('heading', { level: 1 }).waitFor();
+  await appRendered(page);
 
   // The skip link is the first stop and leads to the main content.
   const skip = await tabTo(page, () => true);
