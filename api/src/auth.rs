@@ -6,6 +6,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use domain::loan_request::{Actor, Scope, Subject};
+use domain::message::Side;
 use domain::submission::BankCode;
 use domain::workflow::Role;
 use infra::identity::{AuthError, TokenClaims, groups};
@@ -29,6 +30,17 @@ impl Caller {
             Self::Applicant(subject) => Scope::Applicant(subject.clone()),
             Self::Reviewer { bank, .. } => Scope::Bank(bank.clone()),
             Self::Admin(_) => Scope::All,
+        }
+    }
+
+    /// The side of a request's thread this caller writes and reads for; `None` for an
+    /// admin, who reads threads without taking part.
+    #[must_use]
+    pub fn side(&self) -> Option<Side> {
+        match self {
+            Self::Applicant(_) => Some(Side::Applicant),
+            Self::Reviewer { .. } => Some(Side::Bank),
+            Self::Admin(_) => None,
         }
     }
 

@@ -9,7 +9,7 @@ use domain::campaign::CampaignWindow;
 use domain::loan_request::Bank;
 use domain::ports::{
     BankRepository, DocumentRepository, HealthCheck, IdentityAdmin, LoanRequestRepository, Mailer,
-    ObjectStore, PlatformSettings, StatsRepository,
+    MessageRepository, ObjectStore, PlatformSettings, StatsRepository,
 };
 use domain::submission::BankCode;
 use infra::Store;
@@ -37,6 +37,7 @@ pub struct Ports {
     pub settings: Arc<dyn PlatformSettings>,
     pub health: Arc<dyn HealthCheck>,
     pub documents: Arc<dyn DocumentRepository>,
+    pub messages: Arc<dyn MessageRepository>,
     pub objects: Arc<dyn ObjectStore>,
     /// The folder behind `objects` on the embedded default, whose signed URLs the API
     /// serves itself.
@@ -55,6 +56,7 @@ pub struct App {
     pub settings: Arc<dyn PlatformSettings>,
     pub health: Arc<dyn HealthCheck>,
     pub documents: Arc<dyn DocumentRepository>,
+    pub messages: Arc<dyn MessageRepository>,
     pub objects: Arc<dyn ObjectStore>,
     pub local_objects: Option<Arc<LocalObjectStore>>,
     pub identity_admin: Arc<dyn IdentityAdmin>,
@@ -93,6 +95,7 @@ impl App {
             settings: ports.settings,
             health: ports.health,
             documents: ports.documents,
+            messages: ports.messages,
             objects: ports.objects,
             local_objects: ports.local_objects,
             identity_admin: ports.identity_admin,

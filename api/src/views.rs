@@ -187,6 +187,11 @@ pub struct LoanRequestView {
     pub decision_reason: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Messages from the other side the caller's side has not read yet (applicant:
+    /// the bank's; reviewer: the applicant's). In the list and in `GET` of one request
+    /// for applicants and reviewers; absent elsewhere.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unread_messages: Option<u32>,
 }
 
 impl From<&LoanRequest> for LoanRequestView {
@@ -205,6 +210,7 @@ impl From<&LoanRequest> for LoanRequestView {
             decision_reason: r.decision_reason.clone(),
             created_at: r.created_at,
             updated_at: r.updated_at,
+            unread_messages: None,
         }
     }
 }

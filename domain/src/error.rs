@@ -81,6 +81,49 @@ pub fn is_hidden(c: char) -> bool {
     c.is_control() || c.general_category() == GeneralCategory::Format
 }
 
+/// Free text typed by a person (a decision's reason, a message): newlines normalised to
+/// `\n`, trimmed, 1 to `max_chars` characters, no control character other than newline
+/// and tab, no format character.
+///
+/// # Errors
+/// A [`FieldError`] on `field`: `required`, `too-long` or `invalid-characters`.
+pub fn free_text(
+    field: &str,
+    noun: &str,
+    input: &str,
+    max_chars: usize,
+) -> Result<String, FieldError> {
+    let normalised = input.replace("\r\n", "\n");
+    let trimmed = normalised.trim();
+    if trimmed.is_empty() {
+        return Err(FieldError::new(
+            field,
+            codes::REQUIRED,
+            format!("{noun} is required"),
+        ));
+    }
+    if trimmed.chars().count() > max_chars {
+        return Err(FieldError::new(
+            field,
+            codes::TOO_LONG,
+            format!("{noun} is at most {max_chars} characters"),
+        ));
+    }
+    if trimmed
+        .chars()
+        .any(|c| c != '\n' && c != '\t' && is_hidden(c))
+    {
+        return Err(FieldError::new(
+            field,
+            codes::INVALID_CHARACTERS,
+            format!(
+                "{noun} cannot contain invisible formatting characters, nor control characters other than newlines and tabs"
+            ),
+        ));
+    }
+    Ok(trimmed.to_owned())
+}
+
 /// Strips every whitespace character (Unicode `White_Space`: spaces, tabs, NBSP U+00A0,
 /// narrow NBSP U+202F...), which people and spreadsheets put inside identifiers.
 pub(crate) fn strip_whitespace(input: &str) -> String {

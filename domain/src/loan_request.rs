@@ -153,6 +153,10 @@ pub enum MailKind {
     PreApproved,
     Rejected,
     Granted,
+    /// The bank wrote to the applicant (the e-mail says only that a message waits).
+    MessageToApplicant,
+    /// The applicant wrote to the bank, e-mailed to the bank's notification address.
+    MessageToBank,
 }
 
 impl MailKind {
@@ -163,6 +167,8 @@ impl MailKind {
             Self::PreApproved => "pre_approved",
             Self::Rejected => "rejected",
             Self::Granted => "granted",
+            Self::MessageToApplicant => "message_to_applicant",
+            Self::MessageToBank => "message_to_bank",
         }
     }
 
@@ -183,4 +189,6 @@ impl MailKind {
 pub struct Bank {
     pub code: BankCode,
     pub name: String,
+    /// The bank's shared mailbox, told when an applicant writes; none: nobody is.
+    pub notification_email: Option<EmailAddress>,
 }

@@ -9,6 +9,7 @@ use crate::loan_request::{
     Actor, AuditEvent, Bank, IdempotencyKey, ListFilter, LoanRequest, LoanRequestId, Page,
     Position, SavedResponse, Scope, TransitionCommand,
 };
+use crate::message::{Message, NewMessage, Side};
 use crate::money::Cents;
 use crate::reference::Reference;
 use crate::rules::AggregateCapExceeded;
@@ -189,6 +190,58 @@ pub trait BankRepository: Send + Sync + 'static {
     /// # Errors
     /// [`CreateBankError::Duplicate`] when the code is taken.
     async fn create(&self, bank: &Bank, now: DateTime<Utc>) -> Result<(), CreateBankError>;
+}
+
+/// Why a message could not be posted.
+#[derive(Debug, thiserror::Error)]
+pub enum PostMessageError {
+    /// No such request in the author's scope.
+    #[error("no such loan request")]
+    NotFound,
+    /// The thread holds [`crate::message::MAX_MESSAGES_PER_REQUEST`] messages already.
+    #[error("the request's thread is full")]
+    ThreadFull,
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// The messages of a request's thread.
+#[async_trait]
+pub trait MessageRepository: Send + Sync + 'static {
+    /// The thread of a request in `scope`, oldest first; `None` when the request is not
+    /// in the scope. A `reader` side marks the other side's messages read; `None`
+    /// (an admin) reads without marking.
+    ///
+    /// # Errors
+    /// [`StorageError`] only.
+    async fn messages(
+        &self,
+        id: LoanRequestId,
+        scope: &Scope,
+        reader: Option<Side>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Vec<Message>>, StorageError>;
+
+    /// Posts a message: the message, its audit line and the e-mail telling the other
+    /// side are written in one transaction.
+    ///
+    /// # Errors
+    /// [`PostMessageError`].
+    async fn post(
+        &self,
+        message: NewMessage,
+        now: DateTime<Utc>,
+    ) -> Result<Message, PostMessageError>;
+
+    /// For each of `ids` with unread messages, how many the `reader` side has not read.
+    ///
+    /// # Errors
+    /// [`StorageError`] only.
+    async fn unread(
+        &self,
+        ids: &[LoanRequestId],
+        reader: Side,
+    ) -> Result<std::collections::HashMap<LoanRequestId, u32>, StorageError>;
 }
 
 /// Count and amounts of the requests in one group. The sums are in cents, as `i128`:

@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{FieldError, codes};
+use crate::error::FieldError;
 
 /// State of a loan request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -171,33 +171,7 @@ impl Reason {
     /// A [`FieldError`] on field `reason`: `required`, `too-long` or
     /// `invalid-characters`.
     pub fn parse(input: &str) -> Result<Self, FieldError> {
-        let normalised = input.replace("\r\n", "\n");
-        let trimmed = normalised.trim();
-        if trimmed.is_empty() {
-            return Err(FieldError::new(
-                "reason",
-                codes::REQUIRED,
-                "a reason is required",
-            ));
-        }
-        if trimmed.chars().count() > Self::MAX_CHARS {
-            return Err(FieldError::new(
-                "reason",
-                codes::TOO_LONG,
-                "a reason is at most 2,000 characters",
-            ));
-        }
-        if trimmed
-            .chars()
-            .any(|c| c != '\n' && c != '\t' && crate::error::is_hidden(c))
-        {
-            return Err(FieldError::new(
-                "reason",
-                codes::INVALID_CHARACTERS,
-                "a reason cannot contain invisible formatting characters, nor control characters other than newlines and tabs",
-            ));
-        }
-        Ok(Self(trimmed.to_owned()))
+        crate::error::free_text("reason", "a reason", input, Self::MAX_CHARS).map(Self)
     }
 
     #[must_use]

@@ -11,7 +11,14 @@ use minijinja::Environment;
 use serde_json::Value;
 
 /// Message kinds and their template names.
-const KINDS: [&str; 4] = ["submission_received", "pre_approved", "rejected", "granted"];
+const KINDS: [&str; 6] = [
+    "submission_received",
+    "pre_approved",
+    "rejected",
+    "granted",
+    "message_to_applicant",
+    "message_to_bank",
+];
 
 macro_rules! templates {
     ($($name:literal),+ $(,)?) => {
@@ -19,7 +26,7 @@ macro_rules! templates {
     };
 }
 
-const TEMPLATES: [(&str, &str); 14] = templates!(
+const TEMPLATES: [(&str, &str); 20] = templates!(
     "base.html",
     "base.txt",
     "submission_received.subject",
@@ -34,6 +41,12 @@ const TEMPLATES: [(&str, &str); 14] = templates!(
     "granted.subject",
     "granted.html",
     "granted.txt",
+    "message_to_applicant.subject",
+    "message_to_applicant.html",
+    "message_to_applicant.txt",
+    "message_to_bank.subject",
+    "message_to_bank.html",
+    "message_to_bank.txt",
 );
 
 /// Formats cents as French euros: `50 000,00 €`.

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
+use domain::loan_request::MailKind;
 use domain::ports::{Mailer, PlatformSettings, SendError};
 use futures::StreamExt;
 use rand::Rng;
@@ -161,7 +162,16 @@ impl OutboxWorker {
         if let Some(url) = &self.app_url {
             payload.insert(
                 "request_url".into(),
-                serde_json::Value::String(format!("{url}/demandes/{}", message.loan_request_id)),
+                serde_json::Value::String(format!(
+                    "{url}/{}/{}",
+                    // The bank's staff open the request in the back office.
+                    if message.kind == MailKind::MessageToBank.as_str() {
+                        "instruction"
+                    } else {
+                        "demandes"
+                    },
+                    message.loan_request_id
+                )),
             );
         }
         Some(serde_json::Value::Object(payload))

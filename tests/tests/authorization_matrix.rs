@@ -57,6 +57,16 @@ fn new_document() -> Value {
     json!({"filename": "kbis.pdf", "content_type": "application/pdf", "size": 1024})
 }
 
+fn message() -> Value {
+    json!({"body": "Pourriez-vous joindre le bilan 2025 ?"})
+}
+
+/// A bulk decision on a request nobody has: a reviewer is answered 200 with the item
+/// refused (404), whichever bank they belong to.
+fn bulk_review() -> Value {
+    json!({"action": "review", "items": [{"id": uuid::Uuid::new_v4(), "version": 1}]})
+}
+
 fn decision() -> Value {
     json!({"decision": "pre_approve"})
 }
@@ -144,6 +154,25 @@ fn table() -> Vec<Row> {
             None,
             [401, 403, 403, 412, 404, 403],
         ),
+        // The thread: both parties read and write, admins read only.
+        row(
+            M::GET,
+            "/api/v1/loan-requests/{id}/messages",
+            None,
+            [401, 200, 404, 200, 404, 200],
+        ),
+        row(
+            M::POST,
+            "/api/v1/loan-requests/{id}/messages",
+            Some(message),
+            [401, 201, 404, 201, 404, 403],
+        ),
+        row(
+            M::POST,
+            "/api/v1/loan-requests/bulk-decisions",
+            Some(bulk_review),
+            [401, 403, 403, 200, 200, 403],
+        ),
         row(
             M::POST,
             "/api/v1/loan-requests/{id}/documents",
@@ -189,6 +218,7 @@ fn table() -> Vec<Row> {
             Some(degraded_off),
             [401, 403, 403, 403, 403, 200],
         ),
+        row(M::GET, "/api/v1/platform-status", None, [200; 6]),
         row(M::GET, "/healthz", None, [200, 200, 200, 200, 200, 200]),
         row(M::GET, "/readyz", None, [200, 200, 200, 200, 200, 200]),
         row(

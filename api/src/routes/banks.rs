@@ -56,6 +56,10 @@ pub struct NewBankInput {
     /// 1–200 characters.
     #[schema(example = "Crédit Agricole Normandie-Seine")]
     pub name: String,
+    /// The bank's shared mailbox, e-mailed (without the content) when an applicant
+    /// writes to the bank about one of its requests. Optional.
+    #[schema(example = "pge@cansn.example")]
+    pub notification_email: Option<String>,
 }
 
 /// Add a participating bank (admin).
@@ -101,13 +105,31 @@ pub async fn create_bank(
             "1 to 200 characters, no control characters",
         ));
     }
+    let notification_email = match value.notification_email.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(raw) => match EmailAddress::parse(raw) {
+            Ok(email) => Some(email),
+            Err(e) => {
+                errors.push(FieldError::new(
+                    "notification_email",
+                    domain::error::codes::INVALID_EMAIL,
+                    e.to_string(),
+                ));
+                None
+            }
+        },
+    };
     let Ok(code) = code else {
         return Err(Problem::validation(errors));
     };
     if !errors.is_empty() {
         return Err(Problem::validation(errors));
     }
-    let bank = Bank { code, name };
+    let bank = Bank {
+        code,
+        name,
+        notification_email,
+    };
     state
         .banks
         .create(&bank, infra::persistence::now())

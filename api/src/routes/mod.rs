@@ -155,6 +155,11 @@ fn business_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(loan_requests::decide::decide_loan_request))
         .routes(routes!(loan_requests::grant::grant_loan_request))
         .routes(routes!(
+            loan_requests::messages::list_messages,
+            loan_requests::messages::post_message
+        ))
+        .routes(routes!(loan_requests::bulk::bulk_decide))
+        .routes(routes!(
             loan_requests::documents::announce_document,
             loan_requests::documents::list_documents
         ))
@@ -165,6 +170,7 @@ fn business_routes() -> OpenApiRouter<AppState> {
             admin::degraded_mode::get_degraded_mode,
             admin::degraded_mode::put_degraded_mode
         ))
+        .routes(routes!(admin::degraded_mode::platform_status))
 }
 
 /// Probes: never limited, so an overloaded replica still answers them.

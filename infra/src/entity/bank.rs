@@ -6,6 +6,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub code: String,
     pub name: String,
+    pub notification_email: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

@@ -7,5 +7,6 @@ pub mod dev_account;
 pub mod document;
 pub mod idempotency_record;
 pub mod loan_request;
+pub mod message;
 pub mod outbox_message;
 pub mod platform_setting;

@@ -6,6 +6,7 @@ use sea_orm_migration::prelude::*;
 mod m20261123_000001_init;
 mod m20261123_000002_platform_settings;
 mod m20261123_000003_documents_and_accounts;
+mod m20261126_000004_messages;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_init::Migration),
             Box::new(m20261123_000002_platform_settings::Migration),
             Box::new(m20261123_000003_documents_and_accounts::Migration),
+            Box::new(m20261126_000004_messages::Migration),
         ]
     }
 }

@@ -27,6 +27,10 @@ impl Store {
         let result = bank::Entity::insert(bank::ActiveModel {
             code: Set(new.code.as_str().to_owned()),
             name: Set(new.name.clone()),
+            notification_email: Set(new
+                .notification_email
+                .as_ref()
+                .map(|e| e.as_str().to_owned())),
             created_at: Set(now),
         })
         .exec_without_returning(&self.db)

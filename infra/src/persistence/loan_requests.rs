@@ -46,7 +46,7 @@ pub(super) const LOCK_KEY_AND_COMPANY: &str =
     "SELECT pg_advisory_xact_lock($1), pg_advisory_xact_lock($2, $3)";
 pub(super) const LOCK_COMPANY: &str = "SELECT pg_advisory_xact_lock($1, $2)";
 
-fn scope_condition(scope: &Scope) -> Condition {
+pub(super) fn scope_condition(scope: &Scope) -> Condition {
     match scope {
         Scope::Applicant(sub) => {
             Condition::all().add(loan_request::Column::ApplicantSub.eq(sub.as_str()))
@@ -209,16 +209,27 @@ pub(super) fn outbox_payload(request: &LoanRequest) -> String {
     .to_string()
 }
 
+/// The applicant's e-mail of `kind` about `request`.
 fn outbox_row(
     request: &LoanRequest,
     kind: MailKind,
+    now: DateTime<Utc>,
+) -> outbox_message::ActiveModel {
+    outbox_row_to(request, kind, request.contact_email.as_str(), now)
+}
+
+/// An e-mail of `kind` about `request` to `recipient`.
+pub(super) fn outbox_row_to(
+    request: &LoanRequest,
+    kind: MailKind,
+    recipient: &str,
     now: DateTime<Utc>,
 ) -> outbox_message::ActiveModel {
     outbox_message::ActiveModel {
         id: Set(Uuid::now_v7()),
         loan_request_id: Set(request.id.0),
         kind: Set(kind.as_str().to_owned()),
-        recipient: Set(request.contact_email.as_str().to_owned()),
+        recipient: Set(recipient.to_owned()),
         payload: Set(outbox_payload(request)),
         status: Set("pending".to_owned()),
         attempts: Set(0),
@@ -455,6 +466,23 @@ fn list_query(
 }
 
 impl Store {
+    /// Whether the request exists in `scope` (a request outside it is "not found").
+    pub(super) async fn visible(
+        &self,
+        id: LoanRequestId,
+        scope: &Scope,
+    ) -> Result<bool, StorageError> {
+        Ok(loan_request::Entity::find_by_id(id.0)
+            .select_only()
+            .column(loan_request::Column::Id)
+            .filter(scope_condition(scope))
+            .into_tuple::<Uuid>()
+            .one(&self.db)
+            .await
+            .map_err(storage)?
+            .is_some())
+    }
+
     /// The statement `list` runs for these arguments, with its values bound: the
     /// back-office benchmark EXPLAINs exactly what the API executes.
     #[must_use]
@@ -544,15 +572,7 @@ impl LoanRequestRepository for Store {
         id: LoanRequestId,
         scope: &Scope,
     ) -> Result<Option<Vec<AuditEvent>>, StorageError> {
-        let visible = loan_request::Entity::find_by_id(id.0)
-            .select_only()
-            .column(loan_request::Column::Id)
-            .filter(scope_condition(scope))
-            .into_tuple::<Uuid>()
-            .one(&self.db)
-            .await
-            .map_err(storage)?;
-        if visible.is_none() {
+        if !self.visible(id, scope).await? {
             return Ok(None);
         }
         let rows = audit_event::Entity::find()

@@ -5,6 +5,7 @@ mod convert;
 mod documents;
 mod fast_submit;
 mod loan_requests;
+mod messages;
 mod outbox;
 
 pub use loan_requests::now;
@@ -17,7 +18,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::loan_request::Bank;
 use domain::ports::{BankRepository, CreateBankError, HealthCheck, StorageError};
-use domain::submission::BankCode;
+use domain::submission::{BankCode, EmailAddress};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, EntityTrait, QueryOrder,
 };
@@ -225,9 +226,16 @@ impl BankRepository for Store {
             .map(|row| {
                 let code = BankCode::parse(&row.code)
                     .map_err(|_| StorageError::other(format!("corrupt bank code {}", row.code)))?;
+                // A stored address the current rule refuses is read as none, rather than
+                // failing every read of the bank list.
+                let notification_email = row
+                    .notification_email
+                    .as_deref()
+                    .and_then(|raw| EmailAddress::parse(raw).ok());
                 Ok(Bank {
                     code,
                     name: row.name,
+                    notification_email,
                 })
             })
             .collect()

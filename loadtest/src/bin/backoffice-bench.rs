@@ -159,6 +159,7 @@ async fn seed(url: &str, rows: u64) -> anyhow::Result<()> {
             bank::Entity::insert(bank::ActiveModel {
                 code: Set(code.to_owned()),
                 name: Set(format!("Banque {code}")),
+                notification_email: Set(None),
                 created_at: Set(now),
             })
             .exec_without_returning(&db)

@@ -95,6 +95,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/loan-requests/bulk-decisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Decide several requests of the reviewer's bank at once (reviewers). */
+        post: operations["bulk_decide"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/loan-requests/{id}": {
         parameters: {
             query?: never;
@@ -201,6 +218,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/loan-requests/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a request's messages; the other side's become read (not for admins). */
+        get: operations["list_messages"];
+        put?: never;
+        /** Write to the other side of a request (its applicant, or the reviewers of its bank). */
+        post: operations["post_message"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/loan-requests/{id}/review": {
         parameters: {
             query?: never;
@@ -229,6 +264,26 @@ export interface paths {
         put?: never;
         /** The owner withdraws their request (submitted or in_review → withdrawn). */
         post: operations["withdraw_loan_request"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/platform-status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The platform's state, for the banner every signed-in user sees (public: it holds
+         *     nothing about anyone).
+         */
+        get: operations["platform_status"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -490,6 +545,48 @@ export interface components {
             /** @example BNP Paribas */
             name: string;
         };
+        /**
+         * @description A decision that can be taken in bulk.
+         * @enum {string}
+         */
+        BulkAction: "review" | "pre_approve" | "reject";
+        /** @description A decision on several requests. */
+        BulkDecisionInput: {
+            action: components["schemas"]["BulkAction"];
+            /** @description 1 to 100 distinct requests. */
+            items: components["schemas"]["BulkItem"][];
+            /**
+             * @description Required to reject (1–2,000 characters); an optional comment to pre-approve;
+             *     refused with `review`.
+             */
+            reason?: string | null;
+        };
+        /** @description The outcomes, in the order of the items. */
+        BulkDecisionReport: {
+            results: components["schemas"]["BulkResult"][];
+        };
+        /** @description One request to decide, at the version the reviewer saw. */
+        BulkItem: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: int32
+             * @description The request's version as last read (its `ETag`).
+             */
+            version: number;
+        };
+        /** @description The outcome for one item. */
+        BulkResult: {
+            /** Format: uuid */
+            id: string;
+            problem?: null | components["schemas"]["Problem"];
+            status?: null | components["schemas"]["LoanStatus"];
+            /**
+             * Format: int32
+             * @description The request's new version; `null` when it was refused.
+             */
+            version?: number | null;
+        };
         /** @description Declared company data (SPEC §2). Whitespace in SIREN/SIRET is tolerated. */
         CompanyInput: {
             /**
@@ -687,6 +784,13 @@ export interface components {
             requested_amount_cents: number;
             status: components["schemas"]["LoanStatus"];
             terms: components["schemas"]["TermsView"];
+            /**
+             * Format: int32
+             * @description Messages from the other side the caller's side has not read yet (applicant:
+             *     the bank's; reviewer: the applicant's). In the list and in `GET` of one request
+             *     for applicants and reviewers; absent elsewhere.
+             */
+            unread_messages?: number | null;
             /** Format: date-time */
             updated_at: string;
             /**
@@ -702,6 +806,29 @@ export interface components {
          * @enum {string}
          */
         LoanStatus: "submitted" | "in_review" | "pre_approved" | "granted" | "rejected" | "withdrawn";
+        /** @description A request's thread. */
+        MessageList: {
+            /** @description Oldest first. */
+            items: components["schemas"]["MessageView"][];
+        };
+        /**
+         * @description Who wrote a message.
+         * @enum {string}
+         */
+        MessageSide: "applicant" | "bank";
+        /** @description One message of a request's thread. */
+        MessageView: {
+            /** Format: date-time */
+            at: string;
+            body: string;
+            /**
+             * @description The applicant, or the bank (any of its reviewers: the applicant is not told
+             *     which one).
+             */
+            from: components["schemas"]["MessageSide"];
+            /** Format: uuid */
+            id: string;
+        };
         /** @description A bank to add. */
         NewBankInput: {
             /**
@@ -714,6 +841,12 @@ export interface components {
              * @example Crédit Agricole Normandie-Seine
              */
             name: string;
+            /**
+             * @description The bank's shared mailbox, e-mailed (without the content) when an applicant
+             *     writes to the bank about one of its requests. Optional.
+             * @example pge@cansn.example
+             */
+            notification_email?: string | null;
         };
         /** @description A document the applicant is about to upload. */
         NewDocumentInput: {
@@ -736,6 +869,14 @@ export interface components {
              */
             size: number;
         };
+        /** @description A message to write. */
+        NewMessageInput: {
+            /**
+             * @description 1–5,000 characters; newlines and tabs allowed, no other control character.
+             * @example Pourriez-vous joindre le bilan 2025 ?
+             */
+            body: string;
+        };
         /** @description A reviewer account to create. */
         NewReviewerInput: {
             /**
@@ -756,6 +897,14 @@ export interface components {
             pending: number;
             /** Format: int64 */
             sent: number;
+        };
+        /** @description What every page of the app shows about the platform's state. */
+        PlatformStatus: {
+            /**
+             * @description Degraded mode is on: national figures, the CSV export and document lists answer
+             *     503 with `Retry-After` until an admin switches it off.
+             */
+            degraded_mode: boolean;
         };
         /** @description RFC 9457 problem details, as serialised. */
         Problem: {
@@ -1805,6 +1954,120 @@ export interface operations {
             };
         };
     };
+    bulk_decide: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkDecisionInput"];
+            };
+        };
+        responses: {
+            /** @description One outcome per item, in order; refused items carry their problem */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkDecisionReport"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a reviewer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body did not arrive in time (`body-timeout`); send it again */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 64 KiB (`payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No `Content-Type: application/json` (`unsupported-media-type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No items, over 100, an id twice, or a missing or invalid reason: nothing was written */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`), with `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (`internal`); the cause is logged with the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Overloaded (`overloaded`), too slow (`request-timeout`), database or storage out of reach (`database-unavailable`, `object-storage-unavailable`) or degraded mode (`degraded-mode`), with `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_loan_request: {
         parameters: {
             query?: never;
@@ -2663,6 +2926,245 @@ export interface operations {
             };
         };
     };
+    list_messages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Loan request id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The thread, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageList"];
+                };
+            };
+            /** @description A path segment or header that cannot be read (`invalid-parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No known role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such request visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body did not arrive in time (`body-timeout`); send it again */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 64 KiB (`payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`), with `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (`internal`); the cause is logged with the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Overloaded (`overloaded`), too slow (`request-timeout`), database or storage out of reach (`database-unavailable`, `object-storage-unavailable`) or degraded mode (`degraded-mode`), with `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    post_message: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Loan request id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewMessageInput"];
+            };
+        };
+        responses: {
+            /** @description Posted */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageView"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An admin (admins read threads, they do not write in them) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such request visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body did not arrive in time (`body-timeout`); send it again */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The thread holds 500 messages (`thread-full`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 64 KiB (`payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No `Content-Type: application/json` (`unsupported-media-type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Empty, too long (over 5,000 characters) or with control characters */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`), with `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (`internal`); the cause is logged with the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Overloaded (`overloaded`), too slow (`request-timeout`), database or storage out of reach (`database-unavailable`, `object-storage-unavailable`) or degraded mode (`degraded-mode`), with `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     review_loan_request: {
         parameters: {
             query?: never;
@@ -2899,6 +3401,71 @@ export interface operations {
             };
             /** @description If-Match missing */
             428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`), with `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (`internal`); the cause is logged with the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Overloaded (`overloaded`), too slow (`request-timeout`), database or storage out of reach (`database-unavailable`, `object-storage-unavailable`) or degraded mode (`degraded-mode`), with `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    platform_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Current state (cached a few seconds per replica) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformStatus"];
+                };
+            };
+            /** @description The body did not arrive in time (`body-timeout`); send it again */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 64 KiB (`payload-too-large`) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -75,3 +75,29 @@ pub async fn put_degraded_mode(
         enabled: value.enabled,
     }))
 }
+
+/// What every page of the app shows about the platform's state.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlatformStatus {
+    /// Degraded mode is on: national figures, the CSV export and document lists answer
+    /// 503 with `Retry-After` until an admin switches it off.
+    pub degraded_mode: bool,
+}
+
+/// The platform's state, for the banner every signed-in user sees (public: it holds
+/// nothing about anyone).
+#[utoipa::path(
+    get,
+    path = "/api/v1/platform-status",
+    tag = "operations",
+    responses(
+        (status = 200, description = "Current state (cached a few seconds per replica)", body = PlatformStatus),
+    )
+)]
+pub async fn platform_status(
+    State(state): State<AppState>,
+) -> Result<Json<PlatformStatus>, Problem> {
+    Ok(Json(PlatformStatus {
+        degraded_mode: state.degraded_mode().await?,
+    }))
+}

@@ -4,7 +4,7 @@
 use axum::extract::State;
 use axum::response::Response;
 
-use super::{parse_id, with_etag};
+use super::{parse_id, view_with_etag};
 use crate::auth::Caller;
 use crate::extract::ApiPath;
 use crate::problem::{Problem, ProblemDetails};
@@ -37,5 +37,10 @@ pub async fn get_loan_request(
         .get(id, &caller.scope())
         .await?
         .ok_or_else(Problem::not_found)?;
-    Ok(with_etag(&request))
+    let mut view = LoanRequestView::from(&request);
+    if let Some(side) = caller.side() {
+        let unread = state.messages.unread(&[request.id], side).await?;
+        view.unread_messages = Some(unread.get(&request.id).copied().unwrap_or(0));
+    }
+    Ok(view_with_etag(view, request.version))
 }

@@ -196,8 +196,13 @@ pub async fn list_loan_requests(
         .next
         .map(|p| cursor::encode(&state.cursor_key, p, &fingerprint))
         .transpose()?;
-    Ok(Json(LoanRequestPage {
-        items: page.items.iter().map(LoanRequestView::from).collect(),
-        next_cursor,
-    }))
+    let mut items: Vec<LoanRequestView> = page.items.iter().map(LoanRequestView::from).collect();
+    if let Some(side) = caller.side() {
+        let ids: Vec<_> = page.items.iter().map(|r| r.id).collect();
+        let unread = state.messages.unread(&ids, side).await?;
+        for (view, request) in items.iter_mut().zip(&page.items) {
+            view.unread_messages = Some(unread.get(&request.id).copied().unwrap_or(0));
+        }
+    }
+    Ok(Json(LoanRequestPage { items, next_cursor }))
 }

@@ -1,11 +1,13 @@
 //! `/api/v1/loan-requests` and its sub-resources: one file per action.
 
+pub mod bulk;
 pub mod decide;
 pub mod documents;
 pub mod events;
 pub mod get;
 pub mod grant;
 pub mod list;
+pub mod messages;
 pub mod review;
 pub mod submit;
 pub mod withdraw;
@@ -52,8 +54,13 @@ pub(crate) fn if_match(headers: &HeaderMap) -> Result<i32, Problem> {
 
 /// A request with its `ETag`.
 pub(crate) fn with_etag(request: &LoanRequest) -> Response {
-    let mut response = Json(LoanRequestView::from(request)).into_response();
-    if let Ok(value) = HeaderValue::from_str(&etag(request.version)) {
+    view_with_etag(LoanRequestView::from(request), request.version)
+}
+
+/// A request's view with its `ETag`.
+pub(crate) fn view_with_etag(view: LoanRequestView, version: i32) -> Response {
+    let mut response = Json(view).into_response();
+    if let Ok(value) = HeaderValue::from_str(&etag(version)) {
         response.headers_mut().insert(header::ETAG, value);
     }
     response

@@ -1,0 +1,165 @@
+//! `GET/POST /api/v1/loan-requests/{id}/messages`: the thread between a request's
+//! applicant and the reviewers of its bank. Both sides read and write; admins read.
+//! Anyone else gets 404, as for the request itself. Posting writes the message, its
+//! audit line and an e-mail to the other side (saying only that a message waits) in one
+//! transaction.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use domain::message::{Message, MessageBody, NewMessage};
+use domain::ports::PostMessageError;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::parse_id;
+use crate::auth::Caller;
+use crate::extract::{ApiJson, ApiPath};
+use crate::problem::{Problem, ProblemDetails};
+use crate::state::AppState;
+
+/// Who wrote a message.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageSide {
+    Applicant,
+    Bank,
+}
+
+/// One message of a request's thread.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessageView {
+    pub id: Uuid,
+    pub at: DateTime<Utc>,
+    /// The applicant, or the bank (any of its reviewers: the applicant is not told
+    /// which one).
+    pub from: MessageSide,
+    pub body: String,
+}
+
+impl From<&Message> for MessageView {
+    fn from(m: &Message) -> Self {
+        Self {
+            id: m.id,
+            at: m.at,
+            from: match m.from {
+                domain::message::Side::Applicant => MessageSide::Applicant,
+                domain::message::Side::Bank => MessageSide::Bank,
+            },
+            body: m.body.clone(),
+        }
+    }
+}
+
+/// A request's thread.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessageList {
+    /// Oldest first.
+    pub items: Vec<MessageView>,
+}
+
+/// A message to write.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewMessageInput {
+    /// 1–5,000 characters; newlines and tabs allowed, no other control character.
+    #[schema(example = "Pourriez-vous joindre le bilan 2025 ?")]
+    pub body: String,
+}
+
+/// Read a request's messages; the other side's become read (not for admins).
+#[utoipa::path(
+    get,
+    path = "/api/v1/loan-requests/{id}/messages",
+    tag = "loan-requests",
+    params(("id" = uuid::Uuid, Path, description = "Loan request id")),
+    responses(
+        (status = 200, description = "The thread, oldest first", body = MessageList),
+        (status = 401, description = "Not authenticated", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, description = "No known role", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "No such request visible to the caller", body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list_messages(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<MessageList>, Problem> {
+    let id = parse_id(&id)?;
+    let messages = state
+        .messages
+        .messages(
+            id,
+            &caller.scope(),
+            caller.side(),
+            infra::persistence::now(),
+        )
+        .await?
+        .ok_or_else(Problem::not_found)?;
+    Ok(Json(MessageList {
+        items: messages.iter().map(MessageView::from).collect(),
+    }))
+}
+
+/// Write to the other side of a request (its applicant, or the reviewers of its bank).
+#[utoipa::path(
+    post,
+    path = "/api/v1/loan-requests/{id}/messages",
+    tag = "loan-requests",
+    request_body = NewMessageInput,
+    params(("id" = uuid::Uuid, Path, description = "Loan request id")),
+    responses(
+        (status = 201, description = "Posted", body = MessageView),
+        (status = 400, description = "Malformed JSON", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, description = "An admin (admins read threads, they do not write in them)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "No such request visible to the caller", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, description = "The thread holds 500 messages (`thread-full`)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "Empty, too long (over 5,000 characters) or with control characters", body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn post_message(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson { value, .. }: ApiJson<NewMessageInput>,
+) -> Result<(StatusCode, Json<MessageView>), Problem> {
+    let Some(side) = caller.side() else {
+        return Err(Problem::forbidden(
+            "admins read threads; only the applicant and the bank's reviewers write",
+        ));
+    };
+    let id = parse_id(&id)?;
+    let body = MessageBody::parse(&value.body).map_err(|e| Problem::validation(vec![e]))?;
+    let posted = state
+        .messages
+        .post(
+            NewMessage {
+                loan_request_id: id,
+                scope: caller.scope(),
+                author: caller.actor(),
+                from: side,
+                body,
+            },
+            infra::persistence::now(),
+        )
+        .await
+        .map_err(|e| match e {
+            PostMessageError::NotFound => Problem::not_found(),
+            PostMessageError::ThreadFull => Problem::new(
+                StatusCode::CONFLICT,
+                "thread-full",
+                "Thread full",
+                format!(
+                    "this request's thread holds {} messages, the most it may",
+                    domain::message::MAX_MESSAGES_PER_REQUEST
+                ),
+            ),
+            PostMessageError::Storage(s) => s.into(),
+        })?;
+    Ok((StatusCode::CREATED, Json(MessageView::from(&posted))))
+}
