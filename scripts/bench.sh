@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Launch-day benchmark (issue 4, SPEC §7), everything on this one machine: builds in
-# release the binary the image ships, starts the API on PostgreSQL, runs the goose load
-# test (submission ceiling, the two journeys at 833 requests/s, the same with hostile
-# traffic), then pgbench with the SQL of one submission (scripts/bench/submission.pgbench),
-# builds the container image without an engine to measure it (scripts/image.sh), and
-# prints the figures.
+# Launch-day benchmark (issue 4; the targets are in docs/PERFORMANCE.md, "Targets"),
+# everything on this one machine: builds in release the binary the image ships, starts
+# the API on PostgreSQL, runs the goose load test (submission ceiling, the two journeys
+# at 833 requests/s, the same with hostile traffic), then pgbench with the SQL of one
+# submission (scripts/bench/submission.pgbench), builds the container image without an
+# engine to measure it (scripts/image.sh), and prints the figures.
 #
 #   scripts/bench.sh                 # full run, about 4 minutes after the build
 #   BENCH_SECONDS=20 scripts/bench.sh  # shorter steps

@@ -2,8 +2,8 @@
 # Offline checks of the deployment artifacts: Dockerfile, Helm chart, Terraform,
 # .gitlab-ci.yml. Installs its pinned tools into a cache outside the clone
 # (${PGE_TOOLS_DIR:-$HOME/.cache/pge/tools}), runs every check, prints a summary and
-# exits non-zero when any check fails. See docs/DEPLOYMENT.md ("Offline checks") and
-# ../shared/DEPLOY-CHECKS.md for why each check is run the way it is.
+# exits non-zero when any check fails. See docs/DEPLOYMENT.md ("Offline checks") for
+# what each check does and why it is run the way it is.
 #
 #   scripts/check-deploy.sh            check the repository holding this script
 #   PGE_DEPLOY_ROOT=/path scripts/...  check another copy

@@ -10,19 +10,19 @@
 # `COPY --from=builder /out/rootfs/ /`: any other instruction there stops the script, so
 # the image measured here cannot drift from the Dockerfile's.
 #
-# Prints the image's size as a registry stores it (compressed layer + config +
-# manifest), its unpacked size (what `docker images` shows) and `du -sm` of its files
-# (the GitLab build job's check), and fails when the unpacked size reaches IMAGE_MAX_MB
-# (default 40, SPEC section 7). Then it unpacks the image and starts `pge serve` from
-# those files alone, as a pod would (read-only root, tmpfs on /tmp, /etc/hosts mounted,
-# no /dev, uid 65532), twice: on the embedded default with its data under /tmp, then on
-# PostgreSQL reached by a host name that only /etc/hosts knows (the static binary resolves
-# it through glibc's NSS), on a database of its own. Each time it waits for /readyz and
-# /metrics: the binary needs nothing the image lacks. The PostgreSQL run needs psql and
-# the server at PGE_IMAGE_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres,
-# which must be on 127.0.0.1); without them it is skipped, unless IMAGE_REQUIRE_DATABASE=1
-# (.ci/run). Needs root (umoci, unshare, mount, chroot); installs umoci with apt-get when
-# it is missing.
+# Prints the image's size as a registry stores it (compressed layer + config + manifest),
+# its unpacked size (what `docker images` shows) and `du -sm` of its files (the GitLab
+# build job's check), and fails when the unpacked size reaches IMAGE_MAX_MB (default 40:
+# the target in docs/PERFORMANCE.md, "Targets"). Then it unpacks the image and starts
+# `pge serve` from those files alone, as a pod would (read-only root, tmpfs on /tmp,
+# /etc/hosts mounted, no /dev, uid 65532), twice: on the embedded default with its data
+# under /tmp, then on PostgreSQL reached by a host name that only /etc/hosts knows (the
+# static binary resolves it through glibc's NSS), on a database of its own. Each time it
+# waits for /readyz and /metrics: the binary needs nothing the image lacks. The PostgreSQL
+# run needs psql and the server at PGE_IMAGE_DATABASE_URL (default
+# postgres://postgres@127.0.0.1:5432/postgres, which must be on 127.0.0.1); without them
+# it is skipped, unless IMAGE_REQUIRE_DATABASE=1 (.ci/run). Needs root (umoci, unshare,
+# mount, chroot); installs umoci with apt-get when it is missing.
 set -euo pipefail
 [ $# -eq 2 ] || { echo "usage: $0 ROOTFS OCI_DIR" >&2; exit 2; }
 cd "$(dirname "$0")/.."

@@ -23,7 +23,7 @@ pub enum Caller {
 }
 
 impl Caller {
-    /// The requests this caller may see (SPEC §1).
+    /// The requests this caller may see (docs/RULES.md §1).
     #[must_use]
     pub fn scope(&self) -> Scope {
         match self {

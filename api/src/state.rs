@@ -161,7 +161,7 @@ impl App {
         *self.degraded_cache.write().await = None;
     }
 
-    /// Refuses non-critical work while degraded mode is on (SPEC §5).
+    /// Refuses non-critical work while degraded mode is on (docs/RULES.md §17).
     ///
     /// # Errors
     /// 503 `degraded-mode` with `Retry-After`.

@@ -1,6 +1,6 @@
-//! JSON shapes of SPEC §5, shared by several routes: what clients send and receive.
-//! They are separate from the domain types (which only exist valid) and from the
-//! storage rows.
+//! JSON shapes of the API (docs/ARCHITECTURE.md §4), shared by several routes: what
+//! clients send and receive. They are separate from the domain types (which only exist
+//! valid) and from the storage rows.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::company::{Company, RawCompany};
@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-/// A loan request's state (SPEC §3): `submitted` → `in_review` → `pre_approved` →
+/// A loan request's state (docs/RULES.md §14): `submitted` → `in_review` → `pre_approved` →
 /// `granted`; `submitted`/`in_review` → `rejected` or `withdrawn`. Documentation only:
 /// statuses travel as these strings.
 #[derive(ToSchema)]
@@ -25,7 +25,7 @@ pub enum LoanStatus {
     Withdrawn,
 }
 
-/// Declared company data (SPEC §2). Whitespace in SIREN/SIRET is tolerated.
+/// Declared company data (docs/RULES.md §2). Whitespace in SIREN/SIRET is tolerated.
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CompanyInput {

@@ -1,4 +1,4 @@
-//! The campaign window: when submissions are accepted (SPEC §2).
+//! The campaign window: when submissions are accepted (docs/RULES.md §11).
 
 use chrono::{DateTime, Utc};
 

@@ -204,7 +204,7 @@ impl From<Siret> for String {
     }
 }
 
-/// Legal form of the company, as enumerated by SPEC §2.
+/// Legal form of the company, as enumerated in docs/RULES.md §2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum LegalForm {
@@ -266,7 +266,7 @@ impl LegalForm {
         Self::ALL.into_iter().find(|f| f.as_str() == input)
     }
 
-    /// Forms the scheme excludes (SPEC §2): real-estate companies and financial
+    /// Forms the scheme excludes (docs/RULES.md §3): real-estate companies and financial
     /// institutions.
     #[must_use]
     pub fn is_excluded(self) -> bool {
@@ -416,9 +416,8 @@ pub struct RawCompany {
     pub collective_proceedings: bool,
 }
 
-/// A company whose declared data are all valid (SPEC §2, "Company identity" and
-/// "Declared data"). Whether it is eligible is another question: see
-/// [`crate::rules::eligibility`].
+/// A company whose declared data are all valid (docs/RULES.md §2). Whether it is
+/// eligible is another question: see [`crate::rules::eligibility`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Company {
     pub siren: Siren,
@@ -636,7 +635,7 @@ pub(crate) mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// A valid company to vary in tests: a small SAS (example of SPEC §5).
+    /// A valid company to vary in tests: a small SAS (the README's example).
     pub(crate) fn raw_company() -> RawCompany {
         RawCompany {
             siren: "732829320".into(),

@@ -1,5 +1,5 @@
-//! Supporting documents (SPEC §4): what may be attached, how big, how many, and while the
-//! request is in which state.
+//! Supporting documents (docs/RULES.md §15): what may be attached, how big, how many,
+//! and while the request is in which state.
 
 use std::fmt;
 
@@ -214,7 +214,7 @@ impl Declaration {
     }
 }
 
-/// Whether documents may be attached in this state (SPEC §4).
+/// Whether documents may be attached in this state (docs/RULES.md §15).
 #[must_use]
 pub fn accepts_documents(status: Status) -> bool {
     matches!(status, Status::Submitted | Status::InReview)

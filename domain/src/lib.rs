@@ -1,4 +1,4 @@
-//! The PGE rules (SPEC §2 and §3) as pure code: types that can only be built valid,
+//! The PGE rules (docs/RULES.md) as pure code: types that can only be built valid,
 //! and the functions that compute eligibility, caps, guarantee shares and fees.
 //!
 //! This crate depends on no async runtime, web framework, ORM or SDK.

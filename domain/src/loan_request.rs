@@ -82,8 +82,9 @@ pub struct AuditEvent {
     pub reason: Option<String>,
 }
 
-/// Which requests a caller may see: the tenancy rule of SPEC §1, applied inside every
-/// query so that a request outside the scope is indistinguishable from a missing one.
+/// Which requests a caller may see: the tenancy rule of docs/RULES.md §1, applied inside
+/// every query so that a request outside the scope is indistinguishable from a missing
+/// one.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Scope {
     Applicant(Subject),
@@ -91,7 +92,7 @@ pub enum Scope {
     All,
 }
 
-/// Filters of `GET /api/v1/loan-requests` (SPEC §5), already parsed.
+/// Filters of `GET /api/v1/loan-requests` (docs/ARCHITECTURE.md §4), already parsed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct ListFilter {
     pub status: Option<Status>,
@@ -129,7 +130,7 @@ pub struct TransitionCommand {
     pub reason: Option<String>,
 }
 
-/// Idempotency data of a submission (SPEC §5): the key the client sent and a
+/// Idempotency data of a submission (docs/RULES.md §10): the key the client sent and a
 /// fingerprint of the body it sent with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdempotencyKey {
@@ -172,7 +173,7 @@ impl MailKind {
         }
     }
 
-    /// The e-mail a transition triggers, if any (SPEC §3).
+    /// The e-mail a transition triggers, if any (docs/RULES.md §14).
     #[must_use]
     pub fn for_status(status: Status) -> Option<Self> {
         match status {

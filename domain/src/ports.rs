@@ -154,7 +154,8 @@ pub trait LoanRequestRepository: Send + Sync + 'static {
     ) -> Result<Option<Vec<AuditEvent>>, StorageError>;
 
     /// Applies a workflow action with optimistic concurrency, writing the audit event
-    /// and, where SPEC §3 asks for one, the outbox e-mail in the same transaction.
+    /// and, where docs/RULES.md §14 asks for one, the outbox e-mail in the same
+    /// transaction.
     ///
     /// # Errors
     /// [`TransitionError`]; nothing is written when it fails.

@@ -1,5 +1,6 @@
-//! Public references of loan requests (SPEC §2): `PGE-` + 10 Crockford base32 symbols
-//! (50 bits) + 1 check symbol (the value mod 37), read over the phone and typed back.
+//! Public references of loan requests (docs/RULES.md §13): `PGE-` + 10 Crockford
+//! base32 symbols (50 bits) + 1 check symbol (the value mod 37), read over the phone and
+//! typed back.
 
 use std::fmt;
 

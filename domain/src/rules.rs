@@ -1,5 +1,5 @@
-//! The PGE rules of SPEC §2: eligibility, size category, cap, guarantee share, loan
-//! terms and fees. Integer arithmetic only; products are computed in `i128`.
+//! The PGE rules of docs/RULES.md §3–§8: eligibility, size category, cap, guarantee
+//! share, loan terms and fees. Integer arithmetic only; products are computed in `i128`.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -73,7 +73,7 @@ pub fn eligibility(c: &Company) -> Vec<Ineligibility> {
     reasons
 }
 
-/// Company size, EU/French definition as SPEC §2 states it.
+/// Company size, EU/French definition (docs/RULES.md §4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum SizeCategory {
@@ -252,7 +252,7 @@ pub struct LoanTerms {
     pub total_fee: Cents,
 }
 
-/// Yearly fee rate by size and loan year (SPEC §2 table).
+/// Yearly fee rate by size and loan year (docs/RULES.md §8 table).
 #[must_use]
 pub fn fee_rate(size: SizeCategory, year: u8) -> BasisPoints {
     let (first, second_third, later) = match size {

@@ -1,5 +1,5 @@
-//! The life of a loan request (SPEC §3): its states, the actions that move it, and who
-//! acts.
+//! The life of a loan request (docs/RULES.md §14): its states, the actions that move it,
+//! and who acts.
 
 use std::fmt;
 
@@ -108,14 +108,14 @@ impl Action {
         Self::ALL.into_iter().find(|a| a.as_str() == input)
     }
 
-    /// Only a rejection must give a reason (SPEC §3); a pre-approval may.
+    /// Only a rejection must give a reason (docs/RULES.md §14); a pre-approval may.
     #[must_use]
     pub fn requires_reason(self) -> bool {
         matches!(self, Self::Reject)
     }
 
-    /// Who may perform it (SPEC §1): the applicant withdraws, the bank reviewer does
-    /// the rest.
+    /// Who may perform it (docs/RULES.md §1): the applicant withdraws, the bank reviewer
+    /// does the rest.
     #[must_use]
     pub fn performed_by(self) -> Role {
         match self {
@@ -204,7 +204,7 @@ impl From<Reason> for String {
     }
 }
 
-/// What a person may do (SPEC §1).
+/// What a person may do (docs/RULES.md §1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -281,7 +281,7 @@ mod tests {
     fn every_pair_spelled_out() {
         use Action as A;
         use Status as S;
-        // All 6 × 5 pairs, written by hand from SPEC §3.
+        // All 6 × 5 pairs, written by hand from docs/RULES.md §14.
         let table: [(S, [Option<S>; 5]); 6] = [
             //                review,            pre_approve,         reject,            grant,             withdraw
             (

@@ -265,7 +265,8 @@ async fn withdraw_needs_if_match_and_refuses_stale_versions(app: TestApp) {
     app.act(&token, id, "withdraw", None)
         .await
         .assert_problem(409, "invalid-transition");
-    // A withdrawal is audited but e-mails nobody (SPEC §3: submission and decisions do).
+    // A withdrawal is audited but e-mails nobody (docs/RULES.md §14: submission and
+    // decisions do).
     use sea_orm::{ConnectionTrait, Statement};
     let db = app.db().await;
     let row = db
@@ -292,8 +293,8 @@ on_both_backends!(
     withdraw_needs_if_match_and_refuses_stale_versions,
 );
 
-/// Outside the campaign window (SPEC §2) a submission is 422 `campaign-closed` and
-/// nothing is written; simulations and reads keep working.
+/// Outside the campaign window (docs/RULES.md §11) a submission is 422
+/// `campaign-closed` and nothing is written; simulations and reads keep working.
 async fn submissions_outside_the_campaign_window_are_refused(backend: harness::Backend) {
     let now = chrono::Utc::now();
     for (window, label) in [

@@ -1,4 +1,4 @@
-//! The review workflow of SPEC §3 as bank reviewers drive it.
+//! The review workflow of docs/RULES.md §14 as bank reviewers drive it.
 
 use harness::{Backend, TestApp, on_both_backends, random_siren, submission};
 use serde_json::json;

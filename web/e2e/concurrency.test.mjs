@@ -26,7 +26,8 @@ test("a stale withdrawal is refused and the page says what changed", async () =>
   await reviewer.page.locator('input[name="name"]').fill('Claire Reviewer');
   await reviewer.page.locator('select[name="bank_id"]').selectOption('30004');
   await reviewer.page.locator('button[type="submit"]').click();
-  await reviewer.page.waitForURL(`${origin}/demandes`);
+  // A reviewer lands on their bank's queue, whatever page they started from.
+  await reviewer.page.waitForURL(`${origin}/instruction`);
   const taken = await apiAs(reviewer.page, `/api/v1/loan-requests/${id}/review`, {
     method: 'POST',
     headers: { 'if-match': '"1"' },

@@ -54,12 +54,13 @@ export function serverAndBrowser() {
  * Calls the API from the page as its signed-in user, with the ID token the app keeps in
  * its session; returns the status and the JSON body (null when there is none).
  */
-export async function apiAs(page, path, { method = 'GET', headers = {} } = {}) {
+export async function apiAs(page, path, { method = 'GET', headers = {}, body } = {}) {
   return page.evaluate(
-    async ([p, m, h]) => {
+    async ([p, m, h, b]) => {
       const key = Object.keys(sessionStorage).find((k) => k.startsWith('oidc.user:'));
       const token = JSON.parse(sessionStorage.getItem(key)).id_token;
-      const r = await fetch(p, { method: m, headers: { ...h, authorization: `Bearer ${token}` } });
+      const json = b === undefined ? {} : { 'content-type': 'application/json' };
+      const r = await fetch(p, { method: m, headers: { ...h, ...json, authorization: `Bearer ${token}` }, body: b === undefined ? undefined : JSON.stringify(b) });
       const text = await r.text();
       let body = null;
       try {
@@ -67,7 +68,7 @@ export async function apiAs(page, path, { method = 'GET', headers = {} } = {}) {
       } catch {}
       return { status: r.status, body };
     },
-    [path, method, headers],
+    [path, method, headers, body],
   );
 }
 
@@ -185,6 +186,17 @@ export async function capture(page, name, { axe = true } = {}) {
   for (const width of [1280, 375]) {
     await page.setViewportSize({ width, height: width === 375 ? 812 : 900 });
     await page.waitForTimeout(150);
+    // Nothing wider than the screen (no sideways scrolling on a phone).
+    const overflow = await page.evaluate((w) => {
+      if (document.documentElement.scrollWidth <= w) return [];
+      return [...document.querySelectorAll('body *')]
+        // The outermost culprits: wider than the screen while their parent is not.
+        .filter((el) => el.getBoundingClientRect().right > w + 1 && el.parentElement.getBoundingClientRect().right <= w + 1)
+        .filter((el) => !el.closest('.ui-table-wrap, .ui-visually-hidden'))
+        .slice(0, 5)
+        .map((el) => `${el.tagName.toLowerCase()}.${el.className} (${Math.round(el.getBoundingClientRect().right)} px)`);
+    }, width);
+    assert.deepEqual(overflow, [], `"${name}" is wider than ${width} px`);
     await page.screenshot({ path: join(artifacts, `${name}-${width}.png`), fullPage: true });
     if (axe) {
       const { violations } = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();

@@ -10,7 +10,7 @@ pub use admin::{CognitoIdentityAdmin, DevIdentityAdmin};
 pub use dev::{DEV_AUDIENCE, DEV_ISSUER, DevIdentityProvider, DevTokenRequest};
 pub use verifier::{AuthError, JwksSource, JwtVerifier, TokenClaims, VerifierSettings};
 
-/// Group names carried in `cognito:groups` (SPEC §1).
+/// Group names carried in `cognito:groups` (docs/RULES.md §1).
 pub mod groups {
     pub const APPLICANTS: &str = "applicants";
     pub const BANK_REVIEWERS: &str = "bank-reviewers";

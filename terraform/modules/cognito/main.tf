@@ -1,6 +1,6 @@
 # Cognito user pool: e-mail sign-in, `custom:bank_id` for reviewers, the three groups
-# of the spec, TOTP MFA, threat protection (advanced security) enforced, and a public
-# SPA client (authorization code + PKCE, no secret).
+# of docs/RULES.md §1, TOTP MFA, threat protection (advanced security) enforced, and a
+# public SPA client (authorization code + PKCE, no secret).
 #
 # Cognito cannot require MFA for some groups only: MFA is a setting of the whole pool.
 # With mfa_configuration = "ON" (the default) every user, reviewers and admins

@@ -52,3 +52,19 @@ export async function unwrap<T>(call: Promise<FetchResult<T>>): Promise<{ data: 
   if (!result.response.ok) throw toApiError(result.response, result.error);
   return { data: result.data as T, response: result.response };
 }
+
+/**
+ * Saves a response body as a file: a link cannot carry the bearer token, so the file is
+ * fetched first, then handed to the browser as a Blob through a temporary <a download>.
+ */
+export function saveBlob(blob: Blob, filename: string) {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

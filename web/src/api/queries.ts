@@ -1,7 +1,7 @@
 // Every read of the API as a TanStack Query definition; mutations invalidate what they change.
 import { queryOptions } from '@tanstack/react-query';
 import { api, unwrap } from './client';
-import type { components } from './schema';
+import type { components, paths } from './schema';
 
 export type LoanRequest = components['schemas']['LoanRequestView'];
 export type AuditEvent = components['schemas']['AuditEventView'];
@@ -9,6 +9,12 @@ export type DocumentView = components['schemas']['DocumentView'];
 export type Terms = components['schemas']['TermsView'];
 export type Bank = components['schemas']['BankView'];
 export type LoanStatus = components['schemas']['LoanStatus'];
+export type Stats = components['schemas']['StatsView'];
+export type Totals = components['schemas']['TotalsView'];
+export type Reviewer = components['schemas']['ReviewerView'];
+export type Message = components['schemas']['MessageView'];
+export type BulkResult = components['schemas']['BulkResult'];
+export type LoanRequestQuery = NonNullable<paths['/api/v1/loan-requests']['get']['parameters']['query']>;
 
 export const keys = {
   banks: ['banks'] as const,
@@ -16,6 +22,11 @@ export const keys = {
   request: (id: string) => ['loan-request', id] as const,
   events: (id: string) => ['loan-request', id, 'events'] as const,
   documents: (id: string) => ['loan-request', id, 'documents'] as const,
+  messages: (id: string) => ['loan-request', id, 'messages'] as const,
+  queue: ['queue'] as const,
+  stats: ['stats'] as const,
+  degradedMode: ['degraded-mode'] as const,
+  platformStatus: ['platform-status'] as const,
 };
 
 export const banksQuery = queryOptions({
@@ -62,3 +73,38 @@ export const documentsQuery = (id: string) =>
     staleTime: 60 * 1000,
     refetchInterval: 4 * 60 * 1000,
   });
+
+/** A bank's queue (or all requests for an admin), filtered as the URL says. */
+export const queueQuery = (query: LoanRequestQuery) =>
+  queryOptions({
+    queryKey: [...keys.queue, query],
+    queryFn: async ({ signal }) => (await unwrap(api.GET('/api/v1/loan-requests', { params: { query }, signal }))).data,
+  });
+
+export const messagesQuery = (id: string) =>
+  queryOptions({
+    queryKey: keys.messages(id),
+    queryFn: async ({ signal }) => (await unwrap(api.GET('/api/v1/loan-requests/{id}/messages', { params: { path: { id } }, signal }))).data.items,
+    // The other side may write meanwhile.
+    refetchInterval: 30 * 1000,
+    refetchOnWindowFocus: true,
+  });
+
+export const statsQuery = queryOptions({
+  queryKey: keys.stats,
+  queryFn: async ({ signal }) => (await unwrap(api.GET('/api/v1/stats', { signal }))).data,
+});
+
+export const degradedModeQuery = queryOptions({
+  queryKey: keys.degradedMode,
+  queryFn: async ({ signal }) => (await unwrap(api.GET('/api/v1/admin/degraded-mode', { signal }))).data,
+});
+
+/** Public: is the platform in degraded mode? Polled, and read again when the window gets focus. */
+export const platformStatusQuery = queryOptions({
+  queryKey: keys.platformStatus,
+  queryFn: async ({ signal }) => (await unwrap(api.GET('/api/v1/platform-status', { signal }))).data,
+  refetchInterval: 45 * 1000,
+  refetchOnWindowFocus: true,
+  retry: false,
+});

@@ -587,7 +587,7 @@ export interface components {
              */
             version?: number | null;
         };
-        /** @description Declared company data (SPEC §2). Whitespace in SIREN/SIRET is tolerated. */
+        /** @description Declared company data (docs/RULES.md §2). Whitespace in SIREN/SIRET is tolerated. */
         CompanyInput: {
             /**
              * Format: int64
@@ -800,7 +800,7 @@ export interface components {
             version: number;
         };
         /**
-         * @description A loan request's state (SPEC §3): `submitted` → `in_review` → `pre_approved` →
+         * @description A loan request's state (docs/RULES.md §14): `submitted` → `in_review` → `pre_approved` →
          *     `granted`; `submitted`/`in_review` → `rejected` or `withdrawn`. Documentation only:
          *     statuses travel as these strings.
          * @enum {string}
@@ -982,7 +982,7 @@ export interface components {
             outbox: components["schemas"]["OutboxView"];
             total: components["schemas"]["TotalsView"];
         };
-        /** @description A loan request as submitted (SPEC §5). */
+        /** @description A loan request as submitted (docs/RULES.md §10). */
         SubmissionInput: {
             /**
              * Format: int64

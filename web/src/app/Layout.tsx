@@ -1,8 +1,14 @@
 import { Outlet, useRouterState } from '@tanstack/react-router';
+import type { TFunction } from 'i18next';
+import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { Role } from '../auth/config';
 import { useSession } from '../auth/session';
 import { setLanguage } from '../i18n';
 import { Footer, Header, Link, Main, SkipLink, uiStrings } from '../ui';
+
+// Signed-in users only (after the sign-in code has loaded): kept out of the first paint.
+const DegradedBanner = lazy(() => import('./DegradedBanner'));
 
 export function Layout() {
   const { t, i18n } = useTranslation();
@@ -11,17 +17,16 @@ export function Layout() {
   uiStrings.errorPrefix = t('common.errorPrefix');
   const other = i18n.language === 'en' ? 'fr' : 'en';
 
+  const backOffice = session.status === 'signedIn' && (session.role === 'reviewer' || session.role === 'admin');
   const navItems = [
-    <Link to="/" hash="simulateur">
-      {t('nav.simulate')}
-    </Link>,
-    ...(session.status === 'signedIn'
-      ? [
-          <Link to="/demandes" aria-current={path.startsWith('/demandes') ? 'page' : undefined}>
-            {t('nav.requests')}
+    ...(backOffice
+      ? []
+      : [
+          <Link to="/" hash="simulateur">
+            {t('nav.simulate')}
           </Link>,
-        ]
-      : []),
+        ]),
+    ...(session.status === 'signedIn' ? roleLinks(session.role, path, t) : []),
     <button type="button" lang={other} onClick={() => void setLanguage(other)}>
       {t('nav.otherLanguage')}
     </button>,
@@ -63,6 +68,11 @@ export function Layout() {
           <p className="ui-width">{t(`session.problems.${session.problem}`)}</p>
         </div>
       )}
+      {session.status === 'signedIn' && (
+        <Suspense fallback={null}>
+          <DegradedBanner />
+        </Suspense>
+      )}
       <Main>
         <Outlet />
       </Main>
@@ -79,4 +89,26 @@ export function Layout() {
       </Footer>
     </>
   );
+}
+
+/** The header's links for the signed-in role (the page's own marked current). */
+function roleLinks(role: Role | undefined, path: string, t: TFunction) {
+  const current = (prefix: string) => (path === prefix || path.startsWith(`${prefix}/`) ? ('page' as const) : undefined);
+  if (role === 'reviewer')
+    return [
+      <Link to="/instruction" aria-current={current('/instruction')}>
+        {t('nav.queue')}
+      </Link>,
+    ];
+  if (role === 'admin')
+    return [
+      <Link to="/admin" aria-current={current('/admin')}>
+        {t('nav.admin')}
+      </Link>,
+    ];
+  return [
+    <Link to="/demandes" aria-current={current('/demandes')}>
+      {t('nav.requests')}
+    </Link>,
+  ];
 }

@@ -3,8 +3,10 @@
 import { Outlet } from '@tanstack/react-router';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { Role } from '../auth/config';
 import { useSession } from '../auth/session';
 import { Alert, Button, ButtonLink, PageHeading, Spinner, usePageTitle } from '../ui';
+import { HOME_OF } from '../auth/config';
 
 export function RequireSignIn() {
   const { t } = useTranslation();
@@ -38,6 +40,28 @@ function SignInNeeded() {
           {t('session.backHome')}
         </ButtonLink>
       </div>
+    </>
+  );
+}
+
+/** Pages of one role (the back office): signed in first, then the role checked. */
+export function requireRole(role: Role) {
+  return function RequireRole() {
+    const session = useSession();
+    if (session.status !== 'signedIn') return <RequireSignIn />;
+    return session.role === role ? <Outlet /> : <WrongRole />;
+  };
+}
+
+function WrongRole() {
+  const { t } = useTranslation();
+  const session = useSession();
+  usePageTitle(t('session.wrongRoleTitle'), t('service.name'));
+  return (
+    <>
+      <PageHeading>{t('session.wrongRoleTitle')}</PageHeading>
+      <p>{t('session.wrongRoleText')}</p>
+      <ButtonLink to={session.role ? HOME_OF[session.role] : '/'}>{t('session.wrongRoleHome')}</ButtonLink>
     </>
   );
 }

@@ -1,11 +1,13 @@
 // The route tree (code-based). Public pages load with the app; the request flow, the
 // list and the request page are separate chunks loaded on demand. No dots in any path
 // segment: the CDN treats those as files.
-import { createRootRoute, createRoute, createRouter, lazyRouteComponent } from '@tanstack/react-router';
+import { createRootRoute, createRoute, createRouter, lazyRouteComponent, parseSearchWith, stringifySearchWith } from '@tanstack/react-router';
 import { HomePage } from '../pages/Home';
 import { NotFoundPage } from '../pages/NotFound';
 import { AuthCallbackPage, SignedOutPage } from '../pages/Auth';
-import { RequireSignIn } from './RequireSignIn';
+import { RequireSignIn, requireRole } from './RequireSignIn';
+import { validateQueueSearch, type QueueSearch } from '../features/backoffice/search';
+import { loadBackOfficeStrings } from '../i18n';
 import { Layout } from './Layout';
 
 const rootRoute = createRootRoute({ component: Layout, notFoundComponent: NotFoundPage });
@@ -56,12 +58,50 @@ const withdrawRoute = createRoute({
   component: lazyRouteComponent(() => import('../pages/request-page/WithdrawPage'), 'WithdrawPage'),
 });
 
+// The back office: a bank reviewer's queue and requests; the admin area.
+const reviewerRoute = createRoute({ getParentRoute: () => rootRoute, path: '/instruction', beforeLoad: loadBackOfficeStrings, component: requireRole('reviewer') });
+const queueRoute = createRoute({
+  getParentRoute: () => reviewerRoute,
+  path: '/',
+  validateSearch: (s: Record<string, unknown>): QueueSearch => validateQueueSearch(s),
+  component: lazyRouteComponent(() => import('../pages/backoffice/QueuePage'), 'QueuePage'),
+});
+const reviewRoute = createRoute({
+  getParentRoute: () => reviewerRoute,
+  path: '$id',
+  component: lazyRouteComponent(() => import('../pages/backoffice/ReviewPage'), 'ReviewPage'),
+});
+
+const adminGuardRoute = createRoute({ getParentRoute: () => rootRoute, path: '/admin', beforeLoad: loadBackOfficeStrings, component: requireRole('admin') });
+const adminRoute = createRoute({
+  getParentRoute: () => adminGuardRoute,
+  id: 'area',
+  component: lazyRouteComponent(() => import('../pages/admin/AdminArea'), 'AdminArea'),
+});
+const statsRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: '/',
+  component: lazyRouteComponent(() => import('../pages/admin/StatsPage'), 'StatsPage'),
+});
+const banksAdminRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: 'banques',
+  component: lazyRouteComponent(() => import('../pages/admin/BanksPage'), 'BanksPage'),
+});
+const degradedRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: 'mode-degrade',
+  component: lazyRouteComponent(() => import('../pages/admin/DegradedPage'), 'DegradedPage'),
+});
+
 const routeTree = rootRoute.addChildren([
   homeRoute,
   authCallbackRoute,
   signedOutRoute,
   flowRoute.addChildren([startRoute, companyRoute, figuresRoute, amountRoute, bankRoute, contactRoute, checkRoute, confirmationRoute]),
   requestsRoute.addChildren([listRoute, requestRoute, withdrawRoute]),
+  reviewerRoute.addChildren([queueRoute, reviewRoute]),
+  adminGuardRoute.addChildren([adminRoute.addChildren([statsRoute, banksAdminRoute, degradedRoute])]),
 ]);
 
 export const router = createRouter({
@@ -69,6 +109,10 @@ export const router = createRouter({
   defaultPreload: 'intent',
   scrollRestoration: false,
   defaultNotFoundComponent: NotFoundPage,
+  // Plain query strings (`?siren=732829320`, not JSON-quoted `%22…%22`): links people
+  // share or type by hand read as they look; every search param here is a string.
+  parseSearch: parseSearchWith((value) => value),
+  stringifySearch: stringifySearchWith(JSON.stringify),
 });
 
 declare module '@tanstack/react-router' {

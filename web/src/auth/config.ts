@@ -91,3 +91,29 @@ export function safeReturnPath(value: unknown): string {
     ? value
     : '/';
 }
+
+/** Who the signed-in user is for the app: one role, from the token's `cognito:groups`. */
+export type Role = 'applicant' | 'reviewer' | 'admin';
+
+/** The role the API gives these claims (admins first, then bank reviewers, then applicants). */
+export function roleOf(claims: Record<string, unknown> | undefined): Role | undefined {
+  const groups = Array.isArray(claims?.['cognito:groups']) ? (claims['cognito:groups'] as unknown[]) : [];
+  if (groups.includes('admins')) return 'admin';
+  if (groups.includes('bank-reviewers')) return 'reviewer';
+  if (groups.includes('applicants')) return 'applicant';
+  return undefined;
+}
+
+/** The home of each role: where sign-in lands when the page asked for belongs to another role. */
+export const HOME_OF: Record<Role, string> = { applicant: '/demandes', reviewer: '/instruction', admin: '/admin' };
+
+/**
+ * Where to go after signing in: the page asked for, unless it is another role's area (or
+ * the applicants' list for the back office): then the role's own home.
+ */
+export function landingPath(role: Role | undefined, returnTo: string): string {
+  if (!role || role === 'applicant') return returnTo.startsWith('/instruction') || returnTo.startsWith('/admin') ? HOME_OF.applicant : returnTo;
+  const area = (p: string) => returnTo === p || returnTo.startsWith(`${p}/`) || returnTo.startsWith(`${p}?`);
+  if (role === 'reviewer') return area('/instruction') ? returnTo : HOME_OF.reviewer;
+  return area('/admin') ? returnTo : HOME_OF.admin;
+}

@@ -7,7 +7,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { AuthProvider, useAuth } from 'react-oidc-context';
 import { setIdToken, setUnauthorizedHandler } from '../api/client';
 import { clearDraft, readDraft, restoreDraft } from '../draft/store';
-import { idTokenProblem, safeReturnPath, type RuntimeConfig, type TokenProblem } from './config';
+import { idTokenProblem, landingPath, roleOf, safeReturnPath, type RuntimeConfig, type TokenProblem } from './config';
 import { SIGNED_OUT_FLAG, type Session, type SessionProblem } from './session';
 
 const SIGNED_IN_AT = 'pge.signedInAt';
@@ -58,7 +58,8 @@ export function OidcSession({ config, navigate, onUserChange, onSession }: Props
     }
     restoreDraft(state.draft);
     sessionStorage.setItem(SIGNED_IN_AT, String(Date.now()));
-    navigate(safeReturnPath(state.returnTo));
+    // A reviewer lands on their bank's queue, an admin on the admin area.
+    navigate(landingPath(roleOf(user?.profile), safeReturnPath(state.returnTo)));
   };
 
   useEffect(() => {
@@ -136,6 +137,8 @@ function Reporter({
       status: auth.isLoading || leaving ? 'loading' : subject ? 'signedIn' : 'signedOut',
       subject,
       displayName: profile ? (profile.name ?? profile.email ?? profile.preferred_username ?? profile.sub) : undefined,
+      role: roleOf(profile),
+      bankId: typeof profile?.['custom:bank_id'] === 'string' ? profile['custom:bank_id'] : undefined,
       problem,
       signIn,
       signOut,

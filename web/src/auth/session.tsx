@@ -1,7 +1,7 @@
 // Who is signed in, for the rest of the app. The OpenID Connect machinery (oidc.tsx) is
 // loaded after the first paint: the public pages never wait for it.
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
-import type { ConfigResult, TokenProblem } from './config';
+import type { ConfigResult, Role, TokenProblem } from './config';
 
 export type SessionProblem = 'config-unreachable' | 'config-invalid' | 'sign-in-failed' | TokenProblem;
 
@@ -9,6 +9,10 @@ export interface Session {
   status: 'loading' | 'signedIn' | 'signedOut' | 'unavailable';
   subject?: string;
   displayName?: string;
+  /** What the signed-in user may do (and which area the header offers). */
+  role?: Role;
+  /** A reviewer's bank (`custom:bank_id`). */
+  bankId?: string;
   problem?: SessionProblem;
   /** Signs in, then comes back to `returnTo` (default: here) with the draft intact. */
   signIn(returnTo?: string): void;

@@ -20,7 +20,7 @@ export function problemText(t: TFunction, error: ApiError): { title: string; tex
   if (error.isNetwork) return { title: t('problems.network.title'), text: t('problems.network.text') };
   if (error.status === 429 || error.status === 503) {
     const slug = error.slug && t(`problems.${error.slug}`, { defaultValue: '' }) ? error.slug : 'unavailable';
-    return { title: t('problems.busyTitle'), text: `${t(`problems.${slug}`)} ${retryText(t, error.retryAfter)}` };
+    return { title: error.slug === 'degraded-mode' ? t('problems.deferredTitle') : t('problems.busyTitle'), text: `${t(`problems.${slug}`)} ${retryText(t, error.retryAfter)}` };
   }
   const slug = error.slug ?? '';
   const known = slug !== '' && t(`problems.${slug}`, { defaultValue: '' }) !== '';

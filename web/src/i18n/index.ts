@@ -20,8 +20,27 @@ function storedLanguage(): Language {
   }
 }
 
+// The back office's words (reviewers, admins) are their own chunk, added to the same
+// namespace when a back-office page is first opened, and with every language after.
+const backOfficeLoaders: Record<Language, () => Promise<{ default: Record<string, unknown> }>> = {
+  fr: () => import('./backoffice.fr.json'),
+  en: () => import('./backoffice.en.json'),
+};
+let backOfficeWanted = false;
+const backOfficeLoaded = new Set<Language>();
+
 async function ensureLoaded(lng: Language) {
   if (!i18n.hasResourceBundle(lng, 'translation')) i18n.addResourceBundle(lng, 'translation', (await loaders[lng]()).default);
+  if (backOfficeWanted && !backOfficeLoaded.has(lng)) {
+    i18n.addResourceBundle(lng, 'translation', (await backOfficeLoaders[lng]()).default, true, false);
+    backOfficeLoaded.add(lng);
+  }
+}
+
+/** Loads the back office's words for the current language (before a back-office page renders). */
+export async function loadBackOfficeStrings() {
+  backOfficeWanted = true;
+  await ensureLoaded((i18n.language as Language) ?? 'fr');
 }
 
 export async function initI18n(lng: Language = storedLanguage()) {

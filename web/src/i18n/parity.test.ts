@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import boEn from './backoffice.en.json';
+import boFr from './backoffice.fr.json';
 import en from './en.json';
 import fr from './fr.json';
 
@@ -16,8 +18,13 @@ function flatten(tree: Tree, prefix = ''): Map<string, string> {
 const placeholders = (s: string) => [...s.matchAll(/{{\s*(\w+)\s*}}/g)].map((m) => m[1]).sort();
 
 describe('translations', () => {
-  const f = flatten(fr as Tree);
-  const e = flatten(en as Tree);
+  // The back office's words join the same namespace: no key may be in both.
+  const f = new Map([...flatten(fr as Tree), ...flatten(boFr as Tree)]);
+  const e = new Map([...flatten(en as Tree), ...flatten(boEn as Tree)]);
+  it('keep the back office’s words apart from the main bundle', () => {
+    expect(f.size).toBe(flatten(fr as Tree).size + flatten(boFr as Tree).size);
+    expect(e.size).toBe(flatten(en as Tree).size + flatten(boEn as Tree).size);
+  });
   it('have the same keys in French and English', () => {
     expect([...f.keys()].filter((k) => !e.has(k))).toEqual([]);
     expect([...e.keys()].filter((k) => !f.has(k))).toEqual([]);

@@ -1,4 +1,4 @@
-// French company identifiers, checked as the API does (SPEC §2) so that most mistakes
+// French company identifiers, checked as the API does (docs/RULES.md §2) so that most mistakes
 // are caught while typing; the API stays the authority.
 
 /** Removes every whitespace character (people and spreadsheets put spaces inside numbers). */

@@ -7,7 +7,7 @@ import { ProblemAlert } from '../components/ProblemAlert';
 import { StatusBadge } from '../components/StatusBadge';
 import { formatDate } from '../lib/dates';
 import { formatCents } from '../lib/money';
-import { ButtonLink, Link, PageHeading, Spinner, Table, usePageTitle } from '../ui';
+import { ButtonLink, Link, PageHeading, Spinner, Table, Tag, usePageTitle } from '../ui';
 
 export function RequestListPage() {
   const { t, i18n } = useTranslation();
@@ -48,6 +48,12 @@ export function RequestListPage() {
               { key: 'amount', header: t('list.amount'), label: t('list.amount'), numeric: true, cell: (r) => formatCents(r.requested_amount_cents, i18n.language) },
               { key: 'status', header: t('list.status'), label: t('list.status'), cell: (r) => <StatusBadge status={r.status} /> },
               { key: 'date', header: t('list.date'), label: t('list.date'), cell: (r) => formatDate(r.created_at, i18n.language) },
+              {
+                key: 'messages',
+                header: t('list.messages'),
+                label: t('list.messages'),
+                cell: (r) => ((r.unread_messages ?? 0) > 0 ? <Tag colour="orange">{t('messages.unreadFromBank', { count: r.unread_messages ?? 0 })}</Tag> : <span className="ui-muted">{t('messages.noneUnread')}</span>),
+              },
             ]}
           />
         </>

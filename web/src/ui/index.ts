@@ -5,6 +5,8 @@ import './ui.css';
 
 export { Alert } from './Alert';
 export { Button, ButtonGroup } from './Button';
+export { Checkbox } from './Checkbox';
+export { Dialog } from './Dialog';
 export { ErrorSummary, focusField, type SummaryError } from './ErrorSummary';
 export { ErrorMessage, fieldId, Select, TextInput, uiStrings } from './Field';
 export { Footer, Header, Main, SkipLink } from './Layout';
@@ -17,3 +19,6 @@ export { SummaryList, type SummaryRow } from './SummaryList';
 export { Table, type Column } from './Table';
 export { Tag, type TagColour } from './Tag';
 export { Timeline, type TimelineItem } from './Timeline';
+export { StickyBar } from './StickyBar';
+export { SubNav } from './SubNav';
+export { Textarea } from './Textarea';

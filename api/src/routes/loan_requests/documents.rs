@@ -1,4 +1,4 @@
-//! Supporting documents (SPEC §4). The applicant announces a document and gets a
+//! Supporting documents (docs/RULES.md §15). The applicant announces a document and gets a
 //! presigned upload URL (type and length bound, 15 minutes); uploads straight to object
 //! storage; then asks the API to confirm it, which checks the stored object's size and
 //! type. The owner and the reviewers of the request's bank list the confirmed

@@ -31,7 +31,7 @@ pub(crate) fn parse_id(raw: &str) -> Result<LoanRequestId, Problem> {
         .map_err(|_| Problem::not_found())
 }
 
-/// The version a state change is conditioned on (`If-Match`, SPEC §3).
+/// The version a state change is conditioned on (`If-Match`, docs/RULES.md §14).
 pub(crate) fn if_match(headers: &HeaderMap) -> Result<i32, Problem> {
     let value = headers
         .get(header::IF_MATCH)

@@ -21,7 +21,7 @@ use crate::problem::{Problem, ProblemDetails};
 use crate::state::AppState;
 use crate::views::{CompanyInput, LoanRequestView, etag};
 
-/// A loan request as submitted (SPEC §5).
+/// A loan request as submitted (docs/RULES.md §10).
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SubmissionInput {

@@ -12,7 +12,7 @@ import { Alert, Button, ErrorMessage, ProgressBar, Spinner } from '../../ui';
 import { ACCEPT, checkDocument, MAX_DOCUMENTS, type DocumentProblem } from './rules';
 import { uploadDocument } from './upload';
 
-function formatSize(bytes: number, lang: string) {
+export function formatSize(bytes: number, lang: string) {
   const nf = new Intl.NumberFormat(lang === 'en' ? 'en-GB' : 'fr-FR', { maximumFractionDigits: 1 });
   if (bytes < 1024) return `${nf.format(bytes)} ${lang === 'en' ? 'B' : 'o'}`;
   if (bytes < 1024 * 1024) return `${nf.format(bytes / 1024)} ${lang === 'en' ? 'KB' : 'Ko'}`;

@@ -1,4 +1,4 @@
-// What the API accepts as a supporting document (SPEC §4), checked before anything is
+// What the API accepts as a supporting document (docs/RULES.md §15), checked before anything is
 // sent: type by extension and by the file's first bytes, size, and count.
 
 export const MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;

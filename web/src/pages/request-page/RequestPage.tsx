@@ -8,6 +8,7 @@ import { Reference } from '../../components/Reference';
 import { StatusBadge } from '../../components/StatusBadge';
 import { TermsSummary } from '../../components/TermsView';
 import { Documents } from '../../features/documents/Documents';
+import { Messages } from '../../features/messages/Messages';
 import { formatDate, isoToInput } from '../../lib/dates';
 import { formatCents } from '../../lib/money';
 import { Alert, BackLink, ButtonLink, PageHeading, Spinner, SummaryList, Timeline, usePageTitle } from '../../ui';
@@ -58,6 +59,17 @@ export function RequestPage() {
       )}
       <div className="ui-grid ui-grid--2">
         <div>
+          <Messages
+            requestId={r.id}
+            viewer="applicant"
+            canWrite
+            intro={
+              <p className="ui-hint">
+                {t('messages.applicantIntro')}{' '}
+                {isOpen(r) && <a href="#f-document">{t('messages.attachLink')}</a>}
+              </p>
+            }
+          />
           <Documents requestId={r.id} open={isOpen(r)} />
           <History requestId={r.id} />
         </div>
@@ -69,7 +81,7 @@ export function RequestPage() {
   );
 }
 
-function Details({ request: r }: { request: LoanRequest }) {
+export function Details({ request: r }: { request: LoanRequest }) {
   const { t, i18n } = useTranslation();
   const banks = useQuery(banksQuery);
   const lang = i18n.language;
@@ -95,7 +107,8 @@ function Details({ request: r }: { request: LoanRequest }) {
   );
 }
 
-function History({ requestId }: { requestId: string }) {
+/** The audit trail; `viewer` words who acted ("by you" for the applicant, "by the applicant" for the bank). */
+export function History({ requestId, viewer = 'applicant' }: { requestId: string; viewer?: 'applicant' | 'bank' }) {
   const { t, i18n } = useTranslation();
   const events = useQuery(eventsQuery(requestId));
   return (
@@ -109,7 +122,7 @@ function History({ requestId }: { requestId: string }) {
           items={[...events.data].reverse().map((e: AuditEvent, i) => ({
             key: `${e.at}-${i}`,
             title: t(`events.${e.action}`, { defaultValue: t(`status.${e.to_status}`) }),
-            meta: `${formatDate(e.at, i18n.language, true)} · ${t(`roles.${e.actor_role}`, { defaultValue: e.actor_role })}`,
+            meta: `${formatDate(e.at, i18n.language, true)} · ${t(viewer === 'bank' ? `rolesForBank.${e.actor_role}` : `roles.${e.actor_role}`, { defaultValue: e.actor_role })}`,
             body: e.reason ? <p>{e.reason}</p> : undefined,
           }))}
         />

@@ -1,0 +1,44 @@
+import { cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ApiError } from '../../api/problem';
+import { ReasonDialog } from './ReasonDialog';
+
+beforeAll(async () => {
+  const { initI18n, loadBackOfficeStrings } = await import('../../i18n');
+  await initI18n('fr');
+  await loadBackOfficeStrings();
+  // jsdom has <dialog> without showModal.
+  HTMLDialogElement.prototype.showModal ??= function (this: HTMLDialogElement) {
+    this.open = true;
+  };
+  HTMLDialogElement.prototype.close ??= function (this: HTMLDialogElement) {
+    this.open = false;
+  };
+});
+
+afterEach(cleanup);
+
+const props = { open: true, title: 'Refuser la demande', confirm: 'Refuser', pending: false, onCancel() {} };
+
+describe('the reject dialog', () => {
+  it('will not submit without a reason: the field says so and keeps focus', () => {
+    const onConfirm = vi.fn();
+    render(<ReasonDialog {...props} onConfirm={onConfirm} />);
+    fireEvent.click(screen.getByRole('button', { name: 'Refuser' }));
+    expect(onConfirm).not.toHaveBeenCalled();
+    const field = screen.getByLabelText('Motif du refus');
+    expect(field.getAttribute('aria-invalid')).toBe('true');
+    expect(document.activeElement).toBe(field);
+    expect(screen.getByText('Indiquez le motif du refus.')).toBeTruthy();
+    fireEvent.change(field, { target: { value: '  Dossier incomplet.  ' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Refuser' }));
+    expect(onConfirm).toHaveBeenCalledWith('Dossier incomplet.');
+  });
+
+  it("shows the API's refusal of the reason on the field", () => {
+    const error = new ApiError(422, { type: '/problems/validation-failed', errors: [{ field: 'reason', code: 'too-long', message: 'at most 2000' }] });
+    render(<ReasonDialog {...props} error={error} onConfirm={() => {}} />);
+    expect(screen.getByLabelText('Motif du refus').getAttribute('aria-invalid')).toBe('true');
+    expect(screen.getByText('Le motif comporte 2 000 caractères au plus.')).toBeTruthy();
+  });
+});

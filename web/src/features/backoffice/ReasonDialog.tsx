@@ -1,0 +1,86 @@
+// Rejecting needs a reason: a modal dialog whose form will not submit without one (the
+// field says so and keeps focus); the API's refusal of the reason lands on the field.
+import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ApiError } from '../../api/problem';
+import { ProblemAlert } from '../../components/ProblemAlert';
+import { Button, ButtonGroup, Dialog, Textarea } from '../../ui';
+
+/** The reason to reject: the dialog refuses to submit without one. */
+export function ReasonDialog({
+  open,
+  title,
+  confirm,
+  pending,
+  error,
+  onCancel,
+  onConfirm,
+}: {
+  open: boolean;
+  title: string;
+  confirm: string;
+  pending: boolean;
+  error?: ApiError;
+  onCancel(): void;
+  onConfirm(reason: string): void;
+}) {
+  return (
+    <Dialog open={open} title={title} onClose={onCancel}>
+      <ReasonForm confirm={confirm} pending={pending} error={error} onCancel={onCancel} onConfirm={onConfirm} />
+    </Dialog>
+  );
+}
+
+function ReasonForm({ confirm, pending, error, onCancel, onConfirm }: { confirm: string; pending: boolean; error?: ApiError; onCancel(): void; onConfirm(reason: string): void }) {
+  const { t } = useTranslation();
+  const [reason, setReason] = useState('');
+  const [local, setLocal] = useState<string>();
+  const ref = useRef<HTMLTextAreaElement>(null);
+  const apiField = error?.fieldErrors.find((f) => f.field === 'reason');
+  const fieldError = local ?? (apiField ? t([`fieldErrors.reason.${apiField.code}`, `errors.${apiField.code}`, 'errors.unknown'], { message: apiField.message }) : undefined);
+  useEffect(() => {
+    if (fieldError) ref.current?.focus();
+  }, [fieldError]);
+  return (
+    <form
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        const text = reason.trim();
+        if (!text) {
+          setLocal(t('fieldErrors.reason.required'));
+          ref.current?.focus();
+          return;
+        }
+        if (text.length > 2000) {
+          setLocal(t('fieldErrors.reason.too-long'));
+          ref.current?.focus();
+          return;
+        }
+        setLocal(undefined);
+        if (!pending) onConfirm(text);
+      }}
+    >
+      <Textarea
+        ref={ref}
+        name="reason"
+        label={t('decision.reasonLabel')}
+        hint={t('decision.reasonHint')}
+        error={fieldError}
+        value={reason}
+        maxLength={2000}
+        onChange={(e) => setReason(e.target.value)}
+      />
+      {error && !apiField && <ProblemAlert error={error} />}
+      <ButtonGroup>
+        <Button type="submit" variant="warning" disabled={pending}>
+          {pending ? t('decision.sending') : confirm}
+        </Button>
+        <Button variant="secondary" onClick={onCancel}>
+          {t('decision.cancel')}
+        </Button>
+      </ButtonGroup>
+    </form>
+  );
+}
+

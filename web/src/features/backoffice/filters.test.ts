@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { isoToInput } from '../../lib/dates';
+import { ageInDays, exportQuery, formFromSearch, listQuery, searchFromForm, validateQueueSearch } from './filters';
+
+describe('queue filters ↔ URL search params', () => {
+  it('keep only what the API can take from a hand-edited URL', () => {
+    expect(
+      validateQueueSearch({ status: 'in_review', siren: '732 829 320', reference: ' PGE-0J5K ', created_from: '2026-02-30', created_to: '2026-03-25', cursor: 'abc', other: 'x' }),
+    ).toEqual({ status: 'in_review', siren: '732829320', reference: 'PGE-0J5K', created_to: '2026-03-25', cursor: 'abc' });
+    expect(validateQueueSearch({ status: 'approved', siren: '12', created_from: '25/03/2026' })).toEqual({});
+  });
+
+  it('map to the list query (page size, cursor) and to the export query (no cursor, no limit)', () => {
+    const search = { status: 'submitted' as const, siren: '732829320', created_from: '2026-03-01', cursor: 'c1' };
+    expect(listQuery(search)).toEqual({ status: 'submitted', siren: '732829320', created_from: '2026-03-01', limit: 20, cursor: 'c1' });
+    expect(exportQuery(search)).toEqual({ status: 'submitted', siren: '732829320', created_from: '2026-03-01' });
+  });
+
+  it('come from the form as typed, starting again on the first page', () => {
+    expect(searchFromForm({ status: 'submitted', siren: '732 829 320', reference: '', created_from: '01/03/2026', created_to: '2026-03-31' })).toEqual({
+      search: { status: 'submitted', siren: '732829320', created_from: '2026-03-01', created_to: '2026-03-31' },
+    });
+    expect(searchFromForm({ status: '', siren: '', reference: '', created_from: '', created_to: '' })).toEqual({ search: {} });
+  });
+
+  it('say which typed filter is wrong', () => {
+    expect(searchFromForm({ status: '', siren: '7328', reference: '', created_from: '31/02/2026', created_to: '' })).toEqual({
+      errors: { siren: 'invalid-format', created_from: 'invalid-format' },
+    });
+    expect(searchFromForm({ status: '', siren: '732829321', reference: '', created_from: '02/03/2026', created_to: '01/03/2026' })).toEqual({
+      errors: { siren: 'invalid-checksum', created_to: 'date-order' },
+    });
+  });
+
+  it('go back into the form as the user types them', () => {
+    expect(formFromSearch({ status: 'rejected', created_from: '2026-03-01' }, isoToInput)).toEqual({
+      status: 'rejected',
+      siren: '',
+      reference: '',
+      created_from: '01/03/2026',
+      created_to: '',
+    });
+  });
+
+  it('count a request’s age in whole days', () => {
+    const now = Date.parse('2026-03-25T12:00:00Z');
+    expect(ageInDays('2026-03-25T08:00:00Z', now)).toBe(0);
+    expect(ageInDays('2026-03-22T11:00:00Z', now)).toBe(3);
+    expect(ageInDays('2026-03-26T11:00:00Z', now)).toBe(0);
+  });
+});

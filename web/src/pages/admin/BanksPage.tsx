@@ -1,0 +1,169 @@
+// Participating banks: the list, adding one (its field errors on its fields), and
+// creating a reviewer account for a bank (the created account shown).
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, unwrap } from '../../api/client';
+import { fieldErrorsByName, isApiError, type ApiError } from '../../api/problem';
+import { banksQuery, type Bank, type Reviewer } from '../../api/queries';
+import { ProblemAlert } from '../../components/ProblemAlert';
+import { fieldErrorText } from '../../i18n/errors';
+import { Alert, Button, ErrorSummary, PageHeading, Select, Spinner, SummaryList, Table, TextInput, usePageTitle } from '../../ui';
+
+export function BanksPage() {
+  const { t } = useTranslation();
+  const banks = useQuery(banksQuery);
+  usePageTitle(t('banks.title'), t('service.name'));
+  return (
+    <>
+      <PageHeading>{t('banks.title')}</PageHeading>
+      {banks.isPending && <Spinner label={t('common.loading')} />}
+      {banks.isError && isApiError(banks.error) && <ProblemAlert error={banks.error} onRetry={() => void banks.refetch()} />}
+      <div className="ui-grid ui-grid--2">
+        <div>
+          {banks.data && (
+            <Table<Bank>
+              caption={t('banks.caption', { count: banks.data.length })}
+              rows={[...banks.data].sort((a, b) => a.name.localeCompare(b.name, 'fr'))}
+              rowKey={(b) => b.id}
+              columns={[
+                { key: 'id', header: t('banks.code'), label: t('banks.code'), cell: (b) => b.id },
+                { key: 'name', header: t('banks.name'), label: t('banks.name'), rowHeader: true, cell: (b) => b.name },
+              ]}
+            />
+          )}
+        </div>
+        <div>
+          <AddBank />
+          {banks.data && banks.data.length > 0 && <AddReviewer banks={banks.data} />}
+        </div>
+      </div>
+    </>
+  );
+}
+
+/** Field errors of a 422 by field, translated; and whether the problem belongs elsewhere. */
+function useFieldErrors(error: ApiError | undefined, prefix: string) {
+  const { t } = useTranslation();
+  const byName = error ? fieldErrorsByName(error.fieldErrors) : {};
+  const text = (field: string) => {
+    const e = byName[field];
+    return e ? fieldErrorText(t, `${prefix}.${field}`, e.code, e.message) : undefined;
+  };
+  return { text, fields: Object.keys(byName) };
+}
+
+function AddBank() {
+  const { t } = useTranslation();
+  const [id, setId] = useState('');
+  const [name, setName] = useState('');
+  const [attempt, setAttempt] = useState(0);
+  const add = useMutation({
+    mutationFn: async () => (await unwrap(api.POST('/api/v1/banks', { body: { id: id.trim(), name: name.trim() } }))).data,
+    onSuccess: () => {
+      setId('');
+      setName('');
+    },
+    onError: () => setAttempt((n) => n + 1),
+  });
+  const error = add.error && isApiError(add.error) ? add.error : undefined;
+  const { text, fields } = useFieldErrors(error, 'bank');
+  const exists = error?.status === 409;
+  const idError = text('id') ?? (exists ? t('banks.exists', { id: id.trim() }) : undefined);
+  const summary = [...fields.map((f) => ({ target: `bank.${f}`, text: text(f)! })), ...(exists ? [{ target: 'bank.id', text: idError! }] : [])];
+  return (
+    <form
+      noValidate
+      aria-labelledby="add-bank-title"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!add.isPending) add.mutate();
+      }}
+    >
+      <h2 id="add-bank-title">{t('banks.addTitle')}</h2>
+      <ErrorSummary title={t('errors.summaryTitle')} errors={summary} focusKey={attempt} />
+      {add.isSuccess && (
+        <Alert variant="success" live="status">
+          <p>{t('banks.added', { name: add.data.name, id: add.data.id })}</p>
+        </Alert>
+      )}
+      {error && !fields.length && !exists && <ProblemAlert error={error} />}
+      <TextInput name="bank.id" label={t('banks.code')} hint={t('banks.codeHint')} width="w10" inputMode="numeric" autoComplete="off" value={id} onChange={(e) => setId(e.target.value)} error={idError} />
+      <TextInput name="bank.name" label={t('banks.name')} hint={t('banks.nameHint')} autoComplete="off" value={name} onChange={(e) => setName(e.target.value)} error={text('name')} />
+      <Button type="submit" disabled={add.isPending}>
+        {add.isPending ? t('banks.adding') : t('banks.add')}
+      </Button>
+    </form>
+  );
+}
+
+function AddReviewer({ banks }: { banks: Bank[] }) {
+  const { t } = useTranslation();
+  const [bank, setBank] = useState('');
+  const [email, setEmail] = useState('');
+  const [attempt, setAttempt] = useState(0);
+  const [missingBank, setMissingBank] = useState(false);
+  const create = useMutation({
+    mutationFn: async (): Promise<Reviewer> =>
+      (await unwrap(api.POST('/api/v1/banks/{id}/reviewers', { params: { path: { id: bank } }, body: { email: email.trim() } }))).data,
+    onSuccess: () => setEmail(''),
+    onError: () => setAttempt((n) => n + 1),
+  });
+  const error = create.error && isApiError(create.error) ? create.error : undefined;
+  const { text, fields } = useFieldErrors(error, 'reviewer');
+  const exists = error?.status === 409;
+  const emailError = text('email') ?? (exists ? t('reviewers.exists') : undefined);
+  const bankError = missingBank ? t('reviewers.bankRequired') : undefined;
+  const summary = [
+    ...(bankError ? [{ target: 'reviewer.bank', text: bankError }] : []),
+    ...(emailError ? [{ target: 'reviewer.email', text: emailError }] : []),
+  ];
+  const bankName = (id: string) => banks.find((b) => b.id === id)?.name ?? id;
+  return (
+    <form
+      noValidate
+      aria-labelledby="add-reviewer-title"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!bank) {
+          setMissingBank(true);
+          setAttempt((n) => n + 1);
+          return;
+        }
+        setMissingBank(false);
+        if (!create.isPending) create.mutate();
+      }}
+    >
+      <h2 id="add-reviewer-title">{t('reviewers.title')}</h2>
+      <p className="ui-hint">{t('reviewers.intro')}</p>
+      <ErrorSummary title={t('errors.summaryTitle')} errors={summary} focusKey={attempt} />
+      {create.isSuccess && (
+        <Alert variant="success" title={t('reviewers.created')} live="status">
+          <SummaryList
+            noActions
+            rows={[
+              { key: 'email', label: t('reviewers.email'), value: create.data.email },
+              { key: 'bank', label: t('reviewers.bank'), value: `${bankName(create.data.bank_id)} (${create.data.bank_id})` },
+              { key: 'subject', label: t('reviewers.subject'), value: <code>{create.data.subject}</code> },
+            ]}
+          />
+          <p>{t('reviewers.invited')}</p>
+        </Alert>
+      )}
+      {error && !fields.length && !exists && <ProblemAlert error={error} />}
+      <Select
+        name="reviewer.bank"
+        label={t('reviewers.bank')}
+        placeholder={t('reviewers.chooseBank')}
+        options={banks.map((b) => ({ value: b.id, label: `${b.name} (${b.id})` }))}
+        value={bank}
+        onChange={(e) => setBank(e.target.value)}
+        error={bankError}
+      />
+      <TextInput name="reviewer.email" type="email" label={t('reviewers.email')} hint={t('reviewers.emailHint')} autoComplete="off" spellCheck={false} value={email} onChange={(e) => setEmail(e.target.value)} error={emailError} />
+      <Button type="submit" disabled={create.isPending}>
+        {create.isPending ? t('reviewers.creating') : t('reviewers.create')}
+      </Button>
+    </form>
+  );
+}

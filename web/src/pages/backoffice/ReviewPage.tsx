@@ -1,0 +1,178 @@
+// One request seen by its bank's reviewer: what the company asked and the computed terms,
+// the documents previewed in the page, the decisions the status allows (each sent with
+// the version read, If-Match: a stale one is refused, the page reloads and says what
+// changed), the messages with the applicant, and the history.
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useParams } from '@tanstack/react-router';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, unwrap } from '../../api/client';
+import { isApiError } from '../../api/problem';
+import { etagOf, keys, requestQuery, type LoanRequest, type LoanStatus } from '../../api/queries';
+import { ProblemAlert } from '../../components/ProblemAlert';
+import { Reference } from '../../components/Reference';
+import { StatusBadge } from '../../components/StatusBadge';
+import { ReasonDialog } from '../../features/backoffice/ReasonDialog';
+import { Messages } from '../../features/messages/Messages';
+import { DocumentPreviews } from '../../features/preview/DocumentPreviews';
+import { Alert, BackLink, Button, ButtonGroup, PageHeading, Spinner, usePageTitle } from '../../ui';
+import { NotFound } from '../NotFound';
+import { Details, History } from '../request-page/RequestPage';
+import { lastQueueSearch } from './lastQueue';
+
+type Action = 'review' | 'pre_approve' | 'reject' | 'grant';
+
+export function ReviewPage() {
+  const { t } = useTranslation();
+  const { id } = useParams({ from: '/instruction/$id' });
+  const request = useQuery(requestQuery(id));
+  usePageTitle(request.data ? t('review.title', { reference: request.data.data.reference }) : t('request.loadingTitle'), t('service.name'));
+
+  if (request.isPending) return <Spinner label={t('common.loading')} />;
+  if (request.isError) {
+    if (isApiError(request.error) && (request.error.status === 404 || request.error.status === 400)) return <NotFound what="request" />;
+    return isApiError(request.error) ? <ProblemAlert error={request.error} onRetry={() => void request.refetch()} /> : null;
+  }
+  const r = request.data.data;
+  return (
+    <>
+      <BackLink to="/instruction" search={lastQueueSearch()}>
+        {t('review.back')}
+      </BackLink>
+      <PageHeading caption={r.company.legal_name}>{t('review.heading')}</PageHeading>
+      <Reference value={r.reference} label={t('review.referenceLabel')} />
+      <Decisions request={r} etag={request.data.etag} refetch={request.refetch} />
+      <div className="ui-grid ui-grid--2">
+        <div>
+          <DocumentPreviews requestId={r.id} />
+          <Messages requestId={r.id} viewer="bank" canWrite />
+          <History requestId={r.id} viewer="bank" />
+        </div>
+        <div>
+          <Details request={r} />
+        </div>
+      </div>
+    </>
+  );
+}
+
+const ACTIONS_FROM: Record<LoanStatus, Action[]> = {
+  submitted: ['review', 'reject'],
+  in_review: ['pre_approve', 'reject'],
+  pre_approved: ['grant'],
+  granted: [],
+  rejected: [],
+  withdrawn: [],
+};
+
+function Decisions({ request: r, etag, refetch }: { request: LoanRequest; etag: string; refetch(): Promise<{ data?: { data: LoanRequest } }> }) {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const [rejecting, setRejecting] = useState(false);
+  const [changed, setChanged] = useState<{ before: LoanStatus; after: LoanStatus }>();
+  const [done, setDone] = useState<Action>();
+
+  const act = useMutation({
+    mutationFn: async ({ action, reason }: { action: Action; reason?: string }) => {
+      const params = { path: { id: r.id }, header: { 'If-Match': etag } };
+      const call =
+        action === 'review'
+          ? api.POST('/api/v1/loan-requests/{id}/review', { params })
+          : action === 'grant'
+            ? api.POST('/api/v1/loan-requests/{id}/grant', { params })
+            : api.POST('/api/v1/loan-requests/{id}/decision', { params, body: { decision: action, ...(reason ? { reason } : {}) } });
+      const { data, response } = await unwrap(call);
+      return { data, etag: etagOf(response, data.version) };
+    },
+    onMutate: () => {
+      setChanged(undefined);
+      setDone(undefined);
+    },
+    onSuccess: (result, { action }) => {
+      queryClient.setQueryData(keys.request(r.id), result);
+      setRejecting(false);
+      setDone(action);
+    },
+    onError: async (e) => {
+      // Someone acted meanwhile: reload, say what changed, never overwrite.
+      if (isApiError(e) && (e.status === 412 || e.status === 409)) {
+        const before = r.status;
+        setRejecting(false);
+        const fresh = await refetch();
+        if (fresh.data) setChanged({ before, after: fresh.data.data.status });
+      }
+    },
+  });
+  const error = act.error && isApiError(act.error) ? act.error : undefined;
+  const conflict = error && (error.status === 412 || error.status === 409);
+  const actions = ACTIONS_FROM[r.status];
+  const run = (action: Action) => !act.isPending && act.mutate({ action });
+
+  return (
+    <section aria-labelledby="decision-title" className="ui-panel decision">
+      <h2 id="decision-title">{t('review.decisionTitle')}</h2>
+      <div className="status-line">
+        <span>{t('request.status')}</span>
+        <StatusBadge status={r.status} />
+      </div>
+      {r.decision_reason && (
+        <p>
+          <strong>{t('review.reason')}</strong> {r.decision_reason}
+        </p>
+      )}
+      {conflict && (
+        <Alert variant="warning" title={t('review.changedTitle')} live="alert">
+          <p>
+            {changed && changed.before !== changed.after
+              ? t('review.changedText', { before: t(`status.${changed.before}`), after: t(`status.${changed.after}`) })
+              : t('review.changedSame')}
+          </p>
+        </Alert>
+      )}
+      {error && !conflict && !rejecting && <ProblemAlert error={error} />}
+      {done && (
+        <Alert variant="success" live="status">
+          <p>{t(`review.done.${done}`)}</p>
+        </Alert>
+      )}
+      {actions.length > 0 ? (
+        <ButtonGroup>
+          {actions.includes('review') && (
+            <Button disabled={act.isPending} onClick={() => run('review')}>
+              {t('review.actions.review')}
+            </Button>
+          )}
+          {actions.includes('pre_approve') && (
+            <Button disabled={act.isPending} onClick={() => run('pre_approve')}>
+              {t('review.actions.pre_approve')}
+            </Button>
+          )}
+          {actions.includes('grant') && (
+            <Button disabled={act.isPending} onClick={() => run('grant')}>
+              {t('review.actions.grant')}
+            </Button>
+          )}
+          {actions.includes('reject') && (
+            <Button variant="warning" disabled={act.isPending} onClick={() => setRejecting(true)}>
+              {t('review.actions.reject')}
+            </Button>
+          )}
+        </ButtonGroup>
+      ) : (
+        <p>{t('review.closed')}</p>
+      )}
+      <ReasonDialog
+        open={rejecting}
+        title={t('review.rejectTitle', { reference: r.reference })}
+        confirm={t('review.rejectConfirm')}
+        pending={act.isPending}
+        error={rejecting ? error : undefined}
+        onCancel={() => {
+          setRejecting(false);
+          act.reset();
+        }}
+        onConfirm={(reason) => act.mutate({ action: 'reject', reason })}
+      />
+    </section>
+  );
+}
