@@ -109,7 +109,7 @@ print(f"image: {len(layers)} layer(s), {stored / 1e6:.1f} MB stored (compressed)
       f"{unpacked / 1e6:.1f} MB unpacked (layer tar)")
 limit = float(sys.argv[2])
 if unpacked >= limit * 1e6:
-    sys.exit(f"error: the image unpacks to {unpacked / 1e6:.1f} MB, over the {limit:g} MB of SPEC section 7")
+    sys.exit(f"error: the image unpacks to {unpacked / 1e6:.1f} MB, over the {limit:g} MB limit (docs/PERFORMANCE.md, Targets)")
 PY
 
 umoci unpack --image "$oci:pge" "$work/run" >/dev/null
