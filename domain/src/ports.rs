@@ -4,13 +4,11 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::company::Siren;
 use crate::loan_request::{
     Actor, AuditEvent, Bank, IdempotencyKey, ListFilter, LoanRequest, LoanRequestId, Page,
     Position, SavedResponse, Scope, TransitionCommand,
 };
 use crate::message::{Message, NewMessage, Side};
-use crate::money::Cents;
 use crate::reference::Reference;
 use crate::rules::AggregateCapExceeded;
 use crate::submission::Submission;
@@ -160,12 +158,6 @@ pub trait LoanRequestRepository: Send + Sync + 'static {
     /// # Errors
     /// [`TransitionError`]; nothing is written when it fails.
     async fn transition(&self, command: TransitionCommand) -> Result<LoanRequest, TransitionError>;
-
-    /// Sum of the amounts of a SIREN's requests that still count toward its cap.
-    ///
-    /// # Errors
-    /// [`StorageError`] only.
-    async fn committed_amount(&self, siren: &Siren) -> Result<Cents, StorageError>;
 }
 
 /// Why a bank could not be added.

@@ -113,16 +113,6 @@ impl Action {
     pub fn requires_reason(self) -> bool {
         matches!(self, Self::Reject)
     }
-
-    /// Who may perform it (docs/RULES.md §1): the applicant withdraws, the bank reviewer
-    /// does the rest.
-    #[must_use]
-    pub fn performed_by(self) -> Role {
-        match self {
-            Self::Withdraw => Role::Applicant,
-            Self::TakeInReview | Self::PreApprove | Self::Reject | Self::Grant => Role::Reviewer,
-        }
-    }
 }
 
 impl fmt::Display for Action {

@@ -142,6 +142,13 @@ async fn a_document_goes_from_announcement_to_download(app: TestApp) {
             .expect("present")
             .to_owned();
         assert!(disposition.starts_with("attachment"), "{disposition}");
+        // Opened in a tab anyway, the document runs nothing: served as declared, not
+        // sniffed, in a sandbox with no source allowed.
+        assert_eq!(download.headers()["x-content-type-options"], "nosniff");
+        assert_eq!(
+            download.headers()["content-security-policy"],
+            "sandbox; default-src 'none'"
+        );
         assert_eq!(download.bytes().await.expect("bytes").to_vec(), bytes);
     }
 

@@ -40,12 +40,16 @@ test('an admin reads the figures, adds a bank and a reviewer, switches degraded 
   const code = String(10000 + (suffix % 80000));
   await page.getByLabel('Code banque').fill('12a45');
   await page.getByLabel('Nom', { exact: true }).fill('Banque Populaire Test');
+  const mailbox = page.getByLabel(/Boîte aux lettres de l’équipe/);
+  await mailbox.fill('pas une adresse');
   await page.getByRole('button', { name: 'Ajouter la banque' }).click();
   const codeField = page.getByLabel('Code banque');
   await page.getByText('Le code banque comporte 5 chiffres, par exemple 16606.').first().waitFor();
   assert.equal(await codeField.getAttribute('aria-invalid'), 'true');
+  assert.equal(await mailbox.getAttribute('aria-invalid'), 'true', 'the mailbox is checked like any address');
   await capture(page, '71-admin-bank-error');
   await codeField.fill(code);
+  await mailbox.fill(`pge.${suffix}@bp-test.example`);
   await page.getByRole('button', { name: 'Ajouter la banque' }).click();
   await page.getByText(`Banque Populaire Test (${code}) a été ajoutée.`).waitFor();
   await page.getByRole('table').getByRole('row').filter({ hasText: 'Banque Populaire Test' }).waitFor();

@@ -192,6 +192,11 @@ pub async fn download(
         ),
         (header::CACHE_CONTROL, "private, no-store".to_owned()),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+        // Opened in a tab anyway (or framed), a document runs no script and loads nothing.
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "sandbox; default-src 'none'".to_owned(),
+        ),
     ] {
         if let Ok(value) = HeaderValue::from_str(&value) {
             headers.insert(name, value);

@@ -601,11 +601,4 @@ impl LoanRequestRepository for Store {
             }
         }
     }
-
-    async fn committed_amount(&self, siren: &Siren) -> Result<Cents, StorageError> {
-        committed_amount_in(&self.db, siren)
-            .await
-            .map(|(committed, _)| committed)
-            .map_err(storage)
-    }
 }

@@ -80,6 +80,14 @@ pub struct BulkDecisionReport {
     pub results: Vec<BulkResult>,
 }
 
+fn action_of(action: BulkAction) -> Action {
+    match action {
+        BulkAction::Review => Action::TakeInReview,
+        BulkAction::PreApprove => Action::PreApprove,
+        BulkAction::Reject => Action::Reject,
+    }
+}
+
 fn check(input: &BulkDecisionInput) -> Result<Option<String>, Problem> {
     let mut errors = Vec::new();
     if input.items.is_empty() || input.items.len() > MAX_ITEMS {
@@ -103,8 +111,9 @@ fn check(input: &BulkDecisionInput) -> Result<Option<String>, Problem> {
             ));
         }
     }
+    let action = action_of(input.action);
     let reason = match (input.action, input.reason.as_deref()) {
-        (BulkAction::Reject, None) => {
+        (_, None) if action.requires_reason() => {
             errors.push(FieldError::new(
                 "reason",
                 domain::error::codes::REQUIRED,
@@ -157,11 +166,7 @@ pub async fn bulk_decide(
     ApiJson { value, .. }: ApiJson<BulkDecisionInput>,
 ) -> Result<Json<BulkDecisionReport>, Problem> {
     let reason = check(&value)?;
-    let action = match value.action {
-        BulkAction::Review => Action::TakeInReview,
-        BulkAction::PreApprove => Action::PreApprove,
-        BulkAction::Reject => Action::Reject,
-    };
+    let action = action_of(value.action);
     let caller = Caller::Reviewer { subject, bank };
     let mut results = Vec::with_capacity(value.items.len());
     for item in &value.items {

@@ -64,25 +64,25 @@ pub async fn decide_loan_request(
     headers: HeaderMap,
     ApiJson { value, .. }: ApiJson<DecisionInput>,
 ) -> Result<Response, Problem> {
-    let reason = match (value.decision, value.reason) {
-        (DecisionKind::Reject, None) => {
+    let action = match value.decision {
+        DecisionKind::PreApprove => Action::PreApprove,
+        DecisionKind::Reject => Action::Reject,
+    };
+    let reason = match value.reason {
+        None if action.requires_reason() => {
             return Err(Problem::validation(vec![domain::error::FieldError::new(
                 "reason",
-                "required",
+                domain::error::codes::REQUIRED,
                 "a rejection needs a reason",
             )]));
         }
-        (_, Some(raw)) => Some(
+        None => None,
+        Some(raw) => Some(
             Reason::parse(&raw)
                 .map_err(|e| Problem::validation(vec![e]))?
                 .as_str()
                 .to_owned(),
         ),
-        (DecisionKind::PreApprove, None) => None,
-    };
-    let action = match value.decision {
-        DecisionKind::PreApprove => Action::PreApprove,
-        DecisionKind::Reject => Action::Reject,
     };
     let caller = Caller::Reviewer { subject, bank };
     apply(&state, &caller, &id, &headers, action, reason).await

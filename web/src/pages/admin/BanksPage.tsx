@@ -57,12 +57,15 @@ function AddBank() {
   const { t } = useTranslation();
   const [id, setId] = useState('');
   const [name, setName] = useState('');
+  const [mailbox, setMailbox] = useState('');
   const [attempt, setAttempt] = useState(0);
   const add = useMutation({
-    mutationFn: async () => (await unwrap(api.POST('/api/v1/banks', { body: { id: id.trim(), name: name.trim() } }))).data,
+    mutationFn: async () =>
+      (await unwrap(api.POST('/api/v1/banks', { body: { id: id.trim(), name: name.trim(), notification_email: mailbox.trim() || null } }))).data,
     onSuccess: () => {
       setId('');
       setName('');
+      setMailbox('');
     },
     onError: () => setAttempt((n) => n + 1),
   });
@@ -90,6 +93,17 @@ function AddBank() {
       {error && !fields.length && !exists && <ProblemAlert error={error} />}
       <TextInput name="bank.id" label={t('banks.code')} hint={t('banks.codeHint')} width="w10" inputMode="numeric" autoComplete="off" value={id} onChange={(e) => setId(e.target.value)} error={idError} />
       <TextInput name="bank.name" label={t('banks.name')} hint={t('banks.nameHint')} autoComplete="off" value={name} onChange={(e) => setName(e.target.value)} error={text('name')} />
+      <TextInput
+        name="bank.notification_email"
+        type="email"
+        label={t('banks.mailbox')}
+        hint={t('banks.mailboxHint')}
+        autoComplete="off"
+        spellCheck={false}
+        value={mailbox}
+        onChange={(e) => setMailbox(e.target.value)}
+        error={text('notification_email')}
+      />
       <Button type="submit" disabled={add.isPending}>
         {add.isPending ? t('banks.adding') : t('banks.add')}
       </Button>
