@@ -7,7 +7,8 @@ use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
-use crate::problem::{FieldProblem, Problem};
+use crate::problem::{FieldProblem, Problem, ProblemType};
+use domain::error::FieldCode;
 
 /// Largest accepted request body.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -56,7 +57,7 @@ fn data_error(path: String, err: &serde_json::Error) -> Problem {
         } else {
             format!("{path}.{name}")
         };
-        (field, "unknown-field")
+        (field, FieldCode::UnknownField)
     } else if let Some(rest) = message.strip_prefix("missing field `") {
         let name = rest.split('`').next().unwrap_or_default();
         let field = if path == "." || path.is_empty() {
@@ -64,23 +65,21 @@ fn data_error(path: String, err: &serde_json::Error) -> Problem {
         } else {
             format!("{path}.{name}")
         };
-        (field, "required")
+        (field, FieldCode::Required)
     } else {
         let field = if path == "." { String::new() } else { path };
-        (field, "invalid-type")
+        (field, FieldCode::InvalidType)
     };
     let detail = if field.is_empty() {
         message.clone()
     } else {
         format!("{field}: {message}")
     };
-    Problem::unprocessable("validation-failed", "Invalid request content", detail).with_errors([
-        FieldProblem {
-            field,
-            code: code.to_owned(),
-            message,
-        },
-    ])
+    Problem::new(ProblemType::ValidationFailed, detail).with_errors([FieldProblem {
+        field,
+        code,
+        message,
+    }])
 }
 
 impl<S, T> FromRequest<S> for ApiJson<T>
@@ -154,7 +153,7 @@ where
                     .and_then(|(_, rest)| rest.split('`').next())
                     .unwrap_or("query")
                     .to_owned();
-                Problem::invalid_parameter(&field, "invalid-parameter", message)
+                Problem::invalid_parameter(&field, FieldCode::InvalidParameter, message)
             })
     }
 }
@@ -188,7 +187,7 @@ where
                 };
                 Err(Problem::invalid_parameter(
                     field,
-                    "invalid-path-parameter",
+                    FieldCode::InvalidPathParameter,
                     message,
                 ))
             }

@@ -13,7 +13,7 @@ use axum::BoxError;
 use axum::Router;
 use axum::error_handling::HandleErrorLayer;
 use axum::extract::ConnectInfo;
-use axum::http::{Request, StatusCode, header};
+use axum::http::{Request, header};
 use axum::response::{IntoResponse, Response};
 use tower::ServiceBuilder;
 use tower_governor::GovernorError;
@@ -26,7 +26,7 @@ use axum::middleware::Next;
 
 use crate::auth::Verified;
 use crate::extract::BODY_LIMIT;
-use crate::problem::Problem;
+use crate::problem::{Problem, ProblemType};
 use crate::state::AppState;
 
 /// Limits of one replica.
@@ -197,9 +197,7 @@ async fn read_body_first(
         Err(_) => {
             metrics::counter!("pge_slow_bodies_total").increment(1);
             let mut response = Problem::new(
-                StatusCode::REQUEST_TIMEOUT,
-                "body-timeout",
-                "Request body too slow",
+                ProblemType::BodyTimeout,
                 format!(
                     "the request body did not arrive within {:.1} s; send it again",
                     timeout.as_secs_f64()
@@ -220,9 +218,7 @@ fn rate_limited(error: GovernorError) -> Response {
             metrics::counter!("pge_rate_limited_total").increment(1);
             let retry_after = wait_time.max(1);
             let mut response = Problem::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate-limited",
-                "Too many requests",
+                ProblemType::RateLimited,
                 format!("slow down: retry in {retry_after} s"),
             )
             .into_response();
@@ -238,8 +234,7 @@ fn rate_limited(error: GovernorError) -> Response {
 async fn overloaded(error: BoxError) -> Response {
     if error.is::<tower::timeout::error::Elapsed>() {
         metrics::counter!("pge_requests_timed_out_total").increment(1);
-        Problem::service_unavailable(
-            "request-timeout",
+        Problem::service_unavailable(ProblemType::RequestTimeout,
             "the request took too long and was abandoned; retry it (with the same Idempotency-Key for a submission)",
             1,
         )
@@ -247,7 +242,7 @@ async fn overloaded(error: BoxError) -> Response {
     } else if error.is::<tower::load_shed::error::Overloaded>() {
         metrics::counter!("pge_requests_shed_total").increment(1);
         Problem::service_unavailable(
-            "overloaded",
+            ProblemType::Overloaded,
             "the service is at capacity; retry in a moment",
             1,
         )

@@ -4,7 +4,7 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use domain::error::FieldError;
+use domain::error::{FieldCode, FieldError};
 use domain::ports::{ObjectStoreError, StorageError, SubmitError, TransitionError};
 use infra::identity::AuthError;
 use serde::Serialize;
@@ -13,15 +13,246 @@ use utoipa::ToSchema;
 /// Prefix of every problem `type` (a relative URI reference, stable across hosts).
 pub const TYPE_PREFIX: &str = "/problems/";
 
+/// Every kind of problem the API answers with: its `type` is `/problems/{slug}`. The
+/// list is closed: a new kind of problem is a new variant here, and the OpenAPI document
+/// lists them all (schema `ProblemType`; `tests/tests/openapi.rs` checks both agree).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProblemType {
+    AccountExists,
+    AggregateCapExceeded,
+    BankExists,
+    BodyTimeout,
+    CampaignClosed,
+    DatabaseUnavailable,
+    DegradedMode,
+    DocumentAlreadyUploaded,
+    DocumentContentMismatch,
+    DocumentMismatch,
+    DocumentNotUploaded,
+    DocumentsClosed,
+    Forbidden,
+    IdempotencyKeyReused,
+    IdentityProviderUnavailable,
+    Internal,
+    InvalidGrant,
+    InvalidParameter,
+    InvalidTransition,
+    MalformedJson,
+    MethodNotAllowed,
+    NotEligible,
+    NotFound,
+    NotReady,
+    ObjectStorageUnavailable,
+    Overloaded,
+    PayloadTooLarge,
+    PreconditionFailed,
+    PreconditionRequired,
+    RateLimited,
+    RequestTimeout,
+    SignedUrlExpired,
+    SignedUrlInvalid,
+    ThreadFull,
+    TooManyDocuments,
+    Unauthorized,
+    UnsupportedMediaType,
+    UploadSizeMismatch,
+    ValidationFailed,
+}
+
+impl ProblemType {
+    /// Every kind, in the order of the OpenAPI document's `ProblemType` enum.
+    pub const ALL: [Self; 39] = [
+        Self::AccountExists,
+        Self::AggregateCapExceeded,
+        Self::BankExists,
+        Self::BodyTimeout,
+        Self::CampaignClosed,
+        Self::DatabaseUnavailable,
+        Self::DegradedMode,
+        Self::DocumentAlreadyUploaded,
+        Self::DocumentContentMismatch,
+        Self::DocumentMismatch,
+        Self::DocumentNotUploaded,
+        Self::DocumentsClosed,
+        Self::Forbidden,
+        Self::IdempotencyKeyReused,
+        Self::IdentityProviderUnavailable,
+        Self::Internal,
+        Self::InvalidGrant,
+        Self::InvalidParameter,
+        Self::InvalidTransition,
+        Self::MalformedJson,
+        Self::MethodNotAllowed,
+        Self::NotEligible,
+        Self::NotFound,
+        Self::NotReady,
+        Self::ObjectStorageUnavailable,
+        Self::Overloaded,
+        Self::PayloadTooLarge,
+        Self::PreconditionFailed,
+        Self::PreconditionRequired,
+        Self::RateLimited,
+        Self::RequestTimeout,
+        Self::SignedUrlExpired,
+        Self::SignedUrlInvalid,
+        Self::ThreadFull,
+        Self::TooManyDocuments,
+        Self::Unauthorized,
+        Self::UnsupportedMediaType,
+        Self::UploadSizeMismatch,
+        Self::ValidationFailed,
+    ];
+
+    /// The last segment of the `type` URI.
+    #[must_use]
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::AccountExists => "account-exists",
+            Self::AggregateCapExceeded => "aggregate-cap-exceeded",
+            Self::BankExists => "bank-exists",
+            Self::BodyTimeout => "body-timeout",
+            Self::CampaignClosed => "campaign-closed",
+            Self::DatabaseUnavailable => "database-unavailable",
+            Self::DegradedMode => "degraded-mode",
+            Self::DocumentAlreadyUploaded => "document-already-uploaded",
+            Self::DocumentContentMismatch => "document-content-mismatch",
+            Self::DocumentMismatch => "document-mismatch",
+            Self::DocumentNotUploaded => "document-not-uploaded",
+            Self::DocumentsClosed => "documents-closed",
+            Self::Forbidden => "forbidden",
+            Self::IdempotencyKeyReused => "idempotency-key-reused",
+            Self::IdentityProviderUnavailable => "identity-provider-unavailable",
+            Self::Internal => "internal",
+            Self::InvalidGrant => "invalid-grant",
+            Self::InvalidParameter => "invalid-parameter",
+            Self::InvalidTransition => "invalid-transition",
+            Self::MalformedJson => "malformed-json",
+            Self::MethodNotAllowed => "method-not-allowed",
+            Self::NotEligible => "not-eligible",
+            Self::NotFound => "not-found",
+            Self::NotReady => "not-ready",
+            Self::ObjectStorageUnavailable => "object-storage-unavailable",
+            Self::Overloaded => "overloaded",
+            Self::PayloadTooLarge => "payload-too-large",
+            Self::PreconditionFailed => "precondition-failed",
+            Self::PreconditionRequired => "precondition-required",
+            Self::RateLimited => "rate-limited",
+            Self::RequestTimeout => "request-timeout",
+            Self::SignedUrlExpired => "signed-url-expired",
+            Self::SignedUrlInvalid => "signed-url-invalid",
+            Self::ThreadFull => "thread-full",
+            Self::TooManyDocuments => "too-many-documents",
+            Self::Unauthorized => "unauthorized",
+            Self::UnsupportedMediaType => "unsupported-media-type",
+            Self::UploadSizeMismatch => "upload-size-mismatch",
+            Self::ValidationFailed => "validation-failed",
+        }
+    }
+
+    /// The HTTP status this kind of problem is always answered with.
+    #[must_use]
+    pub fn status(self) -> StatusCode {
+        match self {
+            Self::InvalidGrant
+            | Self::InvalidParameter
+            | Self::MalformedJson
+            | Self::UploadSizeMismatch => StatusCode::BAD_REQUEST,
+            Self::AccountExists
+            | Self::BankExists
+            | Self::DocumentsClosed
+            | Self::InvalidTransition
+            | Self::ThreadFull
+            | Self::TooManyDocuments => StatusCode::CONFLICT,
+            Self::Forbidden | Self::SignedUrlExpired | Self::SignedUrlInvalid => {
+                StatusCode::FORBIDDEN
+            }
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::DocumentAlreadyUploaded | Self::PreconditionFailed => {
+                StatusCode::PRECONDITION_FAILED
+            }
+            Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            Self::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
+            Self::DatabaseUnavailable
+            | Self::DegradedMode
+            | Self::IdentityProviderUnavailable
+            | Self::NotReady
+            | Self::ObjectStorageUnavailable
+            | Self::Overloaded
+            | Self::RequestTimeout => StatusCode::SERVICE_UNAVAILABLE,
+            Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::AggregateCapExceeded
+            | Self::CampaignClosed
+            | Self::DocumentContentMismatch
+            | Self::DocumentMismatch
+            | Self::DocumentNotUploaded
+            | Self::IdempotencyKeyReused
+            | Self::NotEligible
+            | Self::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        }
+    }
+
+    /// Short summary of the kind of problem (`title`).
+    #[must_use]
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::AccountExists => "Account exists",
+            Self::AggregateCapExceeded => "Aggregate cap exceeded",
+            Self::DocumentAlreadyUploaded => "Already uploaded",
+            Self::Unauthorized => "Authentication required",
+            Self::BankExists => "Bank exists",
+            Self::CampaignClosed => "Campaign closed",
+            Self::NotEligible => "Company not eligible",
+            Self::DocumentContentMismatch | Self::DocumentMismatch => {
+                "Document does not match its declaration"
+            }
+            Self::DocumentNotUploaded => "Document not uploaded",
+            Self::DocumentsClosed => "Documents closed",
+            Self::Forbidden => "Forbidden",
+            Self::IdempotencyKeyReused => "Idempotency key reused",
+            Self::PreconditionRequired => "If-Match required",
+            Self::Internal => "Internal error",
+            Self::InvalidGrant => "Invalid grant",
+            Self::SignedUrlInvalid => "Invalid link",
+            Self::InvalidParameter => "Invalid parameter",
+            Self::ValidationFailed => "Invalid request content",
+            Self::InvalidTransition => "Invalid transition",
+            Self::SignedUrlExpired => "Link expired",
+            Self::MalformedJson => "Malformed JSON",
+            Self::MethodNotAllowed => "Method not allowed",
+            Self::NotFound => "Not found",
+            Self::PayloadTooLarge => "Payload too large",
+            Self::BodyTimeout => "Request body too slow",
+            Self::DatabaseUnavailable
+            | Self::DegradedMode
+            | Self::IdentityProviderUnavailable
+            | Self::NotReady
+            | Self::ObjectStorageUnavailable
+            | Self::Overloaded
+            | Self::RequestTimeout => "Service unavailable",
+            Self::PreconditionFailed => "Stale version",
+            Self::ThreadFull => "Thread full",
+            Self::TooManyDocuments => "Too many documents",
+            Self::RateLimited => "Too many requests",
+            Self::UnsupportedMediaType => "Unsupported media type",
+            Self::UploadSizeMismatch => "Upload size mismatch",
+        }
+    }
+}
+
 /// One invalid field or parameter.
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
 pub struct FieldProblem {
     /// JSON path of the field (`company.siren`) or name of the query parameter.
     #[schema(example = "company.siren")]
     pub field: String,
-    /// Stable machine-readable code.
-    #[schema(example = "invalid-checksum")]
-    pub code: String,
+    /// Stable machine-readable code: one of the `FieldCode` schema's values.
+    #[schema(value_type = String, example = "invalid-checksum")]
+    pub code: FieldCode,
     /// Human-readable explanation.
     pub message: String,
 }
@@ -30,7 +261,7 @@ impl From<FieldError> for FieldProblem {
     fn from(e: FieldError) -> Self {
         Self {
             field: e.field,
-            code: e.code.to_owned(),
+            code: e.code,
             message: e.message,
         }
     }
@@ -73,11 +304,11 @@ pub struct Problem(Box<ProblemDetails>);
 
 impl Problem {
     #[must_use]
-    pub fn new(status: StatusCode, slug: &str, title: &str, detail: impl Into<String>) -> Self {
+    pub fn new(kind: ProblemType, detail: impl Into<String>) -> Self {
         Self(Box::new(ProblemDetails {
-            type_: format!("{TYPE_PREFIX}{slug}"),
-            title: title.to_owned(),
-            status: status.as_u16(),
+            type_: format!("{TYPE_PREFIX}{}", kind.slug()),
+            title: kind.title().to_owned(),
+            status: kind.status().as_u16(),
             detail: detail.into(),
             errors: Vec::new(),
             reasons: Vec::new(),
@@ -119,48 +350,32 @@ impl Problem {
             [one] => format!("{}: {}", one.field, one.message),
             _ => format!("{} fields are invalid", errors.len()),
         };
-        Self::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation-failed",
-            "Invalid request content",
-            detail,
-        )
-        .with_errors(errors.into_iter().map(FieldProblem::from))
+        Self::new(ProblemType::ValidationFailed, detail)
+            .with_errors(errors.into_iter().map(FieldProblem::from))
     }
 
     /// 400: a query parameter or header is invalid.
     #[must_use]
-    pub fn invalid_parameter(field: &str, code: &str, message: impl Into<String>) -> Self {
+    pub fn invalid_parameter(field: &str, code: FieldCode, message: impl Into<String>) -> Self {
         let message = message.into();
-        Self::new(
-            StatusCode::BAD_REQUEST,
-            "invalid-parameter",
-            "Invalid parameter",
-            format!("{field}: {message}"),
-        )
-        .with_errors([FieldProblem {
-            field: field.to_owned(),
-            code: code.to_owned(),
-            message,
-        }])
+        Self::new(ProblemType::InvalidParameter, format!("{field}: {message}")).with_errors([
+            FieldProblem {
+                field: field.to_owned(),
+                code,
+                message,
+            },
+        ])
     }
 
     #[must_use]
     pub fn malformed_json(detail: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::BAD_REQUEST,
-            "malformed-json",
-            "Malformed JSON",
-            detail,
-        )
+        Self::new(ProblemType::MalformedJson, detail)
     }
 
     #[must_use]
     pub fn unsupported_media_type() -> Self {
         Self::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported-media-type",
-            "Unsupported media type",
+            ProblemType::UnsupportedMediaType,
             "the body must be JSON, sent with Content-Type: application/json",
         )
     }
@@ -168,9 +383,7 @@ impl Problem {
     #[must_use]
     pub fn payload_too_large(limit: usize) -> Self {
         Self::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload-too-large",
-            "Payload too large",
+            ProblemType::PayloadTooLarge,
             format!("the body exceeds {limit} bytes"),
         )
     }
@@ -184,12 +397,7 @@ impl Problem {
             AuthError::Missing => "sign in: this requires a bearer token",
             _ => "the bearer token is not valid: sign in again",
         };
-        let mut p = Self::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "Authentication required",
-            detail,
-        );
+        let mut p = Self::new(ProblemType::Unauthorized, detail);
         p.0.bearer_challenge = Some(match err {
             AuthError::Missing => "Bearer",
             AuthError::Malformed => "Bearer error=\"invalid_request\"",
@@ -200,39 +408,26 @@ impl Problem {
 
     #[must_use]
     pub fn forbidden(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", "Forbidden", detail)
+        Self::new(ProblemType::Forbidden, detail)
     }
 
     #[must_use]
     pub fn not_found() -> Self {
-        Self::new(
-            StatusCode::NOT_FOUND,
-            "not-found",
-            "Not found",
-            "no such resource",
-        )
+        Self::new(ProblemType::NotFound, "no such resource")
     }
 
     #[must_use]
     pub fn method_not_allowed() -> Self {
         Self::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method-not-allowed",
-            "Method not allowed",
+            ProblemType::MethodNotAllowed,
             "this resource does not support this method",
         )
     }
 
     #[must_use]
-    pub fn unprocessable(slug: &str, title: &str, detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNPROCESSABLE_ENTITY, slug, title, detail)
-    }
-
-    #[must_use]
     pub fn not_eligible(reasons: Vec<String>) -> Self {
-        let mut p = Self::unprocessable(
-            "not-eligible",
-            "Company not eligible",
+        let mut p = Self::new(
+            ProblemType::NotEligible,
             format!("the company is not eligible: {}", reasons.join(", ")),
         );
         p.0.reasons = reasons;
@@ -242,9 +437,7 @@ impl Problem {
     #[must_use]
     pub fn precondition_required() -> Self {
         Self::new(
-            StatusCode::PRECONDITION_REQUIRED,
-            "precondition-required",
-            "If-Match required",
+            ProblemType::PreconditionRequired,
             "send the request's current ETag in If-Match",
         )
     }
@@ -252,9 +445,7 @@ impl Problem {
     #[must_use]
     pub fn precondition_failed(current: i32) -> Self {
         Self::new(
-            StatusCode::PRECONDITION_FAILED,
-            "precondition-failed",
-            "Stale version",
+            ProblemType::PreconditionFailed,
             format!("the request was changed meanwhile; its current version is {current}"),
         )
     }
@@ -263,31 +454,26 @@ impl Problem {
     #[must_use]
     pub fn precondition_failed_unknown() -> Self {
         Self::new(
-            StatusCode::PRECONDITION_FAILED,
-            "precondition-failed",
-            "Stale version",
+            ProblemType::PreconditionFailed,
             "If-Match does not match the request's current ETag",
         )
     }
 
     #[must_use]
-    pub fn service_unavailable(slug: &str, detail: impl Into<String>, retry_after: u32) -> Self {
-        Self::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            slug,
-            "Service unavailable",
-            detail,
-        )
-        .retry_after(retry_after)
+    pub fn service_unavailable(
+        kind: ProblemType,
+        detail: impl Into<String>,
+        retry_after: u32,
+    ) -> Self {
+        debug_assert_eq!(kind.status(), StatusCode::SERVICE_UNAVAILABLE);
+        Self::new(kind, detail).retry_after(retry_after)
     }
 
     /// 500 with the cause kept for the log only.
     #[must_use]
     pub fn internal(cause: impl Into<String>) -> Self {
         let mut p = Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "Internal error",
+            ProblemType::Internal,
             "an unexpected error occurred; it was logged",
         );
         p.0.internal = Some(cause.into());
@@ -330,7 +516,7 @@ impl IntoResponse for Problem {
 impl From<ObjectStoreError> for Problem {
     fn from(e: ObjectStoreError) -> Self {
         Self::service_unavailable(
-            "object-storage-unavailable",
+            ProblemType::ObjectStorageUnavailable,
             "document storage is unavailable; try again shortly",
             5,
         )
@@ -341,8 +527,7 @@ impl From<ObjectStoreError> for Problem {
 impl From<StorageError> for Problem {
     fn from(e: StorageError) -> Self {
         if e.unavailable {
-            Self::service_unavailable(
-                "database-unavailable",
+            Self::service_unavailable(ProblemType::DatabaseUnavailable,
                 "the database is out of reach for a moment; retry shortly (with the same Idempotency-Key for a submission: it is never applied twice)",
                 1,
             )
@@ -359,9 +544,7 @@ impl From<TransitionError> for Problem {
             TransitionError::NotFound => Self::not_found(),
             TransitionError::VersionMismatch { current } => Self::precondition_failed(current),
             TransitionError::Invalid(invalid) => Self::new(
-                StatusCode::CONFLICT,
-                "invalid-transition",
-                "Invalid transition",
+                ProblemType::InvalidTransition,
                 format!(
                     "a request in status {} cannot be {}",
                     invalid.from.as_str(),
@@ -382,19 +565,17 @@ impl From<TransitionError> for Problem {
 impl From<SubmitError> for Problem {
     fn from(e: SubmitError) -> Self {
         match e {
-            SubmitError::IdempotencyKeyReused => Self::unprocessable(
-                "idempotency-key-reused",
-                "Idempotency key reused",
+            SubmitError::IdempotencyKeyReused => Self::new(
+                ProblemType::IdempotencyKeyReused,
                 "this Idempotency-Key was already used with a different body",
             ),
             SubmitError::UnknownBank(code) => Self::validation(vec![FieldError::new(
                 "bank_id",
-                "unknown-bank",
+                domain::error::FieldCode::UnknownBank,
                 format!("no participating bank has code {code}"),
             )]),
-            SubmitError::AggregateCapExceeded(exceeded) => Self::unprocessable(
-                "aggregate-cap-exceeded",
-                "Aggregate cap exceeded",
+            SubmitError::AggregateCapExceeded(exceeded) => Self::new(
+                ProblemType::AggregateCapExceeded,
                 format!(
                     "the company's requests would total more than its cap of €{}: €{} already requested, €{} asked",
                     exceeded.cap, exceeded.already_committed, exceeded.requested

@@ -18,7 +18,7 @@ use infra::objects::LocalObjectStore;
 use infra::worker::{OutboxWorker, WorkerSettings};
 use tokio::sync::RwLock;
 
-use crate::problem::Problem;
+use crate::problem::{Problem, ProblemType};
 
 /// How long the bank list is trusted before it is read again.
 const BANK_CACHE_TTL: Duration = Duration::from_secs(30);
@@ -168,7 +168,7 @@ impl App {
     pub async fn refuse_when_degraded(&self) -> Result<(), Problem> {
         if self.degraded_mode().await? {
             return Err(Problem::service_unavailable(
-                "degraded-mode",
+                ProblemType::DegradedMode,
                 "the platform is in degraded mode: this non-critical feature is paused, submissions still work",
                 60,
             ));

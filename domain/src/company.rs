@@ -35,7 +35,7 @@ impl SirenError {
     /// `required` (empty or blank), `invalid-format` (length or non-digits),
     /// `invalid-checksum` (Luhn).
     #[must_use]
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> crate::error::FieldCode {
         match self {
             Self::Empty => codes::REQUIRED,
             Self::InvalidFormat => codes::INVALID_FORMAT,
@@ -115,7 +115,7 @@ pub enum SiretError {
 impl SiretError {
     /// `required`, `invalid-format`, or `invalid-checksum` (for both checksum variants).
     #[must_use]
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> crate::error::FieldCode {
         match self {
             Self::Empty => codes::REQUIRED,
             Self::InvalidFormat => codes::INVALID_FORMAT,
@@ -296,7 +296,7 @@ pub enum LegalNameError {
 
 impl LegalNameError {
     #[must_use]
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> crate::error::FieldCode {
         match self {
             Self::Empty => codes::REQUIRED,
             Self::TooLong => codes::TOO_LONG,
@@ -715,7 +715,10 @@ pub(crate) mod tests {
     }
 
     fn codes_of(errors: &[FieldError]) -> Vec<(&str, &str)> {
-        errors.iter().map(|e| (e.field.as_str(), e.code)).collect()
+        errors
+            .iter()
+            .map(|e| (e.field.as_str(), e.code.as_str()))
+            .collect()
     }
 
     /// Appends the Luhn check digit to `body`.

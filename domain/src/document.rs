@@ -6,7 +6,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::error::FieldError;
+use crate::error::{FieldCode, FieldError};
 use crate::loan_request::LoanRequestId;
 use crate::workflow::Status;
 
@@ -101,12 +101,16 @@ impl Filename {
     pub fn parse(input: &str, field: &str) -> Result<Self, FieldError> {
         let trimmed = input.trim();
         if trimmed.is_empty() {
-            return Err(FieldError::new(field, "required", "the file name is empty"));
+            return Err(FieldError::new(
+                field,
+                FieldCode::Required,
+                "the file name is empty",
+            ));
         }
         if trimmed.chars().count() > MAX_FILENAME_CHARS {
             return Err(FieldError::new(
                 field,
-                "too_long",
+                FieldCode::DocumentNameTooLong,
                 format!("the file name is longer than {MAX_FILENAME_CHARS} characters"),
             ));
         }
@@ -120,7 +124,7 @@ impl Filename {
         if trimmed.chars().any(|c| c == '/' || c == '\\') || trimmed == "." || trimmed == ".." {
             return Err(FieldError::new(
                 field,
-                "invalid",
+                FieldCode::InvalidName,
                 "the file name holds a control character or a path separator",
             ));
         }
@@ -168,7 +172,7 @@ impl Declaration {
         if content_type.is_none() {
             errors.push(FieldError::new(
                 "content_type",
-                "unsupported",
+                FieldCode::UnsupportedType,
                 "accepted types are application/pdf, image/png and image/jpeg",
             ));
         }
@@ -176,7 +180,7 @@ impl Declaration {
             Ok(0) | Err(_) => {
                 errors.push(FieldError::new(
                     "size",
-                    "out_of_range",
+                    FieldCode::DocumentSizeOutOfRange,
                     "the size must be a positive number of bytes",
                 ));
                 None
@@ -184,7 +188,7 @@ impl Declaration {
             Ok(s) if s > MAX_DOCUMENT_BYTES => {
                 errors.push(FieldError::new(
                     "size",
-                    "too_large",
+                    FieldCode::DocumentTooLarge,
                     format!("a document is at most {MAX_DOCUMENT_BYTES} bytes (10 MiB)"),
                 ));
                 None

@@ -2,26 +2,170 @@
 
 use serde::Serialize;
 
-/// Stable, kebab-case error codes carried by [`FieldError::code`]. Clients match on them;
-/// never change one, only add.
-pub mod codes {
-    pub const REQUIRED: &str = "required";
-    pub const INVALID_FORMAT: &str = "invalid-format";
-    pub const INVALID_CHECKSUM: &str = "invalid-checksum";
-    pub const TOO_LONG: &str = "too-long";
-    pub const TOO_SHORT: &str = "too-short";
-    pub const OUT_OF_RANGE: &str = "out-of-range";
-    pub const NEGATIVE: &str = "negative";
-    pub const INVALID_CHARACTERS: &str = "invalid-characters";
-    pub const AMOUNT_BELOW_MINIMUM: &str = "amount-below-minimum";
-    pub const AMOUNT_ABOVE_CAP: &str = "amount-above-cap";
-    pub const SIRET_SIREN_MISMATCH: &str = "siret-siren-mismatch";
-    pub const INVALID_EMAIL: &str = "invalid-email";
-    pub const UNKNOWN_VALUE: &str = "unknown-value";
+/// The code of a field error (`errors[].code` of a problem): the closed list of what a
+/// client may have to fix. Clients match on them: never change one, only add. Most are
+/// kebab-case; the document codes keep the snake_case they were first published with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FieldCode {
+    Required,
+    InvalidFormat,
+    InvalidChecksum,
+    TooLong,
+    OutOfRange,
+    Negative,
+    InvalidCharacters,
+    AmountBelowMinimum,
+    AmountAboveCap,
+    SiretSirenMismatch,
+    InvalidEmail,
+    UnknownValue,
     /// A date that has not come yet (a company's creation date).
-    pub const FUTURE_DATE: &str = "future-date";
+    FutureDate,
     /// A file name whose extension is not that of its declared type.
-    pub const EXTENSION_MISMATCH: &str = "extension-mismatch";
+    ExtensionMismatch,
+    /// A bank code that names no participating bank.
+    UnknownBank,
+    /// A document's file name is too long (`too_long`).
+    DocumentNameTooLong,
+    /// A document over the size limit (`too_large`).
+    DocumentTooLarge,
+    /// A document size that is not a positive number (`out_of_range`).
+    DocumentSizeOutOfRange,
+    /// A document type the platform does not take (`unsupported`).
+    UnsupportedType,
+    /// A document file name that cannot be one (`invalid`).
+    InvalidName,
+    /// A JSON value of the wrong type (a string for a number…).
+    InvalidType,
+    /// A JSON member the operation does not know.
+    UnknownField,
+    /// A query string that cannot be read.
+    InvalidParameter,
+    /// A path segment that cannot be decoded.
+    InvalidPathParameter,
+    /// An `If-Match` that is not an ETag.
+    InvalidEtag,
+    /// A list cursor that is not one this API gave for these filters.
+    InvalidCursor,
+    /// A parameter this caller may not use.
+    NotAllowed,
+    /// A range whose end comes before its start.
+    ReversedRange,
+    /// The same item twice in a list.
+    Duplicate,
+    /// A value the identity provider refused.
+    Refused,
+}
+
+impl FieldCode {
+    /// Every code, in the order of the OpenAPI document's `FieldCode` enum.
+    pub const ALL: [Self; 30] = [
+        Self::Required,
+        Self::InvalidFormat,
+        Self::InvalidChecksum,
+        Self::TooLong,
+        Self::OutOfRange,
+        Self::Negative,
+        Self::InvalidCharacters,
+        Self::AmountBelowMinimum,
+        Self::AmountAboveCap,
+        Self::SiretSirenMismatch,
+        Self::InvalidEmail,
+        Self::UnknownValue,
+        Self::FutureDate,
+        Self::ExtensionMismatch,
+        Self::UnknownBank,
+        Self::DocumentNameTooLong,
+        Self::DocumentTooLarge,
+        Self::DocumentSizeOutOfRange,
+        Self::UnsupportedType,
+        Self::InvalidName,
+        Self::InvalidType,
+        Self::UnknownField,
+        Self::InvalidParameter,
+        Self::InvalidPathParameter,
+        Self::InvalidEtag,
+        Self::InvalidCursor,
+        Self::NotAllowed,
+        Self::ReversedRange,
+        Self::Duplicate,
+        Self::Refused,
+    ];
+
+    /// The code as clients read it.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Required => "required",
+            Self::InvalidFormat => "invalid-format",
+            Self::InvalidChecksum => "invalid-checksum",
+            Self::TooLong => "too-long",
+            Self::OutOfRange => "out-of-range",
+            Self::Negative => "negative",
+            Self::InvalidCharacters => "invalid-characters",
+            Self::AmountBelowMinimum => "amount-below-minimum",
+            Self::AmountAboveCap => "amount-above-cap",
+            Self::SiretSirenMismatch => "siret-siren-mismatch",
+            Self::InvalidEmail => "invalid-email",
+            Self::UnknownValue => "unknown-value",
+            Self::FutureDate => "future-date",
+            Self::ExtensionMismatch => "extension-mismatch",
+            Self::UnknownBank => "unknown-bank",
+            Self::DocumentNameTooLong => "too_long",
+            Self::DocumentTooLarge => "too_large",
+            Self::DocumentSizeOutOfRange => "out_of_range",
+            Self::UnsupportedType => "unsupported",
+            Self::InvalidName => "invalid",
+            Self::InvalidType => "invalid-type",
+            Self::UnknownField => "unknown-field",
+            Self::InvalidParameter => "invalid-parameter",
+            Self::InvalidPathParameter => "invalid-path-parameter",
+            Self::InvalidEtag => "invalid-etag",
+            Self::InvalidCursor => "invalid-cursor",
+            Self::NotAllowed => "not-allowed",
+            Self::ReversedRange => "reversed-range",
+            Self::Duplicate => "duplicate",
+            Self::Refused => "refused",
+        }
+    }
+}
+
+impl std::fmt::Display for FieldCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for FieldCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for FieldCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+/// The codes by their historical constant names.
+pub mod codes {
+    use super::FieldCode;
+
+    pub const REQUIRED: FieldCode = FieldCode::Required;
+    pub const INVALID_FORMAT: FieldCode = FieldCode::InvalidFormat;
+    pub const INVALID_CHECKSUM: FieldCode = FieldCode::InvalidChecksum;
+    pub const TOO_LONG: FieldCode = FieldCode::TooLong;
+    pub const OUT_OF_RANGE: FieldCode = FieldCode::OutOfRange;
+    pub const NEGATIVE: FieldCode = FieldCode::Negative;
+    pub const INVALID_CHARACTERS: FieldCode = FieldCode::InvalidCharacters;
+    pub const AMOUNT_BELOW_MINIMUM: FieldCode = FieldCode::AmountBelowMinimum;
+    pub const AMOUNT_ABOVE_CAP: FieldCode = FieldCode::AmountAboveCap;
+    pub const SIRET_SIREN_MISMATCH: FieldCode = FieldCode::SiretSirenMismatch;
+    pub const INVALID_EMAIL: FieldCode = FieldCode::InvalidEmail;
+    pub const UNKNOWN_VALUE: FieldCode = FieldCode::UnknownValue;
+    pub const FUTURE_DATE: FieldCode = FieldCode::FutureDate;
+    pub const EXTENSION_MISMATCH: FieldCode = FieldCode::ExtensionMismatch;
 }
 
 /// One invalid field of a request.
@@ -32,13 +176,13 @@ pub mod codes {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldError {
     pub field: String,
-    pub code: &'static str,
+    pub code: FieldCode,
     pub message: String,
 }
 
 impl FieldError {
     #[must_use]
-    pub fn new(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(field: impl Into<String>, code: FieldCode, message: impl Into<String>) -> Self {
         Self {
             field: field.into(),
             code,

@@ -46,7 +46,7 @@ pub enum ReferenceError {
 impl ReferenceError {
     /// `required`, `invalid-format` (length), `invalid-characters`, `invalid-checksum`.
     #[must_use]
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> crate::error::FieldCode {
         match self {
             Self::Empty => codes::REQUIRED,
             Self::WrongLength => codes::INVALID_FORMAT,

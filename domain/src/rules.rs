@@ -696,7 +696,7 @@ mod tests {
         let c = company();
         let cap = cap(&c);
         assert_eq!(cap, Cents::new(25_000_000));
-        let code = |a: Cents| check_amount(&c, a).map_err(|e| (e.field, e.code));
+        let code = |a: Cents| check_amount(&c, a).map_err(|e| (e.field, e.code.as_str()));
         assert_eq!(
             code(Cents::new(99_999)),
             Err(("requested_amount_cents".into(), "amount-below-minimum"))

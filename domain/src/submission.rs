@@ -23,7 +23,7 @@ pub enum BankCodeError {
 
 impl BankCodeError {
     #[must_use]
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> crate::error::FieldCode {
         match self {
             Self::Empty => codes::REQUIRED,
             Self::InvalidFormat => codes::INVALID_FORMAT,
@@ -96,7 +96,7 @@ pub enum EmailError {
 impl EmailError {
     /// `required` when blank, `invalid-email` otherwise (too long included).
     #[must_use]
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> crate::error::FieldCode {
         match self {
             Self::Empty => codes::REQUIRED,
             Self::TooLong | Self::Invalid => codes::INVALID_EMAIL,
@@ -348,9 +348,10 @@ mod tests {
 
     fn field_codes(err: SubmissionError) -> Vec<(String, &'static str)> {
         match err {
-            SubmissionError::Invalid(errors) => {
-                errors.into_iter().map(|e| (e.field, e.code)).collect()
-            }
+            SubmissionError::Invalid(errors) => errors
+                .into_iter()
+                .map(|e| (e.field, e.code.as_str()))
+                .collect(),
             SubmissionError::NotEligible(r) => panic!("expected field errors, got {r:?}"),
         }
     }

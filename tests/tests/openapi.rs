@@ -15,6 +15,71 @@ fn committed_openapi_matches_the_code() {
     );
 }
 
+/// The document's `ProblemType` and `FieldCode` enums.
+fn closed_lists() -> (
+    std::collections::BTreeSet<String>,
+    std::collections::BTreeSet<String>,
+) {
+    let document: serde_json::Value =
+        serde_json::from_str(&api::routes::openapi().to_json().expect("render")).expect("json");
+    let list = |name: &str| {
+        document["components"]["schemas"][name]["enum"]
+            .as_array()
+            .unwrap_or_else(|| panic!("schema {name} is an enum"))
+            .iter()
+            .map(|v| v.as_str().expect("string").to_owned())
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    (list("ProblemType"), list("FieldCode"))
+}
+
+/// The document lists exactly the problem types and field codes of the code's closed
+/// enums, with the problem's `type` and a field error's `code` pointing at them.
+#[test]
+fn documented_closed_lists_are_the_code_s() {
+    let (problem_types, field_codes) = closed_lists();
+    let kinds: std::collections::BTreeSet<String> = api::problem::ProblemType::ALL
+        .iter()
+        .map(|k| format!("/problems/{}", k.slug()))
+        .collect();
+    assert_eq!(problem_types, kinds);
+    assert_eq!(
+        kinds.len(),
+        api::problem::ProblemType::ALL.len(),
+        "no slug twice"
+    );
+    let codes: std::collections::BTreeSet<String> = domain::error::FieldCode::ALL
+        .iter()
+        .map(|c| c.as_str().to_owned())
+        .collect();
+    assert_eq!(field_codes, codes);
+    assert_eq!(
+        codes.len(),
+        domain::error::FieldCode::ALL.len(),
+        "no code twice"
+    );
+    // Each kind keeps its status and title wherever it is raised.
+    for kind in api::problem::ProblemType::ALL {
+        let problem = api::problem::Problem::new(kind, "x");
+        assert_eq!(problem.details().status, kind.status().as_u16());
+        assert_eq!(
+            problem.details().type_,
+            format!("/problems/{}", kind.slug())
+        );
+    }
+    let document: serde_json::Value =
+        serde_json::from_str(&api::routes::openapi().to_json().expect("render")).expect("json");
+    let schemas = &document["components"]["schemas"];
+    assert_eq!(
+        schemas["Problem"]["properties"]["type"]["$ref"],
+        "#/components/schemas/ProblemType"
+    );
+    assert_eq!(
+        schemas["FieldProblem"]["properties"]["code"]["$ref"],
+        "#/components/schemas/FieldCode"
+    );
+}
+
 /// Every `$ref` of the document names a schema it defines.
 #[test]
 fn every_schema_reference_resolves() {
@@ -48,6 +113,7 @@ fn every_schema_reference_resolves() {
 /// or undecodable id), and each answer's status must be one its operation documents.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_answer_has_an_undocumented_status() {
+    let (problem_types, field_codes) = closed_lists();
     use harness::{Backend, TestApp, random_siren, submission};
     use reqwest::Method;
 
@@ -128,6 +194,21 @@ async fn no_answer_has_an_undocumented_status() {
                                 "{method} {path} ({url}) answered {status}: {}",
                                 text.chars().take(200).collect::<String>()
                             ));
+                        }
+                        // A problem's type and field codes come from the closed lists.
+                        if let Ok(problem) = serde_json::from_str::<serde_json::Value>(&text)
+                            && let Some(kind) = problem["type"].as_str()
+                        {
+                            if !problem_types.contains(kind) {
+                                undocumented.push(format!("{method} {path}: problem type {kind}"));
+                            }
+                            for error in problem["errors"].as_array().into_iter().flatten() {
+                                let code = error["code"].as_str().unwrap_or_default();
+                                if !field_codes.contains(code) {
+                                    undocumented
+                                        .push(format!("{method} {path}: field code {code}"));
+                                }
+                            }
                         }
                     }
                 }

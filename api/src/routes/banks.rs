@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 
 use crate::auth::Admin;
 use crate::extract::ApiJson;
-use crate::problem::{Problem, ProblemDetails};
+use crate::problem::{Problem, ProblemDetails, ProblemType};
 use crate::state::AppState;
 
 /// A participating bank.
@@ -88,7 +88,7 @@ pub async fn create_bank(
     if code.is_err() {
         errors.push(FieldError::new(
             "id",
-            "invalid-format",
+            domain::error::FieldCode::InvalidFormat,
             "a bank code is 5 digits",
         ));
     }
@@ -98,9 +98,9 @@ pub async fn create_bank(
         errors.push(FieldError::new(
             "name",
             if name_length == 0 {
-                "required"
+                domain::error::FieldCode::Required
             } else {
-                "invalid-format"
+                domain::error::FieldCode::InvalidFormat
             },
             "1 to 200 characters, no control characters",
         ));
@@ -136,9 +136,7 @@ pub async fn create_bank(
         .await
         .map_err(|e| match e {
             CreateBankError::Duplicate(code) => Problem::new(
-                StatusCode::CONFLICT,
-                "bank-exists",
-                "Bank exists",
+                ProblemType::BankExists,
                 format!("a bank with code {code} already exists"),
             ),
             CreateBankError::Storage(s) => s.into(),
@@ -204,7 +202,7 @@ pub async fn create_reviewer(
     let email = EmailAddress::parse(&value.email).map_err(|e| {
         Problem::validation(vec![FieldError::new(
             "email",
-            "invalid-format",
+            domain::error::FieldCode::InvalidFormat,
             e.to_string(),
         )])
     })?;
@@ -214,20 +212,18 @@ pub async fn create_reviewer(
         .await
         .map_err(|e| match e {
             CreateReviewerError::Duplicate => Problem::new(
-                StatusCode::CONFLICT,
-                "account-exists",
-                "Account exists",
+                ProblemType::AccountExists,
                 "an account with this e-mail address already exists",
             ),
             CreateReviewerError::InvalidEmail(reason) => {
                 Problem::validation(vec![FieldError::new(
                     "email",
-                    "refused",
+                    domain::error::FieldCode::Refused,
                     format!("the identity provider refused the address: {reason}"),
                 )])
             }
             CreateReviewerError::Unavailable(cause) => Problem::service_unavailable(
-                "identity-provider-unavailable",
+                ProblemType::IdentityProviderUnavailable,
                 "the identity provider is unavailable; no account was created, try again",
                 5,
             )

@@ -70,7 +70,7 @@ pub fn encode(key: &[u8], position: Position, fingerprint: &str) -> Result<Strin
 }
 
 fn invalid(message: &str) -> Problem {
-    Problem::invalid_parameter("cursor", "invalid-cursor", message)
+    Problem::invalid_parameter("cursor", domain::error::FieldCode::InvalidCursor, message)
 }
 
 /// Decodes a cursor issued by [`encode`] for the same fingerprint.

@@ -30,7 +30,7 @@ use sha2::{Digest, Sha256};
 use tokio::sync::Mutex;
 use utoipa::ToSchema;
 
-use crate::problem::{Problem, ProblemDetails};
+use crate::problem::{Problem, ProblemDetails, ProblemType};
 use crate::state::AppState;
 
 /// How long a code may wait for its exchange.
@@ -433,7 +433,7 @@ pub async fn authorize(
         codes.retain(|_, grant| grant.issued.elapsed() < CODE_LIFETIME);
         if codes.len() >= MAX_PENDING_CODES {
             return Err(Problem::service_unavailable(
-                "overloaded",
+                ProblemType::Overloaded,
                 "too many sign-ins at once; retry in a minute",
                 60,
             ));
@@ -498,12 +498,7 @@ pub struct TokenResponse {
 }
 
 fn invalid_grant(detail: &str) -> Problem {
-    Problem::new(
-        StatusCode::BAD_REQUEST,
-        "invalid-grant",
-        "Invalid grant",
-        detail,
-    )
+    Problem::new(ProblemType::InvalidGrant, detail)
 }
 
 /// Exchanges a code and its PKCE verifier for an ID token (embedded default only).

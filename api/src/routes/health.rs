@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::problem::{Problem, ProblemDetails};
+use crate::problem::{Problem, ProblemDetails, ProblemType};
 use crate::state::AppState;
 
 /// Health status.
@@ -45,7 +45,7 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<HealthView>, P
         });
     outcome.map_err(|reason| {
         tracing::warn!(%reason, "not ready");
-        Problem::service_unavailable("not-ready", "the service is not ready", 5)
+        Problem::service_unavailable(ProblemType::NotReady, "the service is not ready", 5)
     })?;
     Ok(Json(HealthView { status: "ready" }))
 }

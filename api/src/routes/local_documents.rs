@@ -13,21 +13,17 @@ use infra::objects::{SignedUrlError, Stored, content_disposition};
 use serde::Deserialize;
 
 use crate::extract::ApiPath;
-use crate::problem::{Problem, ProblemDetails};
+use crate::problem::{Problem, ProblemDetails, ProblemType};
 use crate::state::AppState;
 
 fn refused(err: SignedUrlError) -> Problem {
     match err {
         SignedUrlError::Expired => Problem::new(
-            StatusCode::FORBIDDEN,
-            "signed-url-expired",
-            "Link expired",
+            ProblemType::SignedUrlExpired,
             "this link has expired: ask the API for a new one",
         ),
         SignedUrlError::Invalid => Problem::new(
-            StatusCode::FORBIDDEN,
-            "signed-url-invalid",
-            "Invalid link",
+            ProblemType::SignedUrlInvalid,
             "the signature does not match this URL, its content type or its length",
         ),
     }
@@ -122,17 +118,13 @@ pub async fn upload(
     let limit = usize::try_from(grant.size.min(MAX_DOCUMENT_BYTES)).unwrap_or(0);
     let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
         Problem::new(
-            StatusCode::BAD_REQUEST,
-            "upload-size-mismatch",
-            "Upload size mismatch",
+            ProblemType::UploadSizeMismatch,
             format!("the upload is longer than the {} bytes signed", grant.size),
         )
     })?;
     if bytes.len() as u64 != grant.size {
         return Err(Problem::new(
-            StatusCode::BAD_REQUEST,
-            "upload-size-mismatch",
-            "Upload size mismatch",
+            ProblemType::UploadSizeMismatch,
             format!(
                 "the upload is {} bytes long, {} were signed",
                 bytes.len(),
@@ -147,9 +139,7 @@ pub async fn upload(
         Stored::Stored => Ok(StatusCode::OK),
         // As S3 answers a presigned PUT signed with `If-None-Match: *`.
         Stored::AlreadyThere => Err(Problem::new(
-            StatusCode::PRECONDITION_FAILED,
-            "document-already-uploaded",
-            "Already uploaded",
+            ProblemType::DocumentAlreadyUploaded,
             "this document was already uploaded: announce a new one to send another file",
         )),
     }

@@ -49,6 +49,57 @@ struct ApiDoc;
 
 struct BearerAuth;
 
+/// The closed lists of problem types and field codes, as enums of the document:
+/// `Problem.type` is one of `ProblemType`, `FieldProblem.code` one of `FieldCode`. Applied
+/// to the assembled document (the routes' own schemas would overwrite it earlier).
+struct ClosedLists;
+
+impl Modify for ClosedLists {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use crate::problem::{ProblemType, TYPE_PREFIX};
+        use domain::error::FieldCode;
+        use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+        use utoipa::openapi::{Ref, RefOr};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let list = |description: &str, values: Vec<String>| {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .description(Some(description))
+                .enum_values(Some(values))
+                .build()
+        };
+        components.schemas.insert(
+            "ProblemType".to_owned(),
+            list(
+                "Every kind of problem the API answers with (`Problem.type`); clients may rely on the list being complete.",
+                ProblemType::ALL
+                    .iter()
+                    .map(|kind| format!("{TYPE_PREFIX}{}", kind.slug()))
+                    .collect(),
+            )
+            .into(),
+        );
+        components.schemas.insert(
+            "FieldCode".to_owned(),
+            list(
+                "Every code of a field error (`FieldProblem.code`); clients may rely on the list being complete.",
+                FieldCode::ALL.iter().map(|code| code.as_str().to_owned()).collect(),
+            )
+            .into(),
+        );
+        for (schema, property, target) in [
+            ("Problem", "type", "ProblemType"),
+            ("FieldProblem", "code", "FieldCode"),
+        ] {
+            if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(schema) {
+                object
+                    .properties
+                    .insert(property.to_owned(), Ref::from_schema_name(target).into());
+            }
+        }
+    }
+}
+
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
@@ -197,6 +248,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut openapi = business_routes().into_openapi();
     openapi.merge(operations_routes().into_openapi());
     add_common_responses(&mut openapi);
+    ClosedLists.modify(&mut openapi);
     openapi
 }
 
@@ -207,6 +259,7 @@ pub fn router(state: AppState) -> Router {
     let (operations, operations_doc) = operations_routes().split_for_parts();
     openapi.merge(operations_doc);
     add_common_responses(&mut openapi);
+    ClosedLists.modify(&mut openapi);
     // Every route but Swagger UI's two comes from an `OpenApiRouter`, so the router and
     // the OpenAPI document (and with it the authorization matrix) cannot drift apart.
     crate::limits::apply(business, &state)

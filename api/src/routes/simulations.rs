@@ -61,7 +61,7 @@ pub async fn create_simulation(
         Some(cents) if cents < 0 => {
             errors.push(FieldError::new(
                 "requested_amount_cents",
-                "negative",
+                domain::error::FieldCode::Negative,
                 "must not be negative",
             ));
             None
@@ -74,7 +74,7 @@ pub async fn create_simulation(
             if parsed.is_none() {
                 errors.push(FieldError::new(
                     "amortization_years",
-                    "out-of-range",
+                    domain::error::FieldCode::OutOfRange,
                     "must be between 0 and 5",
                 ));
             }

@@ -736,13 +736,14 @@ export interface components {
             /** Format: int32 */
             year: number;
         };
+        /**
+         * @description Every code of a field error (`FieldProblem.code`); clients may rely on the list being complete.
+         * @enum {string}
+         */
+        FieldCode: "required" | "invalid-format" | "invalid-checksum" | "too-long" | "out-of-range" | "negative" | "invalid-characters" | "amount-below-minimum" | "amount-above-cap" | "siret-siren-mismatch" | "invalid-email" | "unknown-value" | "future-date" | "extension-mismatch" | "unknown-bank" | "too_long" | "too_large" | "out_of_range" | "unsupported" | "invalid" | "invalid-type" | "unknown-field" | "invalid-parameter" | "invalid-path-parameter" | "invalid-etag" | "invalid-cursor" | "not-allowed" | "reversed-range" | "duplicate" | "refused";
         /** @description One invalid field or parameter. */
         FieldProblem: {
-            /**
-             * @description Stable machine-readable code.
-             * @example invalid-checksum
-             */
-            code: string;
+            code: components["schemas"]["FieldCode"];
             /**
              * @description JSON path of the field (`company.siren`) or name of the query parameter.
              * @example company.siren
@@ -921,12 +922,13 @@ export interface components {
             status: number;
             /** @description Short summary of the kind of problem. */
             title: string;
-            /**
-             * @description Stable identifier of the kind of problem, e.g. `/problems/validation-failed`.
-             * @example /problems/validation-failed
-             */
-            type: string;
+            type: components["schemas"]["ProblemType"];
         };
+        /**
+         * @description Every kind of problem the API answers with (`Problem.type`); clients may rely on the list being complete.
+         * @enum {string}
+         */
+        ProblemType: "/problems/account-exists" | "/problems/aggregate-cap-exceeded" | "/problems/bank-exists" | "/problems/body-timeout" | "/problems/campaign-closed" | "/problems/database-unavailable" | "/problems/degraded-mode" | "/problems/document-already-uploaded" | "/problems/document-content-mismatch" | "/problems/document-mismatch" | "/problems/document-not-uploaded" | "/problems/documents-closed" | "/problems/forbidden" | "/problems/idempotency-key-reused" | "/problems/identity-provider-unavailable" | "/problems/internal" | "/problems/invalid-grant" | "/problems/invalid-parameter" | "/problems/invalid-transition" | "/problems/malformed-json" | "/problems/method-not-allowed" | "/problems/not-eligible" | "/problems/not-found" | "/problems/not-ready" | "/problems/object-storage-unavailable" | "/problems/overloaded" | "/problems/payload-too-large" | "/problems/precondition-failed" | "/problems/precondition-required" | "/problems/rate-limited" | "/problems/request-timeout" | "/problems/signed-url-expired" | "/problems/signed-url-invalid" | "/problems/thread-full" | "/problems/too-many-documents" | "/problems/unauthorized" | "/problems/unsupported-media-type" | "/problems/upload-size-mismatch" | "/problems/validation-failed";
         /** @description The created account. */
         ReviewerView: {
             bank_id: string;

@@ -106,7 +106,7 @@ fn check(input: &BulkDecisionInput) -> Result<Option<String>, Problem> {
         if !seen.insert(item.id) {
             errors.push(FieldError::new(
                 format!("items[{i}].id"),
-                "duplicate",
+                domain::error::FieldCode::Duplicate,
                 "this request is already in the list",
             ));
         }
@@ -124,7 +124,7 @@ fn check(input: &BulkDecisionInput) -> Result<Option<String>, Problem> {
         (BulkAction::Review, Some(_)) => {
             errors.push(FieldError::new(
                 "reason",
-                "not-allowed",
+                domain::error::FieldCode::NotAllowed,
                 "taking a request in review takes no reason",
             ));
             None

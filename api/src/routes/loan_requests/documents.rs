@@ -24,7 +24,7 @@ use uuid::Uuid;
 use super::parse_id;
 use crate::auth::{Applicant, Caller};
 use crate::extract::{ApiJson, ApiPath};
-use crate::problem::{Problem, ProblemDetails};
+use crate::problem::{Problem, ProblemDetails, ProblemType};
 use crate::state::AppState;
 
 /// How long an upload URL stays valid.
@@ -166,20 +166,12 @@ pub async fn announce_document(
         .await
         .map_err(|e| match e {
             AnnounceDocumentError::NotFound => Problem::not_found(),
-            AnnounceDocumentError::Closed(status) => Problem::new(
-                StatusCode::CONFLICT,
-                "documents-closed",
-                "Documents closed",
-                format!(
+            AnnounceDocumentError::Closed(status) => Problem::new(ProblemType::DocumentsClosed, format!(
                     "the request is {}: documents can be attached only while it is submitted or in review",
                     status.as_str()
                 ),
             ),
-            AnnounceDocumentError::TooMany(count) => Problem::new(
-                StatusCode::CONFLICT,
-                "too-many-documents",
-                "Too many documents",
-                format!(
+            AnnounceDocumentError::TooMany(count) => Problem::new(ProblemType::TooManyDocuments, format!(
                     "the request already holds {count} documents, the most allowed is {MAX_DOCUMENTS_PER_REQUEST}"
                 ),
             ),
@@ -234,9 +226,8 @@ pub async fn complete_document(
     }
     let key = document.key();
     let Some(stored) = state.objects.head(&key).await? else {
-        return Err(Problem::unprocessable(
-            "document-not-uploaded",
-            "Document not uploaded",
+        return Err(Problem::new(
+            ProblemType::DocumentNotUploaded,
             "no file was uploaded for this document: upload it to its upload URL first",
         ));
     };
@@ -250,16 +241,15 @@ pub async fn complete_document(
             document
                 .declaration
                 .check_content(&leading)
-                .map_err(|m| (m, "document-content-mismatch"))
+                .map_err(|m| (m, ProblemType::DocumentContentMismatch))
         }
-        Err(mismatch) => Err((mismatch, "document-mismatch")),
+        Err(mismatch) => Err((mismatch, ProblemType::DocumentMismatch)),
     };
     if let Err((mismatch, problem_type)) = checked {
         state.objects.delete(&key).await?;
         state.documents.forget(request, document_id).await?;
-        return Err(Problem::unprocessable(
+        return Err(Problem::new(
             problem_type,
-            "Document does not match its declaration",
             format!("{mismatch}; the upload was deleted, announce the document again"),
         ));
     }

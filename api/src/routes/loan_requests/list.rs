@@ -57,7 +57,7 @@ fn instant(name: &str, raw: &str, end_of_day: bool) -> Result<DateTime<Utc>, Pro
     let invalid = || {
         Problem::invalid_parameter(
             name,
-            "invalid-format",
+            domain::error::FieldCode::InvalidFormat,
             "expected a date (YYYY-MM-DD) or an RFC 3339 instant",
         )
     };
@@ -89,7 +89,7 @@ fn instant(name: &str, raw: &str, end_of_day: bool) -> Result<DateTime<Utc>, Pro
     if !(1..=9999).contains(&at.year()) {
         return Err(Problem::invalid_parameter(
             name,
-            "out-of-range",
+            domain::error::FieldCode::OutOfRange,
             "the year must be between 1 and 9999",
         ));
     }
@@ -102,7 +102,7 @@ pub(crate) fn parse_filter(params: &ListParams, caller: &Caller) -> Result<ListF
         filter.status = Some(Status::parse(raw).ok_or_else(|| {
             Problem::invalid_parameter(
                 "status",
-                "unknown-value",
+                domain::error::FieldCode::UnknownValue,
                 "one of submitted, in_review, pre_approved, granted, rejected, withdrawn",
             )
         })?);
@@ -130,7 +130,7 @@ pub(crate) fn parse_filter(params: &ListParams, caller: &Caller) -> Result<ListF
     {
         return Err(Problem::invalid_parameter(
             "created_to",
-            "reversed-range",
+            domain::error::FieldCode::ReversedRange,
             "created_to must come after created_from",
         ));
     }
@@ -138,14 +138,13 @@ pub(crate) fn parse_filter(params: &ListParams, caller: &Caller) -> Result<ListF
         if !matches!(caller, Caller::Admin(_)) {
             return Err(Problem::invalid_parameter(
                 "bank",
-                "not-allowed",
+                domain::error::FieldCode::NotAllowed,
                 "only admins may filter by bank",
             ));
         }
-        filter.bank = Some(
-            BankCode::parse(raw)
-                .map_err(|_| Problem::invalid_parameter("bank", "invalid-format", "5 digits"))?,
-        );
+        filter.bank = Some(BankCode::parse(raw).map_err(|_| {
+            Problem::invalid_parameter("bank", domain::error::FieldCode::InvalidFormat, "5 digits")
+        })?);
     }
     Ok(filter)
 }
@@ -156,7 +155,11 @@ fn parse_limit(raw: Option<&str>) -> Result<u16, Problem> {
         .ok()
         .filter(|n| (1..=100).contains(n))
         .ok_or_else(|| {
-            Problem::invalid_parameter("limit", "out-of-range", "an integer from 1 to 100")
+            Problem::invalid_parameter(
+                "limit",
+                domain::error::FieldCode::OutOfRange,
+                "an integer from 1 to 100",
+            )
         })
 }
 

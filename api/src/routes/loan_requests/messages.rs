@@ -17,7 +17,7 @@ use uuid::Uuid;
 use super::parse_id;
 use crate::auth::Caller;
 use crate::extract::{ApiJson, ApiPath};
-use crate::problem::{Problem, ProblemDetails};
+use crate::problem::{Problem, ProblemDetails, ProblemType};
 use crate::state::AppState;
 
 /// Who wrote a message.
@@ -151,9 +151,7 @@ pub async fn post_message(
         .map_err(|e| match e {
             PostMessageError::NotFound => Problem::not_found(),
             PostMessageError::ThreadFull => Problem::new(
-                StatusCode::CONFLICT,
-                "thread-full",
-                "Thread full",
+                ProblemType::ThreadFull,
                 format!(
                     "this request's thread holds {} messages, the most it may",
                     domain::message::MAX_MESSAGES_PER_REQUEST

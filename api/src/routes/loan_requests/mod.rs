@@ -37,13 +37,19 @@ pub(crate) fn if_match(headers: &HeaderMap) -> Result<i32, Problem> {
         .get(header::IF_MATCH)
         .ok_or_else(Problem::precondition_required)?
         .to_str()
-        .map_err(|_| Problem::invalid_parameter("If-Match", "invalid-etag", "not an ETag"))?
+        .map_err(|_| {
+            Problem::invalid_parameter(
+                "If-Match",
+                domain::error::FieldCode::InvalidEtag,
+                "not an ETag",
+            )
+        })?
         .trim();
     let unquoted = value.strip_prefix("W/").unwrap_or(value).trim_matches('"');
     if unquoted == "*" {
         return Err(Problem::invalid_parameter(
             "If-Match",
-            "invalid-etag",
+            domain::error::FieldCode::InvalidEtag,
             "a concrete ETag is required, not *",
         ));
     }

@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::auth::Applicant;
 use crate::extract::ApiJson;
-use crate::problem::{Problem, ProblemDetails};
+use crate::problem::{Problem, ProblemDetails, ProblemType};
 use crate::state::AppState;
 use crate::views::{CompanyInput, LoanRequestView, etag};
 
@@ -51,7 +51,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Problem> {
         .ok_or_else(|| {
             Problem::invalid_parameter(
                 "Idempotency-Key",
-                "invalid-format",
+                domain::error::FieldCode::InvalidFormat,
                 "1 to 255 visible ASCII characters",
             )
         })?;
@@ -115,9 +115,8 @@ pub async fn submit_loan_request(
     let key = idempotency_key(&headers)?;
     let now = infra::persistence::now();
     if !state.campaign.is_open(now) {
-        return Err(Problem::unprocessable(
-            "campaign-closed",
-            "Campaign closed",
+        return Err(Problem::new(
+            ProblemType::CampaignClosed,
             "loan requests are not accepted at this time",
         ));
     }
