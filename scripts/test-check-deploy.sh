@@ -81,6 +81,39 @@ else
   exit 1
 fi
 
+# The checks' Python (scripts/deploycheck), with the Python the checks run with (the lint
+# venv check-deploy.sh installed for the baseline): compiled, linted with pyflakes (pinned,
+# installed once into the tools cache), and its unit tests run.
+TOOLS="${PGE_TOOLS_DIR:-$HOME/.cache/pge/tools}"
+PY="$TOOLS/venv-lint/bin/python"
+PYFLAKES_REQUIREMENT="pyflakes==4.1.0"
+PYFLAKES_VENV="$TOOLS/venv-pyflakes"
+python_checks() {
+  (
+    cd "$SRC/scripts" || exit 1
+    export PYTHONDONTWRITEBYTECODE=1 PYTHONPYCACHEPREFIX="$TMP/pycache"
+    "$PY" -m compileall -q deploycheck || exit 1
+    if [ "$(cat "$PYFLAKES_VENV/.pge-requirements" 2>/dev/null)" != "$PYFLAKES_REQUIREMENT" ]; then
+      (
+        flock 9 || exit 1
+        rm -rf "$PYFLAKES_VENV" && python3 -m venv "$PYFLAKES_VENV" &&
+          "$PYFLAKES_VENV/bin/pip" install --quiet --disable-pip-version-check "$PYFLAKES_REQUIREMENT" &&
+          printf '%s' "$PYFLAKES_REQUIREMENT" >"$PYFLAKES_VENV/.pge-requirements"
+      ) 9>"$TOOLS/.lock" || { echo "installing $PYFLAKES_REQUIREMENT failed"; exit 1; }
+    fi
+    "$PYFLAKES_VENV/bin/python" -m pyflakes deploycheck || exit 1
+    "$PY" -m unittest discover -s deploycheck/tests -t . 2>&1 || exit 1
+  )
+}
+echo "== the checks' Python: compile, pyflakes, unit tests (scripts/deploycheck)"
+if python_checks >"$TMP/python.txt" 2>&1; then
+  echo "ok    scripts/deploycheck ($(grep -E '^Ran [0-9]+ tests' "$TMP/python.txt"))"
+else
+  echo "KO    scripts/deploycheck: compile, pyflakes or unit tests failed"
+  sed -e 's/^/      | /' "$TMP/python.txt" | tail -n 40
+  KO=$((KO + 1)); KO_NAMES+=("scripts/deploycheck (compile, pyflakes, unit tests)")
+fi
+
 echo "== each breakage is caught"
 # Files
 breaks "artifacts: docs/DEPLOYMENT.md missing" 'artifacts present' \
