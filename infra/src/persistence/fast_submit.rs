@@ -17,8 +17,8 @@
 //! after any driver error, when the submission's future is dropped halfway (client gone,
 //! request timeout), after [`LANE_MAX_AGE`], and when the store closes.
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
 use domain::loan_request::{IdempotencyKey, LoanRequest, MailKind};
@@ -27,15 +27,16 @@ use domain::rules::{check_aggregate_cap, company_cap};
 use sea_orm::sqlx::error::ErrorKind;
 use sea_orm::sqlx::pool::PoolConnection;
 use sea_orm::sqlx::{self, Connection, PgConnection, PgPool, Postgres, Row};
-use sea_orm::{DbErr, RuntimeErr};
+use sea_orm::{DbErr, IdenStatic, Iterable, ModelTrait, RuntimeErr};
 use tokio::sync::Semaphore;
 
-use super::convert::fee_schedule_json;
+use super::convert::request_row;
 use super::loan_requests::{
     LOCK_COMPANY, LOCK_KEY_AND_COMPANY, RELEASED_STATUSES, SIREN_LOCK_CLASS, lock_key,
     outbox_payload, saved_response, stored_request,
 };
 use super::storage;
+use crate::entity::loan_request;
 
 /// How long a lane keeps one connection before handing it back to the pool, so that the
 /// pool's own lifetime rules (and a replica's failover) still reach it.
@@ -43,7 +44,23 @@ pub const LANE_MAX_AGE: Duration = Duration::from_secs(600);
 
 const FIND_IDEMPOTENCY: &str = r#"SELECT "body_fingerprint", "response_status", "response_body", "loan_request_id" FROM "idempotency_records" WHERE "applicant_sub" = $1 AND "idem_key" = $2 LIMIT 1"#;
 const COMMITTED: &str = r#"SELECT CAST(COALESCE(SUM(requested_amount_cents), 0) AS BIGINT) AS "total", MIN(cap_cents) AS "lowest_cap" FROM "loan_requests" WHERE "siren" = $1 AND "status" NOT IN ($2, $3)"#;
-const INSERT_REQUEST: &str = r#"INSERT INTO "loan_requests" ("id", "reference", "status", "version", "bank_id", "applicant_sub", "siren", "siret", "legal_name", "legal_form", "creation_date", "headcount", "revenue_cents", "payroll_cents", "balance_sheet_cents", "innovative", "collective_proceedings", "requested_amount_cents", "amortization_years", "contact_email", "size_category", "cap_cents", "guarantee_share_bp", "guaranteed_cents", "fee_schedule", "total_fee_cents", "decision_reason", "created_at", "updated_at") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, NULL, $27, $27)"#;
+/// The request's `INSERT`, written once from the entity's columns in their order; the
+/// values are those of [`request_row`], bound in the same order.
+static INSERT_REQUEST: LazyLock<String> = LazyLock::new(|| {
+    let columns: Vec<loan_request::Column> = loan_request::Column::iter().collect();
+    format!(
+        r#"INSERT INTO "loan_requests" ({}) VALUES ({})"#,
+        columns
+            .iter()
+            .map(|c| format!(r#""{}""#, c.as_str()))
+            .collect::<Vec<_>>()
+            .join(", "),
+        (1..=columns.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+});
 const INSERT_AUDIT: &str = r#"INSERT INTO "audit_events" ("loan_request_id", "at", "actor_role", "actor_sub", "action", "from_status", "to_status", "reason") VALUES ($1, $2, $3, $4, 'submit', NULL, $5, NULL)"#;
 const INSERT_OUTBOX: &str = r#"INSERT INTO "outbox_messages" ("id", "loan_request_id", "kind", "recipient", "payload", "status", "attempts", "next_attempt_at", "last_error", "provider_message_id", "created_at", "sent_at") VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, NULL, NULL, $6, NULL)"#;
 const INSERT_IDEMPOTENCY: &str = r#"INSERT INTO "idempotency_records" ("applicant_sub", "idem_key", "body_fingerprint", "response_status", "response_body", "loan_request_id", "created_at") VALUES ($1, $2, $3, $4, $5, $6, $7)"#;
@@ -324,39 +341,36 @@ async fn submit_in(
     Ok(SubmitOutcome::Created(Box::new(request)))
 }
 
+type PgQuery<'q> = sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments>;
+
+/// Binds one value of [`request_row`]; `None` for a type the row does not use.
+fn bind(query: PgQuery<'_>, value: sea_orm::Value) -> Option<PgQuery<'_>> {
+    use sea_orm::Value as V;
+    Some(match value {
+        V::Uuid(v) => query.bind(v.map(|v| *v)),
+        V::String(v) => query.bind(v.map(|v| *v)),
+        V::Int(v) => query.bind(v),
+        V::BigInt(v) => query.bind(v),
+        V::SmallInt(v) => query.bind(v),
+        V::Bool(v) => query.bind(v),
+        V::ChronoDate(v) => query.bind(v.map(|v| *v)),
+        V::ChronoDateTimeUtc(v) => query.bind(v.map(|v| *v)),
+        _ => return None,
+    })
+}
+
 async fn insert_request(tx: &mut PgConnection, request: &LoanRequest) -> Result<(), Failure> {
-    let company = &request.company;
-    let terms = &request.terms;
-    let inserted = sqlx::query(INSERT_REQUEST)
-        .bind(request.id.0)
-        .bind(request.reference.to_string())
-        .bind(request.status.as_str())
-        .bind(request.version)
-        .bind(request.bank.as_str())
-        .bind(request.applicant.as_str())
-        .bind(company.siren.as_str())
-        .bind(company.siret.as_ref().map(|s| s.as_str()))
-        .bind(company.legal_name.as_str())
-        .bind(company.legal_form.as_str())
-        .bind(company.creation_date)
-        .bind(i64::from(company.headcount.get()))
-        .bind(company.revenue.get())
-        .bind(company.payroll.map(domain::money::Cents::get))
-        .bind(company.balance_sheet.map(domain::money::Cents::get))
-        .bind(company.innovative)
-        .bind(company.collective_proceedings)
-        .bind(request.amount.get())
-        .bind(i16::from(request.amortization.get()))
-        .bind(request.contact_email.as_str())
-        .bind(terms.size_category.as_str())
-        .bind(terms.cap.get())
-        .bind(i32::try_from(terms.guarantee_share.get()).unwrap_or(i32::MAX))
-        .bind(terms.guaranteed.get())
-        .bind(fee_schedule_json(terms))
-        .bind(terms.total_fee.get())
-        .bind(request.created_at)
-        .execute(&mut *tx)
-        .await;
+    let row = request_row(request);
+    let mut query = sqlx::query(INSERT_REQUEST.as_str());
+    for column in loan_request::Column::iter() {
+        query = bind(query, row.get(column)).ok_or_else(|| {
+            Failure::Refused(SubmitError::Storage(StorageError::other(format!(
+                "no binding for the type of column {}",
+                column.as_str()
+            ))))
+        })?;
+    }
+    let inserted = query.execute(&mut *tx).await;
     match inserted {
         Ok(_) => Ok(()),
         Err(sqlx::Error::Database(db)) if db.kind() == ErrorKind::UniqueViolation => {

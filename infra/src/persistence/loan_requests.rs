@@ -25,12 +25,13 @@ use domain::workflow::{Status, transition};
 use sea_orm::sea_query::{Expr, SimpleExpr};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend,
-    DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr, Statement, TransactionTrait,
+    DbErr, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, SqlErr, Statement,
+    TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::convert::{audit_event_from_row, fee_schedule_json, loan_request_from_row, status_from};
+use super::convert::{audit_event_from_row, loan_request_from_row, request_row, status_from};
 use super::{Store, storage};
 use crate::entity::{audit_event, idempotency_record, loan_request, outbox_message};
 
@@ -278,40 +279,7 @@ impl Store {
         )?;
 
         let request = stored_request(&new);
-        let company = &request.company;
-        let row = loan_request::ActiveModel {
-            id: Set(request.id.0),
-            reference: Set(request.reference.to_string()),
-            status: Set(request.status.as_str().to_owned()),
-            version: Set(request.version),
-            bank_id: Set(request.bank.as_str().to_owned()),
-            applicant_sub: Set(subject.clone()),
-            siren: Set(company.siren.as_str().to_owned()),
-            siret: Set(company.siret.as_ref().map(|s| s.as_str().to_owned())),
-            legal_name: Set(company.legal_name.as_str().to_owned()),
-            legal_form: Set(company.legal_form.as_str().to_owned()),
-            creation_date: Set(company.creation_date),
-            headcount: Set(i64::from(company.headcount.get())),
-            revenue_cents: Set(company.revenue.get()),
-            payroll_cents: Set(company.payroll.map(Cents::get)),
-            balance_sheet_cents: Set(company.balance_sheet.map(Cents::get)),
-            innovative: Set(company.innovative),
-            collective_proceedings: Set(company.collective_proceedings),
-            requested_amount_cents: Set(request.amount.get()),
-            amortization_years: Set(i16::from(request.amortization.get())),
-            contact_email: Set(request.contact_email.as_str().to_owned()),
-            size_category: Set(request.terms.size_category.as_str().to_owned()),
-            cap_cents: Set(request.terms.cap.get()),
-            guarantee_share_bp: Set(
-                i32::try_from(request.terms.guarantee_share.get()).unwrap_or(i32::MAX)
-            ),
-            guaranteed_cents: Set(request.terms.guaranteed.get()),
-            fee_schedule: Set(fee_schedule_json(&request.terms)),
-            total_fee_cents: Set(request.terms.total_fee.get()),
-            decision_reason: Set(None),
-            created_at: Set(request.created_at),
-            updated_at: Set(request.updated_at),
-        };
+        let row = request_row(&request).into_active_model();
         if let Err(err) = loan_request::Entity::insert(row)
             .exec_without_returning(txn)
             .await

@@ -106,6 +106,17 @@ impl Store {
         Ok(Self { db, lanes })
     }
 
+    /// The same database without submission lanes: submissions take the sea-orm path,
+    /// as on SQLite. For the test that stores the same submissions through both paths
+    /// and compares the rows (`tests/tests/submissions.rs`).
+    #[must_use]
+    pub fn without_lanes(&self) -> Self {
+        Self {
+            db: self.db.clone(),
+            lanes: None,
+        }
+    }
+
     /// Closes the pool's connections politely (a Terminate message each, rather than a
     /// reset when the process exits), waiting for the ones in use to come back.
     pub async fn close(&self) {
