@@ -14,6 +14,13 @@ fn luhn_valid(digits: &[u8]) -> bool {
     std::str::from_utf8(digits).is_ok_and(luhn::valid)
 }
 
+/// `body` (ASCII digits) followed by the Luhn check digit that makes it valid: how test
+/// and load data make SIRENs and SIRETs.
+#[must_use]
+pub fn luhn_complete(body: &str) -> String {
+    format!("{body}{}", char::from(luhn::checksum(body.as_bytes())))
+}
+
 /// Whitespace removed; `Some` when what is left is exactly `len` ASCII digits.
 fn digits_of_len(input: &str, len: usize) -> Option<String> {
     let compact = strip_whitespace(input);

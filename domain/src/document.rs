@@ -227,7 +227,14 @@ pub fn accepts_documents(status: Status) -> bool {
 /// Where a document lives in object storage.
 #[must_use]
 pub fn object_key(request: LoanRequestId, document: DocumentId) -> String {
-    format!("loan-requests/{}/{}", request.0, document.0)
+    object_key_of(&request.0.to_string(), &document.0.to_string())
+}
+
+/// The object key two path segments name, as given (a URL's segments, before they are
+/// known to be ids): the one place that writes the key's format.
+#[must_use]
+pub fn object_key_of(request: &str, document: &str) -> String {
+    format!("loan-requests/{request}/{document}")
 }
 
 /// Upload state of a document.

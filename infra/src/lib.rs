@@ -9,6 +9,7 @@ pub mod mail;
 pub mod migration;
 pub mod objects;
 pub mod persistence;
+pub mod signing;
 pub mod worker;
 
 pub use persistence::{ClaimedMessage, DatabaseSettings, Store};

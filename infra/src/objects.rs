@@ -10,9 +10,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use domain::document::{ContentType, ObjectInfo};
 use domain::ports::{ObjectStore, ObjectStoreError, PresignedUrl};
-use hmac::{Hmac, Mac};
+use hmac::Mac;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use sha2::Sha256;
 use uuid::Uuid;
 
 /// Characters kept as they are in an RFC 8187 `filename*` value (attr-char).
@@ -70,7 +69,11 @@ pub fn parse_key(key: &str) -> Option<(Uuid, Uuid)> {
     let request = Uuid::parse_str(request).ok()?;
     let document = Uuid::parse_str(document).ok()?;
     // Only the canonical hyphenated lowercase form maps to a file name.
-    (key == format!("loan-requests/{request}/{document}")).then_some((request, document))
+    (key == domain::document::object_key(
+        domain::loan_request::LoanRequestId(request),
+        domain::document::DocumentId(document),
+    ))
+    .then_some((request, document))
 }
 
 /// Outcome of a local upload.
@@ -123,26 +126,21 @@ impl LocalObjectStore {
     }
 
     fn sign(&self, parts: &[&str]) -> String {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.secret)
-            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
-        for part in parts {
-            mac.update(part.as_bytes());
-            mac.update(b"\n");
-        }
-        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+        let parts: Vec<&[u8]> = parts.iter().map(|p| p.as_bytes()).collect();
+        URL_SAFE_NO_PAD.encode(
+            crate::signing::mac(&self.secret, &parts, b"\n")
+                .finalize()
+                .into_bytes(),
+        )
     }
 
     fn verify(&self, parts: &[&str], signature: &str) -> Result<(), SignedUrlError> {
         let given = URL_SAFE_NO_PAD
             .decode(signature)
             .map_err(|_| SignedUrlError::Invalid)?;
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.secret)
-            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
-        for part in parts {
-            mac.update(part.as_bytes());
-            mac.update(b"\n");
-        }
-        mac.verify_slice(&given)
+        let parts: Vec<&[u8]> = parts.iter().map(|p| p.as_bytes()).collect();
+        crate::signing::mac(&self.secret, &parts, b"\n")
+            .verify_slice(&given)
             .map_err(|_| SignedUrlError::Invalid)
     }
 

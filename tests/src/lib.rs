@@ -522,11 +522,7 @@ impl Reply {
     }
 }
 
-/// Computes the Luhn check digit making `body` + digit valid.
-#[must_use]
-pub fn luhn_complete(body: &str) -> String {
-    format!("{body}{}", char::from(luhn::checksum(body.as_bytes())))
-}
+pub use domain::company::luhn_complete;
 
 /// A random valid SIREN, so tests never share a company.
 #[must_use]

@@ -6,13 +6,12 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::DateTime;
 use domain::loan_request::{ListFilter, LoanRequestId, Position, Scope};
-use hmac::{Hmac, Mac};
+use hmac::Mac;
+use infra::signing::{HmacSha256, mac as keyed};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::problem::Problem;
-
-type HmacSha256 = Hmac<Sha256>;
 
 /// A digest of what the list was asked for, by whom.
 #[must_use]
@@ -49,10 +48,8 @@ pub fn fingerprint(scope: &Scope, filter: &ListFilter) -> String {
     URL_SAFE_NO_PAD.encode(&digest[..12])
 }
 
-fn mac(key: &[u8], payload: &str) -> Result<HmacSha256, Problem> {
-    let mut mac = HmacSha256::new_from_slice(key).map_err(|e| Problem::internal(e.to_string()))?;
-    mac.update(payload.as_bytes());
-    Ok(mac)
+fn mac(key: &[u8], payload: &str) -> HmacSha256 {
+    keyed(key, &[payload.as_bytes()], b"")
 }
 
 /// Encodes the position after the last item of a page.
@@ -65,7 +62,7 @@ pub fn encode(key: &[u8], position: Position, fingerprint: &str) -> Result<Strin
         position.created_at.timestamp_micros(),
         position.id.0.simple()
     );
-    let tag = mac(key, &payload)?.finalize().into_bytes();
+    let tag = mac(key, &payload).finalize().into_bytes();
     Ok(URL_SAFE_NO_PAD.encode(format!("{payload}.{}", URL_SAFE_NO_PAD.encode(&tag[..16]))))
 }
 
@@ -96,7 +93,7 @@ pub fn decode(key: &[u8], cursor: &str, fingerprint: &str) -> Result<Position, P
     if tag.len() != 16 {
         return Err(invalid("the cursor is not one this API issued"));
     }
-    mac(key, payload)?
+    mac(key, payload)
         .verify_truncated_left(&tag)
         .map_err(|_| invalid("the cursor is not one this API issued"))?;
     let mut parts = payload.splitn(3, '.');
@@ -125,8 +122,8 @@ pub fn decode(key: &[u8], cursor: &str, fingerprint: &str) -> Result<Position, P
 /// HMAC-SHA256(secret, label). One secret to manage, keys that never overlap.
 #[must_use]
 pub fn derive_key(secret: &[u8], label: &[u8]) -> Vec<u8> {
-    let mut mac = HmacSha256::new_from_slice(secret)
-        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
-    mac.update(label);
-    mac.finalize().into_bytes().to_vec()
+    keyed(secret, &[label], b"")
+        .finalize()
+        .into_bytes()
+        .to_vec()
 }

@@ -51,11 +51,6 @@ fn query<T: serde::de::DeserializeOwned>(raw: Option<&str>) -> Result<T, Problem
         .map_err(|_| refused(SignedUrlError::Invalid))
 }
 
-/// The object key the two path segments name (the signature binds the whole key).
-fn key_of(request: &str, document: &str) -> String {
-    format!("loan-requests/{request}/{document}")
-}
-
 fn local(state: &AppState) -> Result<&infra::objects::LocalObjectStore, Problem> {
     state
         .local_objects
@@ -90,7 +85,8 @@ pub async fn upload(
     body: Body,
 ) -> Result<StatusCode, Problem> {
     let store = local(&state)?;
-    let key = key_of(&request, &document);
+    // The signature binds the whole key the two segments name.
+    let key = domain::document::object_key_of(&request, &document);
     let q: UploadQuery = query(raw.as_deref())?;
     let grant = store
         .verify_put(
@@ -166,7 +162,8 @@ pub async fn download(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, Problem> {
     let store = local(&state)?;
-    let key = key_of(&request, &document);
+    // The signature binds the whole key the two segments name.
+    let key = domain::document::object_key_of(&request, &document);
     let q: DownloadQuery = query(raw.as_deref())?;
     store
         .verify_get(&key, &q.filename, q.expires, &q.signature, Utc::now())

@@ -63,29 +63,7 @@ const STATUSES: [(&str, u32); 6] = [
 ];
 
 fn luhn_siren(rng: &mut impl Rng) -> String {
-    let body: u32 = rng.gen_range(0..100_000_000);
-    let digits = format!("{body:08}");
-    for check in 0..10 {
-        let candidate = format!("{digits}{check}");
-        let sum: u32 = candidate
-            .chars()
-            .rev()
-            .enumerate()
-            .map(|(i, c)| {
-                let d = c.to_digit(10).unwrap_or(0);
-                if i % 2 == 1 {
-                    let v = d * 2;
-                    if v > 9 { v - 9 } else { v }
-                } else {
-                    d
-                }
-            })
-            .sum();
-        if sum.is_multiple_of(10) {
-            return candidate;
-        }
-    }
-    digits
+    domain::company::luhn_complete(&format!("{:08}", rng.gen_range(0..100_000_000_u32)))
 }
 
 fn status(rng: &mut impl Rng) -> &'static str {

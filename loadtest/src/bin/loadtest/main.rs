@@ -28,6 +28,7 @@
 
 mod hostile;
 
+use domain::company::luhn_complete;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -230,10 +231,6 @@ const LEGAL_FORMS: [&str; 10] = [
 /// A Luhn-valid SIREN and a Luhn-valid SIRET of it (never La Poste's SIREN, whose SIRETs
 /// follow another rule).
 fn random_siren_siret(rng: &mut impl Rng) -> (String, String) {
-    let complete = |body: String| {
-        let check = char::from(luhn::checksum(body.as_bytes()));
-        format!("{body}{check}")
-    };
     // Consecutive numbers from a random start: no two submissions of a run share a
     // company (a shared one could exceed its cap and be refused, rightly).
     static START: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
@@ -241,11 +238,11 @@ fn random_siren_siret(rng: &mut impl Rng) -> (String, String) {
     let start = *START.get_or_init(|| rand::thread_rng().gen_range(0..100_000_000));
     loop {
         let body = (start + NEXT.fetch_add(1, Ordering::Relaxed)) % 100_000_000;
-        let siren = complete(format!("{body:08}"));
+        let siren = luhn_complete(&format!("{body:08}"));
         if siren == "356000000" {
             continue;
         }
-        let siret = complete(format!("{siren}{:04}", rng.gen_range(0..10_000_u32)));
+        let siret = luhn_complete(&format!("{siren}{:04}", rng.gen_range(0..10_000_u32)));
         return (siren, siret);
     }
 }
