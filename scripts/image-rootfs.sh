@@ -17,7 +17,8 @@
 #   which `pge serve` serves from PGE_WEB_DIR (the Dockerfile sets that path), when
 #   WEB_DIST is given, as the third argument or the variable of that name (so that
 #   scripts/release-build.sh passes it through unchanged). A WEB_DIST without index.html
-#   stops the script: an image without its app must not be built by mistake.
+#   stops the script: an image without its app must not be built by mistake. Its gzip
+#   copies are left out where a brotli one exists (below).
 #
 # Used by the Dockerfile's builder stage (through scripts/release-build.sh) and by
 # scripts/image.sh, so the image measured on a machine without a container engine holds
@@ -51,5 +52,10 @@ if [ -n "$web_dist" ]; then
   # Readable by the image's non-root user, owned by root, writable by nobody else.
   install -d -m 0755 "$rootfs/usr/share/pge/web"
   cp -R "$web_dist/." "$rootfs/usr/share/pge/web/"
+  # One precompressed copy per file is enough in the image: brotli, which every browser
+  # asks for (Chromium even over plain HTTP); a client that takes only gzip gets the file
+  # uncompressed. The gzip copies (0.8 MB with pdf.js in the app) would take the image
+  # over its 40 MB.
+  find "$rootfs/usr/share/pge/web" -type f -name '*.gz' -exec sh -c '[ -f "${1%.gz}.br" ] && rm "$1"; true' _ {} \;
   chmod -R u=rwX,go=rX "$rootfs/usr/share/pge/web"
 fi
