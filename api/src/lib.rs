@@ -304,6 +304,8 @@ pub async fn build_state(wiring: Wiring) -> anyhow::Result<AppState> {
             health: store.clone(),
             documents: store.clone(),
             messages: store,
+            clock: Arc::new(infra::system::SystemClock),
+            ids: Arc::new(infra::system::RandomIds),
             objects,
             local_objects,
             identity_admin,

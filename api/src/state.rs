@@ -8,8 +8,9 @@ use std::time::{Duration, Instant};
 use domain::campaign::CampaignWindow;
 use domain::loan_request::Bank;
 use domain::ports::{
-    BankRepository, DocumentRepository, HealthCheck, IdentityAdmin, LoanRequestRepository, Mailer,
-    MessageRepository, ObjectStore, PlatformSettings, StatsRepository,
+    BankRepository, Clock, DocumentRepository, HealthCheck, IdGenerator, IdentityAdmin,
+    LoanRequestRepository, Mailer, MessageRepository, ObjectStore, PlatformSettings,
+    StatsRepository,
 };
 use domain::submission::BankCode;
 use infra::Store;
@@ -38,6 +39,8 @@ pub struct Ports {
     pub health: Arc<dyn HealthCheck>,
     pub documents: Arc<dyn DocumentRepository>,
     pub messages: Arc<dyn MessageRepository>,
+    pub clock: Arc<dyn Clock>,
+    pub ids: Arc<dyn IdGenerator>,
     pub objects: Arc<dyn ObjectStore>,
     /// The folder behind `objects` on the embedded default, whose signed URLs the API
     /// serves itself.
@@ -57,6 +60,8 @@ pub struct App {
     pub health: Arc<dyn HealthCheck>,
     pub documents: Arc<dyn DocumentRepository>,
     pub messages: Arc<dyn MessageRepository>,
+    pub clock: Arc<dyn Clock>,
+    pub ids: Arc<dyn IdGenerator>,
     pub objects: Arc<dyn ObjectStore>,
     pub local_objects: Option<Arc<LocalObjectStore>>,
     pub identity_admin: Arc<dyn IdentityAdmin>,
@@ -96,6 +101,8 @@ impl App {
             health: ports.health,
             documents: ports.documents,
             messages: ports.messages,
+            clock: ports.clock,
+            ids: ports.ids,
             objects: ports.objects,
             local_objects: ports.local_objects,
             identity_admin: ports.identity_admin,

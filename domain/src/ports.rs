@@ -185,6 +185,24 @@ pub trait BankRepository: Send + Sync + 'static {
     async fn create(&self, bank: &Bank, now: DateTime<Utc>) -> Result<(), CreateBankError>;
 }
 
+/// The time, for every rule and row that needs it: a port, so that handlers do not read
+/// it from an adapter and a test can set it.
+pub trait Clock: Send + Sync + 'static {
+    /// Now, at the precision both databases keep (microseconds), so that a value read
+    /// back equals the value written.
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// New identifiers: a port, for the same reasons as [`Clock`].
+pub trait IdGenerator: Send + Sync + 'static {
+    /// A new loan request's internal id (time-ordered).
+    fn loan_request_id(&self) -> LoanRequestId;
+    /// A new public reference (random; a collision is retried by the caller).
+    fn reference(&self) -> Reference;
+    /// A new document's id (time-ordered).
+    fn document_id(&self) -> crate::document::DocumentId;
+}
+
 /// Why a message could not be posted.
 #[derive(Debug, thiserror::Error)]
 pub enum PostMessageError {

@@ -10,6 +10,7 @@ pub mod migration;
 pub mod objects;
 pub mod persistence;
 pub mod signing;
+pub mod system;
 pub mod worker;
 
 pub use persistence::{ClaimedMessage, DatabaseSettings, Store};

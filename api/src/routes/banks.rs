@@ -132,7 +132,7 @@ pub async fn create_bank(
     };
     state
         .banks
-        .create(&bank, infra::persistence::now())
+        .create(&bank, state.clock.now())
         .await
         .map_err(|e| match e {
             CreateBankError::Duplicate(code) => Problem::new(

@@ -7,7 +7,6 @@ use axum::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 use domain::document::MAX_DOCUMENT_BYTES;
 use infra::objects::{SignedUrlError, Stored, content_disposition};
 use serde::Deserialize;
@@ -95,7 +94,7 @@ pub async fn upload(
             q.size,
             q.expires,
             &q.signature,
-            Utc::now(),
+            state.clock.now(),
         )
         .map_err(refused)?;
     // Like S3, the signed headers must be sent as signed.
@@ -166,7 +165,13 @@ pub async fn download(
     let key = domain::document::object_key_of(&request, &document);
     let q: DownloadQuery = query(raw.as_deref())?;
     store
-        .verify_get(&key, &q.filename, q.expires, &q.signature, Utc::now())
+        .verify_get(
+            &key,
+            &q.filename,
+            q.expires,
+            &q.signature,
+            state.clock.now(),
+        )
         .map_err(refused)?;
     let (bytes, content_type) = store.read(&key).await?.ok_or_else(Problem::not_found)?;
     let mut response = bytes.into_response();

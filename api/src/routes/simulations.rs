@@ -2,6 +2,7 @@
 //! declared data, stored nowhere. Public.
 
 use axum::Json;
+use axum::extract::State;
 use domain::company::Company;
 use domain::error::FieldError;
 use domain::money::Cents;
@@ -11,6 +12,7 @@ use utoipa::ToSchema;
 
 use crate::extract::ApiJson;
 use crate::problem::{Problem, ProblemDetails};
+use crate::state::AppState;
 use crate::views::{CompanyInput, TermsView};
 
 /// Declared data to simulate a loan for.
@@ -52,10 +54,11 @@ pub struct SimulationView {
     )
 )]
 pub async fn create_simulation(
+    State(state): State<AppState>,
     ApiJson { value, .. }: ApiJson<SimulationInput>,
 ) -> Result<Json<SimulationView>, Problem> {
     let mut errors = Vec::new();
-    let today = infra::persistence::now().date_naive();
+    let today = state.clock.now().date_naive();
     let company = Company::parse_declared(value.company.into(), "company", today);
     let amount = match value.requested_amount_cents {
         Some(cents) if cents < 0 => {

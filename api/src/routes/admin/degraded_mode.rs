@@ -67,7 +67,7 @@ pub async fn put_degraded_mode(
     };
     state
         .settings
-        .set_degraded_mode(value.enabled, &actor, infra::persistence::now())
+        .set_degraded_mode(value.enabled, &actor, state.clock.now())
         .await?;
     state.invalidate_degraded_mode().await;
     tracing::warn!(enabled = value.enabled, "degraded mode switched");

@@ -143,11 +143,11 @@ pub async fn announce_document(
     let declaration = Declaration::parse(&value.filename, &value.content_type, value.size)
         .map_err(Problem::validation)?;
     let document = Document {
-        id: DocumentId(Uuid::now_v7()),
+        id: state.ids.document_id(),
         loan_request_id: request,
         declaration,
         status: DocumentStatus::Pending,
-        created_at: infra::persistence::now(),
+        created_at: state.clock.now(),
         completed_at: None,
     };
     // Signing is local computation: do it first so a refusal leaves no record.
@@ -259,7 +259,7 @@ pub async fn complete_document(
     };
     let document = state
         .documents
-        .mark_available(&document, &actor, infra::persistence::now())
+        .mark_available(&document, &actor, state.clock.now())
         .await?;
     Ok(Json(DocumentView::from(&document)))
 }

@@ -91,12 +91,7 @@ pub async fn list_messages(
     let id = parse_id(&id)?;
     let messages = state
         .messages
-        .messages(
-            id,
-            &caller.scope(),
-            caller.side(),
-            infra::persistence::now(),
-        )
+        .messages(id, &caller.scope(), caller.side(), state.clock.now())
         .await?
         .ok_or_else(Problem::not_found)?;
     Ok(Json(MessageList {
@@ -145,7 +140,7 @@ pub async fn post_message(
                 from: side,
                 body,
             },
-            infra::persistence::now(),
+            state.clock.now(),
         )
         .await
         .map_err(|e| match e {

@@ -6,14 +6,12 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::company::RawCompany;
-use domain::loan_request::{Actor, IdempotencyKey, LoanRequest, LoanRequestId, SavedResponse};
+use domain::loan_request::{Actor, IdempotencyKey, LoanRequest, SavedResponse};
 use domain::ports::{NewLoanRequest, SubmitError, SubmitOutcome};
-use domain::reference::Reference;
 use domain::submission::{RawSubmission, Submission, SubmissionError};
 use domain::workflow::Role;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use crate::auth::Applicant;
 use crate::extract::ApiJson;
@@ -113,7 +111,7 @@ pub async fn submit_loan_request(
     ApiJson { value, fingerprint }: ApiJson<SubmissionInput>,
 ) -> Result<Response, Problem> {
     let key = idempotency_key(&headers)?;
-    let now = infra::persistence::now();
+    let now = state.clock.now();
     if !state.campaign.is_open(now) {
         return Err(Problem::new(
             ProblemType::CampaignClosed,
@@ -144,8 +142,8 @@ pub async fn submit_loan_request(
     // A random 50-bit reference collides rarely; one retry makes it negligible.
     for _ in 0..3 {
         let new = NewLoanRequest {
-            id: LoanRequestId(Uuid::now_v7()),
-            reference: Reference::from_bits(rand::random::<u64>()),
+            id: state.ids.loan_request_id(),
+            reference: state.ids.reference(),
             submission: submission.clone(),
             actor: actor.clone(),
             now,

@@ -1,0 +1,50 @@
+//! The system's clock and random identifiers, behind the domain's [`Clock`] and
+//! [`IdGenerator`] ports.
+
+use chrono::{DateTime, Utc};
+use domain::document::DocumentId;
+use domain::loan_request::LoanRequestId;
+use domain::ports::{Clock, IdGenerator};
+use domain::reference::Reference;
+use uuid::Uuid;
+
+/// The system clock, truncated to microseconds ([`crate::persistence::now`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        crate::persistence::now()
+    }
+}
+
+/// UUIDv7 ids and references from the thread-local CSPRNG.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RandomIds;
+
+impl IdGenerator for RandomIds {
+    fn loan_request_id(&self) -> LoanRequestId {
+        LoanRequestId(Uuid::now_v7())
+    }
+
+    fn reference(&self) -> Reference {
+        Reference::from_bits(rand::random::<u64>())
+    }
+
+    fn document_id(&self) -> DocumentId {
+        DocumentId(Uuid::now_v7())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_clock_keeps_microseconds_and_ids_are_fresh() {
+        let now = SystemClock.now();
+        assert_eq!(now.timestamp_subsec_nanos() % 1_000, 0);
+        assert_ne!(RandomIds.loan_request_id(), RandomIds.loan_request_id());
+        assert_ne!(RandomIds.document_id(), RandomIds.document_id());
+    }
+}
