@@ -465,6 +465,60 @@ async fn a_bulk_request_wrong_as_a_whole_writes_nothing(app: TestApp) {
     }
 }
 
+/// The 500-message bound holds under concurrent posts: the request's row is locked while
+/// its thread is counted (PostgreSQL; SQLite's single writer serialises anyway).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thread_never_holds_more_than_500_messages() {
+    let app = TestApp::spawn_with(
+        harness::Backend::Postgres,
+        harness::Options {
+            limits: Some(api::limits::Limits {
+                per_ip_per_second: 0,
+                per_principal_per_second: 0,
+                ..api::limits::Limits::default()
+            }),
+            ..harness::Options::default()
+        },
+    )
+    .await;
+    let owner = app.applicant("owner-full-thread");
+    let created = app
+        .submit(&owner, &submission(&random_siren(), 2_000_000))
+        .await;
+    let id = created["id"].as_str().expect("id").to_owned();
+    let thread = format!("/api/v1/loan-requests/{id}/messages");
+    for i in 0..490 {
+        let posted = app
+            .post(
+                &thread,
+                Some(&owner),
+                &json!({"body": format!("message {i}")}),
+            )
+            .await;
+        assert_eq!(posted.status, 201, "{}", posted.text);
+    }
+    let reviewer = app.reviewer("rev-full-thread", "30004");
+    let replies = futures::future::join_all((0..40).map(|i| {
+        let (app, thread, token) = (&app, &thread, if i % 2 == 0 { &owner } else { &reviewer });
+        async move {
+            app.post(
+                thread,
+                Some(token),
+                &json!({"body": format!("at once {i}")}),
+            )
+            .await
+        }
+    }))
+    .await;
+    let created = replies.iter().filter(|r| r.status == 201).count();
+    assert_eq!(created, 10, "exactly the 10 that fit");
+    for refused in replies.iter().filter(|r| r.status != 201) {
+        refused.assert_problem(409, "thread-full");
+    }
+    let stored = app.get(&thread, Some(&owner)).await;
+    assert_eq!(stored.json["items"].as_array().map(Vec::len), Some(500));
+}
+
 on_both_backends!(
     applicant_and_bank_talk_behind_sign_in,
     a_bank_with_a_mailbox_is_told_when_the_applicant_writes,

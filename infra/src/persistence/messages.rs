@@ -38,8 +38,11 @@ impl Store {
         new: NewMessage,
         now: DateTime<Utc>,
     ) -> Result<Message, PostMessageError> {
+        // The request's row stays locked until the transaction ends, so that concurrent
+        // posts count the thread one after the other (PostgreSQL; SQLite has one writer).
         let row = loan_request::Entity::find_by_id(new.loan_request_id.0)
             .filter(scope_condition(&new.scope))
+            .lock_exclusive()
             .one(txn)
             .await
             .map_err(storage)?
