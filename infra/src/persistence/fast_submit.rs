@@ -27,7 +27,7 @@ use domain::rules::{check_aggregate_cap, company_cap};
 use sea_orm::sqlx::error::ErrorKind;
 use sea_orm::sqlx::pool::PoolConnection;
 use sea_orm::sqlx::{self, Connection, PgConnection, PgPool, Postgres, Row};
-use sea_orm::{DbErr, IdenStatic, Iterable, ModelTrait, RuntimeErr};
+use sea_orm::{ActiveModelTrait, DbErr, IdenStatic, IntoActiveModel, Iterable, RuntimeErr};
 use tokio::sync::Semaphore;
 
 use super::convert::request_row;
@@ -360,10 +360,12 @@ fn bind(query: PgQuery<'_>, value: sea_orm::Value) -> Option<PgQuery<'_>> {
 }
 
 async fn insert_request(tx: &mut PgConnection, request: &LoanRequest) -> Result<(), Failure> {
-    let row = request_row(request);
+    // Moved out of the row column by column: the values are bound, not copied again.
+    let mut row = request_row(request).into_active_model();
     let mut query = sqlx::query(INSERT_REQUEST.as_str());
     for column in loan_request::Column::iter() {
-        query = bind(query, row.get(column)).ok_or_else(|| {
+        let value = row.take(column).into_value();
+        query = value.and_then(|value| bind(query, value)).ok_or_else(|| {
             Failure::Refused(SubmitError::Storage(StorageError::other(format!(
                 "no binding for the type of column {}",
                 column.as_str()
