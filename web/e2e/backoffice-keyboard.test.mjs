@@ -50,7 +50,7 @@ test('filter, select and reject from the queue with the keyboard only', async ()
   const bar = page.getByRole('region', { name: 'Actions sur la sélection' });
   await bar.getByText('2 demandes sélectionnées').waitFor();
   // Untick one, tick it again, all by keyboard.
-  await tabTo(page, texted(new RegExp(`Sélectionner ${mine[1].reference}`)));
+  await tabTo(page, (f) => f.text.includes(`Sélectionner ${mine[1].reference}`), { what: `the box of ${mine[1].reference}` });
   await page.keyboard.press('Space');
   await bar.getByText('1 demande sélectionnée').waitFor();
   await page.keyboard.press('Space');

@@ -128,7 +128,7 @@ test('a reviewer filters, exports, previews, decides one by one and in bulk', as
   // reviewer of the bank pre-approves one of them first.
   const trio = others.slice(1);
   await page.goto(`${origin}/instruction?status=submitted`);
-  for (const r of trio) await page.getByRole('checkbox', { name: new RegExp(`Sélectionner ${r.reference}`) }).check();
+  for (const r of trio) await page.getByRole('checkbox', { name: `Sélectionner ${r.reference}` }).check();
   const bar = page.getByRole('region', { name: 'Actions sur la sélection' });
   await bar.getByText('3 demandes sélectionnées').waitFor();
   assert.deepEqual(await bar.getByRole('button').allInnerTexts(), ['Prendre en charge', 'Refuser…', 'Tout désélectionner']);
@@ -136,7 +136,7 @@ test('a reviewer filters, exports, previews, decides one by one and in bulk', as
   await page.getByText('3 demandes traitées — réussies : 3, non faites : 0.').waitFor();
 
   await page.goto(`${origin}/instruction?status=in_review`);
-  for (const r of trio) await page.getByRole('checkbox', { name: new RegExp(`Sélectionner ${r.reference}`) }).check();
+  for (const r of trio) await page.getByRole('checkbox', { name: `Sélectionner ${r.reference}` }).check();
   assert.deepEqual(await bar.getByRole('button').allInnerTexts(), ['Donner un accord de principe', 'Refuser…', 'Tout désélectionner']);
   await capture(page, '44-queue-bulk-bar');
   const meanwhile = await apiAs(other.page, `/api/v1/loan-requests/${trio[2].id}/decision`, {
