@@ -5,63 +5,14 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
-use domain::loan_request::{Actor, Scope, Subject};
-use domain::message::Side;
+use domain::loan_request::Subject;
 use domain::submission::BankCode;
-use domain::workflow::Role;
 use infra::identity::{AuthError, TokenClaims, groups};
 
 use crate::problem::Problem;
 use crate::state::AppState;
 
-/// Someone authenticated with a known role.
-#[derive(Debug, Clone)]
-pub enum Caller {
-    Applicant(Subject),
-    Reviewer { subject: Subject, bank: BankCode },
-    Admin(Subject),
-}
-
-impl Caller {
-    /// The requests this caller may see (docs/RULES.md §1).
-    #[must_use]
-    pub fn scope(&self) -> Scope {
-        match self {
-            Self::Applicant(subject) => Scope::Applicant(subject.clone()),
-            Self::Reviewer { bank, .. } => Scope::Bank(bank.clone()),
-            Self::Admin(_) => Scope::All,
-        }
-    }
-
-    /// The side of a request's thread this caller writes and reads for; `None` for an
-    /// admin, who reads threads without taking part.
-    #[must_use]
-    pub fn side(&self) -> Option<Side> {
-        match self {
-            Self::Applicant(_) => Some(Side::Applicant),
-            Self::Reviewer { .. } => Some(Side::Bank),
-            Self::Admin(_) => None,
-        }
-    }
-
-    #[must_use]
-    pub fn actor(&self) -> Actor {
-        match self {
-            Self::Applicant(subject) => Actor {
-                role: Role::Applicant,
-                subject: subject.clone(),
-            },
-            Self::Reviewer { subject, .. } => Actor {
-                role: Role::Reviewer,
-                subject: subject.clone(),
-            },
-            Self::Admin(subject) => Actor {
-                role: Role::Admin,
-                subject: subject.clone(),
-            },
-        }
-    }
-}
+pub use app::Caller;
 
 /// The bearer token of a request: scheme in any case, token trimmed.
 pub(crate) fn bearer(headers: &HeaderMap) -> Result<&str, AuthError> {
@@ -118,7 +69,7 @@ async fn caller_from(claims: TokenClaims, state: &AppState) -> Result<Caller, Pr
             .ok_or_else(|| {
                 Problem::forbidden("the reviewer's token carries no valid custom:bank_id")
             })?;
-        if !state.bank_exists(&bank).await? {
+        if !state.services.platform.bank_exists(&bank).await? {
             return Err(Problem::forbidden(
                 "the reviewer's custom:bank_id names no participating bank",
             ));

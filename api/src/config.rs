@@ -48,6 +48,31 @@ fn parse_metrics_addr(raw: &str) -> Result<MetricsAddr, String> {
         .map_err(|_| "expected an address such as 0.0.0.0:9090, or off".to_owned())
 }
 
+/// An AWS region name (`eu-west-3`): lower-case letters, digits and dashes.
+fn check_region(region: &str, variable: &str) -> Result<(), String> {
+    let valid = !region.is_empty()
+        && region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if valid {
+        Ok(())
+    } else {
+        Err(format!("{variable} is not an AWS region name"))
+    }
+}
+
+/// Every setting of `pge serve`, as one tree: what the binary parses from `PGE_*` and
+/// its flags, and what the test harness parses from the flags it chooses, before both
+/// call [`crate::Wiring::from_settings`].
+#[derive(Debug, Clone, clap::Parser)]
+#[command(name = "pge serve")]
+pub struct ServeConfig {
+    #[command(flatten)]
+    pub settings: Settings,
+    #[command(flatten)]
+    pub serve: ServeSettings,
+}
+
 /// Settings shared by `serve`, `migrate` and `worker`.
 #[derive(Debug, Clone, Args)]
 pub struct Settings {
@@ -129,14 +154,7 @@ impl DeliverySettings {
     /// # Errors
     /// A message naming the variable at fault.
     pub fn check(&self, env: Environment) -> Result<(), String> {
-        let region_ok = !self.aws_region.is_empty()
-            && self
-                .aws_region
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        if !region_ok {
-            return Err("PGE_AWS_REGION is not an AWS region name".to_owned());
-        }
+        check_region(&self.aws_region, "PGE_AWS_REGION")?;
         if let Some(url) = &self.aws_endpoint_url
             && !(url.starts_with("http://") || url.starts_with("https://"))
         {
@@ -178,9 +196,62 @@ impl DeliverySettings {
     pub fn uses_aws(&self) -> bool {
         self.ses_from.is_some() || self.s3_bucket.is_some()
     }
+
+    /// The AWS clients' configuration when SES, S3 or (`cognito`) account
+    /// administration is used; `None` on the embedded default.
+    pub async fn aws_config(&self, cognito: bool) -> Option<aws_config::SdkConfig> {
+        if cognito || self.uses_aws() {
+            Some(crate::aws_config(&self.aws_region, self.aws_endpoint_url.as_deref()).await)
+        } else {
+            None
+        }
+    }
 }
 
 impl Settings {
+    /// The database connection: the URL in force, `PGE_DATABASE_MAX_CONNECTIONS`, and
+    /// 5 s to wait for a pooled connection.
+    #[must_use]
+    pub fn database(&self) -> infra::DatabaseSettings {
+        infra::DatabaseSettings {
+            url: self.database_url(),
+            max_connections: self.database_max_connections,
+            acquire_timeout: std::time::Duration::from_secs(5),
+        }
+    }
+
+    /// Where e-mails go: SES when `PGE_SES_FROM` is set, else `.eml` files under
+    /// `PGE_DATA_DIR/mail`.
+    #[must_use]
+    pub fn mail(&self) -> crate::MailWiring {
+        match &self.delivery.ses_from {
+            Some(from) => crate::MailWiring::Ses {
+                from: from.clone(),
+                configuration_set: self.delivery.ses_configuration_set.clone(),
+            },
+            None => crate::MailWiring::Folder {
+                dir: self.data_dir.join("mail"),
+                from: crate::DEV_MAIL_FROM.to_owned(),
+            },
+        }
+    }
+
+    /// Where documents go: S3 when `PGE_S3_BUCKET` is set, else a folder under
+    /// `PGE_DATA_DIR/documents` behind URLs of `public_base_url` signed by the API.
+    #[must_use]
+    pub fn documents(&self, public_base_url: &str) -> crate::DocumentsWiring {
+        match &self.delivery.s3_bucket {
+            Some(bucket) => crate::DocumentsWiring::S3 {
+                bucket: bucket.clone(),
+                force_path_style: self.delivery.s3_force_path_style,
+            },
+            None => crate::DocumentsWiring::Local {
+                dir: self.data_dir.join("documents"),
+                public_base_url: public_base_url.to_owned(),
+            },
+        }
+    }
+
     /// The database URL in force.
     #[must_use]
     pub fn database_url(&self) -> String {
@@ -367,13 +438,7 @@ impl ServeSettings {
             .cognito_region
             .clone()
             .ok_or("PGE_COGNITO_REGION is missing")?;
-        if region.is_empty()
-            || !region
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        {
-            return Err("PGE_COGNITO_REGION is not an AWS region name".to_owned());
-        }
+        check_region(&region, "PGE_COGNITO_REGION")?;
         let pool = self
             .cognito_user_pool_id
             .clone()

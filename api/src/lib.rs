@@ -30,8 +30,8 @@ use infra::worker::{OutboxWorker, WorkerSettings};
 use infra::{DatabaseSettings, Store};
 use tokio::net::TcpListener;
 
-use crate::config::CognitoSettings;
-use crate::state::{App, AppState, Ports};
+use crate::config::{CognitoSettings, Environment, ServeSettings, Settings};
+use crate::state::{Adapters, App, AppState};
 
 /// Who signs the tokens the API trusts.
 pub enum Identity {
@@ -97,6 +97,79 @@ pub enum DocumentsWiring {
         bucket: String,
         force_path_style: bool,
     },
+}
+
+impl Wiring {
+    /// What `pge serve` runs on, from its settings: the one translation of the
+    /// configuration into adapters, used by `main` and by the test harness alike.
+    /// `local_addr` is where the API listens (the public URL when none is set). The dev
+    /// identity provider's key is read from the data folder (created there the first
+    /// time).
+    ///
+    /// # Errors
+    /// A message naming the variable at fault.
+    pub async fn from_settings(
+        settings: &Settings,
+        serve: &ServeSettings,
+        local_addr: std::net::SocketAddr,
+    ) -> anyhow::Result<Self> {
+        let identity = match serve.cognito(settings.env).map_err(anyhow::Error::msg)? {
+            Some(cognito) => Identity::Cognito(cognito),
+            None => Identity::Dev(Arc::new(
+                DevIdentityProvider::load_or_create(&settings.data_dir)
+                    .map_err(anyhow::Error::msg)?,
+            )),
+        };
+        let campaign = CampaignWindow::new(serve.campaign_opens_at, serve.campaign_closes_at)
+            .map_err(|e| anyhow::anyhow!("PGE_CAMPAIGN_CLOSES_AT: {e}"))?;
+        let cursor_key = serve.cursor_secret.as_ref().map_or_else(
+            || rand::random::<[u8; 32]>().to_vec(),
+            |s| s.0.as_bytes().to_vec(),
+        );
+        let public_base_url = serve
+            .public_base_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{local_addr}"));
+        // E-mails link to the app: PGE_APP_URL when given, else where this process
+        // serves it.
+        let app_url = settings
+            .delivery
+            .app_url
+            .clone()
+            .unwrap_or_else(|| public_base_url.clone());
+        let web_dir = serve
+            .web_dir
+            .join("index.html")
+            .is_file()
+            .then(|| serve.web_dir.clone());
+        if web_dir.is_none() {
+            tracing::warn!(
+                dir = %serve.web_dir.display(),
+                "no built web app there (npm --prefix web run build): serving the API only"
+            );
+        }
+        let aws = settings
+            .delivery
+            .aws_config(matches!(identity, Identity::Cognito(_)))
+            .await;
+        Ok(Self {
+            database: settings.database(),
+            identity,
+            campaign,
+            cursor_key,
+            migrate: settings.env == Environment::Development,
+            aws,
+            mail: settings.mail(),
+            documents: settings.documents(&public_base_url),
+            limits: serve.limits(),
+            web: WebWiring {
+                dir: web_dir,
+                public_base_url,
+                app_url,
+                cognito_domain: serve.cognito_domain.clone(),
+            },
+        })
+    }
 }
 
 /// Sender of the embedded default's e-mails.
@@ -167,6 +240,24 @@ pub async fn build_worker(
     ))
 }
 
+/// The token verifier: 5 s of clock leeway, keys fetched again at most once a minute.
+fn verifier(
+    issuer: String,
+    also_issuers: Vec<String>,
+    audiences: Vec<String>,
+    jwks: JwksSource,
+) -> anyhow::Result<JwtVerifier> {
+    JwtVerifier::new(VerifierSettings {
+        issuer,
+        also_issuers,
+        audiences,
+        jwks,
+        leeway_seconds: 5,
+        refetch_interval: Duration::from_secs(60),
+    })
+    .map_err(anyhow::Error::msg)
+}
+
 /// Connects the adapters and builds the shared state.
 ///
 /// # Errors
@@ -193,17 +284,14 @@ pub async fn build_state(wiring: Wiring) -> anyhow::Result<AppState> {
             web_config = Some(oidc.web_config());
             dev_oidc = Some(Arc::new(oidc));
             let jwks = provider.jwks_json();
-            let verifier = JwtVerifier::new(VerifierSettings {
-                issuer: DEV_ISSUER.to_owned(),
-                also_issuers: vec![routes::dev_oidc::DevOidc::issuer_at(
+            let verifier = verifier(
+                DEV_ISSUER.to_owned(),
+                vec![routes::dev_oidc::DevOidc::issuer_at(
                     &wiring.web.public_base_url,
                 )],
-                audiences: vec![DEV_AUDIENCE.to_owned()],
-                jwks: JwksSource::Document(jwks.clone()),
-                leeway_seconds: 5,
-                refetch_interval: Duration::from_secs(60),
-            })
-            .map_err(anyhow::Error::msg)?;
+                vec![DEV_AUDIENCE.to_owned()],
+                JwksSource::Document(jwks.clone()),
+            )?;
             (
                 verifier,
                 Some(jwks),
@@ -226,15 +314,12 @@ pub async fn build_state(wiring: Wiring) -> anyhow::Result<AppState> {
                     logout_url: format!("https://{domain}/logout"),
                 });
             }
-            let verifier = JwtVerifier::new(VerifierSettings {
-                issuer: cognito.issuer,
-                also_issuers: Vec::new(),
-                audiences: cognito.client_ids,
-                jwks: JwksSource::Url(cognito.jwks_url),
-                leeway_seconds: 5,
-                refetch_interval: Duration::from_secs(60),
-            })
-            .map_err(anyhow::Error::msg)?;
+            let verifier = verifier(
+                cognito.issuer,
+                Vec::new(),
+                cognito.client_ids,
+                JwksSource::Url(cognito.jwks_url),
+            )?;
             if let Err(err) = verifier.warm_up().await {
                 // Not fatal: the keys are fetched again on the first token.
                 tracing::warn!(error = %err, "JWKS not fetched at start-up");
@@ -293,28 +378,32 @@ pub async fn build_state(wiring: Wiring) -> anyhow::Result<AppState> {
         app_url: Some(wiring.web.app_url.clone()).filter(|url| !url.is_empty()),
         dev_oidc,
     };
-    let outbox_store = store.clone();
-    let store = Arc::new(store);
-    Ok(AppState(Arc::new(App::new(
-        Ports {
-            loan_requests: store.clone(),
-            banks: store.clone(),
-            stats: store.clone(),
-            settings: store.clone(),
-            health: store.clone(),
-            documents: store.clone(),
-            messages: store,
+    let shared = Arc::new(store.clone());
+    let services = app::Services::new(
+        app::Ports {
+            loan_requests: shared.clone(),
+            banks: shared.clone(),
+            stats: shared.clone(),
+            settings: shared.clone(),
+            documents: shared.clone(),
+            messages: shared.clone(),
+            objects,
+            identity_admin,
             clock: Arc::new(infra::system::SystemClock),
             ids: Arc::new(infra::system::RandomIds),
-            objects,
+        },
+        wiring.campaign,
+    );
+    Ok(AppState(Arc::new(App::new(
+        services,
+        Adapters {
+            health: shared,
             local_objects,
-            identity_admin,
             mailer,
-            outbox_store,
+            store,
         },
         verifier,
         dev_jwks,
-        wiring.campaign,
         wiring.cursor_key,
         wiring.limits,
         frontend,

@@ -1,15 +1,12 @@
 //! `pge`: the loan platform's one binary.
 
-use std::sync::Arc;
-
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use domain::campaign::CampaignWindow;
+use infra::Store;
 use infra::identity::{DevIdentityProvider, DevTokenRequest};
-use infra::{DatabaseSettings, Store};
 
 use api::config::{Environment, MetricsAddr, ServeSettings, Settings};
-use api::{DEV_MAIL_FROM, DocumentsWiring, Identity, MailWiring, Wiring, telemetry};
+use api::{Wiring, telemetry};
 use infra::worker::WorkerSettings;
 
 /// mimalloc rather than the C library's allocator: in the load test glibc's malloc and
@@ -52,14 +49,6 @@ enum Command {
         #[arg(long)]
         sub: Option<String>,
     },
-}
-
-fn database(settings: &Settings) -> DatabaseSettings {
-    DatabaseSettings {
-        url: settings.database_url(),
-        max_connections: settings.database_max_connections,
-        acquire_timeout: std::time::Duration::from_secs(5),
-    }
 }
 
 fn ensure_data_dir(settings: &Settings) -> anyhow::Result<()> {
@@ -134,104 +123,17 @@ fn prepare(settings: &Settings) -> anyhow::Result<()> {
     ensure_data_dir(settings)
 }
 
-fn mail_wiring(settings: &Settings) -> MailWiring {
-    match &settings.delivery.ses_from {
-        Some(from) => MailWiring::Ses {
-            from: from.clone(),
-            configuration_set: settings.delivery.ses_configuration_set.clone(),
-        },
-        None => MailWiring::Folder {
-            dir: settings.data_dir.join("mail"),
-            from: DEV_MAIL_FROM.to_owned(),
-        },
-    }
-}
-
-async fn aws(settings: &Settings, needed: bool) -> Option<aws_config::SdkConfig> {
-    if needed || settings.delivery.uses_aws() {
-        Some(
-            api::aws_config(
-                &settings.delivery.aws_region,
-                settings.delivery.aws_endpoint_url.as_deref(),
-            )
-            .await,
-        )
-    } else {
-        None
-    }
-}
-
 async fn serve(settings: Settings, serve: ServeSettings) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     prepare(&settings)?;
-    let identity = match serve.cognito(settings.env).map_err(anyhow::Error::msg)? {
-        Some(cognito) => Identity::Cognito(cognito),
-        None => Identity::Dev(Arc::new(
-            DevIdentityProvider::load_or_create(&settings.data_dir).map_err(anyhow::Error::msg)?,
-        )),
-    };
-    let campaign = CampaignWindow::new(serve.campaign_opens_at, serve.campaign_closes_at)
-        .map_err(|e| anyhow::anyhow!("PGE_CAMPAIGN_CLOSES_AT: {e}"))?;
     let metrics_listener = bind_metrics(&settings).await?;
-    let cursor_key = serve.cursor_secret.as_ref().map_or_else(
-        || rand::random::<[u8; 32]>().to_vec(),
-        |s| s.0.as_bytes().to_vec(),
-    );
     // Bind first: the local documents' URLs need the real address.
     let listener = tokio::net::TcpListener::bind(serve.listen_addr)
         .await
         .with_context(|| format!("PGE_LISTEN_ADDR: cannot listen on {}", serve.listen_addr))?;
     let local_addr = listener.local_addr()?;
-    let public_base_url = serve
-        .public_base_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{local_addr}"));
-    // E-mails link to the app: PGE_APP_URL when given, else where this process serves it.
-    let app_url = settings
-        .delivery
-        .app_url
-        .clone()
-        .unwrap_or_else(|| public_base_url.clone());
-    let web_dir = serve
-        .web_dir
-        .join("index.html")
-        .is_file()
-        .then(|| serve.web_dir.clone());
-    if web_dir.is_none() {
-        tracing::warn!(
-            dir = %serve.web_dir.display(),
-            "no built web app there (npm --prefix web run build): serving the API only"
-        );
-    }
-    let documents = match &settings.delivery.s3_bucket {
-        Some(bucket) => DocumentsWiring::S3 {
-            bucket: bucket.clone(),
-            force_path_style: settings.delivery.s3_force_path_style,
-        },
-        None => DocumentsWiring::Local {
-            dir: settings.data_dir.join("documents"),
-            public_base_url: public_base_url.clone(),
-        },
-    };
-    let aws = aws(&settings, matches!(identity, Identity::Cognito(_))).await;
-    let state = api::build_state(Wiring {
-        database: database(&settings),
-        identity,
-        campaign,
-        cursor_key,
-        migrate: settings.env == Environment::Development,
-        aws,
-        mail: mail_wiring(&settings),
-        documents,
-        limits: serve.limits(),
-        web: api::WebWiring {
-            dir: web_dir,
-            public_base_url,
-            app_url,
-            cognito_domain: serve.cognito_domain.clone(),
-        },
-    })
-    .await?;
+    let wiring = Wiring::from_settings(&settings, &serve, local_addr).await?;
+    let state = api::build_state(wiring).await?;
     let app = state.clone();
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let metrics = spawn_metrics(metrics_listener, state.store(), stop_rx.clone());
@@ -270,10 +172,10 @@ async fn serve(settings: Settings, serve: ServeSettings) -> anyhow::Result<()> {
 async fn worker(settings: Settings) -> anyhow::Result<()> {
     prepare(&settings)?;
     let metrics_listener = bind_metrics(&settings).await?;
-    let aws = aws(&settings, false).await;
+    let aws = settings.delivery.aws_config(false).await;
     let (worker, store) = api::build_worker(
-        &database(&settings),
-        mail_wiring(&settings),
+        &settings.database(),
+        settings.mail(),
         aws.as_ref(),
         WorkerSettings::default(),
     )
@@ -297,7 +199,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => {
             cli.settings.check().map_err(anyhow::Error::msg)?;
             ensure_data_dir(&cli.settings)?;
-            let store = Store::connect(&database(&cli.settings)).await?;
+            let store = Store::connect(&cli.settings.database()).await?;
             store.migrate().await?;
             tracing::info!("migrations applied");
             Ok(())

@@ -5,7 +5,9 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::error::{FieldCode, FieldError};
-use domain::ports::{ObjectStoreError, StorageError, SubmitError, TransitionError};
+use domain::ports::{
+    CreateReviewerError, ObjectStoreError, StorageError, SubmitError, TransitionError,
+};
 use infra::identity::AuthError;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -583,6 +585,89 @@ impl From<SubmitError> for Problem {
             ),
             SubmitError::ReferenceCollision => Self::internal("reference collision twice"),
             SubmitError::Storage(s) => s.into(),
+        }
+    }
+}
+
+impl From<app::Error> for Problem {
+    fn from(e: app::Error) -> Self {
+        use app::Error as E;
+        match e {
+            E::NotFound => Self::not_found(),
+            E::Forbidden(detail) => Self::forbidden(detail),
+            E::Invalid(errors) => Self::validation(errors),
+            E::NotEligible(reasons) => {
+                Self::not_eligible(reasons.iter().map(|r| r.code().to_owned()).collect())
+            }
+            E::CampaignClosed => Self::new(
+                ProblemType::CampaignClosed,
+                "loan requests are not accepted at this time",
+            ),
+            E::Submit(e) => e.into(),
+            E::Transition(e) => e.into(),
+            E::DocumentsClosed(status) => Self::new(
+                ProblemType::DocumentsClosed,
+                format!(
+                    "the request is {}: documents can be attached only while it is submitted or in review",
+                    status.as_str()
+                ),
+            ),
+            E::TooManyDocuments(count) => Self::new(
+                ProblemType::TooManyDocuments,
+                format!(
+                    "the request already holds {count} documents, the most allowed is {}",
+                    domain::document::MAX_DOCUMENTS_PER_REQUEST
+                ),
+            ),
+            E::DocumentNotUploaded => Self::new(
+                ProblemType::DocumentNotUploaded,
+                "no file was uploaded for this document: upload it to its upload URL first",
+            ),
+            E::DocumentMismatch(mismatch) => Self::new(
+                ProblemType::DocumentMismatch,
+                format!("{mismatch}; the upload was deleted, announce the document again"),
+            ),
+            E::DocumentContentMismatch(mismatch) => Self::new(
+                ProblemType::DocumentContentMismatch,
+                format!("{mismatch}; the upload was deleted, announce the document again"),
+            ),
+            E::ThreadFull => Self::new(
+                ProblemType::ThreadFull,
+                format!(
+                    "this request's thread holds {} messages, the most it may",
+                    domain::message::MAX_MESSAGES_PER_REQUEST
+                ),
+            ),
+            E::DegradedMode => Self::service_unavailable(
+                ProblemType::DegradedMode,
+                "the platform is in degraded mode: this non-critical feature is paused, submissions still work",
+                60,
+            ),
+            E::BankExists(code) => Self::new(
+                ProblemType::BankExists,
+                format!("a bank with code {code} already exists"),
+            ),
+            E::Reviewer(e) => match e {
+                CreateReviewerError::Duplicate => Self::new(
+                    ProblemType::AccountExists,
+                    "an account with this e-mail address already exists",
+                ),
+                CreateReviewerError::InvalidEmail(reason) => {
+                    Self::validation(vec![FieldError::new(
+                        "email",
+                        FieldCode::Refused,
+                        format!("the identity provider refused the address: {reason}"),
+                    )])
+                }
+                CreateReviewerError::Unavailable(cause) => Self::service_unavailable(
+                    ProblemType::IdentityProviderUnavailable,
+                    "the identity provider is unavailable; no account was created, try again",
+                    5,
+                )
+                .with_internal(cause),
+            },
+            E::Objects(e) => e.into(),
+            E::Storage(e) => e.into(),
         }
     }
 }

@@ -70,6 +70,11 @@ pub struct LoanRequest {
     pub updated_at: DateTime<Utc>,
 }
 
+impl LoanRequest {
+    /// The version of a request just submitted; each state change adds one.
+    pub const FIRST_VERSION: i32 = 1;
+}
+
 /// One line of a request's audit trail.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEvent {
@@ -136,14 +141,6 @@ pub struct TransitionCommand {
 pub struct IdempotencyKey {
     pub key: String,
     pub body_fingerprint: String,
-}
-
-/// A response saved with an idempotency key, replayed for a retry of the same body.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SavedResponse {
-    pub status: u16,
-    pub body: String,
-    pub loan_request_id: Option<LoanRequestId>,
 }
 
 /// What an e-mail in the outbox is about; the template is chosen from it.

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use crate::loan_request::{
     Actor, AuditEvent, Bank, IdempotencyKey, ListFilter, LoanRequest, LoanRequestId, Page,
-    Position, SavedResponse, Scope, TransitionCommand,
+    Position, Scope, TransitionCommand,
 };
 use crate::message::{Message, NewMessage, Side};
 use crate::reference::Reference;
@@ -56,16 +56,47 @@ pub struct NewLoanRequest {
     pub now: DateTime<Utc>,
 }
 
-/// Builds the response saved with an idempotency key from the stored request.
-pub type RenderResponse = fn(&LoanRequest) -> SavedResponse;
+impl NewLoanRequest {
+    /// The request as stored: submitted, at its first version.
+    #[must_use]
+    pub fn stored(&self) -> LoanRequest {
+        let submission = &self.submission;
+        LoanRequest {
+            id: self.id,
+            reference: self.reference,
+            status: crate::workflow::Status::Submitted,
+            version: LoanRequest::FIRST_VERSION,
+            bank: submission.bank.clone(),
+            applicant: self.actor.subject.clone(),
+            company: submission.company.clone(),
+            amount: submission.amount,
+            amortization: submission.amortization,
+            contact_email: submission.contact_email.clone(),
+            terms: submission.terms.clone(),
+            decision_reason: None,
+            created_at: self.now,
+            updated_at: self.now,
+        }
+    }
+}
+
+/// What the submitter saved with an idempotency key, handed back unchanged when the
+/// same key comes again with the same body. Opaque to the rules and to the store: the
+/// API keeps the body of its first answer there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt(pub String);
 
 /// Result of a submission attempt that did not fail in storage.
 #[derive(Debug)]
 pub enum SubmitOutcome {
     /// Stored now, together with its audit event and its outbox e-mail.
     Created(Box<LoanRequest>),
-    /// The same idempotency key was used before with the same body: replay this.
-    Replayed(SavedResponse),
+    /// The same idempotency key was used before with the same body: the receipt saved
+    /// then, and the request it created.
+    Replayed {
+        loan_request_id: Option<LoanRequestId>,
+        receipt: Receipt,
+    },
 }
 
 /// Why a submission was refused by the store.
@@ -107,15 +138,14 @@ pub enum TransitionError {
 pub trait LoanRequestRepository: Send + Sync + 'static {
     /// Stores a submission in one transaction: idempotency check, race-free aggregate
     /// cap check for the SIREN, the request, its audit event, its outbox e-mail and the
-    /// idempotency record. `render` builds the response body saved with the key.
+    /// idempotency record, which keeps the receipt given with the key.
     ///
     /// # Errors
     /// [`SubmitError`] for every refusal; nothing is written when it fails.
     async fn submit(
         &self,
         request: NewLoanRequest,
-        idempotency: Option<IdempotencyKey>,
-        render: RenderResponse,
+        idempotency: Option<(IdempotencyKey, Receipt)>,
     ) -> Result<SubmitOutcome, SubmitError>;
 
     /// One request, if the scope lets the caller see it.

@@ -6,10 +6,12 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use api::{DEV_MAIL_FROM, DocumentsWiring, Identity, MailWiring, Wiring};
+use api::Wiring;
+use api::config::ServeConfig;
+use clap::Parser as _;
 use domain::campaign::CampaignWindow;
-use infra::identity::{DevIdentityProvider, DevTokenRequest};
-use infra::worker::WorkerSettings;
+use infra::identity::{DEV_KEY_FILE, DevIdentityProvider, DevTokenRequest};
+use infra::worker::{OutboxWorker, WorkerSettings};
 use infra::{DatabaseSettings, Store};
 use reqwest::{Method, RequestBuilder, StatusCode};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
@@ -47,10 +49,19 @@ macro_rules! on_both_backends {
     };
 }
 
+/// Where the tests' dev identity key lives: one key for every test process of this
+/// machine (generated once, then copied into each test's data folder, where the API
+/// loads it as `pge serve` does).
+fn identity_dir() -> PathBuf {
+    std::env::temp_dir().join("pge-test-identity")
+}
+
 fn identity() -> Arc<DevIdentityProvider> {
     static IDP: OnceLock<Arc<DevIdentityProvider>> = OnceLock::new();
-    IDP.get_or_init(|| Arc::new(DevIdentityProvider::ephemeral().expect("RSA key generation")))
-        .clone()
+    IDP.get_or_init(|| {
+        Arc::new(DevIdentityProvider::load_or_create(&identity_dir()).expect("dev identity key"))
+    })
+    .clone()
 }
 
 /// The PostgreSQL server tests create their databases on.
@@ -126,6 +137,8 @@ pub struct TestApp {
     /// Base URL of the internal listener serving `/metrics`.
     pub metrics_url: String,
     workers: Vec<tokio::task::JoinHandle<()>>,
+    /// The outbox worker the test drives itself ([`TestApp::deliver_mail`]).
+    outbox: OutboxWorker,
 }
 
 impl TestApp {
@@ -177,62 +190,91 @@ impl TestApp {
             }
         };
         let idp = identity();
+        std::fs::copy(
+            identity_dir().join(DEV_KEY_FILE),
+            data_dir.join(DEV_KEY_FILE),
+        )
+        .expect("dev identity key");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let base_url = format!("http://{addr}");
-        let (identity, aws, mail, documents) = match &options.aws {
-            None => (
-                Identity::Dev(idp.clone()),
-                None,
-                MailWiring::Folder {
-                    dir: data_dir.join("mail"),
-                    from: DEV_MAIL_FROM.to_owned(),
-                },
-                DocumentsWiring::Local {
-                    dir: data_dir.join("documents"),
-                    public_base_url: base_url.clone(),
-                },
-            ),
-            Some(moto) => (
-                Identity::Cognito(moto.cognito_settings()),
-                Some(aws::sdk_config(
+        // The flags `pge serve` would get, through the code `pge serve` runs.
+        let mut flags: Vec<String> = [
+            "pge",
+            "--data-dir",
+            &data_dir.display().to_string(),
+            "--database-url",
+            &database_url,
+            "--database-max-connections",
+            "20",
+            "--cursor-secret",
+            "test cursor key",
+            "--public-base-url",
+            &base_url,
+            "--web-dir",
+            &options
+                .web_dir
+                .clone()
+                .unwrap_or_else(|| data_dir.join("no-web-app"))
+                .display()
+                .to_string(),
+        ]
+        .iter()
+        .map(|flag| (*flag).to_owned())
+        .collect();
+        let (opens, closes) = (options.campaign.opens_at, options.campaign.closes_at);
+        for (flag, bound) in [
+            ("--campaign-opens-at", opens),
+            ("--campaign-closes-at", closes),
+        ] {
+            if let Some(at) = bound {
+                flags.extend([flag.to_owned(), at.to_rfc3339()]);
+            }
+        }
+        if let Some(moto) = &options.aws {
+            let cognito = moto.cognito_settings();
+            flags.extend(
+                [
+                    "--cognito-region",
+                    &cognito.region,
+                    "--cognito-user-pool-id",
+                    &cognito.user_pool_id,
+                    "--cognito-client-ids",
+                    &cognito.client_ids.join(","),
+                    "--cognito-jwks-url",
+                    &cognito.jwks_url,
+                    "--ses-from",
+                    &moto.sender,
+                    "--s3-bucket",
+                    &moto.bucket,
+                    "--s3-force-path-style",
+                    "--aws-endpoint-url",
                     options.aws_endpoint.as_deref().unwrap_or(&moto.url),
-                )),
-                MailWiring::Ses {
-                    from: moto.sender.clone(),
-                    configuration_set: None,
-                },
-                DocumentsWiring::S3 {
-                    bucket: moto.bucket.clone(),
-                    force_path_style: true,
-                },
-            ),
-        };
-        let state = api::build_state(Wiring {
-            database: DatabaseSettings {
-                url: database_url.clone(),
-                max_connections: 20,
-                acquire_timeout: Duration::from_secs(10),
-            },
-            identity,
-            campaign: options.campaign,
-            cursor_key: b"test cursor key".to_vec(),
-            migrate: true,
-            aws,
-            mail,
-            documents,
-            limits: options.limits.clone().unwrap_or_default(),
-            web: api::WebWiring {
-                dir: options.web_dir.clone(),
-                public_base_url: base_url.clone(),
-                app_url: base_url.clone(),
-                cognito_domain: None,
-            },
-        })
-        .await
-        .expect("application state");
+                ]
+                .map(str::to_owned),
+            );
+        }
+        let config = ServeConfig::try_parse_from(&flags).expect("test flags");
+        let mut wiring = Wiring::from_settings(&config.settings, &config.serve, addr)
+            .await
+            .expect("wiring");
+        wiring.database.acquire_timeout = Duration::from_secs(10);
+        if let Some(limits) = &options.limits {
+            wiring.limits = limits.clone();
+        }
+        if options.aws.is_some() {
+            // The emulator's credentials and short timeouts (the real chain reads the
+            // environment or the pod's role).
+            wiring.aws = Some(aws::sdk_config(
+                options
+                    .aws_endpoint
+                    .as_deref()
+                    .unwrap_or_else(|| options.aws.as_ref().map_or("", |m| m.url.as_str())),
+            ));
+        }
+        let state = api::build_state(wiring).await.expect("application state");
         let workers = if options.worker {
             let settings = options
                 .worker_settings
@@ -250,6 +292,7 @@ impl TestApp {
         } else {
             Vec::new()
         };
+        let outbox = state.outbox_worker(fast_worker_settings());
         let metrics_listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind metrics");
@@ -283,6 +326,7 @@ impl TestApp {
             metrics,
             metrics_url,
             workers,
+            outbox,
         }
     }
 
@@ -316,14 +360,32 @@ impl TestApp {
             .collect()
     }
 
-    /// Waits (bounded) until at least `n` e-mails were written; returns them.
+    /// Sends every e-mail due in the outbox now, pass after pass of the worker, as
+    /// `pge worker` would (without its polling); returns how many were sent.
+    pub async fn deliver_mail(&self) -> usize {
+        let mut sent = 0;
+        for _ in 0..100 {
+            let report = self.outbox.run_once(50).await.expect("outbox pass");
+            sent += report.sent;
+            if report.claimed() == 0 {
+                break;
+            }
+        }
+        sent
+    }
+
+    /// Delivers the outbox until at least `n` e-mails were written (bounded); returns
+    /// them. A pass that finds nothing due (a message waiting for its retry, or leased
+    /// by a background worker) is followed by a short pause.
     pub async fn wait_for_mail(&self, n: usize) -> Vec<String> {
         for _ in 0..200 {
             let mail = self.sent_mail();
             if mail.len() >= n {
                 return mail;
             }
-            tokio::time::sleep(Duration::from_millis(25)).await;
+            if self.deliver_mail().await == 0 {
+                tokio::time::sleep(Duration::from_millis(25)).await;
+            }
         }
         let mail = self.sent_mail();
         assert!(

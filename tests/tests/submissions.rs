@@ -358,22 +358,12 @@ mod submissions_outside_the_campaign_window_are_refused {
 /// the same rows, column by column, and the same audit, outbox and idempotency rows.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn both_submission_paths_store_the_same_rows() {
-    use domain::loan_request::{
-        Actor, IdempotencyKey, LoanRequest, LoanRequestId, SavedResponse, Subject,
-    };
-    use domain::ports::{LoanRequestRepository, NewLoanRequest, SubmitOutcome};
+    use domain::loan_request::{Actor, IdempotencyKey, LoanRequestId, Subject};
+    use domain::ports::{LoanRequestRepository, NewLoanRequest, Receipt, SubmitOutcome};
     use domain::reference::Reference;
     use domain::submission::{RawSubmission, Submission};
     use infra::entity::{audit_event, idempotency_record, loan_request, outbox_message};
     use sea_orm::{ColumnTrait, EntityTrait, Iterable, ModelTrait, QueryFilter};
-
-    fn render(request: &LoanRequest) -> SavedResponse {
-        SavedResponse {
-            status: 201,
-            body: format!("{{\"version\":{}}}", request.version),
-            loan_request_id: Some(request.id),
-        }
-    }
 
     let app = harness::TestApp::spawn(harness::Backend::Postgres).await;
     let fast = app.store().await;
@@ -410,11 +400,15 @@ async fn both_submission_paths_store_the_same_rows() {
         for (path, store) in [("fast", &fast), ("orm", &orm)] {
             let request = new(rand_bits(i, path));
             let id = request.id;
-            let key = Some(IdempotencyKey {
+            let key = IdempotencyKey {
                 key: format!("{path}-{i}"),
                 body_fingerprint: format!("fingerprint-{i}"),
-            });
-            let outcome = store.submit(request, key, render).await.expect("stored");
+            };
+            let receipt = Receipt(format!("{{\"version\":{}}}", request.stored().version));
+            let outcome = store
+                .submit(request, Some((key, receipt)))
+                .await
+                .expect("stored");
             assert!(matches!(outcome, SubmitOutcome::Created(_)), "{path}");
             ids.push(id.0);
         }

@@ -1,19 +1,16 @@
 //! `GET /api/v1/banks`: the participating banks (public); `POST /api/v1/banks`: add one
 //! (admin); `POST /api/v1/banks/{id}/reviewers`: create a reviewer account (admin).
 
+use app::platform::RawBank;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use domain::error::FieldError;
-use domain::loan_request::Bank;
-use domain::ports::{CreateBankError, CreateReviewerError};
-use domain::submission::{BankCode, EmailAddress};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::Admin;
+use crate::auth::{Admin, Caller};
 use crate::extract::ApiJson;
-use crate::problem::{Problem, ProblemDetails, ProblemType};
+use crate::problem::{Problem, ProblemDetails};
 use crate::state::AppState;
 
 /// A participating bank.
@@ -34,7 +31,7 @@ pub struct BankView {
     responses((status = 200, description = "Banks by name", body = Vec<BankView>))
 )]
 pub async fn list_banks(State(state): State<AppState>) -> Result<Json<Vec<BankView>>, Problem> {
-    let banks = state.bank_list().await?;
+    let banks = state.services.platform.banks().await?;
     Ok(Json(
         banks
             .iter()
@@ -80,68 +77,21 @@ pub struct NewBankInput {
 )]
 pub async fn create_bank(
     State(state): State<AppState>,
-    _admin: Admin,
+    Admin(subject): Admin,
     ApiJson { value, .. }: ApiJson<NewBankInput>,
 ) -> Result<(StatusCode, Json<BankView>), Problem> {
-    let mut errors = Vec::new();
-    let code = BankCode::parse(value.id.trim());
-    if code.is_err() {
-        errors.push(FieldError::new(
-            "id",
-            domain::error::FieldCode::InvalidFormat,
-            "a bank code is 5 digits",
-        ));
-    }
-    let name = value.name.trim().to_owned();
-    let name_length = name.chars().count();
-    if name_length == 0 || name_length > 200 || domain::error::has_hidden_characters(&name) {
-        errors.push(FieldError::new(
-            "name",
-            if name_length == 0 {
-                domain::error::FieldCode::Required
-            } else {
-                domain::error::FieldCode::InvalidFormat
+    let bank = state
+        .services
+        .platform
+        .add_bank(
+            &Caller::Admin(subject),
+            RawBank {
+                code: &value.id,
+                name: &value.name,
+                notification_email: value.notification_email.as_deref(),
             },
-            "1 to 200 characters, no control characters",
-        ));
-    }
-    let notification_email = match value.notification_email.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(raw) => match EmailAddress::parse(raw) {
-            Ok(email) => Some(email),
-            Err(e) => {
-                errors.push(FieldError::new(
-                    "notification_email",
-                    domain::error::codes::INVALID_EMAIL,
-                    e.to_string(),
-                ));
-                None
-            }
-        },
-    };
-    let Ok(code) = code else {
-        return Err(Problem::validation(errors));
-    };
-    if !errors.is_empty() {
-        return Err(Problem::validation(errors));
-    }
-    let bank = Bank {
-        code,
-        name,
-        notification_email,
-    };
-    state
-        .banks
-        .create(&bank, state.clock.now())
-        .await
-        .map_err(|e| match e {
-            CreateBankError::Duplicate(code) => Problem::new(
-                ProblemType::BankExists,
-                format!("a bank with code {code} already exists"),
-            ),
-            CreateBankError::Storage(s) => s.into(),
-        })?;
-    state.invalidate_banks().await;
+        )
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(BankView {
@@ -191,52 +141,21 @@ pub struct ReviewerView {
 )]
 pub async fn create_reviewer(
     State(state): State<AppState>,
-    _admin: Admin,
+    Admin(subject): Admin,
     crate::extract::ApiPath(id): crate::extract::ApiPath<String>,
     ApiJson { value, .. }: ApiJson<NewReviewerInput>,
 ) -> Result<(StatusCode, Json<ReviewerView>), Problem> {
-    let bank = BankCode::parse(id.trim()).map_err(|_| Problem::not_found())?;
-    if !state.bank_exists(&bank).await? {
-        return Err(Problem::not_found());
-    }
-    let email = EmailAddress::parse(&value.email).map_err(|e| {
-        Problem::validation(vec![FieldError::new(
-            "email",
-            domain::error::FieldCode::InvalidFormat,
-            e.to_string(),
-        )])
-    })?;
-    let subject = state
-        .identity_admin
-        .create_reviewer(&email, &bank)
-        .await
-        .map_err(|e| match e {
-            CreateReviewerError::Duplicate => Problem::new(
-                ProblemType::AccountExists,
-                "an account with this e-mail address already exists",
-            ),
-            CreateReviewerError::InvalidEmail(reason) => {
-                Problem::validation(vec![FieldError::new(
-                    "email",
-                    domain::error::FieldCode::Refused,
-                    format!("the identity provider refused the address: {reason}"),
-                )])
-            }
-            CreateReviewerError::Unavailable(cause) => Problem::service_unavailable(
-                ProblemType::IdentityProviderUnavailable,
-                "the identity provider is unavailable; no account was created, try again",
-                5,
-            )
-            .with_internal(cause),
-        })?;
-    tracing::info!(bank = bank.as_str(), "reviewer account created");
+    let reviewer = state
+        .services
+        .platform
+        .add_reviewer(&Caller::Admin(subject), &id, &value.email)
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(ReviewerView {
-            subject,
-            // The account's address as the identity provider keeps it (lower case).
-            email: email.as_str().to_lowercase(),
-            bank_id: bank.as_str().to_owned(),
+            subject: reviewer.subject,
+            email: reviewer.email,
+            bank_id: reviewer.bank.as_str().to_owned(),
         }),
     ))
 }

@@ -371,7 +371,7 @@ pub async fn authorize_page(
     if let Err(reason) = params.check(oidc) {
         return Ok(refusal(reason));
     }
-    let banks = state.bank_list().await?;
+    let banks = state.services.platform.banks().await?;
     Ok(page(
         StatusCode::OK,
         "Connexion de développement — pge",
@@ -403,7 +403,7 @@ pub async fn authorize(
     if let Err(reason) = params.check(oidc) {
         return Ok(refusal(reason));
     }
-    let banks = state.bank_list().await?;
+    let banks = state.services.platform.banks().await?;
     let again = |error: &str| {
         page(
             StatusCode::UNPROCESSABLE_ENTITY,

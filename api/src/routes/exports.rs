@@ -8,11 +8,11 @@ use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use domain::loan_request::{ListFilter, LoanRequest, Position, Scope};
+use domain::loan_request::{ListFilter, LoanRequest, Position};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::auth::BackOffice;
+use crate::auth::{BackOffice, Caller};
 use crate::extract::ApiQuery;
 use crate::problem::{Problem, ProblemDetails};
 use crate::routes::loan_requests::list::{ListParams, parse_filter};
@@ -166,7 +166,7 @@ fn encode(rows: &[LoanRequest], with_header: bool) -> Bytes {
 
 struct Cursor {
     state: AppState,
-    scope: Scope,
+    caller: Caller,
     filter: ListFilter,
     after: Option<Position>,
     first: bool,
@@ -193,7 +193,7 @@ pub async fn export_loan_requests(
     BackOffice(caller): BackOffice,
     ApiQuery(params): ApiQuery<ExportParams>,
 ) -> Result<Response, Problem> {
-    state.refuse_when_degraded().await?;
+    state.services.platform.refuse_when_degraded().await?;
     let list_params = ListParams {
         status: params.status,
         siren: params.siren,
@@ -206,7 +206,7 @@ pub async fn export_loan_requests(
     let filter = parse_filter(&list_params, &caller)?;
     let start = Cursor {
         state,
-        scope: caller.scope(),
+        caller,
         filter,
         after: None,
         first: true,
@@ -218,8 +218,9 @@ pub async fn export_loan_requests(
         }
         let page = match c
             .state
+            .services
             .loan_requests
-            .list(&c.scope, &c.filter, c.after, BATCH)
+            .page(&c.caller, &c.filter, c.after, BATCH)
             .await
         {
             Ok(page) => page,

@@ -94,7 +94,7 @@ pub async fn upload(
             q.size,
             q.expires,
             &q.signature,
-            state.clock.now(),
+            state.services.clock.now(),
         )
         .map_err(refused)?;
     // Like S3, the signed headers must be sent as signed.
@@ -170,7 +170,7 @@ pub async fn download(
             &q.filename,
             q.expires,
             &q.signature,
-            state.clock.now(),
+            state.services.clock.now(),
         )
         .map_err(refused)?;
     let (bytes, content_type) = store.read(&key).await?.ok_or_else(Problem::not_found)?;

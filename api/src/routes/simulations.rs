@@ -58,7 +58,7 @@ pub async fn create_simulation(
     ApiJson { value, .. }: ApiJson<SimulationInput>,
 ) -> Result<Json<SimulationView>, Problem> {
     let mut errors = Vec::new();
-    let today = state.clock.now().date_naive();
+    let today = state.services.clock.now().date_naive();
     let company = Company::parse_declared(value.company.into(), "company", today);
     let amount = match value.requested_amount_cents {
         Some(cents) if cents < 0 => {

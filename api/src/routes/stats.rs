@@ -10,7 +10,7 @@ use domain::workflow::Status;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::auth::Admin;
+use crate::auth::{Admin, Caller};
 use crate::problem::{Problem, ProblemDetails};
 use crate::state::AppState;
 
@@ -26,11 +26,13 @@ pub struct TotalsView {
     pub guaranteed_cents: i128,
 }
 
-impl TotalsView {
-    fn add(&mut self, totals: Totals) {
-        self.count += totals.count;
-        self.requested_cents += totals.requested_cents;
-        self.guaranteed_cents += totals.guaranteed_cents;
+impl From<Totals> for TotalsView {
+    fn from(totals: Totals) -> Self {
+        Self {
+            count: totals.count,
+            requested_cents: totals.requested_cents,
+            guaranteed_cents: totals.guaranteed_cents,
+        }
     }
 }
 
@@ -85,59 +87,38 @@ pub struct StatsView {
 )]
 pub async fn get_stats(
     State(state): State<AppState>,
-    _admin: Admin,
+    Admin(subject): Admin,
 ) -> Result<Json<StatsView>, Problem> {
-    state.refuse_when_degraded().await?;
-    let rows = state.stats.by_bank_and_status().await?;
-    let outbox = state.stats.outbox().await?;
-    let banks = state.bank_list().await?;
-    let mut total = TotalsView::default();
-    let mut by_status: BTreeMap<String, TotalsView> = Status::ALL
-        .iter()
-        .map(|s| (s.as_str().to_owned(), TotalsView::default()))
-        .collect();
-    let mut by_bank: BTreeMap<String, BankStatsView> = BTreeMap::new();
-    let mut granted = 0i128;
-    let mut committed = 0i128;
-    for row in rows {
-        total.add(row.totals);
+    let figures = state
+        .services
+        .platform
+        .national_figures(&Caller::Admin(subject))
+        .await?;
+    let by_status = |by_status: &BTreeMap<Status, Totals>| {
         by_status
-            .entry(row.status.as_str().to_owned())
-            .or_default()
-            .add(row.totals);
-        if row.status == Status::Granted {
-            granted += row.totals.guaranteed_cents;
-        }
-        if row.status.counts_toward_cap() {
-            committed += row.totals.guaranteed_cents;
-        }
-        let bank = by_bank
-            .entry(row.bank.clone())
-            .or_insert_with(|| BankStatsView {
-                bank_name: banks
-                    .iter()
-                    .find(|b| b.code.as_str() == row.bank)
-                    .map(|b| b.name.clone()),
-                bank_id: row.bank.clone(),
-                total: TotalsView::default(),
-                by_status: BTreeMap::new(),
-            });
-        bank.total.add(row.totals);
-        bank.by_status
-            .entry(row.status.as_str().to_owned())
-            .or_default()
-            .add(row.totals);
-    }
+            .iter()
+            .map(|(status, totals)| (status.as_str().to_owned(), TotalsView::from(*totals)))
+            .collect()
+    };
     Ok(Json(StatsView {
-        total,
-        by_status,
-        by_bank: by_bank.into_values().collect(),
-        granted_guaranteed_cents: granted,
-        committed_guaranteed_cents: committed,
+        total: figures.total.into(),
+        by_status: by_status(&figures.by_status),
+        by_bank: figures
+            .by_bank
+            .iter()
+            .map(|bank| BankStatsView {
+                bank_id: bank.code.clone(),
+                bank_name: bank.name.clone(),
+                total: bank.total.into(),
+                by_status: by_status(&bank.by_status),
+            })
+            .collect(),
+        granted_guaranteed_cents: figures.granted_guaranteed_cents,
+        committed_guaranteed_cents: figures.committed_guaranteed_cents,
         outbox: OutboxView {
-            pending: outbox.pending,
-            sent: outbox.sent,
-            dead: outbox.dead,
+            pending: figures.outbox.pending,
+            sent: figures.outbox.sent,
+            dead: figures.outbox.dead,
         },
     }))
 }

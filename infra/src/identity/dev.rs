@@ -21,7 +21,8 @@ pub const DEV_ISSUER: &str = "urn:pge:dev-identity-provider";
 /// Audience (app client id) of dev tokens.
 pub const DEV_AUDIENCE: &str = "pge-dev-client";
 
-const KEY_FILE: &str = "dev-identity-key.pem";
+/// The dev provider's key file in the data folder.
+pub const KEY_FILE: &str = "dev-identity-key.pem";
 
 /// What a dev token should say.
 #[derive(Debug, Clone)]

@@ -7,7 +7,9 @@ mod dev;
 mod verifier;
 
 pub use admin::{CognitoIdentityAdmin, DevIdentityAdmin};
-pub use dev::{DEV_AUDIENCE, DEV_ISSUER, DevIdentityProvider, DevTokenRequest};
+pub use dev::{
+    DEV_AUDIENCE, DEV_ISSUER, DevIdentityProvider, DevTokenRequest, KEY_FILE as DEV_KEY_FILE,
+};
 pub use verifier::{AuthError, JwksSource, JwtVerifier, TokenClaims, VerifierSettings};
 
 /// Group names carried in `cognito:groups` (docs/RULES.md §1).

@@ -22,7 +22,7 @@ use std::sync::{LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
 use domain::loan_request::{IdempotencyKey, LoanRequest, MailKind};
-use domain::ports::{NewLoanRequest, RenderResponse, StorageError, SubmitError, SubmitOutcome};
+use domain::ports::{NewLoanRequest, Receipt, StorageError, SubmitError, SubmitOutcome};
 use domain::rules::{check_aggregate_cap, company_cap};
 use sea_orm::sqlx::error::ErrorKind;
 use sea_orm::sqlx::pool::PoolConnection;
@@ -32,8 +32,8 @@ use tokio::sync::Semaphore;
 
 use super::convert::request_row;
 use super::loan_requests::{
-    LOCK_COMPANY, LOCK_KEY_AND_COMPANY, RELEASED_STATUSES, SIREN_LOCK_CLASS, lock_key,
-    outbox_payload, saved_response, stored_request,
+    LEGACY_RESPONSE_STATUS, LOCK_COMPANY, LOCK_KEY_AND_COMPANY, RELEASED_STATUSES,
+    SIREN_LOCK_CLASS, lock_key, outbox_payload, replayed,
 };
 use super::storage;
 use crate::entity::loan_request;
@@ -42,7 +42,7 @@ use crate::entity::loan_request;
 /// pool's own lifetime rules (and a replica's failover) still reach it.
 pub const LANE_MAX_AGE: Duration = Duration::from_secs(600);
 
-const FIND_IDEMPOTENCY: &str = r#"SELECT "body_fingerprint", "response_status", "response_body", "loan_request_id" FROM "idempotency_records" WHERE "applicant_sub" = $1 AND "idem_key" = $2 LIMIT 1"#;
+const FIND_IDEMPOTENCY: &str = r#"SELECT "body_fingerprint", "response_body", "loan_request_id" FROM "idempotency_records" WHERE "applicant_sub" = $1 AND "idem_key" = $2 LIMIT 1"#;
 const COMMITTED: &str = r#"SELECT CAST(COALESCE(SUM(requested_amount_cents), 0) AS BIGINT) AS "total", MIN(cap_cents) AS "lowest_cap" FROM "loan_requests" WHERE "siren" = $1 AND "status" NOT IN ($2, $3)"#;
 /// The request's `INSERT`, written once from the entity's columns in their order; the
 /// values are those of [`request_row`], bound in the same order.
@@ -188,11 +188,10 @@ impl Lanes {
     pub async fn submit(
         &self,
         new: NewLoanRequest,
-        idempotency: Option<IdempotencyKey>,
-        render: RenderResponse,
+        idempotency: Option<(IdempotencyKey, Receipt)>,
     ) -> Result<SubmitOutcome, SubmitError> {
         let mut lane = self.take().await?;
-        let outcome = submit_on(lane.connection(), new, idempotency, render).await;
+        let outcome = submit_on(lane.connection(), new, idempotency).await;
         lane.healthy = !matches!(&outcome, Err(Failure::Driver(_)));
         outcome.map_err(Failure::into_submit_error)
     }
@@ -225,11 +224,10 @@ fn failed(err: sqlx::Error) -> Failure {
 async fn submit_on(
     connection: &mut PgConnection,
     new: NewLoanRequest,
-    idempotency: Option<IdempotencyKey>,
-    render: RenderResponse,
+    idempotency: Option<(IdempotencyKey, Receipt)>,
 ) -> Result<SubmitOutcome, Failure> {
     let mut tx = connection.begin().await.map_err(failed)?;
-    match submit_in(&mut tx, new, idempotency, render).await {
+    match submit_in(&mut tx, new, idempotency).await {
         Ok(outcome) => {
             tx.commit().await.map_err(failed)?;
             Ok(outcome)
@@ -244,15 +242,14 @@ async fn submit_on(
 async fn submit_in(
     tx: &mut PgConnection,
     new: NewLoanRequest,
-    idempotency: Option<IdempotencyKey>,
-    render: RenderResponse,
+    idempotency: Option<(IdempotencyKey, Receipt)>,
 ) -> Result<SubmitOutcome, Failure> {
     let subject = new.actor.subject.as_str();
     let siren = &new.submission.company.siren;
     let company: i32 = siren.as_str().parse().unwrap_or_default();
     // Both locks in one round trip, always in this order (key, then company).
     match &idempotency {
-        Some(idem) => sqlx::query(LOCK_KEY_AND_COMPANY)
+        Some((idem, _)) => sqlx::query(LOCK_KEY_AND_COMPANY)
             .bind(lock_key(&["idempotency", subject, &idem.key]))
             .bind(SIREN_LOCK_CLASS)
             .bind(company),
@@ -263,7 +260,7 @@ async fn submit_in(
     .execute(&mut *tx)
     .await
     .map_err(failed)?;
-    if let Some(idem) = &idempotency {
+    if let Some((idem, _)) = &idempotency {
         let existing = sqlx::query(FIND_IDEMPOTENCY)
             .bind(subject)
             .bind(&idem.key)
@@ -273,11 +270,10 @@ async fn submit_in(
         if let Some(row) = existing {
             let fingerprint: String = row.try_get(0).map_err(failed)?;
             return if fingerprint == idem.body_fingerprint {
-                Ok(SubmitOutcome::Replayed(saved_response(
+                Ok(replayed(
                     row.try_get(1).map_err(failed)?,
                     row.try_get(2).map_err(failed)?,
-                    row.try_get(3).map_err(failed)?,
-                )))
+                ))
             } else {
                 Err(Failure::Refused(SubmitError::IdempotencyKeyReused))
             };
@@ -302,7 +298,7 @@ async fn submit_in(
     )
     .map_err(|e| Failure::Refused(e.into()))?;
 
-    let request = stored_request(&new);
+    let request = new.stored();
     insert_request(tx, &request).await?;
     let now = new.now;
     sqlx::query(INSERT_AUDIT)
@@ -324,14 +320,13 @@ async fn submit_in(
         .execute(&mut *tx)
         .await
         .map_err(failed)?;
-    if let Some(idem) = idempotency {
-        let saved = render(&request);
+    if let Some((idem, receipt)) = idempotency {
         sqlx::query(INSERT_IDEMPOTENCY)
             .bind(subject)
             .bind(idem.key)
             .bind(idem.body_fingerprint)
-            .bind(i32::from(saved.status))
-            .bind(saved.body)
+            .bind(LEGACY_RESPONSE_STATUS)
+            .bind(receipt.0)
             .bind(request.id.0)
             .bind(now)
             .execute(&mut *tx)

@@ -13,12 +13,12 @@ use chrono::{DateTime, Utc};
 use domain::company::Siren;
 use domain::loan_request::{
     AuditEvent, IdempotencyKey, ListFilter, LoanRequest, LoanRequestId, MailKind, Page, Position,
-    SavedResponse, Scope, TransitionCommand,
+    Scope, TransitionCommand,
 };
 use domain::money::Cents;
 use domain::ports::{
-    LoanRequestRepository, NewLoanRequest, RenderResponse, StorageError, SubmitError,
-    SubmitOutcome, TransitionError,
+    LoanRequestRepository, NewLoanRequest, Receipt, StorageError, SubmitError, SubmitOutcome,
+    TransitionError,
 };
 use domain::rules::{check_aggregate_cap, company_cap};
 use domain::workflow::{Status, transition};
@@ -159,41 +159,17 @@ async fn committed_amount_in<C: ConnectionTrait>(
     Ok((Cents::new(total), lowest.map(Cents::new)))
 }
 
-fn saved_from_record(record: idempotency_record::Model) -> SavedResponse {
-    saved_response(
-        record.response_status,
-        record.response_body,
-        record.loan_request_id,
-    )
-}
+/// What `idempotency_records.response_status` holds. The column predates receipts:
+/// replicas of the release before them replay it as their answer's status, so it keeps
+/// the value they expect (a submission's 201) until a later migration drops it. Nothing
+/// reads it any more.
+pub(super) const LEGACY_RESPONSE_STATUS: i32 = 201;
 
-/// The response saved with an idempotency key, as read back.
-pub(super) fn saved_response(status: i32, body: String, id: Option<Uuid>) -> SavedResponse {
-    SavedResponse {
-        status: u16::try_from(status).unwrap_or(500),
-        body,
+/// A replay of the receipt saved with an idempotency key.
+pub(super) fn replayed(receipt: String, id: Option<Uuid>) -> SubmitOutcome {
+    SubmitOutcome::Replayed {
         loan_request_id: id.map(LoanRequestId),
-    }
-}
-
-/// The request a submission stores.
-pub(super) fn stored_request(new: &NewLoanRequest) -> LoanRequest {
-    let submission = &new.submission;
-    LoanRequest {
-        id: new.id,
-        reference: new.reference,
-        status: Status::Submitted,
-        version: 1,
-        bank: submission.bank.clone(),
-        applicant: new.actor.subject.clone(),
-        company: submission.company.clone(),
-        amount: submission.amount,
-        amortization: submission.amortization,
-        contact_email: submission.contact_email.clone(),
-        terms: submission.terms.clone(),
-        decision_reason: None,
-        created_at: new.now,
-        updated_at: new.now,
+        receipt: Receipt(receipt),
     }
 }
 
@@ -247,16 +223,20 @@ impl Store {
         &self,
         txn: &DatabaseTransaction,
         new: NewLoanRequest,
-        idempotency: Option<IdempotencyKey>,
-        render: RenderResponse,
+        idempotency: Option<(IdempotencyKey, Receipt)>,
     ) -> Result<SubmitOutcome, SubmitError> {
         let subject = new.actor.subject.as_str().to_owned();
         let siren = &new.submission.company.siren;
         // Both locks in one round trip, always in this order (key, then company).
-        lock_for_submission(txn, &subject, idempotency.as_ref(), siren)
-            .await
-            .map_err(storage)?;
-        if let Some(idem) = &idempotency {
+        lock_for_submission(
+            txn,
+            &subject,
+            idempotency.as_ref().map(|(key, _)| key),
+            siren,
+        )
+        .await
+        .map_err(storage)?;
+        if let Some((idem, _)) = &idempotency {
             let existing =
                 idempotency_record::Entity::find_by_id((subject.clone(), idem.key.clone()))
                     .one(txn)
@@ -264,7 +244,7 @@ impl Store {
                     .map_err(storage)?;
             if let Some(record) = existing {
                 return if record.body_fingerprint == idem.body_fingerprint {
-                    Ok(SubmitOutcome::Replayed(saved_from_record(record)))
+                    Ok(replayed(record.response_body, record.loan_request_id))
                 } else {
                     Err(SubmitError::IdempotencyKeyReused)
                 };
@@ -278,7 +258,7 @@ impl Store {
             submission.amount,
         )?;
 
-        let request = stored_request(&new);
+        let request = new.stored();
         let row = request_row(&request).into_active_model();
         if let Err(err) = loan_request::Entity::insert(row)
             .exec_without_returning(txn)
@@ -311,14 +291,13 @@ impl Store {
             .exec_without_returning(txn)
             .await
             .map_err(storage)?;
-        if let Some(idem) = idempotency {
-            let saved = render(&request);
+        if let Some((idem, receipt)) = idempotency {
             idempotency_record::Entity::insert(idempotency_record::ActiveModel {
                 applicant_sub: Set(subject),
                 idem_key: Set(idem.key),
                 body_fingerprint: Set(idem.body_fingerprint),
-                response_status: Set(i32::from(saved.status)),
-                response_body: Set(saved.body),
+                response_status: Set(LEGACY_RESPONSE_STATUS),
+                response_body: Set(receipt.0),
                 loan_request_id: Set(Some(request.id.0)),
                 created_at: Set(new.now),
             })
@@ -474,14 +453,13 @@ impl LoanRequestRepository for Store {
     async fn submit(
         &self,
         request: NewLoanRequest,
-        idempotency: Option<IdempotencyKey>,
-        render: RenderResponse,
+        idempotency: Option<(IdempotencyKey, Receipt)>,
     ) -> Result<SubmitOutcome, SubmitError> {
         if let Some(lanes) = &self.lanes {
-            return lanes.submit(request, idempotency, render).await;
+            return lanes.submit(request, idempotency).await;
         }
         let txn = self.db.begin().await.map_err(storage)?;
-        match self.submit_in(&txn, request, idempotency, render).await {
+        match self.submit_in(&txn, request, idempotency).await {
             Ok(outcome) => {
                 txn.commit().await.map_err(storage)?;
                 Ok(outcome)

@@ -8,7 +8,7 @@ use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::Admin;
+use crate::auth::{Admin, Caller};
 use crate::extract::ApiJson;
 use crate::problem::{Problem, ProblemDetails};
 use crate::state::AppState;
@@ -37,7 +37,7 @@ pub async fn get_degraded_mode(
     _admin: Admin,
 ) -> Result<Json<DegradedMode>, Problem> {
     Ok(Json(DegradedMode {
-        enabled: state.settings.degraded_mode().await?,
+        enabled: state.services.platform.degraded_mode_now().await?,
     }))
 }
 
@@ -61,15 +61,11 @@ pub async fn put_degraded_mode(
     Admin(subject): Admin,
     ApiJson { value, .. }: ApiJson<DegradedMode>,
 ) -> Result<Json<DegradedMode>, Problem> {
-    let actor = domain::loan_request::Actor {
-        role: domain::workflow::Role::Admin,
-        subject,
-    };
     state
-        .settings
-        .set_degraded_mode(value.enabled, &actor, state.clock.now())
+        .services
+        .platform
+        .set_degraded_mode(&Caller::Admin(subject), value.enabled)
         .await?;
-    state.invalidate_degraded_mode().await;
     tracing::warn!(enabled = value.enabled, "degraded mode switched");
     Ok(Json(DegradedMode {
         enabled: value.enabled,
@@ -98,6 +94,6 @@ pub async fn platform_status(
     State(state): State<AppState>,
 ) -> Result<Json<PlatformStatus>, Problem> {
     Ok(Json(PlatformStatus {
-        degraded_mode: state.degraded_mode().await?,
+        degraded_mode: state.services.platform.degraded_mode().await?,
     }))
 }

@@ -6,13 +6,9 @@
 //! (no items, over 100, an id twice, a rejection without a reason) is refused before
 //! anything is written.
 
-use std::collections::HashSet;
-
 use axum::Json;
 use axum::extract::State;
-use domain::error::FieldError;
-use domain::loan_request::{LoanRequestId, TransitionCommand};
-use domain::workflow::{Action, Reason};
+use domain::loan_request::LoanRequestId;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -24,7 +20,7 @@ use crate::state::AppState;
 use crate::views::LoanStatus;
 
 /// The most items one bulk decision may carry.
-pub const MAX_ITEMS: usize = 100;
+pub const MAX_ITEMS: usize = app::loan_requests::MAX_BULK_ITEMS;
 
 /// A decision that can be taken in bulk.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema)]
@@ -80,68 +76,13 @@ pub struct BulkDecisionReport {
     pub results: Vec<BulkResult>,
 }
 
-fn action_of(action: BulkAction) -> Action {
-    match action {
-        BulkAction::Review => Action::TakeInReview,
-        BulkAction::PreApprove => Action::PreApprove,
-        BulkAction::Reject => Action::Reject,
-    }
-}
-
-fn check(input: &BulkDecisionInput) -> Result<Option<String>, Problem> {
-    let mut errors = Vec::new();
-    if input.items.is_empty() || input.items.len() > MAX_ITEMS {
-        errors.push(FieldError::new(
-            "items",
-            if input.items.is_empty() {
-                domain::error::codes::REQUIRED
-            } else {
-                domain::error::codes::OUT_OF_RANGE
-            },
-            format!("from 1 to {MAX_ITEMS} requests"),
-        ));
-    }
-    let mut seen = HashSet::with_capacity(input.items.len());
-    for (i, item) in input.items.iter().enumerate() {
-        if !seen.insert(item.id) {
-            errors.push(FieldError::new(
-                format!("items[{i}].id"),
-                domain::error::FieldCode::Duplicate,
-                "this request is already in the list",
-            ));
+impl From<BulkAction> for app::loan_requests::BulkAction {
+    fn from(action: BulkAction) -> Self {
+        match action {
+            BulkAction::Review => Self::Review,
+            BulkAction::PreApprove => Self::PreApprove,
+            BulkAction::Reject => Self::Reject,
         }
-    }
-    let action = action_of(input.action);
-    let reason = match (input.action, input.reason.as_deref()) {
-        (_, None) if action.requires_reason() => {
-            errors.push(FieldError::new(
-                "reason",
-                domain::error::codes::REQUIRED,
-                "a rejection needs a reason",
-            ));
-            None
-        }
-        (BulkAction::Review, Some(_)) => {
-            errors.push(FieldError::new(
-                "reason",
-                domain::error::FieldCode::NotAllowed,
-                "taking a request in review takes no reason",
-            ));
-            None
-        }
-        (_, Some(raw)) => match Reason::parse(raw) {
-            Ok(reason) => Some(reason.as_str().to_owned()),
-            Err(e) => {
-                errors.push(e);
-                None
-            }
-        },
-        (_, None) => None,
-    };
-    if errors.is_empty() {
-        Ok(reason)
-    } else {
-        Err(Problem::validation(errors))
     }
 }
 
@@ -165,42 +106,40 @@ pub async fn bulk_decide(
     Reviewer { subject, bank }: Reviewer,
     ApiJson { value, .. }: ApiJson<BulkDecisionInput>,
 ) -> Result<Json<BulkDecisionReport>, Problem> {
-    let reason = check(&value)?;
-    let action = action_of(value.action);
     let caller = Caller::Reviewer { subject, bank };
-    let mut results = Vec::with_capacity(value.items.len());
-    for item in &value.items {
-        let outcome = state
-            .loan_requests
-            .transition(TransitionCommand {
-                id: LoanRequestId(item.id),
-                scope: caller.scope(),
-                expected_version: item.version,
-                action,
-                actor: caller.actor(),
-                reason: reason.clone(),
-            })
-            .await;
-        results.push(match outcome {
+    let items: Vec<(LoanRequestId, i32)> = value
+        .items
+        .iter()
+        .map(|item| (LoanRequestId(item.id), item.version))
+        .collect();
+    let outcomes = state
+        .services
+        .loan_requests
+        .bulk_decide(
+            &caller,
+            value.action.into(),
+            value.reason.as_deref(),
+            &items,
+        )
+        .await?;
+    let results = value
+        .items
+        .iter()
+        .zip(outcomes)
+        .map(|(item, outcome)| match outcome {
             Ok(request) => BulkResult {
                 id: item.id,
                 status: Some(request.status.as_str().to_owned()),
                 version: Some(request.version),
                 problem: None,
             },
-            Err(err) => {
-                let problem = Problem::from(err);
-                if problem.details().status >= 500 {
-                    tracing::warn!(loan_request_id = %item.id, detail = %problem.details().detail, "bulk decision item failed");
-                }
-                BulkResult {
-                    id: item.id,
-                    status: None,
-                    version: None,
-                    problem: Some(problem.details().clone()),
-                }
-            }
-        });
-    }
+            Err(err) => BulkResult {
+                id: item.id,
+                status: None,
+                version: None,
+                problem: Some(Problem::from(err).details().clone()),
+            },
+        })
+        .collect();
     Ok(Json(BulkDecisionReport { results }))
 }

@@ -5,7 +5,7 @@
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use domain::workflow::{Action, Reason};
+use domain::workflow::Action;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -68,22 +68,14 @@ pub async fn decide_loan_request(
         DecisionKind::PreApprove => Action::PreApprove,
         DecisionKind::Reject => Action::Reject,
     };
-    let reason = match value.reason {
-        None if action.requires_reason() => {
-            return Err(Problem::validation(vec![domain::error::FieldError::new(
-                "reason",
-                domain::error::codes::REQUIRED,
-                "a rejection needs a reason",
-            )]));
-        }
-        None => None,
-        Some(raw) => Some(
-            Reason::parse(&raw)
-                .map_err(|e| Problem::validation(vec![e]))?
-                .as_str()
-                .to_owned(),
-        ),
-    };
     let caller = Caller::Reviewer { subject, bank };
-    apply(&state, &caller, &id, &headers, action, reason).await
+    apply(
+        &state,
+        &caller,
+        &id,
+        &headers,
+        action,
+        value.reason.as_deref(),
+    )
+    .await
 }

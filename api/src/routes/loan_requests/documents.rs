@@ -5,18 +5,13 @@
 //! documents with 5-minute download URLs.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
+use app::documents::RawDeclaration;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use domain::document::{
-    ContentType, Declaration, Document, DocumentId, DocumentStatus, MAX_DOCUMENTS_PER_REQUEST,
-    object_key,
-};
-use domain::loan_request::{LoanRequestId, Scope};
-use domain::ports::AnnounceDocumentError;
+use domain::document::{Document, DocumentId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -24,13 +19,10 @@ use uuid::Uuid;
 use super::parse_id;
 use crate::auth::{Applicant, Caller};
 use crate::extract::{ApiJson, ApiPath};
-use crate::problem::{Problem, ProblemDetails, ProblemType};
+use crate::problem::{Problem, ProblemDetails};
 use crate::state::AppState;
 
-/// How long an upload URL stays valid.
-pub const UPLOAD_URL_VALIDITY: Duration = Duration::from_secs(15 * 60);
-/// How long a download URL stays valid.
-pub const DOWNLOAD_URL_VALIDITY: Duration = Duration::from_secs(5 * 60);
+pub use app::documents::{DOWNLOAD_URL_VALIDITY, UPLOAD_URL_VALIDITY};
 
 /// A document the applicant is about to upload.
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
@@ -102,20 +94,6 @@ pub struct DocumentList {
     pub items: Vec<DocumentView>,
 }
 
-async fn owned_request(
-    state: &AppState,
-    applicant: &Applicant,
-    id: &str,
-) -> Result<LoanRequestId, Problem> {
-    let id = parse_id(id)?;
-    state
-        .loan_requests
-        .get(id, &Scope::Applicant(applicant.0.clone()))
-        .await?
-        .ok_or_else(Problem::not_found)?;
-    Ok(id)
-}
-
 /// Announce a document and get its upload URL.
 #[utoipa::path(
     post,
@@ -139,44 +117,20 @@ pub async fn announce_document(
     ApiPath(id): ApiPath<String>,
     ApiJson { value, .. }: ApiJson<NewDocumentInput>,
 ) -> Result<(StatusCode, Json<UploadView>), Problem> {
-    let request = owned_request(&state, &applicant, &id).await?;
-    let declaration = Declaration::parse(&value.filename, &value.content_type, value.size)
-        .map_err(Problem::validation)?;
-    let document = Document {
-        id: state.ids.document_id(),
-        loan_request_id: request,
-        declaration,
-        status: DocumentStatus::Pending,
-        created_at: state.clock.now(),
-        completed_at: None,
-    };
-    // Signing is local computation: do it first so a refusal leaves no record.
-    let upload = state
-        .objects
-        .presign_put(
-            &object_key(request, document.id),
-            document.declaration.content_type,
-            document.declaration.size,
-            UPLOAD_URL_VALIDITY,
+    let id = parse_id(&id)?;
+    let (document, upload) = state
+        .services
+        .documents
+        .announce(
+            &applicant.0,
+            id,
+            RawDeclaration {
+                filename: &value.filename,
+                content_type: &value.content_type,
+                size: value.size,
+            },
         )
         .await?;
-    state
-        .documents
-        .announce(&document, MAX_DOCUMENTS_PER_REQUEST)
-        .await
-        .map_err(|e| match e {
-            AnnounceDocumentError::NotFound => Problem::not_found(),
-            AnnounceDocumentError::Closed(status) => Problem::new(ProblemType::DocumentsClosed, format!(
-                    "the request is {}: documents can be attached only while it is submitted or in review",
-                    status.as_str()
-                ),
-            ),
-            AnnounceDocumentError::TooMany(count) => Problem::new(ProblemType::TooManyDocuments, format!(
-                    "the request already holds {count} documents, the most allowed is {MAX_DOCUMENTS_PER_REQUEST}"
-                ),
-            ),
-            AnnounceDocumentError::Storage(s) => s.into(),
-        })?;
     Ok((
         StatusCode::CREATED,
         Json(UploadView {
@@ -212,54 +166,14 @@ pub async fn complete_document(
     applicant: Applicant,
     ApiPath((id, document_id)): ApiPath<(String, String)>,
 ) -> Result<Json<DocumentView>, Problem> {
-    let request = owned_request(&state, &applicant, &id).await?;
+    let id = parse_id(&id)?;
     let document_id = Uuid::parse_str(&document_id)
         .map(DocumentId)
         .map_err(|_| Problem::not_found())?;
     let document = state
+        .services
         .documents
-        .document(request, document_id)
-        .await?
-        .ok_or_else(Problem::not_found)?;
-    if document.status == DocumentStatus::Available {
-        return Ok(Json(DocumentView::from(&document)));
-    }
-    let key = document.key();
-    let Some(stored) = state.objects.head(&key).await? else {
-        return Err(Problem::new(
-            ProblemType::DocumentNotUploaded,
-            "no file was uploaded for this document: upload it to its upload URL first",
-        ));
-    };
-    let checked = match document.declaration.check(&stored) {
-        Ok(()) => {
-            let leading = state
-                .objects
-                .read_head(&key, ContentType::SIGNATURE_BYTES)
-                .await?
-                .unwrap_or_default();
-            document
-                .declaration
-                .check_content(&leading)
-                .map_err(|m| (m, ProblemType::DocumentContentMismatch))
-        }
-        Err(mismatch) => Err((mismatch, ProblemType::DocumentMismatch)),
-    };
-    if let Err((mismatch, problem_type)) = checked {
-        state.objects.delete(&key).await?;
-        state.documents.forget(request, document_id).await?;
-        return Err(Problem::new(
-            problem_type,
-            format!("{mismatch}; the upload was deleted, announce the document again"),
-        ));
-    }
-    let actor = domain::loan_request::Actor {
-        role: domain::workflow::Role::Applicant,
-        subject: applicant.0,
-    };
-    let document = state
-        .documents
-        .mark_available(&document, &actor, state.clock.now())
+        .complete(&applicant.0, id, document_id)
         .await?;
     Ok(Json(DocumentView::from(&document)))
 }
@@ -285,33 +199,16 @@ pub async fn list_documents(
     caller: Caller,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<DocumentList>, Problem> {
-    if matches!(caller, Caller::Admin(_)) {
-        return Err(Problem::forbidden(
-            "documents are for the applicant and the reviewers of the request's bank",
-        ));
-    }
-    state.refuse_when_degraded().await?;
     let id = parse_id(&id)?;
-    state
-        .loan_requests
-        .get(id, &caller.scope())
-        .await?
-        .ok_or_else(Problem::not_found)?;
-    let documents = state.documents.available(id).await?;
-    let mut items = Vec::with_capacity(documents.len());
-    for document in &documents {
-        let link = state
-            .objects
-            .presign_get(
-                &document.key(),
-                document.declaration.filename.as_str(),
-                DOWNLOAD_URL_VALIDITY,
-            )
-            .await?;
-        let mut view = DocumentView::from(document);
-        view.download_url = Some(link.url);
-        view.download_expires_at = Some(link.expires_at);
-        items.push(view);
-    }
+    let listed = state.services.documents.list(&caller, id).await?;
+    let items = listed
+        .into_iter()
+        .map(|(document, link)| {
+            let mut view = DocumentView::from(&document);
+            view.download_url = Some(link.url);
+            view.download_expires_at = Some(link.expires_at);
+            view
+        })
+        .collect();
     Ok(Json(DocumentList { items }))
 }

@@ -30,10 +30,6 @@ pub async fn list_loan_request_events(
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Vec<AuditEventView>>, Problem> {
     let id = parse_id(&id)?;
-    let events = state
-        .loan_requests
-        .events(id, &caller.scope())
-        .await?
-        .ok_or_else(Problem::not_found)?;
+    let events = state.services.loan_requests.history(&caller, id).await?;
     Ok(Json(events.iter().map(AuditEventView::from).collect()))
 }

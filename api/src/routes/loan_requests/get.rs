@@ -32,15 +32,8 @@ pub async fn get_loan_request(
     ApiPath(id): ApiPath<String>,
 ) -> Result<Response, Problem> {
     let id = parse_id(&id)?;
-    let request = state
-        .loan_requests
-        .get(id, &caller.scope())
-        .await?
-        .ok_or_else(Problem::not_found)?;
-    let mut view = LoanRequestView::from(&request);
-    if let Some(side) = caller.side() {
-        let unread = state.messages.unread(&[request.id], side).await?;
-        view.unread_messages = Some(unread.get(&request.id).copied().unwrap_or(0));
-    }
-    Ok(view_with_etag(view, request.version))
+    let reading = state.services.loan_requests.get(&caller, id).await?;
+    let mut view = LoanRequestView::from(&reading.request);
+    view.unread_messages = reading.unread_messages;
+    Ok(view_with_etag(view, reading.request.version))
 }

@@ -191,21 +191,28 @@ pub async fn list_loan_requests(
         .as_deref()
         .map(|c| cursor::decode(&state.cursor_key, c, &fingerprint))
         .transpose()?;
-    let page = state
+    let listing = state
+        .services
         .loan_requests
-        .list(&scope, &filter, after, limit)
+        .list(&caller, &filter, after, limit)
         .await?;
-    let next_cursor = page
+    let next_cursor = listing
+        .page
         .next
         .map(|p| cursor::encode(&state.cursor_key, p, &fingerprint))
         .transpose()?;
-    let mut items: Vec<LoanRequestView> = page.items.iter().map(LoanRequestView::from).collect();
-    if let Some(side) = caller.side() {
-        let ids: Vec<_> = page.items.iter().map(|r| r.id).collect();
-        let unread = state.messages.unread(&ids, side).await?;
-        for (view, request) in items.iter_mut().zip(&page.items) {
-            view.unread_messages = Some(unread.get(&request.id).copied().unwrap_or(0));
-        }
-    }
+    let items = listing
+        .page
+        .items
+        .iter()
+        .map(|request| {
+            let mut view = LoanRequestView::from(request);
+            view.unread_messages = listing
+                .unread_messages
+                .as_ref()
+                .map(|unread| unread.get(&request.id).copied().unwrap_or(0));
+            view
+        })
+        .collect();
     Ok(Json(LoanRequestPage { items, next_cursor }))
 }

@@ -8,8 +8,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use domain::message::{Message, MessageBody, NewMessage};
-use domain::ports::PostMessageError;
+use domain::message::Message;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -17,7 +16,7 @@ use uuid::Uuid;
 use super::parse_id;
 use crate::auth::Caller;
 use crate::extract::{ApiJson, ApiPath};
-use crate::problem::{Problem, ProblemDetails, ProblemType};
+use crate::problem::{Problem, ProblemDetails};
 use crate::state::AppState;
 
 /// Who wrote a message.
@@ -89,11 +88,7 @@ pub async fn list_messages(
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<MessageList>, Problem> {
     let id = parse_id(&id)?;
-    let messages = state
-        .messages
-        .messages(id, &caller.scope(), caller.side(), state.clock.now())
-        .await?
-        .ok_or_else(Problem::not_found)?;
+    let messages = state.services.conversations.read(&caller, id).await?;
     Ok(Json(MessageList {
         items: messages.iter().map(MessageView::from).collect(),
     }))
@@ -123,36 +118,11 @@ pub async fn post_message(
     ApiPath(id): ApiPath<String>,
     ApiJson { value, .. }: ApiJson<NewMessageInput>,
 ) -> Result<(StatusCode, Json<MessageView>), Problem> {
-    let Some(side) = caller.side() else {
-        return Err(Problem::forbidden(
-            "admins read threads; only the applicant and the bank's reviewers write",
-        ));
-    };
     let id = parse_id(&id)?;
-    let body = MessageBody::parse(&value.body).map_err(|e| Problem::validation(vec![e]))?;
     let posted = state
-        .messages
-        .post(
-            NewMessage {
-                loan_request_id: id,
-                scope: caller.scope(),
-                author: caller.actor(),
-                from: side,
-                body,
-            },
-            state.clock.now(),
-        )
-        .await
-        .map_err(|e| match e {
-            PostMessageError::NotFound => Problem::not_found(),
-            PostMessageError::ThreadFull => Problem::new(
-                ProblemType::ThreadFull,
-                format!(
-                    "this request's thread holds {} messages, the most it may",
-                    domain::message::MAX_MESSAGES_PER_REQUEST
-                ),
-            ),
-            PostMessageError::Storage(s) => s.into(),
-        })?;
+        .services
+        .conversations
+        .post(&caller, id, &value.body)
+        .await?;
     Ok((StatusCode::CREATED, Json(MessageView::from(&posted))))
 }

@@ -15,7 +15,7 @@ pub mod withdraw;
 use axum::Json;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use domain::loan_request::{LoanRequest, LoanRequestId, TransitionCommand};
+use domain::loan_request::{LoanRequest, LoanRequestId};
 use domain::workflow::Action;
 use uuid::Uuid;
 
@@ -79,20 +79,14 @@ pub(crate) async fn apply(
     id: &str,
     headers: &HeaderMap,
     action: Action,
-    reason: Option<String>,
+    reason: Option<&str>,
 ) -> Result<Response, Problem> {
     let id = parse_id(id)?;
     let expected_version = if_match(headers)?;
     let request = state
+        .services
         .loan_requests
-        .transition(TransitionCommand {
-            id,
-            scope: caller.scope(),
-            expected_version,
-            action,
-            actor: caller.actor(),
-            reason,
-        })
+        .act(caller, id, expected_version, action, reason)
         .await?;
     Ok(with_etag(&request))
 }

@@ -2,20 +2,20 @@
 //! the PGE rules, then stored with its audit event, its confirmation e-mail (outbox) and
 //! its idempotency record in one transaction. `Idempotency-Key` is honoured.
 
+use app::loan_requests::Submitted;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::company::RawCompany;
-use domain::loan_request::{Actor, IdempotencyKey, LoanRequest, SavedResponse};
-use domain::ports::{NewLoanRequest, SubmitError, SubmitOutcome};
-use domain::submission::{RawSubmission, Submission, SubmissionError};
-use domain::workflow::Role;
+use domain::loan_request::{IdempotencyKey, LoanRequest, LoanRequestId};
+use domain::ports::Receipt;
+use domain::submission::RawSubmission;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::Applicant;
 use crate::extract::ApiJson;
-use crate::problem::{Problem, ProblemDetails, ProblemType};
+use crate::problem::{Problem, ProblemDetails};
 use crate::state::AppState;
 use crate::views::{CompanyInput, LoanRequestView, etag};
 
@@ -56,31 +56,28 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Problem> {
     Ok(Some(key.to_owned()))
 }
 
-fn render(request: &LoanRequest) -> SavedResponse {
-    SavedResponse {
-        status: 201,
-        body: serde_json::to_string(&LoanRequestView::from(request)).unwrap_or_default(),
-        loan_request_id: Some(request.id),
-    }
-}
-
-fn created(saved: SavedResponse, version_etag: Option<String>) -> Response {
-    let status = StatusCode::from_u16(saved.status).unwrap_or(StatusCode::CREATED);
-    let mut response = (status, saved.body).into_response();
+/// The answer to a submission: 201 with the request's view, its `Location` and its
+/// `ETag`. Its body is the receipt saved with an idempotency key, so that a retry gets
+/// this very answer again.
+fn created(id: LoanRequestId, body: String) -> Response {
+    let mut response = (StatusCode::CREATED, body).into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
-    if let Some(id) = saved.loan_request_id
-        && let Ok(location) = HeaderValue::from_str(&format!("/api/v1/loan-requests/{id}"))
-    {
+    if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/loan-requests/{id}")) {
         headers.insert(header::LOCATION, location);
     }
-    if let Some(tag) = version_etag.and_then(|t| HeaderValue::from_str(&t).ok()) {
+    // The first answer is always about the request's first version, replayed or not.
+    if let Ok(tag) = HeaderValue::from_str(&etag(LoanRequest::FIRST_VERSION)) {
         headers.insert(header::ETAG, tag);
     }
     response
+}
+
+fn receipt(request: &LoanRequest) -> Receipt {
+    Receipt(serde_json::to_string(&LoanRequestView::from(request)).unwrap_or_default())
 }
 
 /// Submit a loan request.
@@ -110,14 +107,10 @@ pub async fn submit_loan_request(
     headers: HeaderMap,
     ApiJson { value, fingerprint }: ApiJson<SubmissionInput>,
 ) -> Result<Response, Problem> {
-    let key = idempotency_key(&headers)?;
-    let now = state.clock.now();
-    if !state.campaign.is_open(now) {
-        return Err(Problem::new(
-            ProblemType::CampaignClosed,
-            "loan requests are not accepted at this time",
-        ));
-    }
+    let idempotency = idempotency_key(&headers)?.map(|key| IdempotencyKey {
+        key,
+        body_fingerprint: fingerprint,
+    });
     let raw = RawSubmission {
         bank_id: value.bank_id,
         company: RawCompany::from(value.company),
@@ -125,50 +118,21 @@ pub async fn submit_loan_request(
         amortization_years: value.amortization_years,
         contact_email: value.contact_email,
     };
-    let submission = Submission::parse(raw, now.date_naive()).map_err(|e| match e {
-        SubmissionError::Invalid(errors) => Problem::validation(errors),
-        SubmissionError::NotEligible(reasons) => {
-            Problem::not_eligible(reasons.iter().map(|r| r.code().to_owned()).collect())
-        }
-    })?;
-    let idempotency = key.map(|key| IdempotencyKey {
-        key,
-        body_fingerprint: fingerprint,
-    });
-    let actor = Actor {
-        role: Role::Applicant,
-        subject,
-    };
-    // A random 50-bit reference collides rarely; one retry makes it negligible.
-    for _ in 0..3 {
-        let new = NewLoanRequest {
-            id: state.ids.loan_request_id(),
-            reference: state.ids.reference(),
-            submission: submission.clone(),
-            actor: actor.clone(),
-            now,
-        };
-        match state
-            .loan_requests
-            .submit(new, idempotency.clone(), render)
-            .await
-        {
-            Ok(SubmitOutcome::Created(request)) => {
-                tracing::info!(loan_request_id = %request.id, "loan request submitted");
-                return Ok(created(render(&request), Some(etag(request.version))));
-            }
-            Ok(SubmitOutcome::Replayed(saved)) => {
-                // The first answer again, its ETag included (the saved body's version).
-                let version_etag = serde_json::from_str::<serde_json::Value>(&saved.body)
-                    .ok()
-                    .and_then(|body| body["version"].as_i64())
-                    .and_then(|version| i32::try_from(version).ok())
-                    .map(etag);
-                return Ok(created(saved, version_etag));
-            }
-            Err(SubmitError::ReferenceCollision) => {}
-            Err(other) => return Err(other.into()),
-        }
+    match state
+        .services
+        .loan_requests
+        .submit(&subject, raw, idempotency, receipt)
+        .await?
+    {
+        Submitted::Created(request) => Ok(created(request.id, receipt(&request).0)),
+        Submitted::Replayed {
+            loan_request_id,
+            receipt,
+        } => match loan_request_id {
+            Some(id) => Ok(created(id, receipt.0)),
+            None => Err(Problem::internal(
+                "an idempotency record without its request",
+            )),
+        },
     }
-    Err(SubmitError::ReferenceCollision.into())
 }

@@ -1,0 +1,81 @@
+//! The application layer: what pge does, one service per area, over the domain's ports.
+//!
+//! A service runs a use case from start to end — the campaign check, parsing the input
+//! into domain types, the ids and the clock, the calls to the ports, the retries — and
+//! answers a domain value or an [`Error`]. It knows nothing of HTTP (the `api` crate
+//! extracts a request, calls one method and maps the answer) nor of SQL (the `infra`
+//! crate implements the ports). The services are tested in-process against the
+//! in-memory fakes of [`fakes`] (feature `fakes`); the HTTP suite keeps the contract
+//! and the database-specific checks.
+//!
+//! | Service | Area |
+//! |---|---|
+//! | [`LoanRequests`] | submit, read, list, history, workflow actions, bulk decisions |
+//! | [`Documents`] | announce an upload, confirm it, list with download links |
+//! | [`Conversations`] | a request's messages between the applicant and the bank |
+//! | [`Platform`] | banks, reviewer accounts, degraded mode, national figures |
+
+pub mod caller;
+pub mod conversations;
+pub mod documents;
+pub mod error;
+#[cfg(any(test, feature = "fakes"))]
+pub mod fakes;
+pub mod loan_requests;
+pub mod platform;
+#[cfg(test)]
+mod tests;
+
+use std::sync::Arc;
+
+use domain::campaign::CampaignWindow;
+use domain::ports::{
+    BankRepository, Clock, DocumentRepository, IdGenerator, IdentityAdmin, LoanRequestRepository,
+    MessageRepository, ObjectStore, PlatformSettings, StatsRepository,
+};
+
+pub use caller::Caller;
+pub use conversations::Conversations;
+pub use documents::Documents;
+pub use error::Error;
+pub use loan_requests::LoanRequests;
+pub use platform::Platform;
+
+/// The adapters behind the ports, chosen once by the wiring.
+#[derive(Clone)]
+pub struct Ports {
+    pub loan_requests: Arc<dyn LoanRequestRepository>,
+    pub banks: Arc<dyn BankRepository>,
+    pub stats: Arc<dyn StatsRepository>,
+    pub settings: Arc<dyn PlatformSettings>,
+    pub documents: Arc<dyn DocumentRepository>,
+    pub messages: Arc<dyn MessageRepository>,
+    pub objects: Arc<dyn ObjectStore>,
+    pub identity_admin: Arc<dyn IdentityAdmin>,
+    pub clock: Arc<dyn Clock>,
+    pub ids: Arc<dyn IdGenerator>,
+}
+
+/// Every service, built over one set of ports.
+pub struct Services {
+    pub loan_requests: LoanRequests,
+    pub documents: Documents,
+    pub conversations: Conversations,
+    pub platform: Arc<Platform>,
+    /// The clock the services read (for the few answers that state the time).
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Services {
+    #[must_use]
+    pub fn new(ports: Ports, campaign: CampaignWindow) -> Self {
+        let platform = Arc::new(Platform::new(&ports));
+        Self {
+            loan_requests: LoanRequests::new(&ports, campaign),
+            documents: Documents::new(&ports, platform.clone()),
+            conversations: Conversations::new(&ports),
+            platform,
+            clock: ports.clock,
+        }
+    }
+}

@@ -1,0 +1,396 @@
+//! Loan requests: submission (docs/RULES.md §10), reading, listing, history, workflow
+//! actions (§14) one at a time or in bulk.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use domain::campaign::CampaignWindow;
+use domain::error::{FieldCode, FieldError};
+use domain::loan_request::{
+    AuditEvent, IdempotencyKey, ListFilter, LoanRequest, LoanRequestId, Page, Position, Subject,
+    TransitionCommand,
+};
+use domain::ports::{
+    Clock, IdGenerator, LoanRequestRepository, MessageRepository, NewLoanRequest, Receipt,
+    SubmitError, SubmitOutcome,
+};
+use domain::submission::{RawSubmission, Submission, SubmissionError};
+use domain::workflow::{Action, Reason, Role};
+
+use crate::{Caller, Error, Ports};
+
+/// How many fresh references a submission tries. A reference is 50 random bits: with
+/// a million requests stored, one collides with odds of 1 in 10⁹, two in a row 1 in 10¹⁸;
+/// the third try is there so that even that never reaches the applicant.
+pub const REFERENCE_ATTEMPTS: usize = 3;
+
+/// The most requests one bulk decision may carry.
+pub const MAX_BULK_ITEMS: usize = 100;
+
+/// What a submission gave.
+#[derive(Debug)]
+pub enum Submitted {
+    /// Stored now.
+    Created(Box<LoanRequest>),
+    /// The same key and body came before: the receipt saved then.
+    Replayed {
+        loan_request_id: Option<LoanRequestId>,
+        receipt: Receipt,
+    },
+}
+
+/// A request as its reader sees it.
+#[derive(Debug)]
+pub struct Reading {
+    pub request: LoanRequest,
+    /// Messages of the other side the reader has not read; `None` for an admin.
+    pub unread_messages: Option<u32>,
+}
+
+/// A page of requests as their reader sees them.
+#[derive(Debug)]
+pub struct Listing {
+    pub page: Page<LoanRequest>,
+    /// Unread messages per request with any; `None` for an admin.
+    pub unread_messages: Option<HashMap<LoanRequestId, u32>>,
+}
+
+/// The decisions a reviewer may take on several requests at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BulkAction {
+    Review,
+    PreApprove,
+    Reject,
+}
+
+impl BulkAction {
+    #[must_use]
+    pub fn action(self) -> Action {
+        match self {
+            Self::Review => Action::TakeInReview,
+            Self::PreApprove => Action::PreApprove,
+            Self::Reject => Action::Reject,
+        }
+    }
+}
+
+/// Loan requests' use cases.
+pub struct LoanRequests {
+    store: Arc<dyn LoanRequestRepository>,
+    messages: Arc<dyn MessageRepository>,
+    clock: Arc<dyn Clock>,
+    ids: Arc<dyn IdGenerator>,
+    campaign: CampaignWindow,
+}
+
+impl LoanRequests {
+    #[must_use]
+    pub fn new(ports: &Ports, campaign: CampaignWindow) -> Self {
+        Self {
+            store: ports.loan_requests.clone(),
+            messages: ports.messages.clone(),
+            clock: ports.clock.clone(),
+            ids: ports.ids.clone(),
+            campaign,
+        }
+    }
+
+    /// An applicant submits a request. With an idempotency key, `receipt` renders what
+    /// the caller wants back should the same key and body come again; it is stored in
+    /// the submission's transaction and returned as is ([`Submitted::Replayed`]).
+    ///
+    /// # Errors
+    /// [`Error::CampaignClosed`], [`Error::Invalid`], [`Error::NotEligible`], and the
+    /// store's refusals ([`Error::Submit`]).
+    pub async fn submit(
+        &self,
+        applicant: &Subject,
+        raw: RawSubmission,
+        idempotency: Option<IdempotencyKey>,
+        receipt: impl Fn(&LoanRequest) -> Receipt,
+    ) -> Result<Submitted, Error> {
+        let now = self.clock.now();
+        if !self.campaign.is_open(now) {
+            return Err(Error::CampaignClosed);
+        }
+        let submission = Submission::parse(raw, now.date_naive()).map_err(|e| match e {
+            SubmissionError::Invalid(errors) => Error::Invalid(errors),
+            SubmissionError::NotEligible(reasons) => Error::NotEligible(reasons),
+        })?;
+        let actor = Caller::Applicant(applicant.clone()).actor();
+        for _ in 0..REFERENCE_ATTEMPTS {
+            let new = NewLoanRequest {
+                id: self.ids.loan_request_id(),
+                reference: self.ids.reference(),
+                submission: submission.clone(),
+                actor: actor.clone(),
+                now,
+            };
+            let saved = idempotency.clone().map(|key| (key, receipt(&new.stored())));
+            match self.store.submit(new, saved).await {
+                Ok(SubmitOutcome::Created(request)) => {
+                    tracing::info!(loan_request_id = %request.id, "loan request submitted");
+                    return Ok(Submitted::Created(request));
+                }
+                Ok(SubmitOutcome::Replayed {
+                    loan_request_id,
+                    receipt,
+                }) => {
+                    return Ok(Submitted::Replayed {
+                        loan_request_id,
+                        receipt,
+                    });
+                }
+                Err(SubmitError::ReferenceCollision) => {}
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Err(SubmitError::ReferenceCollision.into())
+    }
+
+    /// One request in the caller's scope, with the caller's unread count.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] outside the scope.
+    pub async fn get(&self, caller: &Caller, id: LoanRequestId) -> Result<Reading, Error> {
+        let request = self
+            .store
+            .get(id, &caller.scope())
+            .await?
+            .ok_or(Error::NotFound)?;
+        let unread_messages = match caller.side() {
+            Some(side) => {
+                let unread = self.messages.unread(&[request.id], side).await?;
+                Some(unread.get(&request.id).copied().unwrap_or(0))
+            }
+            None => None,
+        };
+        Ok(Reading {
+            request,
+            unread_messages,
+        })
+    }
+
+    /// A keyset page of the caller's scope, newest first.
+    ///
+    /// # Errors
+    /// Storage only.
+    pub async fn list(
+        &self,
+        caller: &Caller,
+        filter: &ListFilter,
+        after: Option<Position>,
+        limit: u16,
+    ) -> Result<Listing, Error> {
+        let page = self
+            .store
+            .list(&caller.scope(), filter, after, limit)
+            .await?;
+        let unread_messages = match caller.side() {
+            Some(side) if !page.items.is_empty() => {
+                let ids: Vec<LoanRequestId> = page.items.iter().map(|r| r.id).collect();
+                Some(self.messages.unread(&ids, side).await?)
+            }
+            Some(_) => Some(HashMap::new()),
+            None => None,
+        };
+        Ok(Listing {
+            page,
+            unread_messages,
+        })
+    }
+
+    /// A keyset page of the caller's scope without the unread counts (an export reads
+    /// page after page).
+    ///
+    /// # Errors
+    /// Storage only.
+    pub async fn page(
+        &self,
+        caller: &Caller,
+        filter: &ListFilter,
+        after: Option<Position>,
+        limit: u16,
+    ) -> Result<Page<LoanRequest>, Error> {
+        Ok(self
+            .store
+            .list(&caller.scope(), filter, after, limit)
+            .await?)
+    }
+
+    /// The audit trail of a request in the caller's scope, oldest first.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] outside the scope.
+    pub async fn history(
+        &self,
+        caller: &Caller,
+        id: LoanRequestId,
+    ) -> Result<Vec<AuditEvent>, Error> {
+        self.store
+            .events(id, &caller.scope())
+            .await?
+            .ok_or(Error::NotFound)
+    }
+
+    /// A workflow action on one request, at the version the caller saw. A rejection
+    /// needs a reason (1–2,000 characters); other actions take an optional comment.
+    ///
+    /// # Errors
+    /// [`Error::Forbidden`] when the caller's role may not take `action`,
+    /// [`Error::Invalid`] on the reason, and the store's refusals
+    /// ([`Error::Transition`]: not found, stale version, not allowed from the status).
+    pub async fn act(
+        &self,
+        caller: &Caller,
+        id: LoanRequestId,
+        expected_version: i32,
+        action: Action,
+        reason: Option<&str>,
+    ) -> Result<LoanRequest, Error> {
+        check_role(caller, action)?;
+        let reason = parse_reason(action, reason).map_err(Error::invalid)?;
+        self.transition(caller, id, expected_version, action, reason)
+            .await
+    }
+
+    async fn transition(
+        &self,
+        caller: &Caller,
+        id: LoanRequestId,
+        expected_version: i32,
+        action: Action,
+        reason: Option<Reason>,
+    ) -> Result<LoanRequest, Error> {
+        Ok(self
+            .store
+            .transition(TransitionCommand {
+                id,
+                scope: caller.scope(),
+                expected_version,
+                action,
+                actor: caller.actor(),
+                reason: reason.map(Reason::into_string),
+            })
+            .await?)
+    }
+
+    /// One decision on several requests (a reviewer's). A body that cannot be right as
+    /// a whole — no items, over [`MAX_BULK_ITEMS`], an id twice, a rejection without a
+    /// reason, a reason to take in review — is refused before anything is written.
+    /// Each item then goes through the path of [`Self::act`] in its own transaction,
+    /// its version playing `If-Match`, and gets its own outcome, in order.
+    ///
+    /// # Errors
+    /// [`Error::Forbidden`] for anyone but a reviewer, [`Error::Invalid`] for the body.
+    pub async fn bulk_decide(
+        &self,
+        caller: &Caller,
+        action: BulkAction,
+        reason: Option<&str>,
+        items: &[(LoanRequestId, i32)],
+    ) -> Result<Vec<Result<LoanRequest, Error>>, Error> {
+        check_role(caller, action.action())?;
+        let reason = check_bulk(action, reason, items)?;
+        let mut outcomes = Vec::with_capacity(items.len());
+        for &(id, version) in items {
+            let outcome = self
+                .transition(caller, id, version, action.action(), reason.clone())
+                .await;
+            if let Err(err) = &outcome
+                && matches!(
+                    err,
+                    Error::Transition(domain::ports::TransitionError::Storage(_))
+                )
+            {
+                tracing::warn!(loan_request_id = %id.0, error = %err, "bulk decision item failed");
+            }
+            outcomes.push(outcome);
+        }
+        Ok(outcomes)
+    }
+}
+
+/// Who may take which action (docs/RULES.md §14): the bank's reviewers move a request
+/// through review, decision and grant; applicants withdraw their own.
+fn check_role(caller: &Caller, action: Action) -> Result<(), Error> {
+    let role = caller.actor().role;
+    let allowed = match action {
+        Action::TakeInReview | Action::PreApprove | Action::Reject | Action::Grant => {
+            role == Role::Reviewer
+        }
+        Action::Withdraw => role == Role::Applicant,
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(if action == Action::Withdraw {
+            "only applicants may do this"
+        } else {
+            "only bank reviewers may do this"
+        }))
+    }
+}
+
+/// The reason of an action: required where the action needs one.
+fn parse_reason(action: Action, raw: Option<&str>) -> Result<Option<Reason>, FieldError> {
+    match raw {
+        None if action.requires_reason() => Err(FieldError::new(
+            "reason",
+            FieldCode::Required,
+            "a rejection needs a reason",
+        )),
+        None => Ok(None),
+        Some(raw) => Reason::parse(raw).map(Some),
+    }
+}
+
+fn check_bulk(
+    action: BulkAction,
+    reason: Option<&str>,
+    items: &[(LoanRequestId, i32)],
+) -> Result<Option<Reason>, Error> {
+    let mut errors = Vec::new();
+    if items.is_empty() || items.len() > MAX_BULK_ITEMS {
+        errors.push(FieldError::new(
+            "items",
+            if items.is_empty() {
+                FieldCode::Required
+            } else {
+                FieldCode::OutOfRange
+            },
+            format!("from 1 to {MAX_BULK_ITEMS} requests"),
+        ));
+    }
+    let mut seen = HashSet::with_capacity(items.len());
+    for (i, (id, _)) in items.iter().enumerate() {
+        if !seen.insert(*id) {
+            errors.push(FieldError::new(
+                format!("items[{i}].id"),
+                FieldCode::Duplicate,
+                "this request is already in the list",
+            ));
+        }
+    }
+    let reason = if action == BulkAction::Review && reason.is_some() {
+        errors.push(FieldError::new(
+            "reason",
+            FieldCode::NotAllowed,
+            "taking a request in review takes no reason",
+        ));
+        None
+    } else {
+        match parse_reason(action.action(), reason) {
+            Ok(reason) => reason,
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+        }
+    };
+    if errors.is_empty() {
+        Ok(reason)
+    } else {
+        Err(Error::Invalid(errors))
+    }
+}

@@ -1,0 +1,847 @@
+//! The services against the in-memory fakes: the use cases' rules, in milliseconds.
+
+#![expect(clippy::unwrap_used, clippy::panic)]
+
+use std::sync::atomic::Ordering;
+
+use chrono::{NaiveDate, TimeDelta};
+use domain::campaign::CampaignWindow;
+use domain::company::{RawCompany, luhn_complete};
+use domain::document::DocumentStatus;
+use domain::error::FieldCode;
+use domain::loan_request::{IdempotencyKey, ListFilter, LoanRequest, MailKind, Subject};
+use domain::ports::{Clock, Receipt, SubmitError, TransitionError};
+use domain::reference::Reference;
+use domain::rules::Ineligibility;
+use domain::submission::{BankCode, RawSubmission};
+use domain::workflow::{Action, Status};
+
+use crate::documents::RawDeclaration;
+use crate::fakes::Fakes;
+use crate::loan_requests::{BulkAction, MAX_BULK_ITEMS, Submitted};
+use crate::platform::RawBank;
+use crate::{Caller, Error, Services};
+
+const BANK: &str = "30004";
+const OTHER_BANK: &str = "10278";
+
+struct World {
+    fakes: Fakes,
+    services: Services,
+}
+
+fn world_with(campaign: CampaignWindow) -> World {
+    let fakes = Fakes::new();
+    fakes
+        .store
+        .add_bank(BANK, "BNP Paribas", Some("pge@bnp.example"));
+    fakes.store.add_bank(OTHER_BANK, "Crédit Mutuel", None);
+    let services = Services::new(fakes.ports(), campaign);
+    World { fakes, services }
+}
+
+fn world() -> World {
+    world_with(CampaignWindow::default())
+}
+
+fn applicant(name: &str) -> Subject {
+    Subject::new(name)
+}
+
+fn reviewer(bank: &str) -> Caller {
+    Caller::Reviewer {
+        subject: Subject::new(format!("reviewer-{bank}")),
+        bank: BankCode::parse(bank).unwrap(),
+    }
+}
+
+fn admin() -> Caller {
+    Caller::Admin(Subject::new("admin"))
+}
+
+/// A valid submission of €50,000 for the company whose SIREN starts with `siren_body`
+/// (8 digits), revenue €1M: cap €250,000.
+fn raw(siren_body: &str, amount_cents: i64) -> RawSubmission {
+    RawSubmission {
+        bank_id: BANK.to_owned(),
+        company: RawCompany {
+            siren: luhn_complete(siren_body),
+            siret: None,
+            legal_name: "Boulangerie Exemple".to_owned(),
+            legal_form: "SAS".to_owned(),
+            creation_date: NaiveDate::from_ymd_opt(2012, 5, 4).unwrap(),
+            headcount: 12,
+            revenue_cents: 100_000_000,
+            payroll_cents: Some(40_000_000),
+            balance_sheet_cents: None,
+            innovative: false,
+            collective_proceedings: false,
+        },
+        requested_amount_cents: amount_cents,
+        amortization_years: 4,
+        contact_email: "gerant@boulangerie.example".to_owned(),
+    }
+}
+
+fn receipt(request: &LoanRequest) -> Receipt {
+    Receipt(format!("receipt of {}", request.reference))
+}
+
+async fn submit(world: &World, who: &str, siren_body: &str) -> LoanRequest {
+    match world
+        .services
+        .loan_requests
+        .submit(&applicant(who), raw(siren_body, 5_000_000), None, receipt)
+        .await
+        .unwrap()
+    {
+        Submitted::Created(request) => *request,
+        Submitted::Replayed { .. } => panic!("no key, no replay"),
+    }
+}
+
+/// A submission the service refuses, and why.
+async fn refused(
+    world: &World,
+    who: &str,
+    raw: RawSubmission,
+    key: Option<IdempotencyKey>,
+) -> Error {
+    world
+        .services
+        .loan_requests
+        .submit(&applicant(who), raw, key, receipt)
+        .await
+        .expect_err("refused")
+}
+
+#[tokio::test]
+async fn a_submission_takes_its_ids_and_time_from_the_ports_and_queues_its_email() {
+    let world = world();
+    let request = submit(&world, "alice", "73282932").await;
+    assert_eq!(request.status, Status::Submitted);
+    assert_eq!(request.version, LoanRequest::FIRST_VERSION);
+    assert_eq!(request.created_at, world.fakes.clock.now());
+    assert_eq!(request.id.0.as_u128(), 1);
+    let outbox = world.fakes.store.outbox();
+    assert_eq!(outbox.len(), 1);
+    assert_eq!(outbox[0].kind, MailKind::SubmissionReceived);
+    assert_eq!(outbox[0].recipient, "gerant@boulangerie.example");
+}
+
+#[tokio::test]
+async fn outside_the_campaign_nothing_is_parsed_or_stored() {
+    let now = crate::fakes::FixedClock::new().now();
+    let world = world_with(CampaignWindow::new(None, Some(now)).unwrap());
+    let err = refused(&world, "alice", raw("73282932", 0), None).await;
+    assert!(matches!(err, Error::CampaignClosed), "{err:?}");
+    assert!(world.fakes.store.requests().is_empty());
+}
+
+#[tokio::test]
+async fn invalid_fields_and_ineligible_companies_are_told_apart() {
+    let world = world();
+    let service = &world.services.loan_requests;
+    let err = refused(&world, "alice", raw("73282932", 100), None).await;
+    let Error::Invalid(errors) = err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(errors[0].field, "requested_amount_cents");
+    let mut insolvent = raw("73282932", 5_000_000);
+    insolvent.company.collective_proceedings = true;
+    let err = refused(&world, "alice", insolvent, None).await;
+    let Error::NotEligible(reasons) = err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(reasons, vec![Ineligibility::CollectiveProceedings]);
+    assert!(world.fakes.store.requests().is_empty());
+}
+
+#[tokio::test]
+async fn a_colliding_reference_is_drawn_again_up_to_three_times() {
+    let world = world();
+    let taken = Reference::from_bits(42);
+    world.fakes.ids.script_references([taken]);
+    let first = submit(&world, "alice", "73282932").await;
+    assert_eq!(first.reference, taken);
+    // Twice the taken reference, then a fresh one: stored on the third draw.
+    world.fakes.ids.script_references([taken, taken]);
+    let second = submit(&world, "bob", "40483304").await;
+    assert_ne!(second.reference, taken);
+    // Three times taken: the applicant is told, nothing is stored.
+    world.fakes.ids.script_references([taken, taken, taken]);
+    let err = refused(&world, "carol", raw("55208131", 5_000_000), None).await;
+    assert!(
+        matches!(err, Error::Submit(SubmitError::ReferenceCollision)),
+        "{err:?}"
+    );
+    assert_eq!(world.fakes.store.requests().len(), 2);
+}
+
+#[tokio::test]
+async fn a_retried_key_replays_the_first_receipt_and_a_reused_one_is_refused() {
+    let world = world();
+    let service = &world.services.loan_requests;
+    let key = IdempotencyKey {
+        key: "k-1".to_owned(),
+        body_fingerprint: "body-a".to_owned(),
+    };
+    let Submitted::Created(first) = service
+        .submit(
+            &applicant("alice"),
+            raw("73282932", 5_000_000),
+            Some(key.clone()),
+            receipt,
+        )
+        .await
+        .unwrap()
+    else {
+        panic!("first call creates")
+    };
+    let again = service
+        .submit(
+            &applicant("alice"),
+            raw("73282932", 5_000_000),
+            Some(key.clone()),
+            |_| Receipt("a second receipt is never saved".to_owned()),
+        )
+        .await
+        .unwrap();
+    let Submitted::Replayed {
+        loan_request_id,
+        receipt: replayed,
+    } = again
+    else {
+        panic!("the retry replays")
+    };
+    assert_eq!(loan_request_id, Some(first.id));
+    assert_eq!(replayed, receipt(&first));
+    let other_body = IdempotencyKey {
+        body_fingerprint: "body-b".to_owned(),
+        ..key
+    };
+    let err = refused(
+        &world,
+        "alice",
+        raw("73282932", 6_000_000),
+        Some(other_body),
+    )
+    .await;
+    assert!(
+        matches!(err, Error::Submit(SubmitError::IdempotencyKeyReused)),
+        "{err:?}"
+    );
+    assert_eq!(world.fakes.store.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn a_company_cannot_ask_for_more_than_its_cap_across_requests() {
+    let world = world();
+    let service = &world.services.loan_requests;
+    for _ in 0..2 {
+        service
+            .submit(
+                &applicant("alice"),
+                raw("73282932", 12_500_000),
+                None,
+                receipt,
+            )
+            .await
+            .unwrap();
+    }
+    let err = refused(&world, "alice", raw("73282932", 100_000), None).await;
+    assert!(
+        matches!(err, Error::Submit(SubmitError::AggregateCapExceeded(_))),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_request_outside_the_callers_scope_does_not_exist_for_them() {
+    let world = world();
+    let request = submit(&world, "alice", "73282932").await;
+    let service = &world.services.loan_requests;
+    for stranger in [Caller::Applicant(applicant("bob")), reviewer(OTHER_BANK)] {
+        assert!(matches!(
+            service.get(&stranger, request.id).await,
+            Err(Error::NotFound)
+        ));
+        assert!(matches!(
+            service.history(&stranger, request.id).await,
+            Err(Error::NotFound)
+        ));
+        let listing = service
+            .list(&stranger, &ListFilter::default(), None, 50)
+            .await
+            .unwrap();
+        assert!(listing.page.items.is_empty());
+    }
+    let owner = Caller::Applicant(applicant("alice"));
+    assert_eq!(
+        service
+            .get(&owner, request.id)
+            .await
+            .unwrap()
+            .unread_messages,
+        Some(0)
+    );
+    assert_eq!(
+        service
+            .get(&admin(), request.id)
+            .await
+            .unwrap()
+            .unread_messages,
+        None
+    );
+    assert_eq!(
+        service.history(&reviewer(BANK), request.id).await.unwrap()[0].action,
+        "submit"
+    );
+}
+
+#[tokio::test]
+async fn a_rejection_needs_a_reason_and_each_action_its_role() {
+    let world = world();
+    let request = submit(&world, "alice", "73282932").await;
+    let service = &world.services.loan_requests;
+    let bank = reviewer(BANK);
+    let err = service
+        .act(&bank, request.id, 1, Action::Reject, None)
+        .await
+        .unwrap_err();
+    let Error::Invalid(errors) = err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        (errors[0].field.as_str(), errors[0].code),
+        ("reason", FieldCode::Required)
+    );
+    let owner = Caller::Applicant(applicant("alice"));
+    assert!(matches!(
+        service
+            .act(&owner, request.id, 1, Action::TakeInReview, None)
+            .await,
+        Err(Error::Forbidden(_))
+    ));
+    assert!(matches!(
+        service
+            .act(&bank, request.id, 1, Action::Withdraw, None)
+            .await,
+        Err(Error::Forbidden(_))
+    ));
+    let rejected = service
+        .act(
+            &bank,
+            request.id,
+            1,
+            Action::Reject,
+            Some("  Dossier incomplet "),
+        )
+        .await
+        .unwrap();
+    assert_eq!(rejected.status, Status::Rejected);
+    assert_eq!(rejected.version, 2);
+    assert_eq!(
+        rejected.decision_reason.as_deref(),
+        Some("Dossier incomplet")
+    );
+    let err = service
+        .act(&bank, request.id, 1, Action::Reject, Some("encore"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Transition(TransitionError::VersionMismatch { current: 2 })
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        world.fakes.store.outbox().last().unwrap().kind,
+        MailKind::Rejected
+    );
+}
+
+#[tokio::test]
+async fn a_bulk_decision_wrong_as_a_whole_writes_nothing() {
+    let world = world();
+    let request = submit(&world, "alice", "73282932").await;
+    let service = &world.services.loan_requests;
+    let bank = reviewer(BANK);
+    let one = [(request.id, 1)];
+    let twice = [(request.id, 1), (request.id, 1)];
+    let too_many: Vec<_> = (0..=MAX_BULK_ITEMS)
+        .map(|i| {
+            (
+                domain::loan_request::LoanRequestId(uuid::Uuid::from_u128(1000 + i as u128)),
+                1,
+            )
+        })
+        .collect();
+    let cases: [(BulkAction, Option<&str>, &[_], &str, FieldCode); 5] = [
+        (BulkAction::Review, None, &[], "items", FieldCode::Required),
+        (
+            BulkAction::Review,
+            None,
+            &too_many,
+            "items",
+            FieldCode::OutOfRange,
+        ),
+        (
+            BulkAction::Review,
+            None,
+            &twice,
+            "items[1].id",
+            FieldCode::Duplicate,
+        ),
+        (
+            BulkAction::Reject,
+            None,
+            &one,
+            "reason",
+            FieldCode::Required,
+        ),
+        (
+            BulkAction::Review,
+            Some("why"),
+            &one,
+            "reason",
+            FieldCode::NotAllowed,
+        ),
+    ];
+    for (action, reason, items, field, code) in cases {
+        let err = service
+            .bulk_decide(&bank, action, reason, items)
+            .await
+            .unwrap_err();
+        let Error::Invalid(errors) = err else {
+            panic!("{err:?}")
+        };
+        assert_eq!((errors[0].field.as_str(), errors[0].code), (field, code));
+    }
+    assert_eq!(world.fakes.store.requests()[0].version, 1);
+}
+
+#[tokio::test]
+async fn a_bulk_decision_reports_each_item_as_if_decided_alone() {
+    let world = world();
+    let mine = submit(&world, "alice", "73282932").await;
+    let stale = submit(&world, "bob", "40483304").await;
+    let mut elsewhere = raw("55208131", 5_000_000);
+    elsewhere.bank_id = OTHER_BANK.to_owned();
+    let Submitted::Created(elsewhere) = world
+        .services
+        .loan_requests
+        .submit(&applicant("carol"), elsewhere, None, receipt)
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    let outcomes = world
+        .services
+        .loan_requests
+        .bulk_decide(
+            &reviewer(BANK),
+            BulkAction::Review,
+            None,
+            &[(mine.id, 1), (stale.id, 7), (elsewhere.id, 1)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(outcomes[0].as_ref().unwrap().status, Status::InReview);
+    assert!(matches!(
+        outcomes[1],
+        Err(Error::Transition(TransitionError::VersionMismatch {
+            current: 1
+        }))
+    ));
+    assert!(matches!(
+        outcomes[2],
+        Err(Error::Transition(TransitionError::NotFound))
+    ));
+    assert!(matches!(
+        world
+            .services
+            .loan_requests
+            .bulk_decide(&admin(), BulkAction::Review, None, &[(mine.id, 2)])
+            .await,
+        Err(Error::Forbidden(_))
+    ));
+}
+
+#[tokio::test]
+async fn a_document_is_available_only_once_its_upload_matches_the_declaration() {
+    let world = world();
+    let request = submit(&world, "alice", "73282932").await;
+    let documents = &world.services.documents;
+    let alice = applicant("alice");
+    let declaration = RawDeclaration {
+        filename: "kbis.pdf",
+        content_type: "application/pdf",
+        size: 9,
+    };
+    let (document, upload) = documents
+        .announce(&alice, request.id, declaration.clone())
+        .await
+        .unwrap();
+    assert_eq!(document.status, DocumentStatus::Pending);
+    assert_eq!(upload.method, "PUT");
+    assert!(matches!(
+        documents.complete(&alice, request.id, document.id).await,
+        Err(Error::DocumentNotUploaded)
+    ));
+    // The right size, not a PDF: refused, and both the object and the record go.
+    world
+        .fakes
+        .objects
+        .put(&document.key(), Some("application/pdf"), b"GIF89a..!");
+    assert!(matches!(
+        documents.complete(&alice, request.id, document.id).await,
+        Err(Error::DocumentContentMismatch(_))
+    ));
+    assert!(!world.fakes.objects.contains(&document.key()));
+    assert!(matches!(
+        documents.complete(&alice, request.id, document.id).await,
+        Err(Error::NotFound)
+    ));
+    let (document, _) = documents
+        .announce(&alice, request.id, declaration)
+        .await
+        .unwrap();
+    world
+        .fakes
+        .objects
+        .put(&document.key(), Some("application/pdf"), b"%PDF-1.7\n");
+    let done = documents
+        .complete(&alice, request.id, document.id)
+        .await
+        .unwrap();
+    assert_eq!(done.status, DocumentStatus::Available);
+    assert_eq!(done.completed_at, Some(world.fakes.clock.now()));
+    let listed = documents.list(&reviewer(BANK), request.id).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert!(listed[0].1.url.ends_with(&document.key()));
+    assert!(matches!(
+        documents.list(&reviewer(OTHER_BANK), request.id).await,
+        Err(Error::NotFound)
+    ));
+    assert!(matches!(
+        documents.list(&admin(), request.id).await,
+        Err(Error::Forbidden(_))
+    ));
+    assert!(matches!(
+        documents
+            .announce(
+                &applicant("bob"),
+                request.id,
+                RawDeclaration {
+                    filename: "x.pdf",
+                    content_type: "application/pdf",
+                    size: 9,
+                }
+            )
+            .await,
+        Err(Error::NotFound)
+    ));
+}
+
+#[tokio::test]
+async fn a_decided_request_takes_no_more_documents() {
+    let world = world();
+    let request = submit(&world, "alice", "73282932").await;
+    world
+        .services
+        .loan_requests
+        .act(&reviewer(BANK), request.id, 1, Action::Reject, Some("non"))
+        .await
+        .unwrap();
+    let err = world
+        .services
+        .documents
+        .announce(
+            &applicant("alice"),
+            request.id,
+            RawDeclaration {
+                filename: "kbis.pdf",
+                content_type: "application/pdf",
+                size: 9,
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::DocumentsClosed(Status::Rejected)),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn degraded_mode_pauses_document_lists_and_figures_within_seconds() {
+    let world = world();
+    let request = submit(&world, "alice", "73282932").await;
+    let platform = &world.services.platform;
+    assert!(!platform.degraded_mode().await.unwrap());
+    platform.set_degraded_mode(&admin(), true).await.unwrap();
+    assert!(matches!(
+        world
+            .services
+            .documents
+            .list(&reviewer(BANK), request.id)
+            .await,
+        Err(Error::DegradedMode)
+    ));
+    assert!(matches!(
+        platform.national_figures(&admin()).await,
+        Err(Error::DegradedMode)
+    ));
+    assert!(matches!(
+        platform.set_degraded_mode(&reviewer(BANK), false).await,
+        Err(Error::Forbidden(_))
+    ));
+    // The cached reading is reused: one read of the setting for several checks.
+    let reads = world.fakes.store.setting_reads.load(Ordering::Relaxed);
+    for _ in 0..5 {
+        platform.refuse_when_degraded().await.unwrap_err();
+    }
+    assert_eq!(
+        world.fakes.store.setting_reads.load(Ordering::Relaxed),
+        reads
+    );
+}
+
+#[tokio::test]
+async fn a_thread_goes_between_the_two_sides_and_admins_only_read_it() {
+    let world = world();
+    let request = submit(&world, "alice", "73282932").await;
+    let talk = &world.services.conversations;
+    let owner = Caller::Applicant(applicant("alice"));
+    assert!(matches!(
+        talk.post(&admin(), request.id, "bonjour").await,
+        Err(Error::Forbidden(_))
+    ));
+    assert!(matches!(
+        talk.post(&owner, request.id, "   ").await,
+        Err(Error::Invalid(_))
+    ));
+    talk.post(&owner, request.id, "Voici le bilan.")
+        .await
+        .unwrap();
+    let mail = world.fakes.store.outbox().pop().unwrap();
+    assert_eq!(
+        (mail.kind, mail.recipient.as_str()),
+        (MailKind::MessageToBank, "pge@bnp.example")
+    );
+    let loans = &world.services.loan_requests;
+    assert_eq!(
+        loans
+            .get(&reviewer(BANK), request.id)
+            .await
+            .unwrap()
+            .unread_messages,
+        Some(1)
+    );
+    // An admin reads without marking; the bank's reading marks.
+    assert_eq!(talk.read(&admin(), request.id).await.unwrap().len(), 1);
+    assert_eq!(
+        loans
+            .get(&reviewer(BANK), request.id)
+            .await
+            .unwrap()
+            .unread_messages,
+        Some(1)
+    );
+    talk.read(&reviewer(BANK), request.id).await.unwrap();
+    assert_eq!(
+        loans
+            .get(&reviewer(BANK), request.id)
+            .await
+            .unwrap()
+            .unread_messages,
+        Some(0)
+    );
+    assert!(matches!(
+        talk.read(&reviewer(OTHER_BANK), request.id).await,
+        Err(Error::NotFound)
+    ));
+}
+
+#[tokio::test]
+async fn a_thread_holds_at_most_500_messages() {
+    let world = world();
+    let request = submit(&world, "alice", "73282932").await;
+    let owner = Caller::Applicant(applicant("alice"));
+    let talk = &world.services.conversations;
+    for i in 0..domain::message::MAX_MESSAGES_PER_REQUEST {
+        talk.post(&owner, request.id, &format!("message {i}"))
+            .await
+            .unwrap();
+    }
+    assert!(matches!(
+        talk.post(&owner, request.id, "one more").await,
+        Err(Error::ThreadFull)
+    ));
+}
+
+#[tokio::test]
+async fn the_bank_list_is_cached_and_a_new_bank_is_seen_at_once() {
+    let world = world();
+    let platform = &world.services.platform;
+    for _ in 0..3 {
+        assert_eq!(platform.banks().await.unwrap().len(), 2);
+    }
+    assert_eq!(world.fakes.store.bank_reads.load(Ordering::Relaxed), 1);
+    let bank = platform
+        .add_bank(
+            &admin(),
+            RawBank {
+                code: " 12345 ",
+                name: "Banque Populaire",
+                notification_email: Some(""),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(bank.code.as_str(), "12345");
+    assert_eq!(bank.notification_email, None);
+    assert!(platform.bank_exists(&bank.code).await.unwrap());
+    assert!(matches!(
+        platform
+            .add_bank(&admin(), RawBank {
+                code: "12345",
+                name: "Doublon",
+                notification_email: None,
+            })
+            .await,
+        Err(Error::BankExists(code)) if code == "12345"
+    ));
+    let err = platform
+        .add_bank(
+            &admin(),
+            RawBank {
+                code: "12",
+                name: "",
+                notification_email: Some("pas une adresse"),
+            },
+        )
+        .await
+        .unwrap_err();
+    let Error::Invalid(errors) = err else {
+        panic!("{err:?}")
+    };
+    let fields: Vec<_> = errors.iter().map(|e| (e.field.as_str(), e.code)).collect();
+    assert_eq!(
+        fields,
+        [
+            ("id", FieldCode::InvalidFormat),
+            ("name", FieldCode::Required),
+            ("notification_email", FieldCode::InvalidEmail),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_bank_code_reads_the_list_again_at_most_once_a_second() {
+    let world = world();
+    let platform = &world.services.platform;
+    let unknown = BankCode::parse("99999").unwrap();
+    platform.banks().await.unwrap();
+    for _ in 0..10 {
+        assert!(!platform.bank_exists(&unknown).await.unwrap());
+    }
+    assert_eq!(world.fakes.store.bank_reads.load(Ordering::Relaxed), 1);
+}
+
+#[tokio::test]
+async fn reviewer_accounts_are_for_existing_banks_and_unique_addresses() {
+    let world = world();
+    let platform = &world.services.platform;
+    let created = platform
+        .add_reviewer(&admin(), BANK, "C.Martin@BNP.example")
+        .await
+        .unwrap();
+    assert_eq!(created.email, "c.martin@bnp.example");
+    assert!(matches!(
+        platform
+            .add_reviewer(&admin(), BANK, "c.martin@bnp.example")
+            .await,
+        Err(Error::Reviewer(
+            domain::ports::CreateReviewerError::Duplicate
+        ))
+    ));
+    assert!(matches!(
+        platform
+            .add_reviewer(&admin(), "99999", "x@bnp.example")
+            .await,
+        Err(Error::NotFound)
+    ));
+    assert!(matches!(
+        platform
+            .add_reviewer(&reviewer(BANK), BANK, "y@bnp.example")
+            .await,
+        Err(Error::Forbidden(_))
+    ));
+    world
+        .fakes
+        .identity
+        .unavailable
+        .store(true, Ordering::Relaxed);
+    assert!(matches!(
+        platform.add_reviewer(&admin(), BANK, "z@bnp.example").await,
+        Err(Error::Reviewer(
+            domain::ports::CreateReviewerError::Unavailable(_)
+        ))
+    ));
+}
+
+#[tokio::test]
+async fn national_figures_sum_by_status_and_bank_and_count_the_standing_guarantee() {
+    let world = world();
+    let kept = submit(&world, "alice", "73282932").await;
+    let dropped = submit(&world, "bob", "40483304").await;
+    world
+        .services
+        .loan_requests
+        .act(&reviewer(BANK), dropped.id, 1, Action::Reject, Some("non"))
+        .await
+        .unwrap();
+    let figures = world
+        .services
+        .platform
+        .national_figures(&admin())
+        .await
+        .unwrap();
+    assert_eq!(figures.total.count, 2);
+    assert_eq!(figures.total.requested_cents, 10_000_000);
+    assert_eq!(figures.by_status.len(), Status::ALL.len());
+    assert_eq!(figures.by_status[&Status::Submitted].count, 1);
+    assert_eq!(figures.by_status[&Status::Granted].count, 0);
+    assert_eq!(
+        figures.committed_guaranteed_cents,
+        i128::from(kept.terms.guaranteed.get())
+    );
+    assert_eq!(figures.granted_guaranteed_cents, 0);
+    assert_eq!(figures.by_bank.len(), 1);
+    assert_eq!(figures.by_bank[0].name.as_deref(), Some("BNP Paribas"));
+    assert_eq!(figures.outbox.pending, 3);
+    assert!(matches!(
+        world
+            .services
+            .platform
+            .national_figures(&reviewer(BANK))
+            .await,
+        Err(Error::Forbidden(_))
+    ));
+}
+
+#[tokio::test]
+async fn a_database_outage_reaches_the_caller_as_a_storage_error() {
+    let world = world();
+    world.fakes.store.unavailable.store(true, Ordering::Relaxed);
+    let err = refused(&world, "alice", raw("73282932", 5_000_000), None).await;
+    assert!(
+        matches!(&err, Error::Submit(SubmitError::Storage(s)) if s.unavailable),
+        "{err:?}"
+    );
+    world.fakes.clock.advance(TimeDelta::seconds(1));
+}
