@@ -395,6 +395,47 @@ pub struct ServeSettings {
 }
 
 /// Cognito settings, when configured.
+/// Back-pressure of one replica's business routes (`api/src/limits.rs` applies them).
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Sustained requests per second per client IP (0: no limit).
+    pub per_ip_per_second: u32,
+    /// Sustained requests per second per principal (bearer token; the client IP for
+    /// anonymous calls) (0: no limit).
+    pub per_principal_per_second: u32,
+    /// Burst allowed above the sustained rate, as a multiple of one second's worth.
+    pub burst_seconds: u32,
+    /// Proxies in front of the API that append to `X-Forwarded-For` (CloudFront and
+    /// the load balancer: 2). The client IP is the entry that many hops from the right;
+    /// entries further left are the client's own claims and are never trusted.
+    pub trusted_proxy_hops: usize,
+    /// Business requests in flight at once; beyond, 503 at once.
+    pub max_in_flight: usize,
+    /// Longest a business request may take; beyond, 503.
+    pub request_timeout: std::time::Duration,
+    /// Longest a connection may take to send a request's headers, or stay idle between
+    /// two requests; then it is closed (slow-loris connections do not pile up).
+    pub header_read_timeout: std::time::Duration,
+    /// Longest a business request's body may take to arrive, read before the request
+    /// takes an in-flight slot; then 408.
+    pub body_read_timeout: std::time::Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            per_ip_per_second: 300,
+            per_principal_per_second: 50,
+            burst_seconds: 2,
+            trusted_proxy_hops: 0,
+            max_in_flight: 128,
+            request_timeout: std::time::Duration::from_secs(10),
+            header_read_timeout: std::time::Duration::from_secs(65),
+            body_read_timeout: std::time::Duration::from_secs(5),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct CognitoSettings {
     pub region: String,
@@ -407,8 +448,8 @@ pub struct CognitoSettings {
 impl ServeSettings {
     /// Back-pressure settings of the business routes.
     #[must_use]
-    pub fn limits(&self) -> crate::limits::Limits {
-        crate::limits::Limits {
+    pub fn limits(&self) -> Limits {
+        Limits {
             per_ip_per_second: self.rate_limit_per_ip,
             per_principal_per_second: self.rate_limit_per_principal,
             burst_seconds: self.rate_limit_burst_seconds,

@@ -55,7 +55,7 @@ pub struct Wiring {
     pub mail: MailWiring,
     pub documents: DocumentsWiring,
     /// Rate limits, in-flight cap and timeout of the business routes.
-    pub limits: limits::Limits,
+    pub limits: config::Limits,
     pub web: WebWiring,
 }
 

@@ -29,46 +29,7 @@ use crate::extract::BODY_LIMIT;
 use crate::problem::{Problem, ProblemType};
 use crate::state::AppState;
 
-/// Limits of one replica.
-#[derive(Debug, Clone)]
-pub struct Limits {
-    /// Sustained requests per second per client IP (0: no limit).
-    pub per_ip_per_second: u32,
-    /// Sustained requests per second per principal (bearer token; the client IP for
-    /// anonymous calls) (0: no limit).
-    pub per_principal_per_second: u32,
-    /// Burst allowed above the sustained rate, as a multiple of one second's worth.
-    pub burst_seconds: u32,
-    /// Proxies in front of the API that append to `X-Forwarded-For` (CloudFront and
-    /// the load balancer: 2). The client IP is the entry that many hops from the right;
-    /// entries further left are the client's own claims and are never trusted.
-    pub trusted_proxy_hops: usize,
-    /// Business requests in flight at once; beyond, 503 at once.
-    pub max_in_flight: usize,
-    /// Longest a business request may take; beyond, 503.
-    pub request_timeout: Duration,
-    /// Longest a connection may take to send a request's headers, or stay idle between
-    /// two requests; then it is closed (slow-loris connections do not pile up).
-    pub header_read_timeout: Duration,
-    /// Longest a business request's body may take to arrive, read before the request
-    /// takes an in-flight slot; then 408.
-    pub body_read_timeout: Duration,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            per_ip_per_second: 300,
-            per_principal_per_second: 50,
-            burst_seconds: 2,
-            trusted_proxy_hops: 0,
-            max_in_flight: 128,
-            request_timeout: Duration::from_secs(10),
-            header_read_timeout: Duration::from_secs(65),
-            body_read_timeout: Duration::from_secs(5),
-        }
-    }
-}
+pub use crate::config::Limits;
 
 /// The client's address: the peer, or the entry `hops` from the right of
 /// `X-Forwarded-For` when trusted proxies stand in front.

@@ -38,7 +38,7 @@ pub struct App {
     /// Key of the HMAC that makes pagination cursors tamper-evident.
     pub cursor_key: Vec<u8>,
     /// Back-pressure on the business routes.
-    pub limits: crate::limits::Limits,
+    pub limits: crate::config::Limits,
     /// The web app's files, configuration, policy and (embedded default) sign-in.
     pub frontend: crate::routes::web::Frontend,
 }
@@ -51,7 +51,7 @@ impl App {
         verifier: JwtVerifier,
         dev_jwks: Option<String>,
         cursor_key: Vec<u8>,
-        limits: crate::limits::Limits,
+        limits: crate::config::Limits,
         frontend: crate::routes::web::Frontend,
     ) -> Self {
         Self {

@@ -141,7 +141,6 @@ async fn outside_the_campaign_nothing_is_parsed_or_stored() {
 #[tokio::test]
 async fn invalid_fields_and_ineligible_companies_are_told_apart() {
     let world = world();
-    let service = &world.services.loan_requests;
     let err = refused(&world, "alice", raw("73282932", 100), None).await;
     let Error::Invalid(errors) = err else {
         panic!("{err:?}")

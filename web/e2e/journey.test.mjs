@@ -31,6 +31,9 @@ test('an applicant simulates, applies, adds a document, follows and withdraws th
   const result = page.locator('.simulation');
   await result.getByText('250 000 €', { exact: false }).first().waitFor(); // 25 % of 1 000 000 €
   const schedule = result.getByRole('table');
+  // The simulation of the amount typed, not the one before it (the cap's) still shown
+  // while the debounced request is on its way.
+  await schedule.locator('tfoot', { hasText: /1\s?057,50\s?€/ }).waitFor();
   assert.equal(await schedule.locator('tbody tr').count(), 6); // 1 year + 5 of amortisation
   assert.match(await schedule.locator('tfoot').innerText(), /Total\s+1\s?057,50\s?€/);
   await capture(page, '02-home-simulated');
