@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: unit, property and black-box tests, against SQLite and against
 # the PostgreSQL server on 127.0.0.1:5432 (override with PGE_TEST_DATABASE_URL), then
-# the fault tests (scripts/fault-test.py), then the web app's (scripts/web-test.sh).
-# Fails, never skips, when PostgreSQL cannot be reached.
+# the fault tests (scripts/fault-test.py); the web app's (scripts/web-test.sh) run beside
+# them, their output shown at the end. Fails, never skips, when PostgreSQL cannot be
+# reached.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -47,7 +48,6 @@ start_moto() {
   MOTO_LOG="$(mktemp -t pge-moto.XXXXXX.log)"
   "$venv/bin/moto_server" -H 127.0.0.1 -p "$port" >"$MOTO_LOG" 2>&1 &
   MOTO_PID=$!
-  trap 'kill "$MOTO_PID" 2>/dev/null || true; wait "$MOTO_PID" 2>/dev/null || true; rm -f "$MOTO_LOG"' EXIT
   export PGE_TEST_MOTO_URL="http://127.0.0.1:$port"
   for _ in $(seq 1 100); do
     if "$venv/bin/python" -c "import urllib.request, sys; urllib.request.urlopen('$PGE_TEST_MOTO_URL/moto-api/', timeout=1)" 2>/dev/null; then
@@ -60,7 +60,40 @@ start_moto() {
   cat "$MOTO_LOG" >&2
   exit 1
 }
+MOTO_PID=""
+MOTO_LOG=""
+WEB_PID=""
+WEB_LOG=""
+cleanup() {
+  for pid in "$WEB_PID" "$MOTO_PID"; do
+    [ -n "$pid" ] || continue
+    kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -f "$MOTO_LOG" "$WEB_LOG"
+}
+trap cleanup EXIT
 start_moto
+
+# A filtered run (arguments given) is a partial run: the Rust tests asked for only.
+full=no
+[ "$#" -eq 0 ] && full=yes
+
+if [ "$full" = yes ]; then
+  # Everything built first (the binary and the test programs), so that no compilation
+  # competes with the browser tests for the CPU.
+  cargo build --locked -q -p pge-api --bin pge
+  cargo test --workspace --locked --no-run -q
+  # The web app (web/): API client up to date, types, unit tests, build and size budget,
+  # then the end-to-end tests in Chromium against this very binary. It runs beside the
+  # Rust tests (which wait on sockets more than they compute), in its own process group;
+  # its output is shown when it is done.
+  WEB_LOG="$(mktemp -t pge-web-test.XXXXXX.log)"
+  set -m
+  PGE_BINARY="$CARGO_TARGET_DIR/debug/pge" scripts/web-test.sh >"$WEB_LOG" 2>&1 &
+  WEB_PID=$!
+  set +m
+fi
 
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --locked --no-fail-fast "$@"
@@ -70,13 +103,17 @@ else
   cargo test --workspace --locked --no-fail-fast "$@"
 fi
 
-# Fault tests (docs/RELIABILITY.md) on the debug binary, against a PostgreSQL server of
-# their own that they restart under load, and SIGTERM under load. A filtered run
-# (arguments given) is a partial run and leaves them out.
-if [ "$#" -eq 0 ]; then
-  cargo build --locked -q -p pge-api --bin pge
+if [ "$full" = yes ]; then
+  # Fault tests (docs/RELIABILITY.md) on the debug binary, against a PostgreSQL server
+  # of their own that they restart under load, and SIGTERM under load.
   python3 scripts/fault-test.py --binary "$CARGO_TARGET_DIR/debug/pge" --load-seconds 3
-  # The web app (web/): API client up to date, types, unit tests, build and size budget,
-  # then the end-to-end tests in Chromium against this very binary.
-  PGE_BINARY="$CARGO_TARGET_DIR/debug/pge" scripts/web-test.sh
+  echo "== web app (scripts/web-test.sh)"
+  web_status=0
+  wait "$WEB_PID" || web_status=$?
+  WEB_PID=""
+  cat "$WEB_LOG"
+  if [ "$web_status" -ne 0 ]; then
+    echo "error: scripts/web-test.sh failed (exit $web_status)" >&2
+    exit "$web_status"
+  fi
 fi
