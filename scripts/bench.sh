@@ -2,9 +2,12 @@
 # Launch-day benchmark (issue 4; the targets are in docs/PERFORMANCE.md, "Targets"),
 # everything on this one machine: builds in release the binary the image ships, starts
 # the API on PostgreSQL, runs the goose load test (submission ceiling, the two journeys
-# at 833 requests/s, the same with hostile traffic), then pgbench with the SQL of one
-# submission (scripts/bench/submission.pgbench), builds the container image without an
-# engine to measure it (scripts/image.sh), and prints the figures.
+# at 833 requests/s, the same with hostile traffic), pgbench with the SQL of one
+# submission (scripts/bench/submission.pgbench), the submission ceiling again under a
+# load generator that is not the project's own (wrk, scripts/bench/submit.lua) with the
+# CPU each process spent per submission (scripts/bench/cpu.py, from /proc), builds the
+# container image without an engine to measure it (scripts/image.sh), and prints the
+# figures.
 #
 #   scripts/bench.sh                 # full run, about 4 minutes after the build
 #   BENCH_SECONDS=20 scripts/bench.sh  # shorter steps
@@ -29,7 +32,13 @@ DB=pge_bench
 ADMIN_URL="postgres://postgres@127.0.0.1:5432"
 PSQL=(psql -qtA -h 127.0.0.1 -U postgres)
 
-for tool in psql pgbench python3; do
+# wrk, the neutral load generator of step 1c, comes from Debian's packages.
+if ! command -v wrk >/dev/null; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get install -y wrk || { $SUDO apt-get update && $SUDO apt-get install -y wrk; }
+fi
+for tool in psql pgbench python3 wrk; do
   command -v "$tool" >/dev/null || { echo "error: $tool is needed" >&2; exit 1; }
 done
 
@@ -115,11 +124,46 @@ echo "== 1. submission ceiling through the API: $CLIENTS clients in a closed loo
 API_CEILING=$(json_field "$OUT/ceiling.json" "round(d['steps'][0]['achieved_rps'], 1)")
 CEILING_P99=$(json_field "$OUT/ceiling.json" "d['steps'][0]['total']['p99_ms']")
 
+# CPU seconds of the API and of PostgreSQL so far (scripts/bench/cpu.py), and the
+# milliseconds of CPU one unit of work cost each between two readings.
+cpu() { python3 scripts/bench/cpu.py "$SERVER_PID"; }
+per_unit_ms() { python3 -c "import sys; b, a, n = float(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]); print(f'{(a - b) * 1000 / n:.3f}' if n else 'n/a')" "$@"; }
+
 echo "== 1b. pgbench: the SQL of one submission, $CLIENTS clients, ${SECONDS_PER_STEP}s, same database, right after"
 "${PSQL[@]}" -d "$DB" -c "CHECKPOINT"
-pgbench -n -M prepared -c "$CLIENTS" -j 2 -T "$SECONDS_PER_STEP" -f scripts/bench/submission.pgbench \
+read -r _ PG_CPU_BEFORE < <(cpu)
+/usr/bin/time -f "%U %S" -o "$OUT/pgbench.time" \
+  pgbench -n -M prepared -c "$CLIENTS" -j 2 -T "$SECONDS_PER_STEP" -f scripts/bench/submission.pgbench \
   -h 127.0.0.1 -U postgres "$DB" | tee "$OUT/pgbench.txt"
+read -r _ PG_CPU_AFTER < <(cpu)
 PG_CEILING=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$OUT/pgbench.txt")
+PG_TX=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$OUT/pgbench.txt")
+PGBENCH_PG_MS=$(per_unit_ms "$PG_CPU_BEFORE" "$PG_CPU_AFTER" "$PG_TX")
+PGBENCH_SELF_MS=$(per_unit_ms 0 "$(awk '{print $1 + $2}' "$OUT/pgbench.time")" "$PG_TX")
+
+echo "== 1c. submission ceiling through the API with a neutral load generator: wrk, 2 threads, $CLIENTS connections, ${SECONDS_PER_STEP}s"
+# Not the project's own load generator: wrk from Debian, one Lua script
+# (scripts/bench/submit.lua) posting a fresh Luhn-valid SIREN and Idempotency-Key per
+# request, spread over 256 applicants' tokens (their rate limit stays on).
+TOKENS="$OUT/wrk-tokens.txt"
+: >"$TOKENS"
+for i in $(seq 1 256); do "$PGE" dev-token --role applicant --sub "bench-wrk-$i" >>"$TOKENS"; done
+"${PSQL[@]}" -d "$DB" -c "CHECKPOINT"
+read -r API_CPU_BEFORE WRK_PG_CPU_BEFORE < <(cpu)
+WRK_BEFORE=$("${PSQL[@]}" -d "$DB" -c "SELECT count(*) FROM loan_requests")
+WRK_TOKENS="$TOKENS" /usr/bin/time -f "%U %S" -o "$OUT/wrk.time" \
+  wrk -t 2 -c "$CLIENTS" -d "${SECONDS_PER_STEP}s" --latency -s scripts/bench/submit.lua "$HOST" | tee "$OUT/wrk.txt"
+read -r API_CPU_AFTER WRK_PG_CPU_AFTER < <(cpu)
+WRK_STORED=$(( $("${PSQL[@]}" -d "$DB" -c "SELECT count(*) FROM loan_requests") - WRK_BEFORE ))
+WRK_RPS=$(sed -n 's/^Requests\/sec: *\([0-9.]*\)/\1/p' "$OUT/wrk.txt")
+WRK_P99=$(sed -n 's/^latency p50 .* p99 \([0-9.]*\) ms/\1/p' "$OUT/wrk.txt")
+WRK_NON2XX=$(sed -n 's/^ *Non-2xx or 3xx responses: *\([0-9]*\)/\1/p' "$OUT/wrk.txt")
+WRK_NON2XX=${WRK_NON2XX:-0}
+WRK_API_MS=$(per_unit_ms "$API_CPU_BEFORE" "$API_CPU_AFTER" "$WRK_STORED")
+WRK_PG_MS=$(per_unit_ms "$WRK_PG_CPU_BEFORE" "$WRK_PG_CPU_AFTER" "$WRK_STORED")
+WRK_SELF_MS=$(per_unit_ms 0 "$(awk '{print $1 + $2}' "$OUT/wrk.time")" "$WRK_STORED")
+# Stored per second of the run: what the ceiling is, whatever wrk counted.
+WRK_CEILING=$(python3 -c "import sys; print(round(int(sys.argv[1]) / float(sys.argv[2]), 1))" "$WRK_STORED" "$SECONDS_PER_STEP")
 # pgbench's rows have made-up SIRENs the API would refuse to read back (bank 30004's
 # reviewers list them next): remove them.
 "${PSQL[@]}" -d "$DB" -c "DELETE FROM outbox_messages WHERE loan_request_id IN (SELECT id FROM loan_requests WHERE applicant_sub LIKE 'bench-%')" \
@@ -198,6 +242,10 @@ print(f"""
 == figures ($(nproc) cores, API + PostgreSQL + load generator on this machine)
 submission ceiling, API ($CLIENTS clients):      {api:.1f} submissions/s (p99 $CEILING_P99 ms)
 submission ceiling, pgbench ($CLIENTS clients):  {pg:.1f} transactions/s
+submission ceiling, API under wrk ($CLIENTS connections): $WRK_CEILING submissions/s stored (wrk: $WRK_RPS requests/s, p99 $WRK_P99 ms, $WRK_NON2XX answers not 2xx)
+  ratio API under wrk / pgbench:                {$WRK_CEILING / pg:.2f}
+  CPU per submission under wrk: API $WRK_API_MS ms, PostgreSQL $WRK_PG_MS ms, wrk $WRK_SELF_MS ms
+  CPU per transaction under pgbench: PostgreSQL $PGBENCH_PG_MS ms, pgbench $PGBENCH_SELF_MS ms
 ratio API / pgbench:                    {api / pg:.2f}  (target >= 0.80)
 journeys at $RATE requests/s offered:    achieved $JOURNEYS_ACHIEVED/s, p99 all $JOURNEYS_P99 ms, worst request p99 $JOURNEYS_WORST ms, within thresholds: $JOURNEYS_OK  (target p99 < 50 ms)
 same + 200 hostile/s + 500 slow loris:  p99 all $HOSTILE_P99 ms, worst request p99 $HOSTILE_WORST ms, within thresholds: $HOSTILE_OK
