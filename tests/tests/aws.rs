@@ -224,18 +224,29 @@ async fn workflow_emails_go_through_ses() {
     let text = sent[0].to_string();
     assert!(text.contains("gerant@boulangerie.example"), "{text}");
     assert!(text.contains(reference), "{text}");
-    // Marked sent with SES's message id.
+    // Marked sent with SES's message id: the worker marks the row just after SES took
+    // the message, so the mark may trail the e-mail by a moment (bounded wait).
     let db = app.db().await;
-    let row = sea_orm::ConnectionTrait::query_one(
-        &db,
-        sea_orm::Statement::from_string(
-            sea_orm::DatabaseBackend::Postgres,
-            "SELECT status, provider_message_id FROM outbox_messages".to_owned(),
-        ),
-    )
-    .await
-    .expect("query")
-    .expect("one message");
+    let mut row = None;
+    for _ in 0..200 {
+        let found = sea_orm::ConnectionTrait::query_one(
+            &db,
+            sea_orm::Statement::from_string(
+                sea_orm::DatabaseBackend::Postgres,
+                "SELECT status, provider_message_id FROM outbox_messages".to_owned(),
+            ),
+        )
+        .await
+        .expect("query")
+        .expect("one message");
+        let sent = found.try_get::<String>("", "status").expect("status") == "sent";
+        row = Some(found);
+        if sent {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let row = row.expect("one message");
     assert_eq!(row.try_get::<String>("", "status").expect("status"), "sent");
     assert!(
         !row.try_get::<Option<String>>("", "provider_message_id")
