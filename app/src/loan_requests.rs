@@ -30,8 +30,12 @@ pub const MAX_BULK_ITEMS: usize = 100;
 /// What a submission gave.
 #[derive(Debug)]
 pub enum Submitted {
-    /// Stored now.
-    Created(Box<LoanRequest>),
+    /// Stored now, with the receipt rendered for it (the answer to give, saved with
+    /// the key when there is one): rendered once, for both.
+    Created {
+        request: Box<LoanRequest>,
+        receipt: Receipt,
+    },
     /// The same key and body came before: the receipt saved then.
     Replayed {
         loan_request_id: Option<LoanRequestId>,
@@ -95,9 +99,10 @@ impl LoanRequests {
         }
     }
 
-    /// An applicant submits a request. With an idempotency key, `receipt` renders what
-    /// the caller wants back should the same key and body come again; it is stored in
-    /// the submission's transaction and returned as is ([`Submitted::Replayed`]).
+    /// An applicant submits a request. `receipt` renders the caller's answer for the
+    /// request about to be stored; with an idempotency key it is stored in the
+    /// submission's transaction and returned as is when the same key and body come
+    /// again ([`Submitted::Replayed`]).
     ///
     /// # Errors
     /// [`Error::CampaignClosed`], [`Error::Invalid`], [`Error::NotEligible`], and the
@@ -126,11 +131,15 @@ impl LoanRequests {
                 actor: actor.clone(),
                 now,
             };
-            let saved = idempotency.clone().map(|key| (key, receipt(&new.stored())));
+            let rendered = receipt(&new.stored());
+            let saved = idempotency.clone().map(|key| (key, rendered.clone()));
             match self.store.submit(new, saved).await {
                 Ok(SubmitOutcome::Created(request)) => {
                     tracing::info!(loan_request_id = %request.id, "loan request submitted");
-                    return Ok(Submitted::Created(request));
+                    return Ok(Submitted::Created {
+                        request,
+                        receipt: rendered,
+                    });
                 }
                 Ok(SubmitOutcome::Replayed {
                     loan_request_id,

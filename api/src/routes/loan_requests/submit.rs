@@ -124,7 +124,7 @@ pub async fn submit_loan_request(
         .submit(&subject, raw, idempotency, receipt)
         .await?
     {
-        Submitted::Created(request) => Ok(created(request.id, receipt(&request).0)),
+        Submitted::Created { request, receipt } => Ok(created(request.id, receipt.0)),
         Submitted::Replayed {
             loan_request_id,
             receipt,
