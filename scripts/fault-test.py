@@ -283,6 +283,7 @@ def sigterm(cluster):
     stop = threading.Event()
     lock = threading.Lock()
     outcomes = {}
+    errors = {}
     accepted = []
 
     def client(token):
@@ -292,6 +293,8 @@ def sigterm(cluster):
                 outcomes[status] = outcomes.get(status, 0) + 1
                 if status == 201:
                     accepted.append(detail)
+                elif status != "refused":
+                    errors.setdefault(str(status), detail)
             if status == "refused":
                 return
 
@@ -311,6 +314,7 @@ def sigterm(cluster):
     print(json.dumps({
         "scenario": "sigterm",
         "outcomes": {str(k): v for k, v in outcomes.items()},
+        "first_error_of_each_kind": errors,
         "exit_code": code,
         "exited_after_sigterm_ms": round(exited_after * 1000, 1),
         "accepted_missing_from_db": len(missing),

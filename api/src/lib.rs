@@ -471,7 +471,11 @@ pub async fn serve(
         });
     }
     // Connections the kernel completed before we stop listening would be reset when the
-    // listener closes: answer their one request each (no keep-alive) instead.
+    // listener closes: answer their one request each (no keep-alive) instead. New
+    // handshakes are stopped first, so that none completes between the last accept and
+    // the close.
+    stop_handshakes(&listener);
+    tokio::time::sleep(HANDSHAKE_SETTLE).await;
     let mut last_ones = http.clone();
     last_ones.keep_alive(false);
     let mut backlog = tokio::task::JoinSet::new();
@@ -495,6 +499,40 @@ pub async fn serve(
     while backlog.join_next().await.is_some() {}
     Ok(())
 }
+
+/// Makes the listening socket drop, from now on, every TCP segment with the SYN flag (a
+/// classic packet filter of four instructions): a new connection's SYN goes unanswered,
+/// and its client's retransmission, a second later, finds the socket closed and is
+/// refused. The handshakes already under way complete (their last ACK passes) and join
+/// the accept queue, which is then drained. Without it, a handshake completed between
+/// the last `accept` and the close would be reset, maybe with its request already sent.
+/// Linux only; elsewhere (and if the kernel refuses the filter) the close stays as it was.
+fn stop_handshakes(listener: &TcpListener) {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        use socket2::SockFilter;
+        // A TCP socket's filter sees the segment from its TCP header: byte 13 holds the
+        // flags, SYN is 0x02. `ldb [13]; jset #0x02, drop; ret #-1 (keep); drop: ret #0`.
+        const BPF_LD_B_ABS: u16 = 0x30;
+        const BPF_JMP_JSET_K: u16 = 0x45;
+        const BPF_RET_K: u16 = 0x06;
+        let drop_syn = [
+            SockFilter::new(BPF_LD_B_ABS, 0, 0, 13),
+            SockFilter::new(BPF_JMP_JSET_K, 1, 0, 0x02),
+            SockFilter::new(BPF_RET_K, 0, 0, u32::MAX),
+            SockFilter::new(BPF_RET_K, 0, 0, 0),
+        ];
+        if let Err(error) = socket2::SockRef::from(listener).attach_filter(&drop_syn) {
+            tracing::warn!(%error, "could not stop new connections before closing the listener");
+        }
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    let _ = listener;
+}
+
+/// Time given to the handshakes under way when new ones are stopped, before the accept
+/// queue is drained for the last time.
+const HANDSHAKE_SETTLE: Duration = Duration::from_millis(50);
 
 /// Time between closing the listener and closing idle connections, at shutdown.
 const SHUTDOWN_SETTLE: Duration = Duration::from_millis(300);

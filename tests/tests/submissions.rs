@@ -352,9 +352,10 @@ mod submissions_outside_the_campaign_window_are_refused {
     }
 }
 
-/// The PostgreSQL submission has two writers: the prebuilt SQL of the lanes (the hot path)
-/// and the sea-orm path (SQLite's, and PostgreSQL's without lanes). Both build their row
-/// from one description (`request_row`); the same submissions through each must store
+/// The PostgreSQL submission has two writers: the lanes' one call of the `pge_submit`
+/// function (the hot path) and the sea-orm path (SQLite's, and PostgreSQL's without
+/// lanes). Both build their row from one description (`request_row`); the same
+/// submissions through each must store
 /// the same rows, column by column, and the same audit, outbox and idempotency rows.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn both_submission_paths_store_the_same_rows() {

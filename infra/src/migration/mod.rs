@@ -1,5 +1,7 @@
 //! Schema migrations. They use only what SQLite and PostgreSQL both understand, so the
-//! embedded default and production run the very same files.
+//! embedded default and production run the very same files; the one exception,
+//! `pge_submit` (a PostgreSQL function, the submission in one round trip), does nothing
+//! on SQLite, whose submissions take the sea-orm path.
 
 use sea_orm_migration::prelude::*;
 
@@ -7,6 +9,7 @@ mod m20261123_000001_init;
 mod m20261123_000002_platform_settings;
 mod m20261123_000003_documents_and_accounts;
 mod m20261126_000004_messages;
+mod m20261126_000005_submit_function;
 
 pub struct Migrator;
 
@@ -18,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_platform_settings::Migration),
             Box::new(m20261123_000003_documents_and_accounts::Migration),
             Box::new(m20261126_000004_messages::Migration),
+            Box::new(m20261126_000005_submit_function::Migration),
         ]
     }
 }

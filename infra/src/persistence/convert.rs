@@ -23,8 +23,8 @@ struct StoredFeeYear {
 }
 
 /// The row a request is stored as: the one description of its columns. The sea-orm path
-/// inserts it as it is; the prebuilt SQL of `fast_submit` binds it column by column, in
-/// the entity's order (`tests/tests/submission_paths.rs` checks both store the same).
+/// inserts it as it is; `fast_submit` sends it to `pge_submit` as JSON keyed by column
+/// name (`tests/tests/submissions.rs` checks both store the same).
 pub(crate) fn request_row(request: &LoanRequest) -> loan_request::Model {
     let company = &request.company;
     let terms = &request.terms;

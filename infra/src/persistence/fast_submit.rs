@@ -1,10 +1,14 @@
 //! The submission on PostgreSQL: the launch-day hot path, written against sqlx directly.
 //!
-//! Same statements, same order, same locks as the sea-orm path (which SQLite keeps), so
-//! the black-box suite checks both against one behaviour. Two things differ, both costs
-//! the profile of the submission ceiling showed (`docs/PERFORMANCE.md`):
-//! - the SQL is written once, here, instead of being built by sea-query for every call
-//!   (building and binding took a fifth of the API's CPU per submission);
+//! Same steps, same order, same locks as the sea-orm path (which SQLite keeps), so the
+//! black-box suite checks both against one behaviour, and a test stores the same
+//! submissions through both and compares the rows column by column
+//! (`tests/tests/submissions.rs`). What differs is what the profile of the submission
+//! ceiling showed to cost the API CPU (`docs/PERFORMANCE.md`):
+//! - **one round trip**: the steps run in `pge_submit`, a PostgreSQL function (migration
+//!   `m20261126_000005_submit_function`, which says why it stays race-free), called by
+//!   one prepared `SELECT` in its implicit transaction, where the sea-orm path sends
+//!   nine statements (BEGIN, locks, idempotency lookup, sum, four INSERTs, COMMIT);
 //! - submissions run on **lanes**: connections taken from the pool once and kept between
 //!   submissions. sqlx 0.8 pings every connection it takes back (one more round trip to
 //!   the database per use, not configurable); a lane's connection is not given back
@@ -17,23 +21,23 @@
 //! after any driver error, when the submission's future is dropped halfway (client gone,
 //! request timeout), after [`LANE_MAX_AGE`], and when the store closes.
 
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
 use domain::loan_request::{IdempotencyKey, LoanRequest, MailKind};
+use domain::money::Cents;
 use domain::ports::{NewLoanRequest, Receipt, StorageError, SubmitError, SubmitOutcome};
 use domain::rules::{check_aggregate_cap, company_cap};
 use sea_orm::sqlx::error::ErrorKind;
 use sea_orm::sqlx::pool::PoolConnection;
-use sea_orm::sqlx::{self, Connection, PgConnection, PgPool, Postgres, Row};
+use sea_orm::sqlx::{self, PgConnection, PgPool, Postgres};
 use sea_orm::{ActiveModelTrait, DbErr, IdenStatic, IntoActiveModel, Iterable, RuntimeErr};
 use tokio::sync::Semaphore;
 
 use super::convert::request_row;
 use super::loan_requests::{
-    LEGACY_RESPONSE_STATUS, LOCK_COMPANY, LOCK_KEY_AND_COMPANY, RELEASED_STATUSES,
-    SIREN_LOCK_CLASS, lock_key, outbox_payload, replayed,
+    LEGACY_RESPONSE_STATUS, RELEASED_STATUSES, SIREN_LOCK_CLASS, lock_key, outbox_payload, replayed,
 };
 use super::storage;
 use crate::entity::loan_request;
@@ -42,28 +46,11 @@ use crate::entity::loan_request;
 /// pool's own lifetime rules (and a replica's failover) still reach it.
 pub const LANE_MAX_AGE: Duration = Duration::from_secs(600);
 
-const FIND_IDEMPOTENCY: &str = r#"SELECT "body_fingerprint", "response_body", "loan_request_id" FROM "idempotency_records" WHERE "applicant_sub" = $1 AND "idem_key" = $2 LIMIT 1"#;
-const COMMITTED: &str = r#"SELECT CAST(COALESCE(SUM(requested_amount_cents), 0) AS BIGINT) AS "total", MIN(cap_cents) AS "lowest_cap" FROM "loan_requests" WHERE "siren" = $1 AND "status" NOT IN ($2, $3)"#;
-/// The request's `INSERT`, written once from the entity's columns in their order; the
-/// values are those of [`request_row`], bound in the same order.
-static INSERT_REQUEST: LazyLock<String> = LazyLock::new(|| {
-    let columns: Vec<loan_request::Column> = loan_request::Column::iter().collect();
-    format!(
-        r#"INSERT INTO "loan_requests" ({}) VALUES ({})"#,
-        columns
-            .iter()
-            .map(|c| format!(r#""{}""#, c.as_str()))
-            .collect::<Vec<_>>()
-            .join(", "),
-        (1..=columns.len())
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    )
-});
-const INSERT_AUDIT: &str = r#"INSERT INTO "audit_events" ("loan_request_id", "at", "actor_role", "actor_sub", "action", "from_status", "to_status", "reason") VALUES ($1, $2, $3, $4, 'submit', NULL, $5, NULL)"#;
-const INSERT_OUTBOX: &str = r#"INSERT INTO "outbox_messages" ("id", "loan_request_id", "kind", "recipient", "payload", "status", "attempts", "next_attempt_at", "last_error", "provider_message_id", "created_at", "sent_at") VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, NULL, NULL, $6, NULL)"#;
-const INSERT_IDEMPOTENCY: &str = r#"INSERT INTO "idempotency_records" ("applicant_sub", "idem_key", "body_fingerprint", "response_status", "response_body", "loan_request_id", "created_at") VALUES ($1, $2, $3, $4, $5, $6, $7)"#;
+/// The whole submission, one statement: `pge_submit` (migration
+/// `m20261126_000005_submit_function`) runs the locks, the idempotency lookup, the
+/// aggregate-cap check and the four INSERTs in the statement's implicit transaction.
+const SUBMIT: &str = "SELECT outcome, replay_receipt, replay_id, committed_cents, lowest_cap_cents \
+     FROM pge_submit($1::jsonb, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
 
 struct Held {
     connection: PoolConnection<Postgres>,
@@ -199,7 +186,7 @@ impl Lanes {
 
 /// Why a submission did not go through.
 enum Failure {
-    /// The rules said no (or the request collided); the transaction was rolled back.
+    /// The rules said no (or the request collided); nothing was written.
     Refused(SubmitError),
     /// The driver failed: the connection is suspect.
     Driver(SubmitError),
@@ -221,162 +208,110 @@ fn failed(err: sqlx::Error) -> Failure {
     Failure::Driver(SubmitError::Storage(driver(err)))
 }
 
+/// What `pge_submit` answers: one row.
+type Answer = (
+    String,
+    Option<String>,
+    Option<uuid::Uuid>,
+    Option<i64>,
+    Option<i64>,
+);
+
 async fn submit_on(
     connection: &mut PgConnection,
     new: NewLoanRequest,
     idempotency: Option<(IdempotencyKey, Receipt)>,
 ) -> Result<SubmitOutcome, Failure> {
-    let mut tx = connection.begin().await.map_err(failed)?;
-    match submit_in(&mut tx, new, idempotency).await {
-        Ok(outcome) => {
-            tx.commit().await.map_err(failed)?;
-            Ok(outcome)
-        }
-        Err(failure) => {
-            tx.rollback().await.map_err(failed)?;
-            Err(failure)
-        }
-    }
-}
-
-async fn submit_in(
-    tx: &mut PgConnection,
-    new: NewLoanRequest,
-    idempotency: Option<(IdempotencyKey, Receipt)>,
-) -> Result<SubmitOutcome, Failure> {
-    let subject = new.actor.subject.as_str();
-    let siren = &new.submission.company.siren;
-    let company: i32 = siren.as_str().parse().unwrap_or_default();
-    // Both locks in one round trip, always in this order (key, then company).
-    match &idempotency {
-        Some((idem, _)) => sqlx::query(LOCK_KEY_AND_COMPANY)
-            .bind(lock_key(&["idempotency", subject, &idem.key]))
-            .bind(SIREN_LOCK_CLASS)
-            .bind(company),
-        None => sqlx::query(LOCK_COMPANY)
-            .bind(SIREN_LOCK_CLASS)
-            .bind(company),
-    }
-    .execute(&mut *tx)
-    .await
-    .map_err(failed)?;
-    if let Some((idem, _)) = &idempotency {
-        let existing = sqlx::query(FIND_IDEMPOTENCY)
-            .bind(subject)
-            .bind(&idem.key)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(failed)?;
-        if let Some(row) = existing {
-            let fingerprint: String = row.try_get(0).map_err(failed)?;
-            return if fingerprint == idem.body_fingerprint {
-                Ok(replayed(
-                    row.try_get(1).map_err(failed)?,
-                    row.try_get(2).map_err(failed)?,
-                ))
-            } else {
-                Err(Failure::Refused(SubmitError::IdempotencyKeyReused))
-            };
-        }
-    }
-    let submission = &new.submission;
-    let [released_a, released_b] = RELEASED_STATUSES;
-    let (committed, lowest_cap): (i64, Option<i64>) = sqlx::query_as(COMMITTED)
-        .bind(siren.as_str())
-        .bind(released_a)
-        .bind(released_b)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(failed)?;
-    check_aggregate_cap(
-        company_cap(
-            submission.terms.cap,
-            lowest_cap.map(domain::money::Cents::new),
-        ),
-        domain::money::Cents::new(committed),
-        submission.amount,
-    )
-    .map_err(|e| Failure::Refused(e.into()))?;
-
     let request = new.stored();
-    insert_request(tx, &request).await?;
-    let now = new.now;
-    sqlx::query(INSERT_AUDIT)
-        .bind(request.id.0)
-        .bind(now)
+    let subject = new.actor.subject.as_str();
+    let company: i32 = request.company.siren.as_str().parse().unwrap_or_default();
+    let key_lock = idempotency
+        .as_ref()
+        .map(|(idem, _)| lock_key(&["idempotency", subject, &idem.key]));
+    let (idem_key, fingerprint, receipt) = match idempotency {
+        Some((idem, receipt)) => (Some(idem.key), Some(idem.body_fingerprint), Some(receipt.0)),
+        None => (None, None, None),
+    };
+    let answer: Result<Answer, sqlx::Error> = sqlx::query_as(SUBMIT)
+        .bind(row_json(&request)?)
         .bind(new.actor.role.as_str())
-        .bind(subject)
-        .bind(request.status.as_str())
-        .execute(&mut *tx)
-        .await
-        .map_err(failed)?;
-    sqlx::query(INSERT_OUTBOX)
+        .bind(key_lock)
+        .bind(SIREN_LOCK_CLASS)
+        .bind(company)
+        .bind(&RELEASED_STATUSES[..])
+        .bind(idem_key)
+        .bind(fingerprint)
+        .bind(LEGACY_RESPONSE_STATUS)
+        .bind(receipt)
         .bind(uuid::Uuid::now_v7())
-        .bind(request.id.0)
         .bind(MailKind::SubmissionReceived.as_str())
-        .bind(request.contact_email.as_str())
         .bind(outbox_payload(&request))
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(failed)?;
-    if let Some((idem, receipt)) = idempotency {
-        sqlx::query(INSERT_IDEMPOTENCY)
-            .bind(subject)
-            .bind(idem.key)
-            .bind(idem.body_fingerprint)
-            .bind(LEGACY_RESPONSE_STATUS)
-            .bind(receipt.0)
-            .bind(request.id.0)
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(failed)?;
-    }
-    Ok(SubmitOutcome::Created(Box::new(request)))
-}
-
-type PgQuery<'q> = sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments>;
-
-/// Binds one value of [`request_row`]; `None` for a type the row does not use.
-fn bind(query: PgQuery<'_>, value: sea_orm::Value) -> Option<PgQuery<'_>> {
-    use sea_orm::Value as V;
-    Some(match value {
-        V::Uuid(v) => query.bind(v.map(|v| *v)),
-        V::String(v) => query.bind(v.map(|v| *v)),
-        V::Int(v) => query.bind(v),
-        V::BigInt(v) => query.bind(v),
-        V::SmallInt(v) => query.bind(v),
-        V::Bool(v) => query.bind(v),
-        V::ChronoDate(v) => query.bind(v.map(|v| *v)),
-        V::ChronoDateTimeUtc(v) => query.bind(v.map(|v| *v)),
-        _ => return None,
-    })
-}
-
-async fn insert_request(tx: &mut PgConnection, request: &LoanRequest) -> Result<(), Failure> {
-    // Moved out of the row column by column: the values are bound, not copied again.
-    let mut row = request_row(request).into_active_model();
-    let mut query = sqlx::query(INSERT_REQUEST.as_str());
-    for column in loan_request::Column::iter() {
-        let value = row.take(column).into_value();
-        query = value.and_then(|value| bind(query, value)).ok_or_else(|| {
-            Failure::Refused(SubmitError::Storage(StorageError::other(format!(
-                "no binding for the type of column {}",
-                column.as_str()
-            ))))
-        })?;
-    }
-    let inserted = query.execute(&mut *tx).await;
-    match inserted {
-        Ok(_) => Ok(()),
+        .fetch_one(&mut *connection)
+        .await;
+    let (outcome, replay_receipt, replay_id, committed, lowest_cap) = match answer {
+        Ok(answer) => answer,
         Err(sqlx::Error::Database(db)) if db.kind() == ErrorKind::UniqueViolation => {
-            Err(Failure::Refused(SubmitError::ReferenceCollision))
+            return Err(Failure::Refused(SubmitError::ReferenceCollision));
         }
         // The bank is checked by the foreign key, not by a lookup beforehand.
-        Err(sqlx::Error::Database(db)) if db.kind() == ErrorKind::ForeignKeyViolation => Err(
-            Failure::Refused(SubmitError::UnknownBank(request.bank.as_str().to_owned())),
-        ),
-        Err(err) => Err(failed(err)),
+        Err(sqlx::Error::Database(db)) if db.kind() == ErrorKind::ForeignKeyViolation => {
+            return Err(Failure::Refused(SubmitError::UnknownBank(
+                request.bank.as_str().to_owned(),
+            )));
+        }
+        Err(err) => return Err(failed(err)),
+    };
+    match outcome.as_str() {
+        "created" => Ok(SubmitOutcome::Created(Box::new(request))),
+        "replayed" => Ok(replayed(replay_receipt.unwrap_or_default(), replay_id)),
+        "key_reused" => Err(Failure::Refused(SubmitError::IdempotencyKeyReused)),
+        "cap_exceeded" => {
+            let refused = check_aggregate_cap(
+                company_cap(request.terms.cap, lowest_cap.map(Cents::new)),
+                Cents::new(committed.unwrap_or_default()),
+                request.amount,
+            );
+            match refused {
+                Err(exceeded) => Err(Failure::Refused(exceeded.into())),
+                Ok(()) => Err(Failure::Refused(SubmitError::Storage(StorageError::other(
+                    "pge_submit refused a submission the aggregate-cap rule accepts",
+                )))),
+            }
+        }
+        other => Err(Failure::Refused(SubmitError::Storage(StorageError::other(
+            format!("pge_submit answered an unknown outcome: {other}"),
+        )))),
     }
+}
+
+/// The request's row as `pge_submit` reads it: a JSON object keyed by column name, with
+/// the values of [`request_row`] (the row the sea-orm path inserts), each in the text
+/// form PostgreSQL's input functions read back to the same value.
+fn row_json(request: &LoanRequest) -> Result<String, Failure> {
+    use sea_orm::Value as V;
+    use serde_json::Value as J;
+    let mut row = request_row(request).into_active_model();
+    let mut object = serde_json::Map::with_capacity(loan_request::Column::iter().len());
+    for column in loan_request::Column::iter() {
+        let value = match row.take(column).into_value() {
+            Some(V::Uuid(v)) => v.map_or(J::Null, |v| J::String(v.to_string())),
+            Some(V::String(v)) => v.map_or(J::Null, |v| J::String(*v)),
+            Some(V::Int(v)) => v.map_or(J::Null, J::from),
+            Some(V::BigInt(v)) => v.map_or(J::Null, J::from),
+            Some(V::SmallInt(v)) => v.map_or(J::Null, J::from),
+            Some(V::Bool(v)) => v.map_or(J::Null, J::Bool),
+            Some(V::ChronoDate(v)) => v.map_or(J::Null, |v| J::String(v.to_string())),
+            // Microseconds, truncated: what the driver binds on the sea-orm path.
+            Some(V::ChronoDateTimeUtc(v)) => v.map_or(J::Null, |v| {
+                J::String(v.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
+            }),
+            _ => {
+                return Err(Failure::Refused(SubmitError::Storage(StorageError::other(
+                    format!("no JSON form for the type of column {}", column.as_str()),
+                ))));
+            }
+        };
+        object.insert(column.as_str().to_owned(), value);
+    }
+    Ok(J::Object(object).to_string())
 }
