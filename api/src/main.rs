@@ -11,6 +11,8 @@ use infra::worker::WorkerSettings;
 
 /// mimalloc rather than the C library's allocator: in the load test glibc's malloc and
 /// free took 12% of the API's CPU (the container image links the same glibc statically).
+/// Built without transparent huge pages (`no_thp` in Cargo.toml): resident memory then
+/// grows with what is used, 4 KiB at a time.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
