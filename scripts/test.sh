@@ -95,6 +95,7 @@ if [ "$full" = yes ]; then
   set +m
 fi
 
+rust_started=$SECONDS
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --locked --no-fail-fast "$@"
   # nextest does not run doctests.
@@ -102,11 +103,13 @@ if cargo nextest --version >/dev/null 2>&1; then
 else
   cargo test --workspace --locked --no-fail-fast "$@"
 fi
+echo "== Rust tests took $((SECONDS - rust_started)) s ($SECONDS s since the start)"
 
 if [ "$full" = yes ]; then
   # Fault tests (docs/RELIABILITY.md) on the debug binary, against a PostgreSQL server
   # of their own that they restart under load, and SIGTERM under load.
   python3 scripts/fault-test.py --binary "$CARGO_TARGET_DIR/debug/pge" --load-seconds 3
+  echo "== fault tests done ($SECONDS s since the start)"
   echo "== web app (scripts/web-test.sh)"
   web_status=0
   wait "$WEB_PID" || web_status=$?

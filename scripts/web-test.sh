@@ -7,11 +7,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/../web"
 
-npm ci --prefer-offline --no-audit --no-fund
-npm run check:api
-npm run typecheck
-npm test
-npm run build
+# Each step prints the seconds it took, to see where the suite's time goes.
+timed() {
+  local started=$SECONDS
+  "$@"
+  echo "== $* took $((SECONDS - started)) s"
+}
+timed npm ci --prefer-offline --no-audit --no-fund
+timed npm run check:api
+timed npm run typecheck
+timed npm test
+timed npm run build
 node scripts/check-size.mjs
 
 if [ ! -x /usr/bin/chromium ]; then
@@ -23,4 +29,4 @@ fi
 
 # Two files at once: each starts its own `pge` and browser, and most of their time is
 # spent waiting on the page, not on the CPU.
-node --test --test-concurrency=2 e2e/
+timed node --test --test-concurrency=2 e2e/

@@ -38,9 +38,28 @@ pub fn handle() -> &'static PrometheusHandle {
         if metrics::set_global_recorder(recorder).is_err() {
             tracing::warn!("a metrics recorder was already installed");
         }
+        // A histogram keeps each sample until it is folded into its buckets, which only
+        // upkeep (or a scrape) does: without it, a process nobody scrapes grows by every
+        // request it answers.
+        let upkept = handle.clone();
+        let spawned = std::thread::Builder::new()
+            .name("metrics-upkeep".to_owned())
+            .spawn(move || {
+                loop {
+                    std::thread::sleep(UPKEEP_EVERY);
+                    upkept.run_upkeep();
+                }
+            });
+        if let Err(error) = spawned {
+            tracing::warn!(%error, "no metrics upkeep thread: histograms fold only when scraped");
+        }
         handle
     })
 }
+
+/// How often the histograms' pending samples are folded into their buckets (the
+/// exporter's own default when it runs its upkeep itself).
+const UPKEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// The internal port's router: `GET /metrics`, and problem+json for anything else.
 pub fn router(store: Store) -> Router {
