@@ -435,7 +435,6 @@ pub async fn serve(
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(header_read_timeout)
-        .max_buf_size(MAX_READ_BUFFER)
         .keep_alive(true);
     let service_for = |peer: std::net::SocketAddr| {
         let router = router.clone();
@@ -534,13 +533,6 @@ fn stop_handshakes(listener: &TcpListener) {
 /// Time given to the handshakes under way when new ones are stopped, before the accept
 /// queue is drained for the last time.
 const HANDSHAKE_SETTLE: Duration = Duration::from_millis(50);
-
-/// The most a connection's read buffer may hold: a request's head (line and headers) must
-/// fit in it, or hyper answers 431 and closes the connection (hyper checks between two
-/// reads, so one read more may land). hyper's own bound is about 400 KiB per connection;
-/// 32 KiB is twice what the load balancer in front forwards for a single header
-/// (16 KiB), and a bearer token is about 1 KiB.
-pub const MAX_READ_BUFFER: usize = 32 * 1024;
 
 /// Time between closing the listener and closing idle connections, at shutdown.
 const SHUTDOWN_SETTLE: Duration = Duration::from_millis(300);

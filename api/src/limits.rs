@@ -118,6 +118,36 @@ async fn identify(
     next.run(request).await
 }
 
+/// The most of an over-limit body read (and thrown away) before answering 413, so that
+/// the connection closes on a body read to its end: closing a connection with unread
+/// bytes resets it, and the client may then never see the 413.
+const DRAIN_LIMIT: usize = 1024 * 1024;
+
+/// A body whole when it is at most `limit` bytes; past it, the rest is read and dropped
+/// (at most [`DRAIN_LIMIT`] in all) and the answer is an error.
+async fn read_whole(body: axum::body::Body, limit: usize) -> Result<axum::body::Bytes, ()> {
+    use futures::StreamExt as _;
+    let mut stream = body.into_data_stream();
+    let mut kept: Vec<u8> = Vec::new();
+    let mut seen = 0_usize;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(drop)?;
+        seen = seen.saturating_add(chunk.len());
+        if seen <= limit {
+            kept.extend_from_slice(&chunk);
+        } else if seen > DRAIN_LIMIT {
+            return Err(());
+        } else {
+            kept = Vec::new();
+        }
+    }
+    if seen > limit {
+        Err(())
+    } else {
+        Ok(axum::body::Bytes::from(kept))
+    }
+}
+
 /// Middleware before the in-flight cap: reads the whole body (at most [`BODY_LIMIT`])
 /// within `body_read_timeout`, so that a client trickling its body holds a connection,
 /// not one of the slots every caller shares. Too slow: 408; too large: 413.
@@ -133,8 +163,9 @@ async fn read_body_first(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if announced.is_some_and(|n| n > BODY_LIMIT as u64) {
-        // Refused from its length, before it is even read.
-        return Problem::payload_too_large(BODY_LIMIT).into_response();
+        // Refused from its length, before it is even read: the connection then closes
+        // on an unread body, which the client must not send its next request on.
+        return closing(Problem::payload_too_large(BODY_LIMIT).into_response());
     }
     let has_body =
         announced.is_some_and(|n| n > 0) || parts.headers.contains_key(header::TRANSFER_ENCODING);
@@ -143,7 +174,7 @@ async fn read_body_first(
             .run(axum::extract::Request::from_parts(parts, body))
             .await;
     }
-    match tokio::time::timeout(timeout, axum::body::to_bytes(body, BODY_LIMIT)).await {
+    match tokio::time::timeout(timeout, read_whole(body, BODY_LIMIT)).await {
         Ok(Ok(bytes)) => {
             next.run(axum::extract::Request::from_parts(
                 parts,
@@ -151,13 +182,13 @@ async fn read_body_first(
             ))
             .await
         }
-        Ok(Err(_)) => {
+        Ok(Err(())) => {
             // Beyond the limit, or the connection broke mid-body.
-            Problem::payload_too_large(BODY_LIMIT).into_response()
+            closing(Problem::payload_too_large(BODY_LIMIT).into_response())
         }
         Err(_) => {
             metrics::counter!("pge_slow_bodies_total").increment(1);
-            let mut response = Problem::new(
+            let response = Problem::new(
                 ProblemType::BodyTimeout,
                 format!(
                     "the request body did not arrive within {:.1} s; send it again",
@@ -165,12 +196,19 @@ async fn read_body_first(
                 ),
             )
             .into_response();
-            response
-                .headers_mut()
-                .insert(header::CONNECTION, HeaderValue::from_static("close"));
-            response
+            closing(response)
         }
     }
+}
+
+/// `response` with `Connection: close`: sent when the request's body was not read to its
+/// end, so that the client opens a new connection for its next request instead of
+/// sending it on this one, which the server closes.
+fn closing(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
 }
 
 fn rate_limited(error: GovernorError) -> Response {
