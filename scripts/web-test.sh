@@ -1,22 +1,20 @@
 #!/usr/bin/env bash
-# The web app's checks, in order: install from the lock file, the API client matches
-# openapi/openapi.json, types, unit tests, build, bundle budget, then the end-to-end
-# tests in Debian's Chromium against the real `pge` binary ($PGE_BINARY, else
-# ${CARGO_TARGET_DIR:-~/.cache/pge/target}/debug/pge). No internet needed but the npm
+# The web app's checks: install from the lock file, build and bundle budget, then the
+# end-to-end tests in Debian's Chromium against the real `pge` binary ($PGE_BINARY, else
+# ${CARGO_TARGET_DIR:-~/.cache/pge/target}/debug/pge), and beside them the API client
+# matches openapi/openapi.json, types and unit tests. No internet needed but the npm
 # registry (or its cache) and Debian's packages.
 set -euo pipefail
 cd "$(dirname "$0")/../web"
 
 # Each step prints the seconds it took, to see where the suite's time goes.
 timed() {
-  local started=$SECONDS
-  "$@"
+  local started=$SECONDS status=0
+  "$@" || status=$?
   echo "== $* took $((SECONDS - started)) s"
+  return "$status"
 }
 timed npm ci --prefer-offline --no-audit --no-fund
-timed npm run check:api
-timed npm run typecheck
-timed npm test
 timed npm run build
 node scripts/check-size.mjs
 
@@ -27,6 +25,31 @@ if [ ! -x /usr/bin/chromium ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y chromium
 fi
 
-# Two files at once: each starts its own `pge` and browser, and most of their time is
-# spent waiting on the page, not on the CPU.
-timed node --test --test-concurrency=2 e2e/
+# The end-to-end tests need only the build: they start at once, and the other checks run
+# beside them (the browser tests wait on their pages more than they compute). Their
+# output is shown after the other checks'.
+E2E_LOG="$(mktemp -t pge-e2e.XXXXXX.log)"
+E2E_PID=""
+stop_e2e() {
+  if [ -n "$E2E_PID" ]; then
+    kill "$E2E_PID" 2>/dev/null || true
+    wait "$E2E_PID" 2>/dev/null || true
+  fi
+  rm -f "$E2E_LOG"
+}
+trap stop_e2e EXIT
+timed npm run --silent e2e >"$E2E_LOG" 2>&1 &
+E2E_PID=$!
+
+status=0
+timed npm run check:api || status=$?
+timed npm run typecheck || status=$?
+timed npm test || status=$?
+
+e2e_status=0
+wait "$E2E_PID" || e2e_status=$?
+E2E_PID=""
+echo "== end-to-end tests (scripts/e2e.mjs)"
+cat "$E2E_LOG"
+[ "$e2e_status" -eq 0 ] || status=$e2e_status
+exit "$status"

@@ -82,6 +82,84 @@ fn database_url_for(admin: &str, name: &str) -> String {
     }
 }
 
+/// The database every PostgreSQL test's own database is cloned from
+/// (`CREATE DATABASE … TEMPLATE`): migrated once for the whole run instead of once per
+/// test. Its name carries the fingerprint of `infra/src/migration/` (see `build.rs`), so
+/// a changed migration makes a new template; templates of other fingerprints are dropped
+/// when a new one is made. Test processes run at once: one makes it, under an advisory
+/// lock, the others wait and find it; it is migrated under a temporary name and renamed
+/// when whole, so a process stopped midway leaves no half-migrated template.
+pub async fn postgres_template(admin: &str) -> String {
+    static TEMPLATE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    TEMPLATE
+        .get_or_init(|| async {
+            let template = format!("pge_template_{}", env!("PGE_MIGRATIONS_FINGERPRINT"));
+            // One connection, so that the session's advisory lock is held by the
+            // connection every statement goes through.
+            let mut options = sea_orm::ConnectOptions::new(admin.to_owned());
+            options.max_connections(1).sqlx_logging(false);
+            let conn = Database::connect(options)
+                .await
+                .expect("PostgreSQL must be reachable for the PostgreSQL tests");
+            let run = |sql: String| {
+                let conn = &conn;
+                async move {
+                    conn.execute_unprepared(&sql)
+                        .await
+                        .unwrap_or_else(|err| panic!("{sql}: {err}"));
+                }
+            };
+            // Any fixed key: it only has to be the same in every test process.
+            run("SELECT pg_advisory_lock(7451208026)".to_owned()).await;
+            let exists = conn
+                .query_one(sea_orm::Statement::from_string(
+                    sea_orm::DatabaseBackend::Postgres,
+                    format!("SELECT 1 FROM pg_database WHERE datname = '{template}'"),
+                ))
+                .await
+                .expect("look for the template database")
+                .is_some();
+            if !exists {
+                let building = format!("{template}_building");
+                run(format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)")).await;
+                run(format!("CREATE DATABASE {building}")).await;
+                let store = Store::connect(&DatabaseSettings {
+                    url: database_url_for(admin, &building),
+                    max_connections: 1,
+                    acquire_timeout: Duration::from_secs(10),
+                })
+                .await
+                .expect("connect to the template database");
+                store.migrate().await.expect("migrate the template database");
+                store.close().await;
+                run(format!("ALTER DATABASE {building} RENAME TO {template}")).await;
+                // Earlier fingerprints' templates (a test still cloning one keeps it).
+                let stale = conn
+                    .query_all(sea_orm::Statement::from_string(
+                        sea_orm::DatabaseBackend::Postgres,
+                        format!(
+                            "SELECT datname FROM pg_database WHERE datname LIKE 'pge\\_template\\_%' \
+                             AND datname <> '{template}'"
+                        ),
+                    ))
+                    .await
+                    .expect("list templates");
+                for row in stale {
+                    if let Ok(name) = row.try_get::<String>("", "datname") {
+                        let _ = conn
+                            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name}"))
+                            .await;
+                    }
+                }
+            }
+            run("SELECT pg_advisory_unlock(7451208026)".to_owned()).await;
+            conn.close().await.ok();
+            template
+        })
+        .await
+        .clone()
+}
+
 /// Options for [`TestApp::spawn_with`].
 #[derive(Clone, Default)]
 pub struct Options {
@@ -179,12 +257,21 @@ impl TestApp {
             (Backend::Postgres, None) => {
                 let admin = postgres_admin_url();
                 let name = format!("pge_test_{unique}");
+                let template = postgres_template(&admin).await;
                 let conn = Database::connect(&admin)
                     .await
                     .expect("PostgreSQL must be reachable for the PostgreSQL tests");
-                conn.execute_unprepared(&format!("CREATE DATABASE {name}"))
+                conn.execute_unprepared(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
                     .await
                     .expect("create test database");
+                // A test's database is thrown away afterwards: its commits need not wait
+                // for the WAL to reach the disk (the same transactions, locks and
+                // isolation; the fault tests, on a server of their own, keep the default).
+                conn.execute_unprepared(&format!(
+                    "ALTER DATABASE {name} SET synchronous_commit = off"
+                ))
+                .await
+                .expect("set the test database's commit mode");
                 conn.close().await.ok();
                 (database_url_for(&admin, &name), Some(name))
             }

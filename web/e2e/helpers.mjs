@@ -208,6 +208,14 @@ async function axeViolations(page) {
   return violations;
 }
 
+/**
+ * After a resize: two animation frames, by which the resize observers (the chart's) have
+ * run and the page has painted at the new width. There are no CSS transitions to wait
+ * for, and the chart does not animate.
+ */
+const settled = (page) =>
+  page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done()))));
+
 /** Screenshots are taken unless `PGE_E2E_SCREENSHOTS=0`. */
 const SCREENSHOTS = process.env.PGE_E2E_SCREENSHOTS !== '0';
 
@@ -219,7 +227,7 @@ export async function capture(page, name, { axe = true } = {}) {
   const original = page.viewportSize();
   for (const width of [1280, 375]) {
     await page.setViewportSize({ width, height: width === 375 ? 812 : 900 });
-    await page.waitForTimeout(150);
+    await settled(page);
     // Nothing wider than the screen (no sideways scrolling on a phone).
     const overflow = await page.evaluate((w) => {
       if (document.documentElement.scrollWidth <= w) return [];

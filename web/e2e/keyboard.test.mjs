@@ -130,8 +130,13 @@ test('the whole journey works with Tab, Enter and Space only', async () => {
 
   // A file picked and sent from the keyboard.
   const pdf = makePdf(join(artifacts, 'statuts.pdf'));
+  // Waited for before tabbing: the first listener turns on Playwright's interception of
+  // file choosers without waiting for the browser to confirm it, so a key pressed at
+  // once could open (and lose) an unintercepted chooser on a busy machine.
+  const chooserOpened = page.waitForEvent('filechooser');
   await tabTo(page, named('document'));
-  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
+  await page.keyboard.press('Space');
+  const chooser = await chooserOpened;
   await chooser.setFiles(pdf);
   await tabTo(page, texted(/^Envoyer le fichier$/));
   await page.keyboard.press('Enter');

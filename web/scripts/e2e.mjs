@@ -1,0 +1,26 @@
+// Runs the end-to-end tests (e2e/*.test.mjs), several files at once, the longest first:
+// `node --test` sorts its files by name, so the longest file, started last, ran alone at
+// the end. Each file starts its own `pge` and Chromium; a test spends most of its time
+// waiting on the page, so more files than cores run at once.
+// Usage: node scripts/e2e.mjs [file ...]   (PGE_E2E_CONCURRENCY, default 3)
+import { readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { run } from 'node:test';
+import { spec } from 'node:test/reporters';
+
+const dir = resolve(import.meta.dirname, '..', 'e2e');
+// The longest files, longest first (about 20 to 30 s each, against 3 to 10 s for the
+// others); every other file follows, by name.
+const LONGEST = ['journey.test.mjs', 'backoffice.test.mjs', 'admin.test.mjs'];
+const all = readdirSync(dir).filter((f) => f.endsWith('.test.mjs')).sort();
+const chosen = process.argv.length > 2 ? process.argv.slice(2).map((f) => resolve(f)) : [
+  ...LONGEST.filter((f) => all.includes(f)),
+  ...all.filter((f) => !LONGEST.includes(f)),
+].map((f) => join(dir, f));
+
+const concurrency = Number(process.env.PGE_E2E_CONCURRENCY ?? 3);
+const stream = run({ files: chosen, concurrency });
+stream.on('test:fail', () => {
+  process.exitCode = 1;
+});
+stream.compose(spec).pipe(process.stdout);
