@@ -101,7 +101,10 @@ export function AmountStep() {
   const state = useSimulation(simulation);
   // The cap alone (no amount: the API answers for the cap), to say it up front.
   const capState = useSimulation(simulation && { ...simulation, requested_amount_cents: null, amortization_years: null });
-  const cap = capState.status === 'done' ? capState.result.terms.cap_cents : undefined;
+  const cap = capState.status === 'done' ? capState.result.terms.cap_cents : capState.status === 'loading' ? capState.previous?.terms.cap_cents : undefined;
+  // The cap's line holds its place from the first render ("Loading…" until the answer),
+  // so that the fields and the Continue button do not move under the pointer when it comes.
+  const capLine = simulation !== undefined && capState.status !== 'error';
 
   const server = state.status === 'error' && state.error.status === 422 ? serverErrorsByField(state.error.fieldErrors) : {};
   refused.current = Object.fromEntries(
@@ -119,9 +122,9 @@ export function AmountStep() {
     <div className="ui-grid ui-grid--main-aside">
       <StepFrame step={step} title={title} errorFor={errorFor}>
         <p>{t('flow.amount.intro')}</p>
-        {cap !== undefined && (
+        {capLine && (
           <p>
-            {t('flow.amount.cap')} <strong>{formatCents(cap, i18n.language)}</strong>
+            {t('flow.amount.cap')} <strong>{cap !== undefined ? formatCents(cap, i18n.language) : t('common.loading')}</strong>
           </p>
         )}
         <TextInput {...register('requested_amount')} label={t('fields.requested_amount.label')} hint={t('fields.requested_amount.hint')} width="w20" inputMode="decimal" suffix="€" error={errorFor('requested_amount')} />
