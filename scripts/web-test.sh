@@ -25,19 +25,11 @@ if [ ! -x /usr/bin/chromium ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y chromium
 fi
 
-# The end-to-end tests need only the build: they start at once, and the other checks run
-# beside them (the browser tests wait on their pages more than they compute). Their
-# output is shown after the other checks'.
+# The end-to-end tests need only the build: they start at once, the longest step of the
+# suite, and the other checks run beside them. Their output is shown after the other
+# checks'.
 E2E_LOG="$(mktemp -t pge-e2e.XXXXXX.log)"
-E2E_PID=""
-stop_e2e() {
-  if [ -n "$E2E_PID" ]; then
-    kill "$E2E_PID" 2>/dev/null || true
-    wait "$E2E_PID" 2>/dev/null || true
-  fi
-  rm -f "$E2E_LOG"
-}
-trap stop_e2e EXIT
+trap 'rm -f "$E2E_LOG"' EXIT
 timed npm run --silent e2e >"$E2E_LOG" 2>&1 &
 E2E_PID=$!
 
@@ -48,7 +40,6 @@ timed npm test || status=$?
 
 e2e_status=0
 wait "$E2E_PID" || e2e_status=$?
-E2E_PID=""
 echo "== end-to-end tests (scripts/e2e.mjs)"
 cat "$E2E_LOG"
 [ "$e2e_status" -eq 0 ] || status=$e2e_status
