@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The web app's checks: install from the lock file, build and bundle budget, then the
-# end-to-end tests in Debian's Chromium against the real `pge` binary ($PGE_BINARY, else
+# The web app's checks: install from the lock file and build, each only when what it
+# reads changed, and the bundle budget; then the end-to-end tests in Debian's Chromium
+# against the real `pge` binary ($PGE_BINARY, else
 # ${CARGO_TARGET_DIR:-~/.cache/pge/target}/debug/pge), and beside them the API client
 # matches openapi/openapi.json, types and unit tests. No internet needed but the npm
 # registry (or its cache) and Debian's packages.
@@ -14,8 +15,40 @@ timed() {
   echo "== $* took $((SECONDS - started)) s"
   return "$status"
 }
-timed npm ci --prefer-offline --no-audit --no-fund
-timed npm run build
+# `npm ci` (a fresh node_modules) only when package-lock.json or Node changed since the
+# last install here: a clean clone always installs; a warm one saves its 15 to 20 s.
+installed="$(sha256sum package-lock.json | cut -d' ' -f1) node $(node --version)"
+stamp=node_modules/.pge-installed
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$installed" ]; then
+  echo "== node_modules matches package-lock.json ($stamp): npm ci skipped"
+else
+  timed npm ci --prefer-offline --no-audit --no-fund
+  echo "$installed" >"$stamp"
+fi
+# The build (vite, then the compressed copies) only when dist/ is not the output of the
+# sources as they are: the record holds a digest of every input of the build and one of
+# dist/ as that build left it, so a manual build or an edit of dist/ rebuilds too.
+digest_of_sources() {
+  { find src public index.html vite.config.ts tsconfig.json package.json package-lock.json \
+      scripts/compress.mjs -type f -print0 | sort -z | xargs -0 sha256sum
+    find . -maxdepth 1 -name '.env*' -type f -print0 | sort -z | xargs -0 -r sha256sum
+    env | grep '^VITE_' | sort || true
+    node --version; } |
+    sha256sum | cut -d' ' -f1
+}
+digest_of_dist() {
+  [ -f dist/index.html ] || return 0
+  find dist -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1
+}
+built=node_modules/.cache/pge/build
+if [ -f "$built" ] && [ "$(cat "$built")" = "$(digest_of_sources) $(digest_of_dist)" ]; then
+  echo "== dist/ was built from these very sources ($built): build skipped"
+else
+  rm -f "$built"
+  timed npm run build
+  mkdir -p "$(dirname "$built")"
+  echo "$(digest_of_sources) $(digest_of_dist)" >"$built"
+fi
 node scripts/check-size.mjs
 
 if [ ! -x /usr/bin/chromium ]; then
