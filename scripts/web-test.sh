@@ -41,13 +41,14 @@ digest_of_dist() {
   find dist -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1
 }
 built=node_modules/.cache/pge/build
-if [ -f "$built" ] && [ "$(cat "$built")" = "$(digest_of_sources) $(digest_of_dist)" ]; then
+sources="$(digest_of_sources)"
+if [ -f "$built" ] && [ "$(cat "$built")" = "$sources $(digest_of_dist)" ]; then
   echo "== dist/ was built from these very sources ($built): build skipped"
 else
   rm -f "$built"
   timed npm run build
   mkdir -p "$(dirname "$built")"
-  echo "$(digest_of_sources) $(digest_of_dist)" >"$built"
+  echo "$sources $(digest_of_dist)" >"$built"
 fi
 node scripts/check-size.mjs
 
