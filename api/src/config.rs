@@ -302,9 +302,21 @@ pub struct ServeSettings {
     #[arg(long, env = "PGE_COGNITO_USER_POOL_ID")]
     pub cognito_user_pool_id: Option<String>,
 
-    /// Accepted app client ids (token `aud`), comma-separated.
+    /// Accepted app client ids (the access tokens' `client_id`), comma-separated.
     #[arg(long, env = "PGE_COGNITO_CLIENT_IDS", value_delimiter = ',')]
     pub cognito_client_ids: Vec<String>,
+
+    /// Lifetime of the dev provider's access and ID tokens, in seconds (embedded
+    /// default; Cognito's are set in the user pool's app client).
+    #[arg(long, env = "PGE_DEV_TOKEN_TTL", default_value_t = crate::routes::dev_oidc::DEFAULT_TOKEN_TTL_SECS,
+        value_parser = clap::value_parser!(u64).range(10..=86_400))]
+    pub dev_token_ttl: u64,
+
+    /// Lifetime of the dev provider's refresh tokens, in seconds: how long a session
+    /// lasts without signing in again (Cognito: 12 hours, set in the app client).
+    #[arg(long, env = "PGE_DEV_REFRESH_TTL", default_value_t = crate::routes::dev_oidc::DEFAULT_REFRESH_TTL_SECS,
+        value_parser = clap::value_parser!(u64).range(10..=2_592_000))]
+    pub dev_refresh_ttl: u64,
 
     /// JWKS URL override (tests against a local emulator); default:
     /// `{issuer}/.well-known/jwks.json`.

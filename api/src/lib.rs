@@ -72,6 +72,8 @@ pub struct WebWiring {
     /// Cognito's hosted-UI domain (`auth.example.fr`): with Cognito, the app's sign-in
     /// and sign-out go there; without it `/config.json` is not served.
     pub cognito_domain: Option<String>,
+    /// The dev provider's token lifetimes (embedded default only).
+    pub dev_sessions: routes::dev_oidc::Lifetimes,
 }
 
 /// Where e-mails go.
@@ -167,6 +169,10 @@ impl Wiring {
                 public_base_url,
                 app_url,
                 cognito_domain: serve.cognito_domain.clone(),
+                dev_sessions: routes::dev_oidc::Lifetimes {
+                    token: Duration::from_secs(serve.dev_token_ttl),
+                    refresh: Duration::from_secs(serve.dev_refresh_ttl),
+                },
             },
         })
     }
@@ -244,13 +250,13 @@ pub async fn build_worker(
 fn verifier(
     issuer: String,
     also_issuers: Vec<String>,
-    audiences: Vec<String>,
+    client_ids: Vec<String>,
     jwks: JwksSource,
 ) -> anyhow::Result<JwtVerifier> {
     JwtVerifier::new(VerifierSettings {
         issuer,
         also_issuers,
-        audiences,
+        client_ids,
         jwks,
         leeway_seconds: 5,
         refetch_interval: Duration::from_secs(60),
@@ -279,8 +285,11 @@ pub async fn build_state(wiring: Wiring) -> anyhow::Result<AppState> {
     let (verifier, dev_jwks, identity_admin): (_, _, Arc<dyn IdentityAdmin>) = match wiring.identity
     {
         Identity::Dev(provider) => {
-            let oidc =
-                routes::dev_oidc::DevOidc::new(provider.clone(), &wiring.web.public_base_url);
+            let oidc = routes::dev_oidc::DevOidc::new(
+                provider.clone(),
+                &wiring.web.public_base_url,
+                wiring.web.dev_sessions,
+            );
             web_config = Some(oidc.web_config());
             dev_oidc = Some(Arc::new(oidc));
             let jwks = provider.jwks_json();
@@ -312,6 +321,7 @@ pub async fn build_state(wiring: Wiring) -> anyhow::Result<AppState> {
                     client_id: client_id.clone(),
                     scope: "openid email".to_owned(),
                     logout_url: format!("https://{domain}/logout"),
+                    revocation_url: Some(format!("https://{domain}/oauth2/revoke")),
                 });
             }
             let verifier = verifier(

@@ -398,7 +398,8 @@ mod tests {
             r.extensions_mut()
                 .insert(Verified(verified.map(|sub| infra::identity::TokenClaims {
                     sub: sub.to_owned(),
-                    token_use: Some("id".to_owned()),
+                    token_use: Some("access".to_owned()),
+                    client_id: None,
                     groups: Vec::new(),
                     bank_id: None,
                     exp: 0,

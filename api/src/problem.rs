@@ -36,7 +36,6 @@ pub enum ProblemType {
     IdempotencyKeyReused,
     IdentityProviderUnavailable,
     Internal,
-    InvalidGrant,
     InvalidParameter,
     InvalidTransition,
     MalformedJson,
@@ -63,7 +62,7 @@ pub enum ProblemType {
 
 impl ProblemType {
     /// Every kind, in the order of the OpenAPI document's `ProblemType` enum.
-    pub const ALL: [Self; 39] = [
+    pub const ALL: [Self; 38] = [
         Self::AccountExists,
         Self::AggregateCapExceeded,
         Self::BankExists,
@@ -80,7 +79,6 @@ impl ProblemType {
         Self::IdempotencyKeyReused,
         Self::IdentityProviderUnavailable,
         Self::Internal,
-        Self::InvalidGrant,
         Self::InvalidParameter,
         Self::InvalidTransition,
         Self::MalformedJson,
@@ -125,7 +123,6 @@ impl ProblemType {
             Self::IdempotencyKeyReused => "idempotency-key-reused",
             Self::IdentityProviderUnavailable => "identity-provider-unavailable",
             Self::Internal => "internal",
-            Self::InvalidGrant => "invalid-grant",
             Self::InvalidParameter => "invalid-parameter",
             Self::InvalidTransition => "invalid-transition",
             Self::MalformedJson => "malformed-json",
@@ -155,10 +152,9 @@ impl ProblemType {
     #[must_use]
     pub fn status(self) -> StatusCode {
         match self {
-            Self::InvalidGrant
-            | Self::InvalidParameter
-            | Self::MalformedJson
-            | Self::UploadSizeMismatch => StatusCode::BAD_REQUEST,
+            Self::InvalidParameter | Self::MalformedJson | Self::UploadSizeMismatch => {
+                StatusCode::BAD_REQUEST
+            }
             Self::AccountExists
             | Self::BankExists
             | Self::DocumentsClosed
@@ -218,7 +214,6 @@ impl ProblemType {
             Self::IdempotencyKeyReused => "Idempotency key reused",
             Self::PreconditionRequired => "If-Match required",
             Self::Internal => "Internal error",
-            Self::InvalidGrant => "Invalid grant",
             Self::SignedUrlInvalid => "Invalid link",
             Self::InvalidParameter => "Invalid parameter",
             Self::ValidationFailed => "Invalid request content",

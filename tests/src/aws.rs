@@ -189,9 +189,9 @@ impl Moto {
         self.sign_in_as(username, Some(group), bank).await
     }
 
-    /// An ID token of a user in no group.
+    /// An access token of a user in no group.
     pub async fn sign_in_without_group(&self, username: &str) -> String {
-        self.sign_in_as(username, None, None).await.0
+        self.sign_in_as(username, None, None).await.1
     }
 
     async fn sign_in_as(
@@ -260,9 +260,9 @@ impl Moto {
         )
     }
 
-    /// An ID token of a new user in `group`.
+    /// An access token (the API's bearer) of a new user in `group`.
     pub async fn token(&self, username: &str, group: &str, bank: Option<&str>) -> String {
-        self.sign_in(username, group, bank).await.0
+        self.sign_in(username, group, bank).await.1
     }
 
     /// The e-mails the emulator accepted from this test's sender (`ses.Message` of

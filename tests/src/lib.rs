@@ -182,6 +182,8 @@ pub struct Options {
     pub workers: usize,
     /// A built web app to serve at `/` (default: none).
     pub web_dir: Option<PathBuf>,
+    /// More `pge serve` flags (`--dev-token-ttl 60`, …).
+    pub serve_flags: Vec<String>,
 }
 
 /// Worker tuning for tests: short polls and retries, so e-mails appear within
@@ -343,6 +345,7 @@ impl TestApp {
                 .map(str::to_owned),
             );
         }
+        flags.extend(options.serve_flags.iter().cloned());
         let config = ServeConfig::try_parse_from(&flags).expect("test flags");
         let mut wiring = Wiring::from_settings(&config.settings, &config.serve, addr)
             .await

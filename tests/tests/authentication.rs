@@ -14,8 +14,9 @@ fn claims(app: &TestApp) -> Value {
     json!({
         "sub": "someone",
         "iss": DEV_ISSUER,
-        "aud": DEV_AUDIENCE,
-        "token_use": "id",
+        "client_id": DEV_AUDIENCE,
+        "token_use": "access",
+        "scope": "openid",
         "cognito:groups": ["applicants"],
         "iat": now,
         "exp": now + 600,
@@ -70,13 +71,43 @@ async fn every_bad_token_is_rejected_with_401(app: TestApp) {
     issuer["iss"] = json!("https://evil.example");
     assert_unauthorized(&app, bearer(signed(&app, &issuer)), "wrong issuer").await;
 
-    let mut audience = claims(&app);
-    audience["aud"] = json!("another-client");
-    assert_unauthorized(&app, bearer(signed(&app, &audience)), "wrong audience").await;
+    // Another pool: a Cognito issuer of the same shape, signed by a key the JWKS lacks.
+    let mut other_pool = claims(&app);
+    other_pool["iss"] = json!("https://cognito-idp.eu-west-3.amazonaws.com/eu-west-3_other");
+    assert_unauthorized(&app, bearer(signed(&app, &other_pool)), "other pool").await;
 
-    let mut access = claims(&app);
-    access["token_use"] = json!("access");
-    assert_unauthorized(&app, bearer(signed(&app, &access)), "access token").await;
+    let mut client = claims(&app);
+    client["client_id"] = json!("another-client");
+    assert_unauthorized(&app, bearer(signed(&app, &client)), "wrong client_id").await;
+
+    let mut no_client = claims(&app);
+    no_client
+        .as_object_mut()
+        .expect("object")
+        .remove("client_id");
+    no_client["aud"] = json!(DEV_AUDIENCE);
+    assert_unauthorized(&app, bearer(signed(&app, &no_client)), "no client_id").await;
+
+    // The ID token (for the client only), even with the right audience and groups.
+    let mut id = claims(&app);
+    id["token_use"] = json!("id");
+    id["aud"] = json!(DEV_AUDIENCE);
+    assert_unauthorized(&app, bearer(signed(&app, &id)), "ID token").await;
+    let id_token = app
+        .idp
+        .sign_claims(
+            &app.idp.header(),
+            &app.idp.id_claims(
+                &infra::identity::DevTokenRequest::for_role("applicant", "someone".into(), None)
+                    .expect("role"),
+            ),
+        )
+        .expect("sign");
+    assert_unauthorized(&app, bearer(id_token), "the dev provider's ID token").await;
+
+    let mut no_use = claims(&app);
+    no_use.as_object_mut().expect("object").remove("token_use");
+    assert_unauthorized(&app, bearer(signed(&app, &no_use)), "no token_use").await;
 
     let mut no_sub = claims(&app);
     no_sub.as_object_mut().expect("object").remove("sub");

@@ -107,6 +107,10 @@ async fn the_binary_serves_the_app_with_its_caching_and_policy() {
         config.json["logout_url"],
         format!("{}/dev-oidc/logout", app.base_url)
     );
+    assert_eq!(
+        config.json["revocation_url"],
+        format!("{}/dev-oidc/revoke", app.base_url)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -169,6 +173,38 @@ async fn exchange(app: &TestApp, code: &str, verifier: &str) -> harness::Reply {
         ("code_verifier", verifier),
     ]))
     .await
+}
+
+async fn refresh(app: &TestApp, refresh_token: &str) -> harness::Reply {
+    app.send(app.request(Method::POST, "/dev-oidc/token").form(&[
+        ("grant_type", "refresh_token"),
+        ("refresh_token", refresh_token),
+        ("client_id", "pge-dev-client"),
+    ]))
+    .await
+}
+
+/// An error body as RFC 6749 §5.2 shapes it (what OAuth client libraries read).
+fn assert_oauth_error(reply: &harness::Reply, error: &str) {
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.text);
+    assert_eq!(reply.json["error"], error, "{}", reply.text);
+    assert!(
+        reply.json["error_description"].is_string(),
+        "{}",
+        reply.text
+    );
+    assert_eq!(reply.headers["cache-control"], "no-store");
+    assert!(
+        reply.headers["content-type"]
+            .to_str()
+            .expect("type")
+            .starts_with("application/json")
+    );
+}
+
+fn claims_of(token: &str) -> serde_json::Value {
+    let payload = token.split('.').nth(1).expect("payload");
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("b64")).expect("json")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -242,13 +278,12 @@ async fn the_dev_provider_signs_in_with_code_and_pkce() {
     .await;
     assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
     let code = code_of(&signed_in);
-    exchange(&app, &code, &"x".repeat(43))
-        .await
-        .assert_problem(400, "invalid-grant");
+    assert_oauth_error(
+        &exchange(&app, &code, &"x".repeat(43)).await,
+        "invalid_grant",
+    );
     // The failed try used the code up.
-    exchange(&app, &code, &verifier)
-        .await
-        .assert_problem(400, "invalid-grant");
+    assert_oauth_error(&exchange(&app, &code, &verifier).await, "invalid_grant");
     let code = code_of(
         &sign_in(
             &app,
@@ -260,22 +295,101 @@ async fn the_dev_provider_signs_in_with_code_and_pkce() {
     let tokens = exchange(&app, &code, &verifier).await;
     assert_eq!(tokens.status, StatusCode::OK, "{}", tokens.text);
     assert_eq!(tokens.headers["cache-control"], "no-store");
+    assert_eq!(
+        tokens.json["expires_in"], 3600,
+        "PGE_DEV_TOKEN_TTL's default"
+    );
+    // The ID token: who signed in, for the app.
     let id_token = tokens.json["id_token"].as_str().expect("id token");
-    let payload = id_token.split('.').nth(1).expect("payload");
-    let claims: serde_json::Value =
-        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("b64")).expect("json");
+    let claims = claims_of(id_token);
     assert_eq!(claims["sub"], "Alice Martin");
     assert_eq!(claims["nonce"], "n0nce");
     assert_eq!(claims["aud"], "pge-dev-client");
     assert_eq!(claims["iss"], format!("{}/dev-oidc", app.base_url));
     assert_eq!(discovery.json["issuer"], claims["iss"]);
     assert_eq!(claims["token_use"], "id");
-    // The API takes it.
-    let mine = app.get("/api/v1/loan-requests", Some(id_token)).await;
+    // The access token, shaped as Cognito's: the API's bearer.
+    let access_token = tokens.json["access_token"].as_str().expect("access token");
+    let access = claims_of(access_token);
+    assert_eq!(access["token_use"], "access");
+    assert_eq!(access["client_id"], "pge-dev-client");
+    assert_eq!(access["sub"], "Alice Martin");
+    assert_eq!(access["iss"], claims["iss"]);
+    assert_eq!(access["cognito:groups"][0], "applicants");
+    assert!(access.get("aud").is_none(), "{access}");
+    let mine = app.get("/api/v1/loan-requests", Some(access_token)).await;
     assert_eq!(mine.status, StatusCode::OK, "{}", mine.text);
-    exchange(&app, &code, &verifier)
+    app.get("/api/v1/loan-requests", Some(id_token))
         .await
-        .assert_problem(400, "invalid-grant");
+        .assert_problem(401, "unauthorized");
+    assert_oauth_error(&exchange(&app, &code, &verifier).await, "invalid_grant");
+
+    // The refresh token renews the session: new tokens for the same sign-in.
+    let refresh_token = tokens.json["refresh_token"]
+        .as_str()
+        .expect("refresh token");
+    let renewed = refresh(&app, refresh_token).await;
+    assert_eq!(renewed.status, StatusCode::OK, "{}", renewed.text);
+    assert!(
+        renewed.json.get("refresh_token").is_none(),
+        "kept, as Cognito"
+    );
+    let renewed_access = renewed.json["access_token"].as_str().expect("access");
+    assert_ne!(renewed_access, access_token);
+    let again = claims_of(renewed_access);
+    assert_eq!(again["sub"], "Alice Martin");
+    assert_eq!(again["auth_time"], access["auth_time"]);
+    let renewed_id = claims_of(renewed.json["id_token"].as_str().expect("id"));
+    assert_eq!(renewed_id["auth_time"], claims["auth_time"]);
+    assert!(renewed_id.get("nonce").is_none());
+    let mine = app.get("/api/v1/loan-requests", Some(renewed_access)).await;
+    assert_eq!(mine.status, StatusCode::OK, "{}", mine.text);
+    // Errors as RFC 6749 §5.2 says.
+    assert_oauth_error(&refresh(&app, "not-a-refresh-token").await, "invalid_grant");
+    let form =
+        |pairs: &[(&str, &str)]| app.send(app.request(Method::POST, "/dev-oidc/token").form(pairs));
+    assert_oauth_error(
+        &form(&[("grant_type", "password"), ("client_id", "pge-dev-client")]).await,
+        "unsupported_grant_type",
+    );
+    assert_oauth_error(
+        &form(&[("client_id", "pge-dev-client")]).await,
+        "invalid_request",
+    );
+    assert_oauth_error(
+        &form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token),
+            ("client_id", "other"),
+        ])
+        .await,
+        "invalid_client",
+    );
+    // Revocation (Cognito's /oauth2/revoke): refresh tokens only; then renewal fails.
+    let revoke = |token: &str, client: &str| {
+        app.send(
+            app.request(Method::POST, "/dev-oidc/revoke")
+                .form(&[("token", token), ("client_id", client)]),
+        )
+    };
+    assert_oauth_error(
+        &revoke(access_token, "pge-dev-client").await,
+        "unsupported_token_type",
+    );
+    assert_oauth_error(&revoke(refresh_token, "other").await, "invalid_client");
+    assert_eq!(
+        refresh(&app, refresh_token).await.status,
+        StatusCode::OK,
+        "a refused revocation revokes nothing"
+    );
+    let revoked = revoke(refresh_token, "pge-dev-client").await;
+    assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.text);
+    assert_oauth_error(&refresh(&app, refresh_token).await, "invalid_grant");
+    // Revoking again (or an unknown token) is not an error (RFC 7009 §2.2).
+    assert_eq!(
+        revoke(refresh_token, "pge-dev-client").await.status,
+        StatusCode::OK
+    );
 
     // A reviewer of a bank.
     let code = code_of(
@@ -291,7 +405,8 @@ async fn the_dev_provider_signs_in_with_code_and_pkce() {
         .await,
     );
     let tokens = exchange(&app, &code, &verifier).await;
-    let reviewer = tokens.json["id_token"].as_str().expect("id token");
+    let reviewer = tokens.json["access_token"].as_str().expect("access token");
+    assert_eq!(claims_of(reviewer)["custom:bank_id"], "30004");
     let queue = app
         .get("/api/v1/exports/loan-requests.csv", Some(reviewer))
         .await;
@@ -319,4 +434,47 @@ async fn the_dev_provider_signs_in_with_code_and_pkce() {
         .await
         .expect("logout");
     assert_eq!(away.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dev_providers_token_lifetime_is_configurable() {
+    let app = TestApp::spawn_with(
+        Backend::Sqlite,
+        Options {
+            serve_flags: vec!["--dev-token-ttl".into(), "60".into()],
+            ..Options::default()
+        },
+    )
+    .await;
+    let (verifier, challenge) = pkce();
+    let code = code_of(
+        &sign_in(
+            &app,
+            &challenge,
+            &[("role", "reviewer"), ("name", "Inès"), ("bank_id", "30004")],
+        )
+        .await,
+    );
+    let tokens = exchange(&app, &code, &verifier).await;
+    assert_eq!(tokens.json["expires_in"], 60, "{}", tokens.text);
+    for token in ["access_token", "id_token"] {
+        let claims = claims_of(tokens.json[token].as_str().expect("token"));
+        let lifetime = claims["exp"].as_i64().expect("exp") - claims["iat"].as_i64().expect("iat");
+        assert_eq!(lifetime, 60, "{token}");
+    }
+    let renewed = refresh(
+        &app,
+        tokens.json["refresh_token"].as_str().expect("refresh"),
+    )
+    .await;
+    assert_eq!(renewed.json["expires_in"], 60, "{}", renewed.text);
+    // The discovery document names the refresh grant and the revocation endpoint.
+    let discovery = app
+        .get("/dev-oidc/.well-known/openid-configuration", None)
+        .await;
+    assert_eq!(
+        discovery.json["revocation_endpoint"],
+        format!("{}/dev-oidc/revoke", app.base_url)
+    );
+    assert_eq!(discovery.json["grant_types_supported"][1], "refresh_token");
 }

@@ -15,6 +15,11 @@ export const BANK_B = '30003'; // Société Générale
  */
 export async function signInAs(page, origin, { path = '/demandes', role, name, bank, landing }) {
   await page.goto(`${origin}${path}`);
+  await answerSignIn(page, origin, { role, name, bank, landing });
+}
+
+/** On the dev provider's page (reached by a redirect): signs in and waits for `landing`. */
+export async function answerSignIn(page, origin, { role, name, bank, landing }) {
   await page.waitForURL(/\/dev-oidc\/authorize/);
   await page.locator(`input[name="role"][value="${role}"]`).check();
   await page.locator('input[name="name"]').fill(name);

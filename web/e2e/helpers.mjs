@@ -38,10 +38,10 @@ async function freePort() {
  * The real server and a browser for the tests of one file: started before them, stopped
  * after. Read `env.server` and `env.browser` inside the tests.
  */
-export function serverAndBrowser() {
+export function serverAndBrowser({ serverEnv = {} } = {}) {
   const env = {};
   before(async () => {
-    env.server = await startServer();
+    env.server = await startServer(serverEnv);
     env.browser = await launchBrowser();
   });
   after(async () => {
@@ -52,14 +52,14 @@ export function serverAndBrowser() {
 }
 
 /**
- * Calls the API from the page as its signed-in user, with the ID token the app keeps in
- * its session; returns the status and the JSON body (null when there is none).
+ * Calls the API from the page as its signed-in user, with the access token the app keeps
+ * in its session; returns the status and the JSON body (null when there is none).
  */
 export async function apiAs(page, path, { method = 'GET', headers = {}, body } = {}) {
   return page.evaluate(
     async ([p, m, h, b]) => {
-      const key = Object.keys(sessionStorage).find((k) => k.startsWith('oidc.user:'));
-      const token = JSON.parse(sessionStorage.getItem(key)).id_token;
+      const key = Object.keys(localStorage).find((k) => k.startsWith('oidc.user:'));
+      const token = JSON.parse(localStorage.getItem(key)).access_token;
       const json = b === undefined ? {} : { 'content-type': 'application/json' };
       const r = await fetch(p, { method: m, headers: { ...h, ...json, authorization: `Bearer ${token}` }, body: b === undefined ? undefined : JSON.stringify(b) });
       const text = await r.text();
@@ -79,8 +79,11 @@ export async function apiAs(page, path, { method = 'GET', headers = {}, body } =
  */
 export const appRendered = (page) => page.locator('header.ui-header').waitFor();
 
-/** Starts `pge serve` on a free port with a fresh data folder; checks what the app needs. */
-export async function startServer() {
+/**
+ * Starts `pge serve` on a free port with a fresh data folder (and `extraEnv`, such as
+ * `PGE_DEV_TOKEN_TTL`); checks what the app needs.
+ */
+export async function startServer(extraEnv = {}) {
   const bin = binary();
   assert.ok(existsSync(bin), `pge binary not found at ${bin} (set PGE_BINARY or build it with cargo)`);
   const dist = join(webDir, 'dist');
@@ -107,6 +110,7 @@ export async function startServer() {
         PGE_RATE_LIMIT_PER_IP: '100000',
         PGE_RATE_LIMIT_PER_PRINCIPAL: '100000',
         PGE_LOG_FORMAT: 'json',
+        ...extraEnv,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -165,7 +169,12 @@ export async function launchBrowser() {
  */
 export async function newPage(browser, origin, { width = 1280, locale = 'fr-FR' } = {}) {
   const context = await browser.newContext({ viewport: { width, height: 900 }, locale });
-  const page = await context.newPage();
+  const page = watched(await context.newPage(), origin);
+  return { context, page };
+}
+
+/** Collects the CSP violations and uncaught errors of `page` (another tab of a context, say). */
+export function watched(page, origin) {
   const problems = { csp: [], errors: [] };
   page.on('response', (response) => {
     if (response.request().resourceType() !== 'document' || !response.url().startsWith(origin)) return;
@@ -180,7 +189,7 @@ export async function newPage(browser, origin, { width = 1280, locale = 'fr-FR' 
   });
   page.on('pageerror', (e) => problems.errors.push(e.message));
   page.problems = problems;
-  return { context, page };
+  return page;
 }
 
 /** No CSP violation and no uncaught error so far on this page. */
@@ -290,3 +299,22 @@ export const COMPANY = {
   revenue: '1000000',
   payroll: '400000',
 };
+
+/** The session the app keeps for its signed-in user (shared by the browser's tabs). */
+export async function storedUser(page) {
+  return page.evaluate(() => {
+    const key = Object.keys(localStorage).find((k) => k.startsWith('oidc.user:'));
+    return key ? JSON.parse(localStorage.getItem(key)) : null;
+  });
+}
+
+/** Changes the stored session (say, a token the API will refuse). */
+export async function editStoredUser(page, edit) {
+  await page.evaluate((source) => {
+    const change = new Function(`return (${source})`)();
+    for (const k of Object.keys(localStorage)) {
+      if (!k.startsWith('oidc.user:')) continue;
+      localStorage.setItem(k, JSON.stringify(change(JSON.parse(localStorage.getItem(k)))));
+    }
+  }, edit.toString());
+}

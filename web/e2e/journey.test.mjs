@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { answerAmount, answerBank, answerCompany, answerContact, answerFigures, send } from './flow.mjs';
-import { artifacts, assertHealthy, capture, COMPANY, makePdf, newPage, signInAsApplicant, serverAndBrowser } from './helpers.mjs';
+import { artifacts, assertHealthy, capture, COMPANY, editStoredUser, makePdf, newPage, signInAsApplicant, serverAndBrowser } from './helpers.mjs';
 
 const env = serverAndBrowser();
 
@@ -217,17 +217,13 @@ test('a draft survives the sign-in redirect; a 401 signs in again and comes back
   await answerContact(page);
   await page.waitForURL(/\/demande\/verification/);
 
-  // The session's token is now refused by the API (say, revoked): a 401 on sending.
-  await page.evaluate(() => {
-    for (const k of Object.keys(sessionStorage)) {
-      if (!k.startsWith('oidc.user:')) continue;
-      const user = JSON.parse(sessionStorage.getItem(k));
-      const [h, p, s] = user.id_token.split('.');
-      user.id_token = [h, p, s.slice(0, -4) + (s.endsWith('AAAA') ? 'BBBB' : 'AAAA')].join('.');
-      sessionStorage.setItem(k, JSON.stringify(user));
-    }
-    sessionStorage.removeItem('pge.signedInAt');
+  // The session's tokens are now refused (say, revoked): the access token gets a 401, the
+  // renewal with the refresh token fails, and the app signs in again.
+  await editStoredUser(page, (user) => {
+    const [h, p, s] = user.access_token.split('.');
+    return { ...user, access_token: [h, p, s.slice(0, -4) + (s.endsWith('AAAA') ? 'BBBB' : 'AAAA')].join('.'), refresh_token: 'revoked' };
   });
+  await page.evaluate(() => sessionStorage.removeItem('pge.signedInAt'));
   await page.reload();
   await page.getByRole('button', { name: 'Envoyer la demande' }).click();
   await signInAsApplicant(page, `bob-${Date.now()}`);

@@ -5,13 +5,17 @@
 //! - `GET /dev-oidc/.well-known/openid-configuration`: the discovery document.
 //! - `GET /dev-oidc/authorize`: a page where one picks a role (applicant, bank reviewer
 //!   with a bank, admin) and a name, the token's subject; `POST` it to get a code.
-//! - `POST /dev-oidc/token`: the code and its PKCE verifier for an ID token, the same
-//!   RS256 token `pge dev-token` prints.
+//! - `POST /dev-oidc/token`: the code and its PKCE verifier (`authorization_code`), or a
+//!   refresh token (`refresh_token`), for an access token (the API's bearer, shaped as
+//!   Cognito's), an ID token (for the app) and, on sign-in, a refresh token. Errors are
+//!   RFC 6749 §5.2's `{"error": …, "error_description": …}`, which client libraries read.
+//! - `POST /dev-oidc/revoke`: revokes a refresh token (Cognito's `/oauth2/revoke`).
 //! - `GET /dev-oidc/logout`: back to `logout_uri`.
 //!
 //! Only S256 challenges, single-use codes valid 60 s, exact redirect URIs (the app's
-//! `/auth/callback` on the public base URL). Never served with `PGE_ENV=production`:
-//! the binary refuses the dev provider there.
+//! `/auth/callback` on the public base URL). Tokens live `PGE_DEV_TOKEN_TTL` seconds,
+//! refresh tokens `PGE_DEV_REFRESH_TTL` (kept in memory: a restart signs everyone out).
+//! Never served with `PGE_ENV=production`: the binary refuses the dev provider there.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -37,16 +41,60 @@ use crate::state::AppState;
 const CODE_LIFETIME: Duration = Duration::from_secs(60);
 /// Codes held at once (beyond, the oldest are dropped): a bound on memory.
 const MAX_PENDING_CODES: usize = 10_000;
-/// Lifetime of the ID tokens the flow issues.
-const TOKEN_LIFETIME_HOURS: i64 = 12;
+/// Refresh tokens held at once (beyond, expired ones are dropped, then new sign-ins
+/// wait): a bound on memory.
+const MAX_SESSIONS: usize = 100_000;
+/// Default lifetime of access and ID tokens, in seconds (`PGE_DEV_TOKEN_TTL`).
+pub const DEFAULT_TOKEN_TTL_SECS: u64 = 3600;
+/// Default lifetime of refresh tokens, in seconds (`PGE_DEV_REFRESH_TTL`): 12 hours, as
+/// the Cognito app client's.
+pub const DEFAULT_REFRESH_TTL_SECS: u64 = 12 * 3600;
 
-/// The provider: its key pair, the URLs it answers for, and the codes issued.
+/// How long the provider's tokens live.
+#[derive(Debug, Clone, Copy)]
+pub struct Lifetimes {
+    /// Access and ID tokens.
+    pub token: Duration,
+    /// Refresh tokens: the longest a session lasts without signing in again.
+    pub refresh: Duration,
+}
+
+impl Default for Lifetimes {
+    fn default() -> Self {
+        Self {
+            token: Duration::from_secs(DEFAULT_TOKEN_TTL_SECS),
+            refresh: Duration::from_secs(DEFAULT_REFRESH_TTL_SECS),
+        }
+    }
+}
+
+/// The provider: its key pair, the URLs it answers for, the codes issued and the
+/// sessions (refresh tokens, by their SHA-256) open.
 #[derive(Debug)]
 pub struct DevOidc {
     provider: Arc<DevIdentityProvider>,
     /// Public base URL, without a trailing slash.
     base_url: String,
+    lifetimes: Lifetimes,
     codes: Mutex<HashMap<String, Grant>>,
+    sessions: Mutex<HashMap<[u8; 32], Session>>,
+}
+
+/// Who a refresh token signs in, and since when.
+#[derive(Debug, Clone)]
+struct Session {
+    account: Account,
+    /// The sign-in's time (the tokens' `auth_time`, kept across renewals).
+    auth_time: i64,
+    issued: Instant,
+}
+
+/// The account a sign-in chose.
+#[derive(Debug, Clone)]
+struct Account {
+    subject: String,
+    role: String,
+    bank_id: Option<String>,
 }
 
 /// What a code stands for.
@@ -55,19 +103,23 @@ struct Grant {
     redirect_uri: String,
     code_challenge: String,
     nonce: Option<String>,
-    subject: String,
-    role: String,
-    bank_id: Option<String>,
+    account: Account,
     issued: Instant,
 }
 
 impl DevOidc {
     #[must_use]
-    pub fn new(provider: Arc<DevIdentityProvider>, public_base_url: &str) -> Self {
+    pub fn new(
+        provider: Arc<DevIdentityProvider>,
+        public_base_url: &str,
+        lifetimes: Lifetimes,
+    ) -> Self {
         Self {
             provider,
             base_url: public_base_url.trim_end_matches('/').to_owned(),
+            lifetimes,
             codes: Mutex::new(HashMap::new()),
+            sessions: Mutex::new(HashMap::new()),
         }
     }
 
@@ -87,6 +139,7 @@ impl DevOidc {
             client_id: DEV_AUDIENCE.to_owned(),
             scope: "openid".to_owned(),
             logout_url: format!("{}/dev-oidc/logout", self.base_url),
+            revocation_url: Some(format!("{}/dev-oidc/revoke", self.base_url)),
         }
     }
 
@@ -105,6 +158,8 @@ pub struct Discovery {
     pub token_endpoint: String,
     pub jwks_uri: String,
     pub end_session_endpoint: String,
+    /// Where a refresh token is revoked (RFC 7009; Cognito's `/oauth2/revoke`).
+    pub revocation_endpoint: String,
     pub response_types_supported: Vec<String>,
     pub subject_types_supported: Vec<String>,
     pub id_token_signing_alg_values_supported: Vec<String>,
@@ -141,11 +196,12 @@ pub async fn discovery(State(state): State<AppState>) -> Result<Json<Discovery>,
         token_endpoint: format!("{base}/dev-oidc/token"),
         jwks_uri: format!("{base}/dev-idp/.well-known/jwks.json"),
         end_session_endpoint: format!("{base}/dev-oidc/logout"),
+        revocation_endpoint: format!("{base}/dev-oidc/revoke"),
         response_types_supported: strings(&["code"]),
         subject_types_supported: strings(&["public"]),
         id_token_signing_alg_values_supported: strings(&["RS256"]),
         code_challenge_methods_supported: strings(&["S256"]),
-        grant_types_supported: strings(&["authorization_code"]),
+        grant_types_supported: strings(&["authorization_code", "refresh_token"]),
         token_endpoint_auth_methods_supported: strings(&["none"]),
         scopes_supported: strings(&["openid"]),
     }))
@@ -444,9 +500,11 @@ pub async fn authorize(
                 redirect_uri: params.redirect_uri.clone(),
                 code_challenge: params.code_challenge.clone(),
                 nonce: params.nonce.clone(),
-                subject: name.to_owned(),
-                role: role.to_owned(),
-                bank_id,
+                account: Account {
+                    subject: name.to_owned(),
+                    role: role.to_owned(),
+                    bank_id,
+                },
                 issued: Instant::now(),
             },
         );
@@ -469,7 +527,7 @@ async fn form_body(request: Request) -> Result<Bytes, Problem> {
         .map_err(|_| Problem::payload_too_large(FORM_LIMIT))
 }
 
-/// A token request (RFC 6749 §4.1.3 with PKCE).
+/// A token request: RFC 6749 §4.1.3 with PKCE, or §6 (refresh).
 #[derive(Debug, Default, Deserialize)]
 struct TokenParams {
     #[serde(default)]
@@ -482,101 +540,280 @@ struct TokenParams {
     client_id: String,
     #[serde(default)]
     code_verifier: String,
+    #[serde(default)]
+    refresh_token: String,
 }
 
 /// The token response.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TokenResponse {
-    /// The RS256 ID token: send it as the API's bearer token.
-    pub id_token: String,
-    /// An opaque token (the API accepts ID tokens only).
+    /// The RS256 access token (`token_use: access`): send it as the API's bearer token.
     pub access_token: String,
+    /// The RS256 ID token (`token_use: id`): who signed in, for the app only (the API
+    /// refuses it).
+    pub id_token: String,
+    /// An opaque refresh token, on sign-in only (a renewal keeps the one it used, as
+    /// Cognito does).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
     #[schema(example = "Bearer")]
     pub token_type: String,
     /// Seconds.
-    pub expires_in: i64,
+    pub expires_in: u64,
 }
 
-fn invalid_grant(detail: &str) -> Problem {
-    Problem::new(ProblemType::InvalidGrant, detail)
+/// An error of the token and revocation endpoints, as RFC 6749 §5.2 shapes it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OAuthErrorBody {
+    /// `invalid_request`, `invalid_client`, `invalid_grant`, `unsupported_grant_type`,
+    /// `unsupported_token_type` (revocation, RFC 7009) or `temporarily_unavailable`.
+    #[schema(example = "invalid_grant")]
+    pub error: &'static str,
+    #[schema(example = "unknown or already used code")]
+    pub error_description: String,
 }
 
-/// Exchanges a code and its PKCE verifier for an ID token (embedded default only).
+/// [`OAuthErrorBody`] with its status: 400, or 503 for `temporarily_unavailable`.
+#[derive(Debug)]
+struct OAuthError(OAuthErrorBody);
+
+impl OAuthError {
+    fn new(error: &'static str, description: impl Into<String>) -> Self {
+        Self(OAuthErrorBody {
+            error,
+            error_description: description.into(),
+        })
+    }
+    fn invalid_grant(description: &str) -> Self {
+        Self::new("invalid_grant", description)
+    }
+}
+
+impl IntoResponse for OAuthError {
+    fn into_response(self) -> Response {
+        let status = if self.0.error == "temporarily_unavailable" {
+            StatusCode::SERVICE_UNAVAILABLE
+        } else {
+            StatusCode::BAD_REQUEST
+        };
+        no_store((status, Json(self.0)).into_response())
+    }
+}
+
+fn no_store(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+impl DevOidc {
+    /// The token endpoint's work, once the form is read.
+    async fn exchange(&self, body: &[u8]) -> Result<TokenResponse, OAuthError> {
+        let params: TokenParams = serde_urlencoded::from_bytes(body)
+            .map_err(|_| OAuthError::new("invalid_request", "the token request cannot be read"))?;
+        if params.client_id != DEV_AUDIENCE {
+            return Err(OAuthError::new("invalid_client", "unknown client_id"));
+        }
+        match params.grant_type.as_str() {
+            "authorization_code" => self.redeem_code(&params).await,
+            "refresh_token" => self.renew(&params.refresh_token).await,
+            "" => Err(OAuthError::new("invalid_request", "grant_type is missing")),
+            _ => Err(OAuthError::new(
+                "unsupported_grant_type",
+                "grant_type must be authorization_code or refresh_token",
+            )),
+        }
+    }
+
+    /// A code and its PKCE verifier: the tokens, and a refresh token.
+    async fn redeem_code(&self, params: &TokenParams) -> Result<TokenResponse, OAuthError> {
+        // Single use: removed whatever follows.
+        let grant = self
+            .codes
+            .lock()
+            .await
+            .remove(&params.code)
+            .ok_or_else(|| OAuthError::invalid_grant("unknown or already used code"))?;
+        if grant.issued.elapsed() >= CODE_LIFETIME {
+            return Err(OAuthError::invalid_grant("the code has expired"));
+        }
+        if params.redirect_uri != grant.redirect_uri {
+            return Err(OAuthError::invalid_grant(
+                "redirect_uri differs from the authorization request's",
+            ));
+        }
+        let verifier_ok = (43..=128).contains(&params.code_verifier.len());
+        let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(params.code_verifier.as_bytes()));
+        if !verifier_ok || challenge != grant.code_challenge {
+            return Err(OAuthError::invalid_grant(
+                "the code_verifier does not match the code_challenge",
+            ));
+        }
+        let session = Session {
+            account: grant.account,
+            auth_time: chrono::Utc::now().timestamp(),
+            issued: Instant::now(),
+        };
+        let refresh_token = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
+        {
+            let mut sessions = self.sessions.lock().await;
+            if sessions.len() >= MAX_SESSIONS {
+                let lifetime = self.lifetimes.refresh;
+                sessions.retain(|_, s| s.issued.elapsed() < lifetime);
+            }
+            if sessions.len() >= MAX_SESSIONS {
+                return Err(OAuthError::new(
+                    "temporarily_unavailable",
+                    "too many sessions open; retry later",
+                ));
+            }
+            sessions.insert(Self::key(&refresh_token), session.clone());
+        }
+        let mut tokens = self.tokens(&session, grant.nonce)?;
+        tokens.refresh_token = Some(refresh_token);
+        Ok(tokens)
+    }
+
+    /// A refresh token still open: new access and ID tokens for the same sign-in.
+    async fn renew(&self, refresh_token: &str) -> Result<TokenResponse, OAuthError> {
+        let key = Self::key(refresh_token);
+        let session = {
+            let mut sessions = self.sessions.lock().await;
+            let session = sessions.get(&key).cloned().ok_or_else(|| {
+                OAuthError::invalid_grant("unknown, expired or revoked refresh token")
+            })?;
+            if session.issued.elapsed() >= self.lifetimes.refresh {
+                sessions.remove(&key);
+                return Err(OAuthError::invalid_grant("the refresh token has expired"));
+            }
+            session
+        };
+        self.tokens(&session, None)
+    }
+
+    /// Revokes a refresh token (RFC 7009: an unknown one is not an error).
+    async fn revoke(&self, body: &[u8]) -> Result<(), OAuthError> {
+        #[derive(Deserialize)]
+        struct RevokeParams {
+            #[serde(default)]
+            token: String,
+            #[serde(default)]
+            client_id: String,
+        }
+        let params: RevokeParams = serde_urlencoded::from_bytes(body).map_err(|_| {
+            OAuthError::new("invalid_request", "the revocation request cannot be read")
+        })?;
+        if params.client_id != DEV_AUDIENCE {
+            return Err(OAuthError::new("invalid_client", "unknown client_id"));
+        }
+        if params.token.is_empty() {
+            return Err(OAuthError::new("invalid_request", "token is missing"));
+        }
+        // As Cognito: refresh tokens only (an access token is a JWT, three parts).
+        if params.token.split('.').count() == 3 {
+            return Err(OAuthError::new(
+                "unsupported_token_type",
+                "only refresh tokens are revoked",
+            ));
+        }
+        self.sessions.lock().await.remove(&Self::key(&params.token));
+        Ok(())
+    }
+
+    fn key(refresh_token: &str) -> [u8; 32] {
+        Sha256::digest(refresh_token.as_bytes()).into()
+    }
+
+    /// Signs the access and ID tokens of a session.
+    fn tokens(
+        &self,
+        session: &Session,
+        nonce: Option<String>,
+    ) -> Result<TokenResponse, OAuthError> {
+        let account = &session.account;
+        let unavailable = |e: String| {
+            tracing::error!(error = %e, "dev provider cannot sign a token");
+            OAuthError::new("temporarily_unavailable", "the token could not be signed")
+        };
+        let mut request = DevTokenRequest::for_role(
+            &account.role,
+            account.subject.clone(),
+            account.bank_id.clone(),
+        )
+        .ok_or_else(|| unavailable("unknown role in a session".to_owned()))?;
+        let ttl = self.lifetimes.token.as_secs();
+        request.lifetime = chrono::Duration::seconds(i64::try_from(ttl).unwrap_or(i64::MAX));
+        let issuer = serde_json::Value::String(Self::issuer_at(&self.base_url));
+        let mut access = self.provider.claims(&request);
+        let mut id = self.provider.id_claims(&request);
+        for claims in [&mut access, &mut id] {
+            if let Some(map) = claims.as_object_mut() {
+                map.insert("iss".into(), issuer.clone());
+                map.insert("auth_time".into(), session.auth_time.into());
+            }
+        }
+        if let Some(map) = id.as_object_mut() {
+            map.insert("name".into(), account.subject.clone().into());
+            if let Some(nonce) = nonce {
+                map.insert("nonce".into(), nonce.into());
+            }
+        }
+        let header = self.provider.header();
+        Ok(TokenResponse {
+            access_token: self
+                .provider
+                .sign_claims(&header, &access)
+                .map_err(unavailable)?,
+            id_token: self
+                .provider
+                .sign_claims(&header, &id)
+                .map_err(unavailable)?,
+            refresh_token: None,
+            token_type: "Bearer".to_owned(),
+            expires_in: ttl,
+        })
+    }
+}
+
+/// Exchanges a code and its PKCE verifier, or a refresh token, for tokens (embedded
+/// default only).
 #[utoipa::path(post, path = "/dev-oidc/token", tag = "operations",
     request_body(content = String, content_type = "application/x-www-form-urlencoded",
-        description = "`grant_type=authorization_code`, `code`, `redirect_uri`, `client_id`, `code_verifier`"),
+        description = "`grant_type=authorization_code` with `code`, `redirect_uri`, `client_id`, `code_verifier`; or `grant_type=refresh_token` with `refresh_token`, `client_id`"),
     responses(
-        (status = 200, description = "The ID token", body = TokenResponse),
-        (status = 400, description = "Unknown, used or expired code, wrong verifier, client or redirect URI (`invalid-grant`)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 200, description = "The tokens", body = TokenResponse),
+        (status = 400, description = "RFC 6749 §5.2: `invalid_grant` (unknown, used or expired code or refresh token, wrong verifier or redirect URI), `invalid_client`, `invalid_request`, `unsupported_grant_type`", body = OAuthErrorBody),
         (status = 404, description = "Not the embedded default", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 413, description = "Form over 8 KiB", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 500, description = "The token could not be signed", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 503, description = "`temporarily_unavailable`: too many sessions open, or the token could not be signed", body = OAuthErrorBody),
     ))]
 pub async fn token(State(state): State<AppState>, request: Request) -> Result<Response, Problem> {
     let oidc = dev(&state)?;
     let body = form_body(request).await?;
-    let params: TokenParams = serde_urlencoded::from_bytes(&body)
-        .map_err(|_| invalid_grant("the token request cannot be read"))?;
-    if params.grant_type != "authorization_code" {
-        return Err(invalid_grant(
-            "only grant_type=authorization_code is supported",
-        ));
-    }
-    // Single use: removed whatever follows.
-    let grant = oidc
-        .codes
-        .lock()
-        .await
-        .remove(&params.code)
-        .ok_or_else(|| invalid_grant("unknown or already used code"))?;
-    if grant.issued.elapsed() >= CODE_LIFETIME {
-        return Err(invalid_grant("the code has expired"));
-    }
-    if params.client_id != DEV_AUDIENCE || params.redirect_uri != grant.redirect_uri {
-        return Err(invalid_grant(
-            "client_id or redirect_uri differ from the authorization request's",
-        ));
-    }
-    let verifier_ok = (43..=128).contains(&params.code_verifier.len());
-    let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(params.code_verifier.as_bytes()));
-    if !verifier_ok || challenge != grant.code_challenge {
-        return Err(invalid_grant(
-            "the code_verifier does not match the code_challenge",
-        ));
-    }
-    let mut request =
-        DevTokenRequest::for_role(&grant.role, grant.subject.clone(), grant.bank_id.clone())
-            .ok_or_else(|| Problem::internal("unknown role in a grant"))?;
-    request.lifetime = chrono::Duration::hours(TOKEN_LIFETIME_HOURS);
-    let mut claims = oidc.provider.claims(&request);
-    if let Some(map) = claims.as_object_mut() {
-        map.insert(
-            "iss".into(),
-            serde_json::Value::String(DevOidc::issuer_at(&oidc.base_url)),
-        );
-        map.insert(
-            "name".into(),
-            serde_json::Value::String(grant.subject.clone()),
-        );
-        if let Some(nonce) = grant.nonce {
-            map.insert("nonce".into(), serde_json::Value::String(nonce));
-        }
-    }
-    let id_token = oidc
-        .provider
-        .sign_claims(&oidc.provider.header(), &claims)
-        .map_err(Problem::internal)?;
-    let mut response = Json(TokenResponse {
-        id_token,
-        access_token: URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>()),
-        token_type: "Bearer".to_owned(),
-        expires_in: TOKEN_LIFETIME_HOURS * 3600,
+    Ok(match oidc.exchange(&body).await {
+        Ok(tokens) => no_store(Json(tokens).into_response()),
+        Err(error) => error.into_response(),
     })
-    .into_response();
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
+}
+
+/// Revokes a refresh token (embedded default only; Cognito's `/oauth2/revoke`).
+#[utoipa::path(post, path = "/dev-oidc/revoke", tag = "operations",
+    request_body(content = String, content_type = "application/x-www-form-urlencoded",
+        description = "`token` (the refresh token), `client_id`"),
+    responses(
+        (status = 200, description = "Revoked (or already unknown)"),
+        (status = 400, description = "RFC 7009: `invalid_request`, `invalid_client`, `unsupported_token_type` (an access token)", body = OAuthErrorBody),
+        (status = 404, description = "Not the embedded default", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 413, description = "Form over 8 KiB", body = ProblemDetails, content_type = "application/problem+json"),
+    ))]
+pub async fn revoke(State(state): State<AppState>, request: Request) -> Result<Response, Problem> {
+    let oidc = dev(&state)?;
+    let body = form_body(request).await?;
+    Ok(match oidc.revoke(&body).await {
+        Ok(()) => no_store(StatusCode::OK.into_response()),
+        Err(error) => error.into_response(),
+    })
 }
 
 #[derive(Debug, Default, Deserialize)]

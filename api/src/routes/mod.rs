@@ -238,6 +238,7 @@ fn operations_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(dev_oidc::discovery))
         .routes(routes!(dev_oidc::authorize_page, dev_oidc::authorize))
         .routes(routes!(dev_oidc::token))
+        .routes(routes!(dev_oidc::revoke))
         .routes(routes!(dev_oidc::logout))
         .routes(routes!(dev_oidc::style))
 }

@@ -37,6 +37,10 @@ pub struct WebConfig {
     /// `logout_uri` (Cognito's convention; the dev provider follows it).
     #[schema(example = "http://127.0.0.1:8080/dev-oidc/logout")]
     pub logout_url: String,
+    /// Where the app revokes its refresh token at sign-out (RFC 7009: Cognito's
+    /// `/oauth2/revoke`).
+    #[schema(example = "http://127.0.0.1:8080/dev-oidc/revoke")]
+    pub revocation_url: Option<String>,
 }
 
 /// Everything the web app's serving needs, fixed at start-up.

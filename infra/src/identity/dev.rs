@@ -1,5 +1,5 @@
 //! The dev identity provider of the embedded default: an RSA key generated once into
-//! the data folder, a JWKS for it, and tokens shaped like Cognito ID tokens. Never used
+//! the data folder, a JWKS for it, and tokens shaped like Cognito's (access tokens for the API, ID tokens for the client). Never used
 //! in production (the binary refuses it when `PGE_ENV=production`).
 
 use std::io::Write;
@@ -182,9 +182,34 @@ impl DevIdentityProvider {
         header
     }
 
-    /// The claims of an ID token as Cognito shapes them.
+    /// The claims of an access token as Cognito shapes them (`token_use: access`, the app
+    /// client in `client_id`, no `aud`), the API's bearer. A reviewer's `custom:bank_id`
+    /// is in it as the user pool's pre-token-generation trigger puts it there
+    /// (`terraform/modules/cognito`).
     #[must_use]
     pub fn claims(&self, request: &DevTokenRequest) -> serde_json::Value {
+        let now = Utc::now();
+        let mut claims = serde_json::json!({
+            "sub": request.subject,
+            "iss": DEV_ISSUER,
+            "client_id": DEV_AUDIENCE,
+            "token_use": "access",
+            "scope": "openid",
+            "username": request.subject,
+            "cognito:groups": request.groups,
+            "jti": URL_SAFE_NO_PAD.encode(rand::random::<[u8; 16]>()),
+            "iat": now.timestamp(),
+            "auth_time": now.timestamp(),
+            "exp": (now + request.lifetime).timestamp(),
+        });
+        Self::add_bank(&mut claims, request);
+        claims
+    }
+
+    /// The claims of an ID token as Cognito shapes them (`token_use: id`, `aud`): for the
+    /// client only; the API refuses it.
+    #[must_use]
+    pub fn id_claims(&self, request: &DevTokenRequest) -> serde_json::Value {
         let now = Utc::now();
         let mut claims = serde_json::json!({
             "sub": request.subject,
@@ -197,16 +222,20 @@ impl DevIdentityProvider {
             "auth_time": now.timestamp(),
             "exp": (now + request.lifetime).timestamp(),
         });
+        Self::add_bank(&mut claims, request);
+        claims
+    }
+
+    fn add_bank(claims: &mut serde_json::Value, request: &DevTokenRequest) {
         if let (Some(bank), Some(map)) = (&request.bank_id, claims.as_object_mut()) {
             map.insert(
                 "custom:bank_id".into(),
                 serde_json::Value::String(bank.clone()),
             );
         }
-        claims
     }
 
-    /// Mints an ID token.
+    /// Mints an access token, the API's bearer.
     ///
     /// # Errors
     /// When signing fails.

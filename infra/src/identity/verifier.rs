@@ -1,6 +1,8 @@
-//! ID-token verification against a JWKS (Cognito in production, the dev provider on the
-//! embedded default). RS256 only; `kid` lookup; `iss`, `aud`, `exp`, `nbf` and
-//! `token_use == "id"` checked. Keys are cached: an unknown `kid` triggers at most one
+//! Access-token verification against a JWKS (Cognito in production, the dev provider on
+//! the embedded default). RS256 only; `kid` lookup; `iss`, `exp`, `nbf`,
+//! `token_use == "access"` and the app client (`client_id`, one of the configured
+//! clients: Cognito's access tokens carry no `aud`) checked. ID tokens are for the
+//! client and refused here. Keys are cached: an unknown `kid` triggers at most one
 //! refetch a minute, never a fetch per request.
 //!
 //! Verified tokens are remembered (by their SHA-256, at most [`VERIFIED_CAPACITY`], each
@@ -36,7 +38,8 @@ pub struct VerifierSettings {
     /// Other issuers whose tokens this key set also signs (the dev provider: its
     /// OpenID Connect flow's URL beside `pge dev-token`'s URN).
     pub also_issuers: Vec<String>,
-    pub audiences: Vec<String>,
+    /// The app clients whose access tokens are accepted (`client_id`).
+    pub client_ids: Vec<String>,
     pub jwks: JwksSource,
     /// Clock skew tolerated on `exp` and `nbf`, in seconds.
     pub leeway_seconds: u64,
@@ -65,10 +68,10 @@ pub enum AuthError {
     NotYetValid,
     #[error("the token was issued by another issuer")]
     WrongIssuer,
-    #[error("the token was issued for another audience")]
-    WrongAudience,
-    #[error("an ID token is required")]
-    NotAnIdToken,
+    #[error("the token was issued to another app client")]
+    WrongClient,
+    #[error("an access token is required")]
+    NotAnAccessToken,
     #[error("the token lacks a required claim")]
     MissingClaim,
     /// A subject or bank claim holding control characters (a NUL byte, which
@@ -85,6 +88,9 @@ pub struct TokenClaims {
     pub sub: String,
     #[serde(default)]
     pub token_use: Option<String>,
+    /// The app client the access token was issued to.
+    #[serde(default)]
+    pub client_id: Option<String>,
     #[serde(rename = "cognito:groups", default)]
     pub groups: Vec<String>,
     #[serde(rename = "custom:bank_id", default)]
@@ -159,7 +165,7 @@ struct KeyCache {
     fetched_at: Option<Instant>,
 }
 
-/// Verifies ID tokens. Cheap to clone; clones share the key cache.
+/// Verifies access tokens. Cheap to clone; clones share the key cache.
 #[derive(Clone)]
 pub struct JwtVerifier {
     settings: Arc<VerifierSettings>,
@@ -194,8 +200,9 @@ impl JwtVerifier {
             .chain(settings.also_issuers.iter().map(String::as_str))
             .collect();
         validation.set_issuer(&issuers);
-        validation.set_audience(&settings.audiences);
-        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        // Access tokens have no `aud`: the client is checked on `client_id` below.
+        validation.validate_aud = false;
+        validation.set_required_spec_claims(&["exp", "iss", "sub"]);
         let (keys, fetched_at) = match &settings.jwks {
             JwksSource::Document(doc) => (parse_jwks(doc)?, Some(Instant::now())),
             JwksSource::Url(_) => (HashMap::new(), None),
@@ -338,7 +345,6 @@ impl JwtVerifier {
                 ErrorKind::ExpiredSignature => AuthError::Expired,
                 ErrorKind::ImmatureSignature => AuthError::NotYetValid,
                 ErrorKind::InvalidIssuer => AuthError::WrongIssuer,
-                ErrorKind::InvalidAudience => AuthError::WrongAudience,
                 ErrorKind::InvalidAlgorithm => AuthError::WrongAlgorithm,
                 ErrorKind::MissingRequiredClaim(_) => AuthError::MissingClaim,
                 ErrorKind::InvalidSignature => AuthError::BadSignature,
@@ -346,8 +352,15 @@ impl JwtVerifier {
             }
         })?;
         let claims = data.claims;
-        if claims.token_use.as_deref() != Some("id") {
-            return Err(AuthError::NotAnIdToken);
+        if claims.token_use.as_deref() != Some("access") {
+            return Err(AuthError::NotAnAccessToken);
+        }
+        if !claims
+            .client_id
+            .as_ref()
+            .is_some_and(|client| self.settings.client_ids.contains(client))
+        {
+            return Err(AuthError::WrongClient);
         }
         if claims.sub.is_empty() {
             return Err(AuthError::MissingClaim);
@@ -430,7 +443,7 @@ mod tests {
         JwtVerifier::new(VerifierSettings {
             issuer: DEV_ISSUER.to_owned(),
             also_issuers: Vec::new(),
-            audiences: vec![DEV_AUDIENCE.to_owned()],
+            client_ids: vec![DEV_AUDIENCE.to_owned()],
             jwks: JwksSource::Url(url.to_owned()),
             leeway_seconds: 5,
             refetch_interval,

@@ -3,26 +3,58 @@ import createClient, { type Middleware } from 'openapi-fetch';
 import type { paths } from './schema';
 import { ApiError, toApiError } from './problem';
 
-let idToken: string | undefined;
+let accessToken: string | undefined;
 let onUnauthorized: (() => void) | undefined;
+let renewer: (() => Promise<string | undefined>) | undefined;
+let renewing: Promise<string | undefined> | undefined;
 
-/** The API accepts ID tokens (`token_use == "id"`), not access tokens. */
-export function setIdToken(token: string | undefined) {
-  idToken = token;
+/** The API's bearer: the access token (`token_use == "access"`); the ID token is the app's. */
+export function setAccessToken(token: string | undefined) {
+  accessToken = token;
 }
 
-/** Called on any 401, to sign in again and come back. */
+/** Called when a 401 survives a renewal: sign in again and come back. */
 export function setUnauthorizedHandler(handler: (() => void) | undefined) {
   onUnauthorized = handler;
 }
 
+/** Renews the session's tokens (the refresh token) and gives the new access token. */
+export function setRenewer(renew: (() => Promise<string | undefined>) | undefined) {
+  renewer = renew;
+}
+
+/** One renewal at a time, whatever number of calls met a 401 together. */
+function renewOnce(): Promise<string | undefined> {
+  if (!renewer) return Promise.resolve(undefined);
+  renewing ??= renewer()
+    .catch(() => undefined)
+    .finally(() => {
+      renewing = undefined;
+    });
+  return renewing;
+}
+
+// A copy of each request, taken before it is sent (its body can be read once): the one
+// retry after a renewal sends the copy.
+const copies = new WeakMap<Request, Request>();
+
 const auth: Middleware = {
   onRequest({ request }) {
-    if (idToken) request.headers.set('Authorization', `Bearer ${idToken}`);
+    if (accessToken) request.headers.set('Authorization', `Bearer ${accessToken}`);
+    copies.set(request, request.clone());
     return request;
   },
-  onResponse({ response }) {
-    if (response.status === 401) onUnauthorized?.();
+  async onResponse({ request, response }) {
+    if (response.status !== 401) return response;
+    const copy = copies.get(request);
+    // The token expired or was refused: renew once and send the request again.
+    const renewed = copy && request.headers.has('Authorization') ? await renewOnce() : undefined;
+    if (renewed && copy) {
+      copy.headers.set('Authorization', `Bearer ${renewed}`);
+      const retried = await globalThis.fetch(copy);
+      if (retried.status !== 401) return retried;
+    }
+    onUnauthorized?.();
     return response;
   },
 };

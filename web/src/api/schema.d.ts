@@ -413,6 +413,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/dev-oidc/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revokes a refresh token (embedded default only; Cognito's `/oauth2/revoke`). */
+        post: operations["revoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/dev-oidc/style.css": {
         parameters: {
             query?: never;
@@ -439,7 +456,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Exchanges a code and its PKCE verifier for an ID token (embedded default only). */
+        /**
+         * Exchanges a code and its PKCE verifier, or a refresh token, for tokens (embedded
+         *     default only).
+         */
         post: operations["token"];
         delete?: never;
         options?: never;
@@ -688,6 +708,8 @@ export interface components {
             issuer: string;
             jwks_uri: string;
             response_types_supported: string[];
+            /** @description Where a refresh token is revoked (RFC 7009; Cognito's `/oauth2/revoke`). */
+            revocation_endpoint: string;
             scopes_supported: string[];
             subject_types_supported: string[];
             token_endpoint: string;
@@ -887,6 +909,17 @@ export interface components {
              */
             email: string;
         };
+        /** @description An error of the token and revocation endpoints, as RFC 6749 §5.2 shapes it. */
+        OAuthErrorBody: {
+            /**
+             * @description `invalid_request`, `invalid_client`, `invalid_grant`, `unsupported_grant_type`,
+             *     `unsupported_token_type` (revocation, RFC 7009) or `temporarily_unavailable`.
+             * @example invalid_grant
+             */
+            error: string;
+            /** @example unknown or already used code */
+            error_description: string;
+        };
         /** @description Outbox health. */
         OutboxView: {
             /**
@@ -928,7 +961,7 @@ export interface components {
          * @description Every kind of problem the API answers with (`Problem.type`); clients may rely on the list being complete.
          * @enum {string}
          */
-        ProblemType: "/problems/account-exists" | "/problems/aggregate-cap-exceeded" | "/problems/bank-exists" | "/problems/body-timeout" | "/problems/campaign-closed" | "/problems/database-unavailable" | "/problems/degraded-mode" | "/problems/document-already-uploaded" | "/problems/document-content-mismatch" | "/problems/document-mismatch" | "/problems/document-not-uploaded" | "/problems/documents-closed" | "/problems/forbidden" | "/problems/idempotency-key-reused" | "/problems/identity-provider-unavailable" | "/problems/internal" | "/problems/invalid-grant" | "/problems/invalid-parameter" | "/problems/invalid-transition" | "/problems/malformed-json" | "/problems/method-not-allowed" | "/problems/not-eligible" | "/problems/not-found" | "/problems/not-ready" | "/problems/object-storage-unavailable" | "/problems/overloaded" | "/problems/payload-too-large" | "/problems/precondition-failed" | "/problems/precondition-required" | "/problems/rate-limited" | "/problems/request-timeout" | "/problems/signed-url-expired" | "/problems/signed-url-invalid" | "/problems/thread-full" | "/problems/too-many-documents" | "/problems/unauthorized" | "/problems/unsupported-media-type" | "/problems/upload-size-mismatch" | "/problems/validation-failed";
+        ProblemType: "/problems/account-exists" | "/problems/aggregate-cap-exceeded" | "/problems/bank-exists" | "/problems/body-timeout" | "/problems/campaign-closed" | "/problems/database-unavailable" | "/problems/degraded-mode" | "/problems/document-already-uploaded" | "/problems/document-content-mismatch" | "/problems/document-mismatch" | "/problems/document-not-uploaded" | "/problems/documents-closed" | "/problems/forbidden" | "/problems/idempotency-key-reused" | "/problems/identity-provider-unavailable" | "/problems/internal" | "/problems/invalid-parameter" | "/problems/invalid-transition" | "/problems/malformed-json" | "/problems/method-not-allowed" | "/problems/not-eligible" | "/problems/not-found" | "/problems/not-ready" | "/problems/object-storage-unavailable" | "/problems/overloaded" | "/problems/payload-too-large" | "/problems/precondition-failed" | "/problems/precondition-required" | "/problems/rate-limited" | "/problems/request-timeout" | "/problems/signed-url-expired" | "/problems/signed-url-invalid" | "/problems/thread-full" | "/problems/too-many-documents" | "/problems/unauthorized" | "/problems/unsupported-media-type" | "/problems/upload-size-mismatch" | "/problems/validation-failed";
         /** @description The created account. */
         ReviewerView: {
             bank_id: string;
@@ -1030,15 +1063,23 @@ export interface components {
         };
         /** @description The token response. */
         TokenResponse: {
-            /** @description An opaque token (the API accepts ID tokens only). */
+            /** @description The RS256 access token (`token_use: access`): send it as the API's bearer token. */
             access_token: string;
             /**
              * Format: int64
              * @description Seconds.
              */
             expires_in: number;
-            /** @description The RS256 ID token: send it as the API's bearer token. */
+            /**
+             * @description The RS256 ID token (`token_use: id`): who signed in, for the app only (the API
+             *     refuses it).
+             */
             id_token: string;
+            /**
+             * @description An opaque refresh token, on sign-in only (a renewal keeps the one it used, as
+             *     Cognito does).
+             */
+            refresh_token?: string | null;
             /** @example Bearer */
             token_type: string;
         };
@@ -1089,6 +1130,12 @@ export interface components {
              * @example http://127.0.0.1:8080/dev-oidc/logout
              */
             logout_url: string;
+            /**
+             * @description Where the app revokes its refresh token at sign-out (RFC 7009: Cognito's
+             *     `/oauth2/revoke`).
+             * @example http://127.0.0.1:8080/dev-oidc/revoke
+             */
+            revocation_url?: string | null;
             /** @example openid */
             scope: string;
         };
@@ -3930,6 +3977,65 @@ export interface operations {
             };
         };
     };
+    revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description `token` (the refresh token), `client_id` */
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": string;
+            };
+        };
+        responses: {
+            /** @description Revoked (or already unknown) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description RFC 7009: `invalid_request`, `invalid_client`, `unsupported_token_type` (an access token) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthErrorBody"];
+                };
+            };
+            /** @description Not the embedded default */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Form over 8 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No `Content-Type: application/json` (`unsupported-media-type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     style: {
         parameters: {
             query?: never;
@@ -3966,14 +4072,14 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description `grant_type=authorization_code`, `code`, `redirect_uri`, `client_id`, `code_verifier` */
+        /** @description `grant_type=authorization_code` with `code`, `redirect_uri`, `client_id`, `code_verifier`; or `grant_type=refresh_token` with `refresh_token`, `client_id` */
         requestBody: {
             content: {
                 "application/x-www-form-urlencoded": string;
             };
         };
         responses: {
-            /** @description The ID token */
+            /** @description The tokens */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3982,13 +4088,13 @@ export interface operations {
                     "application/json": components["schemas"]["TokenResponse"];
                 };
             };
-            /** @description Unknown, used or expired code, wrong verifier, client or redirect URI (`invalid-grant`) */
+            /** @description RFC 6749 §5.2: `invalid_grant` (unknown, used or expired code or refresh token, wrong verifier or redirect URI), `invalid_client`, `invalid_request`, `unsupported_grant_type` */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["OAuthErrorBody"];
                 };
             };
             /** @description Not the embedded default */
@@ -4018,13 +4124,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The token could not be signed */
-            500: {
+            /** @description `temporarily_unavailable`: too many sessions open, or the token could not be signed */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["OAuthErrorBody"];
                 };
             };
         };

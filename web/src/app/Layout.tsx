@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import type { Role } from '../auth/config';
 import { useSession } from '../auth/session';
 import { setLanguage } from '../i18n';
+import { SessionWarning } from './SessionWarning';
 import { Footer, Header, Link, Main, SkipLink, uiStrings } from '../ui';
 
 // Signed-in users only (after the sign-in code has loaded): kept out of the first paint.
@@ -68,6 +69,7 @@ export function Layout() {
           <p className="ui-width">{t(`session.problems.${session.problem}`)}</p>
         </div>
       )}
+      <SessionWarning />
       {session.status === 'signedIn' && (
         <Suspense fallback={null}>
           <DegradedBanner />

@@ -7,6 +7,8 @@ export interface RuntimeConfig {
   client_id: string;
   scope: string;
   logout_url: string;
+  /** Where the refresh token is revoked at sign-out (RFC 7009), when the provider has one. */
+  revocation_url?: string;
 }
 
 export type ConfigProblem = 'config-unreachable' | 'config-invalid';
@@ -36,10 +38,14 @@ export function validateConfig(raw: unknown): ConfigResult {
   const { authority, client_id, scope, logout_url } = o as unknown as RuntimeConfig;
   if (!isSafeUrl(authority)) return invalid('authority must be an https URL (http only on 127.0.0.1 or localhost)');
   if (!isSafeUrl(logout_url)) return invalid('logout_url must be an https URL (http only on 127.0.0.1 or localhost)');
+  const revocation_url = o.revocation_url ?? undefined;
+  if (revocation_url !== undefined && (typeof revocation_url !== 'string' || !isSafeUrl(revocation_url))) {
+    return invalid('revocation_url must be an https URL (http only on 127.0.0.1 or localhost)');
+  }
   if (!/^[\w.-]{1,128}$/.test(client_id)) return invalid('client_id has unexpected characters');
   const scopes = scope.split(' ');
   if (!scopes.includes('openid') || !scopes.every((s) => /^[\w:./-]+$/.test(s))) return invalid('scope must list openid');
-  return { ok: true, config: { authority, client_id, scope, logout_url } };
+  return { ok: true, config: { authority, client_id, scope, logout_url, ...(revocation_url ? { revocation_url } : {}) } };
 }
 
 export async function loadConfig(fetchFn: typeof fetch = (...a) => globalThis.fetch(...a)): Promise<ConfigResult> {

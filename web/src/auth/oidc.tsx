@@ -1,17 +1,26 @@
 // Sign-in with OpenID Connect, one code path for Cognito and the dev provider:
-// authorization code + PKCE (S256) through oidc-client-ts, no client secret, user and
-// state in sessionStorage. The ID token (what the API accepts) is checked against the
-// configured issuer and client before it is ever sent.
+// authorization code + PKCE (S256) through oidc-client-ts, no client secret. The session
+// is the browser's, shared by its tabs (the user in localStorage; a sign-in's PKCE state
+// stays in the tab that started it). The ID token is checked against the configured
+// issuer and client; the access token is what the API gets. Tokens are renewed with the
+// refresh token before they expire, and once more when the API answers 401; sign-out
+// revokes the refresh token and signs every tab out.
 import { UserManager, WebStorageStateStore, type User } from 'oidc-client-ts';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { AuthProvider, useAuth } from 'react-oidc-context';
-import { setIdToken, setUnauthorizedHandler } from '../api/client';
+import { setAccessToken, setRenewer, setUnauthorizedHandler } from '../api/client';
+import { clearKeptTexts } from '../draft/kept';
 import { clearDraft, readDraft, restoreDraft } from '../draft/store';
 import { idTokenProblem, landingPath, roleOf, safeReturnPath, type RuntimeConfig, type TokenProblem } from './config';
 import { SIGNED_OUT_FLAG, type Session, type SessionProblem } from './session';
 
 const SIGNED_IN_AT = 'pge.signedInAt';
 const here = () => location.pathname + location.search;
+/** Renewal starts this long before the access token expires. */
+export const RENEW_BEFORE_SECONDS = 30;
+/** The tabs of this browser tell each other of a sign-out on this channel. */
+const CHANNEL = 'pge.session';
+const SIGNED_OUT_MESSAGE = 'signed-out';
 
 interface Props {
   config: RuntimeConfig;
@@ -21,7 +30,6 @@ interface Props {
 }
 
 function makeUserManager(config: RuntimeConfig) {
-  const store = new WebStorageStateStore({ store: sessionStorage });
   return new UserManager({
     authority: config.authority,
     client_id: config.client_id,
@@ -29,9 +37,13 @@ function makeUserManager(config: RuntimeConfig) {
     redirect_uri: `${location.origin}/auth/callback`,
     post_logout_redirect_uri: `${location.origin}/`,
     response_type: 'code',
-    userStore: store,
-    stateStore: store,
-    automaticSilentRenew: false,
+    userStore: new WebStorageStateStore({ store: localStorage }),
+    stateStore: new WebStorageStateStore({ store: sessionStorage }),
+    // With a refresh token, signinSilent is a token request (no iframe, no prompt).
+    automaticSilentRenew: true,
+    accessTokenExpiringNotificationTimeInSeconds: RENEW_BEFORE_SECONDS,
+    revokeTokenTypes: ['refresh_token'],
+    metadataSeed: config.revocation_url ? { revocation_endpoint: config.revocation_url } : undefined,
     loadUserInfo: false,
     monitorSession: false,
   });
@@ -94,20 +106,58 @@ function Reporter({
   // Between removing the user and the provider's logout page: neither signed in nor
   // out (a protected page must not start a new sign-in meanwhile).
   const [leaving, setLeaving] = useState(false);
+  // The last renewal failed (the refresh token expired or was revoked, or the network):
+  // the session ends with the access token unless the user acts.
+  const [renewalFailed, setRenewalFailed] = useState(false);
   const user = auth.user ?? undefined;
   const tokenProblem = user ? idTokenProblem(user.id_token, { issuer, client_id: config.client_id }) : undefined;
+  // Back after the tokens expired (a closed laptop, a tab reopened): the refresh token
+  // may still hold the session.
+  const stale = tokenProblem === 'expired' && !!user?.refresh_token;
   const valid = user && !tokenProblem ? user : undefined;
   const subject = valid?.profile.sub;
 
-  // A stored user whose token is not ours (or has expired) is dropped, never sent.
+  // A stored user whose token is not ours is dropped, never sent; an expired one is
+  // renewed when it can be.
   useEffect(() => {
-    if (user && tokenProblem) {
-      void userManager.removeUser();
-      if (tokenProblem !== 'expired') setRejected(tokenProblem);
+    if (!user || !tokenProblem) return;
+    if (stale) {
+      userManager.signinSilent().catch(() => userManager.removeUser());
+      return;
     }
-  }, [user, tokenProblem, userManager, setRejected]);
+    void userManager.removeUser();
+    if (tokenProblem !== 'expired') setRejected(tokenProblem);
+  }, [user, tokenProblem, stale, userManager, setRejected]);
 
-  setIdToken(valid?.id_token);
+  setAccessToken(valid?.access_token);
+
+  useEffect(() => {
+    const failed = () => setRenewalFailed(true);
+    const renewed = () => setRenewalFailed(false);
+    userManager.events.addSilentRenewError(failed);
+    userManager.events.addUserLoaded(renewed);
+    setRenewer(async () => (await userManager.signinSilent())?.access_token);
+    return () => {
+      userManager.events.removeSilentRenewError(failed);
+      userManager.events.removeUserLoaded(renewed);
+      setRenewer(undefined);
+    };
+  }, [userManager]);
+
+  // Another tab signed out: so does this one.
+  useEffect(() => {
+    if (typeof BroadcastChannel === 'undefined') return;
+    const channel = new BroadcastChannel(CHANNEL);
+    channel.onmessage = (event) => {
+      if (event.data !== SIGNED_OUT_MESSAGE) return;
+      setLeaving(true);
+      void userManager.removeUser().then(() => {
+        sessionStorage.setItem(SIGNED_OUT_FLAG, '1');
+        location.assign('/');
+      });
+    };
+    return () => channel.close();
+  }, [userManager]);
 
   const lastSubject = useRef(subject);
   useEffect(() => {
@@ -124,31 +174,52 @@ function Reporter({
     const signOut = () => {
       setLeaving(true);
       void (async () => {
+        // The refresh token is revoked first: a copy of it left anywhere is worthless.
+        await userManager.revokeTokens().catch(() => undefined);
         await userManager.removeUser();
         clearDraft();
+        clearKeptTexts();
+        if (typeof BroadcastChannel !== 'undefined') {
+          const channel = new BroadcastChannel(CHANNEL);
+          channel.postMessage(SIGNED_OUT_MESSAGE);
+          channel.close();
+        }
         sessionStorage.setItem(SIGNED_OUT_FLAG, '1');
         const back = encodeURIComponent(`${location.origin}/`);
         location.assign(`${config.logout_url}?client_id=${encodeURIComponent(config.client_id)}&logout_uri=${back}`);
       })();
     };
-    const problem: SessionProblem | undefined = rejected ?? (auth.error ? 'sign-in-failed' : undefined);
+    // Renew now; when the session cannot be renewed any more, sign in again and come
+    // back here (the draft travels along).
+    const stay = () => {
+      userManager.signinSilent().then(
+        () => setRenewalFailed(false),
+        () => signIn(),
+      );
+    };
+    // A failed renewal is the warning's (SessionWarning), not a failed sign-in.
+    const problem: SessionProblem | undefined = rejected ?? (auth.error && !subject ? 'sign-in-failed' : undefined);
     const profile = valid?.profile;
     return {
-      status: auth.isLoading || leaving ? 'loading' : subject ? 'signedIn' : 'signedOut',
+      status: auth.isLoading || leaving || stale ? 'loading' : subject ? 'signedIn' : 'signedOut',
       subject,
       displayName: profile ? (profile.name ?? profile.email ?? profile.preferred_username ?? profile.sub) : undefined,
       role: roleOf(profile),
       bankId: typeof profile?.['custom:bank_id'] === 'string' ? profile['custom:bank_id'] : undefined,
       problem,
+      expiresAt: valid?.expires_at,
+      renewalFailed: subject ? renewalFailed : false,
       signIn,
       signOut,
+      stay,
     };
-  }, [auth.isLoading, auth.error, subject, valid, rejected, userManager, config, leaving]);
+  }, [auth.isLoading, auth.error, subject, valid, stale, rejected, userManager, config, leaving, renewalFailed]);
 
   useEffect(() => onSession(session), [session, onSession]);
 
-  // Any 401 from the API: sign in again and come back here, draft intact; unless we
-  // have just signed in (the API refuses this provider's tokens: no redirect loop).
+  // A 401 that a renewal did not cure: sign in again and come back here, draft intact;
+  // unless we have just signed in (the API refuses this provider's tokens: no redirect
+  // loop).
   useEffect(() => {
     setUnauthorizedHandler(() => {
       if (Date.now() - Number(sessionStorage.getItem(SIGNED_IN_AT) ?? 0) < 30_000) {

@@ -14,9 +14,16 @@ export interface Session {
   /** A reviewer's bank (`custom:bank_id`). */
   bankId?: string;
   problem?: SessionProblem;
+  /** When the access token expires (seconds since the epoch). */
+  expiresAt?: number;
+  /** The last renewal failed: the session ends at `expiresAt` unless the user stays. */
+  renewalFailed?: boolean;
   /** Signs in, then comes back to `returnTo` (default: here) with the draft intact. */
   signIn(returnTo?: string): void;
+  /** Signs out of every tab, the refresh token revoked. */
   signOut(): void;
+  /** Renews the session now (or signs in again, coming back here, when it cannot). */
+  stay?(): void;
 }
 
 export const SIGNED_OUT_FLAG = 'pge.signedOut';

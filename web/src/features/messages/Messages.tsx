@@ -10,6 +10,7 @@ import { keys, messagesQuery, type Message } from '../../api/queries';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { fieldErrorText } from '../../i18n/errors';
 import { formatDate } from '../../lib/dates';
+import { useKeptText } from '../../draft/kept';
 import { Alert, Button, Spinner, Textarea } from '../../ui';
 
 export const MAX_MESSAGE = 5000;
@@ -56,7 +57,7 @@ export function Messages({ requestId, viewer, canWrite, intro }: { requestId: st
 function MessageForm({ requestId, viewer }: { requestId: string; viewer: 'applicant' | 'bank' }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
-  const [body, setBody] = useState('');
+  const [body, setBody] = useKeptText(`message:${requestId}`);
   const [local, setLocal] = useState<string>();
   const [sent, setSent] = useState(false);
   const ref = useRef<HTMLTextAreaElement>(null);
