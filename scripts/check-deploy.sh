@@ -180,7 +180,7 @@ required_files() {
   local missing=0 f
   for f in Dockerfile .dockerignore .gitlab-ci.yml docs/DEPLOYMENT.md helm/pge/Chart.yaml \
     helm/pge/values.yaml helm/pge/values.schema.json terraform/environments/staging/main.tf \
-    terraform/environments/production/main.tf Cargo.toml api/src/config.rs scripts/deploy-web.sh \
+    terraform/environments/production/main.tf Cargo.toml api/src/config.rs api/src/extract.rs scripts/deploy-web.sh \
     scripts/image-rootfs.sh; do
     [ -s "$f" ] || { echo "missing or empty: $f"; missing=1; }
   done
@@ -366,9 +366,10 @@ check "Terraform references resolve (resources, data, modules and their outputs,
 
 # Validations that keep promises of the issue, evaluated on sample values: the region is
 # eu-west-3 only (data in France), Kubernetes is 1.30 or later (the chart's preStop
-# sleep). Also checks the value each environment gives to those module variables.
+# sleep), the WAF's country allow-list France with its overseas territories or empty.
+# Also checks the value each environment gives to those module variables.
 terraform_validations() { deploycheck terraform-validations terraform; }
-check "Terraform validations (region eu-west-3 only, Kubernetes >= 1.30) on sample values" terraform_validations
+check "Terraform validations (region eu-west-3 only, Kubernetes >= 1.30, France whole in the country allow-list) on sample values" terraform_validations
 
 # --- the web app's deployment (Terraform side) -------------------------------------------
 # Evaluated per environment with tfeval (sample values for what only AWS knows): the
@@ -380,6 +381,18 @@ check "CloudFront CSP (no unsafe-inline; connect-src: documents bucket as the AP
 check "CloudFront SPA behaviour (index.html rewrite, no-cache revalidated, security headers, origin verify, WAF)" tf_web spa
 check "Cognito SPA client (public: no secret, code flow, openid email, callback and logout URLs)" tf_web cognito
 check "documents bucket CORS (PUT and GET from the site origin, signed headers)" tf_web cors
+
+# --- the edge lets real users in (issue 29, part 7) ---------------------------------------
+# The WAF web ACL, evaluated per environment: the common rule set's 8 KB body rule only
+# counted and the API's own body limit (api/src/extract.rs BODY_LIMIT) held by a rule of
+# ours; the country allow-list France with its overseas territories (or nobody shut out);
+# rate limits that never count the web app's files, per credential rather than per shared
+# egress address; managed rule groups added later counted before they block.
+tf_edge() { deploycheck terraform-edge "$1"; } # body|geo|rate|managed
+check "WAF body size: the API's own limit applies (CRS SizeRestrictions_BODY counted, the rest in block; bodies over BODY_LIMIT blocked)" tf_edge body
+check "WAF country allow-list: France with its overseas departments and territories, CloudFront the same" tf_edge geo
+check "WAF rate limits: the web app's files never counted, signed-in requests per credential and address, no shared-address budget" tf_edge rate
+check "WAF managed rule groups: the established ones in block, new ones counted first" tf_edge managed
 
 checkov_run "checkov terraform" -d terraform --framework terraform
 

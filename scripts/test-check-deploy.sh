@@ -332,6 +332,23 @@ breaks "terraform: documents CORS without if-none-match" 'documents bucket CORS'
   'sub terraform/modules/s3/main.tf "\"content-length\", \"if-none-match\", \"x-amz-*\"" "\"content-length\", \"x-amz-*\""'
 breaks "terraform: documents CORS from any origin" 'documents bucket CORS' \
   'sub terraform/environments/staging/main.tf "cors_allowed_origins = [local.app_url]" "cors_allowed_origins = [\"*\"]"'
+# The edge lets real users in (issue 29, part 7)
+breaks "waf: the common rule set's 8 KB body rule back in block" 'WAF body size' \
+  'sub terraform/modules/waf/main.tf "        rule_action_override {\n          name = \"SizeRestrictions_BODY\"\n          action_to_use {\n            count {}\n          }\n        }\n" ""'
+breaks "waf: bodies blocked under the API's 64 KiB" 'WAF body size' \
+  'sub terraform/modules/waf/variables.tf "body_bytes = 65536 }" "body_bytes = 16384 }"'
+breaks "waf: the WAF sees only 16 KB of a body" 'WAF body size' \
+  'sub terraform/modules/waf/main.tf "default_size_inspection_limit = \"KB_64\"" "default_size_inspection_limit = \"KB_16\""'
+breaks "waf: FR-only country allow-list" 'WAF country allow-list' \
+  'sub terraform/environments/production/terraform.tfvars.example "allowed_country_codes = [\"FR\", \"RE\"," "allowed_country_codes = [\"FR\"] # [\"RE\","'
+breaks "waf: France without Wallis-et-Futuna accepted (validation)" 'Terraform validations' \
+  'sub terraform/modules/waf/variables.tf "\"PF\", \"WF\"], var.allowed_country_codes" "\"PF\"], var.allowed_country_codes"'
+breaks "waf: a rate limit counts the web app's files" 'WAF rate limits' \
+  'sub terraform/modules/waf/main.tf "search_string         = \"/api/\"" "search_string         = \"/\""'
+breaks "waf: a bank's reviewers share their address's budget" 'WAF rate limits' \
+  'sub terraform/modules/waf/main.tf "aggregate_key_type = \"CUSTOM_KEYS\"" "aggregate_key_type = \"IP\""'
+breaks "waf: a new managed rule group blocks at once" 'WAF managed rule groups' \
+  'sub terraform/modules/waf/main.tf "      override_action {\n        count {}\n      }" "      override_action {\n        none {}\n      }"'
 if command -v terraform >/dev/null 2>&1; then
   breaks "terraform: unformatted file (terraform fmt)" 'terraform fmt' \
     'sub terraform/modules/ecr/main.tf "  image_tag_mutability = \"IMMUTABLE\"" "  image_tag_mutability    =    \"IMMUTABLE\""'

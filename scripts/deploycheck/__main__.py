@@ -2,7 +2,7 @@
 it fails (scripts/check-deploy.sh names each check and shows the report of a failure)."""
 import sys
 
-from . import chart, checkov, deploy_web, dockerfile, gitlab, helm_values, terraform, terraform_refs, web
+from . import chart, checkov, deploy_web, dockerfile, edge, gitlab, helm_values, terraform, terraform_refs, web
 
 CHECKS = {
     "checkov-report": checkov.main,
@@ -21,6 +21,7 @@ CHECKS = {
     "terraform-references": terraform_refs.main,
     "terraform-validations": terraform.validations_main,
     "terraform-web": web.main,
+    "terraform-edge": edge.main,
 }
 
 

@@ -6,6 +6,8 @@ import pathlib
 import re
 
 from .common import finish, load_hcl, q
+from .edge import FRANCE
+from .tfeval import _balanced
 
 # The modules each environment must use.
 MODULES = ("network", "eks", "rds", "cognito", "ses", "s3", "cloudfront", "waf", "irsa")
@@ -95,11 +97,16 @@ def contract_main(args):
 # --- validations on sample values ----------------------------------------------------------------
 
 # (folder, variable): (values to accept, values to refuse). The region is eu-west-3 only
-# (data in France), Kubernetes 1.30 or later (the chart's preStop sleep).
+# (data in France), Kubernetes 1.30 or later (the chart's preStop sleep), the country
+# allow-list France whole or nobody shut out.
 CASES = {
     ("environments/staging", "region"): (["eu-west-3"], ["eu-west-1", "eu-central-1", "eu-south-2", "us-east-1", ""]),
     ("environments/production", "region"): (["eu-west-3"], ["eu-west-1", "eu-central-1", "eu-south-2", "us-east-1", ""]),
     ("modules/eks", "kubernetes_version"): (["1.30", "1.31", "1.33", "1.40"], ["1.29", "1.28", "1.3", "1.30.1", "2.0", ""]),
+    # Empty (everybody) or France with every overseas department and territory.
+    ("modules/waf", "allowed_country_codes"): (
+        [[], list(FRANCE), list(FRANCE) + ["DE"]],
+        [["FR"], ["FR", "RE", "GP", "MQ", "GF"], [c for c in FRANCE if c != "WF"], [c for c in FRANCE if c != "RE"], ["fr"]]),
 }
 
 
@@ -124,7 +131,19 @@ def can(thunk):
 
 FUNCS = {"regex": regex, "can": can, "contains": lambda lst, v: v in lst, "startswith": str.startswith,
          "endswith": str.endswith, "length": len, "tonumber": float, "split": lambda sep, s: s.split(sep),
-         "alltrue": all, "anytrue": any, "True": True, "False": False, "None": None}
+         "alltrue": all, "anytrue": any, "setsubtract": lambda a, b: set(a) - set(b),
+         "True": True, "False": False, "None": None}
+
+
+def for_expressions(code):
+    """HCL's list comprehensions, `[for x in xs : f(x)]`, as Python's `[(f(x)) for x in (xs)]`."""
+    while (i := code.find("[for ")) >= 0:
+        end = _balanced(code, i + 1, "[", "]")
+        m = re.fullmatch(r"for\s+(\w+)\s+in\s+(.+?)\s*:\s*(.+)", code[i + 1:end].strip(), re.S)
+        if not m:
+            raise ValueError(f"cannot read the for expression {code[i:end + 1]!r}")
+        code = f"{code[:i]}[({m.group(3)}) for {m.group(1)} in ({m.group(2)})]{code[end + 1:]}"
+    return code
 
 
 def evaluate(condition, var, value):
@@ -132,7 +151,7 @@ def evaluate(condition, var, value):
     as Python), for the value `value`."""
     code = condition.strip()
     code = code[2:-1] if code.startswith("${") and code.endswith("}") else code
-    code = code.replace(f"var.{var}", "V").replace("&&", " and ").replace("||", " or ")
+    code = for_expressions(code.replace(f"var.{var}", "V")).replace("&&", " and ").replace("||", " or ")
     code = re.sub(r"!(?!=)", " not ", code)
     code = re.sub(r"\bcan\(", "can(lambda: ", code)
     code = re.sub(r"\btrue\b", "True", re.sub(r"\bfalse\b", "False", re.sub(r"\bnull\b", "None", code)))

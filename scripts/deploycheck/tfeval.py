@@ -153,6 +153,14 @@ class Scope:
     # -- references ------------------------------------------------------------------
     def ref(self, name):
         parts = name.split(".")
+        if parts[0] in ("var", "local") and len(parts) > 2:
+            # An attribute of an object value: var.limits.body_bytes.
+            value = self.ref(".".join(parts[:2]))
+            for attr in parts[2:]:
+                if not isinstance(value, dict) or attr not in value:
+                    raise EvalError(f"{self.folder.path}: {name}: no attribute {attr}")
+                value = value[attr]
+            return value
         if parts[0] == "var":
             v = parts[1]
             if v in self.bindings:

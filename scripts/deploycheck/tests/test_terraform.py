@@ -62,6 +62,16 @@ class Validations(unittest.TestCase):
         errors, _ = terraform.validation_errors("modules/eks", "kubernetes_version", conds, ["1.30"], ["1.29"])
         self.assertEqual(errors, ["modules/eks: var.kubernetes_version accepts '1.29', which it must refuse"])
 
+    def test_for_expression_and_setsubtract(self):
+        d = loads_hcl('variable "allowed_country_codes" {\n  validation {\n'
+                      '    condition     = alltrue([for c in var.allowed_country_codes : can(regex("^[A-Z]{2}$", c))])\n'
+                      '    error_message = "x"\n  }\n  validation {\n'
+                      '    condition     = length(var.allowed_country_codes) == 0 || length(setsubtract(["FR", "RE"], var.allowed_country_codes)) == 0\n'
+                      '    error_message = "x"\n  }\n}\n')
+        conds = terraform.validations([d], "allowed_country_codes")
+        self.assertEqual(terraform.validation_errors("m", "allowed_country_codes", conds, [[], ["FR", "RE"], ["RE", "FR", "DE"]],
+                                                     [["FR"], ["fr", "RE"], ["FR", "RE", "d"]]), ([], 6))
+
     def test_no_validation(self):
         errors, _ = terraform.validation_errors("m", "region", None, ["eu-west-3"], [])
         self.assertEqual(errors, ["m: var.region: cannot evaluate its validation: ValueError: m: variable region has no validation"])

@@ -68,7 +68,7 @@ variable "admin_role_arns" {
 }
 
 variable "allowed_country_codes" {
-  description = "Countries allowed by the WAF and CloudFront; empty = everybody."
+  description = "Countries allowed by the WAF and CloudFront; empty = everybody. France with its overseas departments and territories (the waf module refuses France without them)."
   type        = list(string)
   default     = []
   validation {

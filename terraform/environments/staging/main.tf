@@ -112,7 +112,7 @@ module "cloudfront" {
   frontend_bucket_regional_domain_name = module.s3.frontend_bucket_regional_domain_name
   logs_bucket_domain_name              = module.s3.logs_bucket_domain_name
   web_acl_arn                          = module.waf.web_acl_arn
-  geo_restriction_countries            = var.allowed_country_codes
+  geo_restriction_countries            = module.waf.allowed_country_codes
   documents_origin                     = module.s3.documents_origin
   cognito_hosted_ui_domain             = module.cognito.hosted_ui_domain
   tags                                 = local.tags

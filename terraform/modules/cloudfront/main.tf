@@ -240,7 +240,7 @@ data "aws_cloudfront_origin_request_policy" "all_viewer_except_host" {
 
 resource "aws_cloudfront_distribution" "this" {
   # checkov:skip=CKV2_AWS_47:The web ACL arrives as var.web_acl_arn from the waf module, which runs AWSManagedRulesKnownBadInputsRuleSet (Log4j; CKV_AWS_192 passes there); the graph check cannot follow an ARN across modules.
-  # checkov:skip=CKV_AWS_374:Geographic restriction is configurable (var.geo_restriction_countries, set to ["FR"] in production tfvars); staging serves testers abroad.
+  # checkov:skip=CKV_AWS_374:Geographic restriction is configurable (var.geo_restriction_countries, France with its overseas territories in production tfvars); staging serves testers abroad.
   # checkov:skip=CKV_AWS_310:The API has a single origin (one regional ALB, Multi-AZ behind it); the SPA bucket is regional S3 with 11 nines of durability. No second origin exists in France to fail over to.
   enabled             = true
   is_ipv6_enabled     = true
