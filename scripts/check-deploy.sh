@@ -181,7 +181,7 @@ required_files() {
   for f in Dockerfile .dockerignore .gitlab-ci.yml docs/DEPLOYMENT.md helm/pge/Chart.yaml \
     helm/pge/values.yaml helm/pge/values.schema.json terraform/environments/staging/main.tf \
     terraform/environments/production/main.tf Cargo.toml api/src/config.rs api/src/extract.rs scripts/deploy-web.sh \
-    scripts/image-rootfs.sh; do
+    scripts/image-rootfs.sh scripts/helm-rollback.sh scripts/tag-deployed-image.sh scripts/smoke-test.sh; do
     [ -s "$f" ] || { echo "missing or empty: $f"; missing=1; }
   done
   return $missing
@@ -279,6 +279,8 @@ expect_fail "chart refuses unknown values keys" 'Additional property|additionalP
 expect_fail "chart refuses an Ingress without the origin-verify header value" 'originVerify' render --set-string ingress.originVerify.value=
 expect_fail "chart refuses preStopSleepSeconds 0" 'preStopSleepSeconds' render --set api.preStopSleepSeconds=0
 expect_fail "chart refuses preStopSleepSeconds >= terminationGracePeriodSeconds" 'preStopSleepSeconds' render --set api.preStopSleepSeconds=60 --set api.terminationGracePeriodSeconds=45
+# The tag is an immutable SHA: pods start from the node's copy (no registry at a scale-up).
+expect_fail "chart refuses imagePullPolicy Always" 'pullPolicy' render --set image.pullPolicy=Always
 # The preStop `sleep` action needs Kubernetes 1.30 (Chart.yaml kubeVersion).
 expect_fail "chart refuses Kubernetes 1.29" 'kubeVersion' \
   "$HELM" template pge $CHART --namespace pge --kube-version 1.29.0 -f "$BASE_VALUES" --set-string "$ORIGIN_VERIFY_SET"
@@ -340,6 +342,16 @@ gitlab_web() { deploycheck gitlab-web .gitlab-ci.yml "$1"; } # build|deploy
 check "GitLab web build job (node:20, npm ci --prefix web, npm cache cached, artifact web/dist)" gitlab_web build
 check "GitLab deploy jobs upload the web app (deploy-web.sh after helm, build-web artifact, PGE_WEB_DEPLOY)" gitlab_web deploy
 
+# Issue 29, part 1: production only for a commit that staging ran and its smoke test
+# passed (needs, in the same pipeline); the rollback jobs go to the last Helm revision
+# that worked (scripts/helm-rollback.sh: plain `helm rollback` goes to current - 1, the
+# failed revision after an --atomic failure); each deploy tags the image it deploys
+# <environment>-<sha>, which ECR's lifecycle policy keeps.
+gitlab_gate() { deploycheck gitlab-gate .gitlab-ci.yml "$1"; } # staging|rollback|promote
+check "GitLab staging gate: deploy-production needs deploy-staging and the smoke test of staging" gitlab_gate staging
+check "GitLab rollback jobs go to a revision that worked (scripts/helm-rollback.sh, no plain helm rollback)" gitlab_gate rollback
+check "GitLab deploy jobs tag the image <environment>-<sha> before helm upgrade" gitlab_gate promote
+
 # --- scripts/deploy-web.sh ----------------------------------------------------------------
 # Run against the aws stand-in on a sample build: every asset uploaded immutable before
 # any other file, the other files no-cache with index.html last, config.json (no-cache,
@@ -348,6 +360,19 @@ check "GitLab deploy jobs upload the web app (deploy-web.sh after helm, build-we
 # AWS call; a kept release deployed back by --from-release.
 deploy_web_behaviour() { deploycheck deploy-web "$WORK" "$WORK/aws-stub"; }
 check "deploy-web.sh (stub aws: upload order, Cache-Control, config.json, invalidation, refusals)" deploy_web_behaviour
+
+# --- the release scripts, against stand-ins (bash, jq, curl needed) ---------------------
+# scripts/helm-rollback.sh with a fake helm first on the PATH printing simulated
+# histories (the newest failed, two failed in a row, after --atomic failures, a second
+# rollback, nothing to go back to): the revision it rolls back to, or its refusal.
+helm_rollback_behaviour() { deploycheck helm-rollback scripts/helm-rollback.sh "$WORK"; }
+check "helm-rollback.sh (fake helm: the last revision that worked, never a failed one or forward; nothing to go back to refused)" helm_rollback_behaviour
+# scripts/tag-deployed-image.sh against the aws stand-in's ECR.
+tag_image_behaviour() { deploycheck tag-image scripts/tag-deployed-image.sh "$WORK" "$WORK/aws-stub"; }
+check "tag-deployed-image.sh (stub aws: <environment>-<sha> with the image's own manifest, a re-deploy leaves it, refusals)" tag_image_behaviour
+# scripts/smoke-test.sh against a stand-in of an environment on a loopback port.
+smoke_test_behaviour() { deploycheck smoke-test scripts/smoke-test.sh; }
+check "smoke-test.sh (stand-in environment: passes a healthy one; an 8 KB edge, no auth, a refused refresh token, no smoke account fail)" smoke_test_behaviour
 
 # --- Terraform ---------------------------------------------------------------------------------
 hcl_parse() { deploycheck terraform-parse terraform; }
@@ -393,6 +418,10 @@ check "WAF body size: the API's own limit applies (CRS SizeRestrictions_BODY cou
 check "WAF country allow-list: France with its overseas departments and territories, CloudFront the same" tf_edge geo
 check "WAF rate limits: the web app's files never counted, signed-in requests per credential and address, no shared-address budget" tf_edge rate
 check "WAF managed rule groups: the established ones in block, new ones counted first" tf_edge managed
+
+# Promoted images kept: ECR's lifecycle rules run on an image tagged <environment>-<sha>.
+ecr_lifecycle() { deploycheck ecr-lifecycle terraform; }
+check "ECR lifecycle never expires what an environment runs (production- kept, staging- beyond Helm's 20 revisions)" ecr_lifecycle
 
 checkov_run "checkov terraform" -d terraform --framework terraform
 

@@ -349,6 +349,32 @@ breaks "waf: a bank's reviewers share their address's budget" 'WAF rate limits' 
   'sub terraform/modules/waf/main.tf "aggregate_key_type = \"CUSTOM_KEYS\"" "aggregate_key_type = \"IP\""'
 breaks "waf: a new managed rule group blocks at once" 'WAF managed rule groups' \
   'sub terraform/modules/waf/main.tf "      override_action {\n        count {}\n      }" "      override_action {\n        none {}\n      }"'
+# Production gated on staging, a rollback that goes back, promoted images kept (part 1)
+breaks "artifacts: scripts/helm-rollback.sh missing" 'artifacts present' \
+  'rm "$TMP/repo/scripts/helm-rollback.sh"'
+breaks "gitlab-ci: production deploys without staging" 'GitLab staging gate' \
+  'sub .gitlab-ci.yml "needs: [\"build-image\", \"build-web\", \"deploy-staging\", \"smoke-staging\"]" "needs: [\"build-image\", \"build-web\"]"'
+breaks "gitlab-ci: no smoke test of staging" 'GitLab staging gate' \
+  'sub .gitlab-ci.yml "    - scripts/smoke-test.sh \"\$STAGING_URL\"" "    - echo \"\$STAGING_URL\""'
+breaks "gitlab-ci: rollback without a target revision" 'GitLab rollback jobs' \
+  'sub .gitlab-ci.yml "    - scripts/helm-rollback.sh \"\$HELM_RELEASE\"" "    - helm rollback \"\$HELM_RELEASE\""'
+breaks "helm-rollback.sh: a failed revision as target" 'helm-rollback.sh' \
+  'sub scripts/helm-rollback.sh "            | select(.status == \"deployed\" or .status == \"superseded\")\n" ""'
+breaks "helm-rollback.sh: a second rollback goes forward" 'helm-rollback.sh' \
+  'sub scripts/helm-rollback.sh "            | select(code(\$by; .revision) < \$running) ]" "            ]"'
+breaks "gitlab-ci: the deployed image left untagged" 'GitLab deploy jobs tag' \
+  'del_line .gitlab-ci.yml "^    - scripts.tag-deployed-image"'
+breaks "tag-deployed-image.sh: a tag without the commit" 'tag-deployed-image.sh' \
+  'sub scripts/tag-deployed-image.sh "tag=\"\$env-\$sha\"" "tag=\"\$env\""'
+breaks "ecr: an image production runs expires with the 200 newest" 'ECR lifecycle' \
+  'sub terraform/modules/ecr/main.tf "tagPrefixList = [\"production-\"]" "tagPrefixList = [\"release-\"]"'
+breaks "chart: pull policy Always" 'chart refuses imagePullPolicy|chart contract' \
+  'sub helm/pge/values.schema.json "\"enum\": [\"IfNotPresent\"]" "\"enum\": [\"Always\", \"IfNotPresent\"]" &&
+   sub helm/pge/values.yaml "  pullPolicy: IfNotPresent" "  pullPolicy: Always"'
+breaks "smoke-test.sh: an edge refusing 20 KiB bodies passes" 'smoke-test.sh' \
+  'sub scripts/smoke-test.sh "  fail \"a 20 KiB body answered" "  pass \"a 20 KiB body answered"'
+breaks "smoke-test.sh: no signed-in call without the smoke account" 'smoke-test.sh' \
+  'sub scripts/smoke-test.sh "  fail \"a signed-in call: PGE_SMOKE_REFRESH_TOKEN is not set" "  pass \"a signed-in call: PGE_SMOKE_REFRESH_TOKEN is not set"'
 if command -v terraform >/dev/null 2>&1; then
   breaks "terraform: unformatted file (terraform fmt)" 'terraform fmt' \
     'sub terraform/modules/ecr/main.tf "  image_tag_mutability = \"IMMUTABLE\"" "  image_tag_mutability    =    \"IMMUTABLE\""'

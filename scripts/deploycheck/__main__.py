@@ -2,7 +2,7 @@
 it fails (scripts/check-deploy.sh names each check and shows the report of a failure)."""
 import sys
 
-from . import chart, checkov, deploy_web, dockerfile, edge, gitlab, helm_values, terraform, terraform_refs, web
+from . import chart, checkov, deploy_web, dockerfile, ecr, edge, gitlab, helm_values, rollback, smoke, terraform, terraform_refs, web
 
 CHECKS = {
     "checkov-report": checkov.main,
@@ -15,13 +15,18 @@ CHECKS = {
     "origin-verify": chart.origin_verify_main,
     "gitlab-contract": gitlab.contract_main,
     "gitlab-web": gitlab.web_main,
+    "gitlab-gate": gitlab.gate_main,
     "deploy-web": deploy_web.main,
+    "helm-rollback": rollback.main,
+    "smoke-test": smoke.main,
     "terraform-parse": terraform.parse_main,
     "terraform-contract": terraform.contract_main,
     "terraform-references": terraform_refs.main,
     "terraform-validations": terraform.validations_main,
     "terraform-web": web.main,
     "terraform-edge": edge.main,
+    "ecr-lifecycle": ecr.main,
+    "tag-image": ecr.tag_main,
 }
 
 

@@ -1,6 +1,10 @@
-"""A stand-in for the aws CLI, for the checks of scripts/deploy-web.sh: logs each call as a
-JSON line ($AWS_STUB_LOG), keeps what `s3 cp` uploads under $AWS_STUB_STORE/<bucket>/<key>
-and serves it back on download, answers create-invalidation with an id. Run as a script
+"""A stand-in for the aws CLI, for the checks of scripts/deploy-web.sh and
+scripts/tag-deployed-image.sh: logs each call as a JSON line ($AWS_STUB_LOG), keeps what
+`s3 cp` uploads under $AWS_STUB_STORE/<bucket>/<key> and serves it back on download,
+answers create-invalidation with an id, and keeps ECR images as
+$AWS_STUB_STORE/ecr/<registry>/<repository>/<tag>.json ({"imageManifest": ...,
+"imageManifestMediaType": ...}) for describe-images, batch-get-image and put-image, with
+ECR's answers for a missing image or an existing tag. Run as a script
 (scripts/check-deploy.sh puts an `aws` wrapper calling it first on the PATH)."""
 import json
 import os
@@ -25,6 +29,34 @@ def main(args):
             shutil.copyfile(path, dst)
     elif args[:2] == ["cloudfront", "create-invalidation"]:
         print("I2J0STUBINVALIDATION")
+    elif args[:1] == ["ecr"]:
+        return ecr(args, os.path.join(store, "ecr"))
+    return 0
+
+
+def opt(args, name):
+    return args[args.index(name) + 1] if name in args else ""
+
+
+def ecr(args, store):
+    """describe-images, batch-get-image and put-image of one tag, as ECR answers them."""
+    op = args[1]
+    tag = opt(args, "--image-tag") if op == "put-image" else opt(args, "--image-ids").removeprefix("imageTag=")
+    path = os.path.join(store, opt(args, "--registry-id"), opt(args, "--repository-name"), tag + ".json")
+    found = os.path.exists(path)
+    if op == "describe-images" and found:
+        print(json.dumps({"imageDetails": [{"imageTags": [tag]}]}))
+    elif op == "batch-get-image":
+        image = json.load(open(path)) if found else None
+        print(json.dumps({"images": [image] if image else [], "failures": [] if image else [{"failureCode": "ImageNotFound"}]}))
+    elif op == "put-image" and not found:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            json.dump({"imageManifest": opt(args, "--image-manifest"), "imageManifestMediaType": opt(args, "--image-manifest-media-type")}, f)
+    else:
+        error = "ImageAlreadyExistsException" if op == "put-image" else "ImageNotFoundException"
+        print(f"An error occurred ({error}) when calling the {op} operation", file=sys.stderr)
+        return 254
     return 0
 
 

@@ -99,6 +99,10 @@ def contract(setname, docs, text):
                 err(f"{setname}: {n}/{c['name']}: PGE_DATABASE_URL must come from a secretKeyRef")
             if c.get("args", [None])[0] not in ("serve", "worker", "migrate"):
                 err(f"{setname}: {n}/{c['name']}: args must be a pge subcommand")
+            # An immutable SHA tag: the node's copy is the right image. Always makes every
+            # start (a scale-up at the peak, a reschedule) depend on the registry.
+            if c.get("imagePullPolicy") != "IfNotPresent":
+                err(f"{setname}: {n}/{c['name']}: imagePullPolicy {c.get('imagePullPolicy')!r}, expected IfNotPresent (the tag is an immutable commit SHA)")
     spec = api["spec"]
     api_env = {e["name"]: e for e in spec["template"]["spec"]["containers"][0].get("env", [])}
     if "secretKeyRef" not in api_env.get("PGE_CURSOR_SECRET", {}).get("valueFrom", {}):

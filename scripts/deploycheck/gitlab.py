@@ -14,6 +14,8 @@ PROGRAM_ENTRYPOINTS = ("alpine/helm", "gcr.io/kaniko-project/executor", "hashico
                        "amazon/aws-cli", "bitnami/kubectl", "bitnami/helm")
 # A command run in web/ (npm --prefix web, cd web).
 WEB = r"(--prefix[= ]web\b|\bcd web\b)"
+# A rollback of the Helm release: plain (refused by `gate`) or by scripts/helm-rollback.sh.
+ROLLBACK = r"\bhelm rollback\b|scripts/helm-rollback\.sh"
 
 
 def contract(ci, test_sh):
@@ -107,11 +109,10 @@ def contract_main(args):
     return finish(errors, f"{len(real)} jobs ok")
 
 
-def web(ci, mode):
-    """Errors of the web app's jobs in the pipeline `ci`: its build job (mode "build") or
-    the deploy and rollback jobs that upload it (mode "deploy"). Returns (errors, the
-    build jobs found)."""
+def jobs_of(ci):
+    """The pipeline's real jobs (not the hidden `.templates`), `extends` resolved."""
     jobs = {k: v for k, v in ci.items() if k not in RESERVED and isinstance(v, dict)}
+
     def resolved(name):
         job = {}
         ext = jobs[name].get("extends", [])
@@ -120,26 +121,49 @@ def web(ci, mode):
                 job.update(resolved(parent))
         job.update(jobs[name])
         return job
-    real = {k: resolved(k) for k in jobs if not k.startswith(".")}
+    return {k: resolved(k) for k in jobs if not k.startswith(".")}
+
+
+def lines(ci, job, key):
+    v = job.get(key, ci.get("default", {}).get(key) if key in ("before_script", "after_script") else None) or []
+    return [str(line) for line in (v if isinstance(v, list) else [v])]
+
+
+def script(ci, job):
+    """The job's before_script and script lines, in the order they run."""
+    return lines(ci, job, "before_script") + lines(ci, job, "script")
+
+
+def image(ci, job):
+    i = job.get("image", ci.get("default", {}).get("image", ci.get("image")))
+    return str(i.get("name") if isinstance(i, dict) else i or "")
+
+
+def env_of(job):
+    e = job.get("environment")
+    return e.get("name") if isinstance(e, dict) else e
+
+
+def needs_of(job):
+    return [x if isinstance(x, str) else x.get("job") for x in job.get("needs", []) or []]
+
+
+def web(ci, mode):
+    """Errors of the web app's jobs in the pipeline `ci`: its build job (mode "build") or
+    the deploy and rollback jobs that upload it (mode "deploy"). Returns (errors, the
+    build jobs found)."""
+    real = jobs_of(ci)
     stages = ci.get("stages", [])
-    def lines(job, key):
-        v = job.get(key, ci.get("default", {}).get(key) if key in ("before_script", "after_script") else None) or []
-        return [str(l) for l in (v if isinstance(v, list) else [v])]
-    def script(job):
-        return lines(job, "before_script") + lines(job, "script")
-    def image(job):
-        i = job.get("image", ci.get("default", {}).get("image", ci.get("image")))
-        return str(i.get("name") if isinstance(i, dict) else i or "")
     errors = []
-    builders = [n for n, j in real.items() if any(re.search(r"\bnpm\b.*\brun build\b", l) and re.search(WEB, l) for l in script(j))]
+    builders = [n for n, j in real.items() if any(re.search(r"\bnpm\b.*\brun build\b", l) and re.search(WEB, l) for l in script(ci, j))]
     if len(builders) != 1:
         errors.append(f"expected exactly one job building the web app (npm --prefix web run build), found {builders}")
     if mode == "build" and len(builders) == 1:
         name = builders[0]
         job = real[name]
-        s = script(job)
-        if not re.fullmatch(r"node:20([.-].*)?", image(job)):
-            errors.append(f"{name}: image {image(job)!r}, expected node:20 (node:20-bookworm-slim)")
+        s = script(ci, job)
+        if not re.fullmatch(r"node:20([.-].*)?", image(ci, job)):
+            errors.append(f"{name}: image {image(ci, job)!r}, expected node:20 (node:20-bookworm-slim)")
         if not any(re.search(r"\bnpm ci\b", l) and re.search(WEB, l) for l in s):
             errors.append(f"{name}: no `npm ci --prefix web` (install from the lock file)")
         ci_at = next((i for i, l in enumerate(s) if re.search(r"\bnpm ci\b", l)), None)
@@ -169,17 +193,14 @@ def web(ci, mode):
                 errors.append(f"{name}: must run on every commit, not by hand")
     elif mode == "deploy" and len(builders) == 1:
         web_job = builders[0]
-        def env_of(j):
-            e = j.get("environment")
-            return e.get("name") if isinstance(e, dict) else e
         for env in ("staging", "production"):
-            deploys = [n for n, j in real.items() if env_of(j) == env and any("helm upgrade" in l for l in script(j))]
-            rollbacks = [n for n, j in real.items() if env_of(j) == env and any("helm rollback" in l for l in script(j))]
+            deploys = [n for n, j in real.items() if env_of(j) == env and any("helm upgrade" in l for l in script(ci, j))]
+            rollbacks = [n for n, j in real.items() if env_of(j) == env and any(re.search(ROLLBACK, l) for l in script(ci, j))]
             if not deploys:
                 errors.append(f"no helm deploy job for {env}")
             for n in deploys + rollbacks:
-                j, s = real[n], script(real[n])
-                helm_at = next(i for i, l in enumerate(s) if re.search(r"helm (upgrade|rollback)", l))
+                j, s = real[n], script(ci, real[n])
+                helm_at = next(i for i, l in enumerate(s) if re.search(r"helm upgrade|" + ROLLBACK, l))
                 calls = [(i, l) for i, l in enumerate(s) if "scripts/deploy-web.sh" in l]
                 if not calls:
                     errors.append(f"{n}: does not run scripts/deploy-web.sh (the web app of {env})"); continue
@@ -193,8 +214,9 @@ def web(ci, mode):
                     errors.append(f"{n}: no ID token for AWS (id_tokens: {{...: {{aud: sts.amazonaws.com}}}}): the upload needs the web deploy role")
                 elif not any("AWS_WEB_IDENTITY_TOKEN_FILE" in l for l in s[:at]):
                     errors.append(f"{n}: the ID token is not given to the aws CLI (AWS_WEB_IDENTITY_TOKEN_FILE) before deploy-web.sh")
-                if "alpine" in image(j) and not any(re.search(r"apk add.*\baws-cli\b", l) and re.search(r"\bbash\b", l) for l in s[:at]):
-                    errors.append(f"{n}: image {image(j)} has neither bash nor the aws CLI: apk add bash aws-cli")
+                installed = " ".join(l for l in s[:at] if "apk add" in l)
+                if "alpine" in image(ci, j) and not (re.search(r"\baws-cli\b", installed) and re.search(r"\bbash\b", installed)):
+                    errors.append(f"{n}: image {image(ci, j)} has neither bash nor the aws CLI: apk add bash aws-cli")
                 if n in deploys:
                     needs = {(x if isinstance(x, str) else x.get("job")): (True if isinstance(x, str) else x.get("artifacts", True)) for x in j.get("needs", []) or []}
                     if not needs.get(web_job):
@@ -216,3 +238,105 @@ def web_main(args):
     errors, builders = web(load_gitlab_ci(args[0]), mode)
     return finish(errors, f"{builders[0]} builds the web app once per commit" if mode == "build"
                   else "every deploy and rollback job updates the web app after the API")
+
+
+# --- issue 29, part 1: production gated on staging, a rollback that goes back, promoted
+# images tagged ------------------------------------------------------------------------
+
+def helm_jobs(ci, real, pattern):
+    """{environment: [job names]} of the jobs whose scripts match `pattern`."""
+    out = {}
+    for n, j in real.items():
+        if any(re.search(pattern, line) for line in script(ci, j)):
+            out.setdefault(env_of(j), []).append(n)
+    return out
+
+
+def manual(job):
+    return any(r.get("when") == "manual" for r in job.get("rules", []) or []) or job.get("when") == "manual"
+
+
+def staging_gate(ci, real):
+    """deploy-production needs the staging deploy and a smoke test of staging that needs
+    it, in the same pipeline (so of the same commit); the smoke test runs on its own."""
+    errors = []
+    deploys = helm_jobs(ci, real, r"\bhelm upgrade\b")
+    staging, production = deploys.get("staging", []), deploys.get("production", [])
+    smokes = [n for n, j in real.items() if any(re.search(r'scripts/smoke-test\.sh "?\$\{?STAGING_URL\}?"?', line) for line in script(ci, j))]
+    if not smokes:
+        errors.append("no job runs scripts/smoke-test.sh \"$STAGING_URL\" (the smoke test of staging after its deploy)")
+    for n in smokes:
+        j = real[n]
+        if not set(staging) & set(needs_of(j)):
+            errors.append(f"{n}: needs the staging deploy job {staging}: it must test what was just deployed")
+        if manual(j) or j.get("allow_failure"):
+            errors.append(f"{n}: must run by itself after each staging deploy and count (not manual, no allow_failure)")
+        if "alpine" in image(ci, j) and not all(re.search(rf"\b{t}\b", " ".join(l for l in script(ci, j) if "apk add" in l)) for t in ("bash", "curl", "jq")):
+            errors.append(f"{n}: image {image(ci, j)}: apk add bash curl jq (scripts/smoke-test.sh)")
+    for n in production:
+        needs = set(needs_of(real[n]))
+        if not staging or not set(staging) <= needs:
+            errors.append(f"{n}: production deploys without a successful staging deploy of the same commit: needs {staging}")
+        if not smokes or not set(smokes) & needs:
+            errors.append(f"{n}: production deploys without the smoke test of staging: needs {smokes or ['<a smoke job>']}")
+    if not production:
+        errors.append("no helm deploy job for production")
+    return errors
+
+
+def rollback_target(ci, real):
+    """No plain `helm rollback` (it goes to current - 1: the failed revision after an
+    --atomic failure); each environment's rollback job runs scripts/helm-rollback.sh with
+    the release's context and namespace, bash and jq installed before it."""
+    errors = []
+    for n, j in real.items():
+        for line in script(ci, j):
+            if re.search(r"\bhelm rollback\b", line):
+                errors.append(f"{n}: `{line.strip()[:80]}`: helm rollback without a target revision goes to current - 1, the failed revision after an --atomic failure: run scripts/helm-rollback.sh")
+    rollbacks = helm_jobs(ci, real, r"scripts/helm-rollback\.sh")
+    for env in ("staging", "production"):
+        if not rollbacks.get(env):
+            errors.append(f"no rollback job for {env} (scripts/helm-rollback.sh with environment {env})")
+        for n in rollbacks.get(env, []):
+            s = script(ci, real[n])
+            at = next(i for i, line in enumerate(s) if "scripts/helm-rollback.sh" in line)
+            call = s[at]
+            for flag in ("--kube-context", "--namespace", "--wait"):
+                if flag not in call:
+                    errors.append(f"{n}: scripts/helm-rollback.sh without {flag}")
+            installed = " ".join(line for line in s[:at] if "apk add" in line)
+            if "alpine" in image(ci, real[n]) and not (re.search(r"\bbash\b", installed) and re.search(r"\bjq\b", installed)):
+                errors.append(f"{n}: scripts/helm-rollback.sh needs bash and jq installed before it (apk add bash jq)")
+    return errors
+
+
+def promotion(ci, real):
+    """Each helm deploy job tags the image <environment>-<sha> (scripts/tag-deployed-image.sh,
+    which ECR's lifecycle policy keeps) before `helm upgrade`, with the job's ID token."""
+    errors = []
+    for env, names in helm_jobs(ci, real, r"\bhelm upgrade\b").items():
+        for n in names:
+            s = script(ci, real[n])
+            helm_at = next(i for i, line in enumerate(s) if "helm upgrade" in line)
+            tags = [i for i, line in enumerate(s) if re.search(
+                r'scripts/tag-deployed-image\.sh "?\$\{?ECR_REPOSITORY\}?"? "?\$\{?CI_COMMIT_SHA\}?"? "?(\$\{?CI_ENVIRONMENT_NAME\}?|%s)"?' % env, line)]
+            if not tags or tags[0] > helm_at:
+                errors.append(f"{n}: the image is not tagged {env}-<sha> before helm upgrade (scripts/tag-deployed-image.sh \"$ECR_REPOSITORY\" \"$CI_COMMIT_SHA\" \"$CI_ENVIRONMENT_NAME\"): ECR may expire what {env} runs")
+                continue
+            if not any("AWS_WEB_IDENTITY_TOKEN_FILE" in line for line in s[:tags[0]]):
+                errors.append(f"{n}: the ID token is not given to the aws CLI (AWS_WEB_IDENTITY_TOKEN_FILE) before the image is tagged")
+            if "alpine" in image(ci, real[n]) and not re.search(r"\bjq\b", " ".join(line for line in s[:tags[0]] if "apk add" in line)):
+                errors.append(f"{n}: scripts/tag-deployed-image.sh needs jq (apk add jq)")
+    return errors
+
+
+GATES = {"staging": staging_gate, "rollback": rollback_target, "promote": promotion}
+
+
+def gate_main(args):
+    """args: .gitlab-ci.yml's path and staging|rollback|promote."""
+    ci = load_gitlab_ci(args[0])
+    return finish(GATES[args[1]](ci, jobs_of(ci)), {
+        "staging": "deploy-production needs the staging deploy and its smoke test, of the same pipeline",
+        "rollback": "rollback jobs go to the last revision that worked (scripts/helm-rollback.sh), no plain helm rollback",
+        "promote": "deploy jobs tag the image <environment>-<sha> before helm upgrade"}[args[1]])

@@ -135,4 +135,5 @@ seccompProfile:
 {{- define "pge.checkovSkips" -}}
 checkov.io/skip1: CKV_K8S_43=Images are referenced by immutable commit-SHA tags in an ECR repository with tag immutability, so a tag always names one digest
 checkov.io/skip2: CKV_K8S_35=pge reads PGE_DATABASE_URL and PGE_CURSOR_SECRET from its environment only (12-factor config, checked at start-up); they are never logged
+checkov.io/skip5: CKV_K8S_15=IfNotPresent on purpose, the tag being an immutable commit SHA; the node copy is the right image, so a scale-up or reschedule does not wait on the registry
 {{- end -}}

@@ -13,7 +13,8 @@ COMMON = {"PGE_ENV": "production", "PGE_SES_FROM": "a@b.fr", "PGE_S3_BUCKET": "d
 
 
 def container(name, args, env, ports=()):
-    return {"name": name, "args": args, "securityContext": SC, "resources": RES, "envFrom": [{"configMapRef": {"name": "pge"}}],
+    return {"name": name, "args": args, "imagePullPolicy": "IfNotPresent", "securityContext": SC, "resources": RES,
+            "envFrom": [{"configMapRef": {"name": "pge"}}],
             "env": [{"name": k, **v} for k, v in env.items()], "ports": [{"name": n, "containerPort": p} for n, p in ports]}
 
 
@@ -70,7 +71,9 @@ class Contract(unittest.TestCase):
         docs = rendered()
         docs[1]["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] = 1
         api_of(docs)["securityContext"] = dict(SC, readOnlyRootFilesystem=False)
+        api_of(docs)["imagePullPolicy"] = "Always"
         errors = chart.contract("set.yaml", docs, "password: x")
+        self.assertIn("set.yaml: pge-api/api: imagePullPolicy 'Always', expected IfNotPresent (the tag is an immutable commit SHA)", errors)
         self.assertIn("set.yaml: API rolling update needs maxUnavailable: 0", errors)
         self.assertIn("set.yaml: pge-api/api: container securityContext is not hardened", errors)
         self.assertIn("set.yaml: 'password:' appears in the rendered chart", errors)

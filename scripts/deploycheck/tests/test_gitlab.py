@@ -81,5 +81,58 @@ class Web(unittest.TestCase):
         self.assertTrue(any(e.startswith("rollback-staging: after helm rollback") for e in errors), errors)
 
 
+def gated():
+    """pipeline() with the staging gate, the image tagged before helm and the rollback jobs."""
+    ci = pipeline()
+    tag = 'scripts/tag-deployed-image.sh "$ECR_REPOSITORY" "$CI_COMMIT_SHA" "$CI_ENVIRONMENT_NAME"'
+    for name in ("deploy-staging", "deploy-production"):
+        ci[name]["script"].insert(2, tag)
+        ci[name]["script"][0] = "apk add bash aws-cli jq"
+    ci["smoke-staging"] = {"stage": "deploy", "image": "alpine:3.21", "needs": ["deploy-staging"],
+                           "environment": {"name": "staging", "action": "access"},
+                           "script": ["apk add bash curl jq", 'scripts/smoke-test.sh "$STAGING_URL"']}
+    ci["deploy-production"]["needs"] = ["build-image", "build-web", "deploy-staging", "smoke-staging"]
+    for env in ("staging", "production"):
+        ci[f"rollback-{env}"] = dict(deploy(env, "manual", helm='scripts/helm-rollback.sh "$HELM_RELEASE" --kube-context "$KUBE_CONTEXT" '
+                                            '--namespace "$HELM_NAMESPACE" --wait --timeout 15m'))
+        ci[f"rollback-{env}"]["script"] = ["apk add bash jq aws-cli", *ci[f"rollback-{env}"]["script"][1:3],
+                                           'scripts/deploy-web.sh --env-file "$PGE_WEB_DEPLOY" --from-release "$release"']
+    return ci
+
+
+class Gate(unittest.TestCase):
+    def errors(self, ci, gate):
+        return gitlab.GATES[gate](ci, gitlab.jobs_of(ci))
+
+    def test_good(self):
+        ci = gated()
+        for gate in gitlab.GATES:
+            self.assertEqual(self.errors(ci, gate), [], gate)
+        self.assertEqual(gitlab.web(ci, "deploy"), ([], ["build-web"]))
+
+    def test_production_without_staging_or_smoke(self):
+        ci = gated()
+        ci["deploy-production"]["needs"] = ["build-image", "build-web"]
+        errors = self.errors(ci, "staging")
+        self.assertIn("deploy-production: production deploys without a successful staging deploy of the same commit: needs ['deploy-staging']", errors)
+        self.assertIn("deploy-production: production deploys without the smoke test of staging: needs ['smoke-staging']", errors)
+        del ci["smoke-staging"]
+        self.assertIn('no job runs scripts/smoke-test.sh "$STAGING_URL" (the smoke test of staging after its deploy)', self.errors(ci, "staging"))
+
+    def test_plain_helm_rollback(self):
+        ci = gated()
+        ci["rollback-production"]["script"][2] = 'helm rollback "$HELM_RELEASE" --kube-context "$KUBE_CONTEXT" --wait'
+        errors = self.errors(ci, "rollback")
+        self.assertTrue(any(e.startswith("rollback-production: `helm rollback") for e in errors), errors)
+        self.assertIn("no rollback job for production (scripts/helm-rollback.sh with environment production)", errors)
+
+    def test_image_not_tagged_before_helm(self):
+        ci = gated()
+        ci["deploy-production"]["script"].append(ci["deploy-production"]["script"].pop(2))
+        errors = self.errors(ci, "promote")
+        self.assertEqual(len(errors), 1, errors)
+        self.assertTrue(errors[0].startswith("deploy-production: the image is not tagged production-<sha> before helm upgrade"), errors)
+
+
 if __name__ == "__main__":
     unittest.main()

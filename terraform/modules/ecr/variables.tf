@@ -8,9 +8,19 @@ variable "repository_name" {
 }
 
 variable "keep_images" {
-  description = "How many images to keep (rollback window)."
+  description = "How many images never deployed (only their commit SHA tag) to keep. What an environment ran is kept by rules of its own (main.tf)."
   type        = number
   default     = 200
+}
+
+variable "keep_staging_images" {
+  description = "How many of staging's newest deploys (tag staging-<sha>) to keep: at least the 20 Helm revisions (--history-max) a rollback can reach."
+  type        = number
+  default     = 100
+  validation {
+    condition     = var.keep_staging_images >= 20
+    error_message = "keep_staging_images must be at least 20, the Helm revisions a staging rollback can reach (--history-max 20)."
+  }
 }
 
 variable "tags" {
