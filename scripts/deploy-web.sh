@@ -14,6 +14,8 @@
 #   --authority        PGE_WEB_AUTHORITY         https://cognito-idp.<region>.amazonaws.com/<user pool id>
 #   --client-id        PGE_WEB_CLIENT_ID         the SPA app client id (public client, no secret)
 #   --logout-url       PGE_WEB_LOGOUT_URL        https://<hosted UI domain>/logout
+#   --revocation-url   PGE_WEB_REVOCATION_URL    https://<hosted UI domain>/oauth2/revoke (sign-out
+#                                                revokes the refresh token there)
 #   --scope            PGE_WEB_SCOPE             default "openid email"
 #   --dist             PGE_WEB_DIST              the build, default web/dist
 #   --release          PGE_WEB_RELEASE           also keep the build as releases/<id>.tar.gz (the
@@ -47,6 +49,7 @@ while [ $# -gt 0 ]; do
     --authority) opt[PGE_WEB_AUTHORITY]=${2:?}; shift 2 ;;
     --client-id) opt[PGE_WEB_CLIENT_ID]=${2:?}; shift 2 ;;
     --logout-url) opt[PGE_WEB_LOGOUT_URL]=${2:?}; shift 2 ;;
+    --revocation-url) opt[PGE_WEB_REVOCATION_URL]=${2:?}; shift 2 ;;
     --scope) opt[PGE_WEB_SCOPE]=${2:?}; shift 2 ;;
     --dist) opt[PGE_WEB_DIST]=${2:?}; shift 2 ;;
     --release) opt[PGE_WEB_RELEASE]=${2:?}; shift 2 ;;
@@ -58,7 +61,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-KEYS=(PGE_WEB_BUCKET PGE_WEB_DISTRIBUTION_ID PGE_WEB_AUTHORITY PGE_WEB_CLIENT_ID PGE_WEB_LOGOUT_URL
+KEYS=(PGE_WEB_BUCKET PGE_WEB_DISTRIBUTION_ID PGE_WEB_AUTHORITY PGE_WEB_CLIENT_ID PGE_WEB_LOGOUT_URL PGE_WEB_REVOCATION_URL
   PGE_WEB_SCOPE PGE_WEB_DIST PGE_WEB_RELEASE PGE_WEB_FROM_RELEASE PGE_WEB_DEPLOY_ROLE_ARN PGE_WEB_REGION)
 declare -A val=()
 # The file is read, never sourced: KEY=value lines of known keys, comments, blank lines.
@@ -86,6 +89,7 @@ distribution=${val[PGE_WEB_DISTRIBUTION_ID]:-}
 authority=${val[PGE_WEB_AUTHORITY]:-}
 client_id=${val[PGE_WEB_CLIENT_ID]:-}
 logout_url=${val[PGE_WEB_LOGOUT_URL]:-}
+revocation_url=${val[PGE_WEB_REVOCATION_URL]:-}
 scope=${val[PGE_WEB_SCOPE]:-openid email}
 dist=${val[PGE_WEB_DIST]:-web/dist}
 release=${val[PGE_WEB_RELEASE]:-}
@@ -101,6 +105,7 @@ region=${val[PGE_WEB_REGION]:-${AWS_REGION:-eu-west-3}}
 https_url='^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~%/-]*)?$'
 [[ $authority =~ $https_url ]] || die "PGE_WEB_AUTHORITY must be an https URL, got '$authority'"
 [[ $logout_url =~ $https_url ]] || die "PGE_WEB_LOGOUT_URL must be an https URL, got '$logout_url'"
+[[ $revocation_url =~ $https_url ]] || die "PGE_WEB_REVOCATION_URL must be an https URL, got '$revocation_url'"
 [[ $client_id =~ ^[A-Za-z0-9_+-]{1,128}$ ]] || die "PGE_WEB_CLIENT_ID: not an app client id: '$client_id'"
 [[ $scope =~ ^[A-Za-z0-9_.:/-]+( [A-Za-z0-9_.:/-]+)*$ ]] || die "PGE_WEB_SCOPE: not a list of scopes: '$scope'"
 [[ " $scope " == *" openid "* ]] || die "PGE_WEB_SCOPE must include openid, got '$scope'"
@@ -180,8 +185,8 @@ for f in "${others[@]}" index.html; do
   put "$dist/$f" "$f" "no-cache"
 done
 
-printf '{"authority": "%s", "client_id": "%s", "scope": "%s", "logout_url": "%s"}\n' \
-  "$authority" "$client_id" "$scope" "$logout_url" >"$work/config.json"
+printf '{"authority": "%s", "client_id": "%s", "scope": "%s", "logout_url": "%s", "revocation_url": "%s"}\n' \
+  "$authority" "$client_id" "$scope" "$logout_url" "$revocation_url" >"$work/config.json"
 put "$work/config.json" config.json "no-cache" "application/json"
 
 # The build, kept for a rollback to this release (the bucket policy keeps releases/ away

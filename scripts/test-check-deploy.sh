@@ -326,6 +326,10 @@ breaks "terraform: SPA client with a secret" 'Cognito SPA client' \
   'sub terraform/modules/cognito/main.tf "generate_secret                      = false" "generate_secret                      = true"'
 breaks "terraform: SPA client allows the implicit flow" 'Cognito SPA client' \
   'sub terraform/modules/cognito/main.tf "allowed_oauth_flows                  = [\"code\"]" "allowed_oauth_flows                  = [\"code\", \"implicit\"]"'
+breaks "terraform: no pre-token-generation trigger (access tokens without the bank)" 'Cognito SPA client' \
+  'sub terraform/modules/cognito/main.tf "      lambda_version = \"V2_0\"" "      lambda_version = \"V1_0\""'
+breaks "terraform: Cognito may not invoke the trigger" 'Cognito SPA client' \
+  'sub terraform/modules/cognito/main.tf "principal     = \"cognito-idp.amazonaws.com\"" "principal     = \"lambda.amazonaws.com\""'
 breaks "terraform: callback URL is not /auth/callback" 'Cognito SPA client' \
   'sub terraform/environments/production/main.tf "/auth/callback\"]" "/callback\"]"'
 breaks "terraform: documents CORS without if-none-match" 'documents bucket CORS' \

@@ -110,6 +110,16 @@ if [ "$full" = yes ]; then
   # of their own that they restart under load, and SIGTERM under load.
   python3 scripts/fault-test.py --binary "$CARGO_TARGET_DIR/debug/pge" --load-seconds 3
   echo "== fault tests done ($SECONDS s since the start)"
+  # An OpenID Connect client library (Authlib, in a venv of its own installed once)
+  # runs the dev provider's code + PKCE flow, refresh and revocation, and opens the API
+  # with the access token it gets.
+  oidc_venv="${PGE_OIDC_VENV:-$HOME/.cache/pge/oidc-venv}"
+  if ! "$oidc_venv/bin/python" -c 'import authlib, sys; sys.exit(authlib.__version__ != "1.9.10")' 2>/dev/null; then
+    echo "installing Authlib into $oidc_venv" >&2
+    python3 -m venv "$oidc_venv"
+    "$oidc_venv/bin/pip" install --quiet --disable-pip-version-check 'authlib==1.9.10' 'requests==2.32.5'
+  fi
+  "$oidc_venv/bin/python" scripts/oidc-client-check.py --binary "$CARGO_TARGET_DIR/debug/pge"
   echo "== web app (scripts/web-test.sh)"
   web_status=0
   wait "$WEB_PID" || web_status=$?

@@ -221,7 +221,10 @@ pub struct AuditEventView {
     pub at: DateTime<Utc>,
     /// applicant, reviewer or admin.
     pub actor_role: String,
-    pub actor_subject: String,
+    /// The account that acted; absent when an applicant reads what the bank's staff did
+    /// (they are named as their bank).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actor_subject: Option<String>,
     /// submit, review, pre_approve, reject, grant, withdraw, or attach_document (a
     /// document confirmed; the status does not change).
     pub action: String,

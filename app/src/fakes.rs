@@ -255,7 +255,7 @@ impl LoanRequestRepository for InMemoryStore {
             AuditEvent {
                 at: new.now,
                 actor_role: new.actor.role,
-                actor_subject: subject.clone(),
+                actor_subject: Some(subject.clone()),
                 action: "submit".to_owned(),
                 from_status: None,
                 to_status: Status::Submitted,
@@ -362,7 +362,7 @@ impl LoanRequestRepository for InMemoryStore {
             AuditEvent {
                 at,
                 actor_role: command.actor.role,
-                actor_subject: command.actor.subject.as_str().to_owned(),
+                actor_subject: Some(command.actor.subject.as_str().to_owned()),
                 action: command.action.as_str().to_owned(),
                 from_status: Some(from),
                 to_status: to,
@@ -597,7 +597,7 @@ impl MessageRepository for InMemoryStore {
             AuditEvent {
                 at: now,
                 actor_role: new.author.role,
-                actor_subject: new.author.subject.as_str().to_owned(),
+                actor_subject: Some(new.author.subject.as_str().to_owned()),
                 action: "message".to_owned(),
                 from_status: Some(request.status),
                 to_status: request.status,

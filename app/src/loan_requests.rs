@@ -227,7 +227,9 @@ impl LoanRequests {
             .await?)
     }
 
-    /// The audit trail of a request in the caller's scope, oldest first.
+    /// The audit trail of a request in the caller's scope, oldest first. An applicant
+    /// reads what the bank's staff did without their account: staff are named to
+    /// applicants only as their bank (docs/RULES.md §14).
     ///
     /// # Errors
     /// [`Error::NotFound`] outside the scope.
@@ -236,10 +238,19 @@ impl LoanRequests {
         caller: &Caller,
         id: LoanRequestId,
     ) -> Result<Vec<AuditEvent>, Error> {
-        self.store
+        let mut events = self
+            .store
             .events(id, &caller.scope())
             .await?
-            .ok_or(Error::NotFound)
+            .ok_or(Error::NotFound)?;
+        if matches!(caller, Caller::Applicant(_)) {
+            for event in &mut events {
+                if event.actor_role != Role::Applicant {
+                    event.actor_subject = None;
+                }
+            }
+        }
+        Ok(events)
     }
 
     /// A workflow action on one request, at the version the caller saw. A rejection

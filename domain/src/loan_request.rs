@@ -80,7 +80,9 @@ impl LoanRequest {
 pub struct AuditEvent {
     pub at: DateTime<Utc>,
     pub actor_role: Role,
-    pub actor_subject: String,
+    /// Who acted; `None` where the reader may not know it (an applicant reading what the
+    /// bank's staff did: they are named as their bank).
+    pub actor_subject: Option<String>,
     pub action: String,
     pub from_status: Option<Status>,
     pub to_status: Status,

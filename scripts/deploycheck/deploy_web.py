@@ -16,7 +16,8 @@ FILES = {"index.html": "<!doctype html>", "favicon.svg": "<svg/>", "robots.txt":
 V = {"--bucket": "pge-staging-frontend-123456789012", "--distribution-id": "E1ABCDEF23456",
      "--authority": "https://cognito-idp.eu-west-3.amazonaws.com/eu-west-3_AbCdEf123",
      "--client-id": "1example23456789abcdefghij",
-     "--logout-url": "https://pge-staging.auth.eu-west-3.amazoncognito.com/logout"}
+     "--logout-url": "https://pge-staging.auth.eu-west-3.amazoncognito.com/logout",
+     "--revocation-url": "https://pge-staging.auth.eu-west-3.amazoncognito.com/oauth2/revoke"}
 BUCKET = V["--bucket"]
 OK = ("assets immutable first, other files no-cache with index.html last, config.json, invalidation last; "
       "refusals before any AWS call; --from-release")
@@ -79,7 +80,8 @@ def deploy_errors(calls, read_config, files=FILES, v=V):
         if others and i < others[-1][0]:
             err("config.json must be written after the build's files")
         got = read_config()
-        want = {"authority": v["--authority"], "client_id": v["--client-id"], "scope": "openid email", "logout_url": v["--logout-url"]}
+        want = {"authority": v["--authority"], "client_id": v["--client-id"], "scope": "openid email", "logout_url": v["--logout-url"],
+                "revocation_url": v["--revocation-url"]}
         if got != want:
             err(f"config.json is {got}, expected {want}")
     inval = [c for c in calls if c[:2] == ["cloudfront", "create-invalidation"]]
@@ -134,6 +136,7 @@ def behaviour(work, stub):
         ("no-index", {}, ["--dist", str(work / "empty")], "a build without index.html"),
         ("http-authority", {"--authority": "http://cognito-idp.eu-west-3.amazonaws.com/eu-west-3_AbCdEf123"}, ["--dist", str(dist)], "an http authority"),
         ("http-logout", {"--logout-url": "http://pge-staging.auth.eu-west-3.amazoncognito.com/logout"}, ["--dist", str(dist)], "an http logout URL"),
+        ("no-revocation", {"--revocation-url": None}, ["--dist", str(dist)], "no revocation URL (sign-out could not revoke the refresh token)"),
         ("no-bucket", {"--bucket": None}, ["--dist", str(dist)], "no bucket"),
     ):
         (work / "empty").mkdir(exist_ok=True)

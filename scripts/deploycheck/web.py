@@ -58,6 +58,7 @@ def web_deploy(root="terraform", work=".", stub=None, deploy_web="scripts/deploy
                 "PGE_WEB_AUTHORITY": f"https://cognito-idp.{region}.amazonaws.com/{s.ref('module.cognito.user_pool_id')}",
                 "PGE_WEB_CLIENT_ID": s.ref("module.cognito.spa_client_id"),
                 "PGE_WEB_LOGOUT_URL": f"https://{s.ref('module.cognito.hosted_ui_domain')}/logout",
+                "PGE_WEB_REVOCATION_URL": f"https://{s.ref('module.cognito.hosted_ui_domain')}/oauth2/revoke",
             }
             for k, want in expected.items():
                 if kv.get(k) != want:
@@ -92,7 +93,8 @@ def web_deploy(root="terraform", work=".", stub=None, deploy_web="scripts/deploy
             else:
                 got = json.loads((work_env / "store" / kv["PGE_WEB_BUCKET"] / "config.json").read_text())
                 want = {"authority": expected["PGE_WEB_AUTHORITY"], "client_id": expected["PGE_WEB_CLIENT_ID"],
-                        "scope": "openid email", "logout_url": expected["PGE_WEB_LOGOUT_URL"]}
+                        "scope": "openid email", "logout_url": expected["PGE_WEB_LOGOUT_URL"],
+                        "revocation_url": expected["PGE_WEB_REVOCATION_URL"]}
                 if got != want:
                     err(f"{env}: config.json from web_deploy is {got}, expected {want}")
         except tfeval.EvalError as e:
@@ -231,7 +233,8 @@ def spa(root="terraform"):
 
 def cognito(root="terraform"):
     """The Cognito SPA client: public (no secret), code flow, openid email, short tokens;
-    the callback and logout URLs of each environment's domain."""
+    the callback and logout URLs of each environment's domain; access tokens carry the
+    reviewer's bank (the pre-token-generation trigger, V2_0)."""
     errors = []
     err = errors.append
     cog = Folder(f"{root}/modules/cognito")
@@ -261,6 +264,24 @@ def cognito(root="terraform"):
                 err(f"SPA client: {tok}_validity {v} {unit}: between 5 minutes and a day")
         if c.get("enable_token_revocation") is not True:
             err("SPA client: enable_token_revocation (sign-out revokes the refresh token)")
+    # The API takes access tokens; a reviewer's bank reaches them only through the
+    # pre-token-generation trigger (V2_0 event), which must be wired to the pool.
+    pools = [v for k, v in res.items() if k.startswith("aws_cognito_user_pool.")]
+    trigger = one(one(pools[0].get("lambda_config") if pools else None).get("pre_token_generation_config"))
+    arn = trigger.get("lambda_arn", "")
+    fn_name = ref_name(arn, "aws_lambda_function")
+    fn = res.get(f"aws_lambda_function.{fn_name}") if fn_name else None
+    if q(trigger.get("lambda_version", "")) != "V2_0" or not fn:
+        err("user pool: no pre_token_generation_config with lambda_version V2_0 and a function of the module (reviewers' access tokens would lack custom:bank_id)")
+    elif not any(
+        k.startswith("aws_lambda_permission.") and q(v.get("principal", "")) == "cognito-idp.amazonaws.com"
+        and fn_name in str(v.get("function_name", "")) for k, v in res.items()
+    ):
+        err("pre-token-generation function: no aws_lambda_permission lets cognito-idp.amazonaws.com invoke it")
+    else:
+        source = str(fn.get("filename", "")) + str(cog.typed("data").get("archive_file.pre_token_generation", {}).get("source_file", ""))
+        if "pre_token_generation.py" not in source:
+            err("pre-token-generation function: not packaged from trigger/pre_token_generation.py (the unit-tested source)")
     if not any(k.startswith("aws_cognito_user_pool_domain.") for k in res):
         err("the cognito module has no hosted UI domain (aws_cognito_user_pool_domain)")
     for o in ("user_pool_id", "spa_client_id", "hosted_ui_domain", "issuer"):

@@ -158,7 +158,7 @@ pub(crate) fn audit_event_from_row(row: audit_event::Model) -> Result<AuditEvent
     Ok(AuditEvent {
         at: row.at,
         actor_role: role_from(&row.actor_role).ok_or_else(|| corrupt("audit role", id))?,
-        actor_subject: row.actor_sub,
+        actor_subject: Some(row.actor_sub),
         action: row.action,
         from_status: row
             .from_status

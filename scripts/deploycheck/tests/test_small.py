@@ -93,7 +93,7 @@ class DeployWeb(unittest.TestCase):
         return calls
 
     CONFIG = {"authority": deploy_web.V["--authority"], "client_id": deploy_web.V["--client-id"], "scope": "openid email",
-              "logout_url": deploy_web.V["--logout-url"]}
+              "logout_url": deploy_web.V["--logout-url"], "revocation_url": deploy_web.V["--revocation-url"]}
 
     def test_good(self):
         self.assertEqual(deploy_web.deploy_errors(self.calls(), lambda: self.CONFIG), [])

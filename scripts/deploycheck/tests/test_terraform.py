@@ -126,6 +126,24 @@ COGNITO = {
 resource "aws_cognito_user_pool_domain" "this" {
   domain = "pge"
 }
+resource "aws_cognito_user_pool" "this" {
+  lambda_config {
+    pre_token_generation_config {
+      lambda_arn     = aws_lambda_function.pre_token_generation.arn
+      lambda_version = "V2_0"
+    }
+  }
+}
+data "archive_file" "pre_token_generation" {
+  source_file = "${path.module}/trigger/pre_token_generation.py"
+}
+resource "aws_lambda_function" "pre_token_generation" {
+  filename = data.archive_file.pre_token_generation.output_path
+}
+resource "aws_lambda_permission" "cognito" {
+  function_name = aws_lambda_function.pre_token_generation.function_name
+  principal     = "cognito-idp.amazonaws.com"
+}
 variable "callback_urls" {
   type = list(string)
 }
@@ -156,6 +174,18 @@ class Web(unittest.TestCase):
         with tree(COGNITO) as root:
             errors, _ = web.cognito(root)
         self.assertEqual(errors, [])
+
+    def test_cognito_without_the_access_token_trigger(self):
+        for old, new, message in (
+            ('lambda_version = "V2_0"', 'lambda_version = "V1_0"', "user pool: no pre_token_generation_config with lambda_version V2_0"),
+            ('"cognito-idp.amazonaws.com"', '"lambda.amazonaws.com"', "pre-token-generation function: no aws_lambda_permission"),
+            ("trigger/pre_token_generation.py", "trigger/other.py", "pre-token-generation function: not packaged from trigger/pre_token_generation.py"),
+        ):
+            files = dict(COGNITO)
+            files["modules/cognito/main.tf"] = files["modules/cognito/main.tf"].replace(old, new)
+            with tree(files) as root:
+                errors, _ = web.cognito(root)
+            self.assertTrue(any(e.startswith(message) for e in errors), (old, errors))
 
     def test_cognito_secret_implicit_flow_and_callback(self):
         files = dict(COGNITO)

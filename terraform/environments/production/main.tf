@@ -79,6 +79,7 @@ module "cognito" {
   logout_urls      = ["${local.app_url}/"]
   ses_from_address = module.ses.from_address
   ses_identity_arn = module.ses.identity_arn
+  logs_kms_key_arn = module.network.logs_kms_key_arn
   tags             = local.tags
 }
 

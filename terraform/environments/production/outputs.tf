@@ -104,6 +104,7 @@ output "web_deploy" {
     PGE_WEB_AUTHORITY=${module.cognito.issuer}
     PGE_WEB_CLIENT_ID=${module.cognito.spa_client_id}
     PGE_WEB_LOGOUT_URL=https://${module.cognito.hosted_ui_domain}/logout
+    PGE_WEB_REVOCATION_URL=https://${module.cognito.hosted_ui_domain}/oauth2/revoke
     PGE_WEB_SCOPE=openid email
     PGE_WEB_DEPLOY_ROLE_ARN=${module.web_deploy.role_arn}
     PGE_WEB_REGION=${var.region}

@@ -10,6 +10,10 @@ terraform {
       source  = "hashicorp/random"
       version = "3.7.2"
     }
+    archive = {
+      source  = "hashicorp/archive"
+      version = "2.7.1"
+    }
   }
 }
 

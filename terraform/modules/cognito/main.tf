@@ -72,6 +72,14 @@ resource "aws_cognito_user_pool" "this" {
     case_sensitive = false
   }
 
+  # Access tokens get the reviewer's custom:bank_id (below).
+  lambda_config {
+    pre_token_generation_config {
+      lambda_arn     = aws_lambda_function.pre_token_generation.arn
+      lambda_version = "V2_0"
+    }
+  }
+
   tags = var.tags
 }
 
@@ -113,8 +121,9 @@ resource "aws_cognito_user_pool_client" "spa" {
   prevent_user_existence_errors        = "ENABLED"
   enable_token_revocation              = true
 
-  # The API takes the ID token as bearer: 15 minutes bound what a leaked one is worth;
-  # the app renews it with the refresh token (a working day), which sign-out revokes.
+  # The API takes the access token as bearer (never the ID token): 15 minutes bound what
+  # a leaked one is worth; the app renews both with the refresh token (a working day),
+  # which sign-out revokes at /oauth2/revoke (enable_token_revocation).
   access_token_validity  = 15
   id_token_validity      = 15
   refresh_token_validity = 12
@@ -157,4 +166,86 @@ resource "aws_cognito_risk_configuration" "this" {
       event_action = "BLOCK"
     }
   }
+}
+
+# --- Access tokens carry the reviewer's bank ------------------------------------------
+# The API takes access tokens; Cognito writes custom attributes into ID tokens only. The
+# pre-token-generation trigger (V2_0 event: access token customization, in the Plus plan
+# the pool already has) copies custom:bank_id into the access token
+# (trigger/pre_token_generation.py, unit-tested by scripts/test-check-deploy.sh).
+
+data "archive_file" "pre_token_generation" {
+  type        = "zip"
+  source_file = "${path.module}/trigger/pre_token_generation.py"
+  output_path = "${path.module}/.build/pre_token_generation.zip"
+}
+
+data "aws_iam_policy_document" "trigger_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "pre_token_generation" {
+  name               = "${var.name}-cognito-pre-token-generation"
+  assume_role_policy = data.aws_iam_policy_document.trigger_assume.json
+  tags               = var.tags
+}
+
+resource "aws_cloudwatch_log_group" "pre_token_generation" {
+  name              = "/aws/lambda/${var.name}-pre-token-generation"
+  retention_in_days = var.trigger_log_retention_days
+  kms_key_id        = var.logs_kms_key_arn
+  tags              = var.tags
+}
+
+# Its own log group only: the function reads nothing and calls no AWS API.
+data "aws_iam_policy_document" "pre_token_generation" {
+  statement {
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.pre_token_generation.arn}:*"]
+  }
+}
+
+resource "aws_iam_role_policy" "pre_token_generation" {
+  name   = "write-own-logs"
+  role   = aws_iam_role.pre_token_generation.id
+  policy = data.aws_iam_policy_document.pre_token_generation.json
+}
+
+resource "aws_lambda_function" "pre_token_generation" {
+  # checkov:skip=CKV_AWS_117:The function makes no network call; outside a VPC it needs no NAT and no endpoint.
+  # checkov:skip=CKV_AWS_116:Cognito invokes it synchronously at each sign-in and renewal: there is no asynchronous event to dead-letter.
+  # checkov:skip=CKV_AWS_272:The code is this repository's one file, packaged by Terraform from the reviewed commit; no artifact passes outside the pipeline to be signed.
+  # checkov:skip=CKV_AWS_173:No environment variable is set.
+  function_name                  = "${var.name}-pre-token-generation"
+  role                           = aws_iam_role.pre_token_generation.arn
+  runtime                        = "python3.12"
+  handler                        = "pre_token_generation.handler"
+  filename                       = data.archive_file.pre_token_generation.output_path
+  source_code_hash               = data.archive_file.pre_token_generation.output_base64sha256
+  timeout                        = 3
+  memory_size                    = 128
+  reserved_concurrent_executions = var.trigger_reserved_concurrency
+  tracing_config {
+    mode = "Active"
+  }
+  logging_config {
+    log_format = "JSON"
+    log_group  = aws_cloudwatch_log_group.pre_token_generation.name
+  }
+  depends_on = [aws_iam_role_policy.pre_token_generation]
+  tags       = var.tags
+}
+
+resource "aws_lambda_permission" "cognito" {
+  statement_id  = "AllowCognitoPreTokenGeneration"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.pre_token_generation.function_name
+  principal     = "cognito-idp.amazonaws.com"
+  source_arn    = aws_cognito_user_pool.this.arn
 }

@@ -61,3 +61,24 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "logs_kms_key_arn" {
+  description = "KMS key of the environment's CloudWatch log groups (the trigger's logs)."
+  type        = string
+}
+
+variable "trigger_log_retention_days" {
+  description = "Retention of the pre-token-generation trigger's logs."
+  type        = number
+  default     = 365
+  validation {
+    condition     = contains([365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.trigger_log_retention_days)
+    error_message = "trigger_log_retention_days must be one of CloudWatch's retention values of at least one year."
+  }
+}
+
+variable "trigger_reserved_concurrency" {
+  description = "Concurrent executions reserved for the trigger (one per sign-in or renewal in flight): a floor under the launch-day peak, and a ceiling that keeps it from taking the account's whole Lambda concurrency."
+  type        = number
+  default     = 100
+}

@@ -5,5 +5,9 @@ terraform {
       source  = "hashicorp/aws"
       version = "5.100.0"
     }
+    archive = {
+      source  = "hashicorp/archive"
+      version = "2.7.1"
+    }
   }
 }

@@ -538,7 +538,11 @@ export interface components {
             action: string;
             /** @description applicant, reviewer or admin. */
             actor_role: string;
-            actor_subject: string;
+            /**
+             * @description The account that acted; absent when an applicant reads what the bank's staff did
+             *     (they are named as their bank).
+             */
+            actor_subject?: string | null;
             /** Format: date-time */
             at: string;
             from_status?: null | components["schemas"]["LoanStatus"];
