@@ -19,9 +19,9 @@
 #     answered by the API, not refused by the WAF; one over 64 KiB is refused (403 or 413);
 #   - authentication is enforced: the list of loan requests without a token is the API's
 #     401 (problem+json);
-#   - a signed-in call: the smoke account's refresh token is exchanged for an ID token at
-#     Cognito (REFRESH_TOKEN_AUTH, with the client id of /config.json), and the list of
-#     loan requests answers 200 with it.
+#   - a signed-in call: the smoke account's refresh token is exchanged for an access token
+#     at Cognito (REFRESH_TOKEN_AUTH, with the client id of /config.json: the API accepts
+#     that client's access tokens), and the list of loan requests answers 200 with it.
 # What it does not: sign in through the hosted UI (TOTP MFA), submit or review a request
 # (it writes nothing), run the browser journeys of web/e2e (they start their own server).
 set -uo pipefail
@@ -124,11 +124,11 @@ else
     status=$(curl -sS --max-time 30 -o "$tmp/token" -w '%{http_code}' -X POST "$cognito" \
       -H 'content-type: application/x-amz-json-1.1' \
       -H 'x-amz-target: AWSCognitoIdentityProviderService.InitiateAuth' --data-binary "@$tmp/auth" 2>/dev/null) || status=000
-    id_token=$(jq -er '.AuthenticationResult.IdToken' "$tmp/token" 2>/dev/null) || id_token=""
-    if [ -z "$id_token" ]; then
+    access_token=$(jq -er '.AuthenticationResult.AccessToken' "$tmp/token" 2>/dev/null) || access_token=""
+    if [ -z "$access_token" ]; then
       fail "a signed-in call: Cognito answered $status to the refresh token ($(jq -r '.__type // .message // empty' "$tmp/token" 2>/dev/null | head -c 120)): renew PGE_SMOKE_REFRESH_TOKEN"
     else
-      read -r status ctype < <(request GET /api/v1/loan-requests -H "authorization: Bearer $id_token")
+      read -r status ctype < <(request GET /api/v1/loan-requests -H "authorization: Bearer $access_token")
       if [ "$status" = 200 ] && json_body 'type == "object" or type == "array"'; then
         pass "GET /api/v1/loan-requests as the smoke account: 200"
       else

@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from .common import finish
 
-ID_TOKEN = "stand-in-id-token"
+ACCESS_TOKEN = "stand-in-access-token"
 REFRESH = "stand-in-refresh-token"
 CLIENT = "1example23456789abcdefghij"
 CONFIG = {"authority": "https://cognito-idp.eu-west-3.amazonaws.com/eu-west-3_AbCdEf123", "client_id": CLIENT,
@@ -44,7 +44,8 @@ def handler(defect):
             elif self.path == "/api/v1/banks":
                 self.answer(200, [{"id": "30004", "name": "Banque"}])
             elif self.path == "/api/v1/loan-requests":
-                if self.headers.get("authorization") == f"Bearer {ID_TOKEN}" or defect == "no-auth":
+                # The API accepts access tokens only (never the ID token).
+                if self.headers.get("authorization") == f"Bearer {ACCESS_TOKEN}" or defect == "no-auth":
                     self.answer(200, {"items": [], "next_cursor": None})
                 else:
                     self.problem(401)
@@ -57,7 +58,8 @@ def handler(defect):
                 auth = json.loads(body)
                 if (defect != "refused-refresh" and self.headers.get("x-amz-target") == "AWSCognitoIdentityProviderService.InitiateAuth"
                         and auth == {"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": CLIENT, "AuthParameters": {"REFRESH_TOKEN": REFRESH}}):
-                    self.answer(200, {"AuthenticationResult": {"IdToken": ID_TOKEN}}, "application/x-amz-json-1.1")
+                    self.answer(200, {"AuthenticationResult": {"AccessToken": ACCESS_TOKEN, "IdToken": "stand-in-id-token",
+                                                               "ExpiresIn": 900, "TokenType": "Bearer"}}, "application/x-amz-json-1.1")
                 else:
                     self.answer(400, {"__type": "NotAuthorizedException", "message": "Invalid Refresh Token"}, "application/x-amz-json-1.1")
             elif self.path == "/api/v1/simulations":
