@@ -2,9 +2,10 @@
 // reviewer filters the queue (kept in the URL through back/forward), exports what the
 // filters show, opens a request, previews its PDF and PNG in the page, takes it in
 // review, rejects another through the dialog (which refuses to go without a reason),
-// and pre-approves three at once while another reviewer changed one of them: the
-// report says which one and why. A decision taken on a stale page is refused and the
-// page says what changed.
+// and pre-approves three at once (confirmed first: how many, what total amount) while
+// another reviewer changed one of them: the report says which one and why. Then grants
+// one, through its confirmation (Escape cancels it first). A decision taken on a stale
+// page is refused and the page says what changed.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +14,14 @@ import { BANK_A, makePng, randomSiren, signInAs, submitViaApi } from './backoffi
 import { apiAs, artifacts, assertHealthy, capture, makePdf, newPage, serverAndBrowser } from './helpers.mjs';
 
 const env = serverAndBrowser();
+
+/** An amount as the French pages write it ("66 000 €"), spaces plain. */
+const euros = (cents) =>
+  new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR', minimumFractionDigits: cents % 100 ? 2 : 0 }).format(cents / 100).replace(/[\u00a0\u202f]/g, ' ');
+/** A locator's text with no-break spaces made plain. */
+const plainText = async (locator) => (await locator.innerText()).replace(/[\u00a0\u202f]/g, ' ');
+/** The text of the focused element. */
+const focusedText = (page) => page.evaluate(() => document.activeElement?.textContent?.trim());
 
 test('a reviewer filters, exports, previews, decides one by one and in bulk', async () => {
   const { origin } = env.server;
@@ -147,13 +156,51 @@ test('a reviewer filters, exports, previews, decides one by one and in bulk', as
   assert.equal(meanwhile.status, 200, JSON.stringify(meanwhile.body));
   await other.context.close();
 
+  // Nothing is sent before the confirmation, which says to how many and for what amount.
   await bar.getByRole('button', { name: 'Donner un accord de principe' }).click();
+  const confirmBulk = page.getByRole('dialog', { name: 'Donner un accord de principe à 3 demandes ?' });
+  await confirmBulk.waitFor();
+  const trioRequested = trio.reduce((sum, r) => sum + r.requested_amount_cents, 0);
+  const trioGuaranteed = trio.reduce((sum, r) => sum + r.terms.guaranteed_cents, 0);
+  assert.equal(trioRequested, 6_600_000);
+  const bulkText = await plainText(confirmBulk);
+  assert.match(bulkText, /Demandes concernées\s*3 demandes/);
+  assert.match(bulkText, new RegExp(`Montant total des prêts\\s*${euros(trioRequested)}`));
+  assert.match(bulkText, new RegExp(`Garantie de l'État prévue\\s*${euros(trioGuaranteed)}`));
+  assert.match(bulkText, /chaque demandeur en est informé par e-mail/);
+  assert.equal(await focusedText(page), 'Annuler', 'focus starts on Cancel');
+  await capture(page, '47-bulk-confirm');
+  assert.equal((await apiAs(page, `/api/v1/loan-requests/${trio[0].id}`)).body.status, 'in_review', 'nothing sent before the confirmation');
+  await confirmBulk.getByRole('button', { name: "Confirmer l'accord de principe sur les 3 demandes" }).click();
   const report = page.getByRole('status').filter({ hasText: '3 demandes traitées' });
   await report.getByText('3 demandes traitées — réussies : 2, non faites : 1.').waitFor();
   const line = (r) => report.getByRole('listitem').filter({ hasText: r.reference });
   for (const r of trio.slice(0, 2)) assert.match(await line(r).innerText(), /Fait\s+statut : Accord de principe/);
   assert.match(await line(trio[2]).innerText(), /Non fait\s+elle a changé depuis que vous avez chargé la page/);
   await capture(page, '45-bulk-report');
+
+  // Grant one: final, so confirmed first; Escape cancels and nothing is sent.
+  await page.goto(`${origin}/instruction/${trio[0].id}`);
+  const grant = page.getByRole('region', { name: 'Décision' }).getByRole('button', { name: 'Marquer le prêt accordé' });
+  await grant.click();
+  const confirmGrant = page.getByRole('dialog', { name: `Marquer le prêt de la demande ${trio[0].reference} comme accordé ?` });
+  await confirmGrant.waitFor();
+  const grantText = await plainText(confirmGrant);
+  assert.match(grantText, /Demandes concernées\s*1 demande/);
+  assert.match(grantText, new RegExp(`Montant total des prêts\\s*${euros(trio[0].requested_amount_cents)}`));
+  assert.match(grantText, new RegExp(`Garantie de l'État engagée\\s*${euros(trio[0].terms.guaranteed_cents)}`));
+  assert.match(grantText, /Cette décision est définitive : elle ne pourra pas être annulée/);
+  assert.equal(await focusedText(page), 'Annuler', 'focus starts on Cancel');
+  await capture(page, '48-grant-confirm');
+  await page.keyboard.press('Escape');
+  await confirmGrant.waitFor({ state: 'hidden' });
+  assert.equal(await focusedText(page), 'Marquer le prêt accordé', 'focus returns to the button that opened it');
+  assert.equal((await apiAs(page, `/api/v1/loan-requests/${trio[0].id}`)).body.status, 'pre_approved', 'Escape sent nothing');
+  await grant.click();
+  await confirmGrant.getByRole('button', { name: 'Confirmer : le prêt est accordé' }).click();
+  await page.getByText('Prêt marqué comme accordé.').waitFor();
+  await page.getByRole('region', { name: 'Décision' }).getByText('Cette demande est close').waitFor();
+  assert.equal((await apiAs(page, `/api/v1/loan-requests/${trio[0].id}`)).body.status, 'granted');
   assertHealthy(page);
   await applicant.context.close();
 });

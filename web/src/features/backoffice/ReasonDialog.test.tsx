@@ -3,19 +3,9 @@ import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../api/problem';
 import { ReasonDialog } from './ReasonDialog';
+import { setUpDialogTests } from '../../test/dialogs';
 
-beforeAll(async () => {
-  const { initI18n, loadBackOfficeStrings } = await import('../../i18n');
-  await initI18n('fr');
-  await loadBackOfficeStrings();
-  // jsdom has <dialog> without showModal.
-  HTMLDialogElement.prototype.showModal ??= function (this: HTMLDialogElement) {
-    this.open = true;
-  };
-  HTMLDialogElement.prototype.close ??= function (this: HTMLDialogElement) {
-    this.open = false;
-  };
-});
+beforeAll(setUpDialogTests);
 
 afterEach(cleanup);
 

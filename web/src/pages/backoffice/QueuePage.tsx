@@ -44,6 +44,7 @@ import {
 } from '../../ui';
 import { rememberQueueSearch } from './lastQueue';
 import { ReasonDialog } from '../../features/backoffice/ReasonDialog';
+import { BulkConfirmedAction } from '../../features/backoffice/BulkConfirmedAction';
 
 interface Selected {
   version: number;
@@ -340,7 +341,7 @@ function BulkBar({
     <StickyBar label={t('bulk.label')}>
       <p>{t('bulk.selected', { count: selected.size })}</p>
       {actions.includes('review') && <Button onClick={() => run('review')}>{t('bulk.review')}</Button>}
-      {actions.includes('pre_approve') && <Button onClick={() => run('pre_approve')}>{t('bulk.pre_approve')}</Button>}
+      {actions.includes('pre_approve') && <BulkConfirmedAction action="pre_approve" ids={[...selected.keys()]} onConfirm={() => run('pre_approve')} />}
       {actions.includes('reject') && (
         <Button variant="secondary" onClick={() => setRejecting(true)}>
           {t('bulk.reject')}

@@ -12,6 +12,7 @@ import { etagOf, keys, requestQuery, type LoanRequest, type LoanStatus } from '.
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { Reference } from '../../components/Reference';
 import { StatusBadge } from '../../components/StatusBadge';
+import { ConfirmDecisionDialog, decisionTotals, type ConfirmedAction } from '../../features/backoffice/ConfirmDecision';
 import { ReasonDialog } from '../../features/backoffice/ReasonDialog';
 import { Messages } from '../../features/messages/Messages';
 import { DocumentPreviews } from '../../features/preview/DocumentPreviews';
@@ -69,6 +70,8 @@ function Decisions({ request: r, etag, refetch }: { request: LoanRequest; etag: 
   const { t } = useTranslation();
   const queryClient = useQueryClient();
   const [rejecting, setRejecting] = useState(false);
+  // A pre-approval or a grant waiting for its confirmation.
+  const [confirming, setConfirming] = useState<ConfirmedAction>();
   const [changed, setChanged] = useState<{ before: LoanStatus; after: LoanStatus }>();
   const [done, setDone] = useState<Action>();
 
@@ -143,12 +146,12 @@ function Decisions({ request: r, etag, refetch }: { request: LoanRequest; etag: 
             </Button>
           )}
           {actions.includes('pre_approve') && (
-            <Button disabled={act.isPending} onClick={() => run('pre_approve')}>
+            <Button disabled={act.isPending} onClick={() => setConfirming('pre_approve')}>
               {t('review.actions.pre_approve')}
             </Button>
           )}
           {actions.includes('grant') && (
-            <Button disabled={act.isPending} onClick={() => run('grant')}>
+            <Button disabled={act.isPending} onClick={() => setConfirming('grant')}>
               {t('review.actions.grant')}
             </Button>
           )}
@@ -161,6 +164,18 @@ function Decisions({ request: r, etag, refetch }: { request: LoanRequest; etag: 
       ) : (
         <p>{t('review.closed')}</p>
       )}
+      <ConfirmDecisionDialog
+        open={confirming !== undefined}
+        action={confirming ?? 'pre_approve'}
+        reference={r.reference}
+        count={1}
+        totals={decisionTotals([r])}
+        onCancel={() => setConfirming(undefined)}
+        onConfirm={() => {
+          if (confirming) run(confirming);
+          setConfirming(undefined);
+        }}
+      />
       <ReasonDialog
         open={rejecting}
         title={t('review.rejectTitle', { reference: r.reference })}
