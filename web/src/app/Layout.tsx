@@ -5,6 +5,8 @@ import { useTranslation } from 'react-i18next';
 import type { Role } from '../auth/config';
 import { useSession } from '../auth/session';
 import { setLanguage } from '../i18n';
+import { OPERATOR } from '../legal/operator';
+import { LEGAL_PAGES } from '../legal/pages';
 import { SessionWarning } from './SessionWarning';
 import { Footer, Header, Link, Main, SkipLink, uiStrings } from '../ui';
 
@@ -80,14 +82,24 @@ export function Layout() {
       </Main>
       <Footer>
         <p>{t('footer.text')}</p>
-        <ul>
-          <li>
-            <Link to="/">{t('footer.home')}</Link>
-          </li>
-          <li>
-            <a href="/docs">{t('footer.api')}</a>
-          </li>
-        </ul>
+        <nav aria-label={t('footer.linksLabel')}>
+          <ul>
+            <li>
+              <Link to="/">{t('footer.home')}</Link>
+            </li>
+            {LEGAL_PAGES.map(({ to, title }) => (
+              <li key={to}>
+                <Link to={to}>
+                  {/* RGAA: every page's footer says the conformity status. */}
+                  {to === '/accessibilite' ? t('footer.accessibility', { status: t(`legal.conformity.${OPERATOR.accessibility.status}`) }) : t(title)}
+                </Link>
+              </li>
+            ))}
+            <li>
+              <a href="/docs">{t('footer.api')}</a>
+            </li>
+          </ul>
+        </nav>
       </Footer>
     </>
   );

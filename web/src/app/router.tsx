@@ -17,6 +17,13 @@ const homeRoute = createRoute({ getParentRoute: () => rootRoute, path: '/', comp
 const authCallbackRoute = createRoute({ getParentRoute: () => rootRoute, path: '/auth/callback', component: AuthCallbackPage });
 const signedOutRoute = createRoute({ getParentRoute: () => rootRoute, path: '/deconnecte', component: SignedOutPage });
 
+// The pages a public service must have, linked from every page's footer (one lazy chunk).
+const legal = (name: 'AccessibilityPage' | 'LegalNoticePage' | 'PersonalDataPage' | 'HelpPage') => lazyRouteComponent(() => import('../pages/legal/LegalPages'), name);
+const accessibilityRoute = createRoute({ getParentRoute: () => rootRoute, path: '/accessibilite', component: legal('AccessibilityPage') });
+const legalNoticeRoute = createRoute({ getParentRoute: () => rootRoute, path: '/mentions-legales', component: legal('LegalNoticePage') });
+const personalDataRoute = createRoute({ getParentRoute: () => rootRoute, path: '/donnees-personnelles', component: legal('PersonalDataPage') });
+const helpRoute = createRoute({ getParentRoute: () => rootRoute, path: '/aide', component: legal('HelpPage') });
+
 /** `?retour=verification`: after this step, go back to "check your answers". */
 export type StepSearch = { retour?: 'verification' };
 const stepSearch = (s: Record<string, unknown>): StepSearch => (s.retour === 'verification' ? { retour: 'verification' } : {});
@@ -98,6 +105,10 @@ const routeTree = rootRoute.addChildren([
   homeRoute,
   authCallbackRoute,
   signedOutRoute,
+  accessibilityRoute,
+  legalNoticeRoute,
+  personalDataRoute,
+  helpRoute,
   flowRoute.addChildren([startRoute, companyRoute, figuresRoute, amountRoute, bankRoute, contactRoute, checkRoute, confirmationRoute]),
   requestsRoute.addChildren([listRoute, requestRoute, withdrawRoute]),
   reviewerRoute.addChildren([queueRoute, reviewRoute]),
