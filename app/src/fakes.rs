@@ -16,8 +16,8 @@ use domain::document::{
     accepts_documents,
 };
 use domain::loan_request::{
-    Actor, AuditEvent, Bank, IdempotencyKey, ListFilter, LoanRequest, LoanRequestId, MailKind,
-    Page, Position, Scope, TransitionCommand,
+    Actor, AuditEvent, Bank, Direction, IdempotencyKey, ListFilter, LoanRequest, LoanRequestId,
+    MailKind, Page, PageQuery, Position, Scope, Total, TransitionCommand,
 };
 use domain::message::{MAX_MESSAGES_PER_REQUEST, Message, NewMessage, Side};
 use domain::money::Cents;
@@ -145,8 +145,18 @@ fn visible(request: &LoanRequest, scope: &Scope) -> bool {
     }
 }
 
-fn matches(request: &LoanRequest, filter: &ListFilter) -> bool {
+fn matches(request: &LoanRequest, filter: &ListFilter, messages: &[StoredMessage]) -> bool {
+    let unread = |side: Side| {
+        messages
+            .iter()
+            .any(|m| m.message.loan_request_id == request.id && m.message.from == side && !m.read)
+    };
     filter.status.is_none_or(|s| request.status == s)
+        && filter
+            .name
+            .as_ref()
+            .is_none_or(|n| n.matches(request.company.legal_name.as_str()))
+        && filter.unread_from.is_none_or(unread)
         && filter
             .siren
             .as_ref()
@@ -294,28 +304,77 @@ impl LoanRequestRepository for InMemoryStore {
         &self,
         scope: &Scope,
         filter: &ListFilter,
-        after: Option<Position>,
-        limit: u16,
+        page: PageQuery,
     ) -> Result<Page<LoanRequest>, StorageError> {
         let data = self.data()?;
+        let order = page.order;
+        // Ascending (key, id) of each request; a descending order reverses it.
+        let rank = |r: &LoanRequest| {
+            let p = order.position(r);
+            (p.key, p.id.0)
+        };
         let mut found: Vec<&LoanRequest> = data
             .requests
             .iter()
-            .filter(|r| visible(r, scope) && matches(r, filter))
-            .filter(|r| after.is_none_or(|p| (r.created_at, r.id.0) < (p.created_at, p.id.0)))
+            .filter(|r| visible(r, scope) && matches(r, filter, &data.messages))
             .collect();
-        found.sort_by_key(|r| std::cmp::Reverse((r.created_at, r.id.0)));
-        let limit = usize::from(limit).max(1);
-        let next = (found.len() > limit).then(|| {
-            let last = found[limit - 1];
-            Position {
-                created_at: last.created_at,
-                id: last.id,
+        found.sort_by_key(|r| rank(r));
+        if order.descending() {
+            found.reverse();
+        }
+        let limit = usize::from(page.limit).max(1);
+        let ahead = |r: &LoanRequest, p: Position| {
+            let (key, at) = (rank(r), (p.key, p.id.0));
+            if order.descending() {
+                key < at
+            } else {
+                key > at
             }
-        });
+        };
+        let (items, prev, next): (Vec<&LoanRequest>, bool, bool) = match page.from {
+            None => (
+                found.iter().take(limit).copied().collect(),
+                false,
+                found.len() > limit,
+            ),
+            Some((p, Direction::After)) => {
+                let rest: Vec<&LoanRequest> = found.into_iter().filter(|r| ahead(r, p)).collect();
+                let more = rest.len() > limit;
+                (rest.into_iter().take(limit).collect(), true, more)
+            }
+            Some((p, Direction::Before)) => {
+                let before: Vec<&LoanRequest> = found
+                    .into_iter()
+                    .filter(|r| rank(r) != (p.key, p.id.0) && !ahead(r, p))
+                    .collect();
+                let start = before.len().saturating_sub(limit);
+                (before[start..].to_vec(), start > 0, true)
+            }
+        };
+        let at = |r: Option<&&LoanRequest>| r.map(|r| order.position(r));
         Ok(Page {
-            items: found.into_iter().take(limit).cloned().collect(),
-            next,
+            prev: if prev { at(items.first()) } else { None },
+            next: if next { at(items.last()) } else { None },
+            items: items.into_iter().cloned().collect(),
+        })
+    }
+
+    async fn count(
+        &self,
+        scope: &Scope,
+        filter: &ListFilter,
+        bound: u32,
+    ) -> Result<Total, StorageError> {
+        let data = self.data()?;
+        let n = data
+            .requests
+            .iter()
+            .filter(|r| visible(r, scope) && matches(r, filter, &data.messages))
+            .count();
+        let n = u32::try_from(n).unwrap_or(u32::MAX);
+        Ok(Total {
+            count: n.min(bound),
+            more: n > bound,
         })
     }
 

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use domain::campaign::CampaignWindow;
 use domain::error::{FieldCode, FieldError};
 use domain::loan_request::{
-    AuditEvent, IdempotencyKey, ListFilter, LoanRequest, LoanRequestId, Page, Position, Subject,
-    TransitionCommand,
+    AuditEvent, IdempotencyKey, ListFilter, LoanRequest, LoanRequestId, Page, PageQuery, Subject,
+    Total, TransitionCommand,
 };
 use domain::ports::{
     Clock, IdGenerator, LoanRequestRepository, MessageRepository, NewLoanRequest, Receipt,
@@ -57,6 +57,8 @@ pub struct Listing {
     pub page: Page<LoanRequest>,
     /// Unread messages per request with any; `None` for an admin.
     pub unread_messages: Option<HashMap<LoanRequestId, u32>>,
+    /// How many requests the filter matches.
+    pub total: Total,
 }
 
 /// The decisions a reviewer may take on several requests at once.
@@ -180,7 +182,11 @@ impl LoanRequests {
         })
     }
 
-    /// A keyset page of the caller's scope, newest first.
+    /// How many requests a list counts exactly before it says "more than".
+    pub const TOTAL_BOUND: u32 = 1000;
+
+    /// A keyset page of the caller's scope in the query's order, the unread counts of
+    /// its requests, and how many requests match (exactly up to [`Self::TOTAL_BOUND`]).
     ///
     /// # Errors
     /// Storage only.
@@ -188,13 +194,11 @@ impl LoanRequests {
         &self,
         caller: &Caller,
         filter: &ListFilter,
-        after: Option<Position>,
-        limit: u16,
+        query: PageQuery,
     ) -> Result<Listing, Error> {
-        let page = self
-            .store
-            .list(&caller.scope(), filter, after, limit)
-            .await?;
+        let scope = caller.scope();
+        let page = self.store.list(&scope, filter, query).await?;
+        let total = self.store.count(&scope, filter, Self::TOTAL_BOUND).await?;
         let unread_messages = match caller.side() {
             Some(side) if !page.items.is_empty() => {
                 let ids: Vec<LoanRequestId> = page.items.iter().map(|r| r.id).collect();
@@ -206,6 +210,7 @@ impl LoanRequests {
         Ok(Listing {
             page,
             unread_messages,
+            total,
         })
     }
 
@@ -218,13 +223,9 @@ impl LoanRequests {
         &self,
         caller: &Caller,
         filter: &ListFilter,
-        after: Option<Position>,
-        limit: u16,
+        query: PageQuery,
     ) -> Result<Page<LoanRequest>, Error> {
-        Ok(self
-            .store
-            .list(&caller.scope(), filter, after, limit)
-            .await?)
+        Ok(self.store.list(&caller.scope(), filter, query).await?)
     }
 
     /// The audit trail of a request in the caller's scope, oldest first. An applicant

@@ -9,7 +9,9 @@ use domain::campaign::CampaignWindow;
 use domain::company::{RawCompany, luhn_complete};
 use domain::document::DocumentStatus;
 use domain::error::FieldCode;
-use domain::loan_request::{IdempotencyKey, ListFilter, LoanRequest, MailKind, Subject};
+use domain::loan_request::{
+    IdempotencyKey, ListFilter, ListOrder, LoanRequest, MailKind, PageQuery, Subject,
+};
 use domain::ports::{Clock, Receipt, SubmitError, TransitionError};
 use domain::reference::Reference;
 use domain::rules::Ineligibility;
@@ -270,7 +272,15 @@ async fn a_request_outside_the_callers_scope_does_not_exist_for_them() {
             Err(Error::NotFound)
         ));
         let listing = service
-            .list(&stranger, &ListFilter::default(), None, 50)
+            .list(
+                &stranger,
+                &ListFilter::default(),
+                PageQuery {
+                    order: ListOrder::Newest,
+                    from: None,
+                    limit: 50,
+                },
+            )
             .await
             .unwrap();
         assert!(listing.page.items.is_empty());

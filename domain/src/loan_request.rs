@@ -109,13 +109,133 @@ pub struct ListFilter {
     pub created_to: Option<DateTime<Utc>>,
     /// Admins only: narrow to one bank.
     pub bank: Option<BankCode>,
+    /// The company's legal name contains this text (any case).
+    pub name: Option<NameQuery>,
+    /// Only requests with a message from this side that the reader has not read.
+    pub unread_from: Option<crate::message::Side>,
 }
 
-/// Position after which a keyset page starts: newest first, ties broken by id.
+/// A search in company names: 2 to 100 characters, trimmed, without control or format
+/// characters; matched anywhere in the legal name, in any case.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct NameQuery(String);
+
+impl NameQuery {
+    /// # Errors
+    /// The field code of what is wrong with `raw`.
+    pub fn parse(raw: &str) -> Result<Self, crate::error::FieldCode> {
+        let text = raw.trim();
+        let length = text.chars().count();
+        if length < 2 {
+            return Err(crate::error::FieldCode::InvalidFormat);
+        }
+        if length > 100 {
+            return Err(crate::error::FieldCode::TooLong);
+        }
+        if crate::error::has_hidden_characters(text) {
+            return Err(crate::error::FieldCode::InvalidCharacters);
+        }
+        Ok(Self(text.to_owned()))
+    }
+
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether `legal_name` contains the query, in any case.
+    #[must_use]
+    pub fn matches(&self, legal_name: &str) -> bool {
+        legal_name.to_lowercase().contains(&self.0.to_lowercase())
+    }
+}
+
+/// What a list is sorted by; ties are broken by id, so every order is total.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum ListOrder {
+    /// The most recent submissions first (the default).
+    #[default]
+    Newest,
+    /// The oldest first: who has waited longest.
+    Oldest,
+    /// The largest requested amounts first.
+    AmountDesc,
+    /// The smallest requested amounts first.
+    AmountAsc,
+}
+
+impl ListOrder {
+    pub const ALL: [Self; 4] = [
+        Self::Newest,
+        Self::Oldest,
+        Self::AmountDesc,
+        Self::AmountAsc,
+    ];
+
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Newest => "newest",
+            Self::Oldest => "oldest",
+            Self::AmountDesc => "amount_desc",
+            Self::AmountAsc => "amount_asc",
+        }
+    }
+
+    #[must_use]
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|o| o.as_str() == raw)
+    }
+
+    /// Sorted by the amount (else by the submission time).
+    #[must_use]
+    pub fn by_amount(self) -> bool {
+        matches!(self, Self::AmountDesc | Self::AmountAsc)
+    }
+
+    /// Largest or most recent first.
+    #[must_use]
+    pub fn descending(self) -> bool {
+        matches!(self, Self::Newest | Self::AmountDesc)
+    }
+
+    /// Where `request` stands in this order.
+    #[must_use]
+    pub fn position(self, request: &LoanRequest) -> Position {
+        Position {
+            key: if self.by_amount() {
+                request.amount.get()
+            } else {
+                request.created_at.timestamp_micros()
+            },
+            id: request.id,
+        }
+    }
+}
+
+/// A place in a keyset-paginated list: the sort key (microseconds since the epoch for
+/// the time orders, cents for the amount orders) and the id that breaks ties.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Position {
-    pub created_at: DateTime<Utc>,
+    pub key: i64,
     pub id: LoanRequestId,
+}
+
+/// Which side of a position a page is taken from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// The page after the position (the next page).
+    After,
+    /// The page before it (the previous page).
+    Before,
+}
+
+/// A page asked for: the order, where it starts, and its size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageQuery {
+    pub order: ListOrder,
+    pub from: Option<(Position, Direction)>,
+    pub limit: u16,
 }
 
 /// One page of a keyset-paginated list.
@@ -124,6 +244,16 @@ pub struct Page<T> {
     pub items: Vec<T>,
     /// Where the next page starts, when there is one.
     pub next: Option<Position>,
+    /// Where the previous page ends, when there is one.
+    pub prev: Option<Position>,
+}
+
+/// How many requests a filter matches, counted up to a bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Total {
+    pub count: u32,
+    /// More than `count` match (the count stopped at its bound).
+    pub more: bool,
 }
 
 /// A state change asked by someone, checked against the version they last saw.

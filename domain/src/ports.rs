@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use crate::loan_request::{
     Actor, AuditEvent, Bank, IdempotencyKey, ListFilter, LoanRequest, LoanRequestId, Page,
-    Position, Scope, TransitionCommand,
+    PageQuery, Scope, Total, TransitionCommand,
 };
 use crate::message::{Message, NewMessage, Side};
 use crate::reference::Reference;
@@ -158,7 +158,7 @@ pub trait LoanRequestRepository: Send + Sync + 'static {
         scope: &Scope,
     ) -> Result<Option<LoanRequest>, StorageError>;
 
-    /// A keyset page, newest first.
+    /// A keyset page in the query's order, after or before its position.
     ///
     /// # Errors
     /// [`StorageError`] only.
@@ -166,9 +166,19 @@ pub trait LoanRequestRepository: Send + Sync + 'static {
         &self,
         scope: &Scope,
         filter: &ListFilter,
-        after: Option<Position>,
-        limit: u16,
+        page: PageQuery,
     ) -> Result<Page<LoanRequest>, StorageError>;
+
+    /// How many requests of the scope the filter matches, counted up to `bound`.
+    ///
+    /// # Errors
+    /// [`StorageError`] only.
+    async fn count(
+        &self,
+        scope: &Scope,
+        filter: &ListFilter,
+        bound: u32,
+    ) -> Result<Total, StorageError>;
 
     /// The audit trail of a request visible in the scope, oldest first; `None` when the
     /// request is not visible.

@@ -132,7 +132,25 @@ pub async fn postgres_template(admin: &str) -> String {
                 .expect("connect to the template database");
                 store.migrate().await.expect("migrate the template database");
                 store.close().await;
-                run(format!("ALTER DATABASE {building} RENAME TO {template}")).await;
+                // A closed connection's server process can outlive the close by a few
+                // milliseconds, and a database being accessed cannot be renamed: the
+                // building database is this process's alone (under the lock), so any
+                // session left on it is ended, then the rename is retried (bounded).
+                for attempt in 1..=50 {
+                    run(format!(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                         WHERE datname = '{building}' AND pid <> pg_backend_pid()"
+                    ))
+                    .await;
+                    let renamed = conn
+                        .execute_unprepared(&format!("ALTER DATABASE {building} RENAME TO {template}"))
+                        .await;
+                    match renamed {
+                        Ok(_) => break,
+                        Err(err) if attempt == 50 => panic!("rename the template database: {err}"),
+                        Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+                    }
+                }
                 // Earlier fingerprints' templates (a test still cloning one keeps it).
                 let stale = conn
                     .query_all(sea_orm::Statement::from_string(

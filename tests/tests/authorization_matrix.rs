@@ -239,6 +239,7 @@ fn table() -> Vec<Row> {
         row(M::GET, "/dev-oidc/authorize", None, [400; 6]),
         row(M::POST, "/dev-oidc/authorize", None, [400; 6]),
         row(M::POST, "/dev-oidc/token", None, [400; 6]),
+        row(M::POST, "/dev-oidc/revoke", None, [400; 6]),
         row(M::GET, "/dev-oidc/logout", None, [400; 6]),
         row(M::GET, "/dev-oidc/style.css", None, [200; 6]),
         // Local document storage: the URL's signature is the only authorization, so a

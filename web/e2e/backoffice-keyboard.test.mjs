@@ -42,7 +42,7 @@ test('filter, select and reject from the queue with the keyboard only', async ()
   await page.keyboard.type(siren);
   await page.keyboard.press('Enter');
   await page.waitForURL(new RegExp(`siren=${siren}`));
-  await page.getByText('2 demandes sur cette page.').waitFor();
+  await page.getByText('2 demandes correspondent.').waitFor();
 
   // Select all on this page with Space: the bar appears with the actions valid for both.
   await tabTo(page, texted(/Sélectionner toutes les demandes de cette page/), { what: 'select all' });

@@ -54,18 +54,30 @@ test('a reviewer filters, exports, previews, decides one by one and in bulk', as
   await page.getByLabel('SIREN', { exact: true }).fill(siren);
   await page.getByRole('button', { name: 'Filtrer', exact: true }).click();
   await page.waitForURL(new RegExp(`siren=${siren}`));
-  await page.getByText('1 demande sur cette page.').waitFor();
+  await page.getByText('1 demande correspond.').waitFor();
   assert.equal(await page.getByRole('link', { name: others[0].reference }).count(), 0);
   await page.goBack();
-  await page.getByText('6 demandes sur cette page.').waitFor();
+  await page.getByText('6 demandes correspondent.').waitFor();
   assert.equal(await page.getByLabel('SIREN', { exact: true }).inputValue(), '');
   await page.goForward();
-  await page.getByText('1 demande sur cette page.').waitFor();
+  await page.getByText('1 demande correspond.').waitFor();
   assert.equal(await page.getByLabel('SIREN', { exact: true }).inputValue(), siren);
+  // Search by company name (any case) and sort by amount, largest first: the URL keeps both.
+  await page.getByLabel('SIREN', { exact: true }).fill('');
+  await page.getByLabel('Entreprise', { exact: true }).fill('atelier');
+  await page.getByLabel('Trier').selectOption('amount_desc');
+  await page.getByRole('button', { name: 'Filtrer', exact: true }).click();
+  await page.waitForURL(/name=atelier.*sort=amount_desc|sort=amount_desc.*name=atelier/);
+  await page.getByText('4 demandes correspondent.').waitFor();
+  const companies = await page.getByRole('table').getByRole('row').evaluateAll((rows) => rows.slice(1).map((r) => r.cells[2].textContent));
+  assert.deepEqual(companies, ['Atelier 4', 'Atelier 3', 'Atelier 2', 'Atelier 1']);
+  await page.getByRole('table', { name: /les montants les plus élevés d'abord/ }).waitFor();
+  await page.goBack();
+  await page.getByText('1 demande correspond.').waitFor();
   // A shared link opens on the same filters.
   const shared = await newPage(env.browser, origin);
   await signInAs(shared.page, origin, { path: `/instruction?siren=${siren}&status=submitted`, role: 'reviewer', name: `paul-${suffix}`, bank: BANK_A, landing: /\/instruction\?/ });
-  await shared.page.getByText('1 demande sur cette page.').waitFor();
+  await shared.page.getByText('1 demande correspond.').waitFor();
   assert.equal(await shared.page.getByLabel('Statut').inputValue(), 'submitted');
   await shared.context.close();
 

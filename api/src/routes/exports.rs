@@ -8,14 +8,14 @@ use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use domain::loan_request::{ListFilter, LoanRequest, Position};
+use domain::loan_request::{Direction, ListFilter, ListOrder, LoanRequest, PageQuery, Position};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::auth::{BackOffice, Caller};
 use crate::extract::ApiQuery;
 use crate::problem::{Problem, ProblemDetails};
-use crate::routes::loan_requests::list::{ListParams, parse_filter};
+use crate::routes::loan_requests::list::{ListParams, parse_filter, parse_order};
 use crate::state::AppState;
 
 /// Rows read per database round trip.
@@ -39,6 +39,13 @@ pub struct ExportParams {
     pub created_to: Option<String>,
     /// Admins only: one bank.
     pub bank: Option<String>,
+    /// Company name contains (any case).
+    pub name: Option<String>,
+    /// `true`: only requests with a message not read yet (reviewers).
+    pub unread: Option<String>,
+    /// The list's order: `newest` (default), `oldest`, `amount_desc`, `amount_asc`.
+    #[param(value_type = Option<String>, pattern = "^(newest|oldest|amount_desc|amount_asc)$")]
+    pub sort: Option<String>,
 }
 
 const HEADER: [&str; 21] = [
@@ -168,6 +175,7 @@ struct Cursor {
     state: AppState,
     caller: Caller,
     filter: ListFilter,
+    order: ListOrder,
     after: Option<Position>,
     first: bool,
     done: bool,
@@ -201,13 +209,17 @@ pub async fn export_loan_requests(
         created_from: params.created_from,
         created_to: params.created_to,
         bank: params.bank,
+        name: params.name,
+        unread: params.unread,
         ..ListParams::default()
     };
     let filter = parse_filter(&list_params, &caller)?;
+    let order = parse_order(params.sort.as_deref())?;
     let start = Cursor {
         state,
         caller,
         filter,
+        order,
         after: None,
         first: true,
         done: false,
@@ -220,7 +232,15 @@ pub async fn export_loan_requests(
             .state
             .services
             .loan_requests
-            .page(&c.caller, &c.filter, c.after, BATCH)
+            .page(
+                &c.caller,
+                &c.filter,
+                PageQuery {
+                    order: c.order,
+                    from: c.after.map(|p| (p, Direction::After)),
+                    limit: BATCH,
+                },
+            )
             .await
         {
             Ok(page) => page,

@@ -1,7 +1,8 @@
 //! Schema migrations. They use only what SQLite and PostgreSQL both understand, so the
-//! embedded default and production run the very same files; the one exception,
-//! `pge_submit` (a PostgreSQL function, the submission in one round trip), does nothing
-//! on SQLite, whose submissions take the sea-orm path.
+//! embedded default and production run the very same files; the exceptions, `pge_submit`
+//! (a PostgreSQL function, the submission in one round trip) and the trigram index of
+//! company names, do nothing on SQLite, whose submissions take the sea-orm path and
+//! whose name search scans.
 
 use sea_orm_migration::prelude::*;
 
@@ -10,6 +11,7 @@ mod m20261123_000002_platform_settings;
 mod m20261123_000003_documents_and_accounts;
 mod m20261126_000004_messages;
 mod m20261126_000005_submit_function;
+mod m20261206_000006_queue_at_scale;
 
 pub struct Migrator;
 
@@ -22,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_documents_and_accounts::Migration),
             Box::new(m20261126_000004_messages::Migration),
             Box::new(m20261126_000005_submit_function::Migration),
+            Box::new(m20261206_000006_queue_at_scale::Migration),
         ]
     }
 }

@@ -12,8 +12,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::company::Siren;
 use domain::loan_request::{
-    AuditEvent, IdempotencyKey, ListFilter, LoanRequest, LoanRequestId, MailKind, Page, Position,
-    Scope, TransitionCommand,
+    AuditEvent, Direction, IdempotencyKey, ListFilter, ListOrder, LoanRequest, LoanRequestId,
+    MailKind, Page, PageQuery, Position, Scope, Total, TransitionCommand,
 };
 use domain::money::Cents;
 use domain::ports::{
@@ -22,18 +22,18 @@ use domain::ports::{
 };
 use domain::rules::{check_aggregate_cap, company_cap};
 use domain::workflow::{Status, transition};
-use sea_orm::sea_query::{Expr, SimpleExpr};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, Func, LikeExpr, Query, SimpleExpr};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend,
-    DbErr, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, SqlErr, Statement,
-    TransactionTrait,
+    DbErr, EntityTrait, IntoActiveModel, Order, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    SqlErr, Statement, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::convert::{audit_event_from_row, loan_request_from_row, request_row, status_from};
 use super::{Store, storage};
-use crate::entity::{audit_event, idempotency_record, loan_request, outbox_message};
+use crate::entity::{audit_event, idempotency_record, loan_request, message, outbox_message};
 
 /// Advisory-lock class of SIREN locks (two-int4 key space: class, SIREN).
 pub(super) const SIREN_LOCK_CLASS: i32 = 0x5047_4501;
@@ -77,20 +77,66 @@ fn filter_condition(filter: &ListFilter) -> Condition {
     if let Some(bank) = &filter.bank {
         cond = cond.add(loan_request::Column::BankId.eq(bank.as_str()));
     }
+    if let Some(name) = &filter.name {
+        // `lower(legal_name) LIKE '%…%'`: on PostgreSQL a trigram index on the same
+        // expression serves it (migration m20261206_000006); `\` escapes % and _.
+        let escaped: String = name
+            .as_str()
+            .to_lowercase()
+            .chars()
+            .flat_map(|c| match c {
+                '%' | '_' | '\\' => vec!['\\', c],
+                _ => vec![c],
+            })
+            .collect();
+        cond = cond.add(
+            Expr::expr(Func::lower(Expr::col((
+                loan_request::Entity,
+                loan_request::Column::LegalName,
+            ))))
+            .like(LikeExpr::new(format!("%{escaped}%")).escape('\\')),
+        );
+    }
+    if let Some(side) = filter.unread_from {
+        let unread = Query::select()
+            .expr(Expr::val(1))
+            .from(message::Entity)
+            .and_where(
+                Expr::col((message::Entity, message::Column::LoanRequestId))
+                    .equals((loan_request::Entity, loan_request::Column::Id)),
+            )
+            .and_where(Expr::col((message::Entity, message::Column::FromSide)).eq(side.as_str()))
+            .and_where(Expr::col((message::Entity, message::Column::ReadAt)).is_null())
+            .to_owned();
+        cond = cond.add(Expr::exists(unread));
+    }
     cond
 }
 
-/// `(created_at, id) < (position)` as a row-value comparison, which both databases
-/// evaluate as an index range (an `OR` of two conditions would not be).
-fn before(position: Position) -> SimpleExpr {
-    Expr::tuple([
-        Expr::col(loan_request::Column::CreatedAt).into(),
+/// The sort key's column: the submission time or the requested amount.
+fn key_column(order: ListOrder) -> loan_request::Column {
+    if order.by_amount() {
+        loan_request::Column::RequestedAmountCents
+    } else {
+        loan_request::Column::CreatedAt
+    }
+}
+
+/// `(key, id) < (position)` (or `>`) as a row-value comparison, which both databases
+/// evaluate as an index range (an `OR` of two conditions would not be). `below`: the
+/// rows before the position in ascending terms.
+fn beyond(order: ListOrder, position: Position, below: bool) -> SimpleExpr {
+    let key: SimpleExpr = if order.by_amount() {
+        Expr::value(position.key)
+    } else {
+        Expr::value(DateTime::<Utc>::from_timestamp_micros(position.key).unwrap_or_default())
+    };
+    let row = Expr::tuple([
+        Expr::col(key_column(order)).into(),
         Expr::col(loan_request::Column::Id).into(),
-    ])
-    .lt(Expr::tuple([
-        Expr::value(position.created_at),
-        Expr::value(position.id.0),
-    ]))
+    ]);
+    let at = Expr::tuple([key, Expr::value(position.id.0)]);
+    if below { row.lt(at) } else { row.gt(at) }
 }
 
 pub(super) fn lock_key(parts: &[&str]) -> i64 {
@@ -397,19 +443,22 @@ pub fn now() -> DateTime<Utc> {
 fn list_query(
     scope: &Scope,
     filter: &ListFilter,
-    after: Option<Position>,
-    limit: u16,
+    page: PageQuery,
 ) -> sea_orm::Select<loan_request::Entity> {
     let mut query = loan_request::Entity::find()
         .filter(scope_condition(scope))
         .filter(filter_condition(filter));
-    if let Some(position) = after {
-        query = query.filter(before(position));
+    // A page before the position is read in the opposite order, then turned around.
+    let backwards = matches!(page.from, Some((_, Direction::Before)));
+    let descending = page.order.descending() != backwards;
+    if let Some((position, _)) = page.from {
+        query = query.filter(beyond(page.order, position, descending));
     }
+    let direction = if descending { Order::Desc } else { Order::Asc };
     query
-        .order_by_desc(loan_request::Column::CreatedAt)
-        .order_by_desc(loan_request::Column::Id)
-        .limit(u64::from(limit) + 1)
+        .order_by(key_column(page.order), direction.clone())
+        .order_by(loan_request::Column::Id, direction)
+        .limit(u64::from(page.limit) + 1)
 }
 
 impl Store {
@@ -437,11 +486,10 @@ impl Store {
         &self,
         scope: &Scope,
         filter: &ListFilter,
-        after: Option<Position>,
-        limit: u16,
+        page: PageQuery,
     ) -> sea_orm::Statement {
         sea_orm::QueryTrait::build(
-            &list_query(scope, filter, after, limit),
+            &list_query(scope, filter, page),
             self.db.get_database_backend(),
         )
     }
@@ -489,28 +537,70 @@ impl LoanRequestRepository for Store {
         &self,
         scope: &Scope,
         filter: &ListFilter,
-        after: Option<Position>,
-        limit: u16,
+        page: PageQuery,
     ) -> Result<Page<LoanRequest>, StorageError> {
-        let rows = list_query(scope, filter, after, limit)
+        let rows = list_query(scope, filter, page)
             .all(&self.db)
             .await
             .map_err(storage)?;
-        let has_more = rows.len() > usize::from(limit);
-        let items = rows
+        let more = rows.len() > usize::from(page.limit);
+        let mut items = rows
             .into_iter()
-            .take(usize::from(limit))
+            .take(usize::from(page.limit))
             .map(loan_request_from_row)
             .collect::<Result<Vec<_>, _>>()?;
-        let next = if has_more {
-            items.last().map(|last| Position {
-                created_at: last.created_at,
-                id: last.id,
-            })
-        } else {
-            None
-        };
-        Ok(Page { items, next })
+        let at = |item: Option<&LoanRequest>| item.map(|r| page.order.position(r));
+        Ok(match page.from {
+            Some((_, Direction::Before)) => {
+                items.reverse();
+                Page {
+                    prev: if more { at(items.first()) } else { None },
+                    next: at(items.last()),
+                    items,
+                }
+            }
+            from => Page {
+                prev: from.and_then(|_| at(items.first())),
+                next: if more { at(items.last()) } else { None },
+                items,
+            },
+        })
+    }
+
+    async fn count(
+        &self,
+        scope: &Scope,
+        filter: &ListFilter,
+        bound: u32,
+    ) -> Result<Total, StorageError> {
+        // At most `bound + 1` rows are looked at: a count that stays cheap on a million.
+        let matching = loan_request::Entity::find()
+            .select_only()
+            .column(loan_request::Column::Id)
+            .filter(scope_condition(scope))
+            .filter(filter_condition(filter))
+            .limit(u64::from(bound) + 1)
+            .into_query();
+        let counted = Query::select()
+            .expr_as(Expr::col(Asterisk).count(), Alias::new("n"))
+            .from_subquery(matching, Alias::new("matching"))
+            .to_owned();
+        let backend = self.db.get_database_backend();
+        let row = self
+            .db
+            .query_one(backend.build(&counted))
+            .await
+            .map_err(storage)?;
+        let n: i64 = row
+            .map(|r| r.try_get("", "n"))
+            .transpose()
+            .map_err(storage)?
+            .unwrap_or(0);
+        let n = u32::try_from(n).unwrap_or(u32::MAX);
+        Ok(Total {
+            count: n.min(bound),
+            more: n > bound,
+        })
     }
 
     async fn events(

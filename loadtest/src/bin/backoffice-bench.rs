@@ -18,7 +18,9 @@ use anyhow::Context;
 use chrono::{TimeZone, Utc};
 use clap::Parser;
 use domain::company::Siren;
-use domain::loan_request::{ListFilter, LoanRequestId, Position, Scope};
+use domain::loan_request::{
+    Direction, ListFilter, ListOrder, LoanRequestId, NameQuery, PageQuery, Position, Scope,
+};
 use domain::reference::Reference;
 use domain::submission::BankCode;
 use domain::workflow::Status;
@@ -77,6 +79,32 @@ fn status(rng: &mut impl Rng) -> &'static str {
     "submitted"
 }
 
+/// Trades and family names the seeded legal names are made of ("Boulangerie Martin
+/// 4821"): a name search finds a realistic share of a bank's requests, not all or none.
+const TRADES: [&str; 16] = [
+    "Boulangerie",
+    "Menuiserie",
+    "Garage",
+    "Pharmacie",
+    "Imprimerie",
+    "Fromagerie",
+    "Transports",
+    "Atelier",
+    "Librairie",
+    "Plomberie",
+    "Boucherie",
+    "Cabinet",
+    "Hôtel",
+    "Brasserie",
+    "Fleuriste",
+    "Électricité",
+];
+const FAMILY_NAMES: [&str; 24] = [
+    "Martin", "Bernard", "Thomas", "Petit", "Robert", "Richard", "Durand", "Dubois", "Moreau",
+    "Laurent", "Simon", "Michel", "Lefèvre", "Leroy", "Roux", "David", "Bertrand", "Morel",
+    "Fournier", "Girard", "Bonnet", "Dupont", "Lambert", "Fontaine",
+];
+
 fn fake_row(rng: &mut impl Rng, base: chrono::DateTime<Utc>) -> loan_request::ActiveModel {
     let amount: i64 = rng.gen_range(100_000..20_000_000);
     let created = base + chrono::Duration::microseconds(rng.gen_range(0..30 * 86_400_000_000i64));
@@ -89,7 +117,12 @@ fn fake_row(rng: &mut impl Rng, base: chrono::DateTime<Utc>) -> loan_request::Ac
         applicant_sub: Set(format!("applicant-{}", rng.gen_range(0..200_000))),
         siren: Set(luhn_siren(rng)),
         siret: Set(None),
-        legal_name: Set(format!("Entreprise {}", rng.gen_range(0..1_000_000))),
+        legal_name: Set(format!(
+            "{} {} {}",
+            TRADES[rng.gen_range(0..TRADES.len())],
+            FAMILY_NAMES[rng.gen_range(0..FAMILY_NAMES.len())],
+            rng.gen_range(0..10_000)
+        )),
         legal_form: Set("SAS".to_owned()),
         creation_date: Set(chrono::NaiveDate::from_ymd_opt(2015, 3, 1).unwrap_or_default()),
         headcount: Set(rng.gen_range(1..200)),
@@ -379,6 +412,33 @@ async fn main() -> anyhow::Result<()> {
             .bearer_auth(&tokens[0])
     })
     .await?;
+    measure(
+        &client,
+        "search by company name (\"fromagerie dupont\")",
+        n,
+        |i| {
+            client
+                .get(format!(
+                    "{base}/api/v1/loan-requests?name=fromagerie%20dupont"
+                ))
+                .bearer_auth(&tokens[i % tokens.len()])
+        },
+    )
+    .await?;
+    measure(&client, "queue sorted by amount, largest first", n, |i| {
+        client
+            .get(format!("{base}/api/v1/loan-requests?sort=amount_desc"))
+            .bearer_auth(&tokens[i % tokens.len()])
+    })
+    .await?;
+    measure(&client, "queue oldest first, submitted only", n, |i| {
+        client
+            .get(format!(
+                "{base}/api/v1/loan-requests?sort=oldest&status=submitted"
+            ))
+            .bearer_auth(&tokens[i % tokens.len()])
+    })
+    .await?;
     measure(&client, "lookup by SIREN", n, |i| {
         client
             .get(format!(
@@ -402,8 +462,9 @@ async fn main() -> anyhow::Result<()> {
         ))
         .await?
         .context("10,000 rows in bank 30004")?;
+    let deep_at: chrono::DateTime<Utc> = deep.try_get("", "created_at")?;
     let deep = Position {
-        created_at: deep.try_get("", "created_at")?,
+        key: deep_at.timestamp_micros(),
         id: LoanRequestId(deep.try_get("", "id")?),
     };
     let bank = Scope::Bank(BankCode::parse("30004").context("bank code")?);
@@ -413,16 +474,25 @@ async fn main() -> anyhow::Result<()> {
         acquire_timeout: Duration::from_secs(5),
     })
     .await?;
+    let newest = |from| PageQuery {
+        order: ListOrder::Newest,
+        from,
+        limit: 20,
+    };
     let plans = [
-        ("first page", ListFilter::default(), None),
-        ("deep page", ListFilter::default(), Some(deep)),
+        ("first page", ListFilter::default(), newest(None)),
+        (
+            "deep page",
+            ListFilter::default(),
+            newest(Some((deep, Direction::After))),
+        ),
         (
             "status filter",
             ListFilter {
                 status: Some(Status::PreApproved),
                 ..ListFilter::default()
             },
-            None,
+            newest(None),
         ),
         (
             "reference",
@@ -430,7 +500,7 @@ async fn main() -> anyhow::Result<()> {
                 reference: Some(Reference::parse(&reference).context("reference")?),
                 ..ListFilter::default()
             },
-            None,
+            newest(None),
         ),
         (
             "siren",
@@ -438,11 +508,30 @@ async fn main() -> anyhow::Result<()> {
                 siren: Some(Siren::parse(&siren).context("siren")?),
                 ..ListFilter::default()
             },
-            None,
+            newest(None),
+        ),
+        (
+            "company name",
+            ListFilter {
+                name: Some(
+                    NameQuery::parse("fromagerie dupont").map_err(|c| anyhow::anyhow!("{c:?}"))?,
+                ),
+                ..ListFilter::default()
+            },
+            newest(None),
+        ),
+        (
+            "sorted by amount",
+            ListFilter::default(),
+            PageQuery {
+                order: ListOrder::AmountDesc,
+                from: None,
+                limit: 20,
+            },
         ),
     ];
-    for (name, filter, after) in plans {
-        let statement = store.list_statement(&bank, &filter, after, 20);
+    for (name, filter, page) in plans {
+        let statement = store.list_statement(&bank, &filter, page);
         // The column list is the table's every column: shortened to "…" for reading.
         let shown = statement
             .sql

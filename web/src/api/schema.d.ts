@@ -788,6 +788,15 @@ export interface components {
             items: components["schemas"]["LoanRequestView"][];
             /** @description Pass as `cursor` to get the next page; absent on the last page. */
             next_cursor?: string | null;
+            /** @description Pass as `cursor` to get the previous page; absent on the first page. */
+            prev_cursor?: string | null;
+            /**
+             * Format: int32
+             * @description How many requests match the filters (at most 1,000: see `total_is_lower_bound`).
+             */
+            total: number;
+            /** @description More than `total` requests match: show "more than {total}". */
+            total_is_lower_bound: boolean;
         };
         /** @description A loan request as returned by the API. */
         LoanRequestView: {
@@ -1687,6 +1696,12 @@ export interface operations {
                 created_to?: string;
                 /** @description Admins only: one bank. */
                 bank?: string;
+                /** @description Company name contains (any case). */
+                name?: string;
+                /** @description `true`: only requests with a message not read yet (reviewers). */
+                unread?: string;
+                /** @description The list's order: `newest` (default), `oldest`, `amount_desc`, `amount_asc`. */
+                sort?: string;
             };
             header?: never;
             path?: never;
@@ -1792,9 +1807,18 @@ export interface operations {
                 created_to?: string;
                 /** @description Admins only: one bank's requests. */
                 bank?: string;
+                /** @description Company name contains (any case), 2–100 characters. */
+                name?: string;
+                /**
+                 * @description `true`: only requests with a message from the other side not read yet
+                 *     (applicants and reviewers).
+                 */
+                unread?: string;
+                /** @description `newest` (default), `oldest`, `amount_desc` or `amount_asc`; ties by id. */
+                sort?: string;
                 /** @description Page size, 1–100 (default 20). */
                 limit?: number;
-                /** @description `next_cursor` of the previous page. */
+                /** @description `next_cursor` or `prev_cursor` of a page of the same list. */
                 cursor?: string;
             };
             header?: never;
@@ -1803,7 +1827,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page, newest first */
+            /** @description A page, newest first unless `sort` says otherwise */
             200: {
                 headers: {
                     [name: string]: unknown;

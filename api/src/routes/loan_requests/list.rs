@@ -1,12 +1,14 @@
 //! `GET /api/v1/loan-requests`: the requests the caller may see (applicant: their own;
-//! reviewer: their bank's; admin: all, optionally one bank's), newest first, filtered,
-//! with an opaque keyset cursor.
+//! reviewer: their bank's; admin: all, optionally one bank's), newest first or in the
+//! order asked for, filtered, with opaque keyset cursors to the next and previous pages
+//! and the number of requests that match.
 
 use axum::Json;
 use axum::extract::State;
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use domain::company::Siren;
-use domain::loan_request::ListFilter;
+use domain::loan_request::{Direction, ListFilter, ListOrder, NameQuery, PageQuery};
+use domain::message::Side;
 use domain::reference::Reference;
 use domain::submission::BankCode;
 use domain::workflow::Status;
@@ -38,10 +40,18 @@ pub struct ListParams {
     pub created_to: Option<String>,
     /// Admins only: one bank's requests.
     pub bank: Option<String>,
+    /// Company name contains (any case), 2–100 characters.
+    pub name: Option<String>,
+    /// `true`: only requests with a message from the other side not read yet
+    /// (applicants and reviewers).
+    pub unread: Option<String>,
+    /// `newest` (default), `oldest`, `amount_desc` or `amount_asc`; ties by id.
+    #[param(value_type = Option<String>, pattern = "^(newest|oldest|amount_desc|amount_asc)$")]
+    pub sort: Option<String>,
     /// Page size, 1–100 (default 20).
     #[param(value_type = Option<u8>, minimum = 1, maximum = 100)]
     pub limit: Option<String>,
-    /// `next_cursor` of the previous page.
+    /// `next_cursor` or `prev_cursor` of a page of the same list.
     pub cursor: Option<String>,
 }
 
@@ -51,6 +61,12 @@ pub struct LoanRequestPage {
     pub items: Vec<LoanRequestView>,
     /// Pass as `cursor` to get the next page; absent on the last page.
     pub next_cursor: Option<String>,
+    /// Pass as `cursor` to get the previous page; absent on the first page.
+    pub prev_cursor: Option<String>,
+    /// How many requests match the filters (at most 1,000: see `total_is_lower_bound`).
+    pub total: u32,
+    /// More than `total` requests match: show "more than {total}".
+    pub total_is_lower_bound: bool,
 }
 
 fn instant(name: &str, raw: &str, end_of_day: bool) -> Result<DateTime<Utc>, Problem> {
@@ -146,7 +162,48 @@ pub(crate) fn parse_filter(params: &ListParams, caller: &Caller) -> Result<ListF
             Problem::invalid_parameter("bank", domain::error::FieldCode::InvalidFormat, "5 digits")
         })?);
     }
+    if let Some(raw) = &params.name {
+        filter.name = Some(NameQuery::parse(raw).map_err(|code| {
+            Problem::invalid_parameter("name", code, "2 to 100 visible characters")
+        })?);
+    }
+    match params.unread.as_deref() {
+        None | Some("false") => {}
+        Some("true") => {
+            // What the reader has not read is what the other side wrote.
+            let reader = caller.side().ok_or_else(|| {
+                Problem::invalid_parameter(
+                    "unread",
+                    domain::error::FieldCode::NotAllowed,
+                    "admins read threads without a read state",
+                )
+            })?;
+            filter.unread_from = Some(match reader {
+                Side::Applicant => Side::Bank,
+                Side::Bank => Side::Applicant,
+            });
+        }
+        Some(_) => {
+            return Err(Problem::invalid_parameter(
+                "unread",
+                domain::error::FieldCode::InvalidFormat,
+                "true or false",
+            ));
+        }
+    }
     Ok(filter)
+}
+
+pub(crate) fn parse_order(raw: Option<&str>) -> Result<ListOrder, Problem> {
+    raw.map_or(Ok(ListOrder::default()), |raw| {
+        ListOrder::parse(raw).ok_or_else(|| {
+            Problem::invalid_parameter(
+                "sort",
+                domain::error::FieldCode::UnknownValue,
+                "one of newest, oldest, amount_desc, amount_asc",
+            )
+        })
+    })
 }
 
 fn parse_limit(raw: Option<&str>) -> Result<u16, Problem> {
@@ -170,7 +227,7 @@ fn parse_limit(raw: Option<&str>) -> Result<u16, Problem> {
     tag = "loan-requests",
     params(ListParams),
     responses(
-        (status = 200, description = "A page, newest first", body = LoanRequestPage),
+        (status = 200, description = "A page, newest first unless `sort` says otherwise", body = LoanRequestPage),
         (status = 400, description = "Invalid parameter or cursor", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 403, description = "No known role", body = ProblemDetails, content_type = "application/problem+json"),
@@ -183,10 +240,11 @@ pub async fn list_loan_requests(
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<Json<LoanRequestPage>, Problem> {
     let filter = parse_filter(&params, &caller)?;
+    let order = parse_order(params.sort.as_deref())?;
     let limit = parse_limit(params.limit.as_deref())?;
     let scope = caller.scope();
-    let fingerprint = cursor::fingerprint(&scope, &filter);
-    let after = params
+    let fingerprint = cursor::fingerprint(&scope, &filter, order);
+    let from = params
         .cursor
         .as_deref()
         .map(|c| cursor::decode(&state.cursor_key, c, &fingerprint))
@@ -194,12 +252,19 @@ pub async fn list_loan_requests(
     let listing = state
         .services
         .loan_requests
-        .list(&caller, &filter, after, limit)
+        .list(&caller, &filter, PageQuery { order, from, limit })
         .await?;
+    let link =
+        |position, direction| cursor::encode(&state.cursor_key, position, direction, &fingerprint);
     let next_cursor = listing
         .page
         .next
-        .map(|p| cursor::encode(&state.cursor_key, p, &fingerprint))
+        .map(|p| link(p, Direction::After))
+        .transpose()?;
+    let prev_cursor = listing
+        .page
+        .prev
+        .map(|p| link(p, Direction::Before))
         .transpose()?;
     let items = listing
         .page
@@ -214,5 +279,11 @@ pub async fn list_loan_requests(
             view
         })
         .collect();
-    Ok(Json(LoanRequestPage { items, next_cursor }))
+    Ok(Json(LoanRequestPage {
+        items,
+        next_cursor,
+        prev_cursor,
+        total: listing.total.count,
+        total_is_lower_bound: listing.total.more,
+    }))
 }

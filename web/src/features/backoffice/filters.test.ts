@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isoToInput } from '../../lib/dates';
-import { ageInDays, exportQuery, formFromSearch, listQuery, searchFromForm, validateQueueSearch } from './filters';
+import { ageInDays, exportQuery, formFromSearch, hasFilters, listQuery, searchFromForm, validateQueueSearch } from './filters';
 
 describe('queue filters ↔ URL search params', () => {
   it('keep only what the API can take from a hand-edited URL', () => {
@@ -17,17 +17,30 @@ describe('queue filters ↔ URL search params', () => {
   });
 
   it('come from the form as typed, starting again on the first page', () => {
-    expect(searchFromForm({ status: 'submitted', siren: '732 829 320', reference: '', created_from: '01/03/2026', created_to: '2026-03-31' })).toEqual({
+    expect(searchFromForm({ status: 'submitted', siren: '732 829 320', reference: '', created_from: '01/03/2026', created_to: '2026-03-31', name: '', sort: 'newest', unread: false })).toEqual({
       search: { status: 'submitted', siren: '732829320', created_from: '2026-03-01', created_to: '2026-03-31' },
     });
-    expect(searchFromForm({ status: '', siren: '', reference: '', created_from: '', created_to: '' })).toEqual({ search: {} });
+    expect(searchFromForm({ status: '', siren: '', reference: '', created_from: '', created_to: '', name: '', sort: 'newest', unread: false })).toEqual({ search: {} });
+  });
+
+  it('carry the company name, the order and the unread filter (the order is no filter)', () => {
+    const form = { status: '', siren: '', reference: '', created_from: '', created_to: '', name: ' Fromagerie Dupont ', sort: 'amount_desc' as const, unread: true };
+    const result = searchFromForm(form);
+    expect(result).toEqual({ search: { name: 'Fromagerie Dupont', sort: 'amount_desc', unread: 'true' } });
+    expect(formFromSearch({ name: 'Fromagerie Dupont', sort: 'amount_desc', unread: 'true' }, isoToInput)).toMatchObject({ name: 'Fromagerie Dupont', sort: 'amount_desc', unread: true });
+    expect(searchFromForm({ ...form, name: 'x' })).toEqual({ errors: { name: 'too-short' } });
+    expect(listQuery({ sort: 'oldest', name: 'Dupont' })).toEqual({ sort: 'oldest', name: 'Dupont', limit: 20 });
+    expect(hasFilters({ sort: 'oldest' })).toBe(false);
+    expect(hasFilters({ unread: 'true' })).toBe(true);
+    expect(validateQueueSearch({ sort: 'newest', unread: 'yes', name: 'a' })).toEqual({});
+    expect(validateQueueSearch({ sort: 'amount_asc', unread: 'true', name: 'Garage' })).toEqual({ sort: 'amount_asc', unread: 'true', name: 'Garage' });
   });
 
   it('say which typed filter is wrong', () => {
-    expect(searchFromForm({ status: '', siren: '7328', reference: '', created_from: '31/02/2026', created_to: '' })).toEqual({
+    expect(searchFromForm({ status: '', siren: '7328', reference: '', created_from: '31/02/2026', created_to: '', name: '', sort: 'newest', unread: false })).toEqual({
       errors: { siren: 'invalid-format', created_from: 'invalid-format' },
     });
-    expect(searchFromForm({ status: '', siren: '732829321', reference: '', created_from: '02/03/2026', created_to: '01/03/2026' })).toEqual({
+    expect(searchFromForm({ status: '', siren: '732829321', reference: '', created_from: '02/03/2026', created_to: '01/03/2026', name: '', sort: 'newest', unread: false })).toEqual({
       errors: { siren: 'invalid-checksum', created_to: 'date-order' },
     });
   });
@@ -39,6 +52,9 @@ describe('queue filters ↔ URL search params', () => {
       reference: '',
       created_from: '01/03/2026',
       created_to: '',
+      name: '',
+      sort: 'newest',
+      unread: false,
     });
   });
 

@@ -4,9 +4,9 @@
 import type { LoanStatus } from '../../api/queries';
 import { parseDate } from '../../lib/dates';
 import { sirenError, stripSpaces } from '../../lib/identifiers';
-import { PAGE_SIZE, STATUSES, type QueueSearch } from './search';
+import { PAGE_SIZE, SORTS, STATUSES, type QueueSearch, type QueueSort } from './search';
 
-export { PAGE_SIZE, STATUSES, validateQueueSearch, type QueueSearch } from './search';
+export { PAGE_SIZE, SORTS, STATUSES, validateQueueSearch, type QueueSearch, type QueueSort } from './search';
 
 /** The list's query: the filters, the page size and the cursor. */
 export function listQuery(search: QueueSearch) {
@@ -19,7 +19,8 @@ export function exportQuery(search: QueueSearch) {
   return filters;
 }
 
-export const hasFilters = (search: QueueSearch) => Object.keys(exportQuery(search)).length > 0;
+/** Whether anything narrows the list (the order does not). */
+export const hasFilters = (search: QueueSearch) => Object.keys(exportQuery(search)).some((k) => k !== 'sort');
 
 /** The filter form as typed (dates as dd/mm/yyyy, SIREN with spaces). */
 export interface FilterForm {
@@ -28,9 +29,12 @@ export interface FilterForm {
   reference: string;
   created_from: string;
   created_to: string;
+  name: string;
+  sort: QueueSort;
+  unread: boolean;
 }
 
-export type FilterErrors = Partial<Record<keyof FilterForm, 'invalid-format' | 'invalid-checksum' | 'date-order'>>;
+export type FilterErrors = Partial<Record<keyof FilterForm, 'invalid-format' | 'invalid-checksum' | 'date-order' | 'too-short'>>;
 
 export function formFromSearch(search: QueueSearch, toInput: (iso: string) => string): FilterForm {
   return {
@@ -39,6 +43,9 @@ export function formFromSearch(search: QueueSearch, toInput: (iso: string) => st
     reference: search.reference ?? '',
     created_from: search.created_from ? toInput(search.created_from) : '',
     created_to: search.created_to ? toInput(search.created_to) : '',
+    name: search.name ?? '',
+    sort: search.sort ?? 'newest',
+    unread: search.unread === 'true',
   };
 }
 
@@ -54,6 +61,11 @@ export function searchFromForm(form: FilterForm): { search: QueueSearch } | { er
     else search.siren = siren;
   }
   if (form.reference.trim()) search.reference = form.reference.trim();
+  const name = form.name.trim();
+  if (name && [...name].length < 2) errors.name = 'too-short';
+  else if (name) search.name = name;
+  if (form.sort !== 'newest' && (SORTS as readonly string[]).includes(form.sort)) search.sort = form.sort as Exclude<QueueSort, 'newest'>;
+  if (form.unread) search.unread = 'true';
   for (const key of ['created_from', 'created_to'] as const) {
     if (!form[key].trim()) continue;
     const iso = parseDate(form[key]);
