@@ -110,6 +110,10 @@ if [ "$full" = yes ]; then
   # of their own that they restart under load, and SIGTERM under load.
   python3 scripts/fault-test.py --binary "$CARGO_TARGET_DIR/debug/pge" --load-seconds 3
   echo "== fault tests done ($SECONDS s since the start)"
+  # The alert rules (promtool check and unit tests of every alert) and the runbook's
+  # sections and panels they name (scripts/check-alerts.sh; ops/prometheus/).
+  scripts/check-alerts.sh
+  echo "== alerts checked ($SECONDS s since the start)"
   # An OpenID Connect client library (Authlib, in a venv of its own installed once)
   # runs the dev provider's code + PKCE flow, refresh and revocation, and opens the API
   # with the access token it gets.

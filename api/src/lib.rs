@@ -395,6 +395,7 @@ pub async fn build_state(wiring: Wiring) -> anyhow::Result<AppState> {
             banks: shared.clone(),
             stats: shared.clone(),
             settings: shared.clone(),
+            admin_actions: shared.clone(),
             documents: shared.clone(),
             messages: shared.clone(),
             objects,

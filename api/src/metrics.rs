@@ -99,6 +99,11 @@ pub async fn metrics(State(store): State<Store>) -> Response {
                 metrics::gauge!("pge_outbox_messages", "status" => "pending")
                     .set(outbox.pending as f64);
                 metrics::gauge!("pge_outbox_messages", "status" => "dead").set(outbox.dead as f64);
+                // How late e-mails are: 0 when nothing waits.
+                let age = outbox.oldest_pending_at.map_or(0.0, |at| {
+                    (chrono::Utc::now() - at).num_milliseconds().max(0) as f64 / 1000.0
+                });
+                metrics::gauge!("pge_outbox_oldest_pending_age_seconds").set(age);
             }
         }
         Err(err) => tracing::warn!(error = %err, "metrics: outbox counts unavailable"),

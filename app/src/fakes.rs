@@ -22,11 +22,11 @@ use domain::loan_request::{
 use domain::message::{MAX_MESSAGES_PER_REQUEST, Message, NewMessage, Side};
 use domain::money::Cents;
 use domain::ports::{
-    AnnounceDocumentError, BankRepository, Clock, CreateBankError, CreateReviewerError,
-    DocumentRepository, IdGenerator, IdentityAdmin, LoanRequestRepository, MessageRepository,
-    NewLoanRequest, ObjectStore, ObjectStoreError, OutboxStats, PlatformSettings, PostMessageError,
-    PresignedUrl, Receipt, StatsRepository, StatsRow, StorageError, SubmitError, SubmitOutcome,
-    Totals, TransitionError,
+    AdminAction, AdminActionKind, AdminActions, AnnounceDocumentError, BankRepository, Clock,
+    CreateBankError, CreateReviewerError, DocumentRepository, IdGenerator, IdentityAdmin,
+    LoanRequestRepository, MessageRepository, NewLoanRequest, ObjectStore, ObjectStoreError,
+    OutboxStats, PlatformSettings, PostMessageError, PresignedUrl, Receipt, StatsRepository,
+    StatsRow, StorageError, SubmitError, SubmitOutcome, Totals, TransitionError,
 };
 use domain::reference::Reference;
 use domain::rules::{check_aggregate_cap, company_cap};
@@ -135,6 +135,9 @@ struct Data {
     documents: Vec<Document>,
     messages: Vec<StoredMessage>,
     outbox: Vec<QueuedMail>,
+    /// Mails that can no longer be sent (put here by a test, as the worker would).
+    dead: Vec<QueuedMail>,
+    admin_actions: Vec<AdminAction>,
 }
 
 fn visible(request: &LoanRequest, scope: &Scope) -> bool {
@@ -482,11 +485,54 @@ impl StatsRepository for InMemoryStore {
     }
 
     async fn outbox(&self) -> Result<OutboxStats, StorageError> {
+        let data = self.data()?;
         Ok(OutboxStats {
-            pending: i64::try_from(self.data()?.outbox.len()).unwrap_or(i64::MAX),
+            pending: i64::try_from(data.outbox.len()).unwrap_or(i64::MAX),
             sent: 0,
-            dead: 0,
+            dead: i64::try_from(data.dead.len()).unwrap_or(i64::MAX),
+            oldest_pending_at: None,
         })
+    }
+}
+
+#[async_trait]
+impl AdminActions for InMemoryStore {
+    async fn retry_dead_letters(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StorageError> {
+        let mut data = self.data()?;
+        let dead = std::mem::take(&mut data.dead);
+        let count = i64::try_from(dead.len()).unwrap_or(i64::MAX);
+        data.outbox.extend(dead);
+        data.admin_actions.push(AdminAction {
+            at: now,
+            actor: actor.clone(),
+            kind: AdminActionKind::RetryDeadLetters,
+            count,
+        });
+        Ok(count)
+    }
+
+    async fn recent_actions(&self, limit: u16) -> Result<Vec<AdminAction>, StorageError> {
+        Ok(self
+            .data()?
+            .admin_actions
+            .iter()
+            .rev()
+            .take(usize::from(limit))
+            .cloned()
+            .collect())
+    }
+}
+
+impl InMemoryStore {
+    /// Moves every queued mail to the dead letters, as a worker that gave up would.
+    pub fn bury_outbox(&self) {
+        let mut data = lock(&self.data);
+        let queued = std::mem::take(&mut data.outbox);
+        data.dead.extend(queued);
     }
 }
 
@@ -848,6 +894,7 @@ impl Fakes {
             banks: self.store.clone(),
             stats: self.store.clone(),
             settings: self.store.clone(),
+            admin_actions: self.store.clone(),
             documents: self.store.clone(),
             messages: self.store.clone(),
             objects: self.objects.clone(),

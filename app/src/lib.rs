@@ -30,8 +30,8 @@ use std::sync::Arc;
 
 use domain::campaign::CampaignWindow;
 use domain::ports::{
-    BankRepository, Clock, DocumentRepository, IdGenerator, IdentityAdmin, LoanRequestRepository,
-    MessageRepository, ObjectStore, PlatformSettings, StatsRepository,
+    AdminActions, BankRepository, Clock, DocumentRepository, IdGenerator, IdentityAdmin,
+    LoanRequestRepository, MessageRepository, ObjectStore, PlatformSettings, StatsRepository,
 };
 
 pub use caller::Caller;
@@ -48,6 +48,7 @@ pub struct Ports {
     pub banks: Arc<dyn BankRepository>,
     pub stats: Arc<dyn StatsRepository>,
     pub settings: Arc<dyn PlatformSettings>,
+    pub admin_actions: Arc<dyn AdminActions>,
     pub documents: Arc<dyn DocumentRepository>,
     pub messages: Arc<dyn MessageRepository>,
     pub objects: Arc<dyn ObjectStore>,

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 use domain::error::{FieldCode, FieldError, has_hidden_characters};
 use domain::loan_request::Bank;
 use domain::ports::{
-    BankRepository, Clock, CreateBankError, IdentityAdmin, OutboxStats, PlatformSettings,
-    StatsRepository, Totals,
+    AdminAction, AdminActions, BankRepository, Clock, CreateBankError, IdentityAdmin, OutboxStats,
+    PlatformSettings, StatsRepository, Totals,
 };
 use domain::submission::{BankCode, EmailAddress};
 use domain::workflow::Status;
@@ -82,6 +82,7 @@ fn add(into: &mut Totals, more: Totals) {
 pub struct Platform {
     banks: Arc<dyn BankRepository>,
     settings: Arc<dyn PlatformSettings>,
+    admin_actions: Arc<dyn AdminActions>,
     stats: Arc<dyn StatsRepository>,
     identity: Arc<dyn IdentityAdmin>,
     clock: Arc<dyn Clock>,
@@ -95,6 +96,7 @@ impl Platform {
         Self {
             banks: ports.banks.clone(),
             settings: ports.settings.clone(),
+            admin_actions: ports.admin_actions.clone(),
             stats: ports.stats.clone(),
             identity: ports.identity_admin.clone(),
             clock: ports.clock.clone(),
@@ -140,6 +142,34 @@ impl Platform {
             .await?;
         *self.degraded_cache.write().await = None;
         Ok(())
+    }
+
+    /// Puts the outbox's dead letters back in line to be sent (an admin, once the cause
+    /// is fixed: docs/OUTBOX.md), recorded with who and when; returns how many.
+    ///
+    /// # Errors
+    /// [`Error::Forbidden`] for anyone but an admin; storage.
+    pub async fn retry_dead_letters(&self, caller: &Caller) -> Result<i64, Error> {
+        if !matches!(caller, Caller::Admin(_)) {
+            return Err(Error::Forbidden("only admins may do this"));
+        }
+        let retried = self
+            .admin_actions
+            .retry_dead_letters(&caller.actor(), self.clock.now())
+            .await?;
+        tracing::warn!(retried, "dead letters put back in line by an admin");
+        Ok(retried)
+    }
+
+    /// The latest platform-wide admin actions, newest first (an admin).
+    ///
+    /// # Errors
+    /// [`Error::Forbidden`] for anyone but an admin; storage.
+    pub async fn admin_actions(&self, caller: &Caller) -> Result<Vec<AdminAction>, Error> {
+        if !matches!(caller, Caller::Admin(_)) {
+            return Err(Error::Forbidden("only admins may do this"));
+        }
+        Ok(self.admin_actions.recent_actions(50).await?)
     }
 
     /// Refuses non-critical work while degraded mode is on (docs/RULES.md §17).

@@ -326,6 +326,62 @@ pub struct OutboxStats {
     pub pending: i64,
     pub sent: i64,
     pub dead: i64,
+    /// When the oldest message still waiting was written (none waiting: `None`): how
+    /// late e-mails are.
+    pub oldest_pending_at: Option<DateTime<Utc>>,
+}
+
+/// What an admin did to the platform as a whole (not to one request, whose trail is its
+/// audit events): kept, newest first, for whoever checks later.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdminAction {
+    pub at: DateTime<Utc>,
+    pub actor: Actor,
+    pub kind: AdminActionKind,
+    /// How many items the action touched.
+    pub count: i64,
+}
+
+/// The platform-wide actions that are recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminActionKind {
+    /// Dead letters of the outbox put back in line to be sent.
+    RetryDeadLetters,
+}
+
+impl AdminActionKind {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::RetryDeadLetters => "retry_dead_letters",
+        }
+    }
+
+    #[must_use]
+    pub fn parse(raw: &str) -> Option<Self> {
+        (raw == "retry_dead_letters").then_some(Self::RetryDeadLetters)
+    }
+}
+
+/// Platform-wide admin actions, each done and recorded in one transaction.
+#[async_trait]
+pub trait AdminActions: Send + Sync + 'static {
+    /// Puts every dead letter back in line (pending, due now, attempts from zero) and
+    /// records the action; returns how many.
+    ///
+    /// # Errors
+    /// [`StorageError`] only; then nothing changed.
+    async fn retry_dead_letters(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StorageError>;
+
+    /// The most recent actions, newest first.
+    ///
+    /// # Errors
+    /// [`StorageError`] only.
+    async fn recent_actions(&self, limit: u16) -> Result<Vec<AdminAction>, StorageError>;
 }
 
 /// National figures, computed by the database.

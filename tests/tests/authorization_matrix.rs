@@ -218,6 +218,18 @@ fn table() -> Vec<Row> {
             Some(degraded_off),
             [401, 403, 403, 403, 403, 200],
         ),
+        row(
+            M::POST,
+            "/api/v1/admin/outbox/dead-letters/retry",
+            None,
+            [401, 403, 403, 403, 403, 200],
+        ),
+        row(
+            M::GET,
+            "/api/v1/admin/actions",
+            None,
+            [401, 403, 403, 403, 403, 200],
+        ),
         row(M::GET, "/api/v1/platform-status", None, [200; 6]),
         row(M::GET, "/healthz", None, [200, 200, 200, 200, 200, 200]),
         row(M::GET, "/readyz", None, [200, 200, 200, 200, 200, 200]),

@@ -610,10 +610,56 @@ async fn an_email_that_cannot_be_sent_goes_dead_visible_in_stats_and_metrics() {
         "{}",
         metrics.text
     );
+    assert!(
+        metrics
+            .text
+            .contains("pge_outbox_oldest_pending_age_seconds 0\n"),
+        "nothing waits: {}",
+        metrics.text
+    );
     // SES coming back does not resurrect it: a dead message waits for an operator.
     relay.up.store(true, Ordering::SeqCst);
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(moto.sent_emails().await.is_empty());
+    // The operator puts it back in line (an admin only); it is sent, and the platform
+    // keeps who did it.
+    let reviewer = moto
+        .token("rev-dead", "bank-reviewers", Some("30004"))
+        .await;
+    app.post(
+        "/api/v1/admin/outbox/dead-letters/retry",
+        Some(&reviewer),
+        &json!({}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    let retried = app
+        .post(
+            "/api/v1/admin/outbox/dead-letters/retry",
+            Some(&admin),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(retried.status, StatusCode::OK, "{}", retried.text);
+    assert_eq!(retried.json["retried"], 1);
+    assert_eq!(
+        moto.wait_for_emails(1, Duration::from_secs(20)).await.len(),
+        1
+    );
+    let counts = outbox_settled(&app, Duration::from_secs(20)).await;
+    assert_eq!((counts.pending, counts.sent, counts.dead), (0, 1, 0));
+    let actions = app.get("/api/v1/admin/actions", Some(&admin)).await;
+    assert_eq!(actions.status, StatusCode::OK, "{}", actions.text);
+    assert_eq!(actions.json[0]["action"], "retry_dead_letters");
+    assert_eq!(actions.json[0]["count"], 1);
+    let payload = admin.split('.').nth(1).expect("payload");
+    let claims: Value = serde_json::from_slice(
+        &base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, payload)
+            .expect("base64"),
+    )
+    .expect("claims");
+    let admin_sub = claims["sub"].clone();
+    assert_eq!(actions.json[0]["actor_subject"], admin_sub);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

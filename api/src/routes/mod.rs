@@ -222,6 +222,8 @@ fn business_routes() -> OpenApiRouter<AppState> {
             admin::degraded_mode::put_degraded_mode
         ))
         .routes(routes!(admin::degraded_mode::platform_status))
+        .routes(routes!(admin::outbox::retry_dead_letters))
+        .routes(routes!(admin::outbox::admin_actions))
 }
 
 /// Probes: never limited, so an overloaded replica still answers them.

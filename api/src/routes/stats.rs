@@ -51,8 +51,11 @@ pub struct BankStatsView {
 pub struct OutboxView {
     pub pending: i64,
     pub sent: i64,
-    /// Messages given up after every retry.
+    /// Messages given up after every retry (an admin can put them back in line:
+    /// `POST /api/v1/admin/outbox/dead-letters/retry`).
     pub dead: i64,
+    /// When the oldest message still waiting was written; absent when none waits.
+    pub oldest_pending_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// National figures.
@@ -119,6 +122,7 @@ pub async fn get_stats(
             pending: figures.outbox.pending,
             sent: figures.outbox.sent,
             dead: figures.outbox.dead,
+            oldest_pending_at: figures.outbox.oldest_pending_at,
         },
     }))
 }

@@ -1,6 +1,7 @@
 //! sea-orm entities: the rows as stored. They never leave `infra`; repositories turn
 //! them into domain values.
 
+pub mod admin_action;
 pub mod audit_event;
 pub mod bank;
 pub mod dev_account;

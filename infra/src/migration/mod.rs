@@ -12,6 +12,7 @@ mod m20261123_000003_documents_and_accounts;
 mod m20261126_000004_messages;
 mod m20261126_000005_submit_function;
 mod m20261206_000006_queue_at_scale;
+mod m20261206_000007_admin_actions;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000004_messages::Migration),
             Box::new(m20261126_000005_submit_function::Migration),
             Box::new(m20261206_000006_queue_at_scale::Migration),
+            Box::new(m20261206_000007_admin_actions::Migration),
         ]
     }
 }

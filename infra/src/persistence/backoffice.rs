@@ -105,7 +105,19 @@ impl StatsRepository for Store {
             .all(&self.db)
             .await
             .map_err(storage)?;
-        let mut stats = OutboxStats::default();
+        let oldest: Option<DateTime<Utc>> = outbox_message::Entity::find()
+            .select_only()
+            .column_as(outbox_message::Column::CreatedAt.min(), "oldest")
+            .filter(outbox_message::Column::Status.eq("pending"))
+            .into_tuple::<Option<DateTime<Utc>>>()
+            .one(&self.db)
+            .await
+            .map_err(storage)?
+            .flatten();
+        let mut stats = OutboxStats {
+            oldest_pending_at: oldest,
+            ..OutboxStats::default()
+        };
         for (status, count) in rows {
             match status.as_str() {
                 "pending" => stats.pending = count,

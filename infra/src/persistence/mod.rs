@@ -1,5 +1,6 @@
 //! The relational store (sea-orm): one implementation for SQLite and PostgreSQL.
 
+mod admin_actions;
 mod backoffice;
 mod convert;
 mod documents;

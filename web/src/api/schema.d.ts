@@ -4,6 +4,23 @@
  */
 
 export interface paths {
+    "/api/v1/admin/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The latest platform-wide admin actions, newest first (admin; at most 50). */
+        get: operations["admin_actions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/degraded-mode": {
         parameters: {
             query?: never;
@@ -16,6 +33,23 @@ export interface paths {
         /** Switch degraded mode on or off (admin). */
         put: operations["put_degraded_mode"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/outbox/dead-letters/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Put the outbox's dead letters back in line (admin); recorded. */
+        post: operations["retry_dead_letters"];
         delete?: never;
         options?: never;
         head?: never;
@@ -529,6 +563,23 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description A platform-wide admin action, as recorded. */
+        AdminActionView: {
+            /**
+             * @description `retry_dead_letters`.
+             * @example retry_dead_letters
+             */
+            action: string;
+            /** @description The admin's account. */
+            actor_subject: string;
+            /** Format: date-time */
+            at: string;
+            /**
+             * Format: int64
+             * @description How many items it touched.
+             */
+            count: number;
+        };
         /** @description One entry of a request's audit trail. */
         AuditEventView: {
             /**
@@ -685,6 +736,14 @@ export interface components {
             revenue_cents: number;
             siren: string;
             siret?: string | null;
+        };
+        /** @description What a retry did. */
+        DeadLettersRetried: {
+            /**
+             * Format: int64
+             * @description How many dead letters are back in line (sent by the worker within seconds).
+             */
+            retried: number;
         };
         /** @description A reviewer's decision. */
         DecisionInput: {
@@ -937,9 +996,15 @@ export interface components {
         OutboxView: {
             /**
              * Format: int64
-             * @description Messages given up after every retry.
+             * @description Messages given up after every retry (an admin can put them back in line:
+             *     `POST /api/v1/admin/outbox/dead-letters/retry`).
              */
             dead: number;
+            /**
+             * Format: date-time
+             * @description When the oldest message still waiting was written; absent when none waits.
+             */
+            oldest_pending_at?: string | null;
             /** Format: int64 */
             pending: number;
             /** Format: int64 */
@@ -1161,6 +1226,89 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    admin_actions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminActionView"][];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body did not arrive in time (`body-timeout`); send it again */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 64 KiB (`payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`), with `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (`internal`); the cause is logged with the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_degraded_mode: {
         parameters: {
             query?: never;
@@ -1348,6 +1496,89 @@ export interface operations {
                 };
             };
             /** @description Overloaded (`overloaded`), too slow (`request-timeout`), database or storage out of reach (`database-unavailable`, `object-storage-unavailable`) or degraded mode (`degraded-mode`), with `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    retry_dead_letters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How many are back in line */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLettersRetried"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body did not arrive in time (`body-timeout`); send it again */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 64 KiB (`payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`), with `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (`internal`); the cause is logged with the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable */
             503: {
                 headers: {
                     [name: string]: unknown;

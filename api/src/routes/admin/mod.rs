@@ -1,3 +1,4 @@
 //! Platform administration.
 
 pub mod degraded_mode;
+pub mod outbox;

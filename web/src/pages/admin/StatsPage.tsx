@@ -1,5 +1,6 @@
 // National figures: totals, then counts and amounts by status and by bank, each as a
-// chart (chart.js, loaded with this page only) followed by the same data as a table.
+// chart (chart.js, loaded with this page only) followed by the same data as a table;
+// then the outbox's health (e-mails waiting, sent, given up) with the dead-letter retry.
 import { useQuery } from '@tanstack/react-query';
 import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -7,6 +8,7 @@ import { isApiError } from '../../api/problem';
 import { statsQuery, type LoanStatus, type Stats, type Totals } from '../../api/queries';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { STATUSES } from '../../features/backoffice/search';
+import { OutboxHealth } from '../../features/admin/OutboxHealth';
 import { formatCents } from '../../lib/money';
 import { PageHeading, Spinner, Table, usePageTitle } from '../../ui';
 
@@ -132,6 +134,8 @@ function Figures({ stats, lang }: { stats: Stats; lang: string }) {
           </>
         )}
       </section>
+
+      <OutboxHealth outbox={stats.outbox} lang={lang} />
     </>
   );
 }
