@@ -29,10 +29,11 @@ describe('problem+json → fields', () => {
     expect(Object.keys(byField)).toEqual(['company.siren', 'requested_amount', 'company.mystery']);
     expect(byField['company.siren']!.code).toBe('invalid-checksum');
   });
-  it('translates by code, per field when it can, generically otherwise, the API text last', () => {
+  it('translates by code, per field when it can, generically otherwise, the API text last (English pages only)', () => {
     expect(fieldErrorText(t, 'company.siren', 'invalid-checksum')).toBe("Ce numéro SIREN n'existe pas : vérifiez les 9 chiffres.");
     expect(fieldErrorText(t, 'company.legal_name', 'invalid-characters')).toBe('Le texte contient des caractères non autorisés.');
-    expect(fieldErrorText(t, 'company.mystery', 'brand-new-code', 'something new')).toBe('Réponse refusée : something new');
+    // The API's English message never on a French page: the code instead.
+    expect(fieldErrorText(t, 'company.mystery', 'brand-new-code', 'something new')).toBe('Réponse refusée (motif « brand-new-code »).');
   });
   it('reads Retry-After as seconds or a date and says when to retry', () => {
     expect(parseRetryAfter('30')).toBe(30);

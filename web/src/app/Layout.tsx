@@ -4,9 +4,9 @@ import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Role } from '../auth/config';
 import { useSession } from '../auth/session';
-import { setLanguage } from '../i18n';
 import { OPERATOR } from '../legal/operator';
 import { LEGAL_PAGES } from '../legal/pages';
+import { switchLanguage } from './language';
 import { SessionWarning } from './SessionWarning';
 import { Footer, Header, Link, Main, SkipLink, uiStrings } from '../ui';
 
@@ -30,7 +30,7 @@ export function Layout() {
           </Link>,
         ]),
     ...(session.status === 'signedIn' ? roleLinks(session.role, path, t) : []),
-    <button type="button" lang={other} onClick={() => void setLanguage(other)}>
+    <button type="button" lang={other} onClick={() => void switchLanguage(other)}>
       {t('nav.otherLanguage')}
     </button>,
     ...(session.status === 'signedIn'

@@ -9,6 +9,7 @@ import { RequireSignIn, requireRole } from './RequireSignIn';
 import { validateQueueSearch, type QueueSearch } from '../features/backoffice/search';
 import { loadBackOfficeStrings } from '../i18n';
 import { Layout } from './Layout';
+import { RouteError, RoutePending } from './RouteStatus';
 
 const rootRoute = createRootRoute({ component: Layout, notFoundComponent: NotFoundPage });
 
@@ -120,6 +121,10 @@ export const router = createRouter({
   defaultPreload: 'intent',
   scrollRestoration: false,
   defaultNotFoundComponent: NotFoundPage,
+  // In the user's language, never the router's English defaults: while a route's code
+  // loads, and when it fails (a render error, a lazy chunk that did not load).
+  defaultPendingComponent: RoutePending,
+  defaultErrorComponent: RouteError,
   // Plain query strings (`?siren=732829320`, not JSON-quoted `%22…%22`): links people
   // share or type by hand read as they look; every search param here is a string.
   parseSearch: parseSearchWith((value) => value),

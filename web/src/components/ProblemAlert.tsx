@@ -3,10 +3,10 @@ import type { ApiError } from '../api/problem';
 import { problemText } from '../i18n/errors';
 import { Alert, Button } from '../ui';
 
-/** Any failed API call, said plainly, with the API's detail and an optional retry. */
+/** Any failed API call, said plainly (with the API's detail on English pages) and an optional retry. */
 export function ProblemAlert({ error, onRetry, showDetail = true }: { error: ApiError; onRetry?: () => void; showDetail?: boolean }) {
-  const { t } = useTranslation();
-  const { title, text, detail } = problemText(t, error);
+  const { t, i18n } = useTranslation();
+  const { title, text, detail } = problemText(t, error, i18n.language);
   return (
     <Alert variant="error" title={title} live="alert">
       <p>{text}</p>

@@ -1,8 +1,11 @@
 // Glue between the pure checks (draft/fields.ts), react-hook-form and the error display.
-import { get, type FieldErrors as RhfErrors, type FieldValues, type Resolver } from 'react-hook-form';
+import { useEffect, useRef } from 'react';
+import { get, type FieldErrors as RhfErrors, type FieldValues, type Path, type PathValue, type Resolver, type UseFormReturn } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import type { FieldProblem } from '../api/problem';
-import { formFieldOf, type FieldErrors } from '../draft/fields';
+import { formFieldOf, type DraftValues, type FieldErrors } from '../draft/fields';
+import type { ShownLanguage } from '../lib/locale';
+import { convertAmountInput } from '../lib/money';
 import { fieldErrorText } from '../i18n/errors';
 import type { SummaryError } from '../ui';
 
@@ -58,4 +61,40 @@ export function summaryOf(fields: string[], errorOf: (name: string) => string | 
     const text = errorOf(name);
     return text ? [{ target: name, text }] : [];
   });
+}
+
+/** The draft's fields that hold euros as typed. */
+export const AMOUNT_FIELDS = ['company.revenue', 'company.payroll', 'company.balance_sheet', 'requested_amount'] as const;
+
+/** The draft's amounts as they are typed in `to` (those that were readable in `from`). */
+export function amountsIn(values: DraftValues, from: ShownLanguage, to: ShownLanguage): Pick<DraftValues, 'requested_amount'> & { company: Pick<DraftValues['company'], 'revenue' | 'payroll' | 'balance_sheet'> } {
+  const c = values.company;
+  return {
+    company: { revenue: convertAmountInput(c.revenue, from, to), payroll: convertAmountInput(c.payroll, from, to), balance_sheet: convertAmountInput(c.balance_sheet, from, to) },
+    requested_amount: convertAmountInput(values.requested_amount, from, to),
+  };
+}
+
+/**
+ * Amounts are read in the language shown: when it changes, the amount fields of this
+ * form are rewritten as they are typed in the new one ("12,500" → "12500"), so what was
+ * typed keeps its value (and the form's autosave keeps the draft in step).
+ */
+export function useAmountsFollowLanguage<V extends FieldValues>(form: UseFormReturn<V>, names: readonly Path<V>[]) {
+  const { i18n } = useTranslation();
+  const lang: ShownLanguage = i18n.language === 'en' ? 'en' : 'fr';
+  const previous = useRef(lang);
+  useEffect(() => {
+    const from = previous.current;
+    previous.current = lang;
+    if (from === lang) return;
+    for (const name of names) {
+      const value = form.getValues(name);
+      if (typeof value !== 'string') continue;
+      const converted = convertAmountInput(value, from, lang);
+      if (converted !== value) form.setValue(name, converted as PathValue<V, Path<V>>, { shouldValidate: form.getFieldState(name).invalid });
+    }
+    // `names` is a constant list; the form object is stable.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [lang]);
 }

@@ -2,6 +2,7 @@
 // Each language is its own chunk, loaded when needed.
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
+import { setShownLanguage } from '../lib/locale';
 
 export const LANGUAGES = ['fr', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -44,6 +45,9 @@ export async function loadBackOfficeStrings() {
 }
 
 export async function initI18n(lng: Language = storedLanguage()) {
+  // The pure helpers (amounts as typed) read the language shown; it changes before the
+  // components re-render in the new one.
+  i18n.on('languageChanged', setShownLanguage);
   await i18n.use(initReactI18next).init({
     resources: {},
     lng,

@@ -20,15 +20,28 @@ export function isoToInput(iso: string | null | undefined): string {
   return m ? `${m[3]}/${m[2]}/${m[1]}` : '';
 }
 
-export function todayIso(): string {
-  const now = new Date();
-  return new Date(Date.UTC(now.getFullYear(), now.getMonth(), now.getDate())).toISOString().slice(0, 10);
+/** The platform's time zone: a date is the date in Paris, whatever the device's clock says. */
+export const TIME_ZONE = 'Europe/Paris';
+
+const isoDayInParis = new Intl.DateTimeFormat('en-GB', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
+
+/** Today's date in Paris, `yyyy-mm-dd`. */
+export function todayIso(now: Date = new Date()): string {
+  const part = (type: string) => isoDayInParis.formatToParts(now).find((p) => p.type === type)!.value;
+  return `${part('year')}-${part('month')}-${part('day')}`;
 }
 
+/**
+ * "4 mai 2012" from a calendar date ("2012-05-04": the same day everywhere); from an
+ * instant ("2026-03-14T23:30:00Z"), its date in Paris ("15 mars 2026": a request made at
+ * 00:30 in Paris is of that day), with the time in Paris when asked.
+ */
 export function formatDate(iso: string, lang: string, withTime = false): string {
-  const date = new Date(iso.length === 10 ? `${iso}T00:00:00Z` : iso);
+  const calendarDate = /^\d{4}-\d{2}-\d{2}$/.test(iso);
+  const date = new Date(calendarDate ? `${iso}T00:00:00Z` : iso);
   return new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'fr-FR', {
     dateStyle: 'long',
-    ...(withTime ? { timeStyle: 'short' } : { timeZone: 'UTC' }),
+    ...(withTime && !calendarDate ? { timeStyle: 'short' } : {}),
+    timeZone: calendarDate ? 'UTC' : TIME_ZONE,
   }).format(date);
 }

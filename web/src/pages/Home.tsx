@@ -1,4 +1,5 @@
-import { Trans, useTranslation } from 'react-i18next';
+import { useTranslation } from 'react-i18next';
+import { WithStrong } from '../components/WithStrong';
 import { Simulator } from '../features/simulator/Simulator';
 import { ButtonLink, PageHeading, Table, usePageTitle } from '../ui';
 
@@ -28,7 +29,7 @@ export function HomePage() {
         <section className="ui-card" aria-labelledby="how-much">
           <h3 id="how-much">{t('home.howMuch.title')}</h3>
           <p>
-            <Trans i18nKey="home.howMuch.text" components={{ strong: <strong /> }} />
+            <WithStrong text={t('home.howMuch.text')} />
           </p>
           <p className="ui-muted">{t('home.howMuch.min')}</p>
         </section>

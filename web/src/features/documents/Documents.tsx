@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { isApiError, type ApiError } from '../../api/problem';
 import { documentsQuery, keys, type DocumentView } from '../../api/queries';
 import { ProblemAlert } from '../../components/ProblemAlert';
-import { problemText } from '../../i18n/errors';
+import { apiDetail, problemText } from '../../i18n/errors';
 import { formatDate } from '../../lib/dates';
 import { Alert, Button, ErrorMessage, ProgressBar, Spinner } from '../../ui';
 import { ACCEPT, checkDocument, MAX_DOCUMENTS, type DocumentProblem } from './rules';
@@ -57,7 +57,7 @@ export function Documents({ requestId, open }: { requestId: string; open: boolea
 type Failure = { kind: 'local'; code: DocumentProblem } | { kind: 'api'; error: ApiError };
 
 function UploadForm({ requestId, count }: { requestId: string; count: number }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const queryClient = useQueryClient();
   const inputRef = useRef<HTMLInputElement>(null);
   const id = useId();
@@ -114,7 +114,8 @@ function UploadForm({ requestId, count }: { requestId: string; count: number }) 
   const fileName = upload.variables?.name ?? '';
   const localError = failure?.kind === 'local' ? t(`documents.errors.${failure.code}`, { max: MAX_DOCUMENTS }) : undefined;
   const apiError = failure?.kind === 'api' ? failure.error : undefined;
-  const apiErrorText = apiError ? documentErrorText(t, apiError) : undefined;
+  const apiErrorText = apiError ? documentErrorText(t, apiError, i18n.language) : undefined;
+  const detail = apiError && (apiError.status === 422 || apiError.status === 409) ? apiDetail(apiError, i18n.language) : undefined;
   const errorText = localError ?? apiErrorText;
   const noFile = failure?.kind === 'local' && !inputRef.current?.files?.length;
 
@@ -140,9 +141,9 @@ function UploadForm({ requestId, count }: { requestId: string; count: number }) 
           aria-invalid={errorText ? true : undefined}
         />
       </div>
-      {apiError && apiError.problem?.detail && (apiError.status === 422 || apiError.status === 409) && (
+      {detail && (
         <p className="ui-muted">
-          {t('problems.detail')} {apiError.problem.detail}
+          {t('problems.detail')} {detail}
         </p>
       )}
       {progress !== undefined && upload.isPending && <ProgressBar label={t('documents.sending', { name: fileName })} value={progress} valueText={`${progress} %`} />}
@@ -161,8 +162,8 @@ function UploadForm({ requestId, count }: { requestId: string; count: number }) 
   );
 }
 
-function documentErrorText(t: TFunction, e: ApiError) {
-  if (e.isNetwork || e.status === 429 || e.status === 503) return problemText(t, e).text;
+function documentErrorText(t: TFunction, e: ApiError, lang: string) {
+  if (e.isNetwork || e.status === 429 || e.status === 503) return problemText(t, e, lang).text;
   const slug = e.slug ?? '';
-  return t([`documents.errors.${slug}`, `problems.${slug}`, 'documents.errors.refused'], { detail: e.problem?.detail ?? '', max: MAX_DOCUMENTS });
+  return t([`documents.errors.${slug}`, `problems.${slug}`, 'documents.errors.refused'], { max: MAX_DOCUMENTS });
 }

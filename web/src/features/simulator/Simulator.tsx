@@ -7,7 +7,7 @@ import { useTranslation } from 'react-i18next';
 import { LEGAL_FORMS, toSimulation, validateSimulator, type DraftValues } from '../../draft/fields';
 import { readDraft, updateDraft } from '../../draft/store';
 import { ButtonLink, Radios, Select, TextInput } from '../../ui';
-import { errorOn, resolverOf, serverErrorsByField, useErrorText } from '../forms';
+import { AMOUNT_FIELDS, errorOn, resolverOf, serverErrorsByField, useAmountsFollowLanguage, useErrorText } from '../forms';
 import { SimulationResult } from './SimulationResult';
 import { useSimulation } from './useSimulation';
 
@@ -23,6 +23,7 @@ export function Simulator() {
     mode: 'onTouched',
     resolver: resolverOf(validateSimulator),
   });
+  useAmountsFollowLanguage(form, AMOUNT_FIELDS);
   const values = useWatch({ control: form.control }) as DraftValues;
   const serialized = JSON.stringify(values);
   useEffect(() => {

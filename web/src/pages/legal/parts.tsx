@@ -1,7 +1,7 @@
 // Pieces of the legal pages: the page frame, a value only the operator knows (or the
 // words saying it is to be completed), and a contact shown as a link.
 import type { ReactNode } from 'react';
-import { Trans, useTranslation } from 'react-i18next';
+import { useTranslation } from 'react-i18next';
 import { Link, PageHeading, usePageTitle } from '../../ui';
 import type { Localized } from '../../legal/operator';
 import { LEGAL_PAGES, type LegalPath } from '../../legal/pages';
@@ -44,7 +44,10 @@ export function Steps() {
   return (
     <ol>
       <li>
-        <Trans i18nKey="legal.stepSimulate" components={{ simulator: <Link to="/" hash="simulateur" /> }} />
+        <Link to="/" hash="simulateur">
+          {t('legal.stepSimulate.link')}
+        </Link>
+        {t('legal.stepSimulate.rest')}
       </li>
       {(['s2', 's3', 's4'] as const).map((s) => (
         <li key={s}>{t(`home.steps.${s}`)}</li>

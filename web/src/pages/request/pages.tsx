@@ -11,7 +11,7 @@ import { firstIncompleteStep, formFieldOf, stepOf, toSimulation, type DraftValue
 import { clearDraft, rotateKey, setServerErrors, useDraft } from '../../draft/store';
 import { serverErrorsByField } from '../../features/forms';
 import { useSimulation } from '../../features/simulator/useSimulation';
-import { fieldErrorText } from '../../i18n/errors';
+import { apiDetail, fieldErrorText } from '../../i18n/errors';
 import { formatCents, parseEuros } from '../../lib/money';
 import { Alert, Button, ButtonGroup, ButtonLink, ErrorSummary, fieldId, Link, PageHeading, Spinner, SummaryList, usePageTitle, type SummaryRow } from '../../ui';
 import { stepPath } from './useStep';
@@ -180,7 +180,7 @@ export function CheckAnswersPage() {
 }
 
 function SubmitProblem({ error, onRetry }: { error: ApiError; onRetry: () => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const slug = error.slug;
   if (slug === 'not-eligible') {
     return (
@@ -197,9 +197,9 @@ function SubmitProblem({ error, onRetry }: { error: ApiError; onRetry: () => voi
     return (
       <Alert variant="error" title={t('problems.title')} live="alert">
         <p>{t('problems.aggregate-cap-exceeded')}</p>
-        {error.problem?.detail && (
+        {apiDetail(error, i18n.language) && (
           <p>
-            {t('problems.detail')} {error.problem.detail}
+            {t('problems.detail')} {apiDetail(error, i18n.language)}
           </p>
         )}
         <p>

@@ -6,7 +6,7 @@ import { useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { stepFields, steps, validateStep, type DraftValues, type Step } from '../../draft/fields';
 import { clearServerErrors, readDraft, updateDraft, useDraft } from '../../draft/store';
-import { errorOn, resolverOf, serverErrorsByField, summaryOf, useErrorText } from '../../features/forms';
+import { AMOUNT_FIELDS, errorOn, resolverOf, serverErrorsByField, summaryOf, useAmountsFollowLanguage, useErrorText } from '../../features/forms';
 import { usePageTitle } from '../../ui';
 
 export const stepPath = {
@@ -38,6 +38,7 @@ export function useStep(step: Step, title: string, extraCheck?: (values: DraftVa
     const { unsubscribe } = form.watch((values) => updateDraft(values as DraftValues));
     return unsubscribe;
   }, [form]);
+  useAmountsFollowLanguage(form, AMOUNT_FIELDS.filter((name) => fields.includes(name)));
   const [attempts, setAttempts] = useState(0);
   const server = serverErrorsByField(useDraft().serverErrors);
   // An answer changed since the API refused it is not marked refused any more.
