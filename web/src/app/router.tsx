@@ -6,7 +6,7 @@ import { HomePage } from '../pages/Home';
 import { NotFoundPage } from '../pages/NotFound';
 import { AuthCallbackPage, SignedOutPage } from '../pages/Auth';
 import { RequireSignIn, requireRole } from './RequireSignIn';
-import { validateQueueSearch, type QueueSearch } from '../features/backoffice/search';
+import { ADMIN_FILTERS, validateQueueSearch, type QueueSearch } from '../features/backoffice/search';
 import { loadBackOfficeStrings } from '../i18n';
 import { Layout } from './Layout';
 import { RouteError, RoutePending } from './RouteStatus';
@@ -91,6 +91,18 @@ const statsRoute = createRoute({
   path: '/',
   component: lazyRouteComponent(() => import('../pages/admin/StatsPage'), 'StatsPage'),
 });
+// The national list of requests (the queue's filters plus the bank) and one request, read-only.
+const requestsAdminRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: 'demandes',
+  validateSearch: (s: Record<string, unknown>): QueueSearch => validateQueueSearch(s, ADMIN_FILTERS),
+  component: lazyRouteComponent(() => import('../pages/admin/RequestsPage'), 'RequestsPage'),
+});
+const requestAdminRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: 'demandes/$id',
+  component: lazyRouteComponent(() => import('../pages/admin/RequestPage'), 'RequestPage'),
+});
 const banksAdminRoute = createRoute({
   getParentRoute: () => adminRoute,
   path: 'banques',
@@ -113,7 +125,7 @@ const routeTree = rootRoute.addChildren([
   flowRoute.addChildren([startRoute, companyRoute, figuresRoute, amountRoute, bankRoute, contactRoute, checkRoute, confirmationRoute]),
   requestsRoute.addChildren([listRoute, requestRoute, withdrawRoute]),
   reviewerRoute.addChildren([queueRoute, reviewRoute]),
-  adminGuardRoute.addChildren([adminRoute.addChildren([statsRoute, banksAdminRoute, degradedRoute])]),
+  adminGuardRoute.addChildren([adminRoute.addChildren([statsRoute, requestsAdminRoute, requestAdminRoute, banksAdminRoute, degradedRoute])]),
 ]);
 
 export const router = createRouter({

@@ -1,13 +1,28 @@
 // The queue's filters, in a form whose values go to the URL (back/forward and a shared
-// link keep them): status, SIREN, reference, company name, dates, order, unread only.
+// link keep them): status, SIREN, reference, company name, dates, order; unread only in
+// a reviewer's queue, the bank in the admin's national list.
 import { useNavigate } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { Bank } from '../../api/queries';
 import { isoToInput } from '../../lib/dates';
 import { Button, ButtonGroup, Checkbox, ErrorSummary, Link, Select, TextInput } from '../../ui';
-import { formFromSearch, hasFilters, searchFromForm, SORTS, STATUSES, type FilterErrors, type FilterForm, type QueueSearch } from './filters';
+import { formFromSearch, hasFilters, searchFromForm, SORTS, STATUSES, type FilterErrors, type FilterForm, type QueueRoute, type QueueSearch } from './filters';
 
-export function QueueFilters({ search }: { search: QueueSearch }) {
+export function QueueFilters({
+  search,
+  to,
+  banks,
+  unread = false,
+}: {
+  search: QueueSearch;
+  /** The list the filters apply to (where they navigate). */
+  to: QueueRoute;
+  /** The banks to choose one of (the admin's list); absent: no bank filter. */
+  banks?: Bank[];
+  /** Whether "only unread messages" is offered (a reviewer's queue). */
+  unread?: boolean;
+}) {
   const { t } = useTranslation();
   const navigate = useNavigate();
   const [form, setForm] = useState<FilterForm>(() => formFromSearch(search, isoToInput));
@@ -28,7 +43,7 @@ export function QueueFilters({ search }: { search: QueueSearch }) {
       return;
     }
     setErrors({});
-    void navigate({ to: '/instruction', search: result.search });
+    void navigate({ to, search: result.search });
   };
   const summary = (Object.keys(errors) as (keyof FilterForm)[]).map((key) => ({ target: `filter.${key}`, text: errorText(key)! }));
   return (
@@ -38,6 +53,16 @@ export function QueueFilters({ search }: { search: QueueSearch }) {
       <form role="search" aria-label={t('queue.filtersLabel')} noValidate onSubmit={onSubmit}>
         <ErrorSummary title={t('errors.summaryTitle')} errors={summary} focusKey={attempt} />
         <div className="ui-filters__fields">
+          {banks && (
+            <Select
+              name="filter.bank"
+              label={t('queue.bank')}
+              placeholder={t('queue.anyBank')}
+              options={banks.map((b) => ({ value: b.id, label: t('queue.bankOption', { name: b.name, code: b.id }) }))}
+              value={form.bank}
+              onChange={set('bank')}
+            />
+          )}
           <Select
             name="filter.status"
             label={t('queue.status')}
@@ -74,12 +99,14 @@ export function QueueFilters({ search }: { search: QueueSearch }) {
             value={form.sort}
             onChange={set('sort')}
           />
-          <Checkbox name="filter.unread" label={t('queue.unreadOnly')} checked={form.unread} onChange={(e) => setForm((f) => ({ ...f, unread: e.target.checked }))} />
+          {unread && (
+            <Checkbox name="filter.unread" label={t('queue.unreadOnly')} checked={form.unread} onChange={(e) => setForm((f) => ({ ...f, unread: e.target.checked }))} />
+          )}
         </div>
         <ButtonGroup>
           <Button type="submit">{t('queue.apply')}</Button>
           {hasFilters(search) && (
-            <Link to="/instruction" search={{}}>
+            <Link to={to} search={{}}>
               {t('queue.clear')}
             </Link>
           )}

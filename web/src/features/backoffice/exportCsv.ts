@@ -3,7 +3,7 @@ import { api, saveBlob, unwrap } from '../../api/client';
 import { exportQuery, type QueueSearch } from './filters';
 
 export function exportFilename(search: QueueSearch, today: string) {
-  const parts = ['demandes', search.status, search.siren, search.created_from && `du-${search.created_from}`, search.created_to && `au-${search.created_to}`, today];
+  const parts = ['demandes', search.bank && `banque-${search.bank}`, search.status, search.siren, search.created_from && `du-${search.created_from}`, search.created_to && `au-${search.created_to}`, today];
   return `${parts.filter(Boolean).join('-')}.csv`;
 }
 

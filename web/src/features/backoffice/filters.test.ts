@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isoToInput } from '../../lib/dates';
-import { ageInDays, exportQuery, formFromSearch, hasFilters, listQuery, searchFromForm, validateQueueSearch } from './filters';
+import { exportFilename } from './exportCsv';
+import { ADMIN_FILTERS, ageInDays, exportQuery, formFromSearch, hasFilters, listQuery, searchFromForm, validateQueueSearch } from './filters';
 
 describe('queue filters ↔ URL search params', () => {
   it('keep only what the API can take from a hand-edited URL', () => {
@@ -55,7 +56,41 @@ describe('queue filters ↔ URL search params', () => {
       name: '',
       sort: 'newest',
       unread: false,
+      bank: '',
     });
+  });
+
+  it('offer the bank to the admin’s list only, and unread to the reviewer’s queue only (the API refuses each elsewhere)', () => {
+    const raw = { bank: '30003', unread: 'true', status: 'submitted' };
+    expect(validateQueueSearch(raw)).toEqual({ unread: 'true', status: 'submitted' });
+    expect(validateQueueSearch(raw, ADMIN_FILTERS)).toEqual({ bank: '30003', status: 'submitted' });
+    for (const bank of ['3000', '300033', 'BNP01', ' ']) expect(validateQueueSearch({ bank }, ADMIN_FILTERS)).toEqual({});
+    expect(validateQueueSearch({ bank: ' 30004 ' }, ADMIN_FILTERS)).toEqual({ bank: '30004' });
+  });
+
+  it('take back as text what the router decoded as a number, and void what they refuse (the router lays them over the raw params)', () => {
+    // `?bank=30003&siren=732829320&reference=123` decodes to numbers.
+    expect(validateQueueSearch({ bank: 30003, siren: 732829320, name: 12, reference: 123 }, ADMIN_FILTERS)).toEqual({ bank: '30003', siren: '732829320', name: '12', reference: '123' });
+    expect(validateQueueSearch({ siren: -732829320, bank: 3.5 }, ADMIN_FILTERS)).toEqual({});
+    const reviewer = validateQueueSearch({ bank: 30003, other: 'x', status: 'granted' });
+    expect(Object.entries(reviewer)).toEqual([
+      ['status', 'granted'],
+      ['bank', undefined],
+      ['other', undefined],
+    ]);
+    expect({ ...{ bank: 30003, other: 'x', status: 'granted' }, ...reviewer }).toEqual({ status: 'granted' });
+  });
+
+  it('carry the bank from the form to the list, the export and its file name', () => {
+    const form = { status: '', siren: '', reference: '', created_from: '', created_to: '', name: 'cidre', sort: 'newest' as const, unread: false };
+    expect(searchFromForm({ ...form, bank: '30003' })).toEqual({ search: { name: 'cidre', bank: '30003' } });
+    expect(searchFromForm({ ...form, bank: '' })).toEqual({ search: { name: 'cidre' } });
+    expect(formFromSearch({ bank: '30003' }, isoToInput)).toMatchObject({ bank: '30003', unread: false });
+    expect(hasFilters({ bank: '30003' })).toBe(true);
+    expect(listQuery({ bank: '30003', cursor: 'c2' })).toEqual({ bank: '30003', limit: 20, cursor: 'c2' });
+    expect(exportQuery({ bank: '30003', status: 'granted', cursor: 'c2' })).toEqual({ bank: '30003', status: 'granted' });
+    expect(exportFilename({ bank: '30003', status: 'granted' }, '2026-03-25')).toBe('demandes-banque-30003-granted-2026-03-25.csv');
+    expect(exportFilename({ siren: '732829320' }, '2026-03-25')).toBe('demandes-732829320-2026-03-25.csv');
   });
 
   it('count a request’s age in whole days', () => {

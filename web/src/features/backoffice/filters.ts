@@ -6,7 +6,7 @@ import { parseDate } from '../../lib/dates';
 import { sirenError, stripSpaces } from '../../lib/identifiers';
 import { PAGE_SIZE, SORTS, STATUSES, type QueueSearch, type QueueSort } from './search';
 
-export { PAGE_SIZE, SORTS, STATUSES, validateQueueSearch, type QueueSearch, type QueueSort } from './search';
+export { ADMIN_FILTERS, PAGE_SIZE, REVIEWER_FILTERS, SORTS, STATUSES, validateQueueSearch, type ListFilters, type QueueRequestRoute, type QueueRoute, type QueueSearch, type QueueSort } from './search';
 
 /** The list's query: the filters, the page size and the cursor. */
 export function listQuery(search: QueueSearch) {
@@ -32,6 +32,8 @@ export interface FilterForm {
   name: string;
   sort: QueueSort;
   unread: boolean;
+  /** A bank's code, or '' for every bank (the admin's list only). */
+  bank?: string;
 }
 
 export type FilterErrors = Partial<Record<keyof FilterForm, 'invalid-format' | 'invalid-checksum' | 'date-order' | 'too-short'>>;
@@ -46,6 +48,7 @@ export function formFromSearch(search: QueueSearch, toInput: (iso: string) => st
     name: search.name ?? '',
     sort: search.sort ?? 'newest',
     unread: search.unread === 'true',
+    bank: search.bank ?? '',
   };
 }
 
@@ -66,6 +69,7 @@ export function searchFromForm(form: FilterForm): { search: QueueSearch } | { er
   else if (name) search.name = name;
   if (form.sort !== 'newest' && (SORTS as readonly string[]).includes(form.sort)) search.sort = form.sort as Exclude<QueueSort, 'newest'>;
   if (form.unread) search.unread = 'true';
+  if (form.bank && /^\d{5}$/.test(form.bank)) search.bank = form.bank;
   for (const key of ['created_from', 'created_to'] as const) {
     if (!form[key].trim()) continue;
     const iso = parseDate(form[key]);

@@ -8,6 +8,11 @@ export const PAGE_SIZE = 20;
 export const SORTS = ['newest', 'oldest', 'amount_desc', 'amount_asc'] as const;
 export type QueueSort = (typeof SORTS)[number];
 
+/** The lists of requests with these search params: a reviewer's queue, the admin's national list. */
+export type QueueRoute = '/instruction' | '/admin/demandes';
+/** Where each list's rows lead: the request's page in the same area. */
+export type QueueRequestRoute = `${QueueRoute}/$id`;
+
 /** The queue's URL search params (names of the API's query parameters). */
 export interface QueueSearch {
   status?: LoanStatus;
@@ -18,18 +23,37 @@ export interface QueueSearch {
   created_to?: string;
   /** Company name contains (2 to 100 characters). */
   name?: string;
-  /** Only requests with a message not read yet. */
+  /** Only requests with a message not read yet (a reviewer's queue only). */
   unread?: 'true';
+  /** One bank's requests, its 5-digit code (the admin's national list only). */
+  bank?: string;
   /** Absent: the newest first. */
   sort?: Exclude<QueueSort, 'newest'>;
   cursor?: string;
 }
 
+/**
+ * The filters a list offers beyond the common ones: the API refuses `unread` to admins
+ * and `bank` to everyone but admins, so a URL cannot carry them where they do not apply.
+ */
+export interface ListFilters {
+  unread: boolean;
+  bank: boolean;
+}
+/** A bank reviewer's queue: the unread filter, no bank (theirs only). */
+export const REVIEWER_FILTERS: ListFilters = { unread: true, bank: false };
+/** The admin's national list: a bank filter, no unread one (admins write no messages). */
+export const ADMIN_FILTERS: ListFilters = { unread: false, bank: true };
+
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-const text = (v: unknown, max = 40) => (typeof v === 'string' && v.trim() !== '' && v.length <= max ? v.trim() : undefined);
+/** A text param; the router's query-string decoding makes digits a number (`?bank=30003` → 30003): taken back as text. */
+const text = (raw: unknown, max = 40) => {
+  const v = typeof raw === 'number' && Number.isSafeInteger(raw) && raw >= 0 ? String(raw) : raw;
+  return typeof v === 'string' && v.trim() !== '' && v.length <= max ? v.trim() : undefined;
+};
 
 /** Whatever the URL says, only values the API can take (a hand-edited link cannot break the page). */
-export function validateQueueSearch(raw: Record<string, unknown>): QueueSearch {
+export function validateQueueSearch(raw: Record<string, unknown>, offered: ListFilters = REVIEWER_FILTERS): QueueSearch {
   const out: QueueSearch = {};
   if (typeof raw.status === 'string' && (STATUSES as string[]).includes(raw.status)) out.status = raw.status as LoanStatus;
   const siren = text(raw.siren);
@@ -43,10 +67,15 @@ export function validateQueueSearch(raw: Record<string, unknown>): QueueSearch {
   }
   const name = text(raw.name, 100);
   if (name && [...name].length >= 2) out.name = name;
-  if (raw.unread === 'true' || raw.unread === true) out.unread = 'true';
+  if (offered.unread && (raw.unread === 'true' || raw.unread === true)) out.unread = 'true';
+  const bank = text(raw.bank);
+  if (offered.bank && bank && /^\d{5}$/.test(bank)) out.bank = bank;
   if (typeof raw.sort === 'string' && raw.sort !== 'newest' && (SORTS as readonly string[]).includes(raw.sort)) out.sort = raw.sort as Exclude<QueueSort, 'newest'>;
   const cursor = text(raw.cursor, 500);
   if (cursor) out.cursor = cursor;
+  // The router lays a route's search over the URL's raw params: a param refused here
+  // is set undefined, so that it never reaches the API (which refuses unknown ones).
+  for (const key of Object.keys(raw)) if (!(key in out)) (out as Record<string, unknown>)[key] = undefined;
   return out;
 }
 

@@ -1,6 +1,7 @@
 // The conversation between the applicant and their bank about one request: oldest first,
 // who wrote and when; an answer form (the API's refusal of the text lands on the field).
-// Reading it marks the other side's messages as read.
+// Reading it marks the other side's messages as read. The platform's admins read the
+// thread (both sides named), never write in it.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -25,7 +26,7 @@ export function messageProblem(body: string): 'required' | 'too-long' | 'invalid
   return undefined;
 }
 
-export function Messages({ requestId, viewer, canWrite, intro }: { requestId: string; viewer: 'applicant' | 'bank'; canWrite: boolean; intro?: React.ReactNode }) {
+export function Messages({ requestId, viewer, canWrite, intro }: { requestId: string; viewer: 'applicant' | 'bank' | 'admin'; canWrite: boolean; intro?: React.ReactNode }) {
   const { t, i18n } = useTranslation();
   const messages = useQuery(messagesQuery(requestId));
   const items = messages.data ?? [];
@@ -49,7 +50,7 @@ export function Messages({ requestId, viewer, canWrite, intro }: { requestId: st
           ))}
         </ol>
       )}
-      {canWrite && <MessageForm requestId={requestId} viewer={viewer} />}
+      {canWrite && viewer !== 'admin' && <MessageForm requestId={requestId} viewer={viewer} />}
     </section>
   );
 }

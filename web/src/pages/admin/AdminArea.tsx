@@ -1,5 +1,5 @@
-// The admin area: national figures, banks and reviewer accounts, degraded mode, each its
-// own page under one sub-navigation.
+// The admin area: national figures, the national list of requests, banks and reviewer
+// accounts, degraded mode, each its own page under one sub-navigation.
 import { Outlet, useRouterState } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
 import { Link, SubNav } from '../../ui';
@@ -15,6 +15,9 @@ export function AdminArea() {
         items={[
           <Link to="/admin" activeOptions={{ exact: true }} aria-current={current('/admin') ?? current('/admin/')}>
             {t('admin.nav.stats')}
+          </Link>,
+          <Link to="/admin/demandes" aria-current={current('/admin/demandes')}>
+            {t('admin.nav.requests')}
           </Link>,
           <Link to="/admin/banques" aria-current={current('/admin/banques')}>
             {t('admin.nav.banks')}

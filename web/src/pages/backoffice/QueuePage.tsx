@@ -12,12 +12,13 @@ import { useSession } from '../../auth/session';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { BulkBar, BulkReportView } from '../../features/backoffice/BulkBar';
 import { ExportButton } from '../../features/backoffice/ExportButton';
-import { hasFilters, listQuery } from '../../features/backoffice/filters';
+import { listQuery } from '../../features/backoffice/filters';
+import { rememberQueueSearch } from '../../features/backoffice/lastQueue';
 import { QueueFilters } from '../../features/backoffice/QueueFilters';
+import { QueueCount, QueuePagination } from '../../features/backoffice/QueuePages';
 import { QueueTable, type Selected } from '../../features/backoffice/QueueTable';
 import type { BulkAction, BulkReport } from '../../features/backoffice/selection';
-import { Link, PageHeading, Spinner, usePageTitle } from '../../ui';
-import { rememberQueueSearch } from './lastQueue';
+import { PageHeading, Spinner, usePageTitle } from '../../ui';
 
 export function QueuePage() {
   const { t } = useTranslation();
@@ -34,7 +35,7 @@ export function QueuePage() {
   // A new page or new filters: a new selection.
   const searchKey = JSON.stringify(search);
   useEffect(() => {
-    rememberQueueSearch(search);
+    rememberQueueSearch('/instruction', search);
     setSelected(new Map());
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [searchKey]);
@@ -55,52 +56,23 @@ export function QueuePage() {
   return (
     <>
       <PageHeading caption={bankName ?? session.bankId}>{t('queue.title')}</PageHeading>
-      <QueueFilters key={searchKey} search={search} />
+      <QueueFilters key={searchKey} search={search} to="/instruction" unread />
       <ExportButton search={search} />
       {report && <BulkReportView {...report} onDismiss={() => setReport(undefined)} />}
       {bulkError && <ProblemAlert error={bulkError} />}
       {page.isPending && <Spinner label={t('common.loading')} />}
       {page.isError && isApiError(page.error) && <ProblemAlert error={page.error} onRetry={() => void page.refetch()} />}
-      <p role="status" className="queue__count">
-        {page.data &&
-          (page.data.total === 0
-            ? hasFilters(search)
-              ? t('queue.noneMatching')
-              : t('queue.empty')
-            : page.data.total_is_lower_bound
-              ? t('queue.totalMore', { count: page.data.total })
-              : t('queue.total', { count: page.data.total }))}
-      </p>
+      <QueueCount search={search} page={page.data} empty={t('queue.empty')} />
       {items.length > 0 && (
-        <QueueTable sort={search.sort ?? 'newest'} items={items} selected={selected} toggle={toggle} allOnPage={allOnPage} someOnPage={someOnPage} toggleAll={toggleAll} />
+        <QueueTable
+          caption={t(`queue.caption.${search.sort ?? 'newest'}`)}
+          items={items}
+          requestTo="/instruction/$id"
+          selection={{ selected, toggle, allOnPage, someOnPage, toggleAll }}
+          unread
+        />
       )}
-      {(search.cursor || page.data?.next_cursor) && (
-        <nav aria-label={t('queue.pagination')}>
-          <ul className="pagination">
-            {search.cursor && (
-              <li>
-                <Link to="/instruction" search={{ ...search, cursor: undefined }}>
-                  {t('queue.first')}
-                </Link>
-              </li>
-            )}
-            {page.data?.prev_cursor && (
-              <li>
-                <Link to="/instruction" search={{ ...search, cursor: page.data.prev_cursor }}>
-                  {t('queue.previous')}
-                </Link>
-              </li>
-            )}
-            {page.data?.next_cursor && (
-              <li>
-                <Link to="/instruction" search={{ ...search, cursor: page.data.next_cursor }}>
-                  {t('queue.next')}
-                </Link>
-              </li>
-            )}
-          </ul>
-        </nav>
-      )}
+      <QueuePagination to="/instruction" search={search} page={page.data} label={t('queue.pagination')} />
       {selected.size > 0 && (
         <BulkBar
           selected={selected}

@@ -2,58 +2,49 @@
 // the documents previewed in the page, the decisions the status allows (each sent with
 // the version read, If-Match: a stale one is refused, the page reloads and says what
 // changed), the messages with the applicant, and the history.
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useParams } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../../api/client';
 import { isApiError } from '../../api/problem';
-import { etagOf, keys, requestQuery, type LoanRequest, type LoanStatus } from '../../api/queries';
+import { etagOf, keys, type LoanRequest, type LoanStatus } from '../../api/queries';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { Reference } from '../../components/Reference';
-import { StatusBadge } from '../../components/StatusBadge';
+import { BesideRequestDetails } from '../../components/RequestDetails';
+import { RequestHistory } from '../../components/RequestHistory';
+import { RequestLoader } from '../../components/RequestLoader';
 import { ConfirmDecisionDialog, decisionTotals, type ConfirmedAction } from '../../features/backoffice/ConfirmDecision';
+import { lastQueueSearch } from '../../features/backoffice/lastQueue';
 import { ReasonDialog } from '../../features/backoffice/ReasonDialog';
+import { StatusLine } from '../../features/backoffice/StatusLine';
 import { Messages } from '../../features/messages/Messages';
 import { DocumentPreviews } from '../../features/preview/DocumentPreviews';
-import { Alert, BackLink, Button, ButtonGroup, PageHeading, Spinner, usePageTitle } from '../../ui';
-import { NotFound } from '../NotFound';
-import { Details, History } from '../request-page/RequestPage';
-import { lastQueueSearch } from './lastQueue';
+import { Alert, BackLink, Button, ButtonGroup, PageHeading } from '../../ui';
 
 type Action = 'review' | 'pre_approve' | 'reject' | 'grant';
 
 export function ReviewPage() {
   const { t } = useTranslation();
   const { id } = useParams({ from: '/instruction/$id' });
-  const request = useQuery(requestQuery(id));
-  usePageTitle(request.data ? t('review.title', { reference: request.data.data.reference }) : t('request.loadingTitle'), t('service.name'));
-
-  if (request.isPending) return <Spinner label={t('common.loading')} />;
-  if (request.isError) {
-    if (isApiError(request.error) && (request.error.status === 404 || request.error.status === 400)) return <NotFound what="request" />;
-    return isApiError(request.error) ? <ProblemAlert error={request.error} onRetry={() => void request.refetch()} /> : null;
-  }
-  const r = request.data.data;
   return (
-    <>
-      <BackLink to="/instruction" search={lastQueueSearch()}>
-        {t('review.back')}
-      </BackLink>
-      <PageHeading caption={r.company.legal_name}>{t('review.heading')}</PageHeading>
-      <Reference value={r.reference} label={t('review.referenceLabel')} />
-      <Decisions request={r} etag={request.data.etag} refetch={request.refetch} />
-      <div className="ui-grid ui-grid--2">
-        <div>
-          <DocumentPreviews requestId={r.id} />
-          <Messages requestId={r.id} viewer="bank" canWrite />
-          <History requestId={r.id} viewer="bank" />
-        </div>
-        <div>
-          <Details request={r} />
-        </div>
-      </div>
-    </>
+    <RequestLoader id={id} titleKey="review.title">
+      {({ request: r, etag, refetch }) => (
+        <>
+          <BackLink to="/instruction" search={lastQueueSearch('/instruction')}>
+            {t('review.back')}
+          </BackLink>
+          <PageHeading caption={r.company.legal_name}>{t('review.heading')}</PageHeading>
+          <Reference value={r.reference} label={t('review.referenceLabel')} />
+          <Decisions request={r} etag={etag} refetch={refetch} />
+          <BesideRequestDetails request={r}>
+            <DocumentPreviews requestId={r.id} />
+            <Messages requestId={r.id} viewer="bank" canWrite />
+            <RequestHistory requestId={r.id} viewer="bank" />
+          </BesideRequestDetails>
+        </>
+      )}
+    </RequestLoader>
   );
 }
 
@@ -114,15 +105,7 @@ function Decisions({ request: r, etag, refetch }: { request: LoanRequest; etag: 
   return (
     <section aria-labelledby="decision-title" className="ui-panel decision">
       <h2 id="decision-title">{t('review.decisionTitle')}</h2>
-      <div className="status-line">
-        <span>{t('request.status')}</span>
-        <StatusBadge status={r.status} />
-      </div>
-      {r.decision_reason && (
-        <p>
-          <strong>{t('review.reason')}</strong> {r.decision_reason}
-        </p>
-      )}
+      <StatusLine request={r} />
       {conflict && (
         <Alert variant="warning" title={t('review.changedTitle')} live="alert">
           <p>
