@@ -396,6 +396,7 @@ pub async fn build_state(wiring: Wiring) -> anyhow::Result<AppState> {
             stats: shared.clone(),
             settings: shared.clone(),
             admin_actions: shared.clone(),
+            drafts: shared.clone(),
             documents: shared.clone(),
             messages: shared.clone(),
             objects,

@@ -17,16 +17,16 @@ use domain::document::{
 };
 use domain::loan_request::{
     Actor, AuditEvent, Bank, Direction, IdempotencyKey, ListFilter, LoanRequest, LoanRequestId,
-    MailKind, Page, PageQuery, Position, Scope, Total, TransitionCommand,
+    MailKind, Page, PageQuery, Position, Scope, Subject, Total, TransitionCommand,
 };
 use domain::message::{MAX_MESSAGES_PER_REQUEST, Message, NewMessage, Side};
 use domain::money::Cents;
 use domain::ports::{
     AdminAction, AdminActionKind, AdminActions, AnnounceDocumentError, BankRepository, Clock,
-    CreateBankError, CreateReviewerError, DocumentRepository, IdGenerator, IdentityAdmin,
-    LoanRequestRepository, MessageRepository, NewLoanRequest, ObjectStore, ObjectStoreError,
-    OutboxStats, PlatformSettings, PostMessageError, PresignedUrl, Receipt, StatsRepository,
-    StatsRow, StorageError, SubmitError, SubmitOutcome, Totals, TransitionError,
+    CreateBankError, CreateReviewerError, DocumentRepository, Draft, DraftRepository, IdGenerator,
+    IdentityAdmin, LoanRequestRepository, MessageRepository, NewLoanRequest, ObjectStore,
+    ObjectStoreError, OutboxStats, PlatformSettings, PostMessageError, PresignedUrl, Receipt,
+    StatsRepository, StatsRow, StorageError, SubmitError, SubmitOutcome, Totals, TransitionError,
 };
 use domain::reference::Reference;
 use domain::rules::{check_aggregate_cap, company_cap};
@@ -138,6 +138,7 @@ struct Data {
     /// Mails that can no longer be sent (put here by a test, as the worker would).
     dead: Vec<QueuedMail>,
     admin_actions: Vec<AdminAction>,
+    drafts: HashMap<String, Draft>,
 }
 
 fn visible(request: &LoanRequest, scope: &Scope) -> bool {
@@ -527,6 +528,36 @@ impl AdminActions for InMemoryStore {
     }
 }
 
+#[async_trait]
+impl DraftRepository for InMemoryStore {
+    async fn draft(
+        &self,
+        applicant: &Subject,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Draft>, StorageError> {
+        let mut data = self.data()?;
+        let expired = data
+            .drafts
+            .get(applicant.as_str())
+            .is_some_and(|d| d.expires_at <= now);
+        if expired {
+            data.drafts.remove(applicant.as_str());
+        }
+        Ok(data.drafts.get(applicant.as_str()).cloned())
+    }
+
+    async fn save_draft(&self, applicant: &Subject, draft: &Draft) -> Result<(), StorageError> {
+        self.data()?
+            .drafts
+            .insert(applicant.as_str().to_owned(), draft.clone());
+        Ok(())
+    }
+
+    async fn delete_draft(&self, applicant: &Subject) -> Result<bool, StorageError> {
+        Ok(self.data()?.drafts.remove(applicant.as_str()).is_some())
+    }
+}
+
 impl InMemoryStore {
     /// Moves every queued mail to the dead letters, as a worker that gave up would.
     pub fn bury_outbox(&self) {
@@ -895,6 +926,7 @@ impl Fakes {
             stats: self.store.clone(),
             settings: self.store.clone(),
             admin_actions: self.store.clone(),
+            drafts: self.store.clone(),
             documents: self.store.clone(),
             messages: self.store.clone(),
             objects: self.objects.clone(),

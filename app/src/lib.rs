@@ -18,6 +18,7 @@
 pub mod caller;
 pub mod conversations;
 pub mod documents;
+pub mod drafts;
 pub mod error;
 #[cfg(any(test, feature = "fakes"))]
 pub mod fakes;
@@ -30,13 +31,15 @@ use std::sync::Arc;
 
 use domain::campaign::CampaignWindow;
 use domain::ports::{
-    AdminActions, BankRepository, Clock, DocumentRepository, IdGenerator, IdentityAdmin,
-    LoanRequestRepository, MessageRepository, ObjectStore, PlatformSettings, StatsRepository,
+    AdminActions, BankRepository, Clock, DocumentRepository, DraftRepository, IdGenerator,
+    IdentityAdmin, LoanRequestRepository, MessageRepository, ObjectStore, PlatformSettings,
+    StatsRepository,
 };
 
 pub use caller::Caller;
 pub use conversations::Conversations;
 pub use documents::Documents;
+pub use drafts::Drafts;
 pub use error::Error;
 pub use loan_requests::LoanRequests;
 pub use platform::Platform;
@@ -49,6 +52,7 @@ pub struct Ports {
     pub stats: Arc<dyn StatsRepository>,
     pub settings: Arc<dyn PlatformSettings>,
     pub admin_actions: Arc<dyn AdminActions>,
+    pub drafts: Arc<dyn DraftRepository>,
     pub documents: Arc<dyn DocumentRepository>,
     pub messages: Arc<dyn MessageRepository>,
     pub objects: Arc<dyn ObjectStore>,
@@ -62,6 +66,7 @@ pub struct Services {
     pub loan_requests: LoanRequests,
     pub documents: Documents,
     pub conversations: Conversations,
+    pub drafts: Drafts,
     pub platform: Arc<Platform>,
     /// The clock the services read (for the few answers that state the time).
     pub clock: Arc<dyn Clock>,
@@ -75,6 +80,7 @@ impl Services {
             loan_requests: LoanRequests::new(&ports, campaign),
             documents: Documents::new(&ports, platform.clone()),
             conversations: Conversations::new(&ports),
+            drafts: Drafts::new(&ports),
             platform,
             clock: ports.clock,
         }

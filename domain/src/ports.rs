@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use crate::loan_request::{
     Actor, AuditEvent, Bank, IdempotencyKey, ListFilter, LoanRequest, LoanRequestId, Page,
-    PageQuery, Scope, Total, TransitionCommand,
+    PageQuery, Scope, Subject, Total, TransitionCommand,
 };
 use crate::message::{Message, NewMessage, Side};
 use crate::reference::Reference;
@@ -633,4 +633,43 @@ pub trait IdentityAdmin: Send + Sync + 'static {
         email: &crate::submission::EmailAddress,
         bank: &crate::submission::BankCode,
     ) -> Result<String, CreateReviewerError>;
+}
+
+/// An applicant's unfinished request, kept on the server so that closing the tab or
+/// switching device loses nothing: the answers as the web app keeps them (a JSON
+/// object, opaque here: a draft may hold answers that are not valid yet).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Draft {
+    /// The answers, a JSON object as text.
+    pub body: String,
+    pub updated_at: DateTime<Utc>,
+    /// When it is forgotten unless saved again (30 days after its last save).
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Drafts, one per applicant.
+#[async_trait]
+pub trait DraftRepository: Send + Sync + 'static {
+    /// The applicant's draft, unless there is none or it expired before `now` (an
+    /// expired one is deleted).
+    ///
+    /// # Errors
+    /// [`StorageError`] only.
+    async fn draft(
+        &self,
+        applicant: &Subject,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Draft>, StorageError>;
+
+    /// Saves the applicant's draft, replacing any other.
+    ///
+    /// # Errors
+    /// [`StorageError`] only.
+    async fn save_draft(&self, applicant: &Subject, draft: &Draft) -> Result<(), StorageError>;
+
+    /// Deletes the applicant's draft; whether there was one.
+    ///
+    /// # Errors
+    /// [`StorageError`] only.
+    async fn delete_draft(&self, applicant: &Subject) -> Result<bool, StorageError>;
 }

@@ -579,6 +579,22 @@ impl TestApp {
         self.send(builder).await
     }
 
+    pub async fn put(&self, path: &str, token: Option<&str>, body: &Value) -> Reply {
+        let mut builder = self.request(Method::PUT, path).json(body);
+        if let Some(token) = token {
+            builder = builder.bearer_auth(token);
+        }
+        self.send(builder).await
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Reply {
+        let mut builder = self.request(Method::DELETE, path);
+        if let Some(token) = token {
+            builder = builder.bearer_auth(token);
+        }
+        self.send(builder).await
+    }
+
     /// Submits a request and asserts it was created.
     pub async fn submit(&self, token: &str, body: &Value) -> Value {
         let reply = self.post("/api/v1/loan-requests", Some(token), body).await;

@@ -40,6 +40,10 @@ fn simulation() -> Value {
         "creation_date": "2012-05-04", "headcount": 3, "revenue_cents": 10_000_000}})
 }
 
+fn draft() -> Value {
+    json!({"answers": {"company": {"legal_name": "Boulangerie"}}})
+}
+
 fn new_submission() -> Value {
     submission(&random_siren(), 200_000)
 }
@@ -217,6 +221,25 @@ fn table() -> Vec<Row> {
             "/api/v1/admin/degraded-mode",
             Some(degraded_off),
             [401, 403, 403, 403, 403, 200],
+        ),
+        // Each applicant's own draft: saved, read, deleted; staff keep none.
+        row(
+            M::PUT,
+            "/api/v1/draft",
+            Some(draft),
+            [401, 200, 200, 403, 403, 403],
+        ),
+        row(
+            M::GET,
+            "/api/v1/draft",
+            None,
+            [401, 200, 200, 403, 403, 403],
+        ),
+        row(
+            M::DELETE,
+            "/api/v1/draft",
+            None,
+            [401, 204, 204, 403, 403, 403],
         ),
         row(
             M::POST,

@@ -74,10 +74,17 @@ async fn reviewer_takes_in_review_pre_approves_and_grants(app: TestApp) {
     );
     assert_eq!(events.json[1]["actor_role"], "reviewer");
     // The applicant knows who at the bank acted only as their bank; they see themselves.
-    assert!(events.json[1].get("actor_subject").is_none(), "{}", events.text);
+    assert!(
+        events.json[1].get("actor_subject").is_none(),
+        "{}",
+        events.text
+    );
     assert_eq!(events.json[0]["actor_subject"], "owner-flow");
     let seen_by_bank = app
-        .get(&format!("/api/v1/loan-requests/{id}/events"), Some(&reviewer))
+        .get(
+            &format!("/api/v1/loan-requests/{id}/events"),
+            Some(&reviewer),
+        )
         .await;
     assert_eq!(seen_by_bank.json[1]["actor_subject"], "rev-bnp");
     // The applicant can no longer withdraw a granted request.

@@ -224,8 +224,9 @@ test('a draft survives the sign-in redirect; a 401 signs in again and comes back
     return { ...user, access_token: [h, p, s.slice(0, -4) + (s.endsWith('AAAA') ? 'BBBB' : 'AAAA')].join('.'), refresh_token: 'revoked' };
   });
   await page.evaluate(() => sessionStorage.removeItem('pge.signedInAt'));
+  // Back on the page, its first call (the draft kept on the server) meets the 401: the
+  // renewal fails, and the app signs in again, the answers carried along.
   await page.reload();
-  await page.getByRole('button', { name: 'Envoyer la demande' }).click();
   await signInAsApplicant(page, `bob-${Date.now()}`);
   await page.waitForURL(`${origin}/demande/verification`);
   await page.getByText('gerant@boulangerie.example').waitFor();

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod banks;
 pub mod cursor;
 pub mod dev_oidc;
+pub mod drafts;
 pub mod exports;
 pub mod health;
 pub mod loan_requests;
@@ -195,6 +196,11 @@ fn business_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(simulations::create_simulation))
         .routes(routes!(banks::list_banks, banks::create_bank))
         .routes(routes!(banks::create_reviewer))
+        .routes(routes!(
+            drafts::get_draft,
+            drafts::put_draft,
+            drafts::delete_draft
+        ))
         .routes(routes!(
             loan_requests::submit::submit_loan_request,
             loan_requests::list::list_loan_requests

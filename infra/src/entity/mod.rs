@@ -6,6 +6,7 @@ pub mod audit_event;
 pub mod bank;
 pub mod dev_account;
 pub mod document;
+pub mod draft;
 pub mod idempotency_record;
 pub mod loan_request;
 pub mod message;

@@ -13,6 +13,7 @@ mod m20261126_000004_messages;
 mod m20261126_000005_submit_function;
 mod m20261206_000006_queue_at_scale;
 mod m20261206_000007_admin_actions;
+mod m20261206_000008_drafts;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000005_submit_function::Migration),
             Box::new(m20261206_000006_queue_at_scale::Migration),
             Box::new(m20261206_000007_admin_actions::Migration),
+            Box::new(m20261206_000008_drafts::Migration),
         ]
     }
 }

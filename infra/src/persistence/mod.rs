@@ -4,6 +4,7 @@ mod admin_actions;
 mod backoffice;
 mod convert;
 mod documents;
+mod drafts;
 mod fast_submit;
 mod loan_requests;
 mod messages;

@@ -7,6 +7,7 @@ import type { Role } from '../auth/config';
 import { useSession } from '../auth/session';
 import { Alert, Button, ButtonLink, PageHeading, Spinner, usePageTitle } from '../ui';
 import { HOME_OF } from '../auth/config';
+import { useServerDraft } from '../draft/useServerDraft';
 
 export function RequireSignIn() {
   const { t } = useTranslation();
@@ -64,4 +65,11 @@ function WrongRole() {
       <ButtonLink to={session.role ? HOME_OF[session.role] : '/'}>{t('session.wrongRoleHome')}</ButtonLink>
     </>
   );
+}
+
+/** The request's steps: behind sign-in, the answers also kept on the server. */
+export function RequestFlow() {
+  const { t } = useTranslation();
+  const ready = useServerDraft();
+  return ready ? <RequireSignIn /> : <Spinner label={t('common.loading')} />;
 }

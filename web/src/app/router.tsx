@@ -5,7 +5,7 @@ import { createRootRoute, createRoute, createRouter, lazyRouteComponent, parseSe
 import { HomePage } from '../pages/Home';
 import { NotFoundPage } from '../pages/NotFound';
 import { AuthCallbackPage, SignedOutPage } from '../pages/Auth';
-import { RequireSignIn, requireRole } from './RequireSignIn';
+import { RequestFlow, RequireSignIn, requireRole } from './RequireSignIn';
 import { ADMIN_FILTERS, validateQueueSearch, type QueueSearch } from '../features/backoffice/search';
 import { loadBackOfficeStrings } from '../i18n';
 import { Layout } from './Layout';
@@ -29,8 +29,8 @@ const helpRoute = createRoute({ getParentRoute: () => rootRoute, path: '/aide', 
 export type StepSearch = { retour?: 'verification' };
 const stepSearch = (s: Record<string, unknown>): StepSearch => (s.retour === 'verification' ? { retour: 'verification' } : {});
 
-const flowRoute = createRoute({ getParentRoute: () => rootRoute, path: '/demande', component: RequireSignIn });
-const flow = (name: string) => lazyRouteComponent(() => import('../pages/request/flow'), name as never);
+const flowRoute = createRoute({ getParentRoute: () => rootRoute, path: '/demande', component: RequestFlow });
+const flow = (name: keyof typeof import('../pages/request/flow')) => lazyRouteComponent(() => import('../pages/request/flow'), name);
 
 const startRoute = createRoute({ getParentRoute: () => flowRoute, path: '/', component: flow('StartPage') });
 const companyRoute = createRoute({ getParentRoute: () => flowRoute, path: 'entreprise', validateSearch: stepSearch, component: flow('CompanyStep') });

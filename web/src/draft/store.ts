@@ -97,6 +97,17 @@ export function clearDraft() {
   write(fresh());
 }
 
+/** Calls `listener` at every change of the draft; returns the unsubscription. */
+export function subscribeDraft(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => {
+    listeners.delete(listener);
+  };
+}
+
+/** Whether nothing has been answered yet. */
+export const isEmptyDraft = (values: DraftValues) => JSON.stringify(values) === JSON.stringify(emptyValues());
+
 export function useDraft(): Draft {
   return useSyncExternalStore(
     (l) => {

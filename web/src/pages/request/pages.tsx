@@ -1,6 +1,7 @@
+import { api } from '../../api/client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Navigate, useNavigate, useSearch } from '@tanstack/react-router';
-import { useRef, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { isApiError, type ApiError } from '../../api/problem';
 import { banksQuery, keys, requestQuery } from '../../api/queries';
@@ -92,7 +93,6 @@ export function CheckAnswersPage() {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const sections = useAnswerSections();
-  const sent = useRef(false);
   const [attempt, setAttempt] = useState(0);
   const simulation = useSimulation(toSimulation(draft.values));
   const server = serverErrorsByField(draft.serverErrors);
@@ -100,10 +100,11 @@ export function CheckAnswersPage() {
   const mutation = useMutation({
     mutationFn: () => submitDraft(draft),
     onSuccess: async (result) => {
-      sent.current = true;
       queryClient.setQueryData(keys.request(result.data.id), result);
       await navigate({ to: '/demande/confirmation', search: { id: result.data.id }, replace: true });
       clearDraft();
+      // The copy kept on the server goes too (a 404: there was none).
+      void api.DELETE('/api/v1/draft');
     },
     onError: (error) => {
       setAttempt((a) => a + 1);
@@ -121,7 +122,9 @@ export function CheckAnswersPage() {
   usePageTitle(summary.length || showProblem ? `${t('common.errorPrefix')}${title}` : title, t('service.name'));
 
   const incomplete = firstIncompleteStep(draft.values);
-  if (incomplete && !sent.current && !mutation.isPending) return <Navigate to={stepPath[incomplete]} replace />;
+  // Once sent, the draft is cleared on the way to the confirmation: no step to go back to
+  // (the mutation is pending until its onSuccess has navigated, then a success).
+  if (incomplete && !mutation.isPending && !mutation.isSuccess) return <Navigate to={stepPath[incomplete]} replace />;
 
   const label = (name: string) => t(`fields.${name.replace(/^company\./, '')}.label`);
   return (
