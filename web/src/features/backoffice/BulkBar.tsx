@@ -61,6 +61,7 @@ export function BulkBar({
       </button>
       {bulk.isPending && <span role="status">{t('bulk.sending')}</span>}
       <ReasonDialog
+        keepAs="reason:bulk"
         open={rejecting}
         title={t('bulk.rejectTitle', { count: selected.size })}
         confirm={t('bulk.rejectConfirm', { count: selected.size })}

@@ -7,9 +7,12 @@ import { setUpDialogTests } from '../../test/dialogs';
 
 beforeAll(setUpDialogTests);
 
-afterEach(cleanup);
+afterEach(() => {
+  cleanup();
+  sessionStorage.clear();
+});
 
-const props = { open: true, title: 'Refuser la demande', confirm: 'Refuser', pending: false, onCancel() {} };
+const props = { keepAs: 'reason:test', open: true, title: 'Refuser la demande', confirm: 'Refuser', pending: false, onCancel() {} };
 
 describe('the reject dialog', () => {
   it('will not submit without a reason: the field says so and keeps focus', () => {
@@ -31,5 +34,17 @@ describe('the reject dialog', () => {
     render(<ReasonDialog {...props} error={error} onConfirm={() => {}} />);
     expect(screen.getByLabelText('Motif du refus').getAttribute('aria-invalid')).toBe('true');
     expect(screen.getByText('Le motif comporte 2 000 caractères au plus.')).toBeTruthy();
+  });
+
+  it('keeps what was typed across a remount (a reload, the sign-in redirect) until it is cancelled', () => {
+    const first = render(<ReasonDialog {...props} onConfirm={() => {}} />);
+    fireEvent.change(screen.getByRole('textbox'), { target: { value: 'Pièces manquantes' } });
+    first.unmount();
+    render(<ReasonDialog {...props} onConfirm={() => {}} />);
+    expect((screen.getByRole('textbox') as HTMLTextAreaElement).value).toBe('Pièces manquantes');
+    fireEvent.click(screen.getByRole('button', { name: 'Annuler' }));
+    cleanup();
+    render(<ReasonDialog {...props} onConfirm={() => {}} />);
+    expect((screen.getByRole('textbox') as HTMLTextAreaElement).value).toBe('');
   });
 });

@@ -1,6 +1,9 @@
 // Rejecting needs a reason: a modal dialog whose form will not submit without one (the
 // field says so and keeps focus); the API's refusal of the reason lands on the field.
+// What is typed is kept in the tab (`keepAs`) until the rejection goes through or is
+// cancelled: a sign-in redirect or a reload loses none of it.
 import { useEffect, useRef, useState } from 'react';
+import { useKeptText } from '../../draft/kept';
 import { useTranslation } from 'react-i18next';
 import type { ApiError } from '../../api/problem';
 import { ProblemAlert } from '../../components/ProblemAlert';
@@ -15,7 +18,10 @@ export function ReasonDialog({
   error,
   onCancel,
   onConfirm,
+  keepAs,
 }: {
+  /** Where the typed reason is kept (`reason:<request id>`, `reason:bulk`). */
+  keepAs: string;
   open: boolean;
   title: string;
   confirm: string;
@@ -26,14 +32,34 @@ export function ReasonDialog({
 }) {
   return (
     <Dialog open={open} title={title} onClose={onCancel}>
-      <ReasonForm confirm={confirm} pending={pending} error={error} onCancel={onCancel} onConfirm={onConfirm} />
+      <ReasonForm keepAs={keepAs} confirm={confirm} pending={pending} error={error} onCancel={onCancel} onConfirm={onConfirm} />
     </Dialog>
   );
 }
 
-function ReasonForm({ confirm, pending, error, onCancel, onConfirm }: { confirm: string; pending: boolean; error?: ApiError; onCancel(): void; onConfirm(reason: string): void }) {
+function ReasonForm({
+  keepAs,
+  confirm,
+  pending,
+  error,
+  onCancel,
+  onConfirm,
+}: {
+  keepAs: string;
+  confirm: string;
+  pending: boolean;
+  error?: ApiError;
+  onCancel(): void;
+  onConfirm(reason: string): void;
+}) {
   const { t } = useTranslation();
-  const [reason, setReason] = useState('');
+  const [reason, setReason] = useKeptText(keepAs);
+  // Sent and not refused: nothing left to keep.
+  const wasPending = useRef(pending);
+  useEffect(() => {
+    if (wasPending.current && !pending && !error) setReason('');
+    wasPending.current = pending;
+  }, [pending, error, setReason]);
   const [local, setLocal] = useState<string>();
   const ref = useRef<HTMLTextAreaElement>(null);
   const apiField = error?.fieldErrors.find((f) => f.field === 'reason');
@@ -76,7 +102,13 @@ function ReasonForm({ confirm, pending, error, onCancel, onConfirm }: { confirm:
         <Button type="submit" variant="warning" disabled={pending}>
           {pending ? t('decision.sending') : confirm}
         </Button>
-        <Button variant="secondary" onClick={onCancel}>
+        <Button
+          variant="secondary"
+          onClick={() => {
+            setReason('');
+            onCancel();
+          }}
+        >
           {t('decision.cancel')}
         </Button>
       </ButtonGroup>

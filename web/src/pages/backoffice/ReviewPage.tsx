@@ -160,6 +160,7 @@ function Decisions({ request: r, etag, refetch }: { request: LoanRequest; etag: 
         }}
       />
       <ReasonDialog
+        keepAs={`reason:${r.id}`}
         open={rejecting}
         title={t('review.rejectTitle', { reference: r.reference })}
         confirm={t('review.rejectConfirm')}
