@@ -121,6 +121,19 @@ test('an applicant simulates, applies, adds a document, follows and withdraws th
   const groups = await page.locator('.reference__group').allInnerTexts();
   assert.deepEqual(groups, [reference.slice(0, 3), reference.slice(4, 8), reference.slice(8, 12), reference.slice(12)]);
   await capture(page, '13-confirmation');
+  // The receipt: the reference copied with one click; printed, the page keeps only it.
+  const receipt = page.getByRole('region', { name: 'Votre récépissé' });
+  assert.match(await receipt.innerText(), /BNP Paribas/);
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+  await receipt.getByRole('button', { name: 'Copier la référence' }).click();
+  await receipt.getByText(`Référence ${reference} copiée.`).waitFor();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), reference);
+  await page.emulateMedia({ media: 'print' });
+  assert.equal(await page.locator('header.ui-header').isVisible(), false);
+  assert.equal(await receipt.getByRole('button', { name: 'Imprimer le récépissé' }).isVisible(), false);
+  assert.equal(await receipt.isVisible(), true);
+  await page.screenshot({ path: join(artifacts, '14-receipt-print.png'), fullPage: true });
+  await page.emulateMedia({ media: 'screen' });
 
   // The request: status, history, terms, documents.
   await page.getByRole('link', { name: 'Ajouter des justificatifs' }).click();

@@ -1,4 +1,5 @@
 import { api } from '../../api/client';
+import { Receipt } from '../../features/receipt/Receipt';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Navigate, useNavigate, useSearch } from '@tanstack/react-router';
 import { useState } from 'react';
@@ -218,9 +219,10 @@ function SubmitProblem({ error, onRetry }: { error: ApiError; onRetry: () => voi
 }
 
 export function ConfirmationPage() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const { id } = useSearch({ from: '/demande/confirmation' });
   const request = useQuery({ ...requestQuery(id), enabled: id !== '' });
+  const banks = useQuery(banksQuery);
   usePageTitle(t('confirmation.title'), t('service.name'));
   if (request.isPending) return <Spinner label={t('common.loading')} />;
   if (request.isError) return isApiError(request.error) ? <ProblemAlert error={request.error} /> : null;
@@ -232,7 +234,7 @@ export function ConfirmationPage() {
         <Reference value={r.reference} />
       </div>
       <p>{t('confirmation.email', { email: r.contact_email })}</p>
-      <p>{t('confirmation.amount', { amount: formatCents(r.requested_amount_cents, i18n.language) })}</p>
+      <Receipt request={r} bankName={banks.data?.find((b) => b.id === r.bank_id)?.name} />
       <h2>{t('confirmation.nextTitle')}</h2>
       <ol>
         <li>{t('confirmation.next1')}</li>
