@@ -40,9 +40,11 @@ COPY --from=web /web/dist/ /src/web/dist/
 # scripts/release-build.sh: `cargo build --release --locked -p pge-api --bin pge` for
 # x86_64-unknown-linux-gnu with `+crt-static`, then the image's files under /out/rootfs,
 # the web app's dist included (WEB_DIST, read by scripts/image-rootfs.sh).
+# PGE_COMMIT (the pipeline passes the commit) is compiled into pge_build_info.
+ARG PGE_COMMIT=unknown
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \
-    WEB_DIST=/src/web/dist scripts/release-build.sh /out
+    PGE_COMMIT="$PGE_COMMIT" WEB_DIST=/src/web/dist scripts/release-build.sh /out
 
 FROM scratch
 

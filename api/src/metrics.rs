@@ -1,8 +1,10 @@
 //! Prometheus metrics at `GET /metrics`, on a listener of its own (`PGE_METRICS_ADDR`,
 //! the pod's internal port: neither the Ingress nor the API port serves it): requests
 //! and latency per route and status (recorded by [`crate::telemetry::request_context`]),
-//! requests refused by rate limits, shed or timed out, database pool use, outbox depth
-//! and dead letters, JWKS fetches.
+//! requests refused by rate limits, shed or timed out, database pool use, outbox depth,
+//! dead letters and the oldest waiting e-mail's age, submissions by outcome
+//! (`pge_submissions_total{outcome}`, a closed set), the build (`pge_build_info{version,
+//! commit}`, the commit from `PGE_COMMIT` at build time), JWKS fetches.
 
 use std::sync::OnceLock;
 
@@ -37,6 +39,23 @@ pub fn handle() -> &'static PrometheusHandle {
         // Fails only when another recorder was installed first: metrics then go there.
         if metrics::set_global_recorder(recorder).is_err() {
             tracing::warn!("a metrics recorder was already installed");
+        }
+        // Which build answers (dashboards line deploys up with their effects).
+        metrics::gauge!(
+            "pge_build_info",
+            "version" => env!("CARGO_PKG_VERSION"),
+            "commit" => option_env!("PGE_COMMIT").unwrap_or("unknown")
+        )
+        .set(1.0);
+        // Counters that appear only at their first increment are registered at zero, so
+        // that rate() sees that first increment and panels are not empty.
+        for name in [
+            "pge_rate_limited_total",
+            "pge_requests_shed_total",
+            "pge_requests_timed_out_total",
+            "pge_slow_bodies_total",
+        ] {
+            metrics::counter!(name).absolute(0);
         }
         // A histogram keeps each sample until it is folded into its buckets, which only
         // upkeep (or a scrape) does: without it, a process nobody scrapes grows by every

@@ -126,6 +126,20 @@ async fn metrics_count_requests_per_route_and_status() {
     let token = app.applicant("metrics-owner");
     app.submit(&token, &submission(&random_siren(), 1_000_000))
         .await;
+    // Refused submissions are counted by why, from a closed set.
+    let invalid = app
+        .post(
+            "/api/v1/loan-requests",
+            Some(&token),
+            &submission("123", 1_000_000),
+        )
+        .await;
+    assert_eq!(
+        invalid.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        invalid.text
+    );
     app.get("/api/v1/loan-requests/not-a-uuid", Some(&token))
         .await;
     // Not on the API's listener: only on the internal one.
@@ -152,6 +166,11 @@ async fn metrics_count_requests_per_route_and_status() {
         "pge_db_pool_connections",
         "pge_outbox_messages{status=\"pending\"}",
         "pge_outbox_messages{status=\"dead\"}",
+        "pge_outbox_oldest_pending_age_seconds ",
+        "pge_submissions_total{outcome=\"created\"} 1\n",
+        "pge_submissions_total{outcome=\"invalid\"} 1\n",
+        "pge_build_info{version=\"",
+        "pge_requests_shed_total 0\n",
     ] {
         assert!(text.contains(needle), "missing {needle} in:\n{text}");
     }

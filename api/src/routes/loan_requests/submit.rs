@@ -80,6 +80,25 @@ fn receipt(request: &LoanRequest) -> Receipt {
     Receipt(serde_json::to_string(&LoanRequestView::from(request)).unwrap_or_default())
 }
 
+/// What became of a submission, for `pge_submissions_total{outcome}`: a closed set (never
+/// anything from the input).
+fn outcome(submitted: &Result<Submitted, app::Error>) -> &'static str {
+    use app::Error as E;
+    use domain::ports::SubmitError as S;
+    match submitted {
+        Ok(Submitted::Created { .. }) => "created",
+        Ok(Submitted::Replayed { .. }) => "replayed",
+        Err(E::Invalid(_)) => "invalid",
+        Err(E::NotEligible(_)) => "not_eligible",
+        Err(E::CampaignClosed) => "campaign_closed",
+        Err(E::Submit(S::AggregateCapExceeded(_))) => "aggregate_cap_exceeded",
+        Err(E::Submit(S::IdempotencyKeyReused)) => "idempotency_key_reused",
+        Err(E::Submit(S::UnknownBank(_))) => "unknown_bank",
+        Err(E::Submit(S::Storage(_) | S::ReferenceCollision)) => "storage_error",
+        Err(_) => "other",
+    }
+}
+
 /// Submit a loan request.
 #[utoipa::path(
     post,
@@ -118,12 +137,13 @@ pub async fn submit_loan_request(
         amortization_years: value.amortization_years,
         contact_email: value.contact_email,
     };
-    match state
+    let submitted = state
         .services
         .loan_requests
         .submit(&subject, raw, idempotency, receipt)
-        .await?
-    {
+        .await;
+    metrics::counter!("pge_submissions_total", "outcome" => outcome(&submitted)).increment(1);
+    match submitted? {
         Submitted::Created { request, receipt } => Ok(created(request.id, receipt.0)),
         Submitted::Replayed {
             loan_request_id,
