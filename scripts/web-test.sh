@@ -70,6 +70,7 @@ E2E_PID=$!
 status=0
 timed npm run check:api || status=$?
 timed npm run typecheck || status=$?
+timed npm run lint || status=$?
 timed npm test || status=$?
 
 e2e_status=0

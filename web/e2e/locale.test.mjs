@@ -140,16 +140,15 @@ test('dates in Paris, errors and pending views in the user’s language', async 
   await page.getByRole('button', { name: 'Réessayer' }).click();
   await page.getByRole('heading', { level: 1, name: 'Mes demandes' }).waitFor();
 
-  // A page whose code is slow to come: "Chargement…" meanwhile.
-  let release;
-  const held = new Promise((r) => (release = r));
+  // A page whose code is slow to come: "Chargement…" meanwhile (none before the click).
+  const loading = page.getByRole('main').getByRole('status').filter({ hasText: 'Chargement…' });
+  await loading.waitFor({ state: 'detached' });
   await page.route('**/assets/LegalPages-*.js', async (route) => {
-    await held;
+    await new Promise((r) => setTimeout(r, 1500));
     await route.continue();
   });
   await page.getByRole('link', { name: 'Aide et contact' }).click();
-  await page.getByRole('main').getByRole('status').filter({ hasText: 'Chargement…' }).waitFor();
-  release();
+  await loading.waitFor();
   await page.getByRole('heading', { level: 1, name: 'Aide et contact' }).waitFor();
   await page.unroute('**/assets/LegalPages-*.js');
 

@@ -1,6 +1,6 @@
 import { Outlet, useRouterState } from '@tanstack/react-router';
 import type { TFunction } from 'i18next';
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Role } from '../auth/config';
 import { useSession } from '../auth/session';
@@ -8,7 +8,7 @@ import { OPERATOR } from '../legal/operator';
 import { LEGAL_PAGES } from '../legal/pages';
 import { switchLanguage } from './language';
 import { SessionWarning } from './SessionWarning';
-import { Footer, Header, Link, Main, SkipLink, uiStrings } from '../ui';
+import { Footer, Header, Link, Main, SkipLink, UiStringsProvider } from '../ui';
 
 // Signed-in users only (after the sign-in code has loaded): kept out of the first paint.
 const DegradedBanner = lazy(() => import('./DegradedBanner'));
@@ -17,7 +17,8 @@ export function Layout() {
   const { t, i18n } = useTranslation();
   const session = useSession();
   const path = useRouterState({ select: (s) => s.location.pathname });
-  uiStrings.errorPrefix = t('common.errorPrefix');
+  const errorPrefix = t('common.errorPrefix');
+  const uiStrings = useMemo(() => ({ errorPrefix }), [errorPrefix]);
   const other = i18n.language === 'en' ? 'fr' : 'en';
 
   const backOffice = session.status === 'signedIn' && (session.role === 'reviewer' || session.role === 'admin');
@@ -50,7 +51,7 @@ export function Layout() {
   ];
 
   return (
-    <>
+    <UiStringsProvider value={uiStrings}>
       <SkipLink>{t('nav.skip')}</SkipLink>
       <Header
         navLabel={t('nav.label')}
@@ -101,7 +102,7 @@ export function Layout() {
           </ul>
         </nav>
       </Footer>
-    </>
+    </UiStringsProvider>
   );
 }
 

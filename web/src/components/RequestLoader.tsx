@@ -7,7 +7,7 @@ import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { isApiError } from '../api/problem';
 import { requestQuery, type LoanRequest, type WithEtag } from '../api/queries';
-import { NotFound } from '../pages/NotFound';
+import { NotFound } from './NotFound';
 import { Spinner, usePageTitle } from '../ui';
 import { ProblemAlert } from './ProblemAlert';
 

@@ -94,7 +94,7 @@ export function validateStep(step: Step, v: DraftValues, today = todayIso()): Fi
       e['company.siret'] = siretError(c.siret, c.siren);
       const name = c.legal_name.trim();
       e['company.legal_name'] = name === '' ? 'required' : [...name].length > 200 ? 'too-long' : undefined;
-      e['company.legal_form'] = c.legal_form === '' ? 'required' : LEGAL_FORMS.includes(c.legal_form as never) ? undefined : 'unknown-value';
+      e['company.legal_form'] = c.legal_form === '' ? 'required' : (LEGAL_FORMS as readonly string[]).includes(c.legal_form) ? undefined : 'unknown-value';
       e['company.creation_date'] = creationDateError(c.creation_date, today);
       break;
     }

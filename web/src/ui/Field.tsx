@@ -1,6 +1,7 @@
 // A labelled form control with its hint and error: the error is announced with the
 // field (aria-describedby) and the control is marked aria-invalid.
 import { forwardRef, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from 'react';
+import { useUiStrings } from './strings';
 
 /** `company.siren` → `f-company-siren`: the id every error link points at. */
 export const fieldId = (name: string) => `f-${name.replace(/[^\w-]/g, '-')}`;
@@ -38,13 +39,11 @@ function Shell({ id, label, hint, error, labelHidden, children }: Omit<FieldShel
   );
 }
 
-/** Words the components say themselves; the app sets them for the current language. */
-export const uiStrings = { errorPrefix: 'Erreur : ' };
-
 export function ErrorMessage({ id, children }: { id: string; children: ReactNode }) {
+  const { errorPrefix } = useUiStrings();
   return (
     <span className="ui-error-message" id={id}>
-      <span className="ui-visually-hidden">{uiStrings.errorPrefix}</span>
+      <span className="ui-visually-hidden">{errorPrefix}</span>
       {children}
     </span>
   );

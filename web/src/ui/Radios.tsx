@@ -1,4 +1,5 @@
-// A question answered by one choice: a fieldset whose legend is the question.
+// A question answered by one choice: a fieldset whose legend is the question; its error
+// is part of the fieldset's description (aria-invalid does not apply to radio buttons).
 import { forwardRef, type InputHTMLAttributes, type ReactNode } from 'react';
 import { ErrorMessage, fieldId } from './Field';
 
@@ -37,7 +38,6 @@ export const Radios = forwardRef<HTMLInputElement, RadiosProps>(function Radios(
                 name={name}
                 value={o.value}
                 id={i === 0 ? id : `${id}-${o.value}`}
-                aria-invalid={error ? true : undefined}
                 {...input}
               />
               <span>

@@ -54,7 +54,7 @@ export function Documents({ requestId, open }: { requestId: string; open: boolea
   );
 }
 
-type Failure = { kind: 'local'; code: DocumentProblem } | { kind: 'api'; error: ApiError };
+type Failure = { kind: 'local'; code: DocumentProblem | 'no-file' } | { kind: 'api'; error: ApiError };
 
 function UploadForm({ requestId, count }: { requestId: string; count: number }) {
   const { t, i18n } = useTranslation();
@@ -104,7 +104,7 @@ function UploadForm({ requestId, count }: { requestId: string; count: number }) 
     e.preventDefault();
     const file = inputRef.current?.files?.[0];
     if (!file) {
-      setFailure({ kind: 'local', code: 'document-type' });
+      setFailure({ kind: 'local', code: 'no-file' });
       inputRef.current?.focus();
       return;
     }
@@ -117,7 +117,6 @@ function UploadForm({ requestId, count }: { requestId: string; count: number }) 
   const apiErrorText = apiError ? documentErrorText(t, apiError, i18n.language) : undefined;
   const detail = apiError && (apiError.status === 422 || apiError.status === 409) ? apiDetail(apiError, i18n.language) : undefined;
   const errorText = localError ?? apiErrorText;
-  const noFile = failure?.kind === 'local' && !inputRef.current?.files?.length;
 
   return (
     <form noValidate onSubmit={onSubmit} aria-labelledby={`${id}-title`}>
@@ -129,7 +128,7 @@ function UploadForm({ requestId, count }: { requestId: string; count: number }) 
         <span className="ui-hint" id="f-document-hint">
           {t('documents.fileHint', { max: MAX_DOCUMENTS })}
         </span>
-        {errorText && <ErrorMessage id="f-document-error">{noFile ? t('documents.errors.no-file') : errorText}</ErrorMessage>}
+        {errorText && <ErrorMessage id="f-document-error">{errorText}</ErrorMessage>}
         <input
           ref={inputRef}
           id="f-document"

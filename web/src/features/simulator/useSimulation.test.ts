@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import { act, renderHook } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ApiError } from '../../api/problem';
 import type { SimulationInput } from '../../draft/fields';
 import { DEBOUNCE_MS, useSimulation, type SimulationView } from './useSimulation';
 
@@ -48,5 +49,23 @@ describe('useSimulation', () => {
 
     await act(async () => pending[1]!());
     expect(result.current).toMatchObject({ status: 'done', result: { terms: { cap_cents: 5_000 } } });
+  });
+
+  it('is idle without input, says a refusal, and keeps the last result shown while the next loads', async () => {
+    vi.useFakeTimers();
+    const run = (i: SimulationInput) =>
+      i.company.revenue_cents < 0 ? Promise.reject(new ApiError(422, { type: '/problems/validation-failed' })) : Promise.resolve(view(i.company.revenue_cents / 4));
+    const { result, rerender } = renderHook(({ i }: { i?: SimulationInput }) => useSimulation(i, run), { initialProps: { i: undefined as SimulationInput | undefined } });
+    expect(result.current).toEqual({ status: 'idle' });
+    rerender({ i: input(400) });
+    await act(async () => void vi.advanceTimersByTime(DEBOUNCE_MS));
+    expect(result.current).toMatchObject({ status: 'done', result: { terms: { cap_cents: 100 } } });
+    rerender({ i: input(800) });
+    expect(result.current).toMatchObject({ status: 'loading', previous: { terms: { cap_cents: 100 } } });
+    rerender({ i: input(-1) });
+    await act(async () => void vi.advanceTimersByTime(DEBOUNCE_MS));
+    expect(result.current).toMatchObject({ status: 'error', error: { status: 422 } });
+    rerender({ i: undefined });
+    expect(result.current).toEqual({ status: 'idle' });
   });
 });

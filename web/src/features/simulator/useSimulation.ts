@@ -20,26 +20,30 @@ export async function simulate(input: SimulationInput, signal: AbortSignal): Pro
   return (await unwrap(api.POST('/api/v1/simulations', { body: input, signal }))).data;
 }
 
+/** The last answer, with the input (as a key) it answers. */
+type Answer = { key: string } & ({ ok: true; result: SimulationView; input: SimulationInput } | { ok: false; error: ApiError });
+
 export function useSimulation(input: SimulationInput | undefined, run = simulate): SimulationState {
-  const [state, setState] = useState<SimulationState>({ status: 'idle' });
+  const [answer, setAnswer] = useState<Answer>();
   const runner = useRef<LatestOnly<SimulationInput, SimulationView>>(undefined);
   runner.current ??= new LatestOnly(run, (outcome) => {
-    if (outcome.ok) setState({ status: 'done', result: outcome.output, input: outcome.input });
-    else if (isApiError(outcome.error)) setState({ status: 'error', error: outcome.error });
+    const key = JSON.stringify(outcome.input);
+    if (outcome.ok) setAnswer({ key, ok: true, result: outcome.output, input: outcome.input });
+    else if (isApiError(outcome.error)) setAnswer({ key, ok: false, error: outcome.error });
   });
   useEffect(() => () => runner.current?.dispose(), []);
 
   const key = input ? JSON.stringify(input) : '';
   useEffect(() => {
-    if (!input) {
-      setState({ status: 'idle' });
-      return;
-    }
-    setState((s) => ({ status: 'loading', previous: s.status === 'done' ? s.result : s.status === 'loading' ? s.previous : undefined }));
+    if (!input) return;
     const timer = setTimeout(() => runner.current?.submit(input), DEBOUNCE_MS);
     return () => clearTimeout(timer);
     // `key` stands for `input` (a new object on every render).
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key]);
-  return state;
+
+  // The state follows from the input and the last answer: nothing to set in an effect.
+  if (!input) return { status: 'idle' };
+  if (answer?.key === key) return answer.ok ? { status: 'done', result: answer.result, input: answer.input } : { status: 'error', error: answer.error };
+  return { status: 'loading', previous: answer?.ok ? answer.result : undefined };
 }

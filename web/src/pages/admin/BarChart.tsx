@@ -29,7 +29,9 @@ export default function BarChart({
 }) {
   const ref = useRef<HTMLCanvasElement>(null);
   const formatRef = useRef(format);
-  formatRef.current = format;
+  useEffect(() => {
+    formatRef.current = format;
+  });
   const key = JSON.stringify([label, labels, values, horizontal]);
   useEffect(() => {
     const format = (v: number) => formatRef.current(v);

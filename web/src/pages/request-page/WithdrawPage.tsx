@@ -11,7 +11,7 @@ import { ProblemAlert } from '../../components/ProblemAlert';
 import { Reference } from '../../components/Reference';
 import { StatusBadge } from '../../components/StatusBadge';
 import { Alert, BackLink, Button, ButtonGroup, Link, PageHeading, Spinner, usePageTitle } from '../../ui';
-import { NotFound } from '../NotFound';
+import { NotFound } from '../../components/NotFound';
 import { isOpen } from './RequestPage';
 
 export function WithdrawPage() {

@@ -12,7 +12,7 @@ import { useSimulation } from '../../features/simulator/useSimulation';
 import { isApiError } from '../../api/problem';
 import { BackLink, Button, ErrorSummary, PageHeading, Radios, Select, Spinner, TextInput } from '../../ui';
 import { useWatch } from 'react-hook-form';
-import { useRef, type ReactNode } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 import { fieldErrorText } from '../../i18n/errors';
 import { formatCents } from '../../lib/money';
 import { useStep } from './useStep';
@@ -107,11 +107,15 @@ export function AmountStep() {
   const capLine = simulation !== undefined && capState.status !== 'error';
 
   const server = state.status === 'error' && state.error.status === 422 ? serverErrorsByField(state.error.fieldErrors) : {};
-  refused.current = Object.fromEntries(
+  const refusedNow = Object.fromEntries(
     Object.entries(server)
       .filter(([name]) => step.fieldNames.includes(name))
       .map(([name, p]) => [name, p.code]),
   );
+  // Read by the form's resolver when the step is submitted (after this render).
+  useEffect(() => {
+    refused.current = refusedNow;
+  });
   const errorFor = (name: string) => {
     const code = server[name]?.code;
     if (code === 'amount-above-cap' && cap !== undefined) return t('fieldErrors.requested_amount.amount-above-cap-value', { cap: formatCents(cap, i18n.language) });

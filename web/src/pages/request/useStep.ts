@@ -2,7 +2,7 @@
 // validators, showing the API's field errors from the last submission on their fields.
 import { useNavigate, useSearch } from '@tanstack/react-router';
 import { useEffect, useState } from 'react';
-import { useForm } from 'react-hook-form';
+import { useForm, type FieldPath } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { stepFields, steps, validateStep, type DraftValues, type Step } from '../../draft/fields';
 import { clearServerErrors, readDraft, updateDraft, useDraft } from '../../draft/store';
@@ -42,7 +42,7 @@ export function useStep(step: Step, title: string, extraCheck?: (values: DraftVa
   const [attempts, setAttempts] = useState(0);
   const server = serverErrorsByField(useDraft().serverErrors);
   // An answer changed since the API refused it is not marked refused any more.
-  for (const name of Object.keys(server)) if (form.getFieldState(name as never).isDirty) delete server[name];
+  for (const name of Object.keys(server)) if (form.getFieldState(name as FieldPath<DraftValues>).isDirty) delete server[name];
 
   const errorText = useErrorText();
   const errorFor = (name: string) => errorText(errorOn(form.formState.errors, name, server));

@@ -1,0 +1,39 @@
+// The project's lint rules catch what they are there for (a rule misconfigured, say a
+// pattern that matches nothing, would let everything through silently).
+import { ESLint } from 'eslint';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const eslint = new ESLint({ cwd: fileURLToPath(new URL('../..', import.meta.url)) });
+
+async function rulesBroken(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath });
+  return result!.messages.filter((m) => m.severity === 2).map((m) => m.ruleId ?? m.message);
+}
+
+describe('the lint rules', () => {
+  it('refuse `as never`', async () => {
+    expect(await rulesBroken('src/lib/example.ts', 'export const f = (x: unknown) => [1].includes(x as never);\n')).toEqual(['no-restricted-syntax']);
+    expect(await rulesBroken('src/lib/example.ts', 'export const f = (x: number) => [1].includes(x);\n')).toEqual([]);
+  });
+
+  it('refuse a page importing another page, and anything but the route tree importing a page', async () => {
+    const page = 'src/pages/request-page/Example.tsx';
+    expect(await rulesBroken(page, "export { NotFoundPage } from '../NotFound';\n")).toEqual(['no-restricted-imports']);
+    expect(await rulesBroken(page, "export { ReviewPage } from '../backoffice/ReviewPage';\n")).toEqual(['no-restricted-imports']);
+    expect(await rulesBroken(page, "export { Link } from '../../ui';\nexport { isOpen } from './RequestPage';\n")).toEqual([]);
+    expect(await rulesBroken('src/pages/Example.tsx', "export { HomePage } from './Home';\n")).toEqual(['no-restricted-imports']);
+    expect(await rulesBroken('src/pages/Example.tsx', "export { Link } from '../ui';\n")).toEqual([]);
+    expect(await rulesBroken('src/components/Example.tsx', "export { NotFoundPage } from '../pages/NotFound';\n")).toEqual(['no-restricted-imports']);
+    expect(await rulesBroken('src/app/Example.tsx', "export { NotFoundPage } from '../pages/NotFound';\n")).toEqual([]);
+  });
+
+  it('refuse module state written while rendering', async () => {
+    const code = "const strings = { prefix: '' };\nexport function Label({ text }: { text: string }) {\n  strings.prefix = text;\n  return <span>{strings.prefix}</span>;\n}\n";
+    expect(await rulesBroken('src/app/Example.tsx', code)).toContain('react-hooks/immutability');
+  });
+
+  it('check accessibility in JSX', async () => {
+    expect(await rulesBroken('src/components/Example.tsx', 'export const Logo = () => <img src="/logo.png" />;\n')).toEqual(['jsx-a11y/alt-text']);
+  });
+});
