@@ -33,8 +33,8 @@ const PAGES = [
     fr: { link: 'Données personnelles', title: 'Données personnelles' },
     en: { link: 'Personal data', title: 'Personal data' },
     says: {
-      fr: ['Pourquoi vos données sont traitées', 'Combien de temps', 'sauvegardes de la base de données : 35 jours', 'Vos droits', 'délégué à la protection des données', 'CNIL'],
-      en: ['Why your data is processed', 'How long', 'database backups: 35 days', 'Your rights', 'data protection officer', 'CNIL'],
+      fr: ['Pourquoi vos données sont traitées', 'Combien de temps', 'sauvegardes de la base de données : 35 jours', 'demande en préparation : 30 jours après sa dernière sauvegarde', 'Vos droits', 'délégué à la protection des données', 'CNIL'],
+      en: ['Why your data is processed', 'How long', 'database backups: 35 days', 'a request being prepared: 30 days after it was last saved', 'Your rights', 'data protection officer', 'CNIL'],
     },
   },
   {

@@ -181,6 +181,7 @@ function PersonalData() {
           your request: amount, amortisation period, bank, contact e-mail address, reference, status and the reason for the decision; a copy of each
           submission, which prevents a request from being recorded twice;
         </li>
+        <li>the answers of a request being prepared, kept on the server so that you can take it up later or from another device;</li>
         <li>your documents and your messages;</li>
         <li>the request's history: each step, its date and the account that took it;</li>
         <li>the e-mails the service sends;</li>
@@ -208,6 +209,10 @@ function PersonalData() {
       <ul>
         <li>
           requests, documents, messages and history: the service does not delete them by itself; retention period: <Op value={op.retention} />;
+        </li>
+        <li>
+          a request being prepared: 30 days after it was last saved (beyond, it is no longer given back and is erased when next looked up); it is
+          deleted as soon as the request is sent;
         </li>
         <li>a replaced or deleted version of a document: 90 days;</li>
         <li>database backups: 35 days;</li>

@@ -194,6 +194,7 @@ function PersonalData() {
           votre demande : montant, durée d'amortissement, banque, adresse électronique de contact, référence, statut et motif de la décision ; la copie
           de chaque envoi, qui empêche qu'une demande soit enregistrée deux fois ;
         </li>
+        <li>les réponses d'une demande en préparation, gardées sur le serveur pour que vous la repreniez plus tard ou depuis un autre appareil ;</li>
         <li>vos justificatifs et vos messages ;</li>
         <li>l'historique de la demande : chaque étape, sa date et le compte qui l'a accomplie ;</li>
         <li>les courriers électroniques envoyés par le service ;</li>
@@ -223,6 +224,10 @@ function PersonalData() {
         <li>
           demandes, justificatifs, messages et historique : le service ne les supprime pas de lui-même ; durée de conservation :{' '}
           <Op value={op.retention} /> ;
+        </li>
+        <li>
+          demande en préparation : 30 jours après sa dernière sauvegarde (au-delà, elle n'est plus rendue et elle est effacée à la consultation
+          suivante) ; elle est supprimée dès que la demande est envoyée ;
         </li>
         <li>version remplacée ou supprimée d'un justificatif : 90 jours ;</li>
         <li>sauvegardes de la base de données : 35 jours ;</li>
