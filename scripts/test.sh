@@ -82,7 +82,7 @@ full=no
 if [ "$full" = yes ]; then
   # Everything built first (the binary and the test programs), so that no compilation
   # competes with the browser tests for the CPU.
-  cargo build --locked -q -p pge-api --bin pge
+  cargo build --locked -q -p pge-api --bin pge -p pge-loadtest --bin loadtest
   cargo test --workspace --locked --no-run -q
   # The web app (web/): API client up to date, types, unit tests, build and size budget,
   # then the end-to-end tests in Chromium against this very binary. It runs beside the
@@ -114,6 +114,14 @@ if [ "$full" = yes ]; then
   # sections and panels they name (scripts/check-alerts.sh; ops/prometheus/).
   scripts/check-alerts.sh
   echo "== alerts checked ($SECONDS s since the start)"
+  # A real Prometheus scraping the real binary under the project's load test: every
+  # dashboard panel and alert expression parses and every panel has data
+  # (scripts/ops-check.py); then the fault drill: each alert's expression turns true
+  # under its fault and clears after it, and stays false under normal load
+  # (scripts/ops-drill.py, docs/RELIABILITY.md).
+  python3 scripts/ops-check.py --binary "$CARGO_TARGET_DIR/debug/pge"
+  python3 scripts/ops-drill.py --binary "$CARGO_TARGET_DIR/debug/pge"
+  echo "== ops check and drill done ($SECONDS s since the start)"
   # An OpenID Connect client library (Authlib, in a venv of its own installed once)
   # runs the dev provider's code + PKCE flow, refresh and revocation, and opens the API
   # with the access token it gets.

@@ -76,6 +76,9 @@ pub fn handle() -> &'static PrometheusHandle {
     })
 }
 
+/// The longest a scrape waits for the outbox's counts from the database.
+const OUTBOX_READ_BUDGET: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// How often the histograms' pending samples are folded into their buckets (the
 /// exporter's own default when it runs its upkeep itself).
 const UPKEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
@@ -111,7 +114,15 @@ pub async fn metrics(State(store): State<Store>) -> Response {
         #[allow(clippy::cast_precision_loss)] // a pool holds at most a few hundred
         metrics::gauge!("pge_db_pool_idle_connections").set(idle as f64);
     }
-    match store.outbox().await {
+    // Bounded: while the database is down the other metrics are still served at once (a
+    // scrape timed out would show nothing at the moment they matter most).
+    match tokio::time::timeout(OUTBOX_READ_BUDGET, store.outbox())
+        .await
+        .unwrap_or_else(|_| {
+            Err(domain::ports::StorageError::unavailable(
+                "the outbox counts took too long",
+            ))
+        }) {
         Ok(outbox) => {
             #[allow(clippy::cast_precision_loss)]
             {
