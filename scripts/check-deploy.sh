@@ -181,7 +181,8 @@ required_files() {
   for f in Dockerfile .dockerignore .gitlab-ci.yml docs/DEPLOYMENT.md helm/pge/Chart.yaml \
     helm/pge/values.yaml helm/pge/values.schema.json terraform/environments/staging/main.tf \
     terraform/environments/production/main.tf Cargo.toml api/src/config.rs api/src/extract.rs scripts/deploy-web.sh \
-    scripts/image-rootfs.sh scripts/helm-rollback.sh scripts/tag-deployed-image.sh scripts/smoke-test.sh; do
+    scripts/image-rootfs.sh scripts/helm-rollback.sh scripts/tag-deployed-image.sh scripts/smoke-test.sh \
+    scripts/provision-dashboards.sh ops/prometheus/rules.yml ops/grafana/launch-day.json; do
     [ -s "$f" ] || { echo "missing or empty: $f"; missing=1; }
   done
   return $missing
@@ -310,6 +311,12 @@ check "chart: API accepts the SPA client and knows the hosted UI (Terraform helm
 
 checkov_run "checkov kubernetes (rendered manifests)" -d "$WORK/rendered" --framework kubernetes
 
+# Issue 30, part 6: what Terraform's helm_values deploys sends the API's and the worker's
+# traces to the ADOT add-on's OTLP collector, through their NetworkPolicy, and opens
+# /metrics to the collectors' namespace.
+observability() { deploycheck observability "$@"; }
+check "chart: traces to the ADOT collector (OTEL_EXPORTER_OTLP_ENDPOINT from Terraform), the NetworkPolicy lets them through, /metrics open to the collectors" observability telemetry "$WORK/rendered"
+
 # --- YAML outside templates ---------------------------------------------------------------
 yaml_files() { find .gitlab-ci.yml helm -name '*.yaml' -not -path '*/templates/*' -o -name '.gitlab-ci.yml' | sort -u; }
 yamllint_sources() {
@@ -351,6 +358,7 @@ gitlab_gate() { deploycheck gitlab-gate .gitlab-ci.yml "$1"; } # staging|rollbac
 check "GitLab staging gate: deploy-production needs deploy-staging and the smoke test of staging" gitlab_gate staging
 check "GitLab rollback jobs go to a revision that worked (scripts/helm-rollback.sh, no plain helm rollback)" gitlab_gate rollback
 check "GitLab deploy jobs tag the image <environment>-<sha> before helm upgrade" gitlab_gate promote
+check "GitLab deploy jobs provision the dashboards after helm upgrade (scripts/provision-dashboards.sh, PGE_DASHBOARDS_DEPLOY)" gitlab_gate dashboards
 
 # --- scripts/deploy-web.sh ----------------------------------------------------------------
 # Run against the aws stand-in on a sample build: every asset uploaded immutable before
@@ -418,6 +426,19 @@ check "WAF body size: the API's own limit applies (CRS SizeRestrictions_BODY cou
 check "WAF country allow-list: France with its overseas departments and territories, CloudFront the same" tf_edge geo
 check "WAF rate limits: the web app's files never counted, signed-in requests per credential and address, no shared-address budget" tf_edge rate
 check "WAF managed rule groups: the established ones in block, new ones counted first" tf_edge managed
+
+# --- observability in production (issue 30, part 6) -----------------------------------------
+# The Prometheus rules are ops/prometheus/rules.yml itself, the alert manager routes pages
+# and tickets to the on-call's topics; every CloudWatch alarm and the budget notify an
+# on-call topic of their region; every log group is encrypted and kept a year, the saved
+# Logs Insights queries read pge's fields; the topics are encrypted; the collectors' EKS
+# add-ons are pinned; scripts/provision-dashboards.sh against stand-ins of aws and Grafana.
+check "Prometheus rules: the rule group reads ops/prometheus/rules.yml itself in every environment; pages and tickets routed to their topics" observability rules
+check "CloudWatch alarms and the budget notify an on-call topic of their region (RDS, ALB, CloudFront, WAF, SES covered; SES thresholds well below its pause)" observability alarms
+check "log groups encrypted and kept a year or more; saved Logs Insights queries (a request id, errors by route) on pge's log fields" observability logs
+check "SNS topics encrypted with a key of ours; pages by e-mail and SMS, tickets by e-mail" observability topics
+check "EKS add-ons of the collectors pinned (ADOT after cert-manager, CloudWatch Observability) and named in docs/DEPLOYMENT.md" observability pins
+check "provision-dashboards.sh (stub aws and Grafana: ops/grafana posted as written, SigV4 data source, 15-minute token deleted last, refusals)" observability dashboards "$WORK"
 
 # Promoted images kept: ECR's lifecycle rules run on an image tagged <environment>-<sha>.
 ecr_lifecycle() { deploycheck ecr-lifecycle terraform; }

@@ -38,6 +38,8 @@ set -euo pipefail
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//' >&2; exit 2; }
 die() { echo "deploy-web: $*" >&2; exit 1; }
+# shellcheck source=scripts/env-file.sh
+. "$(dirname "${BASH_SOURCE[0]}")/env-file.sh"
 
 env_file=""
 declare -A opt=()
@@ -64,18 +66,8 @@ done
 KEYS=(PGE_WEB_BUCKET PGE_WEB_DISTRIBUTION_ID PGE_WEB_AUTHORITY PGE_WEB_CLIENT_ID PGE_WEB_LOGOUT_URL PGE_WEB_REVOCATION_URL
   PGE_WEB_SCOPE PGE_WEB_DIST PGE_WEB_RELEASE PGE_WEB_FROM_RELEASE PGE_WEB_DEPLOY_ROLE_ARN PGE_WEB_REGION)
 declare -A val=()
-# The file is read, never sourced: KEY=value lines of known keys, comments, blank lines.
-if [ -n "$env_file" ]; then
-  [ -f "$env_file" ] || die "no env file at $env_file"
-  while IFS= read -r line || [ -n "$line" ]; do
-    line=${line%$'\r'}
-    [[ $line =~ ^[[:space:]]*(#|$) ]] && continue
-    [[ $line =~ ^[[:space:]]*([A-Z0-9_]+)=(.*)$ ]] || die "$env_file: not a KEY=value line: $line"
-    key=${BASH_REMATCH[1]} value=${BASH_REMATCH[2]}
-    [[ " ${KEYS[*]} " == *" $key "* ]] || die "$env_file: unknown key $key"
-    val[$key]=$value
-  done <"$env_file"
-fi
+# The file is read, never sourced (scripts/env-file.sh).
+if [ -n "$env_file" ]; then read_env_file "$env_file" val "${KEYS[@]}"; fi
 for key in "${KEYS[@]}"; do
   if [ -n "${opt[$key]+set}" ]; then
     val[$key]=${opt[$key]}

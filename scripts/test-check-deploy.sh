@@ -15,7 +15,8 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/pge-test-check-deploy.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 # Cargo.toml and api/ too: the Dockerfile and chart checks read the workspace members
 # and the binary's PGE_* variables from them.
-ARTIFACTS=(Dockerfile .dockerignore .gitlab-ci.yml helm terraform docs scripts Cargo.toml api)
+# ops/: the Prometheus rules and the dashboards the observability checks read.
+ARTIFACTS=(Dockerfile .dockerignore .gitlab-ci.yml helm terraform docs scripts Cargo.toml api ops)
 
 OK=0
 KO=0
@@ -379,6 +380,65 @@ breaks "smoke-test.sh: an edge refusing 20 KiB bodies passes" 'smoke-test.sh' \
   'sub scripts/smoke-test.sh "  fail \"a 20 KiB body answered" "  pass \"a 20 KiB body answered"'
 breaks "smoke-test.sh: no signed-in call without the smoke account" 'smoke-test.sh' \
   'sub scripts/smoke-test.sh "  fail \"a signed-in call: PGE_SMOKE_REFRESH_TOKEN is not set" "  pass \"a signed-in call: PGE_SMOKE_REFRESH_TOKEN is not set"'
+# Observability in production (issue 30, part 6)
+OBS=terraform/modules/observability
+breaks "artifacts: ops/prometheus/rules.yml missing" 'artifacts present' \
+  'rm "$TMP/repo/ops/prometheus/rules.yml"'
+breaks "observability: the rule group reads a copy of rules.yml" 'Prometheus rules' \
+  'cp "$TMP/repo/ops/prometheus/rules.yml" "$TMP/repo/$OBS/rules.yml" &&
+   sub $OBS/metrics.tf "\${path.module}/../../../ops/prometheus/rules.yml" "\${path.module}/rules.yml"'
+breaks "observability: the rules written inline" 'Prometheus rules' \
+  'sub $OBS/metrics.tf "data         = file(\"\${path.module}/../../../ops/prometheus/rules.yml\")" "data         = \"groups: []\""'
+breaks "observability: an alert without page or ticket" 'Prometheus rules' \
+  'sub ops/prometheus/rules.yml "          severity: page" "          severity: critical"'
+breaks "observability: pages routed to the ticket topic" 'Prometheus rules' \
+  'sub $OBS/metrics.tf "topic_arn: \${module.oncall.page_topic_arn}" "topic_arn: \${module.oncall.ticket_topic_arn}"'
+breaks "observability: an alarm without action" 'CloudWatch alarms' \
+  'sub $OBS/alarms.tf "  alarm_actions       = [module.oncall.ticket_topic_arn]\n" ""'
+breaks "observability: an alarm to a topic outside the on-call" 'CloudWatch alarms' \
+  'sub $OBS/alarms.tf "  alarm_actions       = [module.oncall.page_topic_arn]" "  alarm_actions       = [\"arn:aws:sns:eu-west-3:123456789012:somebody-else\"]"'
+breaks "observability: CloudFront's alarm to a topic of eu-west-3" 'CloudWatch alarms' \
+  'sub $OBS/alarms.tf "  alarm_actions = [module.oncall_us_east_1.page_topic_arn]" "  alarm_actions = [module.oncall.page_topic_arn]"'
+breaks "observability: a page alarm to the ticket topic" 'CloudWatch alarms' \
+  'sub $OBS/alarms.tf "  alarm_actions       = [module.oncall.page_topic_arn]" "  alarm_actions       = [module.oncall.ticket_topic_arn]"'
+breaks "observability: no alarm on RDS free storage" 'CloudWatch alarms' \
+  'sub $OBS/alarms.tf "metric_name         = \"FreeStorageSpace\"" "metric_name         = \"FreeableMemory\""'
+breaks "observability: SES bounces alarmed at SES's pause rate" 'CloudWatch alarms' \
+  'sub $OBS/variables.tf "var.ses_bounce_rate_alarm <= 0.05" "var.ses_bounce_rate_alarm <= 0.1"'
+breaks "observability: a budget that tells the on-call nothing" 'CloudWatch alarms' \
+  'sub $OBS/alarms.tf "subscriber_sns_topic_arns = [module.oncall.ticket_topic_arn]" "subscriber_email_addresses = [\"someone@example.fr\"]"'
+breaks "logs: container logs unencrypted" 'log groups encrypted' \
+  'del_line $OBS/logs.tf "kms_key_id"'
+breaks "logs: container logs kept 30 days" 'log groups encrypted' \
+  'sub $OBS/variables.tf "  default     = 365" "  default     = 30"'
+breaks "logs: WAF logs kept forever" 'log groups encrypted' \
+  'del_line terraform/modules/waf/main.tf "retention_in_days = var.log_retention_days"'
+breaks "logs: the request query on a field Fluent Bit does not write" 'log groups encrypted' \
+  'sub $OBS/logs.tf "and log_processed.span.request_id = " "and span.request_id = "'
+breaks "logs: no query of the 5xx by route" 'log groups encrypted' \
+  'sub $OBS/logs.tf "log_processed.status >= 500" "log_processed.status >= 400"'
+breaks "topics: an on-call topic unencrypted" 'SNS topics encrypted' \
+  'del_line terraform/modules/oncall/main.tf "kms_master_key_id"'
+breaks "topics: pages no longer by SMS" 'SNS topics encrypted' \
+  'sub terraform/modules/oncall/main.tf "{ topic = \"page\", protocol = \"sms\"" "{ topic = \"ticket\", protocol = \"sms\""'
+breaks "pins: the ADOT add-on unpinned" 'EKS add-ons of the collectors' \
+  'sub $OBS/variables.tf "\"v0.109.0-eksbuild.2\"" "\"latest\""'
+breaks "pins: ADOT installed without waiting for cert-manager" 'EKS add-ons of the collectors' \
+  'del_line $OBS/collector.tf "depends_on = \[aws_eks_addon.cert_manager\]"'
+breaks "chart: traces not sent to the collector (helm_values)" 'helm template with Terraform|chart: traces' \
+  'sub terraform/environments/staging/outputs.tf "    telemetry      = { otlpEndpoint = module.observability.otlp_endpoint }\n" ""'
+breaks "chart: the NetworkPolicy drops the traces" 'helm template with Terraform|chart: traces' \
+  'sub helm/pge/templates/networkpolicy.yaml "port: {{ regexFind \"[0-9]+\$\" \$root.Values.telemetry.otlpEndpoint }}" "port: 4317"'
+breaks "chart: /metrics closed to the collectors" 'helm template with Terraform|chart: traces' \
+  'sub terraform/environments/production/outputs.tf ", monitoringNamespace = module.observability.collector_namespace }" " }"'
+breaks "dashboards: the token left valid after the job" 'provision-dashboards.sh' \
+  'sub scripts/provision-dashboards.sh "trap '"'"'rm -rf \"\$tmp\"; delete_token'"'"' EXIT" "trap '"'"'rm -rf \"\$tmp\"'"'"' EXIT"'
+breaks "dashboards: posted without overwrite" 'provision-dashboards.sh' \
+  'sub scripts/provision-dashboards.sh "overwrite: true" "overwrite: false"'
+breaks "dashboards: an http Grafana accepted" 'provision-dashboards.sh' \
+  'sub scripts/provision-dashboards.sh "[[ \$grafana =~ \$https_url ]]" "[[ \$grafana =~ ^https?:// ]]"'
+breaks "gitlab-ci: deploy without the dashboards" 'GitLab deploy jobs provision' \
+  'del_line .gitlab-ci.yml "^    - scripts.provision-dashboards"'
 if command -v terraform >/dev/null 2>&1; then
   breaks "terraform: unformatted file (terraform fmt)" 'terraform fmt' \
     'sub terraform/modules/ecr/main.tf "  image_tag_mutability = \"IMMUTABLE\"" "  image_tag_mutability    =    \"IMMUTABLE\""'

@@ -4,7 +4,9 @@ scripts/tag-deployed-image.sh: logs each call as a JSON line ($AWS_STUB_LOG), ke
 answers create-invalidation with an id, and keeps ECR images as
 $AWS_STUB_STORE/ecr/<registry>/<repository>/<tag>.json ({"imageManifest": ...,
 "imageManifestMediaType": ...}) for describe-images, batch-get-image and put-image, with
-ECR's answers for a missing image or an existing tag. Run as a script
+ECR's answers for a missing image or an existing tag, and mints and deletes Grafana
+workspace service account tokens (live ones kept as $AWS_STUB_STORE/grafana/tokens/<id>,
+which the stand-in Grafana of grafana_stub.py accepts). Run as a script
 (scripts/check-deploy.sh puts an `aws` wrapper calling it first on the PATH)."""
 import json
 import os
@@ -31,6 +33,8 @@ def main(args):
         print("I2J0STUBINVALIDATION")
     elif args[:1] == ["ecr"]:
         return ecr(args, os.path.join(store, "ecr"))
+    elif args[:1] == ["grafana"]:
+        return grafana(args, os.path.join(store, "grafana", "tokens"))
     return 0
 
 
@@ -56,6 +60,27 @@ def ecr(args, store):
     else:
         error = "ImageAlreadyExistsException" if op == "put-image" else "ImageNotFoundException"
         print(f"An error occurred ({error}) when calling the {op} operation", file=sys.stderr)
+        return 254
+    return 0
+
+
+def grafana(args, tokens):
+    """create-workspace-service-account-token and delete-workspace-service-account-token."""
+    os.makedirs(tokens, exist_ok=True)
+    if args[1] == "create-workspace-service-account-token":
+        token_id = str(len(os.listdir(tokens)) + len(open(os.environ["AWS_STUB_LOG"]).readlines()))
+        key = f"glsa_stub_{token_id}"
+        with open(os.path.join(tokens, token_id), "w") as f:
+            f.write(key)
+        print(json.dumps({"serviceAccountId": opt(args, "--service-account-id"), "workspaceId": opt(args, "--workspace-id"),
+                          "serviceAccountToken": {"id": token_id, "key": key, "name": opt(args, "--name")}}))
+        return 0
+    if args[1] == "delete-workspace-service-account-token":
+        path = os.path.join(tokens, opt(args, "--token-id"))
+        if os.path.exists(path):
+            os.remove(path)
+            return 0
+        print("An error occurred (ResourceNotFoundException) when calling the DeleteWorkspaceServiceAccountToken operation", file=sys.stderr)
         return 254
     return 0
 

@@ -330,13 +330,35 @@ def promotion(ci, real):
     return errors
 
 
-GATES = {"staging": staging_gate, "rollback": rollback_target, "promote": promotion}
+def dashboards(ci, real):
+    """Each helm deploy job provisions the dashboards of ops/grafana/ into its environment's
+    Grafana (scripts/provision-dashboards.sh with the Terraform output PGE_DASHBOARDS_DEPLOY)
+    after `helm upgrade`, with the ID token given to the aws CLI and curl and jq installed."""
+    errors = []
+    for env, names in helm_jobs(ci, real, r"\bhelm upgrade\b").items():
+        for n in names:
+            s = script(ci, real[n])
+            helm_at = next(i for i, line in enumerate(s) if "helm upgrade" in line)
+            runs = [i for i, line in enumerate(s) if re.search(r'scripts/provision-dashboards\.sh --env-file "?\$\{?PGE_DASHBOARDS_DEPLOY\}?"?', line)]
+            if not runs or runs[0] < helm_at:
+                errors.append(f"{n}: does not provision the dashboards after helm upgrade (scripts/provision-dashboards.sh --env-file \"$PGE_DASHBOARDS_DEPLOY\"): {env}'s Grafana keeps old panels")
+                continue
+            if not any("AWS_WEB_IDENTITY_TOKEN_FILE" in line for line in s[:runs[0]]):
+                errors.append(f"{n}: the ID token is not given to the aws CLI (AWS_WEB_IDENTITY_TOKEN_FILE) before scripts/provision-dashboards.sh")
+            installed = " ".join(line for line in s[:runs[0]] if "apk add" in line)
+            if "alpine" in image(ci, real[n]) and not all(re.search(rf"\b{t}\b", installed) for t in ("bash", "curl", "jq", "aws-cli")):
+                errors.append(f"{n}: scripts/provision-dashboards.sh needs bash, curl, jq and aws-cli (apk add)")
+    return errors
+
+
+GATES = {"staging": staging_gate, "rollback": rollback_target, "promote": promotion, "dashboards": dashboards}
 
 
 def gate_main(args):
-    """args: .gitlab-ci.yml's path and staging|rollback|promote."""
+    """args: .gitlab-ci.yml's path and staging|rollback|promote|dashboards."""
     ci = load_gitlab_ci(args[0])
     return finish(GATES[args[1]](ci, jobs_of(ci)), {
         "staging": "deploy-production needs the staging deploy and its smoke test, of the same pipeline",
         "rollback": "rollback jobs go to the last revision that worked (scripts/helm-rollback.sh), no plain helm rollback",
-        "promote": "deploy jobs tag the image <environment>-<sha> before helm upgrade"}[args[1]])
+        "promote": "deploy jobs tag the image <environment>-<sha> before helm upgrade",
+        "dashboards": "deploy jobs provision the dashboards after helm upgrade (scripts/provision-dashboards.sh, PGE_DASHBOARDS_DEPLOY)"}[args[1]])

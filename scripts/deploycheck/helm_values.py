@@ -24,6 +24,8 @@ SAMPLES = {
     "module.network.public_subnet_cidrs": ["10.20.0.0/24", "10.20.1.0/24", "10.20.2.0/24"],
     "module.network.private_subnet_cidrs": ["10.20.16.0/20", "10.20.32.0/20", "10.20.48.0/20"],
     "module.cloudfront.origin_verify_header_name": "X-Origin-Verify",
+    "module.observability.collector_namespace": "opentelemetry-operator-system",
+    "module.observability.otlp_endpoint": "http://adot-col-otlp-ingest-collector.opentelemetry-operator-system.svc.cluster.local:4318",
 }
 
 

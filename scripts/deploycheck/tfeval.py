@@ -20,6 +20,9 @@ SAMPLES = {
     "aws_cloudfront_distribution.this.id": "E1ABCDEF23456",
     "aws_cloudfront_distribution.this.arn": "arn:aws:cloudfront::123456789012:distribution/E1ABCDEF23456",
     "aws_iam_role.this.arn": "arn:aws:iam::123456789012:role/pge-env-ci-web-deploy",
+    # The on-call's topics (oncall module, one pair a region).
+    'aws_sns_topic.this["page"].arn': "arn:aws:sns:eu-west-3:123456789012:pge-env-oncall-page",
+    'aws_sns_topic.this["ticket"].arn': "arn:aws:sns:eu-west-3:123456789012:pge-env-oncall-ticket",
 }
 # Attributes equal to one of the resource's arguments.
 ALIASES = {("aws_s3_bucket", "id"): "bucket", ("aws_s3_bucket", "arn"): None}
@@ -146,7 +149,7 @@ class Scope:
             return sep.join(self.template(x) for x in items)
         if re.fullmatch(r'"((?:[^"\\]|\\.)*)"', code):
             return self.template(code[1:-1])
-        if re.fullmatch(r"[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*)+", code):
+        if re.fullmatch(r'[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*|\["[^"]*"\])+', code):
             return self.ref(code)
         raise EvalError(f"cannot evaluate `{code}`")
 

@@ -51,6 +51,15 @@ prometheus.io/port: "{{ include "pge.metricsPort" . }}"
 prometheus.io/path: /metrics
 {{- end -}}
 
+{{/* Traces to the collector (telemetry.otlpEndpoint) over OTLP/HTTP, the standard
+     variables pge's tracing export reads. Called with (dict "root" . "component" "api"). */}}
+{{- define "pge.telemetryEnv" -}}
+- name: OTEL_EXPORTER_OTLP_ENDPOINT
+  value: {{ .root.Values.telemetry.otlpEndpoint | quote }}
+- name: OTEL_SERVICE_NAME
+  value: {{ printf "pge-%s" .component | quote }}
+{{- end -}}
+
 {{- define "pge.databaseSecret" -}}
 {{- required "database.existingSecret is required: the name of the Secret holding PGE_DATABASE_URL" .Values.database.existingSecret -}}
 {{- end -}}

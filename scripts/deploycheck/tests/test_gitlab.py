@@ -81,13 +81,17 @@ class Web(unittest.TestCase):
         self.assertTrue(any(e.startswith("rollback-staging: after helm rollback") for e in errors), errors)
 
 
+DASHBOARDS = 'scripts/provision-dashboards.sh --env-file "$PGE_DASHBOARDS_DEPLOY"'
+
+
 def gated():
     """pipeline() with the staging gate, the image tagged before helm and the rollback jobs."""
     ci = pipeline()
     tag = 'scripts/tag-deployed-image.sh "$ECR_REPOSITORY" "$CI_COMMIT_SHA" "$CI_ENVIRONMENT_NAME"'
     for name in ("deploy-staging", "deploy-production"):
         ci[name]["script"].insert(2, tag)
-        ci[name]["script"][0] = "apk add bash aws-cli jq"
+        ci[name]["script"][0] = "apk add bash aws-cli jq curl"
+        ci[name]["script"].append(DASHBOARDS)
     ci["smoke-staging"] = {"stage": "deploy", "image": "alpine:3.21", "needs": ["deploy-staging"],
                            "environment": {"name": "staging", "action": "access"},
                            "script": ["apk add bash curl jq", 'scripts/smoke-test.sh "$STAGING_URL"']}
@@ -132,6 +136,19 @@ class Gate(unittest.TestCase):
         errors = self.errors(ci, "promote")
         self.assertEqual(len(errors), 1, errors)
         self.assertTrue(errors[0].startswith("deploy-production: the image is not tagged production-<sha> before helm upgrade"), errors)
+
+
+    def test_dashboards_before_helm_or_without_curl(self):
+        ci = gated()
+        s = ci["deploy-staging"]["script"]
+        s.insert(2, s.pop())
+        ci["deploy-production"]["script"][0] = "apk add bash aws-cli jq"
+        self.assertEqual(self.errors(ci, "dashboards"), [
+            "deploy-staging: does not provision the dashboards after helm upgrade (scripts/provision-dashboards.sh --env-file \"$PGE_DASHBOARDS_DEPLOY\"): staging's Grafana keeps old panels",
+            "deploy-production: scripts/provision-dashboards.sh needs bash, curl, jq and aws-cli (apk add)"])
+        ci["deploy-production"]["script"].remove(DASHBOARDS)
+        self.assertIn("deploy-production: does not provision the dashboards after helm upgrade (scripts/provision-dashboards.sh --env-file \"$PGE_DASHBOARDS_DEPLOY\"): production's Grafana keeps old panels",
+                      self.errors(ci, "dashboards"))
 
 
 if __name__ == "__main__":

@@ -26,7 +26,9 @@ output "helm_values" {
       originVerify = { headerName = module.cloudfront.origin_verify_header_name }
     }
     # The ALB's ENIs are in the public subnets (IP targets); RDS is in the private ones.
-    networkPolicy  = { ingressCIDRs = module.network.public_subnet_cidrs, databaseCIDRs = module.network.private_subnet_cidrs }
+    # The ADOT collectors' namespace scrapes /metrics and receives the traces.
+    networkPolicy  = { ingressCIDRs = module.network.public_subnet_cidrs, databaseCIDRs = module.network.private_subnet_cidrs, monitoringNamespace = module.observability.collector_namespace }
+    telemetry      = { otlpEndpoint = module.observability.otlp_endpoint }
     topologySpread = { whenUnsatisfiable = "DoNotSchedule" }
   })
 }
@@ -109,4 +111,27 @@ output "web_deploy" {
     PGE_WEB_DEPLOY_ROLE_ARN=${module.web_deploy.role_arn}
     PGE_WEB_REGION=${var.region}
   EOT
+}
+
+output "dashboards_deploy" {
+  description = "What scripts/provision-dashboards.sh needs for this environment: store as the GitLab CI File variable PGE_DASHBOARDS_DEPLOY (environment scope: production)."
+  value       = <<-EOT
+    PGE_GRAFANA_URL=${module.observability.grafana_url}
+    PGE_GRAFANA_WORKSPACE_ID=${module.observability.grafana_workspace_id}
+    PGE_GRAFANA_SERVICE_ACCOUNT_ID=${module.observability.grafana_service_account_id}
+    PGE_GRAFANA_REGION=${module.observability.grafana_region}
+    PGE_PROMETHEUS_URL=${module.observability.prometheus_endpoint}
+    PGE_PROMETHEUS_REGION=${var.region}
+    PGE_DASHBOARDS_ROLE_ARN=${module.web_deploy.role_arn}
+  EOT
+}
+
+output "grafana_url" {
+  description = "The environment's Managed Grafana workspace (sign in with IAM Identity Center)."
+  value       = module.observability.grafana_url
+}
+
+output "application_log_group" {
+  description = "Log group of the containers' lines; the saved Logs Insights queries are under pge-production/."
+  value       = module.observability.application_log_group
 }

@@ -136,3 +136,32 @@ variable "nodes_min_per_zone" {
     error_message = "nodes_min_per_zone must be between 1 and 10 (the node groups' max_size)."
   }
 }
+
+variable "oncall_email_addresses" {
+  description = "The on-call's e-mail addresses: every page and ticket of this environment (each confirms the subscription SNS sends); the oncall module checks them."
+  type        = list(string)
+}
+
+variable "oncall_sms_numbers" {
+  description = "The on-call's phones, E.164 (+33612345678): every page of this environment by SMS."
+  type        = list(string)
+  default     = []
+}
+
+variable "monthly_budget_usd" {
+  description = "Monthly budget of this environment in USD (docs/DEPLOYMENT.md, Monthly cost estimate)."
+  type        = number
+  default     = 5000
+}
+
+variable "grafana_admin_group_ids" {
+  description = "IAM Identity Center groups given Admin in the environment's Grafana workspace."
+  type        = list(string)
+  default     = []
+}
+
+variable "grafana_viewer_group_ids" {
+  description = "IAM Identity Center groups given Viewer in the environment's Grafana workspace."
+  type        = list(string)
+  default     = []
+}

@@ -129,7 +129,9 @@ module "web_deploy" {
   project_path        = var.gitlab_project_path
   frontend_bucket_arn = module.s3.frontend_bucket_arn
   distribution_arn    = module.cloudfront.distribution_arn
-  tags                = local.tags
+  # The dashboards are provisioned by the same jobs (scripts/provision-dashboards.sh).
+  grafana_workspace_arn = module.observability.grafana_workspace_arn
+  tags                  = local.tags
 }
 
 module "ecr" {
@@ -162,4 +164,35 @@ module "app_role" {
   documents_kms_key_arn     = module.s3.documents_kms_key_arn
   user_pool_arn             = module.cognito.user_pool_arn
   tags                      = local.tags
+}
+
+# Metrics, alerts, traces, logs, alarms and dashboards (docs/DEPLOYMENT.md, "Observability
+# in production"): the Prometheus rules are ops/prometheus/rules.yml, the pages and
+# tickets go to the on-call's addresses and phones below.
+module "observability" {
+  source = "../../modules/observability"
+  providers = {
+    aws           = aws
+    aws.us_east_1 = aws.us_east_1
+    aws.grafana   = aws.grafana
+  }
+  name                       = local.name
+  environment                = local.env
+  cluster_name               = module.eks.cluster_name
+  app_namespace              = local.namespace
+  logs_kms_key_arn           = module.network.logs_kms_key_arn
+  oncall_email_addresses     = var.oncall_email_addresses
+  oncall_sms_numbers         = var.oncall_sms_numbers
+  database_identifier        = module.rds.identifier
+  database_max_connections   = module.rds.max_connections
+  alb_dns_name               = var.alb_dns_name
+  cloudfront_distribution_id = module.cloudfront.distribution_id
+  waf_metric_name            = module.waf.metric_name
+  ses_configuration_set_name = module.ses.configuration_set_name
+  monthly_budget_usd         = var.monthly_budget_usd
+  grafana_admin_group_ids    = var.grafana_admin_group_ids
+  grafana_viewer_group_ids   = var.grafana_viewer_group_ids
+  tags                       = local.tags
+  # The add-ons run on the cluster's nodes and use its Pod Identity agent.
+  depends_on = [module.eks]
 }

@@ -35,3 +35,14 @@ provider "aws" {
     tags = local.tags
   }
 }
+
+# Amazon Managed Grafana is not offered in eu-west-3: the dashboards' workspace is in
+# Frankfurt (docs/DEPLOYMENT.md, "Data residency"); it holds no application data.
+provider "aws" {
+  alias               = "grafana"
+  region              = "eu-central-1"
+  allowed_account_ids = [var.account_id]
+  default_tags {
+    tags = local.tags
+  }
+}

@@ -71,6 +71,10 @@ variable "log_retention_days" {
   description = "Retention of the control-plane logs."
   type        = number
   default     = 365
+  validation {
+    condition     = contains([365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be one of CloudWatch's retention values of at least one year."
+  }
 }
 
 variable "logs_kms_key_arn" {

@@ -2,7 +2,8 @@
 # OIDC ID token is exchanged for a one-hour session (no stored keys), from the main branch
 # only, that may write the environment's frontend bucket, read back the builds it kept
 # there (releases/, for the rollback job) and invalidate the environment's distribution.
-# Nothing else: not the documents, not another environment's bucket.
+# It may also mint a short-lived token of the environment's Grafana workspace, to provision
+# the dashboards. Nothing else: not the documents, not another environment's bucket.
 #
 # IAM can only match the token's `aud` and `sub` claims, not its `environment`: which
 # environment a job deploys to is held by GitLab (the environment-scoped File variable
@@ -58,6 +59,16 @@ data "aws_iam_policy_document" "deploy" {
     sid       = "Invalidate"
     actions   = ["cloudfront:CreateInvalidation", "cloudfront:GetInvalidation"]
     resources = [var.distribution_arn]
+  }
+  # The dashboards (scripts/provision-dashboards.sh, after the web app): a short-lived token
+  # of the Grafana workspace's CI service account, deleted at the end of the job.
+  dynamic "statement" {
+    for_each = var.grafana_workspace_arn == "" ? [] : [1]
+    content {
+      sid       = "GrafanaToken"
+      actions   = ["grafana:CreateWorkspaceServiceAccountToken", "grafana:DeleteWorkspaceServiceAccountToken"]
+      resources = [var.grafana_workspace_arn]
+    }
   }
 }
 

@@ -42,6 +42,16 @@ variable "distribution_arn" {
   type        = string
 }
 
+variable "grafana_workspace_arn" {
+  description = "The environment's Managed Grafana workspace, whose CI service account tokens the role may create and delete (the dashboards); empty: none."
+  type        = string
+  default     = ""
+  validation {
+    condition     = var.grafana_workspace_arn == "" || can(regex("^arn:aws:grafana:[a-z0-9-]+:[0-9]{12}:/workspaces/", var.grafana_workspace_arn))
+    error_message = "grafana_workspace_arn must be empty or a Managed Grafana workspace ARN."
+  }
+}
+
 variable "tags" {
   description = "Tags added to every resource."
   type        = map(string)

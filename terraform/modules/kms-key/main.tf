@@ -1,5 +1,6 @@
 # A customer-managed KMS key with yearly rotation and an explicit key policy: the
-# account administers it through IAM, CloudWatch Logs may use it when asked.
+# account administers it through IAM, CloudWatch Logs may use it when asked, and so may
+# the AWS services named in service_principals.
 
 data "aws_caller_identity" "current" {}
 data "aws_region" "current" {}
@@ -35,6 +36,24 @@ data "aws_iam_policy_document" "this" {
         test     = "ArnLike"
         variable = "kms:EncryptionContext:aws:logs:arn"
         values   = ["arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:log-group:*"]
+      }
+    }
+  }
+
+  # AWS services that encrypt data with the key on the account's behalf: the publishers of
+  # an encrypted SNS topic (CloudWatch alarms, Budgets, Amazon Managed Service for
+  # Prometheus' alert manager) need it to write a message the topic encrypts. This is the
+  # statement AWS documents for them, without condition (not every one of them passes
+  # aws:SourceAccount to KMS); who may publish is the topic policy's to say.
+  dynamic "statement" {
+    for_each = length(var.service_principals) > 0 ? [1] : []
+    content {
+      sid       = "AwsServicesPublishing"
+      actions   = ["kms:GenerateDataKey*", "kms:Decrypt"]
+      resources = ["*"]
+      principals {
+        type        = "Service"
+        identifiers = var.service_principals
       }
     }
   }

@@ -22,3 +22,13 @@ output "kms_key_arn" {
   description = "KMS key of the instance and its secret."
   value       = module.rds_key.arn
 }
+
+output "identifier" {
+  description = "Instance identifier (the DBInstanceIdentifier dimension of its CloudWatch metrics)."
+  value       = aws_db_instance.this.identifier
+}
+
+output "max_connections" {
+  description = "max_connections of the instance's parameter group."
+  value       = var.max_connections
+}

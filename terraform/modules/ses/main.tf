@@ -74,3 +74,23 @@ resource "aws_route53_record" "dmarc" {
   ttl     = 1800
   records = ["v=DMARC1; p=quarantine; adkim=s; aspf=r"]
 }
+
+# Sends, deliveries, bounces, complaints and rejects of the platform's mail as CloudWatch
+# metrics (AWS/SES, dimension ses:configuration-set, the auto-tag SES adds to every message
+# sent through the set): the observability module's alarms read the bounce and complaint
+# rates of the platform's own mail from them, before the account's reputation moves.
+resource "aws_sesv2_configuration_set_event_destination" "cloudwatch" {
+  configuration_set_name = aws_sesv2_configuration_set.this.configuration_set_name
+  event_destination_name = "cloudwatch-metrics"
+  event_destination {
+    enabled              = true
+    matching_event_types = ["SEND", "DELIVERY", "BOUNCE", "COMPLAINT", "REJECT"]
+    cloud_watch_destination {
+      dimension_configuration {
+        dimension_name          = "ses:configuration-set"
+        dimension_value_source  = "MESSAGE_TAG"
+        default_dimension_value = aws_sesv2_configuration_set.this.configuration_set_name
+      }
+    }
+  }
+}
