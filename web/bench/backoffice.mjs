@@ -65,8 +65,8 @@ const bulk = [];
 for (let i = 0; i < Number(values.bulk); i++) {
   bulk.push(
     await page.evaluate(async () => {
-      const key = Object.keys(sessionStorage).find((k) => k.startsWith('oidc.user:'));
-      const token = JSON.parse(sessionStorage.getItem(key)).id_token;
+      const key = Object.keys(localStorage).find((k) => k.startsWith('oidc.user:'));
+      const token = JSON.parse(localStorage.getItem(key)).access_token;
       const auth = { authorization: `Bearer ${token}` };
       const list = await (await fetch('/api/v1/loan-requests?status=submitted&limit=100', { headers: auth })).json();
       const items = list.items.map((r) => ({ id: r.id, version: r.version }));
