@@ -375,11 +375,7 @@ impl LoanRequestRepository for InMemoryStore {
             .iter()
             .filter(|r| visible(r, scope) && matches(r, filter, &data.messages))
             .count();
-        let n = u32::try_from(n).unwrap_or(u32::MAX);
-        Ok(Total {
-            count: n.min(bound),
-            more: n > bound,
-        })
+        Ok(Total::counted(n as u64, bound))
     }
 
     async fn events(

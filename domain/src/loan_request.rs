@@ -256,6 +256,18 @@ pub struct Total {
     pub more: bool,
 }
 
+impl Total {
+    /// `matched` rows counted against `bound` (a count may read one row past it).
+    #[must_use]
+    pub fn counted(matched: u64, bound: u32) -> Self {
+        let n = u32::try_from(matched).unwrap_or(u32::MAX);
+        Self {
+            count: n.min(bound),
+            more: n > bound,
+        }
+    }
+}
+
 /// A state change asked by someone, checked against the version they last saw.
 #[derive(Debug, Clone)]
 pub struct TransitionCommand {

@@ -596,11 +596,7 @@ impl LoanRequestRepository for Store {
             .transpose()
             .map_err(storage)?
             .unwrap_or(0);
-        let n = u32::try_from(n).unwrap_or(u32::MAX);
-        Ok(Total {
-            count: n.min(bound),
-            more: n > bound,
-        })
+        Ok(Total::counted(u64::try_from(n).unwrap_or(0), bound))
     }
 
     async fn events(
