@@ -164,23 +164,24 @@ module "observability" {
     aws.us_east_1 = aws.us_east_1
     aws.grafana   = aws.grafana
   }
-  name                       = local.name
-  environment                = local.env
-  cluster_name               = module.eks.cluster_name
-  app_namespace              = local.namespace
-  logs_kms_key_arn           = module.network.logs_kms_key_arn
-  oncall_email_addresses     = var.oncall_email_addresses
-  oncall_sms_numbers         = var.oncall_sms_numbers
-  database_identifier        = module.rds.identifier
-  database_max_connections   = module.rds.max_connections
-  alb_dns_name               = var.alb_dns_name
-  cloudfront_distribution_id = module.cloudfront.distribution_id
-  waf_metric_name            = module.waf.metric_name
-  ses_configuration_set_name = module.ses.configuration_set_name
-  monthly_budget_usd         = var.monthly_budget_usd
-  grafana_admin_group_ids    = var.grafana_admin_group_ids
-  grafana_viewer_group_ids   = var.grafana_viewer_group_ids
-  tags                       = local.tags
+  name                          = local.name
+  environment                   = local.env
+  cluster_name                  = module.eks.cluster_name
+  app_namespace                 = local.namespace
+  logs_kms_key_arn              = module.network.logs_kms_key_arn
+  oncall_email_addresses        = var.oncall_email_addresses
+  oncall_sms_numbers            = var.oncall_sms_numbers
+  database_identifier           = module.rds.identifier
+  cognito_trigger_function_name = module.cognito.pre_token_generation_function_name
+  database_max_connections      = module.rds.max_connections
+  alb_dns_name                  = var.alb_dns_name
+  cloudfront_distribution_id    = module.cloudfront.distribution_id
+  waf_metric_name               = module.waf.metric_name
+  ses_configuration_set_name    = module.ses.configuration_set_name
+  monthly_budget_usd            = var.monthly_budget_usd
+  grafana_admin_group_ids       = var.grafana_admin_group_ids
+  grafana_viewer_group_ids      = var.grafana_viewer_group_ids
+  tags                          = local.tags
   # The add-ons run on the cluster's nodes and use its Pod Identity agent.
   depends_on = [module.eks]
 }

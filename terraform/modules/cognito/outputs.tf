@@ -22,3 +22,8 @@ output "hosted_ui_domain" {
   description = "Hosted UI domain, without scheme (PGE_COGNITO_DOMAIN; logout_url of config.json: https://<it>/logout)."
   value       = "${aws_cognito_user_pool_domain.this.domain}.auth.${data.aws_region.current.name}.amazoncognito.com"
 }
+
+output "pre_token_generation_function_name" {
+  description = "The pre-token-generation trigger's Lambda function (the observability module alarms on its errors)."
+  value       = aws_lambda_function.pre_token_generation.function_name
+}

@@ -8,6 +8,27 @@ locals {
   gib = 1073741824
 }
 
+# --- Sign-in ------------------------------------------------------------------------------
+
+# A failing pre-token-generation trigger fails every sign-in and renewal (Cognito needs
+# its answer to issue tokens): page at the first few errors.
+resource "aws_cloudwatch_metric_alarm" "cognito_trigger_errors" {
+  alarm_name          = "${var.name}-cognito-trigger-errors"
+  alarm_description   = "page: the Cognito pre-token-generation trigger failed 5 times or more in 5 minutes: sign-ins and token renewals fail (docs/DEPLOYMENT.md#cloudwatch-alarms)"
+  namespace           = "AWS/Lambda"
+  metric_name         = "Errors"
+  dimensions          = { FunctionName = var.cognito_trigger_function_name }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 5
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [module.oncall.page_topic_arn]
+  ok_actions          = [module.oncall.page_topic_arn]
+  tags                = var.tags
+}
+
 # --- RDS (no read replica: the Multi-AZ standby is synchronous, it has no lag to watch) ----
 
 resource "aws_cloudwatch_metric_alarm" "rds_cpu" {

@@ -71,6 +71,11 @@ variable "oncall_sms_numbers" {
   default     = []
 }
 
+variable "cognito_trigger_function_name" {
+  description = "The Cognito pre-token-generation trigger's Lambda function (cognito module output): its errors fail sign-ins."
+  type        = string
+}
+
 variable "database_identifier" {
   description = "RDS instance identifier (rds module output identifier)."
   type        = string
