@@ -182,7 +182,9 @@ required_files() {
     helm/pge/values.yaml helm/pge/values.schema.json terraform/environments/staging/main.tf \
     terraform/environments/production/main.tf Cargo.toml api/src/config.rs api/src/extract.rs scripts/deploy-web.sh \
     scripts/image-rootfs.sh scripts/helm-rollback.sh scripts/tag-deployed-image.sh scripts/smoke-test.sh \
-    scripts/provision-dashboards.sh ops/prometheus/rules.yml ops/grafana/launch-day.json; do
+    scripts/provision-dashboards.sh ops/prometheus/rules.yml ops/grafana/launch-day.json \
+    deny.toml scripts/supply-chain.sh scripts/sbom.sh scripts/web-dist-digest.sh scripts/image.sh \
+    .gitlab/agents/pge-staging/config.yaml .gitlab/agents/pge-production/config.yaml; do
     [ -s "$f" ] || { echo "missing or empty: $f"; missing=1; }
   done
   return $missing
@@ -359,6 +361,20 @@ check "GitLab staging gate: deploy-production needs deploy-staging and the smoke
 check "GitLab rollback jobs go to a revision that worked (scripts/helm-rollback.sh, no plain helm rollback)" gitlab_gate rollback
 check "GitLab deploy jobs tag the image <environment>-<sha> before helm upgrade" gitlab_gate promote
 check "GitLab deploy jobs provision the dashboards after helm upgrade (scripts/provision-dashboards.sh, PGE_DASHBOARDS_DEPLOY)" gitlab_gate dashboards
+
+# Issue 29, parts 1 and 2: a pipeline you can trust, a supply chain checked on every
+# commit (deploycheck/trust.py): the image started before it is pushed; one web build,
+# tested and deployed by its digest; the environment's values rendered and linted before
+# helm upgrade; AWS roles and GitLab agents that admit the main branch and their own
+# environment only; deny.toml's policy, cargo deny offline in the test command,
+# advisories and npm audit in GitLab, SBOMs; the image signed keyless and verified.
+trust() { deploycheck trust .gitlab-ci.yml "$1"; } # image|spa|render|oidc|supply|sign
+check "GitLab build-image starts the image from its own files before pushing it (scripts/image.sh, database and web app required)" trust image
+check "GitLab one web build: its digest recorded, the end-to-end tests run it, the deploy jobs upload it only (--sha256)" trust spa
+check "GitLab deploy jobs lint and render the chart with the environment's values before helm upgrade" trust render
+check "OIDC trust: AWS roles admit main only, each environment's role its own audience only; GitLab agents admit protected branches of their environment" trust oidc
+check "supply chain: deny.toml (no GPL/LGPL/AGPL, crates.io only), cargo deny in the test command, advisories and npm audit in GitLab, SBOMs" trust supply
+check "image signed keyless (cosign, GitLab OIDC) with its SBOMs attached, verified with the expected identity before each deploy" trust sign
 
 # --- scripts/deploy-web.sh ----------------------------------------------------------------
 # Run against the aws stand-in on a sample build: every asset uploaded immutable before

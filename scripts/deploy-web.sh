@@ -18,6 +18,9 @@
 #                                                revokes the refresh token there)
 #   --scope            PGE_WEB_SCOPE             default "openid email"
 #   --dist             PGE_WEB_DIST              the build, default web/dist
+#   --sha256           PGE_WEB_DIST_SHA256       the build's digest (scripts/web-dist-digest.sh) as the
+#                                                build job recorded it (GitLab: WEB_DIST_SHA256):
+#                                                another build is refused before any AWS call
 #   --release          PGE_WEB_RELEASE           also keep the build as releases/<id>.tar.gz (the
 #                                                commit SHA), for a later --from-release
 #   --from-release     PGE_WEB_FROM_RELEASE      deploy releases/<id>.tar.gz instead of --dist
@@ -54,6 +57,7 @@ while [ $# -gt 0 ]; do
     --revocation-url) opt[PGE_WEB_REVOCATION_URL]=${2:?}; shift 2 ;;
     --scope) opt[PGE_WEB_SCOPE]=${2:?}; shift 2 ;;
     --dist) opt[PGE_WEB_DIST]=${2:?}; shift 2 ;;
+    --sha256) opt[PGE_WEB_DIST_SHA256]=${2:?}; shift 2 ;;
     --release) opt[PGE_WEB_RELEASE]=${2:?}; shift 2 ;;
     --from-release) opt[PGE_WEB_FROM_RELEASE]=${2:?}; shift 2 ;;
     --role-arn) opt[PGE_WEB_DEPLOY_ROLE_ARN]=${2:?}; shift 2 ;;
@@ -64,7 +68,7 @@ while [ $# -gt 0 ]; do
 done
 
 KEYS=(PGE_WEB_BUCKET PGE_WEB_DISTRIBUTION_ID PGE_WEB_AUTHORITY PGE_WEB_CLIENT_ID PGE_WEB_LOGOUT_URL PGE_WEB_REVOCATION_URL
-  PGE_WEB_SCOPE PGE_WEB_DIST PGE_WEB_RELEASE PGE_WEB_FROM_RELEASE PGE_WEB_DEPLOY_ROLE_ARN PGE_WEB_REGION)
+  PGE_WEB_SCOPE PGE_WEB_DIST PGE_WEB_DIST_SHA256 PGE_WEB_RELEASE PGE_WEB_FROM_RELEASE PGE_WEB_DEPLOY_ROLE_ARN PGE_WEB_REGION)
 declare -A val=()
 # The file is read, never sourced (scripts/env-file.sh).
 if [ -n "$env_file" ]; then read_env_file "$env_file" val "${KEYS[@]}"; fi
@@ -84,6 +88,7 @@ logout_url=${val[PGE_WEB_LOGOUT_URL]:-}
 revocation_url=${val[PGE_WEB_REVOCATION_URL]:-}
 scope=${val[PGE_WEB_SCOPE]:-openid email}
 dist=${val[PGE_WEB_DIST]:-web/dist}
+dist_sha256=${val[PGE_WEB_DIST_SHA256]:-}
 release=${val[PGE_WEB_RELEASE]:-}
 from_release=${val[PGE_WEB_FROM_RELEASE]:-}
 role_arn=${val[PGE_WEB_DEPLOY_ROLE_ARN]:-}
@@ -101,6 +106,8 @@ https_url='^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~%/-]*)?$'
 [[ $client_id =~ ^[A-Za-z0-9_+-]{1,128}$ ]] || die "PGE_WEB_CLIENT_ID: not an app client id: '$client_id'"
 [[ $scope =~ ^[A-Za-z0-9_.:/-]+( [A-Za-z0-9_.:/-]+)*$ ]] || die "PGE_WEB_SCOPE: not a list of scopes: '$scope'"
 [[ " $scope " == *" openid "* ]] || die "PGE_WEB_SCOPE must include openid, got '$scope'"
+[[ -z $dist_sha256 || $dist_sha256 =~ ^[0-9a-f]{64}$ ]] || die "PGE_WEB_DIST_SHA256: not a sha256 digest: '$dist_sha256'"
+[[ -z $dist_sha256 || -z $from_release ]] || die "--sha256 checks a --dist build; --from-release deploys a kept one"
 [[ -z $release || $release =~ ^[A-Za-z0-9._-]{1,128}$ ]] || die "PGE_WEB_RELEASE: not a release id: '$release'"
 [[ -z $from_release || $from_release =~ ^[A-Za-z0-9._-]{1,128}$ ]] || die "PGE_WEB_FROM_RELEASE: not a release id: '$from_release'"
 [[ $region =~ ^[a-z]{2}(-gov)?-[a-z]+-[0-9]$ ]] || die "PGE_WEB_REGION: not a region: '$region'"
@@ -125,6 +132,12 @@ if [ -n "$from_release" ]; then
   dist=$work/dist
 fi
 [ -f "$dist/index.html" ] || die "no $dist/index.html: build the app first (npm ci --prefix web && npm --prefix web run build)"
+# The very build the end-to-end tests ran, or nothing: its digest is the one recorded.
+if [ -n "$dist_sha256" ]; then
+  got=$("$(dirname "${BASH_SOURCE[0]}")/web-dist-digest.sh" "$dist")
+  [ "$got" = "$dist_sha256" ] || die "$dist has digest $got, not $dist_sha256 (the build the tests ran): refusing to deploy another build"
+  echo "deploy-web: $dist is the tested build (sha256 $got)"
+fi
 
 content_type() {
   case ${1,,} in

@@ -23,6 +23,10 @@
 # postgres://postgres@127.0.0.1:5432/postgres, which must be on 127.0.0.1); without them
 # it is skipped, unless IMAGE_REQUIRE_DATABASE=1 (.ci/run). Needs root (umoci, unshare,
 # mount, chroot); installs umoci with apt-get when it is missing.
+# IMAGE_ISOLATION=chroot (GitLab's build-image job, an unprivileged container: no mount
+# namespace) starts the files with chroot alone, as uid 65532, with /etc/hosts copied in
+# and the unpacked copy's /tmp as its scratch space: the same start and checks, without
+# the read-only root. The default, IMAGE_ISOLATION=namespace, is the pod's view above.
 set -euo pipefail
 [ $# -eq 2 ] || { echo "usage: $0 ROOTFS OCI_DIR" >&2; exit 2; }
 cd "$(dirname "$0")/.."
@@ -123,9 +127,24 @@ echo "du -sm of the image's files: $(du -sm "$work/run/rootfs" | cut -f1) MiB (G
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 printf '%s\n' '127.0.0.1 localhost' '127.0.0.1 pge-db.internal' >"$work/hosts"
 : >"$work/run/rootfs/etc/hosts"   # the mount point the kubelet's bind mount needs
+isolation=${IMAGE_ISOLATION:-namespace}
+case $isolation in
+  namespace) ;;
+  chroot)
+    cp "$work/hosts" "$work/run/rootfs/etc/hosts"
+    mkdir -p "$work/run/rootfs/tmp" && chmod 1777 "$work/run/rootfs/tmp" ;;
+  *) echo "error: IMAGE_ISOLATION must be namespace or chroot, not '$isolation'" >&2; exit 2 ;;
+esac
 start_pge() {  # start_pge VAR=VALUE...: starts `pge serve`, sets $server, $port, $metrics_port
   port=$(free_port)
   metrics_port=$(free_port)
+  if [ "$isolation" = chroot ]; then
+    env -i PGE_LISTEN_ADDR="127.0.0.1:$port" PGE_METRICS_ADDR="127.0.0.1:$metrics_port" \
+      PGE_LOG_FORMAT=json RUST_LOG=warn "$@" "$(command -v chroot)" --userspec=65532:65532 \
+      "$work/run/rootfs" /usr/local/bin/pge serve >"$work/serve.log" 2>&1 &
+    server=$!
+    return
+  fi
   unshare --mount sh -c '
     root=$1; hosts=$2; shift 2
     mount --bind "$root" "$root" && mount -o remount,bind,ro "$root" &&

@@ -13,7 +13,8 @@
 # loadtest`) a second build of those packages follows with the same flags, reusing the
 # compiled dependencies.
 #
-# Run by the Dockerfile's builder stage and by scripts/bench.sh.
+# Run by the Dockerfile's builder stage, by .ci/run's image step (with SBOM_DIR) and by
+# scripts/bench.sh.
 set -euo pipefail
 [ $# -ge 1 ] || { echo "usage: $0 OUT [CARGO_BUILD_ARGS...]" >&2; exit 2; }
 out=$(realpath -m "$1")
@@ -26,3 +27,8 @@ if [ $# -gt 0 ]; then
   cargo build --release --locked --target "$target" "$@"
 fi
 scripts/image-rootfs.sh "${CARGO_TARGET_DIR:-target}/$target/release/pge" "$out/rootfs"
+# With SBOM_DIR set (.ci/run's image step): the CycloneDX SBOMs of the binary and of the
+# web app it carries (scripts/sbom.sh), as GitLab's sbom job makes them for the image.
+if [ -n "${SBOM_DIR:-}" ]; then
+  scripts/sbom.sh "$SBOM_DIR"
+fi

@@ -16,7 +16,8 @@ trap 'rm -rf "$TMP"' EXIT
 # Cargo.toml and api/ too: the Dockerfile and chart checks read the workspace members
 # and the binary's PGE_* variables from them.
 # ops/: the Prometheus rules and the dashboards the observability checks read.
-ARTIFACTS=(Dockerfile .dockerignore .gitlab-ci.yml helm terraform docs scripts Cargo.toml api ops)
+# .gitlab/ (the agents' configuration), deny.toml and .ci/ (the supply chain checks).
+ARTIFACTS=(Dockerfile .dockerignore .gitlab-ci.yml helm terraform docs scripts Cargo.toml api ops .gitlab deny.toml .ci)
 
 OK=0
 KO=0
@@ -439,6 +440,65 @@ breaks "dashboards: an http Grafana accepted" 'provision-dashboards.sh' \
   'sub scripts/provision-dashboards.sh "[[ \$grafana =~ \$https_url ]]" "[[ \$grafana =~ ^https?:// ]]"'
 breaks "gitlab-ci: deploy without the dashboards" 'GitLab deploy jobs provision' \
   'del_line .gitlab-ci.yml "^    - scripts.provision-dashboards"'
+# A pipeline you can trust, a supply chain checked on every commit (issue 29, parts 1 and 2)
+breaks "gitlab-ci: the image pushed without being started" 'GitLab build-image starts' \
+  'del_line .gitlab-ci.yml "^    - IMAGE_ISOLATION=chroot"'
+breaks "gitlab-ci: the image started without its database check" 'GitLab build-image starts' \
+  'sub .gitlab-ci.yml "IMAGE_ISOLATION=chroot IMAGE_REQUIRE_DATABASE=1 " "IMAGE_ISOLATION=chroot "'
+breaks "gitlab-ci: the image started from a fresh build, not the pushed one" 'GitLab build-image starts' \
+  'sub .gitlab-ci.yml "scripts/image.sh \"\$rootfs\"" "scripts/image.sh \"\$CI_PROJECT_DIR/rootfs\""'
+breaks "gitlab-ci: the web build's digest not recorded" 'GitLab one web build' \
+  'del_line .gitlab-ci.yml "WEB_DIST_SHA256=.*web-dist-digest"'
+breaks "gitlab-ci: the end-to-end tests on a build of their own" 'GitLab one web build' \
+  'sub .gitlab-ci.yml "  needs: [\"build-web\"]\n" "  needs: []\n"'
+breaks "gitlab-ci: deploy-web.sh without the tested build's digest" 'GitLab one web build' \
+  'sub .gitlab-ci.yml " --sha256 \"\$WEB_DIST_SHA256\"" ""'
+breaks "web-test.sh: dist/ rebuilt instead of checked" 'GitLab one web build' \
+  'sub scripts/web-test.sh "if [ \"\$got\" != \"\$WEB_DIST_SHA256\" ]; then" "if false; then"'
+breaks "deploy-web.sh: another build deployed despite --sha256" 'deploy-web.sh' \
+  'sub scripts/deploy-web.sh "[ \"\$got\" = \"\$dist_sha256\" ] || die" "[ \"\$got\" = \"\$dist_sha256\" ] || echo"'
+breaks "gitlab-ci: helm upgrade without rendering the environment's values" 'GitLab deploy jobs lint and render' \
+  'sub .gitlab-ci.yml "      helm template \"\$HELM_RELEASE\" helm/pge --validate" "      helm template \"\$HELM_RELEASE\" helm/pge"'
+breaks "gitlab-ci: chart linted with the CI sample values" 'GitLab deploy jobs lint and render' \
+  'sub .gitlab-ci.yml "helm lint --strict helm/pge --values \"\$PGE_HELM_VALUES\"" "helm lint --strict helm/pge --values helm/pge/ci/lint-values.yaml"'
+breaks "oidc: production's web deploy role trusts staging's jobs" 'OIDC trust' \
+  'sub terraform/environments/production/main.tf "  environment         = \"production\"" "  environment         = \"staging\""'
+breaks "oidc: the web deploy role trusts any audience of the provider" 'OIDC trust' \
+  'sub terraform/modules/gitlab-web-deploy/main.tf "values   = [\"pge-\${var.environment}\"]" "values   = [\"sts.amazonaws.com\"]"'
+breaks "oidc: the push role trusts any branch" 'OIDC trust' \
+  'sub terraform/modules/gitlab-oidc/main.tf "ref_type:branch:ref:main\"]" "ref_type:branch:ref:*\"]"'
+breaks "oidc: a staging job asks for production's audience" 'OIDC trust' \
+  'sub .gitlab-ci.yml "    AWS_DEPLOY_ID_TOKEN:\n      aud: pge-staging\n  rules:" "    AWS_DEPLOY_ID_TOKEN:\n      aud: pge-production\n  rules:"'
+breaks "oidc: the web app uploaded with the push role's token" 'OIDC trust' \
+  'del_line .gitlab-ci.yml "^    - printf .%s. .{2}AWS_DEPLOY_ID_TOKEN"'
+breaks "agent: production's agent admits unprotected branches" 'OIDC trust' \
+  'sub .gitlab/agents/pge-production/config.yaml "protected_branches_only: true" "protected_branches_only: false"'
+breaks "agent: staging's agent admits production jobs" 'OIDC trust' \
+  'sub .gitlab/agents/pge-staging/config.yaml "        - staging" "        - staging\n        - production"'
+breaks "deny.toml: AGPL allowed in the binary" 'supply chain' \
+  'sub deny.toml "  \"ISC\",\n" "  \"ISC\",\n  \"AGPL-3.0-only\",\n"'
+breaks "deny.toml: git sources allowed" 'supply chain' \
+  'sub deny.toml "unknown-git = \"deny\"" "unknown-git = \"allow\""'
+breaks "test.sh: cargo deny left out of the test command" 'supply chain' \
+  'sub scripts/test.sh "\nscripts/supply-chain.sh\n" "\n"'
+breaks "supply-chain.sh: a refused npm audit passed off as clean" 'supply chain' \
+  'sub scripts/supply-chain.sh "echo \"SKIPPED npm audit:" "echo \"npm audit ok:"'
+breaks "gitlab-ci: npm audit allowed to fail" 'supply chain' \
+  'sub .gitlab-ci.yml "    - npm audit --prefix web --audit-level=high\n" "    - npm audit --prefix web --audit-level=high\n  allow_failure: true\n"'
+breaks "gitlab-ci: no advisories job" 'supply chain' \
+  'sub .gitlab-ci.yml "cargo-deny deny --locked check advisories" "cargo-deny deny --locked check bans"'
+breaks "gitlab-ci: SBOMs not kept by GitLab" 'supply chain' \
+  'sub .gitlab-ci.yml "        - sbom/web.cdx.json\n" ""'
+breaks ".ci/run: the image step makes no SBOM" 'supply chain' \
+  'sub .ci/run "SBOM_DIR=\"\$image_out/sbom\" scripts/release-build.sh" "scripts/release-build.sh"'
+breaks "gitlab-ci: the image pushed unsigned" 'image signed keyless' \
+  'del_line .gitlab-ci.yml "^    - cosign sign "'
+breaks "gitlab-ci: the web SBOM not attached to the image" 'image signed keyless' \
+  'del_line .gitlab-ci.yml "cosign attest .*web.cdx.json"'
+breaks "gitlab-ci: deployed without verifying the signature" 'image signed keyless' \
+  'sub .gitlab-ci.yml "      cosign verify \"\$ECR_REPOSITORY:\$CI_COMMIT_SHA\"" "      echo \"\$ECR_REPOSITORY:\$CI_COMMIT_SHA\""'
+breaks "gitlab-ci: any signer's certificate accepted" 'image signed keyless' \
+  'sub .gitlab-ci.yml "--certificate-identity \"\$CI_PROJECT_URL//.gitlab-ci.yml@refs/heads/\$CI_DEFAULT_BRANCH\"" "--certificate-identity-regexp \".*\""'
 if command -v terraform >/dev/null 2>&1; then
   breaks "terraform: unformatted file (terraform fmt)" 'terraform fmt' \
     'sub terraform/modules/ecr/main.tf "  image_tag_mutability = \"IMMUTABLE\"" "  image_tag_mutability    =    \"IMMUTABLE\""'

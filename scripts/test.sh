@@ -10,6 +10,11 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/pge/target}"
 export PGE_TEST_DATABASE_URL="${PGE_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 
+# Supply chain first, offline (issue 29, part 2): cargo deny's licence, ban and source
+# checks of deny.toml (cargo-deny installed into a cache when missing), and npm audit,
+# reported as skipped when the registry refuses it (scripts/supply-chain.sh).
+scripts/supply-chain.sh
+
 pg_reachable() {
   if command -v pg_isready >/dev/null 2>&1; then
     pg_isready -q -d "$PGE_TEST_DATABASE_URL"

@@ -42,7 +42,16 @@ digest_of_dist() {
 }
 built=node_modules/.cache/pge/build
 sources="$(digest_of_sources)"
-if [ -f "$built" ] && [ "$(cat "$built")" = "$sources $(digest_of_dist)" ]; then
+if [ -n "${WEB_DIST_SHA256:-}" ]; then
+  # GitLab's test job: dist/ is build-web's artifact, the build the deploy jobs upload
+  # (scripts/deploy-web.sh --sha256): it is tested as it is, never rebuilt here.
+  got=$(../scripts/web-dist-digest.sh dist)
+  if [ "$got" != "$WEB_DIST_SHA256" ]; then
+    echo "error: dist/ has digest $got, not build-web's WEB_DIST_SHA256=$WEB_DIST_SHA256" >&2
+    exit 1
+  fi
+  echo "== dist/ is build-web's artifact (sha256 $got): tested as deployed, build skipped"
+elif [ -f "$built" ] && [ "$(cat "$built")" = "$sources $(digest_of_dist)" ]; then
   echo "== dist/ was built from these very sources ($built): build skipped"
 else
   rm -f "$built"

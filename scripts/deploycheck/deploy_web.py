@@ -2,7 +2,10 @@
 every asset uploaded immutable before any other file, the other files no-cache with
 index.html last, config.json (no-cache, application/json, the given values) after them,
 the invalidation of /index.html and /config.json last; a missing index.html and non-https
-sign-in URLs refused before any AWS call; a kept release deployed back by --from-release."""
+sign-in URLs refused before any AWS call; a kept release deployed back by --from-release;
+with --sha256 (the digest GitLab's build job recorded), the tested build deployed and any
+other build refused before any AWS call (issue 29, part 1)."""
+import hashlib
 import json
 import os
 import pathlib
@@ -20,7 +23,16 @@ V = {"--bucket": "pge-staging-frontend-123456789012", "--distribution-id": "E1AB
      "--revocation-url": "https://pge-staging.auth.eu-west-3.amazoncognito.com/oauth2/revoke"}
 BUCKET = V["--bucket"]
 OK = ("assets immutable first, other files no-cache with index.html last, config.json, invalidation last; "
-      "refusals before any AWS call; --from-release")
+      "refusals before any AWS call; --from-release; --sha256: the tested build only")
+
+
+def dist_digest(dist):
+    """The digest scripts/web-dist-digest.sh prints, computed here independently: sha256 of
+    the sorted `sha256sum` lines ("<hex>  ./<path>") of every file under `dist`."""
+    dist = pathlib.Path(dist)
+    paths = sorted((p for p in dist.rglob("*") if p.is_file()), key=lambda p: ("./" + p.relative_to(dist).as_posix()).encode())
+    listing = "".join(f"{hashlib.sha256(p.read_bytes()).hexdigest()}  ./{p.relative_to(dist).as_posix()}\n" for p in paths)
+    return hashlib.sha256(listing.encode()).hexdigest()
 
 
 def run_script(args, stub, log, store, **env):
@@ -132,7 +144,24 @@ def behaviour(work, stub):
             elif (store / BUCKET / "index.html").read_text() != FILES["index.html"]:
                 err("--from-release did not upload the kept build's index.html")
 
-    for name, over, extra, why in (
+    # The tested build only (--sha256): scripts/web-dist-digest.sh agrees with the digest
+    # computed here; that digest deploys; a build that differs by one byte is refused first.
+    digest = dist_digest(dist)
+    d = subprocess.run(["bash", "scripts/web-dist-digest.sh", str(dist)], capture_output=True, text=True)
+    if d.returncode != 0 or d.stdout.strip() != digest:
+        err(f"scripts/web-dist-digest.sh printed {d.stdout.strip()!r} (exit {d.returncode}), expected {digest}: sha256 of the sorted sha256sum lines of every file")
+    r, calls = run("tested", "--dist", str(dist), "--sha256", digest)
+    if r.returncode != 0:
+        err(f"deploy with --sha256 of the build itself failed: {(r.stderr or r.stdout).strip()[-300:]}")
+    elif not any(c[:2] == ["s3", "cp"] for c in calls):
+        err("deploy with --sha256 of the build uploaded nothing")
+    other = work / "other-dist"
+    for f, body in FILES.items():
+        (other / f).parent.mkdir(parents=True, exist_ok=True)
+        (other / f).write_text(body)
+    (other / "assets/index-AbC123.js").write_text("export{} ")
+    refusals = [("another-build", {}, ["--dist", str(other), "--sha256", digest], "a build whose digest is not the one recorded (--sha256)")]
+    for name, over, extra, why in (*refusals,
         ("no-index", {}, ["--dist", str(work / "empty")], "a build without index.html"),
         ("http-authority", {"--authority": "http://cognito-idp.eu-west-3.amazonaws.com/eu-west-3_AbCdEf123"}, ["--dist", str(dist)], "an http authority"),
         ("http-logout", {"--logout-url": "http://pge-staging.auth.eu-west-3.amazoncognito.com/logout"}, ["--dist", str(dist)], "an http logout URL"),

@@ -210,8 +210,11 @@ def web(ci, mode):
                 if not re.search(r'--env-file[= ]"?\$\{?PGE_WEB_DEPLOY\}?"?', call):
                     errors.append(f"{n}: deploy-web.sh must read the bucket, distribution and Cognito values from the Terraform output (--env-file \"$PGE_WEB_DEPLOY\")")
                 ids = j.get("id_tokens") or {}
-                if not any(isinstance(t, dict) and t.get("aud") == "sts.amazonaws.com" for t in ids.values()):
-                    errors.append(f"{n}: no ID token for AWS (id_tokens: {{...: {{aud: sts.amazonaws.com}}}}): the upload needs the web deploy role")
+                # The web deploy role of an environment trusts its own audience only
+                # (pge-<environment>, terraform/modules/gitlab-web-deploy).
+                env_tokens = [k for k, t in ids.items() if isinstance(t, dict) and t.get("aud") == f"pge-{env}"]
+                if not env_tokens:
+                    errors.append(f"{n}: no ID token of audience pge-{env} (id_tokens: {{AWS_DEPLOY_ID_TOKEN: {{aud: pge-{env}}}}}): the upload needs {env}'s web deploy role")
                 elif not any("AWS_WEB_IDENTITY_TOKEN_FILE" in l for l in s[:at]):
                     errors.append(f"{n}: the ID token is not given to the aws CLI (AWS_WEB_IDENTITY_TOKEN_FILE) before deploy-web.sh")
                 installed = " ".join(l for l in s[:at] if "apk add" in l)

@@ -10,7 +10,7 @@ TEST_SH = "python3 scripts/fault-test.py\n"
 def deploy(env, when, helm="helm upgrade --install --atomic --wait pge helm/pge --set image.tag=$CI_COMMIT_SHA "
                             "--set-string ingress.originVerify.value=$PGE_ORIGIN_VERIFY_SECRET"):
     return {"stage": "deploy", "image": {"name": "alpine/helm:3.17.2", "entrypoint": [""]},
-            "needs": ["build-image", "build-web"], "id_tokens": {"AWS_TOKEN": {"aud": "sts.amazonaws.com"}},
+            "needs": ["build-image", "build-web"], "id_tokens": {"AWS_TOKEN": {"aud": "sts.amazonaws.com"}, "AWS_DEPLOY_ID_TOKEN": {"aud": f"pge-{env}"}},
             "rules": [{"when": when}], "environment": {"name": env, "url": f"https://{env}.example.fr"},
             "script": ["apk add bash aws-cli", 'export AWS_WEB_IDENTITY_TOKEN_FILE="$PWD/token"', helm,
                        'scripts/deploy-web.sh --env-file "$PGE_WEB_DEPLOY" --dist web/dist --release "$CI_COMMIT_SHA"']}

@@ -125,6 +125,7 @@ module "cloudfront" {
 module "web_deploy" {
   source              = "../../modules/gitlab-web-deploy"
   name                = local.name
+  environment         = "production"
   gitlab_url          = var.gitlab_url
   project_path        = var.gitlab_project_path
   frontend_bucket_arn = module.s3.frontend_bucket_arn

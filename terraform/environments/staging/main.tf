@@ -124,6 +124,7 @@ module "cloudfront" {
 module "web_deploy" {
   source              = "../../modules/gitlab-web-deploy"
   name                = local.name
+  environment         = "staging"
   gitlab_url          = var.gitlab_url
   oidc_provider_arn   = module.gitlab_oidc.oidc_provider_arn
   project_path        = var.gitlab_project_path

@@ -1,5 +1,16 @@
 # GitLab CI gets short-lived AWS credentials from its OIDC ID token (no stored keys):
 # the push role may only push to the pge repository, from the main branch.
+#
+# The provider accepts the push role's audience (sts.amazonaws.com) and one audience per
+# environment (pge-staging, pge-production), which only that environment's web deploy
+# role trusts (terraform/modules/gitlab-web-deploy). IAM matches a GitLab token's `aud`
+# and `sub` only: the claims `environment` and `ref_protected` cannot be conditions of a
+# trust policy (STS validates provider-specific claims for GitHub, Google, CircleCI and
+# OCI, not GitLab), and GitLab's `sub` can carry project_path, ref_type and ref only
+# (ci_id_token_sub_claim_components). So `sub` pins the main branch exactly, the audience
+# the environment, and GitLab holds the rest: main protected, the production environment
+# protected, and only the jobs of .gitlab-ci.yml's environment ask for its audience
+# (scripts/check-deploy.sh checks that).
 
 locals {
   issuer_host = replace(var.gitlab_url, "https://", "")
@@ -8,7 +19,7 @@ locals {
 resource "aws_iam_openid_connect_provider" "gitlab" {
   count          = var.create_oidc_provider ? 1 : 0
   url            = var.gitlab_url
-  client_id_list = ["sts.amazonaws.com"]
+  client_id_list = concat(["sts.amazonaws.com"], var.environment_audiences)
   tags           = var.tags
 }
 
@@ -31,7 +42,7 @@ data "aws_iam_policy_document" "assume" {
       values   = ["sts.amazonaws.com"]
     }
     condition {
-      test     = "StringLike"
+      test     = "StringEquals"
       variable = "${local.issuer_host}:sub"
       values   = ["project_path:${var.project_path}:ref_type:branch:ref:main"]
     }

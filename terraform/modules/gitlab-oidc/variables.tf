@@ -28,6 +28,16 @@ variable "project_path" {
   }
 }
 
+variable "environment_audiences" {
+  description = "The ID token audiences of the environments' deploy jobs (pge-<environment>), accepted by the provider beside sts.amazonaws.com; each environment's web deploy role trusts its own only."
+  type        = list(string)
+  default     = ["pge-staging", "pge-production"]
+  validation {
+    condition     = alltrue([for a in var.environment_audiences : can(regex("^pge-[a-z]+$", a))])
+    error_message = "environment_audiences must be pge-<environment> names."
+  }
+}
+
 variable "ecr_repository_arn" {
   description = "Repository CI pushes to."
   type        = string

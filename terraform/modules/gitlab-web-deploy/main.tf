@@ -5,9 +5,12 @@
 # It may also mint a short-lived token of the environment's Grafana workspace, to provision
 # the dashboards. Nothing else: not the documents, not another environment's bucket.
 #
-# IAM can only match the token's `aud` and `sub` claims, not its `environment`: which
-# environment a job deploys to is held by GitLab (the environment-scoped File variable
-# PGE_WEB_DEPLOY naming this role, and the protected `production` environment).
+# IAM can only match a GitLab token's `aud` and `sub` claims, not its `environment` or
+# `ref_protected`: the subject is the main branch exactly, and the audience is this
+# environment's own (pge-<environment>), which only the jobs of that environment request
+# (.gitlab-ci.yml, checked by scripts/check-deploy.sh). A staging job's token cannot
+# assume production's role, nor the reverse. GitLab holds the rest: main and the
+# production environment protected, the environment-scoped File variable PGE_WEB_DEPLOY.
 
 data "aws_caller_identity" "current" {}
 
@@ -27,7 +30,7 @@ data "aws_iam_policy_document" "assume" {
     condition {
       test     = "StringEquals"
       variable = "${local.issuer_host}:aud"
-      values   = ["sts.amazonaws.com"]
+      values   = ["pge-${var.environment}"]
     }
     condition {
       test     = "StringEquals"

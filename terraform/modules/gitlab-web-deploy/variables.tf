@@ -3,6 +3,15 @@ variable "name" {
   type        = string
 }
 
+variable "environment" {
+  description = "The GitLab environment whose deploy jobs assume this role: they request ID tokens of audience pge-<environment>, and no other audience is trusted."
+  type        = string
+  validation {
+    condition     = contains(["staging", "production"], var.environment)
+    error_message = "environment must be staging or production."
+  }
+}
+
 variable "gitlab_url" {
   description = "GitLab instance issuing the CI ID tokens."
   type        = string
