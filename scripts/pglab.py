@@ -18,6 +18,8 @@ Standard library only.
 
 import glob
 import hashlib
+import http.client
+import json
 import os
 import shutil
 import stat
@@ -25,6 +27,8 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import time
+import uuid
 import zipfile
 
 import opslab
@@ -203,6 +207,125 @@ class PgCluster(Cluster):
                 return f.read()
         except OSError:
             return ""
+
+
+class Pge:
+    """`pge serve` (or `pge worker`) on a given database URL, in the development profile
+    (the dev identity provider, e-mails as files under PGE_DATA_DIR/mail), the per-IP
+    and per-principal limits off (one process plays every client). `data` is the
+    PGE_DATA_DIR to use (the dev identity key lives there: a second process given the
+    same folder accepts the first one's tokens)."""
+
+    def __init__(self, pge, url, command="serve", data=None, extra_env=None, wait=True):
+        self.pge, self.command = pge, command
+        self.data = data or tempfile.mkdtemp(prefix=f"pge-{command}-")
+        self.port = free_port()
+        self.env = dict(
+            os.environ,
+            PGE_DATA_DIR=self.data,
+            PGE_DATABASE_URL=url,
+            PGE_LISTEN_ADDR=f"127.0.0.1:{self.port}",
+            PGE_METRICS_ADDR="127.0.0.1:0",
+            PGE_RATE_LIMIT_PER_IP="0",
+            PGE_RATE_LIMIT_PER_PRINCIPAL="0",
+            PGE_LOG_FORMAT="json",
+            RUST_LOG="warn",
+            **(extra_env or {}),
+        )
+        self.env.pop("PGE_ENV", None)
+        self.log_path = os.path.join(self.data, f"{command}-{self.port}.log")
+        self.log = open(self.log_path, "w")
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen([pge, command], env=self.env, stdout=self.log,
+                                     stderr=self.log, start_new_session=True)
+        self.base = f"http://127.0.0.1:{self.port}"
+        if wait and command == "serve":
+            self.wait_ready()
+
+    def wait_ready(self, seconds=60):
+        while opslab.status(self.port, "/readyz") != 200:
+            if self.proc.poll() is not None or time.monotonic() - self.started > seconds:
+                raise SystemExit(f"pge {self.command} did not become ready:\n"
+                                 + self.tail())
+            time.sleep(0.05)
+        self.ready_after = time.monotonic() - self.started
+
+    def tail(self, chars=3000):
+        self.log.flush()
+        with open(self.log_path, errors="replace") as f:
+            return f.read()[-chars:]
+
+    def token(self, role, sub, bank=None):
+        argv = [self.pge, "dev-token", "--role", role, "--sub", sub]
+        if bank:
+            argv += ["--bank", bank]
+        return subprocess.run(argv, env=self.env, check=True, capture_output=True,
+                              text=True).stdout.strip()
+
+    def call(self, method, path, token=None, body=None, headers=None, timeout=15):
+        """(status, headers, decoded JSON or raw text) of one request, on a connection
+        of its own."""
+        all_headers = dict(headers or {})
+        if token:
+            all_headers["authorization"] = f"Bearer {token}"
+        payload = None
+        if body is not None:
+            payload = json.dumps(body)
+            all_headers["content-type"] = "application/json"
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            conn.request(method, path, body=payload, headers=all_headers)
+            response = conn.getresponse()
+            raw = response.read()
+        finally:
+            conn.close()
+        try:
+            decoded = json.loads(raw) if raw else None
+        except ValueError:
+            decoded = raw.decode(errors="replace")
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, decoded
+
+    def submit(self, token, key=None):
+        """One submission as the load test makes them (a random eligible company):
+        (status, decoded body)."""
+        firm, amount, years = opslab.company()
+        status, _, body = self.call(
+            "POST", "/api/v1/loan-requests", token,
+            {"bank_id": "30004", "company": firm, "requested_amount_cents": amount,
+             "amortization_years": years,
+             "contact_email": f"gerant@{firm['siren']}.example"},
+            {"idempotency-key": key or str(uuid.uuid4())})
+        return status, body
+
+    def stop(self):
+        opslab.end(self.proc, 30)
+        self.log.close()
+        return self.proc.returncode
+
+
+def migrate(pge, url, extra_env=None, timeout=120):
+    """`pge migrate` on `url`: the completed process (stdout and stderr captured)."""
+    env = dict(os.environ, PGE_DATABASE_URL=url, RUST_LOG="info", **(extra_env or {}))
+    env.pop("PGE_ENV", None)
+    env.setdefault("PGE_DATA_DIR", tempfile.mkdtemp(prefix="pge-migrate-"))
+    return subprocess.run([pge, "migrate"], env=env, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def verdict(name, report, failures):
+    """Prints the report (JSON, its failures included), then `name: pass` or exits 1 with
+    `name: FAIL`."""
+    report["failures"] = failures
+    print(json.dumps(report, indent=2))
+    if any(failures.values()) if isinstance(failures, dict) else failures:
+        print(f"{name}: FAIL", file=sys.stderr)
+        sys.exit(1)
+    print(f"{name}: pass", file=sys.stderr)
+
+
+def pge_binary(given):
+    """--binary, else the debug build scripts/test.sh makes."""
+    return opslab.pge_binary(given)
 
 
 def main():
