@@ -107,6 +107,18 @@ pub struct Settings {
         value_parser = ["json", "pretty", "auto"])]
     pub log_format: String,
 
+    /// OTLP/HTTP endpoint for traces (base URL, e.g. `http://collector:4318`); unset: no
+    /// traces. The standard `OTEL_EXPORTER_OTLP_ENDPOINT` (or `…_TRACES_ENDPOINT`) also
+    /// turns them on.
+    #[arg(long, env = "PGE_OTLP_ENDPOINT")]
+    pub otlp_endpoint: Option<String>,
+
+    /// Share of traces exported when nothing failed in them (0 to 1); a trace with a
+    /// failure is always exported.
+    #[arg(long, env = "PGE_TRACE_SAMPLE_RATIO", default_value_t = 0.1,
+        value_parser = parse_ratio)]
+    pub trace_sample_ratio: f64,
+
     #[command(flatten)]
     pub delivery: DeliverySettings,
 }
@@ -528,6 +540,13 @@ impl ServeSettings {
             jwks_url,
             client_ids,
         }))
+    }
+}
+
+fn parse_ratio(value: &str) -> Result<f64, String> {
+    match value.trim().parse::<f64>() {
+        Ok(ratio) if (0.0..=1.0).contains(&ratio) => Ok(ratio),
+        _ => Err(format!("expected a number from 0 to 1, got {value:?}")),
     }
 }
 

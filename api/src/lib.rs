@@ -9,6 +9,7 @@ pub mod problem;
 pub mod routes;
 pub mod state;
 pub mod telemetry;
+pub mod traces;
 pub mod views;
 
 use std::future::Future;

@@ -95,10 +95,11 @@ async fn bind_metrics(settings: &Settings) -> anyhow::Result<Option<tokio::net::
     }
 }
 
-/// Serves `/metrics` until `stop` turns true.
+/// Serves `/metrics` (and the worker's `/livez`) until `stop` turns true.
 fn spawn_metrics(
     listener: Option<tokio::net::TcpListener>,
     store: Store,
+    heartbeat: Option<infra::worker::Heartbeat>,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) -> Option<tokio::task::JoinHandle<()>> {
     let listener = listener?;
@@ -109,7 +110,7 @@ fn spawn_metrics(
         let stopped = async move {
             let _ = stop.wait_for(|stopped| *stopped).await;
         };
-        if let Err(error) = api::metrics::serve(listener, store, stopped).await {
+        if let Err(error) = api::metrics::serve(listener, store, heartbeat, stopped).await {
             tracing::error!(%error, "metrics listener failed");
         }
     }))
@@ -138,12 +139,17 @@ async fn serve(settings: Settings, serve: ServeSettings) -> anyhow::Result<()> {
     let state = api::build_state(wiring).await?;
     let app = state.clone();
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let metrics = spawn_metrics(metrics_listener, state.store(), stop_rx.clone());
     let in_process = serve
         .worker_in_process
         .unwrap_or(settings.env == Environment::Development);
-    let worker = in_process.then(|| {
-        let worker = state.outbox_worker(WorkerSettings::default());
+    let worker = in_process.then(|| state.outbox_worker(WorkerSettings::default()));
+    let metrics = spawn_metrics(
+        metrics_listener,
+        state.store(),
+        worker.as_ref().map(infra::worker::OutboxWorker::heartbeat),
+        stop_rx.clone(),
+    );
+    let worker = worker.map(|worker| {
         let mut stop = stop_rx.clone();
         tokio::spawn(worker.run(async move {
             let _ = stop.wait_for(|stopped| *stopped).await;
@@ -184,7 +190,12 @@ async fn worker(settings: Settings) -> anyhow::Result<()> {
     .await?;
     let worker = worker.with_links(settings.delivery.app_url.clone());
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let metrics = spawn_metrics(metrics_listener, store.clone(), stop_rx);
+    let metrics = spawn_metrics(
+        metrics_listener,
+        store.clone(),
+        Some(worker.heartbeat()),
+        stop_rx,
+    );
     worker.run(shutdown_signal()).await;
     let _ = stop_tx.send(true);
     if let Some(metrics) = metrics {
@@ -278,13 +289,43 @@ fn parse_cli() -> Cli {
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = parse_cli();
-    telemetry::init(&cli.settings.log_format);
-    match run(cli).await {
+    let service = match &cli.command {
+        Command::Serve(_) => "pge-api",
+        Command::Worker => "pge-worker",
+        Command::Migrate => "pge-migrate",
+        Command::Openapi | Command::DevToken { .. } => "pge",
+    };
+    let trace_settings = api::traces::TraceSettings {
+        endpoint: api::traces::TraceSettings::endpoint_from(
+            cli.settings.otlp_endpoint.as_deref(),
+            |name| std::env::var(name).ok(),
+        ),
+        sample_ratio: cli.settings.trace_sample_ratio,
+        service: service.to_owned(),
+    };
+    let traces = match api::traces::provider(&trace_settings) {
+        Ok(traces) => traces,
+        Err(err) => {
+            eprintln!("pge: traces: {err:#}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    telemetry::init(&cli.settings.log_format, traces.as_ref());
+    if let Some(endpoint) = &trace_settings.endpoint {
+        tracing::info!(%endpoint, sample_ratio = trace_settings.sample_ratio, "exporting traces");
+    }
+    let code = match run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {
             tracing::error!(error = format!("{err:#}"), "pge failed");
             eprintln!("pge: {err:#}");
             std::process::ExitCode::FAILURE
         }
+    };
+    if let Some(provider) = traces {
+        // The last batch leaves before the process does (the exporter sends on this
+        // runtime, so the blocking wait runs beside it).
+        let _ = tokio::task::spawn_blocking(move || provider.shutdown()).await;
     }
+    code
 }

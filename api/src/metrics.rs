@@ -10,11 +10,12 @@ use std::sync::OnceLock;
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use domain::ports::StatsRepository as _;
 use infra::Store;
+use infra::worker::Heartbeat;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 use crate::problem::Problem;
@@ -83,14 +84,25 @@ const OUTBOX_READ_BUDGET: std::time::Duration = std::time::Duration::from_millis
 /// exporter's own default when it runs its upkeep itself).
 const UPKEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
-/// The internal port's router: `GET /metrics`, and problem+json for anything else.
-pub fn router(store: Store) -> Router {
+/// What the internal port reads: the store, and the worker's heartbeat when this
+/// process runs the outbox worker.
+#[derive(Clone)]
+struct Internal {
+    store: Store,
+    heartbeat: Option<Heartbeat>,
+}
+
+/// The internal port's router: `GET /metrics`, `GET /livez` (the worker's liveness:
+/// 503 when its loop has not made progress for its stale limit; 200 in a process
+/// without a worker), and problem+json for anything else.
+pub fn router(store: Store, heartbeat: Option<Heartbeat>) -> Router {
     let _ = handle();
     Router::new()
         .route("/metrics", get(metrics))
+        .route("/livez", get(livez))
         .fallback(|| async { Problem::not_found().into_response() })
         .method_not_allowed_fallback(|| async { Problem::method_not_allowed().into_response() })
-        .with_state(store)
+        .with_state(Internal { store, heartbeat })
 }
 
 /// Serves [`router`] on `listener` until `shutdown` completes.
@@ -100,19 +112,41 @@ pub fn router(store: Store) -> Router {
 pub async fn serve(
     listener: tokio::net::TcpListener,
     store: Store,
+    heartbeat: Option<Heartbeat>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(store))
+    axum::serve(listener, router(store, heartbeat))
         .with_graceful_shutdown(shutdown)
         .await
 }
 
+/// `GET /livez`: is the worker's loop alive?
+async fn livez(State(internal): State<Internal>) -> Response {
+    match &internal.heartbeat {
+        Some(heartbeat) if !heartbeat.alive() => {
+            let age = heartbeat.age().as_secs();
+            tracing::error!(age_s = age, "outbox worker stalled: liveness failing");
+            Problem::new(
+                crate::problem::ProblemType::NotReady,
+                format!("the outbox worker has not made progress for {age} s"),
+            )
+            .into_response()
+        }
+        _ => (StatusCode::OK, "ok\n").into_response(),
+    }
+}
+
 /// `GET /metrics`: Prometheus text exposition.
-pub async fn metrics(State(store): State<Store>) -> Response {
-    if let Some((open, idle)) = store.pool_status() {
+async fn metrics(State(internal): State<Internal>) -> Response {
+    let store = internal.store;
+    if let Some(heartbeat) = &internal.heartbeat {
+        metrics::gauge!("pge_worker_heartbeat_age_seconds").set(heartbeat.age().as_secs_f64());
+    }
+    if let Some((open, idle, max)) = store.pool_status() {
         metrics::gauge!("pge_db_pool_connections").set(f64::from(open));
         #[allow(clippy::cast_precision_loss)] // a pool holds at most a few hundred
         metrics::gauge!("pge_db_pool_idle_connections").set(idle as f64);
+        metrics::gauge!("pge_db_pool_max_connections").set(f64::from(max));
     }
     // Bounded: while the database is down the other metrics are still served at once (a
     // scrape timed out would show nothing at the moment they matter most).

@@ -284,6 +284,16 @@ pub struct ProblemDetails {
     /// Eligibility refusal codes, for `not-eligible`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub reasons: Vec<String>,
+    /// This request's id (its `X-Request-Id`): every log line of the request carries it.
+    /// Quote it when reporting the problem.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "0193f2a4-6c1e-7d52-9a0b-3c4d5e6f7a8b")]
+    pub request_id: Option<String>,
+    /// The request's trace id (W3C, 32 hex digits), when the platform exports traces:
+    /// the key to the request's trace and, in its log lines, `trace_id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "4bf92f3577b34da6a3ce929d0e0e4736")]
+    pub trace_id: Option<String>,
     #[serde(skip)]
     #[schema(ignore)]
     retry_after: Option<u32>,
@@ -309,6 +319,8 @@ impl Problem {
             detail: detail.into(),
             errors: Vec::new(),
             reasons: Vec::new(),
+            request_id: None,
+            trace_id: None,
             retry_after: None,
             bearer_challenge: None,
             internal: None,
@@ -483,7 +495,11 @@ impl Problem {
 }
 
 impl IntoResponse for Problem {
-    fn into_response(self) -> Response {
+    fn into_response(mut self) -> Response {
+        if let Some(ids) = crate::telemetry::current_ids() {
+            self.0.request_id = Some(ids.request_id);
+            self.0.trace_id = ids.trace_id;
+        }
         if let Some(cause) = &self.0.internal {
             tracing::error!(cause = %cause, "request failed");
         } else if self.0.status >= 500 {

@@ -68,9 +68,9 @@ impl App {
         }
     }
 
-    /// Connections of the database pool: `(open, idle)` (PostgreSQL only).
+    /// Connections of the database pool: `(open, idle, max)` (PostgreSQL only).
     #[must_use]
-    pub fn pool_status(&self) -> Option<(u32, usize)> {
+    pub fn pool_status(&self) -> Option<(u32, usize, u32)> {
         self.store.pool_status()
     }
 

@@ -9,14 +9,20 @@ use axum::extract::{MatchedPath, Request};
 use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::Response;
+use opentelemetry_sdk::trace::SdkTracerProvider;
 use tracing::Instrument;
 use tracing_subscriber::EnvFilter;
 
 pub const REQUEST_ID: &str = "x-request-id";
 
-/// Installs the global subscriber. `format` is `json`, `pretty`, or `auto` (pretty when
-/// stderr is a terminal).
-pub fn init(format: &str) {
+/// Installs the global subscriber: log lines to stderr, and, with a tracer provider,
+/// spans to OpenTelemetry (the `pge` crates' spans at info and above: not the
+/// libraries' own, which would multiply a request's spans by ten).
+pub fn init(format: &str, traces: Option<&SdkTracerProvider>) {
+    use tracing_subscriber::Layer as _;
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
+
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
     let pretty = match format {
@@ -24,21 +30,61 @@ pub fn init(format: &str) {
         "json" => false,
         _ => std::io::stderr().is_terminal(),
     };
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    let result = if pretty {
-        builder.try_init()
+    let logs = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    let logs = if pretty {
+        logs.boxed()
     } else {
-        builder
-            .json()
+        logs.json()
             .flatten_event(true)
             .with_current_span(true)
             .with_span_list(true)
-            .try_init()
+            .boxed()
     };
+    let spans = traces.map(|provider| {
+        use opentelemetry::trace::TracerProvider as _;
+        opentelemetry::global::set_tracer_provider(provider.clone());
+        infra::trace::enable();
+        TRACES_ON.store(true, std::sync::atomic::Ordering::Relaxed);
+        tracing_opentelemetry::layer()
+            .with_tracer(provider.tracer("pge"))
+            .with_location(false)
+            .with_threads(false)
+            .with_tracked_inactivity(false)
+            .with_filter(EnvFilter::new("warn,api=info,infra=info,app=info,pge=info"))
+    });
     // A second init (tests) keeps the first subscriber.
-    drop(result);
+    drop(
+        tracing_subscriber::registry()
+            .with(logs.with_filter(filter))
+            .with(spans)
+            .try_init(),
+    );
+}
+
+/// Whether spans go to OpenTelemetry (set once by [`init`]).
+static TRACES_ON: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+fn traces_on() -> bool {
+    TRACES_ON.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+tokio::task_local! {
+    /// The request's ids, for its problem+json answer ([`current_ids`]).
+    static IDS: RequestIds;
+}
+
+/// What a user who reports an error hands the team: the request id (in every log line
+/// of the request) and, with traces on, the trace id.
+#[derive(Debug, Clone, Default)]
+pub struct RequestIds {
+    pub request_id: String,
+    pub trace_id: Option<String>,
+}
+
+/// The ids of the request being answered, inside [`request_context`].
+#[must_use]
+pub fn current_ids() -> Option<RequestIds> {
+    IDS.try_with(Clone::clone).ok()
 }
 
 /// A client-supplied request id is kept when it is short and plain; otherwise a new
@@ -84,11 +130,29 @@ pub async fn request_context(mut request: Request, next: Next) -> Response {
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
     let method = method_label(request.method());
-    let span =
-        tracing::info_span!("request", request_id = %request_id, method = %method, route = %route);
+    let (span, trace_id) = if traces_on() {
+        request_span_traced(&request, &request_id, method, &route)
+    } else {
+        (
+            tracing::info_span!("request", request_id = %request_id, method = %method, route = %route),
+            None,
+        )
+    };
+    let ids = RequestIds {
+        request_id: request_id.clone(),
+        trace_id,
+    };
     let started = Instant::now();
-    let mut response = next.run(request).instrument(span.clone()).await;
+    let mut response = IDS
+        .scope(ids, next.run(request).instrument(span.clone()))
+        .await;
     let status = response.status().as_u16();
+    if traces_on() {
+        span.record("http.response.status_code", status);
+        if status >= 500 {
+            span.record("otel.status_code", "error");
+        }
+    }
     let elapsed = started.elapsed();
     let labels = [
         ("method", method.to_owned()),
@@ -108,4 +172,41 @@ pub async fn request_context(mut request: Request, next: Next) -> Response {
         response.headers_mut().insert(REQUEST_ID, value);
     }
     response
+}
+
+/// The request's span with OpenTelemetry's fields: named `METHOD /route`, a server span,
+/// the child of the caller's span when the request carries a W3C `traceparent`. Returns
+/// the trace id, also recorded in the span (so in every log line of the request).
+fn request_span_traced(
+    request: &Request,
+    request_id: &str,
+    method: &'static str,
+    route: &str,
+) -> (tracing::Span, Option<String>) {
+    use opentelemetry::trace::TraceContextExt as _;
+    use tracing_opentelemetry::OpenTelemetrySpanExt as _;
+    let span = tracing::info_span!(
+        "request",
+        otel.name = %format_args!("{method} {route}"),
+        otel.kind = "server",
+        otel.status_code = tracing::field::Empty,
+        http.response.status_code = tracing::field::Empty,
+        request_id = %request_id,
+        method = %method,
+        route = %route,
+        trace_id = tracing::field::Empty,
+    );
+    let parent = opentelemetry::global::get_text_map_propagator(|propagator| {
+        propagator.extract(&opentelemetry_http::HeaderExtractor(request.headers()))
+    });
+    if parent.span().span_context().is_valid() {
+        let _ = span.set_parent(parent);
+    }
+    let trace_id = span.context().span().span_context().trace_id();
+    if trace_id == opentelemetry::trace::TraceId::INVALID {
+        return (span, None);
+    }
+    let trace_id = trace_id.to_string();
+    span.record("trace_id", trace_id.as_str());
+    (span, Some(trace_id))
 }

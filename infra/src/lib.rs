@@ -11,6 +11,7 @@ pub mod objects;
 pub mod persistence;
 pub mod signing;
 pub mod system;
+pub mod trace;
 pub mod worker;
 
 pub use persistence::{ClaimedMessage, DatabaseSettings, Store};

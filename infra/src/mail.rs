@@ -201,6 +201,7 @@ impl FolderMailer {
 
 #[async_trait]
 impl Mailer for FolderMailer {
+    #[tracing::instrument(name = "mail.write", skip_all)]
     async fn send(&self, email: &OutgoingEmail) -> Result<String, SendError> {
         let bytes = self.message(email)?;
         let name = format!("{}.eml", email.id);
@@ -242,6 +243,7 @@ impl SesMailer {
 
 #[async_trait]
 impl Mailer for SesMailer {
+    #[tracing::instrument(name = "SESv2.SendEmail", skip_all, fields(otel.kind = "client", rpc.system = "aws-api", rpc.service = "SESv2", rpc.method = "SendEmail"))]
     async fn send(&self, email: &OutgoingEmail) -> Result<String, SendError> {
         use aws_sdk_sesv2::error::SdkError;
         use aws_sdk_sesv2::operation::send_email::SendEmailError;

@@ -465,6 +465,7 @@ impl ObjectStore for S3ObjectStore {
         Ok(presigned(&request, "GET", expires_at))
     }
 
+    #[tracing::instrument(name = "S3.HeadObject", skip_all, fields(otel.kind = "client", rpc.system = "aws-api", rpc.service = "S3", rpc.method = "HeadObject"))]
     async fn head(&self, key: &str) -> Result<Option<ObjectInfo>, ObjectStoreError> {
         match self
             .client
@@ -497,6 +498,7 @@ impl ObjectStore for S3ObjectStore {
         }
     }
 
+    #[tracing::instrument(name = "S3.GetObject", skip_all, fields(otel.kind = "client", rpc.system = "aws-api", rpc.service = "S3", rpc.method = "GetObject"))]
     async fn read_head(&self, key: &str, len: usize) -> Result<Option<Vec<u8>>, ObjectStoreError> {
         if len == 0 {
             return Ok(Some(Vec::new()));
@@ -535,6 +537,7 @@ impl ObjectStore for S3ObjectStore {
         Ok(Some(bytes.slice(..bytes.len().min(len)).to_vec()))
     }
 
+    #[tracing::instrument(name = "S3.DeleteObject", skip_all, fields(otel.kind = "client", rpc.system = "aws-api", rpc.service = "S3", rpc.method = "DeleteObject"))]
     async fn delete(&self, key: &str) -> Result<(), ObjectStoreError> {
         self.client
             .delete_object()

@@ -16,6 +16,7 @@ use domain::loan_request::MailKind;
 use domain::ports::{Mailer, PlatformSettings, SendError};
 use futures::StreamExt;
 use rand::Rng;
+use tracing::Instrument;
 
 use crate::mail::Templates;
 use crate::persistence::{ClaimedMessage, Store};
@@ -59,6 +60,49 @@ impl Default for WorkerSettings {
     }
 }
 
+/// When the worker's loop last made progress: its liveness signal (`GET /livez` on the
+/// metrics port, which Kubernetes probes). Beaten at every turn of the loop and after
+/// every message, so a long batch is not a hang; a loop stuck in a call that never
+/// returns stops beating and the pod is restarted.
+#[derive(Debug, Clone)]
+pub struct Heartbeat {
+    last_ms: Arc<std::sync::atomic::AtomicI64>,
+    /// Older than this, the worker is stale.
+    pub stale_after: Duration,
+}
+
+impl Heartbeat {
+    #[must_use]
+    pub fn new(stale_after: Duration) -> Self {
+        Self {
+            last_ms: Arc::new(std::sync::atomic::AtomicI64::new(
+                Utc::now().timestamp_millis(),
+            )),
+            stale_after,
+        }
+    }
+
+    fn beat(&self) {
+        self.last_ms.store(
+            Utc::now().timestamp_millis(),
+            std::sync::atomic::Ordering::Relaxed,
+        );
+    }
+
+    /// Time since the last beat.
+    #[must_use]
+    pub fn age(&self) -> Duration {
+        let last = self.last_ms.load(std::sync::atomic::Ordering::Relaxed);
+        Duration::from_millis(u64::try_from(Utc::now().timestamp_millis() - last).unwrap_or(0))
+    }
+
+    /// Whether the loop beat recently enough.
+    #[must_use]
+    pub fn alive(&self) -> bool {
+        self.age() <= self.stale_after
+    }
+}
+
 /// Counts of one pass.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PassReport {
@@ -83,6 +127,7 @@ pub struct OutboxWorker {
     settings: WorkerSettings,
     /// The web app's public base URL, for the links in e-mails.
     app_url: Option<String>,
+    heartbeat: Heartbeat,
 }
 
 /// Delay before attempt `attempts + 1`: exponential, capped, with "equal jitter"
@@ -111,6 +156,9 @@ impl OutboxWorker {
             mailer,
             settings_port,
             templates: Templates::new(),
+            // A send may take `send_timeout`, a message is processed within its lease:
+            // no beat for a lease's length is a hang.
+            heartbeat: Heartbeat::new(settings.lease.max(settings.send_timeout * 2)),
             settings,
             app_url: None,
         }
@@ -177,6 +225,12 @@ impl OutboxWorker {
         Some(serde_json::Value::Object(payload))
     }
 
+    /// The loop's liveness signal (cloned: it follows this worker).
+    #[must_use]
+    pub fn heartbeat(&self) -> Heartbeat {
+        self.heartbeat.clone()
+    }
+
     /// Claims one batch and processes it.
     ///
     /// # Errors
@@ -194,13 +248,26 @@ impl OutboxWorker {
         if claimed.is_empty() {
             return Ok(PassReport::default());
         }
-        let bank_names = self.bank_names().await;
-        let outcomes: Vec<Result<Outcome, domain::ports::StorageError>> =
+        // One trace per batch (a root: the loop's own span has no request behind it);
+        // each message's span links to the request that wrote it.
+        let batch = tracing::info_span!(parent: None, "outbox.batch", otel.kind = "consumer", messages = claimed.len());
+        let outcomes: Vec<Result<Outcome, domain::ports::StorageError>> = async {
+            let bank_names = self.bank_names().await;
             futures::stream::iter(claimed)
-                .map(|message| self.process(message, &bank_names))
+                .map(|message| {
+                    let span = tracing::info_span!("outbox.deliver", otel.kind = "consumer", kind = %message.kind, attempts = message.attempts);
+                    if let Some(link) = trace_link(&message.payload) {
+                        use tracing_opentelemetry::OpenTelemetrySpanExt as _;
+                        span.add_link(link);
+                    }
+                    self.process(message, &bank_names).instrument(span)
+                })
                 .buffer_unordered(self.settings.concurrency.max(1))
                 .collect()
-                .await;
+                .await
+        }
+        .instrument(batch)
+        .await;
         let mut report = PassReport::default();
         for outcome in outcomes {
             match outcome? {
@@ -213,6 +280,16 @@ impl OutboxWorker {
     }
 
     async fn process(
+        &self,
+        message: ClaimedMessage,
+        bank_names: &HashMap<String, String>,
+    ) -> Result<Outcome, domain::ports::StorageError> {
+        let outcome = self.deliver(message, bank_names).await;
+        self.heartbeat.beat();
+        outcome
+    }
+
+    async fn deliver(
         &self,
         message: ClaimedMessage,
         bank_names: &HashMap<String, String>,
@@ -275,6 +352,7 @@ impl OutboxWorker {
         tokio::pin!(shutdown);
         tracing::info!("outbox worker started");
         loop {
+            self.heartbeat.beat();
             let degraded = self.settings_port.degraded_mode().await.unwrap_or(false);
             let batch = if degraded {
                 self.settings.batch_size.min(5)
@@ -300,6 +378,16 @@ impl OutboxWorker {
         }
         tracing::info!("outbox worker stopped");
     }
+}
+
+/// The span context of the request that wrote a message (its payload's `traceparent`),
+/// when traces are on.
+fn trace_link(payload: &str) -> Option<opentelemetry::trace::SpanContext> {
+    if !crate::trace::enabled() {
+        return None;
+    }
+    let value: serde_json::Value = serde_json::from_str(payload).ok()?;
+    crate::trace::parse_traceparent(value.get("traceparent")?.as_str()?)
 }
 
 enum Outcome {

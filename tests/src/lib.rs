@@ -410,9 +410,14 @@ impl TestApp {
         );
         let metrics_store = state.store();
         let metrics = tokio::spawn(async move {
-            api::metrics::serve(metrics_listener, metrics_store, std::future::pending())
-                .await
-                .expect("metrics server");
+            api::metrics::serve(
+                metrics_listener,
+                metrics_store,
+                None,
+                std::future::pending(),
+            )
+            .await
+            .expect("metrics server");
         });
         let server = tokio::spawn(async move {
             api::serve(listener, state, std::future::pending())

@@ -35,6 +35,7 @@ impl CognitoIdentityAdmin {
 
 #[async_trait]
 impl IdentityAdmin for CognitoIdentityAdmin {
+    #[tracing::instrument(name = "CognitoIdentityProvider.AdminCreateUser", skip_all, fields(otel.kind = "client", rpc.system = "aws-api", rpc.service = "CognitoIdentityProvider", rpc.method = "AdminCreateUser"))]
     async fn create_reviewer(
         &self,
         email: &EmailAddress,

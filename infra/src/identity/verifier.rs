@@ -243,6 +243,7 @@ impl JwtVerifier {
         Ok(())
     }
 
+    #[tracing::instrument(name = "JWKS fetch", skip_all, fields(otel.kind = "client"))]
     async fn fetch(&self, url: &str) -> Result<HashMap<String, DecodingKey>, String> {
         self.fetches
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);

@@ -220,16 +220,21 @@ pub(super) fn replayed(receipt: String, id: Option<Uuid>) -> SubmitOutcome {
 }
 
 /// What an e-mail about a request needs to know of it (the outbox message's payload).
+/// With traces on, it carries the writer's trace context (`traceparent`): the worker's
+/// delivery span links to the request that wrote the message.
 pub(super) fn outbox_payload(request: &LoanRequest) -> String {
-    serde_json::json!({
+    let mut payload = serde_json::json!({
         "reference": request.reference.to_string(),
         "status": request.status.as_str(),
         "bank_id": request.bank.as_str(),
         "legal_name": request.company.legal_name.as_str(),
         "requested_amount_cents": request.amount.get(),
         "reason": request.decision_reason,
-    })
-    .to_string()
+    });
+    if let Some(traceparent) = crate::trace::current_traceparent() {
+        payload["traceparent"] = serde_json::Value::String(traceparent);
+    }
+    payload.to_string()
 }
 
 /// The applicant's e-mail of `kind` about `request`.
@@ -497,7 +502,7 @@ impl Store {
 
 #[async_trait]
 impl LoanRequestRepository for Store {
-    #[tracing::instrument(skip_all, fields(loan_request_id = %request.id))]
+    #[tracing::instrument(name = "store.submit", skip_all, fields(loan_request_id = %request.id))]
     async fn submit(
         &self,
         request: NewLoanRequest,

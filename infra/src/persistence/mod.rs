@@ -46,13 +46,17 @@ pub struct DatabaseSettings {
 }
 
 impl Store {
-    /// Connections of the PostgreSQL pool: `(open, idle)`; `None` on SQLite.
+    /// Connections of the PostgreSQL pool: `(open, idle, max)`; `None` on SQLite.
     #[must_use]
-    pub fn pool_status(&self) -> Option<(u32, usize)> {
+    pub fn pool_status(&self) -> Option<(u32, usize, u32)> {
         match &self.db {
             DatabaseConnection::SqlxPostgresPoolConnection(_) => {
                 let pool = self.db.get_postgres_connection_pool();
-                Some((pool.size(), pool.num_idle()))
+                Some((
+                    pool.size(),
+                    pool.num_idle(),
+                    pool.options().get_max_connections(),
+                ))
             }
             _ => None,
         }
@@ -90,7 +94,12 @@ impl Store {
             // answers 503 `database-unavailable` with Retry-After, and the pool replaces
             // the connection.
             .test_before_acquire(is_sqlite);
-        let db = Database::connect(options).await?;
+        let mut db = Database::connect(options).await?;
+        if crate::trace::enabled() {
+            // A span per statement, in the trace of the request or batch that ran it.
+            let system = if is_sqlite { "sqlite" } else { "postgresql" };
+            db.set_metric_callback(move |info| crate::trace::statement(info, system));
+        }
         if is_sqlite {
             db.execute_unprepared("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;")
                 .await?;

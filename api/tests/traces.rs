@@ -1,0 +1,299 @@
+//! Traces of the real binary, received by an OTLP/HTTP endpoint served by this test and
+//! decoded with OpenTelemetry's own protobuf types: a submission is one trace (the HTTP
+//! span, the store's transaction, its SQL statements) continuing the caller's W3C
+//! `traceparent`; the e-mail it queued is sent in a trace of its own (the outbox batch)
+//! linked to the submission's; a problem+json answer names its request and trace; log
+//! lines carry the trace id; no span carries personal data.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::routing::post;
+use opentelemetry_proto::tonic::collector::trace::v1::{
+    ExportTraceServiceRequest, ExportTraceServiceResponse,
+};
+use opentelemetry_proto::tonic::trace::v1::Span;
+use opentelemetry_proto::tonic::trace::v1::span::SpanKind;
+use prost::Message as _;
+
+const LEGAL_NAME: &str = "Boulangerie Tracée";
+const EMAIL: &str = "gerant.trace@boulangerie.example";
+const SIREN: &str = "732829320";
+const CALLER_TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
+const CALLER_SPAN: &str = "00f067aa0ba902b7";
+
+#[derive(Clone, Default)]
+struct Received {
+    spans: Arc<Mutex<Vec<(String, Span)>>>,
+    raw: Arc<Mutex<Vec<u8>>>,
+}
+
+/// The collector: `POST /v1/traces`, protobuf in, protobuf out.
+async fn collector() -> (String, Received) {
+    let received = Received::default();
+    let state = received.clone();
+    let app = axum::Router::new().route(
+        "/v1/traces",
+        post(move |body: Bytes| {
+            let state = state.clone();
+            async move {
+                let request =
+                    ExportTraceServiceRequest::decode(body.as_ref()).expect("an OTLP request");
+                state.raw.lock().expect("lock").extend_from_slice(&body);
+                let mut spans = state.spans.lock().expect("lock");
+                for resource in request.resource_spans {
+                    let service = resource
+                        .resource
+                        .iter()
+                        .flat_map(|r| &r.attributes)
+                        .find(|kv| kv.key == "service.name")
+                        .and_then(|kv| kv.value.as_ref())
+                        .map(|v| format!("{v:?}"))
+                        .unwrap_or_default();
+                    for scope in resource.scope_spans {
+                        for span in scope.spans {
+                            spans.push((service.clone(), span));
+                        }
+                    }
+                }
+                ExportTraceServiceResponse::default().encode_to_vec()
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await.expect("collector") });
+    (format!("http://{addr}"), received)
+}
+
+struct Pge {
+    child: Child,
+    addr: String,
+    lines: Arc<Mutex<Vec<String>>>,
+}
+
+impl Drop for Pge {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(dir: &std::path::Path, endpoint: &str) -> Pge {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pge"))
+        .arg("serve")
+        .env_clear()
+        .env("PGE_DATA_DIR", dir)
+        .env("PGE_LISTEN_ADDR", "127.0.0.1:0")
+        .env("PGE_METRICS_ADDR", "off")
+        .env("PGE_LOG_FORMAT", "json")
+        .env("PGE_OTLP_ENDPOINT", endpoint)
+        .env("PGE_TRACE_SAMPLE_RATIO", "1")
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("serve");
+    let stderr = child.stderr.take().expect("stderr");
+    let lines = Arc::new(Mutex::new(Vec::new()));
+    let (tx, rx) = std::sync::mpsc::channel();
+    let kept = lines.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Ok(entry) = serde_json::from_str::<serde_json::Value>(&line)
+                && entry["message"] == "listening"
+            {
+                let _ = tx.send(entry["addr"].as_str().unwrap_or_default().to_owned());
+            }
+            kept.lock().expect("lock").push(line);
+        }
+    });
+    let addr = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("pge did not start");
+    Pge { child, addr, lines }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Whether `ancestor` is `span`'s parent, grandparent …, within `trace`.
+fn descends(trace: &HashMap<String, &Span>, span: &Span, ancestor: &Span) -> bool {
+    let mut parent = hex(&span.parent_span_id);
+    for _ in 0..32 {
+        if parent == hex(&ancestor.span_id) {
+            return true;
+        }
+        match trace.get(&parent) {
+            Some(next) => parent = hex(&next.parent_span_id),
+            None => return false,
+        }
+    }
+    false
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_submission_is_one_trace_and_its_email_another_linked_to_it() {
+    let (endpoint, received) = collector().await;
+    let dir = std::env::temp_dir().join(format!("pge-traces-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let token = Command::new(env!("CARGO_BIN_EXE_pge"))
+        .args(["dev-token", "--role", "applicant"])
+        .env_clear()
+        .env("PGE_DATA_DIR", &dir)
+        .output()
+        .expect("dev-token");
+    let token = String::from_utf8(token.stdout).expect("utf-8");
+    let pge = start(&dir, &endpoint);
+    let http = reqwest::Client::new();
+    let base = format!("http://{}", pge.addr);
+
+    let body = serde_json::json!({
+        "bank_id": "30004",
+        "company": {"siren": SIREN, "legal_name": LEGAL_NAME, "legal_form": "SAS",
+                    "creation_date": "2012-05-04", "headcount": 12,
+                    "revenue_cents": 100_000_000, "innovative": false,
+                    "collective_proceedings": false},
+        "requested_amount_cents": 5_000_000, "amortization_years": 4,
+        "contact_email": EMAIL,
+    });
+    let created = http
+        .post(format!("{base}/api/v1/loan-requests"))
+        .bearer_auth(token.trim())
+        .header("x-request-id", "traces-test-1")
+        .header("traceparent", format!("00-{CALLER_TRACE}-{CALLER_SPAN}-01"))
+        .json(&body)
+        .send()
+        .await
+        .expect("submit");
+    assert_eq!(created.status(), 201);
+
+    // A refusal names its request and its trace.
+    let refused = http
+        .post(format!("{base}/api/v1/loan-requests"))
+        .bearer_auth(token.trim())
+        .header("x-request-id", "traces-test-2")
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .expect("refused");
+    assert_eq!(refused.status(), 400);
+    let problem: serde_json::Value = refused.json().await.expect("problem+json");
+    assert_eq!(problem["request_id"], "traces-test-2", "{problem}");
+    let refused_trace = problem["trace_id"].as_str().expect("trace_id").to_owned();
+    assert_eq!(refused_trace.len(), 32, "{problem}");
+    assert_ne!(refused_trace, CALLER_TRACE);
+
+    // The spans arrive within the exporter's batch delay (1 s): wait for the e-mail's.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let spans = loop {
+        let spans = received.spans.lock().expect("lock").clone();
+        let done = spans.iter().any(|(_, s)| s.name == "outbox.deliver")
+            && spans.iter().any(|(_, s)| hex(&s.trace_id) == refused_trace);
+        if done {
+            break spans;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "spans received: {:?}",
+            spans.iter().map(|(_, s)| &s.name).collect::<Vec<_>>()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    for (service, _) in &spans {
+        assert!(service.contains("pge-api"), "service.name: {service}");
+    }
+
+    // The submission's trace continues the caller's.
+    let of_trace = |id: &str| -> HashMap<String, &Span> {
+        spans
+            .iter()
+            .map(|(_, s)| s)
+            .filter(|s| hex(&s.trace_id) == id)
+            .map(|s| (hex(&s.span_id), s))
+            .collect()
+    };
+    let submission = of_trace(CALLER_TRACE);
+    let names: Vec<&str> = submission.values().map(|s| s.name.as_str()).collect();
+    let root = submission
+        .values()
+        .find(|s| s.name == "POST /api/v1/loan-requests")
+        .unwrap_or_else(|| panic!("no server span in {names:?}"));
+    assert_eq!(root.kind, SpanKind::Server as i32);
+    assert_eq!(
+        hex(&root.parent_span_id),
+        CALLER_SPAN,
+        "the caller's span is the parent"
+    );
+    let transaction = submission
+        .values()
+        .find(|s| s.name == "store.submit")
+        .unwrap_or_else(|| panic!("no transaction span in {names:?}"));
+    assert!(descends(&submission, transaction, root), "{names:?}");
+    for table in ["loan_requests", "audit_events", "outbox_messages"] {
+        let insert = submission
+            .values()
+            .find(|s| s.name == format!("INSERT {table}"))
+            .unwrap_or_else(|| panic!("no INSERT {table} span in {names:?}"));
+        assert!(descends(&submission, insert, transaction), "{names:?}");
+        assert_eq!(insert.kind, SpanKind::Client as i32);
+    }
+
+    // The e-mail: its own trace (the outbox batch), linked to the submission's.
+    let deliver = spans
+        .iter()
+        .map(|(_, s)| s)
+        .find(|s| s.name == "outbox.deliver")
+        .expect("deliver span");
+    let mail_trace = hex(&deliver.trace_id);
+    assert_ne!(mail_trace, CALLER_TRACE);
+    assert!(
+        deliver
+            .links
+            .iter()
+            .any(|link| hex(&link.trace_id) == CALLER_TRACE),
+        "the delivery links to the submission's trace: {:?}",
+        deliver.links
+    );
+    let mail = of_trace(&mail_trace);
+    let mail_names: Vec<&str> = mail.values().map(|s| s.name.as_str()).collect();
+    let batch = mail
+        .values()
+        .find(|s| s.name == "outbox.batch")
+        .unwrap_or_else(|| panic!("no batch span in {mail_names:?}"));
+    assert!(batch.parent_span_id.is_empty(), "the batch is a root");
+    assert!(descends(&mail, deliver, batch));
+    let write = mail
+        .values()
+        .find(|s| s.name == "mail.write")
+        .unwrap_or_else(|| panic!("no send span in {mail_names:?}"));
+    assert!(descends(&mail, write, deliver));
+
+    // No personal data in anything exported.
+    let raw = String::from_utf8_lossy(&received.raw.lock().expect("lock")).into_owned();
+    for secret in [LEGAL_NAME, EMAIL, SIREN, "Boulangerie"] {
+        assert!(!raw.contains(secret), "{secret} in an exported span");
+    }
+
+    // Every log line of the submission carries its trace id.
+    let lines = pge.lines.lock().expect("lock").clone();
+    let of_request: Vec<&String> = lines
+        .iter()
+        .filter(|l| l.contains("\"request_id\":\"traces-test-1\""))
+        .collect();
+    assert!(!of_request.is_empty(), "{lines:?}");
+    for line in of_request {
+        assert!(
+            line.contains(&format!("\"trace_id\":\"{CALLER_TRACE}\"")),
+            "a line without its trace id: {line}"
+        );
+    }
+    drop(pge);
+    let _ = std::fs::remove_dir_all(&dir);
+}
