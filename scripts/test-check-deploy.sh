@@ -17,7 +17,8 @@ trap 'rm -rf "$TMP"' EXIT
 # and the binary's PGE_* variables from them.
 # ops/: the Prometheus rules and the dashboards the observability checks read.
 # .gitlab/ (the agents' configuration), deny.toml and .ci/ (the supply chain checks).
-ARTIFACTS=(Dockerfile .dockerignore .gitlab-ci.yml helm terraform docs scripts Cargo.toml api ops .gitlab deny.toml .ci)
+# infra/: the least-privilege check reads the AWS SDK calls of infra/src.
+ARTIFACTS=(Dockerfile .dockerignore .gitlab-ci.yml helm terraform docs scripts Cargo.toml api ops .gitlab deny.toml .ci infra)
 
 OK=0
 KO=0
@@ -28,7 +29,7 @@ fresh_copy() {
   mkdir -p "$TMP/repo"
   local a
   for a in "${ARTIFACTS[@]}"; do cp -R "$SRC/$a" "$TMP/repo/"; done
-  rm -rf "$TMP/repo/api/target"
+  rm -rf "$TMP/repo/api/target" "$TMP/repo/infra/target"
   find "$TMP/repo" -name '.terraform' -prune -exec rm -rf {} +
 }
 
@@ -427,11 +428,11 @@ breaks "pins: the ADOT add-on unpinned" 'EKS add-ons of the collectors' \
 breaks "pins: ADOT installed without waiting for cert-manager" 'EKS add-ons of the collectors' \
   'del_line $OBS/collector.tf "depends_on = \[aws_eks_addon.cert_manager\]"'
 breaks "chart: traces not sent to the collector (helm_values)" 'helm template with Terraform|chart: traces' \
-  'sub terraform/environments/staging/outputs.tf "    telemetry      = { otlpEndpoint = module.observability.otlp_endpoint }\n" ""'
+  'sub terraform/environments/staging/outputs.tf "    telemetry           = { otlpEndpoint = module.observability.otlp_endpoint }\n" ""'
 breaks "chart: the NetworkPolicy drops the traces" 'helm template with Terraform|chart: traces' \
   'sub helm/pge/templates/networkpolicy.yaml "port: {{ regexFind \"[0-9]+\$\" \$root.Values.telemetry.otlpEndpoint }}" "port: 4317"'
 breaks "chart: /metrics closed to the collectors" 'helm template with Terraform|chart: traces' \
-  'sub terraform/environments/production/outputs.tf ", monitoringNamespace = module.observability.collector_namespace }" " }"'
+  'sub terraform/environments/production/outputs.tf ", monitoringNamespace = module.observability.collector_namespace," ","'
 breaks "dashboards: the token left valid after the job" 'provision-dashboards.sh' \
   'sub scripts/provision-dashboards.sh "trap '"'"'rm -rf \"\$tmp\"; delete_token'"'"' EXIT" "trap '"'"'rm -rf \"\$tmp\"'"'"' EXIT"'
 breaks "dashboards: posted without overwrite" 'provision-dashboards.sh' \
@@ -499,6 +500,67 @@ breaks "gitlab-ci: deployed without verifying the signature" 'image signed keyle
   'sub .gitlab-ci.yml "      cosign verify \"\$ECR_REPOSITORY:\$CI_COMMIT_SHA\"" "      echo \"\$ECR_REPOSITORY:\$CI_COMMIT_SHA\""'
 breaks "gitlab-ci: any signer's certificate accepted" 'image signed keyless' \
   'sub .gitlab-ci.yml "--certificate-identity \"\$CI_PROJECT_URL//.gitlab-ci.yml@refs/heads/\$CI_DEFAULT_BRANCH\"" "--certificate-identity-regexp \".*\""'
+# Least privilege (issue 29, part 5)
+breaks "chart: the worker runs as the API's ServiceAccount" 'helm template|least privilege in the chart' \
+  'sub helm/pge/templates/deployment-worker.yaml "serviceAccountName: {{ \$fullname }}-worker" "serviceAccountName: {{ \$fullname }}-api"'
+breaks "chart: the migration reads the application's Secret" 'helm template|least privilege in the chart' \
+  'sub helm/pge/templates/job-migrate.yaml "pge.migrationDatabaseEnv" "pge.databaseEnv"'
+breaks "chart: the migration's ServiceAccount gets an IAM role" 'helm template|least privilege in the chart' \
+  'sub helm/pge/templates/job-migrate.yaml "    helm.sh/hook-weight: \"-10\"\n" "    helm.sh/hook-weight: \"-10\"\n    eks.amazonaws.com/role-arn: {{ .Values.serviceAccount.roleArn | quote }}\n"'
+breaks "chart: the migration may call out on 443" 'helm template|least privilege in the chart' \
+  'sub helm/pge/templates/networkpolicy.yaml "    {{- if ne \$component \"migrate\" }}\n    # AWS" "    {{- if true }}\n    # AWS"'
+breaks "chart: HTTPS open to the whole VPC" 'helm template|least privilege in the chart' \
+  'sub helm/pge/templates/networkpolicy.yaml "            except:\n              - {{ \$root.Values.networkPolicy.vpcCIDR }}\n" ""'
+breaks "chart: HTTPS to the nodes' subnets" 'helm template|least privilege in the chart' \
+  'sub terraform/environments/staging/outputs.tf "awsEndpointCIDRs = module.network.endpoint_subnet_cidrs" "awsEndpointCIDRs = module.network.private_subnet_cidrs"'
+breaks "chart: the worker without its liveness probe" 'helm template|least privilege in the chart' \
+  'sub helm/pge/templates/deployment-worker.yaml "              path: /livez" "              path: /metrics"'
+breaks "chart: one role for the API and the worker (helm_values)" 'helm template|least privilege' \
+  'sub terraform/environments/production/outputs.tf "workerRoleArn = module.worker_role.role_arn" "workerRoleArn = module.api_role.role_arn"'
+breaks "irsa: the worker may read the documents" 'least privilege in IAM' \
+  'sub terraform/modules/irsa/main.tf "    actions   = [\"ses:SendEmail\"]" "    actions   = [\"ses:SendEmail\", \"s3:GetObject\"]"'
+breaks "irsa: a Cognito call the API makes is not granted" 'least privilege in IAM' \
+  'sub terraform/modules/irsa/main.tf ", \"cognito-idp:AdminDeleteUser\"]" "]"'
+breaks "irsa: any ServiceAccount of the release may assume a role" 'least privilege in IAM' \
+  'sub terraform/modules/irsa/main.tf ":\${var.service_account}-\${var.component}\"]" ":\${var.service_account}\"]"'
+breaks "irsa: one policy for both components" 'least privilege in IAM' \
+  'sub terraform/modules/irsa/main.tf "policy = var.component == \"api\" ? data.aws_iam_policy_document.api.json : data.aws_iam_policy_document.worker.json" "policy = data.aws_iam_policy_document.api.json"'
+breaks "rds: the database admits every pod and node of the cluster" 'least privilege in IAM' \
+  'sub terraform/environments/staging/main.tf "client_security_group_ids = [module.eks.pge_pods_security_group_id]" "client_security_group_ids = [module.eks.cluster_security_group_id]"'
+breaks "eks: pods get no security group of their own" 'least privilege in IAM' \
+  'sub terraform/modules/eks/main.tf "ENABLE_POD_ENI = \"true\"" "ENABLE_POD_ENI = \"false\""'
+breaks "chart: the migration's pods without pge's security group" 'helm template|least privilege in the chart' \
+  'sub helm/pge/templates/securitygrouppolicy.yaml "      app.kubernetes.io/instance: {{ .Release.Name }}" "      app.kubernetes.io/instance: {{ .Release.Name }}\n      app.kubernetes.io/component: api"'
+breaks "chart: a SecurityGroupPolicy with a field its CRD lacks (validate)" 'helm template|kubernetes-validate' \
+  'sub helm/pge/templates/securitygrouppolicy.yaml "  securityGroups:\n    groupIds:" "  securityGroups:\n    groupIDs:"'
+# Backups (issue 29, part 6)
+breaks "backup: the copy vault left unlocked" 'backups' \
+  'sub terraform/modules/backup/main.tf "  backup_vault_name   = aws_backup_vault.copy.name" "  backup_vault_name   = aws_backup_vault.this.name"'
+breaks "backup: the copy account's vault in Ireland" 'backups' \
+  'sub terraform/environments/production/versions.tf "  alias               = \"backup_copy\"\n  region              = \"eu-west-3\"" "  alias               = \"backup_copy\"\n  region              = \"eu-west-1\""'
+breaks "backup: financial records kept a year" 'backups' \
+  'sub terraform/modules/backup/variables.tf "  default     = 3653" "  default     = 365"'
+breaks "backup: nothing copied to the second account" 'backups' \
+  'sub terraform/modules/backup/main.tf "destination_vault_arn = aws_backup_vault.copy.arn" "destination_vault_arn = aws_backup_vault.this.arn"'
+breaks "backup: the documents not backed up" 'backups' \
+  'sub terraform/modules/backup/main.tf "resources    = [var.database_arn, var.documents_bucket_arn]" "resources    = [var.database_arn]"'
+breaks "backup: no point-in-time restore" 'backups' \
+  'sub terraform/modules/backup/main.tf "enable_continuous_backup     = true" "enable_continuous_backup     = false"'
+# EKS on a supported version, the namespace by code (issue 29, part 8)
+breaks "eks: a Kubernetes version out of standard support" 'EKS on a version' \
+  'sub terraform/environments/staging/main.tf "  kubernetes_version = \"1.35\"" "  kubernetes_version = \"1.34\""'
+breaks "eks: the chart validated for another version than the clusters'" 'EKS on a version' \
+  'sub scripts/check-deploy.sh "KUBE_VERSION=\"1.35\"" "KUBE_VERSION=\"1.31\""'
+breaks "namespace: no ALB readiness gate" 'namespace by Terraform' \
+  'sub terraform/modules/app-namespace/main.tf "\"elbv2.k8s.aws/pod-readiness-gate-inject\"    = \"enabled\"" "\"elbv2.k8s.aws/pod-readiness-gate-inject\"    = \"disabled\""'
+breaks "namespace: Pod Security baseline only" 'namespace by Terraform' \
+  'sub terraform/modules/app-namespace/main.tf "\"pod-security.kubernetes.io/enforce\"         = \"restricted\"" "\"pod-security.kubernetes.io/enforce\"         = \"baseline\""'
+breaks "namespace: created by hand again" 'namespace by Terraform' \
+  'append docs/DEPLOYMENT.md "kubectl create namespace pge"'
+breaks "namespace: the deploy jobs bound cluster-wide" 'namespace by Terraform' \
+  'sub terraform/modules/app-namespace/main.tf "resource \"kubernetes_role_binding_v1\" \"deployers\"" "resource \"kubernetes_cluster_role_binding_v1\" \"deployers\""'
+breaks "chart: a container that may escalate its privileges (Pod Security)" 'helm template|Pod Security' \
+  'sub helm/pge/templates/_helpers.tpl "allowPrivilegeEscalation: false" "allowPrivilegeEscalation: true"'
 if command -v terraform >/dev/null 2>&1; then
   breaks "terraform: unformatted file (terraform fmt)" 'terraform fmt' \
     'sub terraform/modules/ecr/main.tf "  image_tag_mutability = \"IMMUTABLE\"" "  image_tag_mutability    =    \"IMMUTABLE\""'

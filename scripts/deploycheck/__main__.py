@@ -2,7 +2,7 @@
 it fails (scripts/check-deploy.sh names each check and shows the report of a failure)."""
 import sys
 
-from . import chart, checkov, deploy_web, dockerfile, ecr, edge, gitlab, helm_values, observability, rollback, smoke, terraform, terraform_refs, trust, web
+from . import backup, chart, cluster, checkov, deploy_web, dockerfile, ecr, edge, gitlab, helm_values, observability, privilege, rollback, smoke, terraform, terraform_refs, trust, web
 
 CHECKS = {
     "checkov-report": checkov.main,
@@ -29,6 +29,9 @@ CHECKS = {
     "tag-image": ecr.tag_main,
     "observability": observability.main,
     "trust": trust.main,
+    "privilege": privilege.main,
+    "backup": backup.main,
+    "cluster": cluster.main,
 }
 
 

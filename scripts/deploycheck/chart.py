@@ -33,6 +33,27 @@ def rendered_sets(rendered, pattern="*.yaml"):
 
 # --- kubernetes-validate -----------------------------------------------------------------
 
+_META = {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}, "namespace": {"type": "string"},
+                                                               "labels": {"type": "object"}, "annotations": {"type": "object"}}}
+_SELECTOR = {"type": "object", "additionalProperties": False, "properties": {
+    "matchLabels": {"type": "object", "additionalProperties": {"type": "string"}},
+    "matchExpressions": {"type": "array"}}}
+# The custom resources the chart renders, with the schema of their CRD: SecurityGroupPolicy
+# of the VPC resource controller (vpc.amazonaws.com_securitygrouppolicies.yaml: one of the
+# two selectors, at most 5 group ids), which EKS installs in every cluster.
+CRD_SCHEMAS = {
+    ("vpc.amazonaws.com/v1beta1", "SecurityGroupPolicy"): {
+        "type": "object", "additionalProperties": False, "required": ["apiVersion", "kind", "metadata", "spec"],
+        "properties": {
+            "apiVersion": {"const": "vpc.amazonaws.com/v1beta1"}, "kind": {"const": "SecurityGroupPolicy"}, "metadata": _META,
+            "spec": {"type": "object", "additionalProperties": False, "required": ["securityGroups"],
+                     "oneOf": [{"required": ["podSelector"]}, {"required": ["serviceAccountSelector"]}],
+                     "properties": {
+                         "podSelector": _SELECTOR, "serviceAccountSelector": _SELECTOR,
+                         "securityGroups": {"type": "object", "additionalProperties": False, "required": ["groupIds"], "properties": {
+                             "groupIds": {"type": "array", "minItems": 1, "maxItems": 5, "items": {"type": "string", "pattern": "^sg-[0-9a-f]+$"}}}}}}}},
+}
+
 def kube_validate_main(args):
     """kubernetes-validate through its Python API: strict (unknown fields are errors), and
     an unknown kind or removed API version is fatal (the CLI only warns about those).
@@ -45,7 +66,14 @@ def kube_validate_main(args):
         for doc in yaml_docs(path):
             count += 1
             name = f'{path.rsplit("/", 1)[-1]}: {doc.get("kind")}/{doc.get("metadata", {}).get("name")}'
+            crd = CRD_SCHEMAS.get((doc.get("apiVersion"), doc.get("kind")))
             try:
+                if crd is not None:
+                    # A custom resource the chart may render: against the schema of its
+                    # CRD (below), strict; any other kind stays unknown, hence fatal.
+                    import jsonschema
+                    jsonschema.validate(doc, crd)
+                    continue
                 kubernetes_validate.validate(doc, version, strict=True)
             except Exception as e:  # ValidationError, SchemaNotFoundError, ...
                 errors += 1

@@ -12,7 +12,12 @@ from .common import load_hcl, q
 SAMPLES = {
     "module.ecr.repository_url": "123456789012.dkr.ecr.eu-west-3.amazonaws.com/pge",
     "data.aws_ecr_repository.pge.repository_url": "123456789012.dkr.ecr.eu-west-3.amazonaws.com/pge",
-    "module.app_role.role_arn": "arn:aws:iam::123456789012:role/pge-app",
+    "module.eks.pge_pods_security_group_id": "sg-0aaaaaaaaaaaaaaa1",
+    "module.eks.cluster_security_group_id": "sg-0ccccccccccccccc2",
+    "module.api_role.role_arn": "arn:aws:iam::123456789012:role/pge-api",
+    "module.worker_role.role_arn": "arn:aws:iam::123456789012:role/pge-worker",
+    "module.network.vpc_cidr": "10.20.0.0/16",
+    "module.network.endpoint_subnet_cidrs": ["10.20.3.0/28", "10.20.3.16/28", "10.20.3.32/28"],
     "module.cognito.user_pool_id": "eu-west-3_AbCdEf123",
     "module.cognito.spa_client_id": "1example23456789abcdefghij",
     "module.cognito.hosted_ui_domain": "pge-env.auth.eu-west-3.amazoncognito.com",

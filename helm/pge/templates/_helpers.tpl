@@ -60,6 +60,20 @@ prometheus.io/path: /metrics
   value: {{ printf "pge-%s" .component | quote }}
 {{- end -}}
 
+{{/* The migration role's Secret (owner of the schema): the migration Job only, never
+     the API or the worker, another Secret than the application role's. */}}
+{{- define "pge.migrationDatabaseEnv" -}}
+{{- $secret := required "database.migrationSecret is required: the name of the Secret holding the migration role's PGE_DATABASE_URL" .Values.database.migrationSecret -}}
+{{- if eq $secret (include "pge.databaseSecret" .) -}}
+{{- fail "database.migrationSecret must not be database.existingSecret: the application's role has no DDL rights, the migration's role is not the application's" -}}
+{{- end -}}
+- name: PGE_DATABASE_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ $secret }}
+      key: {{ .Values.database.urlKey }}
+{{- end -}}
+
 {{- define "pge.databaseSecret" -}}
 {{- required "database.existingSecret is required: the name of the Secret holding PGE_DATABASE_URL" .Values.database.existingSecret -}}
 {{- end -}}

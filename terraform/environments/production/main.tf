@@ -3,6 +3,12 @@
 # The ECR repository and the CI push role belong to the staging environment of the
 # same account; production runs the exact image staging tested.
 
+# In EKS standard support until 2027-03-27 (AWS's calendar; a deployment check fails once
+# the date has passed). A running cluster moves one minor version per apply.
+locals {
+  kubernetes_version = "1.35"
+}
+
 locals {
   env          = "production"
   name         = "pge-${local.env}"
@@ -31,7 +37,7 @@ module "network" {
 module "eks" {
   source             = "../../modules/eks"
   cluster_name       = local.name
-  kubernetes_version = "1.31"
+  kubernetes_version = local.kubernetes_version
   vpc_id             = module.network.vpc_id
   vpc_cidr           = module.network.vpc_cidr
   private_subnet_ids = module.network.private_subnet_ids
@@ -49,12 +55,14 @@ module "eks" {
   tags = local.tags
 }
 
+# The database admits pge's pods only (security groups for pods: the chart's
+# SecurityGroupPolicy), not the nodes nor the cluster's other pods.
 module "rds" {
   source                    = "../../modules/rds"
   name                      = local.name
   vpc_id                    = module.network.vpc_id
   subnet_ids                = module.network.private_subnet_ids
-  client_security_group_ids = [module.eks.cluster_security_group_id]
+  client_security_group_ids = [module.eks.pge_pods_security_group_id]
   instance_class            = var.database_instance_class
   allocated_storage_gb      = 100
   max_allocated_storage_gb  = 1000
@@ -139,9 +147,26 @@ data "aws_ecr_repository" "pge" {
   name = "pge"
 }
 
-module "app_role" {
+# One IRSA role per component (terraform/modules/irsa): the API's (documents, reviewer
+# accounts) and the worker's (mail); the migration Job has none.
+module "api_role" {
+  source                = "../../modules/irsa"
+  name                  = "${local.name}-api"
+  component             = "api"
+  oidc_provider_arn     = module.eks.oidc_provider_arn
+  oidc_issuer           = module.eks.oidc_issuer
+  namespace             = local.namespace
+  service_account       = local.release
+  documents_bucket_arn  = module.s3.documents_bucket_arn
+  documents_kms_key_arn = module.s3.documents_kms_key_arn
+  user_pool_arn         = module.cognito.user_pool_arn
+  tags                  = local.tags
+}
+
+module "worker_role" {
   source                    = "../../modules/irsa"
-  name                      = "${local.name}-app"
+  name                      = "${local.name}-worker"
+  component                 = "worker"
   oidc_provider_arn         = module.eks.oidc_provider_arn
   oidc_issuer               = module.eks.oidc_issuer
   namespace                 = local.namespace
@@ -149,9 +174,6 @@ module "app_role" {
   ses_identity_arn          = module.ses.identity_arn
   ses_configuration_set_arn = module.ses.configuration_set_arn
   ses_from_address          = module.ses.from_address
-  documents_bucket_arn      = module.s3.documents_bucket_arn
-  documents_kms_key_arn     = module.s3.documents_kms_key_arn
-  user_pool_arn             = module.cognito.user_pool_arn
   tags                      = local.tags
 }
 
@@ -185,4 +207,31 @@ module "observability" {
   tags                          = local.tags
   # The add-ons run on the cluster's nodes and use its Pod Identity agent.
   depends_on = [module.eks]
+}
+
+# Backups (docs/RELIABILITY.md, "Backups: RPO and RTO"): the database and the documents in
+# a locked vault, the monthly recovery points copied to the second account's locked vault
+# in eu-west-3, kept ten years (Code de commerce, art. L123-22).
+module "backup" {
+  source = "../../modules/backup"
+  providers = {
+    aws             = aws
+    aws.backup_copy = aws.backup_copy
+  }
+  name                 = local.name
+  database_arn         = module.rds.arn
+  documents_bucket_arn = module.s3.documents_bucket_arn
+  copy_account_id      = var.backup_copy_account_id
+  tags                 = local.tags
+}
+
+# The application's namespace with its ALB readiness gate and Pod Security labels, and the
+# right of this environment's deploy jobs to deploy into it (terraform/modules/app-namespace).
+module "app_namespace" {
+  source             = "../../modules/app-namespace"
+  name               = local.namespace
+  kubernetes_version = local.kubernetes_version
+  gitlab_project_id  = var.gitlab_project_id
+  environment        = "production"
+  depends_on         = [module.eks]
 }

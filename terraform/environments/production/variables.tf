@@ -165,3 +165,27 @@ variable "grafana_viewer_group_ids" {
   type        = list(string)
   default     = []
 }
+
+variable "backup_copy_account_id" {
+  description = "The second AWS account (same Organization, cross-account backup enabled) whose vault in eu-west-3 keeps a copy of the monthly recovery points (terraform/modules/backup)."
+  type        = string
+  validation {
+    condition     = can(regex("^[0-9]{12}$", var.backup_copy_account_id)) && var.backup_copy_account_id != var.account_id
+    error_message = "backup_copy_account_id must be the 12-digit id of another account than production's."
+  }
+}
+
+variable "backup_copy_role_name" {
+  description = "Role of the copy account that Terraform assumes to create the copy vault, its key and its lock."
+  type        = string
+  default     = "OrganizationAccountAccessRole"
+}
+
+variable "gitlab_project_id" {
+  description = "Numeric id of the pge GitLab project (Settings > General): its deploy jobs of this environment may deploy into the namespace (terraform/modules/app-namespace)."
+  type        = string
+  validation {
+    condition     = can(regex("^[0-9]+$", var.gitlab_project_id))
+    error_message = "gitlab_project_id must be the project's numeric id."
+  }
+}

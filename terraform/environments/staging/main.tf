@@ -2,6 +2,12 @@
 # instances). Staging also owns what both environments share in the account: the ECR
 # repository and GitLab's OIDC provider and image-push role.
 
+# In EKS standard support until 2027-03-27 (AWS's calendar; a deployment check fails once
+# the date has passed). A running cluster moves one minor version per apply.
+locals {
+  kubernetes_version = "1.35"
+}
+
 locals {
   env          = "staging"
   name         = "pge-${local.env}"
@@ -30,7 +36,7 @@ module "network" {
 module "eks" {
   source             = "../../modules/eks"
   cluster_name       = local.name
-  kubernetes_version = "1.31"
+  kubernetes_version = local.kubernetes_version
   vpc_id             = module.network.vpc_id
   vpc_cidr           = module.network.vpc_cidr
   private_subnet_ids = module.network.private_subnet_ids
@@ -48,12 +54,14 @@ module "eks" {
   tags = local.tags
 }
 
+# The database admits pge's pods only (security groups for pods: the chart's
+# SecurityGroupPolicy), not the nodes nor the cluster's other pods.
 module "rds" {
   source                    = "../../modules/rds"
   name                      = local.name
   vpc_id                    = module.network.vpc_id
   subnet_ids                = module.network.private_subnet_ids
-  client_security_group_ids = [module.eks.cluster_security_group_id]
+  client_security_group_ids = [module.eks.pge_pods_security_group_id]
   instance_class            = "db.t4g.medium"
   allocated_storage_gb      = 20
   max_allocated_storage_gb  = 100
@@ -151,9 +159,26 @@ module "gitlab_oidc" {
   tags               = local.tags
 }
 
-module "app_role" {
+# One IRSA role per component (terraform/modules/irsa): the API's (documents, reviewer
+# accounts) and the worker's (mail); the migration Job has none.
+module "api_role" {
+  source                = "../../modules/irsa"
+  name                  = "${local.name}-api"
+  component             = "api"
+  oidc_provider_arn     = module.eks.oidc_provider_arn
+  oidc_issuer           = module.eks.oidc_issuer
+  namespace             = local.namespace
+  service_account       = local.release
+  documents_bucket_arn  = module.s3.documents_bucket_arn
+  documents_kms_key_arn = module.s3.documents_kms_key_arn
+  user_pool_arn         = module.cognito.user_pool_arn
+  tags                  = local.tags
+}
+
+module "worker_role" {
   source                    = "../../modules/irsa"
-  name                      = "${local.name}-app"
+  name                      = "${local.name}-worker"
+  component                 = "worker"
   oidc_provider_arn         = module.eks.oidc_provider_arn
   oidc_issuer               = module.eks.oidc_issuer
   namespace                 = local.namespace
@@ -161,9 +186,6 @@ module "app_role" {
   ses_identity_arn          = module.ses.identity_arn
   ses_configuration_set_arn = module.ses.configuration_set_arn
   ses_from_address          = module.ses.from_address
-  documents_bucket_arn      = module.s3.documents_bucket_arn
-  documents_kms_key_arn     = module.s3.documents_kms_key_arn
-  user_pool_arn             = module.cognito.user_pool_arn
   tags                      = local.tags
 }
 
@@ -197,4 +219,15 @@ module "observability" {
   tags                          = local.tags
   # The add-ons run on the cluster's nodes and use its Pod Identity agent.
   depends_on = [module.eks]
+}
+
+# The application's namespace with its ALB readiness gate and Pod Security labels, and the
+# right of this environment's deploy jobs to deploy into it (terraform/modules/app-namespace).
+module "app_namespace" {
+  source             = "../../modules/app-namespace"
+  name               = local.namespace
+  kubernetes_version = local.kubernetes_version
+  gitlab_project_id  = var.gitlab_project_id
+  environment        = "staging"
+  depends_on         = [module.eks]
 }

@@ -1,9 +1,15 @@
+# helm_values (issue 29, part 5): the API and the worker each with its own IRSA role; the
+# application's database role (DML only, pge-database) and the migration's (owner of the
+# schema, pge-database-migration), two Secrets synced from Secrets Manager
+# (docs/DEPLOYMENT.md, step 4); HTTPS egress outside the VPC and to the interface
+# endpoints' subnets only; the pods' security groups: pge's own, which the database alone
+# admits, and the cluster's (DNS, probes, collectors, load balancer).
 output "helm_values" {
   description = "Environment values of the chart: store as the GitLab CI file variable PGE_HELM_VALUES (environment scope: staging)."
   value = yamlencode({
     image          = { repository = module.ecr.repository_url }
-    serviceAccount = { roleArn = module.app_role.role_arn }
-    database       = { existingSecret = "pge-database", maxConnections = 10 }
+    serviceAccount = { roleArn = module.api_role.role_arn, workerRoleArn = module.worker_role.role_arn }
+    database       = { existingSecret = "pge-database", migrationSecret = "pge-database-migration", maxConnections = 10 }
     cursorSecret   = { existingSecret = "pge-cursor", key = "cursor-secret" }
     config = {
       awsRegion = var.region
@@ -27,9 +33,10 @@ output "helm_values" {
     }
     # The ALB's ENIs are in the public subnets (IP targets); RDS is in the private ones.
     # The ADOT collectors' namespace scrapes /metrics and receives the traces.
-    networkPolicy  = { ingressCIDRs = module.network.public_subnet_cidrs, databaseCIDRs = module.network.private_subnet_cidrs, monitoringNamespace = module.observability.collector_namespace }
-    telemetry      = { otlpEndpoint = module.observability.otlp_endpoint }
-    topologySpread = { whenUnsatisfiable = "ScheduleAnyway" }
+    networkPolicy       = { ingressCIDRs = module.network.public_subnet_cidrs, databaseCIDRs = module.network.private_subnet_cidrs, monitoringNamespace = module.observability.collector_namespace, vpcCIDR = module.network.vpc_cidr, awsEndpointCIDRs = module.network.endpoint_subnet_cidrs }
+    telemetry           = { otlpEndpoint = module.observability.otlp_endpoint }
+    securityGroupPolicy = { groupIds = [module.eks.pge_pods_security_group_id, module.eks.cluster_security_group_id] }
+    topologySpread      = { whenUnsatisfiable = "ScheduleAnyway" }
   })
 }
 

@@ -125,3 +125,12 @@ variable "grafana_viewer_group_ids" {
   type        = list(string)
   default     = []
 }
+
+variable "gitlab_project_id" {
+  description = "Numeric id of the pge GitLab project (Settings > General): its deploy jobs of this environment may deploy into the namespace (terraform/modules/app-namespace)."
+  type        = string
+  validation {
+    condition     = can(regex("^[0-9]+$", var.gitlab_project_id))
+    error_message = "gitlab_project_id must be the project's numeric id."
+  }
+}

@@ -14,6 +14,10 @@ terraform {
       source  = "hashicorp/archive"
       version = "2.7.1"
     }
+    kubernetes = {
+      source  = "hashicorp/kubernetes"
+      version = "2.36.0"
+    }
   }
 }
 
@@ -44,5 +48,17 @@ provider "aws" {
   allowed_account_ids = [var.account_id]
   default_tags {
     tags = local.tags
+  }
+}
+
+# The cluster's API (private endpoint: run Terraform from inside the VPC, as the cluster's
+# add-ons step does), for the application's namespace (terraform/modules/app-namespace).
+provider "kubernetes" {
+  host                   = module.eks.cluster_endpoint
+  cluster_ca_certificate = base64decode(module.eks.cluster_certificate_authority)
+  exec {
+    api_version = "client.authentication.k8s.io/v1beta1"
+    command     = "aws"
+    args        = ["eks", "get-token", "--cluster-name", module.eks.cluster_name, "--region", var.region]
   }
 }

@@ -40,6 +40,35 @@ resource "aws_iam_role_policy_attachment" "cluster" {
   policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/AmazonEKSClusterPolicy"
 }
 
+# Security groups for pods: the VPC resource controller gives a pod matched by a
+# SecurityGroupPolicy its own branch network interface with the groups it names.
+resource "aws_iam_role_policy_attachment" "cluster_vpc_resource_controller" {
+  role       = aws_iam_role.cluster.name
+  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/AmazonEKSVPCResourceController"
+}
+
+# pge's pods (API, worker, migration), through the chart's SecurityGroupPolicy: the only
+# group the database admits (terraform/modules/rds client_security_group_ids). The pods
+# also keep the cluster security group (DNS, probes, the collectors, the load balancer's
+# rules), which the database does not admit: another pod of the cluster, or a node, cannot
+# reach PostgreSQL.
+resource "aws_security_group" "pge_pods" {
+  # checkov:skip=CKV2_AWS_5:Attached to pge's pods by the chart's SecurityGroupPolicy (the VPC resource controller makes their branch network interfaces), not by a Terraform resource
+  name        = "${var.cluster_name}-pge-pods"
+  description = "pge pods (security groups for pods): the only source the database admits"
+  vpc_id      = var.vpc_id
+  tags        = merge(var.tags, { Name = "${var.cluster_name}-pge-pods" })
+}
+
+resource "aws_vpc_security_group_egress_rule" "pge_pods_postgres" {
+  security_group_id = aws_security_group.pge_pods.id
+  description       = "PostgreSQL in the VPC (the database's own group admits this group only)"
+  cidr_ipv4         = var.vpc_cidr
+  ip_protocol       = "tcp"
+  from_port         = 5432
+  to_port           = 5432
+}
+
 resource "aws_security_group" "cluster" {
   name        = "${var.cluster_name}-control-plane"
   description = "Additional rules of the EKS control plane: HTTPS from the VPC only"
@@ -207,9 +236,14 @@ resource "aws_eks_addon" "this" {
   addon_name                  = each.key
   resolve_conflicts_on_update = "OVERWRITE"
   # The VPC CNI enforces the chart's NetworkPolicies only with its policy agent on.
-  configuration_values = each.key == "vpc-cni" ? jsonencode({ enableNetworkPolicy = "true" }) : null
-  tags                 = var.tags
-  depends_on           = [aws_eks_node_group.this]
+  # ENABLE_POD_ENI: security groups for pods (the chart's SecurityGroupPolicy), in the
+  # standard mode, where the NetworkPolicies still apply to those pods.
+  configuration_values = each.key == "vpc-cni" ? jsonencode({
+    enableNetworkPolicy = "true"
+    env                 = { ENABLE_POD_ENI = "true", POD_SECURITY_GROUP_ENFORCING_MODE = "standard" }
+  }) : null
+  tags       = var.tags
+  depends_on = [aws_eks_node_group.this]
 }
 
 # --- Operators -----------------------------------------------------------------------

@@ -32,3 +32,13 @@ output "cluster_autoscaler_role_arn" {
   description = "IRSA role of the Cluster Autoscaler (kube-system/cluster-autoscaler)."
   value       = aws_iam_role.cluster_autoscaler.arn
 }
+
+output "pge_pods_security_group_id" {
+  description = "Security group of pge's pods (chart value securityGroupPolicy.groupIds, with the cluster security group); the database admits it alone."
+  value       = aws_security_group.pge_pods.id
+}
+
+output "cluster_certificate_authority" {
+  description = "The API server's CA certificate, base64 (the kubernetes provider of the environments)."
+  value       = aws_eks_cluster.this.certificate_authority[0].data
+}

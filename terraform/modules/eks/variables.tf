@@ -10,7 +10,7 @@ variable "cluster_name" {
 variable "kubernetes_version" {
   description = "Kubernetes minor version of the control plane and nodes."
   type        = string
-  default     = "1.31"
+  default     = "1.35"
   validation {
     condition     = can(regex("^1\\.([3-9][0-9])$", var.kubernetes_version))
     error_message = "kubernetes_version must be a minor version of 1.30 or later, such as 1.31: the chart's preStop sleep action (Kubernetes >= 1.30) keeps pods serving while the load balancer deregisters them."

@@ -3,6 +3,15 @@ variable "name" {
   type        = string
 }
 
+variable "component" {
+  description = "The pge component whose ServiceAccount (<service_account>-<component>) assumes the role: api (documents, reviewer accounts) or worker (mail)."
+  type        = string
+  validation {
+    condition     = contains(["api", "worker"], var.component)
+    error_message = "component must be api or worker (the migration Job has no AWS role)."
+  }
+}
+
 variable "oidc_provider_arn" {
   description = "IAM OIDC provider of the EKS cluster."
   type        = string
@@ -23,38 +32,44 @@ variable "namespace" {
 }
 
 variable "service_account" {
-  description = "ServiceAccount of the API and worker pods (the chart's fullname)."
+  description = "The chart's fullname: the component's ServiceAccount is <service_account>-<component>."
   type        = string
 }
 
 variable "ses_identity_arn" {
-  description = "SES identity the platform sends from."
+  description = "SES identity the platform sends from (the worker's role only; empty for the other)."
   type        = string
+  default     = ""
 }
 
 variable "ses_configuration_set_arn" {
-  description = "SES configuration set used by the platform."
+  description = "SES configuration set used by the platform (the worker's role only; empty for the other)."
   type        = string
+  default     = ""
 }
 
 variable "ses_from_address" {
-  description = "The only From address the pods may use."
+  description = "The only From address the pods may use (the worker's role only; empty for the other)."
   type        = string
+  default     = ""
 }
 
 variable "documents_bucket_arn" {
-  description = "Documents bucket."
+  description = "Documents bucket (the api's role only; empty for the other)."
   type        = string
+  default     = ""
 }
 
 variable "documents_kms_key_arn" {
-  description = "KMS key of the documents bucket."
+  description = "KMS key of the documents bucket (the api's role only; empty for the other)."
   type        = string
+  default     = ""
 }
 
 variable "user_pool_arn" {
-  description = "Cognito user pool the API administers (reviewer accounts)."
+  description = "Cognito user pool the API administers (reviewer accounts) (the api's role only; empty for the other)."
   type        = string
+  default     = ""
 }
 
 variable "tags" {

@@ -7,7 +7,10 @@ data "aws_region" "current" {}
 locals {
   public_cidrs  = [for i in range(3) : cidrsubnet(var.vpc_cidr, 8, i)]
   private_cidrs = [for i in range(3) : cidrsubnet(var.vpc_cidr, 4, i + 1)]
-  nat_count     = var.single_nat_gateway ? 1 : 3
+  # The interface endpoints' own /28s (after the public /24s): the pods' NetworkPolicy
+  # opens HTTPS inside the VPC to these only, not to the nodes' and pods' subnets.
+  endpoint_cidrs = [for i in range(3) : cidrsubnet(var.vpc_cidr, 12, 48 + i)]
+  nat_count      = var.single_nat_gateway ? 1 : 3
 }
 
 module "logs_key" {
@@ -57,6 +60,14 @@ resource "aws_subnet" "private" {
     "kubernetes.io/role/internal-elb"           = "1"
     "kubernetes.io/cluster/${var.cluster_name}" = "shared"
   })
+}
+
+resource "aws_subnet" "endpoints" {
+  count             = 3
+  vpc_id            = aws_vpc.this.id
+  cidr_block        = local.endpoint_cidrs[count.index]
+  availability_zone = var.azs[count.index]
+  tags              = merge(var.tags, { Name = "${var.name}-endpoints-${var.azs[count.index]}" })
 }
 
 resource "aws_eip" "nat" {
@@ -140,7 +151,7 @@ resource "aws_vpc_endpoint" "interface" {
   vpc_id              = aws_vpc.this.id
   service_name        = "com.amazonaws.${data.aws_region.current.name}.${each.key}"
   vpc_endpoint_type   = "Interface"
-  subnet_ids          = aws_subnet.private[*].id
+  subnet_ids          = aws_subnet.endpoints[*].id
   security_group_ids  = [aws_security_group.endpoints.id]
   private_dns_enabled = true
   tags                = merge(var.tags, { Name = "${var.name}-${each.key}" })

@@ -37,3 +37,8 @@ output "logs_kms_key_arn" {
   description = "KMS key for CloudWatch log groups of this environment."
   value       = module.logs_key.arn
 }
+
+output "endpoint_subnet_cidrs" {
+  description = "The interface endpoints' subnets (chart value networkPolicy.awsEndpointCIDRs: HTTPS inside the VPC goes there only)."
+  value       = aws_subnet.endpoints[*].cidr_block
+}

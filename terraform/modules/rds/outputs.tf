@@ -32,3 +32,8 @@ output "max_connections" {
   description = "max_connections of the instance's parameter group."
   value       = var.max_connections
 }
+
+output "arn" {
+  description = "ARN of the instance (AWS Backup's selection)."
+  value       = aws_db_instance.this.arn
+}

@@ -22,7 +22,7 @@ variable "subnet_ids" {
 }
 
 variable "client_security_group_ids" {
-  description = "Security groups allowed to connect on 5432 (the EKS cluster security group)."
+  description = "Security groups allowed to connect on 5432: pge's pods' own group (security groups for pods), nothing else."
   type        = list(string)
 }
 

@@ -1,0 +1,182 @@
+"""EKS on a supported version and the application's namespace by code (issue 29, part 8):
+
+  version    every cluster (local.kubernetes_version of each environment, the eks module's
+             default) runs a Kubernetes minor version in EKS *standard* support today,
+             by AWS's calendar below; the chart is rendered and validated at that version
+  namespace  the namespace is Terraform's (terraform/modules/app-namespace), the one the
+             deploy jobs use (HELM_NAMESPACE), with the ALB readiness-gate label and the
+             Pod Security Standards' `restricted` profile enforced, audited and warned at
+             the cluster's version; docs/DEPLOYMENT.md no longer creates or labels it by
+             hand; the deploy jobs' group is bound in it, and only in it
+  pss        every pod the chart renders meets `restricted` (else the namespace would
+             refuse it): non-root, no privilege escalation, every capability dropped, a
+             RuntimeDefault seccomp profile, no host namespace, port or path
+"""
+import datetime
+import glob
+import os
+import re
+
+from .common import finish, load_gitlab_ci, load_hcl, q, yaml_docs
+
+# End of standard support of each EKS minor version (AWS's Kubernetes release calendar,
+# docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html, as read on
+# 2026-12-06). A version missing here fails the check until its date is added.
+STANDARD_SUPPORT_ENDS = {
+    "1.31": datetime.date(2025, 11, 26),
+    "1.32": datetime.date(2026, 3, 23),
+    "1.33": datetime.date(2026, 7, 29),
+    "1.34": datetime.date(2026, 12, 2),
+    "1.35": datetime.date(2027, 3, 27),
+}
+READINESS_GATE = "elbv2.k8s.aws/pod-readiness-gate-inject"
+PSS = ("enforce", "audit", "warn")
+
+
+def unq(x):
+    if isinstance(x, dict):
+        return {q(k): unq(v) for k, v in x.items() if not str(k).startswith("__")}
+    if isinstance(x, list):
+        return [unq(v) for v in x]
+    return q(x)
+
+
+def env_locals(folder):
+    out = {}
+    for d in unq(load_hcl(os.path.join(folder, "main.tf"))).get("locals", []):
+        out.update(d)
+    return out
+
+
+def modules(folder, source):
+    return [b for m in unq(load_hcl(os.path.join(folder, "main.tf"))).get("module", []) for b in m.values() if b.get("source") == source]
+
+
+def version(root=".", today=None):
+    today = today or datetime.date.today()
+    errors = []
+    tf = os.path.join(root, "terraform")
+    versions = {}
+    for env in ("staging", "production"):
+        folder = os.path.join(tf, "environments", env)
+        eks = modules(folder, "../../modules/eks")
+        v = eks[0].get("kubernetes_version") if eks else None
+        if v == "${local.kubernetes_version}":
+            v = env_locals(folder).get("kubernetes_version")
+        versions[env] = v
+    default = {k: b for d in unq(load_hcl(os.path.join(tf, "modules/eks/variables.tf"))).get("variable", []) for k, b in d.items()}
+    versions["eks module default"] = default.get("kubernetes_version", {}).get("default")
+    for where, v in versions.items():
+        end = STANDARD_SUPPORT_ENDS.get(str(v))
+        if end is None:
+            errors.append(f"{where}: Kubernetes {v}: no end of standard support known for it: add its date from AWS's calendar to STANDARD_SUPPORT_ENDS")
+        elif end < today:
+            errors.append(f"{where}: Kubernetes {v} left EKS standard support on {end} (today {today}): upgrade, one minor version per apply")
+    script = open(os.path.join(root, "scripts/check-deploy.sh")).read()
+    m = re.search(r'^KUBE_VERSION="([0-9.]+)"', script, re.M)
+    if not m or m.group(1) != versions.get("production"):
+        errors.append(f"scripts/check-deploy.sh renders and validates the chart for Kubernetes {m.group(1) if m else None}, the clusters run {versions.get('production')}")
+    return errors, versions
+
+
+def namespace(root="."):
+    errors = []
+    err = errors.append
+    tf = os.path.join(root, "terraform")
+    main = unq(load_hcl(os.path.join(tf, "modules/app-namespace/main.tf")))
+    ns = [b for r in main.get("resource", []) for t, named in r.items() if t == "kubernetes_namespace_v1" for b in named.values()]
+    if len(ns) != 1:
+        return [f"modules/app-namespace: expected one kubernetes_namespace_v1, found {len(ns)}"]
+    labels = ns[0]["metadata"][0].get("labels", {})
+    if labels.get(READINESS_GATE) != "enabled":
+        err(f"modules/app-namespace: the namespace lacks {READINESS_GATE}=enabled: rollouts would not wait for the ALB's health checks")
+    for mode in PSS:
+        if labels.get(f"pod-security.kubernetes.io/{mode}") != "restricted":
+            err(f"modules/app-namespace: pod-security.kubernetes.io/{mode} is {labels.get(f'pod-security.kubernetes.io/{mode}')!r}, not restricted")
+        if labels.get(f"pod-security.kubernetes.io/{mode}-version") != "v${var.kubernetes_version}":
+            err(f"modules/app-namespace: pod-security.kubernetes.io/{mode}-version must be the cluster's version (v${{var.kubernetes_version}})")
+    bindings = [b for r in main.get("resource", []) for t, named in r.items() if t == "kubernetes_role_binding_v1" for b in named.values()]
+    if any(r for r in main.get("resource", []) if "kubernetes_cluster_role_binding_v1" in r):
+        err("modules/app-namespace: a ClusterRoleBinding: the deploy jobs' rights are the namespace's only")
+    for b in bindings:
+        for s in b.get("subject", []):
+            if s.get("name") != "${local.deployers}":
+                err(f"modules/app-namespace: a binding to {s.get('name')}, not to this environment's deploy jobs")
+    if "gitlab:project_env:${var.gitlab_project_id}:${var.environment}" not in str(main.get("locals")):
+        err("modules/app-namespace: the deploy jobs' group must be gitlab:project_env:<project id>:<environment>")
+    ci = load_gitlab_ci(os.path.join(root, ".gitlab-ci.yml"))
+    helm_ns = (ci.get("variables") or {}).get("HELM_NAMESPACE")
+    for env in ("staging", "production"):
+        folder = os.path.join(tf, "environments", env)
+        calls = modules(folder, "../../modules/app-namespace")
+        if not calls:
+            err(f"environments/{env}: the application's namespace is not created by Terraform (module app-namespace)")
+            continue
+        c = calls[0]
+        name = c.get("name")
+        if name == "${local.namespace}":
+            name = env_locals(folder).get("namespace")
+        if name != helm_ns:
+            err(f"environments/{env}: Terraform creates namespace {name!r}, the deploy jobs deploy into {helm_ns!r}")
+        if c.get("kubernetes_version") != "${local.kubernetes_version}":
+            err(f"environments/{env}: the namespace's Pod Security version is not the cluster's (kubernetes_version = local.kubernetes_version)")
+        if c.get("environment") != env:
+            err(f"environments/{env}: the namespace admits the deploy jobs of {c.get('environment')!r}")
+    doc = open(os.path.join(root, "docs/DEPLOYMENT.md")).read()
+    for by_hand in ("kubectl create namespace pge", "kubectl label namespace"):
+        if by_hand in doc:
+            err(f"docs/DEPLOYMENT.md still does `{by_hand}` by hand: Terraform creates and labels the namespace")
+    return errors
+
+
+def pss(rendered):
+    errors = []
+    ok_volumes = {"configMap", "emptyDir", "projected", "secret", "downwardAPI", "csi", "persistentVolumeClaim", "ephemeral", "name"}
+    for path in sorted(glob.glob(os.path.join(rendered, "*.yaml"))):
+        name = os.path.basename(path)
+        for d in yaml_docs(path):
+            if d.get("kind") not in ("Deployment", "Job", "StatefulSet", "DaemonSet", "Pod"):
+                continue
+            spec = d["spec"]["template"]["spec"] if d.get("kind") != "Pod" else d["spec"]
+            where = f"{name}: {d['kind']}/{d['metadata']['name']}"
+            psc = spec.get("securityContext") or {}
+            for k in ("hostNetwork", "hostPID", "hostIPC"):
+                if spec.get(k):
+                    errors.append(f"{where}: {k}")
+            for v in spec.get("volumes", []) or []:
+                kinds = set(v) - ok_volumes
+                if kinds:
+                    errors.append(f"{where}: volume {v.get('name')} of type {sorted(kinds)} (restricted allows none)")
+            for c in (spec.get("containers") or []) + (spec.get("initContainers") or []):
+                sc = c.get("securityContext") or {}
+                cw = f"{where}/{c['name']}"
+                if not (sc.get("runAsNonRoot", psc.get("runAsNonRoot")) is True):
+                    errors.append(f"{cw}: runAsNonRoot is not true")
+                if sc.get("runAsUser", psc.get("runAsUser")) == 0:
+                    errors.append(f"{cw}: runs as uid 0")
+                if sc.get("allowPrivilegeEscalation") is not False:
+                    errors.append(f"{cw}: allowPrivilegeEscalation is not false")
+                if sc.get("privileged"):
+                    errors.append(f"{cw}: privileged")
+                caps = sc.get("capabilities") or {}
+                if "ALL" not in (caps.get("drop") or []):
+                    errors.append(f"{cw}: capabilities not all dropped")
+                if set(caps.get("add") or []) - {"NET_BIND_SERVICE"}:
+                    errors.append(f"{cw}: adds capabilities {caps.get('add')}")
+                prof = (sc.get("seccompProfile") or psc.get("seccompProfile") or {}).get("type")
+                if prof not in ("RuntimeDefault", "Localhost"):
+                    errors.append(f"{cw}: seccompProfile {prof!r}, restricted needs RuntimeDefault")
+                for p in c.get("ports", []) or []:
+                    if p.get("hostPort"):
+                        errors.append(f"{cw}: hostPort {p['hostPort']}")
+    return errors
+
+
+def main(args):
+    """args: version | namespace | pss RENDERED_DIR. Run from the repository's root."""
+    if args[0] == "version":
+        errors, versions = version()
+        return finish(errors, "Kubernetes " + ", ".join(f"{k} {v} (standard support until {STANDARD_SUPPORT_ENDS.get(str(v))})" for k, v in versions.items()))
+    if args[0] == "namespace":
+        return finish(namespace(), "the namespace is Terraform's, the deploy jobs', with the ALB readiness gate and restricted Pod Security at the cluster's version")
+    return finish(pss(args[1]), "every pod the chart renders meets the restricted Pod Security Standard")
