@@ -36,7 +36,7 @@ enum Command {
     /// Send the outbox's e-mails until stopped (SIGTERM finishes the batch in hand).
     Worker,
     /// Apply database migrations, then exit.
-    Migrate,
+    Migrate(MigrateSettings),
     /// Print the OpenAPI document.
     Openapi,
     /// Print a token signed by the dev identity provider (embedded default only).
@@ -51,6 +51,36 @@ enum Command {
         #[arg(long)]
         sub: Option<String>,
     },
+}
+
+/// Timeouts of the migration's sessions (PostgreSQL): a migration that waits for a
+/// lock longer than `lock_timeout` fails, rather than holding every query of the live
+/// release queued behind it; Kubernetes retries the job.
+#[derive(clap::Args)]
+struct MigrateSettings {
+    /// Longest wait for a lock, in PostgreSQL's units (`5s`, `500ms`).
+    #[arg(long, env = "PGE_MIGRATE_LOCK_TIMEOUT", default_value = "5s",
+        value_parser = parse_pg_duration)]
+    lock_timeout: String,
+    /// Longest statement (a backfill or index build included).
+    #[arg(long, env = "PGE_MIGRATE_STATEMENT_TIMEOUT", default_value = "15min",
+        value_parser = parse_pg_duration)]
+    statement_timeout: String,
+}
+
+/// A PostgreSQL duration setting: a positive whole number and one of its units.
+fn parse_pg_duration(value: &str) -> Result<String, String> {
+    let value = value.trim();
+    let digits = value.bytes().take_while(u8::is_ascii_digit).count();
+    let (number, unit) = value.split_at(digits);
+    let positive = number.parse::<u64>().is_ok_and(|n| n > 0);
+    if positive && matches!(unit, "ms" | "s" | "min" | "h") {
+        Ok(value.to_owned())
+    } else {
+        Err(format!(
+            "expected a duration such as 5s, 500ms or 15min, got {value:?}"
+        ))
+    }
 }
 
 fn ensure_data_dir(settings: &Settings) -> anyhow::Result<()> {
@@ -209,10 +239,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(serve_settings) => serve(cli.settings, *serve_settings).await,
         Command::Worker => worker(cli.settings).await,
-        Command::Migrate => {
+        Command::Migrate(migrate) => {
             cli.settings.check().map_err(anyhow::Error::msg)?;
             ensure_data_dir(&cli.settings)?;
-            let store = Store::connect(&cli.settings.database()).await?;
+            let store = Store::connect_for_migrations(
+                &cli.settings.database(),
+                &migrate.lock_timeout,
+                &migrate.statement_timeout,
+            )
+            .await?;
             store.migrate().await?;
             tracing::info!("migrations applied");
             Ok(())
@@ -292,7 +327,7 @@ async fn main() -> std::process::ExitCode {
     let service = match &cli.command {
         Command::Serve(_) => "pge-api",
         Command::Worker => "pge-worker",
-        Command::Migrate => "pge-migrate",
+        Command::Migrate(_) => "pge-migrate",
         Command::Openapi | Command::DevToken { .. } => "pge",
     };
     let trace_settings = api::traces::TraceSettings {

@@ -67,8 +67,42 @@ impl Store {
     /// # Errors
     /// When the database cannot be reached or the URL is invalid.
     pub async fn connect(settings: &DatabaseSettings) -> Result<Self, DbErr> {
+        Self::connect_with(settings, &[]).await
+    }
+
+    /// Connects for `pge migrate`: on PostgreSQL every session runs with these timeouts,
+    /// so a DDL statement queued behind live traffic's locks gives up after
+    /// `lock_timeout` (the migration fails and is retried) instead of stalling every
+    /// query queued behind it, and no statement runs longer than `statement_timeout`.
+    /// Values in PostgreSQL's units (`5s`, `15min`).
+    ///
+    /// # Errors
+    /// As [`Store::connect`].
+    pub async fn connect_for_migrations(
+        settings: &DatabaseSettings,
+        lock_timeout: &str,
+        statement_timeout: &str,
+    ) -> Result<Self, DbErr> {
+        Self::connect_with(
+            settings,
+            &[
+                ("lock_timeout", lock_timeout.to_owned()),
+                ("statement_timeout", statement_timeout.to_owned()),
+            ],
+        )
+        .await
+    }
+
+    async fn connect_with(
+        settings: &DatabaseSettings,
+        session: &[(&'static str, String)],
+    ) -> Result<Self, DbErr> {
         let is_sqlite = settings.url.starts_with("sqlite:");
         let mut options = ConnectOptions::new(settings.url.clone());
+        if !is_sqlite && !session.is_empty() {
+            let session = session.to_vec();
+            options.map_sqlx_postgres_opts(move |pg| pg.options(session.clone()));
+        }
         options
             // SQL with bound values would put personal data in the logs.
             .sqlx_logging(false)
