@@ -2,7 +2,8 @@
 """Least privilege on the real PostgreSQL (issue 29, part 5): ops/postgres/roles.sql
 tested on a cluster of its own (16, the version RDS runs; scripts/pglab.py).
 
-1. roles.sql as the administrator, `pge migrate` as `pge_migrator`, roles.sql again.
+1. roles.sql as the administrator (no superuser: CREATEROLE, CREATEDB and the database's
+   owner, as RDS's master user), `pge migrate` as `pge_migrator`, roles.sql again.
 2. Every table, sequence and function of the schema is owned by `pge_migrator`; `pge_app`
    owns nothing and has no CREATE on the schema or the database, no TEMPORARY.
 3. `pge serve` as `pge_app` (its own in-process worker off) becomes ready; an applicant
@@ -31,6 +32,9 @@ import pglab
 from opslab import stop_on_sigterm
 
 DB = "pge_least"
+# The administrator who runs roles.sql: as RDS's master user, no superuser, but CREATEROLE
+# and CREATEDB, and the owner of the database.
+ADMIN = "pge_admin"
 ROLES = os.path.join(pglab.ROOT, "ops", "postgres", "roles.sql")
 
 # Statement -> what it would do; each must be refused to pge_app.
@@ -74,7 +78,7 @@ def psql(cluster, user, sql, db=DB):
 def roles_sql(cluster):
     done = subprocess.run(
         ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p",
-         str(cluster.port), "-U", "postgres", "-d", DB, "-f", ROLES],
+         str(cluster.port), "-U", ADMIN, "-d", DB, "-f", ROLES],
         capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"{ROLES} failed:\n{done.stderr}")
@@ -95,7 +99,8 @@ def main():
     failures, report = [], {"postgresql": cluster.server_version}
     serve = worker = None
     try:
-        cluster.psql(f"CREATE DATABASE {DB}")
+        cluster.psql(f"CREATE ROLE {ADMIN} LOGIN CREATEROLE CREATEDB")
+        cluster.psql(f"CREATE DATABASE {DB} OWNER {ADMIN}")
         roles_sql(cluster)
         migrated = pglab.migrate(pge, url(cluster, "pge_migrator"))
         if migrated.returncode != 0:

@@ -28,8 +28,21 @@ SELECT 'CREATE ROLE pge_migrator LOGIN'
 WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'pge_migrator') \gexec
 SELECT 'CREATE ROLE pge_app LOGIN'
 WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'pge_app') \gexec
-ALTER ROLE pge_migrator NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
-ALTER ROLE pge_app NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
+-- Neither may hold a role attribute (a non-superuser administrator, such as RDS's
+-- master user, may not change them: a role found with one stops the script).
+DO $$
+BEGIN
+  IF EXISTS (SELECT FROM pg_roles WHERE rolname IN ('pge_migrator', 'pge_app')
+             AND (rolsuper OR rolcreatedb OR rolcreaterole OR rolreplication
+                  OR rolbypassrls)) THEN
+    RAISE EXCEPTION 'pge_migrator or pge_app holds SUPERUSER, CREATEDB, CREATEROLE, '
+                    'REPLICATION or BYPASSRLS: remove it first';
+  END IF;
+END $$;
+-- An administrator that is no superuser (RDS's master user) acts for pge_migrator
+-- (owner changes, default privileges) as a member of it.
+SELECT format('GRANT pge_migrator TO %I', current_user)
+WHERE NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) \gexec
 -- pge_app is no member of pge_migrator (nor the reverse): none inherits the other's rights.
 SELECT format('REVOKE %I FROM %I', r.rolname, m.rolname)
 FROM pg_auth_members am
