@@ -14,6 +14,8 @@
 #
 # Variables: BENCH_SECONDS (length of each measured step, default 60), BENCH_CLIENTS
 # (closed-loop clients of the ceiling runs, API and pgbench alike, default 32),
+# BENCH_TRACES (a sample ratio such as 0.1: the API exports traces at that ratio to an
+# OTLP receiver on this machine, scripts/bench/otlp-sink.py; unset: no traces),
 # BENCH_RATE (offered requests/s of the journeys, default 833), BENCH_OVERLOAD (offered
 # requests/s of the overload step, default 4 x BENCH_RATE), BENCH_RAMP (e.g.
 # 800:200:2000 to also ramp up to the ceiling of the journeys), BENCH_OUT (folder of the
@@ -53,8 +55,10 @@ PGE="$OUT/image/rootfs/usr/local/bin/pge"
 LOADTEST="$CARGO_TARGET_DIR/x86_64-unknown-linux-gnu/release/loadtest"
 DATA="$(mktemp -d)"
 SERVER_PID=""
+SINK_PID=""
 cleanup() {
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true
+  [ -n "$SINK_PID" ] && kill "$SINK_PID" 2>/dev/null || true
   rm -rf "$DATA"
 }
 trap cleanup EXIT
@@ -69,6 +73,18 @@ export PGE_METRICS_ADDR="127.0.0.1:0"
 # As many database connections as pgbench gets (one per client): half of them are the
 # submissions' lanes (infra/src/persistence/fast_submit.rs).
 export PGE_DATABASE_MAX_CONNECTIONS="$CLIENTS"
+
+# Traces on (BENCH_TRACES): the API exports to a receiver of this machine, which counts.
+TRACES="off"
+if [ -n "${BENCH_TRACES:-}" ]; then
+  rm -f "$OUT/otlp-port" "$OUT/otlp-counts.json"
+  python3 scripts/bench/otlp-sink.py "$OUT/otlp-port" "$OUT/otlp-counts.json" &
+  SINK_PID=$!
+  for _ in $(seq 1 50); do [ -s "$OUT/otlp-port" ] && break; sleep 0.1; done
+  export PGE_OTLP_ENDPOINT="http://127.0.0.1:$(cat "$OUT/otlp-port")"
+  export PGE_TRACE_SAMPLE_RATIO="$BENCH_TRACES"
+  TRACES="on, sample ratio $BENCH_TRACES"
+fi
 
 echo "== migrations"
 "$PGE" migrate >"$OUT/migrate.log" 2>&1
@@ -234,12 +250,16 @@ else
   IMAGE="not measured (scripts/image.sh needs umoci and root)"
 fi
 BINARY=$(stat -c %s "$PGE" | awk '{printf "%.1f MB", $1/1e6}')
+if [ -n "$SINK_PID" ]; then
+  kill "$SINK_PID"; wait "$SINK_PID" 2>/dev/null || true; SINK_PID=""
+  TRACES="$TRACES: $(python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); print(f"{c[\"requests\"]} OTLP requests, {c[\"bytes\"]/1e6:.1f} MB received")' "$OUT/otlp-counts.json")"
+fi
 
 python3 - "$API_CEILING" "$PG_CEILING" <<PY | tee "$OUT/summary.txt"
 import sys
 api, pg = float(sys.argv[1]), float(sys.argv[2])
 print(f"""
-== figures ($(nproc) cores, API + PostgreSQL + load generator on this machine)
+== figures ($(nproc) cores, API + PostgreSQL + load generator on this machine; traces $TRACES)
 submission ceiling, API ($CLIENTS clients):      {api:.1f} submissions/s (p99 $CEILING_P99 ms)
 submission ceiling, pgbench ($CLIENTS clients):  {pg:.1f} transactions/s
 submission ceiling, API under wrk ($CLIENTS connections): $WRK_CEILING submissions/s stored (wrk: $WRK_RPS requests/s, p99 $WRK_P99 ms, $WRK_NON2XX answers not 2xx)

@@ -44,6 +44,18 @@ describe('problem+json → fields', () => {
     expect(problemText(t, busy).text).toBe('Trop de demandes en peu de temps. Réessayez dans 30 secondes.');
     expect(problemText(t, new ApiError(503, { type: '/problems/degraded-mode' }, 300)).text).toContain('5 minutes');
   });
+  it('keeps the request id support looks the logs up by: the problem’s, else the X-Request-Id header', () => {
+    const failed = toApiError(new Response(null, { status: 500, headers: { 'X-Request-Id': 'from-header' } }), {
+      type: '/problems/internal',
+      status: 500,
+      request_id: 'from-body',
+      trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
+    });
+    expect(failed.requestId).toBe('from-body');
+    const edge = toApiError(new Response('<html>', { status: 502, headers: { 'X-Request-Id': 'from-header' } }), undefined);
+    expect(edge.requestId).toBe('from-header');
+    expect(toApiError(new Response(null, { status: 502 }), undefined).requestId).toBeUndefined();
+  });
   it('says a network failure plainly', () => {
     expect(problemText(t, new ApiError(0, undefined)).title).toBe('Connexion impossible');
   });

@@ -11,6 +11,8 @@ export class ApiError extends Error {
     readonly problem: Partial<Problem> | undefined,
     /** Seconds to wait, from `Retry-After` (429, 503). */
     readonly retryAfter?: number,
+    /** The request's id (the problem's `request_id`, else the `X-Request-Id` header): what support looks the logs up by. */
+    readonly requestId?: string,
   ) {
     super(problem?.detail ?? problem?.title ?? `HTTP ${status}`);
     this.name = 'ApiError';
@@ -43,7 +45,8 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
 /** Builds the ApiError of a failed openapi-fetch call. */
 export function toApiError(response: Response, body: unknown): ApiError {
   const problem = body && typeof body === 'object' ? (body as Partial<Problem>) : undefined;
-  return new ApiError(response.status, problem, parseRetryAfter(response.headers.get('Retry-After')));
+  const requestId = (typeof problem?.request_id === 'string' ? problem.request_id : undefined) ?? response.headers.get('X-Request-Id') ?? undefined;
+  return new ApiError(response.status, problem, parseRetryAfter(response.headers.get('Retry-After')), requestId);
 }
 
 /** One field error per form field (the first one wins), keyed by form field name. */

@@ -1062,12 +1062,24 @@ export interface components {
             /** @description Eligibility refusal codes, for `not-eligible`. */
             reasons?: string[];
             /**
+             * @description This request's id (its `X-Request-Id`): every log line of the request carries it.
+             *     Quote it when reporting the problem.
+             * @example 0193f2a4-6c1e-7d52-9a0b-3c4d5e6f7a8b
+             */
+            request_id?: string | null;
+            /**
              * Format: int32
              * @description HTTP status code.
              */
             status: number;
             /** @description Short summary of the kind of problem. */
             title: string;
+            /**
+             * @description The request's trace id (W3C, 32 hex digits), when the platform exports traces:
+             *     the key to the request's trace and, in its log lines, `trace_id`.
+             * @example 4bf92f3577b34da6a3ce929d0e0e4736
+             */
+            trace_id?: string | null;
             type: components["schemas"]["ProblemType"];
         };
         /**

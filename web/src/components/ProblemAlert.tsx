@@ -15,6 +15,11 @@ export function ProblemAlert({ error, onRetry, showDetail = true }: { error: Api
           {t('problems.detail')} {detail}
         </p>
       )}
+      {error.status >= 500 && error.requestId && (
+        <p>
+          {t('problems.reference')} <code>{error.requestId}</code>
+        </p>
+      )}
       {onRetry && (
         <Button variant="secondary" onClick={onRetry}>
           {t('common.retry')}
