@@ -14,7 +14,7 @@
 #
 # Variables: BENCH_SECONDS (length of each measured step, default 60), BENCH_CLIENTS
 # (closed-loop clients of the ceiling runs, API and pgbench alike, default 32),
-# BENCH_TRACES (a sample ratio such as 0.1: the API exports traces at that ratio to an
+# BENCH_BUILT (reuse the binaries of an earlier run's BENCH_OUT, below), BENCH_TRACES (a sample ratio such as 0.1: the API exports traces at that ratio to an
 # OTLP receiver on this machine, scripts/bench/otlp-sink.py; unset: no traces),
 # BENCH_RATE (offered requests/s of the journeys, default 833), BENCH_OVERLOAD (offered
 # requests/s of the overload step, default 4 x BENCH_RATE), BENCH_RAMP (e.g.
@@ -49,10 +49,22 @@ OUT="$(cd "$OUT" && pwd)"
 
 # The binary the container image ships (static, scripts/release-build.sh), and the load
 # generator built with the same flags.
-echo "== release build"
-scripts/release-build.sh "$OUT/image" -q -p pge-loadtest --bin loadtest
+# BENCH_BUILT=DIR (a folder a previous run left, its image/ and loadtest): the very same
+# binaries again, not rebuilt, so that runs compared in one sitting (traces off and on)
+# measure one build even while the sources change.
+if [ -n "${BENCH_BUILT:-}" ]; then
+  echo "== binaries of $BENCH_BUILT (not rebuilt)"
+  mkdir -p "$OUT/image"
+  rm -rf "$OUT/image/rootfs"
+  cp -a "$BENCH_BUILT/image/rootfs" "$OUT/image/rootfs"
+  cp "$BENCH_BUILT/loadtest" "$OUT/loadtest"
+else
+  echo "== release build"
+  scripts/release-build.sh "$OUT/image" -q -p pge-loadtest --bin loadtest
+  cp "$CARGO_TARGET_DIR/x86_64-unknown-linux-gnu/release/loadtest" "$OUT/loadtest"
+fi
 PGE="$OUT/image/rootfs/usr/local/bin/pge"
-LOADTEST="$CARGO_TARGET_DIR/x86_64-unknown-linux-gnu/release/loadtest"
+LOADTEST="$OUT/loadtest"
 DATA="$(mktemp -d)"
 SERVER_PID=""
 SINK_PID=""

@@ -1,7 +1,8 @@
 //! Prometheus metrics at `GET /metrics`, on a listener of its own (`PGE_METRICS_ADDR`,
 //! the pod's internal port: neither the Ingress nor the API port serves it): requests
 //! and latency per route and status (recorded by [`crate::telemetry::request_context`]),
-//! requests refused by rate limits, shed or timed out, database pool use, outbox depth,
+//! requests refused by rate limits, shed or timed out, database pool use (open, idle, max,
+//! and the submissions' wait for a connection, `pge_db_wait_seconds`), outbox depth,
 //! dead letters and the oldest waiting e-mail's age, submissions by outcome
 //! (`pge_submissions_total{outcome}`, a closed set), the build (`pge_build_info{version,
 //! commit}`, the commit from `PGE_COMMIT` at build time), JWKS fetches.
@@ -34,6 +35,12 @@ pub fn handle() -> &'static PrometheusHandle {
                 Matcher::Full("http_request_duration_seconds".to_owned()),
                 &LATENCY_BUCKETS,
             )
+            .and_then(|builder| {
+                builder.set_buckets_for_metric(
+                    Matcher::Full("pge_db_wait_seconds".to_owned()),
+                    &LATENCY_BUCKETS,
+                )
+            })
             .unwrap_or_else(|_| PrometheusBuilder::new());
         let recorder = builder.build_recorder();
         let handle = recorder.handle();

@@ -139,7 +139,8 @@ impl Lanes {
     }
 
     async fn take(&self) -> Result<Lane<'_>, StorageError> {
-        let deadline = Instant::now() + self.acquire_timeout;
+        let started = Instant::now();
+        let deadline = started + self.acquire_timeout;
         let permit = tokio::time::timeout(self.acquire_timeout, self.permits.acquire())
             .await
             .map_err(|_| StorageError::unavailable("no submission lane free in time"))?
@@ -163,6 +164,10 @@ impl Lanes {
                 }
             }
         };
+        // The wait for a database connection of the submission's own (the pool's wait
+        // time, where launch day's traffic waits).
+        metrics::histogram!("pge_db_wait_seconds", "pool" => "submission_lanes")
+            .record(started.elapsed().as_secs_f64());
         Ok(Lane {
             lanes: self,
             held: Some(held),
