@@ -526,13 +526,30 @@ breaks "irsa: any ServiceAccount of the release may assume a role" 'least privil
 breaks "irsa: one policy for both components" 'least privilege in IAM' \
   'sub terraform/modules/irsa/main.tf "policy = var.component == \"api\" ? data.aws_iam_policy_document.api.json : data.aws_iam_policy_document.worker.json" "policy = data.aws_iam_policy_document.api.json"'
 breaks "rds: the database admits every pod and node of the cluster" 'least privilege in IAM' \
-  'sub terraform/environments/staging/main.tf "client_security_group_ids = [module.eks.pge_pods_security_group_id]" "client_security_group_ids = [module.eks.cluster_security_group_id]"'
+  'sub terraform/environments/staging/main.tf "client_security_group_ids = [module.eks.pge_pods_security_group_id," "client_security_group_ids = [module.eks.cluster_security_group_id,"'
 breaks "eks: pods get no security group of their own" 'least privilege in IAM' \
   'sub terraform/modules/eks/main.tf "ENABLE_POD_ENI = \"true\"" "ENABLE_POD_ENI = \"false\""'
 breaks "chart: the migration's pods without pge's security group" 'helm template|least privilege in the chart' \
   'sub helm/pge/templates/securitygrouppolicy.yaml "      app.kubernetes.io/instance: {{ .Release.Name }}" "      app.kubernetes.io/instance: {{ .Release.Name }}\n      app.kubernetes.io/component: api"'
 breaks "chart: a SecurityGroupPolicy with a field its CRD lacks (validate)" 'helm template|kubernetes-validate' \
   'sub helm/pge/templates/securitygrouppolicy.yaml "  securityGroups:\n    groupIds:" "  securityGroups:\n    groupIDs:"'
+# The database credentials: Secrets Manager, rotated, synced by External Secrets (part 5)
+breaks "secrets: both database Secrets from one Secrets Manager secret" 'helm template|least privilege in the chart' \
+  'sub terraform/environments/production/outputs.tf "migrationSecretId = module.database_credentials.migration_secret_name" "migrationSecretId = module.database_credentials.app_secret_name"'
+breaks "secrets: synced after the migration Job" 'helm template|least privilege in the chart' \
+  'sub helm/pge/templates/externalsecrets.yaml "    helm.sh/hook-weight: \"-20\"" "    helm.sh/hook-weight: \"10\""'
+breaks "secrets: a rotated password waits a day" 'helm template|least privilege in the chart' \
+  'sub helm/pge/templates/externalsecrets.yaml "refreshInterval: {{ \$root.Values.externalSecrets.refreshInterval }}" "refreshInterval: 24h"'
+breaks "secrets: the store reads with the API's role" 'helm template|least privilege in the chart' \
+  'sub helm/pge/templates/externalsecrets.yaml "{{ required \"externalSecrets.roleArn is required: the IAM role that may read the database secrets\" .Values.externalSecrets.roleArn | quote }}" "{{ .Values.serviceAccount.roleArn | quote }}"'
+breaks "secrets: an ExternalSecret field its CRD lacks (validate)" 'helm template|kubernetes-validate' \
+  'sub helm/pge/templates/externalsecrets.yaml "    creationPolicy: Orphan" "    creationPolicy: Orphan\n    immutable: true"'
+breaks "rotation: the application role rotated in place" 'least privilege in IAM' \
+  'sub terraform/modules/database-credentials/main.tf "RotationType          = \"PostgreSQLMultiUser\"" "RotationType          = \"PostgreSQLSingleUser\""'
+breaks "rotation: a password kept a year" 'least privilege in IAM' \
+  'sub terraform/modules/database-credentials/variables.tf "var.rotation_days <= 30" "var.rotation_days <= 365"'
+breaks "rotation: the store's role may write the secrets" 'least privilege in IAM' \
+  'sub terraform/modules/database-credentials/main.tf "[\"secretsmanager:GetSecretValue\", \"secretsmanager:DescribeSecret\"]" "[\"secretsmanager:GetSecretValue\", \"secretsmanager:DescribeSecret\", \"secretsmanager:PutSecretValue\"]"'
 # Backups (issue 29, part 6)
 breaks "backup: the copy vault left unlocked" 'backups' \
   'sub terraform/modules/backup/main.tf "  backup_vault_name   = aws_backup_vault.copy.name" "  backup_vault_name   = aws_backup_vault.this.name"'

@@ -41,7 +41,44 @@ _SELECTOR = {"type": "object", "additionalProperties": False, "properties": {
 # The custom resources the chart renders, with the schema of their CRD: SecurityGroupPolicy
 # of the VPC resource controller (vpc.amazonaws.com_securitygrouppolicies.yaml: one of the
 # two selectors, at most 5 group ids), which EKS installs in every cluster.
+_HOOK_META = {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}, "namespace": {"type": "string"},
+                                                                   "labels": {"type": "object"}, "annotations": {"type": "object"}}}
+# ExternalSecret and SecretStore of the External Secrets Operator (external-secrets.io/v1,
+# the API of ESO 0.17 and later), the parts the chart uses.
+_ESO_EXTERNAL_SECRET = {
+    "type": "object", "additionalProperties": False, "required": ["apiVersion", "kind", "metadata", "spec"],
+    "properties": {
+        "apiVersion": {"const": "external-secrets.io/v1"}, "kind": {"const": "ExternalSecret"}, "metadata": _HOOK_META,
+        "spec": {"type": "object", "additionalProperties": False, "required": ["secretStoreRef", "target"],
+                 "properties": {
+                     "refreshInterval": {"type": "string", "pattern": "^([0-9]+(s|m|h))+$"},
+                     "secretStoreRef": {"type": "object", "additionalProperties": False, "required": ["name"],
+                                        "properties": {"name": {"type": "string"}, "kind": {"enum": ["SecretStore", "ClusterSecretStore"]}}},
+                     "target": {"type": "object", "additionalProperties": False, "properties": {
+                         "name": {"type": "string"}, "creationPolicy": {"enum": ["Owner", "Orphan", "Merge", "None"]},
+                         "deletionPolicy": {"enum": ["Delete", "Merge", "Retain"]},
+                         "template": {"type": "object", "additionalProperties": False, "properties": {
+                             "engineVersion": {"enum": ["v2"]}, "type": {"type": "string"},
+                             "data": {"type": "object", "additionalProperties": {"type": "string"}}}}}},
+                     "dataFrom": {"type": "array", "items": {"type": "object", "additionalProperties": False, "properties": {
+                         "extract": {"type": "object", "additionalProperties": False, "required": ["key"], "properties": {
+                             "key": {"type": "string"}, "version": {"type": "string"}}}}}},
+                     "data": {"type": "array"}}}}}
+_ESO_SECRET_STORE = {
+    "type": "object", "additionalProperties": False, "required": ["apiVersion", "kind", "metadata", "spec"],
+    "properties": {
+        "apiVersion": {"const": "external-secrets.io/v1"}, "kind": {"const": "SecretStore"}, "metadata": _HOOK_META,
+        "spec": {"type": "object", "additionalProperties": False, "required": ["provider"], "properties": {
+            "provider": {"type": "object", "additionalProperties": False, "required": ["aws"], "properties": {
+                "aws": {"type": "object", "additionalProperties": False, "required": ["service", "region"], "properties": {
+                    "service": {"enum": ["SecretsManager", "ParameterStore"]}, "region": {"type": "string"},
+                    "auth": {"type": "object", "additionalProperties": False, "properties": {
+                        "jwt": {"type": "object", "additionalProperties": False, "required": ["serviceAccountRef"], "properties": {
+                            "serviceAccountRef": {"type": "object", "additionalProperties": False, "required": ["name"],
+                                                  "properties": {"name": {"type": "string"}}}}}}}}}}}}}}}
 CRD_SCHEMAS = {
+    ("external-secrets.io/v1", "ExternalSecret"): _ESO_EXTERNAL_SECRET,
+    ("external-secrets.io/v1", "SecretStore"): _ESO_SECRET_STORE,
     ("vpc.amazonaws.com/v1beta1", "SecurityGroupPolicy"): {
         "type": "object", "additionalProperties": False, "required": ["apiVersion", "kind", "metadata", "spec"],
         "properties": {

@@ -128,10 +128,44 @@ def iam(root="terraform", src="infra/src"):
         folder = os.path.join(root, "environments", env)
         for m in unq(load_hcl(os.path.join(folder, "main.tf"))).get("module", []):
             for name, body in m.items():
-                if body.get("source") == "../../modules/rds" and body.get("client_security_group_ids") != ["${module.eks.pge_pods_security_group_id}"]:
-                    err(f"environments/{env}: the database admits {body.get('client_security_group_ids')}: pge's pods' group only (module.eks.pge_pods_security_group_id)")
+                if body.get("source") == "../../modules/rds" and body.get("client_security_group_ids") != [
+                        "${module.eks.pge_pods_security_group_id}", "${module.database_credentials.rotation_security_group_id}"]:
+                    err(f"environments/{env}: the database admits {body.get('client_security_group_ids')}: pge's pods' group and its password rotation's only "
+                        "(module.eks.pge_pods_security_group_id, module.database_credentials.rotation_security_group_id)")
         if not re.search(r"securityGroupPolicy\s*=\s*{ groupIds = \[module\.eks\.pge_pods_security_group_id\b", open(os.path.join(folder, "outputs.tf")).read()):
             err(f"environments/{env}: helm_values does not give the pods pge's group (securityGroupPolicy.groupIds = [module.eks.pge_pods_security_group_id, ...])")
+    # The database credentials: in Secrets Manager with our key, rotated at least monthly
+    # (the application role by alternating users), read by the store's role only.
+    cred = os.path.join(root, "modules/database-credentials/main.tf")
+    if not os.path.exists(cred):
+        err("no terraform/modules/database-credentials (the database passwords in Secrets Manager, rotated)")
+        return errors
+    text = open(cred).read()
+    doc = unq(load_hcl(cred))
+    secrets = [b for r in doc.get("resource", []) for t, named in r.items() if t == "aws_secretsmanager_secret" for b in named.values()]
+    if not secrets or any(not str(b.get("kms_key_id", "")).startswith("${") for b in secrets):
+        err("modules/database-credentials: the secrets must be encrypted with a key of ours (kms_key_id)")
+    for key, kind in (("app", "PostgreSQLMultiUser"), ("migration", "PostgreSQLSingleUser")):
+        m = re.search(r'SecretId = aws_secretsmanager_secret\.this\["%s"\]\.arn\s*\n\s*HostedRotationLambda = \{\s*\n\s*RotationType\s*=\s*"(\w+)"' % key, text)
+        if not m:
+            err(f"modules/database-credentials: the {key} secret has no RotationSchedule with a hosted rotation function")
+        elif m.group(1) != kind:
+            err(f"modules/database-credentials: the {key} secret rotated {m.group(1)}, expected {kind}"
+                + (" (alternating users: pods started before a rotation keep working)" if key == "app" else " (a clone of the owner would own what it creates)"))
+    if len(re.findall(r'ScheduleExpression = "rate\(\$\{var\.rotation_days\} days\)"', text)) != 2:
+        err("modules/database-credentials: both rotations must run every rotation_days")
+    variables = {k: v for d in unq(load_hcl(os.path.join(root, "modules/database-credentials/variables.tf"))).get("variable", []) for k, v in d.items()}
+    cond = " ".join(str(v.get("condition")) for v in variables.get("rotation_days", {}).get("validation", []))
+    m = re.search(r"var\.rotation_days <= (\d+)", cond)
+    if not m or int(m.group(1)) > 30:
+        err("modules/database-credentials: rotation_days must be validated <= 30")
+    readers = {name: body for d in doc.get("data", []) for t, named in d.items() if t == "aws_iam_policy_document" for name, body in named.items()}
+    granted = policy_actions(readers.get("reader", {}))
+    if not granted or granted - {"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret", "kms:Decrypt"}:
+        err(f"modules/database-credentials: the store's role may {sorted(granted)}: reading the two secrets only")
+    subs = [c for st in readers.get("reader_assume", {}).get("statement", []) for c in st.get("condition", []) if c.get("variable", "").endswith(":sub")]
+    if not subs or subs[0].get("values") != ["system:serviceaccount:${var.namespace}:${var.service_account}-secrets"]:
+        err("modules/database-credentials: the store's role must trust the ServiceAccount <release>-secrets only")
     return errors
 
 
@@ -220,6 +254,32 @@ def chart(rendered):
                            all(labels.get(k) == v for k, v in ((d["spec"].get("podSelector") or {}).get("matchLabels") or {"\0": "no podSelector"}).items())
                            for d in sgps):
                     err(f"{comp}: no SecurityGroupPolicy gives its pods pge's security group {pods_sg}: the database would refuse it")
+        # What Terraform deploys syncs both database Secrets from Secrets Manager, each from
+        # its own secret, with a store whose role is neither the API's nor the worker's,
+        # before the migration Job, refreshed within an hour.
+        if name.startswith("terraform-"):
+            ext = [d for d in docs if d.get("kind") == "ExternalSecret"]
+            targets = {d["spec"]["target"]["name"]: d for d in ext}
+            wanted = {secrets.get("api"), secrets.get("migrate")}
+            if set(targets) != wanted:
+                err(f"ExternalSecrets make {sorted(targets)}, the pods read {sorted(x for x in wanted if x)}")
+            keys = [x["extract"]["key"] for d in ext for x in d["spec"].get("dataFrom", [])]
+            if len(set(keys)) != len(keys) or len(keys) != len(ext):
+                err(f"the database Secrets come from {keys}: one Secrets Manager secret each")
+            job_weight = int(((workloads.get("migrate") or {}).get("metadata", {}).get("annotations") or {}).get("helm.sh/hook-weight", 0))
+            for d in ext + [d for d in docs if d.get("kind") == "SecretStore"]:
+                ann = d["metadata"].get("annotations") or {}
+                if "pre-install" not in ann.get("helm.sh/hook", "") or int(ann.get("helm.sh/hook-weight", 0)) >= job_weight:
+                    err(f"{d['kind']}/{d['metadata']['name']}: not created before the migration Job (a pre-install hook of lower weight)")
+                if d.get("kind") == "ExternalSecret":
+                    m = re.fullmatch(r"(\d+)(m|h)", d["spec"].get("refreshInterval", ""))
+                    if not m or int(m.group(1)) * (60 if m.group(2) == "h" else 1) > 60:
+                        err(f"ExternalSecret/{d['metadata']['name']}: refreshInterval {d['spec'].get('refreshInterval')!r}: a rotated password must arrive within the hour")
+            for st in (d for d in docs if d.get("kind") == "SecretStore"):
+                sa = st["spec"]["provider"]["aws"].get("auth", {}).get("jwt", {}).get("serviceAccountRef", {}).get("name")
+                role = ((sas.get(sa) or {}).get("metadata", {}).get("annotations") or {}).get("eks.amazonaws.com/role-arn")
+                if not role or role in (roles.get("api"), roles.get("worker")):
+                    err(f"SecretStore/{st['metadata']['name']}: reads as {sa!r} with role {role!r}: a role of its own, reading the two secrets only")
         # The worker's liveness probe: GET /livez on its metrics port.
         w = workloads.get("worker")
         if w:

@@ -35,6 +35,7 @@ output "helm_values" {
     # The ADOT collectors' namespace scrapes /metrics and receives the traces.
     networkPolicy       = { ingressCIDRs = module.network.public_subnet_cidrs, databaseCIDRs = module.network.private_subnet_cidrs, monitoringNamespace = module.observability.collector_namespace, vpcCIDR = module.network.vpc_cidr, awsEndpointCIDRs = module.network.endpoint_subnet_cidrs }
     telemetry           = { otlpEndpoint = module.observability.otlp_endpoint }
+    externalSecrets     = { enabled = true, roleArn = module.database_credentials.reader_role_arn, region = var.region, appSecretId = module.database_credentials.app_secret_name, migrationSecretId = module.database_credentials.migration_secret_name }
     securityGroupPolicy = { groupIds = [module.eks.pge_pods_security_group_id, module.eks.cluster_security_group_id] }
     topologySpread      = { whenUnsatisfiable = "DoNotSchedule" }
   })

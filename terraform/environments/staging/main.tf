@@ -55,13 +55,14 @@ module "eks" {
 }
 
 # The database admits pge's pods only (security groups for pods: the chart's
-# SecurityGroupPolicy), not the nodes nor the cluster's other pods.
+# SecurityGroupPolicy) and the functions that rotate their passwords, not the nodes nor
+# the cluster's other pods.
 module "rds" {
   source                    = "../../modules/rds"
   name                      = local.name
   vpc_id                    = module.network.vpc_id
   subnet_ids                = module.network.private_subnet_ids
-  client_security_group_ids = [module.eks.pge_pods_security_group_id]
+  client_security_group_ids = [module.eks.pge_pods_security_group_id, module.database_credentials.rotation_security_group_id]
   instance_class            = "db.t4g.medium"
   allocated_storage_gb      = 20
   max_allocated_storage_gb  = 100
@@ -230,4 +231,23 @@ module "app_namespace" {
   gitlab_project_id  = var.gitlab_project_id
   environment        = "staging"
   depends_on         = [module.eks]
+}
+
+# pge_app's and pge_migrator's credentials in Secrets Manager, rotated every 30 days, read
+# into the namespace by the External Secrets Operator (terraform/modules/database-credentials).
+module "database_credentials" {
+  source                    = "../../modules/database-credentials"
+  name                      = local.name
+  database_host             = module.rds.endpoint
+  database_name             = module.rds.database_name
+  master_secret_arn         = module.rds.master_user_secret_arn
+  master_secret_kms_key_arn = module.rds.kms_key_arn
+  vpc_id                    = module.network.vpc_id
+  vpc_cidr                  = module.network.vpc_cidr
+  subnet_ids                = module.network.private_subnet_ids
+  oidc_provider_arn         = module.eks.oidc_provider_arn
+  oidc_issuer               = module.eks.oidc_issuer
+  namespace                 = local.namespace
+  service_account           = local.release
+  tags                      = local.tags
 }
