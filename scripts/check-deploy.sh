@@ -484,6 +484,7 @@ check "least privilege in IAM: each component's role grants exactly what its SDK
 # account in eu-west-3.
 check "backups: database and documents in a locked vault, ten years, copied to a locked vault of another account in eu-west-3" deploycheck backup
 
+check "the cluster's charts by Terraform at exact versions (Load Balancer Controller, Cluster Autoscaler, metrics-server, External Secrets)" deploycheck cluster pins
 checkov_run "checkov terraform" -d terraform --framework terraform
 
 if command -v terraform >/dev/null 2>&1; then

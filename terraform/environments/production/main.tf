@@ -255,3 +255,16 @@ module "database_credentials" {
   service_account           = local.release
   tags                      = local.tags
 }
+
+# The charts the cluster needs (Load Balancer Controller, Cluster Autoscaler,
+# metrics-server, External Secrets Operator), at pinned versions
+# (terraform/modules/cluster-addons).
+module "cluster_addons" {
+  source                            = "../../modules/cluster-addons"
+  cluster_name                      = module.eks.cluster_name
+  region                            = var.region
+  vpc_id                            = module.network.vpc_id
+  load_balancer_controller_role_arn = module.eks.load_balancer_controller_role_arn
+  cluster_autoscaler_role_arn       = module.eks.cluster_autoscaler_role_arn
+  kubernetes_version                = local.kubernetes_version
+}
