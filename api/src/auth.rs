@@ -7,7 +7,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use domain::loan_request::Subject;
 use domain::submission::BankCode;
-use infra::identity::{AuthError, TokenClaims, groups};
+use infra::identity::{AuthError, JwtVerifier, TokenClaims, groups};
 
 use crate::problem::Problem;
 use crate::state::AppState;
@@ -30,6 +30,94 @@ pub(crate) fn bearer(headers: &HeaderMap) -> Result<&str, AuthError> {
         return Err(AuthError::Malformed);
     }
     Ok(token)
+}
+
+/// The token verifiers: the applicants' identity provider's and, when bank staff and
+/// admins sign in to a pool of their own (TOTP MFA required there, not of business
+/// owners), the staff's. A token goes to the verifier of its issuer.
+pub struct Verifiers {
+    public: JwtVerifier,
+    staff: Option<JwtVerifier>,
+    /// The clients whose tokens may carry a staff group (reviewers, admins); empty: any
+    /// client (one pool for all).
+    staff_clients: Vec<String>,
+}
+
+impl Verifiers {
+    /// One identity provider for everyone.
+    #[must_use]
+    pub fn single(verifier: JwtVerifier) -> Self {
+        Self {
+            public: verifier,
+            staff: None,
+            staff_clients: Vec::new(),
+        }
+    }
+
+    /// The applicants' provider and the staff's, whose clients alone grant staff groups.
+    #[must_use]
+    pub fn split(public: JwtVerifier, staff: JwtVerifier, staff_clients: Vec<String>) -> Self {
+        Self {
+            public,
+            staff: Some(staff),
+            staff_clients,
+        }
+    }
+
+    /// Verifies a token with its issuer's verifier.
+    ///
+    /// # Errors
+    /// [`AuthError`] saying why the token is refused.
+    pub async fn verify(&self, token: &str) -> Result<TokenClaims, AuthError> {
+        match &self.staff {
+            Some(staff) if unverified_issuer(token).as_deref() == Some(staff.issuer()) => {
+                staff.verify(token).await
+            }
+            _ => self.public.verify(token).await,
+        }
+    }
+
+    /// Fetches the signing keys of every provider.
+    ///
+    /// # Errors
+    /// The first fetch that failed.
+    pub async fn warm_up(&self) -> Result<(), String> {
+        self.public.warm_up().await?;
+        if let Some(staff) = &self.staff {
+            staff.warm_up().await?;
+        }
+        Ok(())
+    }
+
+    /// Whether a token of this client may carry a staff group.
+    fn staff_client(&self, claims: &TokenClaims) -> bool {
+        self.staff_clients.is_empty()
+            || claims
+                .client_id
+                .as_ref()
+                .is_some_and(|c| self.staff_clients.contains(c))
+    }
+
+    /// Whether a token of this client may be an applicant's: with a staff pool, the
+    /// staff's clients are for staff only.
+    fn public_client(&self, claims: &TokenClaims) -> bool {
+        self.staff_clients.is_empty() || !self.staff_client(claims)
+    }
+}
+
+/// The `iss` claim read without checking anything (to choose the verifier, which then
+/// checks everything, the issuer included).
+fn unverified_issuer(token: &str) -> Option<String> {
+    use base64::Engine as _;
+    #[derive(serde::Deserialize)]
+    struct Iss {
+        iss: String,
+    }
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .ok()?;
+    serde_json::from_slice::<Iss>(&bytes).ok().map(|c| c.iss)
 }
 
 /// The outcome of verifying a request's bearer token, kept in the request's extensions
@@ -56,12 +144,30 @@ async fn claims(parts: &Parts, state: &AppState) -> Result<TokenClaims, Problem>
 }
 
 async fn caller_from(claims: TokenClaims, state: &AppState) -> Result<Caller, Problem> {
-    let subject = Subject::new(claims.sub);
     let has = |group: &str| claims.groups.iter().any(|g| g == group);
-    if has(groups::ADMINS) {
+    let staff = has(groups::ADMINS) || has(groups::BANK_REVIEWERS);
+    // With a staff pool, a staff group counts only in a token of the staff's clients
+    // (where TOTP MFA is required), and the staff's clients serve no applicant.
+    if staff && !state.verifier.staff_client(&claims) {
+        return Err(Problem::forbidden(
+            "bank staff and admins sign in to the staff's identity provider",
+        ));
+    }
+    if !staff && !state.verifier.public_client(&claims) {
+        return Err(Problem::forbidden(
+            "the staff's identity provider signs in bank staff and admins only",
+        ));
+    }
+    let (admin, reviewer, applicant) = (
+        has(groups::ADMINS),
+        has(groups::BANK_REVIEWERS),
+        has(groups::APPLICANTS),
+    );
+    let subject = Subject::new(claims.sub);
+    if admin {
         return Ok(Caller::Admin(subject));
     }
-    if has(groups::BANK_REVIEWERS) {
+    if reviewer {
         let bank = claims
             .bank_id
             .as_deref()
@@ -76,7 +182,7 @@ async fn caller_from(claims: TokenClaims, state: &AppState) -> Result<Caller, Pr
         }
         return Ok(Caller::Reviewer { subject, bank });
     }
-    if has(groups::APPLICANTS) {
+    if applicant {
         return Ok(Caller::Applicant(subject));
     }
     Err(Problem::forbidden("the token carries no known group"))

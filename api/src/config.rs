@@ -318,6 +318,28 @@ pub struct ServeSettings {
     #[arg(long, env = "PGE_COGNITO_CLIENT_IDS", value_delimiter = ',')]
     pub cognito_client_ids: Vec<String>,
 
+    /// The staff's user pool (bank reviewers and admins, TOTP MFA required), beside the
+    /// applicants' pool above: reviewer and admin groups are honoured only in tokens of
+    /// its clients, and reviewer accounts are created in it. Unset: one pool for all.
+    #[arg(long, env = "PGE_COGNITO_STAFF_USER_POOL_ID")]
+    pub cognito_staff_user_pool_id: Option<String>,
+
+    /// The staff pool's app client ids, comma-separated.
+    #[arg(long, env = "PGE_COGNITO_STAFF_CLIENT_IDS", value_delimiter = ',')]
+    pub cognito_staff_client_ids: Vec<String>,
+
+    /// The staff pool's hosted-UI domain (no scheme): where reviewers and admins sign in.
+    #[arg(long, env = "PGE_COGNITO_STAFF_DOMAIN")]
+    pub cognito_staff_domain: Option<String>,
+
+    /// Issuer override of the staff pool (tests against an emulator).
+    #[arg(long, env = "PGE_COGNITO_STAFF_ISSUER")]
+    pub cognito_staff_issuer: Option<String>,
+
+    /// JWKS URL override of the staff pool (tests against an emulator).
+    #[arg(long, env = "PGE_COGNITO_STAFF_JWKS_URL")]
+    pub cognito_staff_jwks_url: Option<String>,
+
     /// Lifetime of the dev provider's access and ID tokens, in seconds (embedded
     /// default; Cognito's are set in the user pool's app client).
     #[arg(long, env = "PGE_DEV_TOKEN_TTL", default_value_t = crate::routes::dev_oidc::DEFAULT_TOKEN_TTL_SECS,
@@ -467,6 +489,19 @@ pub struct CognitoSettings {
     pub issuer: String,
     pub jwks_url: String,
     pub client_ids: Vec<String>,
+    /// The staff's pool, when staff sign in apart (MFA required there).
+    pub staff: Option<CognitoPool>,
+}
+
+/// A second user pool of the same region.
+#[derive(Debug, Clone)]
+pub struct CognitoPool {
+    pub user_pool_id: String,
+    pub issuer: String,
+    pub jwks_url: String,
+    pub client_ids: Vec<String>,
+    /// Its hosted-UI domain, for the web app's sign-in.
+    pub domain: Option<String>,
 }
 
 impl ServeSettings {
@@ -504,43 +539,86 @@ impl ServeSettings {
             .clone()
             .ok_or("PGE_COGNITO_REGION is missing")?;
         check_region(&region, "PGE_COGNITO_REGION")?;
-        let pool = self
-            .cognito_user_pool_id
-            .clone()
-            .ok_or("PGE_COGNITO_USER_POOL_ID is missing")?;
-        let valid_pool = pool.split_once('_').is_some_and(|(r, id)| {
-            r == region && !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric())
-        });
-        if !valid_pool {
-            return Err(format!(
-                "PGE_COGNITO_USER_POOL_ID must look like {region}_XXXXXXXXX"
-            ));
-        }
-        let client_ids: Vec<String> = self
-            .cognito_client_ids
-            .iter()
-            .map(|c| c.trim().to_owned())
-            .filter(|c| !c.is_empty())
-            .collect();
-        if client_ids.is_empty() {
-            return Err("PGE_COGNITO_CLIENT_IDS is missing".to_owned());
-        }
-        let issuer = self
-            .cognito_issuer
-            .clone()
-            .unwrap_or_else(|| format!("https://cognito-idp.{region}.amazonaws.com/{pool}"));
-        let jwks_url = self
-            .cognito_jwks_url
-            .clone()
-            .unwrap_or_else(|| format!("{issuer}/.well-known/jwks.json"));
+        let main = pool_settings(
+            &region,
+            self.cognito_user_pool_id.as_deref(),
+            &self.cognito_client_ids,
+            self.cognito_issuer.as_deref(),
+            self.cognito_jwks_url.as_deref(),
+            "",
+        )?;
+        let staff_any = self.cognito_staff_user_pool_id.is_some()
+            || !self.cognito_staff_client_ids.is_empty()
+            || self.cognito_staff_domain.is_some();
+        let staff = if staff_any {
+            let mut staff = pool_settings(
+                &region,
+                self.cognito_staff_user_pool_id.as_deref(),
+                &self.cognito_staff_client_ids,
+                self.cognito_staff_issuer.as_deref(),
+                self.cognito_staff_jwks_url.as_deref(),
+                "STAFF_",
+            )?;
+            if staff.user_pool_id == main.user_pool_id
+                || staff.client_ids.iter().any(|c| main.client_ids.contains(c))
+            {
+                return Err("PGE_COGNITO_STAFF_USER_POOL_ID and PGE_COGNITO_STAFF_CLIENT_IDS must name another pool and other clients than PGE_COGNITO_USER_POOL_ID and PGE_COGNITO_CLIENT_IDS".to_owned());
+            }
+            staff.domain.clone_from(&self.cognito_staff_domain);
+            Some(staff)
+        } else {
+            None
+        };
         Ok(Some(CognitoSettings {
             region,
-            user_pool_id: pool,
-            issuer,
-            jwks_url,
-            client_ids,
+            user_pool_id: main.user_pool_id,
+            issuer: main.issuer,
+            jwks_url: main.jwks_url,
+            client_ids: main.client_ids,
+            staff,
         }))
     }
+}
+
+/// One pool's settings from its variables (`PGE_COGNITO_{infix}…`).
+fn pool_settings(
+    region: &str,
+    pool: Option<&str>,
+    client_ids: &[String],
+    issuer: Option<&str>,
+    jwks_url: Option<&str>,
+    infix: &str,
+) -> Result<CognitoPool, String> {
+    let pool = pool.ok_or(format!("PGE_COGNITO_{infix}USER_POOL_ID is missing"))?;
+    let valid_pool = pool.split_once('_').is_some_and(|(r, id)| {
+        r == region && !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric())
+    });
+    if !valid_pool {
+        return Err(format!(
+            "PGE_COGNITO_{infix}USER_POOL_ID must look like {region}_XXXXXXXXX"
+        ));
+    }
+    let client_ids: Vec<String> = client_ids
+        .iter()
+        .map(|c| c.trim().to_owned())
+        .filter(|c| !c.is_empty())
+        .collect();
+    if client_ids.is_empty() {
+        return Err(format!("PGE_COGNITO_{infix}CLIENT_IDS is missing"));
+    }
+    let issuer = issuer.map_or_else(
+        || format!("https://cognito-idp.{region}.amazonaws.com/{pool}"),
+        str::to_owned,
+    );
+    let jwks_url =
+        jwks_url.map_or_else(|| format!("{issuer}/.well-known/jwks.json"), str::to_owned);
+    Ok(CognitoPool {
+        user_pool_id: pool.to_owned(),
+        issuer,
+        jwks_url,
+        client_ids,
+        domain: None,
+    })
 }
 
 fn parse_ratio(value: &str) -> Result<f64, String> {

@@ -39,7 +39,7 @@ pub enum Identity {
     /// The embedded default's local provider.
     Dev(Arc<DevIdentityProvider>),
     /// An Amazon Cognito user pool.
-    Cognito(CognitoSettings),
+    Cognito(Box<CognitoSettings>),
 }
 
 /// Everything needed to build the application.
@@ -117,7 +117,7 @@ impl Wiring {
         local_addr: std::net::SocketAddr,
     ) -> anyhow::Result<Self> {
         let identity = match serve.cognito(settings.env).map_err(anyhow::Error::msg)? {
-            Some(cognito) => Identity::Cognito(cognito),
+            Some(cognito) => Identity::Cognito(Box::new(cognito)),
             None => Identity::Dev(Arc::new(
                 DevIdentityProvider::load_or_create(&settings.data_dir)
                     .map_err(anyhow::Error::msg)?,
@@ -303,42 +303,81 @@ pub async fn build_state(wiring: Wiring) -> anyhow::Result<AppState> {
                 JwksSource::Document(jwks.clone()),
             )?;
             (
-                verifier,
+                // One provider for every role: the embedded default has no MFA to keep
+                // staff apart for.
+                auth::Verifiers::single(verifier),
                 Some(jwks),
                 Arc::new(DevIdentityAdmin::new(store.clone())),
             )
         }
         Identity::Cognito(cognito) => {
+            let cognito = *cognito;
             connect.push(format!(
                 "https://cognito-idp.{}.amazonaws.com",
                 cognito.region
             ));
-            if let (Some(domain), Some(client_id)) =
-                (&wiring.web.cognito_domain, cognito.client_ids.first())
-            {
-                connect.push(format!("https://{domain}"));
-                web_config = Some(routes::web::WebConfig {
-                    authority: cognito.issuer.clone(),
+            let provider = |issuer: &str, client_ids: &[String], domain: Option<&String>| {
+                let (domain, client_id) = (domain?, client_ids.first()?);
+                Some(routes::web::WebProvider {
+                    authority: issuer.to_owned(),
                     client_id: client_id.clone(),
                     scope: "openid email".to_owned(),
                     logout_url: format!("https://{domain}/logout"),
                     revocation_url: Some(format!("https://{domain}/oauth2/revoke")),
+                })
+            };
+            if let Some(main) = provider(
+                &cognito.issuer,
+                &cognito.client_ids,
+                wiring.web.cognito_domain.as_ref(),
+            ) {
+                let staff = cognito.staff.as_ref().and_then(|staff| {
+                    provider(&staff.issuer, &staff.client_ids, staff.domain.as_ref())
+                });
+                for domain in [
+                    &wiring.web.cognito_domain,
+                    &cognito.staff.as_ref().and_then(|s| s.domain.clone()),
+                ]
+                .into_iter()
+                .flatten()
+                {
+                    connect.push(format!("https://{domain}"));
+                }
+                web_config = Some(routes::web::WebConfig {
+                    provider: main,
+                    staff,
                 });
             }
-            let verifier = verifier(
+            let public = verifier(
                 cognito.issuer,
                 Vec::new(),
                 cognito.client_ids,
                 JwksSource::Url(cognito.jwks_url),
             )?;
-            if let Err(err) = verifier.warm_up().await {
+            // Reviewer accounts are created in the staff's pool when there is one.
+            let mut admin_pool = cognito.user_pool_id;
+            let verifiers = match cognito.staff {
+                Some(staff) => {
+                    admin_pool = staff.user_pool_id;
+                    let staff_verifier = verifier(
+                        staff.issuer,
+                        Vec::new(),
+                        staff.client_ids.clone(),
+                        JwksSource::Url(staff.jwks_url),
+                    )?;
+                    auth::Verifiers::split(public, staff_verifier, staff.client_ids)
+                }
+                None => auth::Verifiers::single(public),
+            };
+            if let Err(err) = verifiers.warm_up().await {
                 // Not fatal: the keys are fetched again on the first token.
                 tracing::warn!(error = %err, "JWKS not fetched at start-up");
             }
+            let verifier = verifiers;
             let admin = CognitoIdentityAdmin::new(
                 &require_aws(aws, "Cognito account administration")?,
                 &cognito.region,
-                cognito.user_pool_id,
+                admin_pool,
             );
             (verifier, None, Arc::new(admin))
         }

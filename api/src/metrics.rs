@@ -14,7 +14,6 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use domain::ports::StatsRepository as _;
 use infra::Store;
 use infra::worker::Heartbeat;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
@@ -157,7 +156,7 @@ async fn metrics(State(internal): State<Internal>) -> Response {
     }
     // Bounded: while the database is down the other metrics are still served at once (a
     // scrape timed out would show nothing at the moment they matter most).
-    match tokio::time::timeout(OUTBOX_READ_BUDGET, store.outbox())
+    match tokio::time::timeout(OUTBOX_READ_BUDGET, store.outbox_backlog())
         .await
         .unwrap_or_else(|_| {
             Err(domain::ports::StorageError::unavailable(

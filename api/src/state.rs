@@ -8,7 +8,6 @@ use std::sync::Arc;
 use app::Services;
 use domain::ports::{HealthCheck, Mailer};
 use infra::Store;
-use infra::identity::JwtVerifier;
 use infra::objects::LocalObjectStore;
 use infra::worker::{OutboxWorker, WorkerSettings};
 
@@ -31,7 +30,7 @@ pub struct App {
     pub local_objects: Option<Arc<LocalObjectStore>>,
     mailer: Arc<dyn Mailer>,
     store: Store,
-    pub verifier: JwtVerifier,
+    pub verifier: crate::auth::Verifiers,
     /// The dev identity provider's JWKS, served at `/dev-idp/.well-known/jwks.json` on
     /// the embedded default.
     pub dev_jwks: Option<String>,
@@ -48,7 +47,7 @@ impl App {
     pub fn new(
         services: Services,
         adapters: Adapters,
-        verifier: JwtVerifier,
+        verifier: crate::auth::Verifiers,
         dev_jwks: Option<String>,
         cursor_key: Vec<u8>,
         limits: crate::config::Limits,

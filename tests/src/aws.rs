@@ -172,6 +172,7 @@ impl Moto {
             ),
             jwks_url: format!("{}/{}/.well-known/jwks.json", self.url, self.pool_id),
             client_ids: vec![self.client_id.clone()],
+            staff: None,
         }
     }
 

@@ -120,6 +120,106 @@ async fn cognito_tokens_are_verified_through_the_pools_jwks() {
         .assert_problem(401, "unauthorized");
 }
 
+/// Staff in a pool of their own (TOTP MFA required there, not of business owners,
+/// docs/SECURITY.md): a staff group counts only in a token of the staff pool's client,
+/// that client serves no applicant, reviewer accounts are created there, and the web
+/// app's configuration names both providers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_roles_count_only_in_tokens_of_the_staff_pool() {
+    let moto = Arc::new(Moto::provision().await);
+    let staff = Moto::provision().await;
+    let staff_jwks = staff.cognito_settings().jwks_url;
+    let app = TestApp::spawn_with(
+        Backend::Postgres,
+        Options {
+            aws: Some(moto.clone()),
+            serve_flags: [
+                "--cognito-staff-user-pool-id",
+                &staff.pool_id,
+                "--cognito-staff-client-ids",
+                &staff.client_id,
+                "--cognito-staff-jwks-url",
+                &staff_jwks,
+                "--cognito-staff-domain",
+                "staff.auth.pge.example",
+                "--cognito-domain",
+                "auth.pge.example",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+            ..Options::default()
+        },
+    )
+    .await;
+
+    // The staff pool's admin: admitted.
+    let admin = staff.token("admin-1", "admins", None).await;
+    let figures = app.get("/api/v1/stats", Some(&admin)).await;
+    assert_eq!(figures.status, StatusCode::OK, "{}", figures.text);
+    // An admin group in the applicants' pool (no MFA there): refused.
+    let forged_admin = moto.token("admin-2", "admins", None).await;
+    app.get("/api/v1/stats", Some(&forged_admin))
+        .await
+        .assert_problem(403, "forbidden");
+    let forged_reviewer = moto.token("rev-2", "bank-reviewers", Some("30004")).await;
+    app.get("/api/v1/loan-requests", Some(&forged_reviewer))
+        .await
+        .assert_problem(403, "forbidden");
+    // Business owners sign in to their pool; the staff's client serves no applicant.
+    let (_, owner) = moto.sign_in("owner-1", "applicants", None).await;
+    let created = app
+        .submit(&owner, &submission(&random_siren(), 2_000_000))
+        .await;
+    assert!(created["id"].is_string(), "{created}");
+    let staff_applicant = staff.token("owner-2", "applicants", None).await;
+    app.get("/api/v1/loan-requests", Some(&staff_applicant))
+        .await
+        .assert_problem(403, "forbidden");
+
+    // Reviewer accounts go to the staff pool.
+    let created = app
+        .post(
+            "/api/v1/banks/30004/reviewers",
+            Some(&admin),
+            &json!({"email": "r.durand@banque.example"}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    let in_staff = staff
+        .cognito
+        .admin_get_user()
+        .user_pool_id(&staff.pool_id)
+        .username("r.durand@banque.example")
+        .send()
+        .await;
+    assert!(in_staff.is_ok(), "{in_staff:?}");
+    let in_public = moto
+        .cognito
+        .admin_get_user()
+        .user_pool_id(&moto.pool_id)
+        .username("r.durand@banque.example")
+        .send()
+        .await;
+    assert!(in_public.is_err(), "a reviewer in the applicants' pool");
+
+    // The web app signs business owners in to their pool and staff to theirs.
+    let config = app.get("/config.json", None).await;
+    assert_eq!(config.status, StatusCode::OK, "{}", config.text);
+    assert_eq!(config.json["client_id"], moto.client_id.as_str());
+    assert_eq!(config.json["staff"]["client_id"], staff.client_id.as_str());
+    assert!(
+        config.json["staff"]["authority"]
+            .as_str()
+            .is_some_and(|a| a.ends_with(&staff.pool_id)),
+        "{}",
+        config.text
+    );
+    assert_eq!(
+        config.json["staff"]["logout_url"],
+        "https://staff.auth.pge.example/logout"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admins_create_reviewers_in_the_user_pool() {
     let moto = Arc::new(Moto::provision().await);

@@ -135,11 +135,14 @@ impl DevOidc {
     #[must_use]
     pub fn web_config(&self) -> super::web::WebConfig {
         super::web::WebConfig {
-            authority: Self::issuer_at(&self.base_url),
-            client_id: DEV_AUDIENCE.to_owned(),
-            scope: "openid".to_owned(),
-            logout_url: format!("{}/dev-oidc/logout", self.base_url),
-            revocation_url: Some(format!("{}/dev-oidc/revoke", self.base_url)),
+            provider: super::web::WebProvider {
+                authority: Self::issuer_at(&self.base_url),
+                client_id: DEV_AUDIENCE.to_owned(),
+                scope: "openid".to_owned(),
+                logout_url: format!("{}/dev-oidc/logout", self.base_url),
+                revocation_url: Some(format!("{}/dev-oidc/revoke", self.base_url)),
+            },
+            staff: None,
         }
     }
 

@@ -22,8 +22,22 @@ use crate::problem::{Problem, ProblemDetails};
 use crate::state::AppState;
 
 /// What `/config.json` says: where the app signs its users in.
+/// `/config.json`: the identity provider the web app signs in with and, when bank staff
+/// and admins have their own (MFA required there), theirs.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct WebConfig {
+    /// The provider of business owners (and of everyone without `staff`).
+    #[serde(flatten)]
+    pub provider: WebProvider,
+    /// The provider of bank staff and admins, when they sign in apart: the back office's
+    /// pages sign in there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub staff: Option<WebProvider>,
+}
+
+/// One OpenID Connect provider of the web app.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct WebProvider {
     /// The OpenID Connect issuer's base URL (its discovery document is under
     /// `/.well-known/openid-configuration`).
     #[schema(example = "http://127.0.0.1:8080/dev-oidc")]

@@ -302,6 +302,12 @@ impl JwtVerifier {
         }
     }
 
+    /// The issuer this verifier's tokens come from.
+    #[must_use]
+    pub fn issuer(&self) -> &str {
+        &self.settings.issuer
+    }
+
     /// Verifies a compact JWS and returns its claims.
     ///
     /// # Errors

@@ -96,10 +96,32 @@ impl StatsRepository for Store {
     }
 
     async fn outbox(&self) -> Result<OutboxStats, StorageError> {
-        let rows: Vec<(String, i64)> = outbox_message::Entity::find()
+        self.outbox_counts(true).await
+    }
+}
+
+impl Store {
+    /// The outbox's backlog for `/metrics`: pending and dead messages and the oldest
+    /// pending one, not the sent ones (`sent` is 0). Sent messages are kept (the
+    /// record of what was said to whom): after launch day they are millions, and a
+    /// scrape of every pod every few seconds must not count them; pending and dead are
+    /// read from the `(status, next_attempt_at)` index.
+    ///
+    /// # Errors
+    /// [`StorageError`] only.
+    pub async fn outbox_backlog(&self) -> Result<OutboxStats, StorageError> {
+        self.outbox_counts(false).await
+    }
+
+    async fn outbox_counts(&self, with_sent: bool) -> Result<OutboxStats, StorageError> {
+        let mut counts = outbox_message::Entity::find()
             .select_only()
             .column(outbox_message::Column::Status)
-            .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
+            .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n");
+        if !with_sent {
+            counts = counts.filter(outbox_message::Column::Status.is_in(["pending", "dead"]));
+        }
+        let rows: Vec<(String, i64)> = counts
             .group_by(outbox_message::Column::Status)
             .into_tuple()
             .all(&self.db)

@@ -213,14 +213,39 @@ pub struct MigrationState {
 
 /// Compares this release's migrations with those the database applied.
 ///
+/// Reads the record without writing anything: the application's database role, which
+/// may not create tables (`ops/postgres/roles.sql`), runs this at start and in
+/// `/readyz`. (sea-orm's own reader creates the record's table first, which needs
+/// CREATE on the schema.) No record yet: nothing applied.
+///
 /// # Errors
-/// When the migration table cannot be read (or created).
+/// When the migration table cannot be read.
 pub async fn migration_state(db: &DatabaseConnection) -> Result<MigrationState, DbErr> {
-    let applied: std::collections::BTreeSet<String> = Migrator::get_migration_models(db)
+    let backend = db.get_database_backend();
+    let exists_sql = if backend == sea_orm::DbBackend::Postgres {
+        "SELECT CAST(CASE WHEN to_regclass('seaql_migrations') IS NULL THEN 0 ELSE 1 END AS BIGINT) AS present"
+    } else {
+        "SELECT COUNT(*) AS present FROM sqlite_master WHERE type = 'table' AND name = 'seaql_migrations'"
+    };
+    let present = db
+        .query_one(sea_orm::Statement::from_string(backend, exists_sql))
         .await?
-        .into_iter()
-        .map(|model| model.version)
-        .collect();
+        .map(|row| row.try_get::<i64>("", "present"))
+        .transpose()?
+        .unwrap_or(0)
+        > 0;
+    let mut applied = std::collections::BTreeSet::new();
+    if present {
+        for row in db
+            .query_all(sea_orm::Statement::from_string(
+                backend,
+                "SELECT version FROM seaql_migrations",
+            ))
+            .await?
+        {
+            applied.insert(row.try_get::<String>("", "version")?);
+        }
+    }
     let known: Vec<String> = Migrator::migrations()
         .iter()
         .map(|migration| migration.name().to_owned())

@@ -1236,8 +1236,16 @@ export interface components {
             /** @description Send the file's bytes there, with `upload_method` and `upload_headers`. */
             upload_url: string;
         };
-        /** @description What `/config.json` says: where the app signs its users in. */
-        WebConfig: {
+        /**
+         * @description What `/config.json` says: where the app signs its users in.
+         *     `/config.json`: the identity provider the web app signs in with and, when bank staff
+         *     and admins have their own (MFA required there), theirs.
+         */
+        WebConfig: components["schemas"]["WebProvider"] & {
+            staff?: null | components["schemas"]["WebProvider"];
+        };
+        /** @description One OpenID Connect provider of the web app. */
+        WebProvider: {
             /**
              * @description The OpenID Connect issuer's base URL (its discovery document is under
              *     `/.well-known/openid-configuration`).
