@@ -310,7 +310,7 @@ check "chart variables are pge's own (PGE_* names from api/src, required ones se
 # accept its tokens (PGE_COGNITO_CLIENT_IDS, that client first, as /config.json names the
 # first) and know the hosted UI (PGE_COGNITO_DOMAIN), in what CI deploys (helm_values).
 chart_web_signin() { deploycheck chart-web-signin "$WORK/rendered"; }
-check "chart: API accepts the SPA client and knows the hosted UI (Terraform helm_values)" chart_web_signin
+check "chart: API accepts the SPA client and knows the hosted UI, of both pools (Terraform helm_values)" chart_web_signin
 
 checkov_run "checkov kubernetes (rendered manifests)" -d "$WORK/rendered" --framework kubernetes
 
@@ -405,7 +405,7 @@ tag_image_behaviour() { deploycheck tag-image scripts/tag-deployed-image.sh "$WO
 check "tag-deployed-image.sh (stub aws: <environment>-<sha> with the image's own manifest, a re-deploy leaves it, refusals)" tag_image_behaviour
 # scripts/smoke-test.sh against a stand-in of an environment on a loopback port.
 smoke_test_behaviour() { deploycheck smoke-test scripts/smoke-test.sh; }
-check "smoke-test.sh (stand-in environment: passes a healthy one; an 8 KB edge, no auth, a refused refresh token, no smoke account fail)" smoke_test_behaviour
+check "smoke-test.sh (stand-in environment: passes a healthy one; an 8 KB edge, no auth, a refused refresh token, no smoke account, no staff provider fail)" smoke_test_behaviour
 
 # --- Terraform ---------------------------------------------------------------------------------
 hcl_parse() { deploycheck terraform-parse terraform; }
@@ -439,6 +439,17 @@ check "CloudFront CSP (no unsafe-inline; connect-src: documents bucket as the AP
 check "CloudFront SPA behaviour (index.html rewrite, no-cache revalidated, security headers, origin verify, WAF)" tf_web spa
 check "Cognito SPA client (public: no secret, code flow, openid email, callback and logout URLs)" tf_web cognito
 check "documents bucket CORS (PUT and GET from the site origin, signed headers)" tf_web cors
+
+# --- two user pools (issue 28: MFA for bank staff and admins, not every business owner) ----
+# Cognito requires MFA per pool, never per group (docs/SECURITY.md, "MFA: two user pools").
+# Evaluated per environment with tfeval, the module's code and the environment's arguments
+# alike: the applicants' pool (self sign-up, MFA OPTIONAL, applicants only) and the staff
+# pool (admin-created users, TOTP MFA ON, bank-reviewers and admins), threat protection in
+# both; the pre-token-generation trigger and its alarm on the staff pool only; the API's
+# IAM role administering the staff pool only.
+check "Cognito pools: applicants' (self sign-up, MFA optional) and staff (admin-created, TOTP MFA required, reviewers and admins), threat protection in both" deploycheck identity pools terraform
+check "Cognito trigger: custom:bank_id into access tokens on the staff pool only, its alarm on the staff pool's function" deploycheck identity trigger terraform
+check "Cognito IAM: the API's role creates reviewer accounts in the staff pool only, nothing on the applicants' pool" deploycheck identity irsa terraform
 
 # --- the edge lets real users in (issue 29, part 7) ---------------------------------------
 # The WAF web ACL, evaluated per environment: the common rule set's 8 KB body rule only

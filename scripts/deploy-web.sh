@@ -17,6 +17,11 @@
 #   --revocation-url   PGE_WEB_REVOCATION_URL    https://<hosted UI domain>/oauth2/revoke (sign-out
 #                                                revokes the refresh token there)
 #   --scope            PGE_WEB_SCOPE             default "openid email"
+#   --staff-authority  PGE_WEB_STAFF_AUTHORITY   the staff pool's (reviewers and admins, MFA
+#   --staff-client-id  PGE_WEB_STAFF_CLIENT_ID   required): config.json's "staff" object, of the
+#   --staff-logout-url PGE_WEB_STAFF_LOGOUT_URL  same shape and checks as the top level (the
+#   --staff-revocation-url PGE_WEB_STAFF_REVOCATION_URL  applicants' pool); all four, or none
+#   --staff-scope      PGE_WEB_STAFF_SCOPE       default "openid email"
 #   --dist             PGE_WEB_DIST              the build, default web/dist
 #   --sha256           PGE_WEB_DIST_SHA256       the build's digest (scripts/web-dist-digest.sh) as the
 #                                                build job recorded it (GitLab: WEB_DIST_SHA256):
@@ -56,6 +61,11 @@ while [ $# -gt 0 ]; do
     --logout-url) opt[PGE_WEB_LOGOUT_URL]=${2:?}; shift 2 ;;
     --revocation-url) opt[PGE_WEB_REVOCATION_URL]=${2:?}; shift 2 ;;
     --scope) opt[PGE_WEB_SCOPE]=${2:?}; shift 2 ;;
+    --staff-authority) opt[PGE_WEB_STAFF_AUTHORITY]=${2:?}; shift 2 ;;
+    --staff-client-id) opt[PGE_WEB_STAFF_CLIENT_ID]=${2:?}; shift 2 ;;
+    --staff-logout-url) opt[PGE_WEB_STAFF_LOGOUT_URL]=${2:?}; shift 2 ;;
+    --staff-revocation-url) opt[PGE_WEB_STAFF_REVOCATION_URL]=${2:?}; shift 2 ;;
+    --staff-scope) opt[PGE_WEB_STAFF_SCOPE]=${2:?}; shift 2 ;;
     --dist) opt[PGE_WEB_DIST]=${2:?}; shift 2 ;;
     --sha256) opt[PGE_WEB_DIST_SHA256]=${2:?}; shift 2 ;;
     --release) opt[PGE_WEB_RELEASE]=${2:?}; shift 2 ;;
@@ -68,7 +78,8 @@ while [ $# -gt 0 ]; do
 done
 
 KEYS=(PGE_WEB_BUCKET PGE_WEB_DISTRIBUTION_ID PGE_WEB_AUTHORITY PGE_WEB_CLIENT_ID PGE_WEB_LOGOUT_URL PGE_WEB_REVOCATION_URL
-  PGE_WEB_SCOPE PGE_WEB_DIST PGE_WEB_DIST_SHA256 PGE_WEB_RELEASE PGE_WEB_FROM_RELEASE PGE_WEB_DEPLOY_ROLE_ARN PGE_WEB_REGION)
+  PGE_WEB_SCOPE PGE_WEB_STAFF_AUTHORITY PGE_WEB_STAFF_CLIENT_ID PGE_WEB_STAFF_LOGOUT_URL PGE_WEB_STAFF_REVOCATION_URL PGE_WEB_STAFF_SCOPE
+  PGE_WEB_DIST PGE_WEB_DIST_SHA256 PGE_WEB_RELEASE PGE_WEB_FROM_RELEASE PGE_WEB_DEPLOY_ROLE_ARN PGE_WEB_REGION)
 declare -A val=()
 # The file is read, never sourced (scripts/env-file.sh).
 if [ -n "$env_file" ]; then read_env_file "$env_file" val "${KEYS[@]}"; fi
@@ -87,6 +98,11 @@ client_id=${val[PGE_WEB_CLIENT_ID]:-}
 logout_url=${val[PGE_WEB_LOGOUT_URL]:-}
 revocation_url=${val[PGE_WEB_REVOCATION_URL]:-}
 scope=${val[PGE_WEB_SCOPE]:-openid email}
+staff_authority=${val[PGE_WEB_STAFF_AUTHORITY]:-}
+staff_client_id=${val[PGE_WEB_STAFF_CLIENT_ID]:-}
+staff_logout_url=${val[PGE_WEB_STAFF_LOGOUT_URL]:-}
+staff_revocation_url=${val[PGE_WEB_STAFF_REVOCATION_URL]:-}
+staff_scope=${val[PGE_WEB_STAFF_SCOPE]:-openid email}
 dist=${val[PGE_WEB_DIST]:-web/dist}
 dist_sha256=${val[PGE_WEB_DIST_SHA256]:-}
 release=${val[PGE_WEB_RELEASE]:-}
@@ -106,6 +122,21 @@ https_url='^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~%/-]*)?$'
 [[ $client_id =~ ^[A-Za-z0-9_+-]{1,128}$ ]] || die "PGE_WEB_CLIENT_ID: not an app client id: '$client_id'"
 [[ $scope =~ ^[A-Za-z0-9_.:/-]+( [A-Za-z0-9_.:/-]+)*$ ]] || die "PGE_WEB_SCOPE: not a list of scopes: '$scope'"
 [[ " $scope " == *" openid "* ]] || die "PGE_WEB_SCOPE must include openid, got '$scope'"
+# The staff pool's provider (reviewers and admins): the same checks, all four or none, and
+# another pool and client than the applicants' (the API refuses one pool for both).
+staff=""
+if [ -n "$staff_authority$staff_client_id$staff_logout_url$staff_revocation_url" ]; then
+  [[ $staff_authority =~ $https_url ]] || die "PGE_WEB_STAFF_AUTHORITY must be an https URL, got '$staff_authority'"
+  [[ $staff_logout_url =~ $https_url ]] || die "PGE_WEB_STAFF_LOGOUT_URL must be an https URL, got '$staff_logout_url'"
+  [[ $staff_revocation_url =~ $https_url ]] || die "PGE_WEB_STAFF_REVOCATION_URL must be an https URL, got '$staff_revocation_url'"
+  [[ $staff_client_id =~ ^[A-Za-z0-9_+-]{1,128}$ ]] || die "PGE_WEB_STAFF_CLIENT_ID: not an app client id: '$staff_client_id'"
+  [[ $staff_scope =~ ^[A-Za-z0-9_.:/-]+( [A-Za-z0-9_.:/-]+)*$ ]] || die "PGE_WEB_STAFF_SCOPE: not a list of scopes: '$staff_scope'"
+  [[ " $staff_scope " == *" openid "* ]] || die "PGE_WEB_STAFF_SCOPE must include openid, got '$staff_scope'"
+  [ "$staff_authority" != "$authority" ] || die "PGE_WEB_STAFF_AUTHORITY is the applicants' authority: the staff sign in to their own pool"
+  [ "$staff_client_id" != "$client_id" ] || die "PGE_WEB_STAFF_CLIENT_ID is the applicants' client: the staff pool has its own"
+  staff=$(printf ', "staff": {"authority": "%s", "client_id": "%s", "scope": "%s", "logout_url": "%s", "revocation_url": "%s"}' \
+    "$staff_authority" "$staff_client_id" "$staff_scope" "$staff_logout_url" "$staff_revocation_url")
+fi
 [[ -z $dist_sha256 || $dist_sha256 =~ ^[0-9a-f]{64}$ ]] || die "PGE_WEB_DIST_SHA256: not a sha256 digest: '$dist_sha256'"
 [[ -z $dist_sha256 || -z $from_release ]] || die "--sha256 checks a --dist build; --from-release deploys a kept one"
 [[ -z $release || $release =~ ^[A-Za-z0-9._-]{1,128}$ ]] || die "PGE_WEB_RELEASE: not a release id: '$release'"
@@ -190,8 +221,8 @@ for f in "${others[@]}" index.html; do
   put "$dist/$f" "$f" "no-cache"
 done
 
-printf '{"authority": "%s", "client_id": "%s", "scope": "%s", "logout_url": "%s", "revocation_url": "%s"}\n' \
-  "$authority" "$client_id" "$scope" "$logout_url" "$revocation_url" >"$work/config.json"
+printf '{"authority": "%s", "client_id": "%s", "scope": "%s", "logout_url": "%s", "revocation_url": "%s"%s}\n' \
+  "$authority" "$client_id" "$scope" "$logout_url" "$revocation_url" "$staff" >"$work/config.json"
 put "$work/config.json" config.json "no-cache" "application/json"
 
 # The build, kept for a rollback to this release (the bucket policy keeps releases/ away

@@ -5,23 +5,26 @@
 #
 #   scripts/smoke-test.sh URL         e.g. https://staging.pge.example.fr
 #
-#   PGE_SMOKE_REFRESH_TOKEN  the Cognito refresh token of the environment's smoke account
-#                            (required: see docs/DEPLOYMENT.md, "The staging gate")
+#   PGE_SMOKE_STAFF_REFRESH_TOKEN  the Cognito refresh token of the environment's smoke
+#                            account, a bank reviewer of the staff pool (required: see
+#                            docs/DEPLOYMENT.md, "The staging gate")
 #   PGE_SMOKE_COGNITO_URL    Cognito's endpoint; default https://cognito-idp.<region of the
-#                            authority in /config.json>.amazonaws.com/ (a test points it at
-#                            a stand-in)
+#                            staff authority in /config.json>.amazonaws.com/ (a test points
+#                            it at a stand-in)
 #
 # What it checks, one line each (PASS/FAIL), exit 1 when one fails:
 #   - the web app: / is the SPA's index.html; /config.json names an https authority and a
-#     client id (what deploy-web.sh wrote);
+#     client id, and those of the staff pool (its "staff" object, another pool), as
+#     deploy-web.sh wrote them;
 #   - the public API: the bank list; a simulation answered with terms;
 #   - the edge lets real bodies in: a 20 KiB body (over the common rule set's 8 KB) is
 #     answered by the API, not refused by the WAF; one over 64 KiB is refused (403 or 413);
 #   - authentication is enforced: the list of loan requests without a token is the API's
 #     401 (problem+json);
-#   - a signed-in call: the smoke account's refresh token is exchanged for an access token
-#     at Cognito (REFRESH_TOKEN_AUTH, with the client id of /config.json: the API accepts
-#     that client's access tokens), and the list of loan requests answers 200 with it.
+#   - a signed-in call: the smoke reviewer's refresh token is exchanged for an access token
+#     at Cognito (REFRESH_TOKEN_AUTH, with the staff client id of /config.json: the API
+#     accepts that client's access tokens, and honours the reviewer group in them only),
+#     and the list of loan requests answers 200 with it.
 # What it does not: sign in through the hosted UI (TOTP MFA), submit or review a request
 # (it writes nothing), run the browser journeys of web/e2e (they start their own server).
 set -uo pipefail
@@ -58,10 +61,17 @@ fi
 read -r status ctype < <(request GET /config.json)
 if [ "$status" = 200 ] && json_body '(.authority | startswith("https://")) and (.client_id | length > 0)'; then
   pass "/config.json names the sign-in authority and client"
-  authority=$(jq -r .authority "$tmp/body")
-  client_id=$(jq -r .client_id "$tmp/body")
 else
   fail "/config.json answered $status $ctype without an https authority and a client id"
+fi
+# The staff pool's provider: reviewers and admins sign in there (MFA required).
+if [ "$status" = 200 ] && json_body '(.staff.authority | startswith("https://")) and (.staff.client_id | length > 0)
+    and .staff.authority != .authority and .staff.client_id != .client_id'; then
+  pass "/config.json names the staff pool's authority and client"
+  authority=$(jq -r .staff.authority "$tmp/body")
+  client_id=$(jq -r .staff.client_id "$tmp/body")
+else
+  fail "/config.json has no staff provider (staff.authority, staff.client_id of another pool): reviewers and admins cannot sign in"
   authority="" client_id=""
 fi
 
@@ -108,31 +118,31 @@ else
   fail "GET /api/v1/loan-requests without a token answered $status $ctype, not the API's 401"
 fi
 
-# A signed-in call, as the smoke account.
-if [ -z "${PGE_SMOKE_REFRESH_TOKEN:-}" ]; then
-  fail "a signed-in call: PGE_SMOKE_REFRESH_TOKEN is not set (the smoke account's refresh token, a masked CI/CD variable of the environment)"
+# A signed-in call, as the smoke reviewer (the staff pool).
+if [ -z "${PGE_SMOKE_STAFF_REFRESH_TOKEN:-}" ]; then
+  fail "a signed-in call: PGE_SMOKE_STAFF_REFRESH_TOKEN is not set (the smoke reviewer's refresh token, of the staff pool, a masked CI/CD variable of the environment)"
 elif [ -z "$client_id" ]; then
-  fail "a signed-in call: no client id (/config.json failed)"
+  fail "a signed-in call: no staff client id (/config.json failed)"
 else
   region=$(sed -nE 's|^https://cognito-idp\.([a-z0-9-]+)\.amazonaws\.com/.*$|\1|p' <<<"$authority")
   cognito=${PGE_SMOKE_COGNITO_URL:-${region:+https://cognito-idp.$region.amazonaws.com/}}
   if [ -z "$cognito" ]; then
     fail "a signed-in call: the authority $authority is not Cognito's (set PGE_SMOKE_COGNITO_URL)"
   else
-    jq -n --arg client "$client_id" --arg token "$PGE_SMOKE_REFRESH_TOKEN" \
+    jq -n --arg client "$client_id" --arg token "$PGE_SMOKE_STAFF_REFRESH_TOKEN" \
       '{AuthFlow: "REFRESH_TOKEN_AUTH", ClientId: $client, AuthParameters: {REFRESH_TOKEN: $token}}' >"$tmp/auth"
     status=$(curl -sS --max-time 30 -o "$tmp/token" -w '%{http_code}' -X POST "$cognito" \
       -H 'content-type: application/x-amz-json-1.1' \
       -H 'x-amz-target: AWSCognitoIdentityProviderService.InitiateAuth' --data-binary "@$tmp/auth" 2>/dev/null) || status=000
     access_token=$(jq -er '.AuthenticationResult.AccessToken' "$tmp/token" 2>/dev/null) || access_token=""
     if [ -z "$access_token" ]; then
-      fail "a signed-in call: Cognito answered $status to the refresh token ($(jq -r '.__type // .message // empty' "$tmp/token" 2>/dev/null | head -c 120)): renew PGE_SMOKE_REFRESH_TOKEN"
+      fail "a signed-in call: Cognito answered $status to the refresh token ($(jq -r '.__type // .message // empty' "$tmp/token" 2>/dev/null | head -c 120)): renew PGE_SMOKE_STAFF_REFRESH_TOKEN"
     else
       read -r status ctype < <(request GET /api/v1/loan-requests -H "authorization: Bearer $access_token")
       if [ "$status" = 200 ] && json_body 'type == "object" or type == "array"'; then
-        pass "GET /api/v1/loan-requests as the smoke account: 200"
+        pass "GET /api/v1/loan-requests as the smoke reviewer: 200"
       else
-        fail "GET /api/v1/loan-requests as the smoke account answered $status $ctype"
+        fail "GET /api/v1/loan-requests as the smoke reviewer answered $status $ctype"
       fi
     fi
   fi

@@ -284,7 +284,7 @@ breaks "image rootfs: WEB_DIST ignored" 'image rootfs' \
 breaks "image rootfs: web files left unreadable for uid 65532" 'image rootfs' \
   'sub scripts/image-rootfs.sh "chmod -R u=rwX,go=rX" "chmod -R u=rwX"'
 breaks "chart: PGE_COGNITO_DOMAIN not passed from Terraform" 'helm template with Terraform|API accepts the SPA client' \
-  'sub terraform/environments/staging/outputs.tf ", domain = module.cognito.hosted_ui_domain }" " }"'
+  'sub terraform/environments/staging/outputs.tf ", domain = module.cognito.hosted_ui_domain\n" "\n"'
 breaks "chart: SPA client not first of the accepted client ids" 'helm template with Terraform|API accepts the SPA client' \
   'sub terraform/environments/production/outputs.tf "clientIds = module.cognito.spa_client_id" "clientIds = \"0legacyclient,\${module.cognito.spa_client_id}\""'
 breaks "gitlab-ci: web build without a cached npm cache" 'GitLab web build' \
@@ -316,7 +316,7 @@ breaks "terraform: CSP allows inline styles" 'CloudFront CSP' \
 breaks "terraform: CSP names the bucket path-style" 'CloudFront CSP' \
   'sub terraform/modules/cloudfront/main.tf "connect-src '\''self'\'' \${var.documents_origin}" "connect-src '\''self'\'' https://s3.\${data.aws_region.current.name}.amazonaws.com"'
 breaks "terraform: CSP without the hosted UI" 'CloudFront CSP' \
-  'sub terraform/modules/cloudfront/main.tf ".amazonaws.com https://\${var.cognito_hosted_ui_domain}\"" ".amazonaws.com\""'
+  'sub terraform/modules/cloudfront/main.tf ".amazonaws.com https://\${var.cognito_hosted_ui_domain} https://" ".amazonaws.com https://"'
 breaks "terraform: SPA function rewrites files too" 'CloudFront SPA' \
   'sub terraform/modules/cloudfront/main.tf "=== -1" "!== -2"'
 breaks "terraform: SPA cached by a policy with a minimum TTL" 'CloudFront SPA' \
@@ -329,9 +329,9 @@ breaks "terraform: SPA client with a secret" 'Cognito SPA client' \
   'sub terraform/modules/cognito/main.tf "generate_secret                      = false" "generate_secret                      = true"'
 breaks "terraform: SPA client allows the implicit flow" 'Cognito SPA client' \
   'sub terraform/modules/cognito/main.tf "allowed_oauth_flows                  = [\"code\"]" "allowed_oauth_flows                  = [\"code\", \"implicit\"]"'
-breaks "terraform: no pre-token-generation trigger (access tokens without the bank)" 'Cognito SPA client' \
+breaks "terraform: no pre-token-generation trigger (access tokens without the bank)" 'Cognito trigger' \
   'sub terraform/modules/cognito/main.tf "      lambda_version = \"V2_0\"" "      lambda_version = \"V1_0\""'
-breaks "terraform: Cognito may not invoke the trigger" 'Cognito SPA client' \
+breaks "terraform: Cognito may not invoke the trigger" 'Cognito trigger' \
   'sub terraform/modules/cognito/main.tf "principal     = \"cognito-idp.amazonaws.com\"" "principal     = \"lambda.amazonaws.com\""'
 breaks "terraform: callback URL is not /auth/callback" 'Cognito SPA client' \
   'sub terraform/environments/production/main.tf "/auth/callback\"]" "/callback\"]"'
@@ -339,6 +339,40 @@ breaks "terraform: documents CORS without if-none-match" 'documents bucket CORS'
   'sub terraform/modules/s3/main.tf "\"content-length\", \"if-none-match\", \"x-amz-*\"" "\"content-length\", \"x-amz-*\""'
 breaks "terraform: documents CORS from any origin" 'documents bucket CORS' \
   'sub terraform/environments/staging/main.tf "cors_allowed_origins = [local.app_url]" "cors_allowed_origins = [\"*\"]"'
+# Two user pools (issue 28): MFA required of bank staff and admins, not of every applicant
+breaks "cognito: the staff pool's MFA optional" 'Cognito pools' \
+  'sub terraform/environments/staging/main.tf "  mfa_configuration      = \"ON\"" "  mfa_configuration      = \"OPTIONAL\""'
+breaks "cognito: the applicants' pool requires MFA" 'Cognito pools' \
+  'sub terraform/environments/production/main.tf "  mfa_configuration      = \"OPTIONAL\"" "  mfa_configuration      = \"ON\""'
+breaks "cognito: MFA written into the module, whatever the pool" 'Cognito pools' \
+  'sub terraform/modules/cognito/main.tf "  mfa_configuration        = var.mfa_configuration" "  mfa_configuration        = \"OPTIONAL\""'
+breaks "cognito: anyone may sign up into the staff pool" 'Cognito pools' \
+  'sub terraform/environments/staging/main.tf "  admin_create_user_only = true" "  admin_create_user_only = false"'
+breaks "cognito: the module ignores admin_create_user_only" 'Cognito pools' \
+  'sub terraform/modules/cognito/main.tf "allow_admin_create_user_only = var.admin_create_user_only" "allow_admin_create_user_only = false"'
+breaks "cognito: a staff group in the applicants' pool" 'Cognito pools' \
+  'sub terraform/environments/production/main.tf "  groups                 = [\"applicants\"]" "  groups                 = [\"applicants\", \"bank-reviewers\"]"'
+breaks "cognito: threat protection in audit only" 'Cognito pools' \
+  'sub terraform/modules/cognito/main.tf "advanced_security_mode = \"ENFORCED\"" "advanced_security_mode = \"AUDIT\""'
+breaks "cognito: the module no longer refuses staff groups without MFA" 'Cognito pools' \
+  'sub terraform/modules/cognito/main.tf "(var.mfa_configuration == \"ON\" && var.admin_create_user_only && " "(var.admin_create_user_only && "'
+breaks "cognito: the trigger on the applicants' pool instead of the staff's" 'Cognito trigger' \
+  'sub terraform/environments/staging/main.tf "  pre_token_generation   = true\n" "" &&
+   sub terraform/environments/staging/main.tf "  groups                 = [\"applicants\"]\n" "  groups                 = [\"applicants\"]\n  pre_token_generation   = true\n"'
+breaks "cognito: the trigger's alarm watches the applicants' pool" 'Cognito trigger' \
+  'sub terraform/environments/production/main.tf "module.cognito_staff.pre_token_generation_function_name" "module.cognito.pre_token_generation_function_name"'
+breaks "irsa: the API creates reviewer accounts in the applicants' pool" 'Cognito IAM' \
+  'sub terraform/environments/staging/main.tf "user_pool_arn         = module.cognito_staff.user_pool_arn" "user_pool_arn         = module.cognito.user_pool_arn"'
+breaks "chart: the staff pool not passed from Terraform" 'helm template with Terraform|API accepts the SPA client' \
+  'del_line terraform/environments/production/outputs.tf "staff  = \{ userPoolId = module.cognito_staff"'
+breaks "terraform: CSP without the staff pool's hosted UI" 'CloudFront CSP' \
+  'sub terraform/modules/cloudfront/main.tf "\"form-action '\''self'\'' https://\${var.cognito_hosted_ui_domain} https://\${var.cognito_staff_hosted_ui_domain}\"" "\"form-action '\''self'\'' https://\${var.cognito_hosted_ui_domain}\""'
+breaks "terraform: web_deploy without the staff pool's client" 'Terraform web_deploy' \
+  'del_line terraform/environments/staging/outputs.tf "PGE_WEB_STAFF_CLIENT_ID="'
+breaks "deploy-web.sh: config.json without the staff provider" 'deploy-web.sh' \
+  'sub scripts/deploy-web.sh "\"\$revocation_url\" \"\$staff\" >" "\"\$revocation_url\" \"\" >"'
+breaks "deploy-web.sh: http staff authority accepted" 'deploy-web.sh' \
+  'sub scripts/deploy-web.sh "[[ \$staff_authority =~ \$https_url ]]" "[[ \$staff_authority =~ ^https?:// ]]"'
 # The edge lets real users in (issue 29, part 7)
 breaks "waf: the common rule set's 8 KB body rule back in block" 'WAF body size' \
   'sub terraform/modules/waf/main.tf "        rule_action_override {\n          name = \"SizeRestrictions_BODY\"\n          action_to_use {\n            count {}\n          }\n        }\n" ""'
@@ -381,7 +415,11 @@ breaks "chart: pull policy Always" 'chart refuses imagePullPolicy|chart contract
 breaks "smoke-test.sh: an edge refusing 20 KiB bodies passes" 'smoke-test.sh' \
   'sub scripts/smoke-test.sh "  fail \"a 20 KiB body answered" "  pass \"a 20 KiB body answered"'
 breaks "smoke-test.sh: no signed-in call without the smoke account" 'smoke-test.sh' \
-  'sub scripts/smoke-test.sh "  fail \"a signed-in call: PGE_SMOKE_REFRESH_TOKEN is not set" "  pass \"a signed-in call: PGE_SMOKE_REFRESH_TOKEN is not set"'
+  'sub scripts/smoke-test.sh "  fail \"a signed-in call: PGE_SMOKE_STAFF_REFRESH_TOKEN is not set" "  pass \"a signed-in call: PGE_SMOKE_STAFF_REFRESH_TOKEN is not set"'
+breaks "smoke-test.sh: signs in with the applicants' client, not the staff pool's" 'smoke-test.sh' \
+  'sub scripts/smoke-test.sh "client_id=\$(jq -r .staff.client_id" "client_id=\$(jq -r .client_id"'
+breaks "smoke-test.sh: a config.json without the staff provider passes" 'smoke-test.sh' \
+  'sub scripts/smoke-test.sh "  fail \"/config.json has no staff provider" "  pass \"/config.json has no staff provider"'
 # Observability in production (issue 30, part 6)
 OBS=terraform/modules/observability
 breaks "artifacts: ops/prometheus/rules.yml missing" 'artifacts present' \

@@ -2,7 +2,7 @@
 it fails (scripts/check-deploy.sh names each check and shows the report of a failure)."""
 import sys
 
-from . import backup, chart, cluster, checkov, deploy_web, dockerfile, ecr, edge, gitlab, helm_values, observability, privilege, rollback, smoke, terraform, terraform_refs, trust, web
+from . import backup, chart, cluster, checkov, deploy_web, dockerfile, ecr, edge, gitlab, helm_values, identity, observability, privilege, rollback, smoke, terraform, terraform_refs, trust, web
 
 CHECKS = {
     "checkov-report": checkov.main,
@@ -32,6 +32,7 @@ CHECKS = {
     "privilege": privilege.main,
     "backup": backup.main,
     "cluster": cluster.main,
+    "identity": identity.main,
 }
 
 

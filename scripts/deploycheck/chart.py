@@ -10,7 +10,8 @@ from .common import finish, yaml_docs
 from .helm_values import SAMPLES
 
 # Overrides for emulators in tests: never in a cluster.
-TEST_ONLY = {"PGE_AWS_ENDPOINT_URL", "PGE_COGNITO_JWKS_URL", "PGE_COGNITO_ISSUER", "PGE_S3_FORCE_PATH_STYLE"}
+TEST_ONLY = {"PGE_AWS_ENDPOINT_URL", "PGE_COGNITO_JWKS_URL", "PGE_COGNITO_ISSUER", "PGE_COGNITO_STAFF_JWKS_URL", "PGE_COGNITO_STAFF_ISSUER",
+             "PGE_S3_FORCE_PATH_STYLE"}
 # The variables each container must set.
 MUST = {
     "api": {"PGE_ENV", "PGE_LISTEN_ADDR", "PGE_METRICS_ADDR", "PGE_DATABASE_URL", "PGE_COGNITO_REGION", "PGE_COGNITO_USER_POOL_ID",
@@ -21,6 +22,10 @@ MUST = {
 # What Terraform's helm_values gives the API (helm_values SAMPLES).
 SPA_CLIENT = SAMPLES["module.cognito.spa_client_id"]
 HOSTED_UI = SAMPLES["module.cognito.hosted_ui_domain"]
+# The staff pool's (reviewers and admins, MFA required).
+STAFF_POOL = SAMPLES["module.cognito_staff.user_pool_id"]
+STAFF_CLIENT = SAMPLES["module.cognito_staff.spa_client_id"]
+STAFF_HOSTED_UI = SAMPLES["module.cognito_staff.hosted_ui_domain"]
 
 
 def rendered_sets(rendered, pattern="*.yaml"):
@@ -356,6 +361,17 @@ def web_signin_errors(setname, docs):
                 errors.append(f"{setname}: PGE_COGNITO_CLIENT_IDS={env.get('PGE_COGNITO_CLIENT_IDS')!r}: the SPA client (module.cognito.spa_client_id) must come first")
             if env.get("PGE_COGNITO_DOMAIN") != HOSTED_UI:
                 errors.append(f"{setname}: PGE_COGNITO_DOMAIN={env.get('PGE_COGNITO_DOMAIN')!r}, expected the hosted UI domain (module.cognito.hosted_ui_domain, no scheme)")
+            # The staff pool: reviewer and admin groups count only in its clients' tokens,
+            # and the API creates reviewer accounts there.
+            if env.get("PGE_COGNITO_STAFF_USER_POOL_ID") != STAFF_POOL:
+                errors.append(f"{setname}: PGE_COGNITO_STAFF_USER_POOL_ID={env.get('PGE_COGNITO_STAFF_USER_POOL_ID')!r}, expected the staff pool (module.cognito_staff.user_pool_id)")
+            staff_ids = [i.strip() for i in str(env.get("PGE_COGNITO_STAFF_CLIENT_IDS", "")).split(",") if i.strip()]
+            if not staff_ids or staff_ids[0] != STAFF_CLIENT:
+                errors.append(f"{setname}: PGE_COGNITO_STAFF_CLIENT_IDS={env.get('PGE_COGNITO_STAFF_CLIENT_IDS')!r}: the staff pool's SPA client (module.cognito_staff.spa_client_id) must come first")
+            if set(staff_ids) & set(ids):
+                errors.append(f"{setname}: a client id is both the applicants' and the staff's ({sorted(set(staff_ids) & set(ids))}): the API refuses it")
+            if env.get("PGE_COGNITO_STAFF_DOMAIN") != STAFF_HOSTED_UI:
+                errors.append(f"{setname}: PGE_COGNITO_STAFF_DOMAIN={env.get('PGE_COGNITO_STAFF_DOMAIN')!r}, expected the staff pool's hosted UI domain (module.cognito_staff.hosted_ui_domain, no scheme)")
     return errors, seen
 
 
@@ -371,7 +387,7 @@ def web_signin_main(args):
         seen += s
     if not seen and sets:
         errors.append("no api container in the Terraform renders")
-    return finish(errors, f"{seen} API containers accept the SPA client first and know the hosted UI domain")
+    return finish(errors, f"{seen} API containers accept the SPA client first and know the hosted UI domain, of both pools")
 
 
 # --- the origin-verify header value is in no committed file -----------------------------------

@@ -20,9 +20,15 @@ V = {"--bucket": "pge-staging-frontend-123456789012", "--distribution-id": "E1AB
      "--authority": "https://cognito-idp.eu-west-3.amazonaws.com/eu-west-3_AbCdEf123",
      "--client-id": "1example23456789abcdefghij",
      "--logout-url": "https://pge-staging.auth.eu-west-3.amazoncognito.com/logout",
-     "--revocation-url": "https://pge-staging.auth.eu-west-3.amazoncognito.com/oauth2/revoke"}
+     "--revocation-url": "https://pge-staging.auth.eu-west-3.amazoncognito.com/oauth2/revoke",
+     # The staff pool's provider (reviewers and admins, MFA required): config.json's "staff".
+     "--staff-authority": "https://cognito-idp.eu-west-3.amazonaws.com/eu-west-3_StAfF4567",
+     "--staff-client-id": "3staff23456789abcdefghijkl",
+     "--staff-logout-url": "https://pge-staging-staff.auth.eu-west-3.amazoncognito.com/logout",
+     "--staff-revocation-url": "https://pge-staging-staff.auth.eu-west-3.amazoncognito.com/oauth2/revoke"}
+STAFF = ("--staff-authority", "--staff-client-id", "--staff-logout-url", "--staff-revocation-url")
 BUCKET = V["--bucket"]
-OK = ("assets immutable first, other files no-cache with index.html last, config.json, invalidation last; "
+OK = ("assets immutable first, other files no-cache with index.html last, config.json (the staff pool's provider when given), invalidation last; "
       "refusals before any AWS call; --from-release; --sha256: the tested build only")
 
 
@@ -94,6 +100,9 @@ def deploy_errors(calls, read_config, files=FILES, v=V):
         got = read_config()
         want = {"authority": v["--authority"], "client_id": v["--client-id"], "scope": "openid email", "logout_url": v["--logout-url"],
                 "revocation_url": v["--revocation-url"]}
+        if v.get("--staff-authority"):
+            want["staff"] = {"authority": v["--staff-authority"], "client_id": v["--staff-client-id"], "scope": "openid email",
+                             "logout_url": v["--staff-logout-url"], "revocation_url": v["--staff-revocation-url"]}
         if got != want:
             err(f"config.json is {got}, expected {want}")
     inval = [c for c in calls if c[:2] == ["cloudfront", "create-invalidation"]]
@@ -128,6 +137,15 @@ def behaviour(work, stub):
             if v is not None:
                 args += [k, v]
         return run_script([*args, *extra], stub, work / f"{name}.log", store)
+
+    # Without the staff pool (optional): config.json has no "staff" object.
+    no_staff = {k: None for k in STAFF}
+    r, calls = run("deploy-one-pool", "--dist", str(dist), **no_staff)
+    if r.returncode != 0:
+        err(f"deploy without the staff pool's values failed: {(r.stderr or r.stdout).strip()[-400:]}")
+    else:
+        errors += [f"without the staff pool: {e}" for e in deploy_errors(
+            calls, lambda: json.loads((store / BUCKET / "config.json").read_text()), v={**V, **no_staff})]
 
     r, calls = run("deploy", "--dist", str(dist), "--release", "0123abc")
     if r.returncode != 0:
@@ -167,6 +185,10 @@ def behaviour(work, stub):
         ("http-logout", {"--logout-url": "http://pge-staging.auth.eu-west-3.amazoncognito.com/logout"}, ["--dist", str(dist)], "an http logout URL"),
         ("no-revocation", {"--revocation-url": None}, ["--dist", str(dist)], "no revocation URL (sign-out could not revoke the refresh token)"),
         ("no-bucket", {"--bucket": None}, ["--dist", str(dist)], "no bucket"),
+        ("http-staff-authority", {"--staff-authority": "http://cognito-idp.eu-west-3.amazonaws.com/eu-west-3_StAfF4567"}, ["--dist", str(dist)], "an http staff authority"),
+        ("staff-no-revocation", {"--staff-revocation-url": None}, ["--dist", str(dist)], "a staff provider without its revocation URL"),
+        ("staff-applicants-client", {"--staff-client-id": V["--client-id"]}, ["--dist", str(dist)], "the applicants' client as the staff's"),
+        ("staff-applicants-pool", {"--staff-authority": V["--authority"]}, ["--dist", str(dist)], "the applicants' authority as the staff's"),
     ):
         (work / "empty").mkdir(exist_ok=True)
         r, calls = run(name, *extra, **over)

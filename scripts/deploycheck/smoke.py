@@ -2,7 +2,9 @@
 public and signed-in API, Cognito's token endpoint) on a loopback port: it passes a
 healthy one, and fails on each defect a deploy could bring back: an edge that refuses
 bodies over 8 KB, an API that answers without a token, a refresh token Cognito refuses,
-no smoke account configured."""
+no smoke account configured, a config.json without the staff pool's provider. The smoke
+account is a reviewer of the staff pool: the stand-in's Cognito accepts its refresh token
+with the staff client only."""
 import json
 import os
 import subprocess
@@ -14,8 +16,11 @@ from .common import finish
 ACCESS_TOKEN = "stand-in-access-token"
 REFRESH = "stand-in-refresh-token"
 CLIENT = "1example23456789abcdefghij"
+STAFF_CLIENT = "3staff23456789abcdefghijkl"
 CONFIG = {"authority": "https://cognito-idp.eu-west-3.amazonaws.com/eu-west-3_AbCdEf123", "client_id": CLIENT,
-          "scope": "openid email", "logout_url": "https://auth.example.fr/logout"}
+          "scope": "openid email", "logout_url": "https://auth.example.fr/logout",
+          "staff": {"authority": "https://cognito-idp.eu-west-3.amazonaws.com/eu-west-3_StAfF4567", "client_id": STAFF_CLIENT,
+                    "scope": "openid email", "logout_url": "https://staff.auth.example.fr/logout"}}
 
 
 def handler(defect):
@@ -40,7 +45,7 @@ def handler(defect):
             if self.path == "/":
                 self.answer(200, b'<!doctype html><div id="root"></div>', "text/html; charset=utf-8")
             elif self.path == "/config.json":
-                self.answer(200, CONFIG)
+                self.answer(200, {k: v for k, v in CONFIG.items() if k != "staff"} if defect == "no-staff" else CONFIG)
             elif self.path == "/api/v1/banks":
                 self.answer(200, [{"id": "30004", "name": "Banque"}])
             elif self.path == "/api/v1/loan-requests":
@@ -57,7 +62,7 @@ def handler(defect):
             if self.path == "/cognito":
                 auth = json.loads(body)
                 if (defect != "refused-refresh" and self.headers.get("x-amz-target") == "AWSCognitoIdentityProviderService.InitiateAuth"
-                        and auth == {"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": CLIENT, "AuthParameters": {"REFRESH_TOKEN": REFRESH}}):
+                        and auth == {"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": STAFF_CLIENT, "AuthParameters": {"REFRESH_TOKEN": REFRESH}}):
                     self.answer(200, {"AuthenticationResult": {"AccessToken": ACCESS_TOKEN, "IdToken": "stand-in-id-token",
                                                                "ExpiresIn": 900, "TokenType": "Bearer"}}, "application/x-amz-json-1.1")
                 else:
@@ -77,7 +82,8 @@ def handler(defect):
 
 # (defect, whether the smoke account's refresh token is given, what the run must do)
 CASES = [(None, True, "pass"), ("8kb-edge", True, "20 KiB body"), ("no-auth", True, "without a token"),
-         ("refused-refresh", True, "renew PGE_SMOKE_REFRESH_TOKEN"), (None, False, "PGE_SMOKE_REFRESH_TOKEN is not set")]
+         ("refused-refresh", True, "renew PGE_SMOKE_STAFF_REFRESH_TOKEN"), (None, False, "PGE_SMOKE_STAFF_REFRESH_TOKEN is not set"),
+         ("no-staff", True, "no staff provider")]
 
 
 def run(script, defect, token):
@@ -85,7 +91,7 @@ def run(script, defect, token):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         base = f"http://127.0.0.1:{server.server_address[1]}"
-        env = dict(os.environ, PGE_SMOKE_COGNITO_URL=f"{base}/cognito", PGE_SMOKE_REFRESH_TOKEN=REFRESH if token else "")
+        env = dict(os.environ, PGE_SMOKE_COGNITO_URL=f"{base}/cognito", PGE_SMOKE_STAFF_REFRESH_TOKEN=REFRESH if token else "")
         return subprocess.run(["bash", str(script), base], env=env, capture_output=True, text=True, timeout=120)
     finally:
         server.shutdown()
@@ -109,4 +115,4 @@ def check(script, cases=CASES):
 def main(args):
     """args: scripts/smoke-test.sh's path."""
     return finish(check(args[0]), f"{len(CASES)} stand-in environments: the healthy one passes; an 8 KB edge, an API "
-                  "without authentication, a refused refresh token, no smoke account each fail")
+                  "without authentication, a refused refresh token, no smoke account, no staff provider each fail")

@@ -17,6 +17,11 @@ SAMPLES = {
     "aws_cognito_user_pool.this.id": "eu-west-3_AbCdEf123",
     "aws_cognito_user_pool.this.endpoint": "cognito-idp.eu-west-3.amazonaws.com/eu-west-3_AbCdEf123",
     "aws_cognito_user_pool_client.spa.id": "1example23456789abcdefghij",
+    # The staff pool (module cognito_staff): other ids than the applicants' pool, so that
+    # a check tells one pool from the other.
+    "module.cognito_staff/aws_cognito_user_pool.this.id": "eu-west-3_StAfF4567",
+    "module.cognito_staff/aws_cognito_user_pool.this.endpoint": "cognito-idp.eu-west-3.amazonaws.com/eu-west-3_StAfF4567",
+    "module.cognito_staff/aws_cognito_user_pool_client.spa.id": "3staff23456789abcdefghijkl",
     "aws_cloudfront_distribution.this.id": "E1ABCDEF23456",
     "aws_cloudfront_distribution.this.arn": "arn:aws:cloudfront::123456789012:distribution/E1ABCDEF23456",
     "aws_iam_role.this.arn": "arn:aws:iam::123456789012:role/pge-env-ci-web-deploy",
@@ -93,8 +98,9 @@ class Scope:
     """Evaluation scope: a folder, the values of its variables (expressions of a parent
     scope, or literals) and the environment folder (for module.X)."""
 
-    def __init__(self, folder, bindings, parent=None, tfvars=None):
+    def __init__(self, folder, bindings, parent=None, tfvars=None, name=None):
         self.folder = folder
+        self.name = name  # module.<name> of a module's scope (per-instance SAMPLES)
         self.bindings = bindings  # name -> (expression, scope) or literal
         self.parent = parent
         self.tfvars = tfvars or {}
@@ -183,6 +189,8 @@ class Scope:
         if parts[0] == "module":
             return self.module(parts[1]).output(parts[2])
         key = name
+        if self.name and f"module.{self.name}/{key}" in SAMPLES:
+            return SAMPLES[f"module.{self.name}/{key}"]
         if key in SAMPLES:
             return SAMPLES[key]
         if parts[0] == "data":
@@ -204,7 +212,7 @@ class Scope:
             body = calls[name]
             child = Folder(self.folder.path / q(body["source"]))
             args = {k: (v, self) for k, v in body.items() if not k.startswith("__")}
-            self._modules[name] = Module(child, Scope(child, args, parent=self))
+            self._modules[name] = Module(child, Scope(child, args, parent=self, name=name))
         return self._modules[name]
 
 

@@ -59,6 +59,12 @@ def web_deploy(root="terraform", work=".", stub=None, deploy_web="scripts/deploy
                 "PGE_WEB_CLIENT_ID": s.ref("module.cognito.spa_client_id"),
                 "PGE_WEB_LOGOUT_URL": f"https://{s.ref('module.cognito.hosted_ui_domain')}/logout",
                 "PGE_WEB_REVOCATION_URL": f"https://{s.ref('module.cognito.hosted_ui_domain')}/oauth2/revoke",
+                # The staff pool's provider (config.json's staff object): reviewers and
+                # admins sign in there, MFA required.
+                "PGE_WEB_STAFF_AUTHORITY": f"https://cognito-idp.{region}.amazonaws.com/{s.ref('module.cognito_staff.user_pool_id')}",
+                "PGE_WEB_STAFF_CLIENT_ID": s.ref("module.cognito_staff.spa_client_id"),
+                "PGE_WEB_STAFF_LOGOUT_URL": f"https://{s.ref('module.cognito_staff.hosted_ui_domain')}/logout",
+                "PGE_WEB_STAFF_REVOCATION_URL": f"https://{s.ref('module.cognito_staff.hosted_ui_domain')}/oauth2/revoke",
             }
             for k, want in expected.items():
                 if kv.get(k) != want:
@@ -94,12 +100,15 @@ def web_deploy(root="terraform", work=".", stub=None, deploy_web="scripts/deploy
                 got = json.loads((work_env / "store" / kv["PGE_WEB_BUCKET"] / "config.json").read_text())
                 want = {"authority": expected["PGE_WEB_AUTHORITY"], "client_id": expected["PGE_WEB_CLIENT_ID"],
                         "scope": "openid email", "logout_url": expected["PGE_WEB_LOGOUT_URL"],
-                        "revocation_url": expected["PGE_WEB_REVOCATION_URL"]}
+                        "revocation_url": expected["PGE_WEB_REVOCATION_URL"],
+                        "staff": {"authority": expected["PGE_WEB_STAFF_AUTHORITY"], "client_id": expected["PGE_WEB_STAFF_CLIENT_ID"],
+                                  "scope": "openid email", "logout_url": expected["PGE_WEB_STAFF_LOGOUT_URL"],
+                                  "revocation_url": expected["PGE_WEB_STAFF_REVOCATION_URL"]}}
                 if got != want:
                     err(f"{env}: config.json from web_deploy is {got}, expected {want}")
         except tfeval.EvalError as e:
             err(f"{env}: {e}")
-    return errors, "web_deploy of both environments names their bucket, distribution, Cognito values and deploy role; deploy-web.sh accepts it"
+    return errors, "web_deploy of both environments names their bucket, distribution, both pools' Cognito values and deploy role; deploy-web.sh accepts it"
 
 def csp(root="terraform", config_rs="api/src/config.rs"):
     """The Content-Security-Policy CloudFront sends, for each environment: no unsafe-*,
@@ -139,13 +148,14 @@ def csp(root="terraform", config_rs="api/src/config.rs"):
             region = s.ref("var.region")
             bucket = s.ref("module.s3.documents_bucket")
             docs = f"https://s3.{region}.amazonaws.com" if path_style else f"https://{bucket}.s3.{region}.amazonaws.com"
-            hosted = "https://" + s.ref("module.cognito.hosted_ui_domain")
+            # Both pools' hosted UIs: the applicants' and the staff's.
+            hosted = {"https://" + s.ref("module.cognito.hosted_ui_domain"), "https://" + s.ref("module.cognito_staff.hosted_ui_domain")}
             expected = {
                 "default-src": {"'self'"}, "script-src": {"'self'"}, "style-src": {"'self'"},
                 "img-src": {"'self'", "data:", "blob:"}, "font-src": {"'self'"},
-                "connect-src": {"'self'", docs, f"https://cognito-idp.{region}.amazonaws.com", hosted},
+                "connect-src": {"'self'", docs, f"https://cognito-idp.{region}.amazonaws.com"} | hosted,
                 "frame-src": {"'self'", "blob:"}, "object-src": {"'none'"}, "base-uri": {"'self'"},
-                "form-action": {"'self'", hosted}, "frame-ancestors": {"'none'"},
+                "form-action": {"'self'"} | hosted, "frame-ancestors": {"'none'"},
             }
             for name, want in expected.items():
                 got = set(directives.get(name, []))
@@ -155,7 +165,7 @@ def csp(root="terraform", config_rs="api/src/config.rs"):
                 err(f"{env}: CSP has an unexpected directive {name}")
         except tfeval.EvalError as e:
             err(f"{env}: {e}")
-    return errors, "CSP of both environments: no unsafe-inline, connect-src = self + documents bucket (virtual-hosted) + Cognito, form-action = self + hosted UI"
+    return errors, "CSP of both environments: no unsafe-inline, connect-src = self + documents bucket (virtual-hosted) + Cognito, form-action = self + both pools' hosted UIs"
 
 def spa(root="terraform"):
     """The CloudFront distribution's SPA behaviour: S3 through origin access control, the
@@ -233,8 +243,7 @@ def spa(root="terraform"):
 
 def cognito(root="terraform"):
     """The Cognito SPA client: public (no secret), code flow, openid email, short tokens;
-    the callback and logout URLs of each environment's domain; access tokens carry the
-    reviewer's bank (the pre-token-generation trigger, V2_0)."""
+    the callback and logout URLs of each environment's domain, in both pools."""
     errors = []
     err = errors.append
     cog = Folder(f"{root}/modules/cognito")
@@ -264,24 +273,8 @@ def cognito(root="terraform"):
                 err(f"SPA client: {tok}_validity {v} {unit}: between 5 minutes and a day")
         if c.get("enable_token_revocation") is not True:
             err("SPA client: enable_token_revocation (sign-out revokes the refresh token)")
-    # The API takes access tokens; a reviewer's bank reaches them only through the
-    # pre-token-generation trigger (V2_0 event), which must be wired to the pool.
-    pools = [v for k, v in res.items() if k.startswith("aws_cognito_user_pool.")]
-    trigger = one(one(pools[0].get("lambda_config") if pools else None).get("pre_token_generation_config"))
-    arn = trigger.get("lambda_arn", "")
-    fn_name = ref_name(arn, "aws_lambda_function")
-    fn = res.get(f"aws_lambda_function.{fn_name}") if fn_name else None
-    if q(trigger.get("lambda_version", "")) != "V2_0" or not fn:
-        err("user pool: no pre_token_generation_config with lambda_version V2_0 and a function of the module (reviewers' access tokens would lack custom:bank_id)")
-    elif not any(
-        k.startswith("aws_lambda_permission.") and q(v.get("principal", "")) == "cognito-idp.amazonaws.com"
-        and fn_name in str(v.get("function_name", "")) for k, v in res.items()
-    ):
-        err("pre-token-generation function: no aws_lambda_permission lets cognito-idp.amazonaws.com invoke it")
-    else:
-        source = str(fn.get("filename", "")) + str(cog.typed("data").get("archive_file.pre_token_generation", {}).get("source_file", ""))
-        if "pre_token_generation.py" not in source:
-            err("pre-token-generation function: not packaged from trigger/pre_token_generation.py (the unit-tested source)")
+    # The trigger that puts a reviewer's bank into access tokens, on the staff pool only:
+    # deploycheck/identity.py (trigger).
     if not any(k.startswith("aws_cognito_user_pool_domain.") for k in res):
         err("the cognito module has no hosted UI domain (aws_cognito_user_pool_domain)")
     for o in ("user_pool_id", "spa_client_id", "hosted_ui_domain", "issuer"):
@@ -291,11 +284,14 @@ def cognito(root="terraform"):
         try:
             s = tfeval.environment(root, env)
             domain = s.ref("var.domain")
-            m = s.module("cognito")
-            if m.arg("callback_urls") != [f"https://{domain}/auth/callback"]:
-                err(f"{env}: callback_urls {m.arg('callback_urls')}, expected [https://{domain}/auth/callback]")
-            if m.arg("logout_urls") != [f"https://{domain}/"]:
-                err(f"{env}: logout_urls {m.arg('logout_urls')}, expected [https://{domain}/]")
+            # Both pools (the applicants' and the staff's) sign in to the same app.
+            for name in [n for n, b in s.folder.named("module").items() if q(b.get("source")) == "../../modules/cognito"] or ["cognito"]:
+                m = s.module(name)
+                where = env if name == "cognito" else f"{env}: module {name}"
+                if m.arg("callback_urls") != [f"https://{domain}/auth/callback"]:
+                    err(f"{where}: callback_urls {m.arg('callback_urls')}, expected [https://{domain}/auth/callback]")
+                if m.arg("logout_urls") != [f"https://{domain}/"]:
+                    err(f"{where}: logout_urls {m.arg('logout_urls')}, expected [https://{domain}/]")
         except tfeval.EvalError as e:
             err(f"{env}: {e}")
     return errors, "SPA client: public (no secret), code flow, openid email, short tokens; callback /auth/callback and logout / of each environment's domain"

@@ -94,6 +94,13 @@ PGE_COGNITO_CLIENT_IDS: {{ required "config.cognito.clientIds is required" .Valu
 {{- with .Values.config.cognito.domain }}
 PGE_COGNITO_DOMAIN: {{ . | quote }}
 {{- end }}
+{{- with (.Values.config.cognito.staff | default dict) }}
+{{- if .userPoolId }}
+PGE_COGNITO_STAFF_USER_POOL_ID: {{ .userPoolId | quote }}
+PGE_COGNITO_STAFF_CLIENT_IDS: {{ required "config.cognito.staff.clientIds is required with config.cognito.staff.userPoolId" .clientIds | quote }}
+PGE_COGNITO_STAFF_DOMAIN: {{ required "config.cognito.staff.domain is required with config.cognito.staff.userPoolId" .domain | quote }}
+{{- end }}
+{{- end }}
 PGE_SES_FROM: {{ required "config.ses.fromAddress is required" .Values.config.ses.fromAddress | quote }}
 PGE_SES_CONFIGURATION_SET: {{ .Values.config.ses.configurationSet | quote }}
 PGE_S3_BUCKET: {{ required "config.s3.bucket is required" .Values.config.s3.bucket | quote }}

@@ -38,7 +38,9 @@ def rendered():
     return [
         {"kind": "ConfigMap", "metadata": {"name": "pge"}, "data": {
             **COMMON, "PGE_COGNITO_REGION": "eu-west-3", "PGE_COGNITO_USER_POOL_ID": "p",
-            "PGE_COGNITO_CLIENT_IDS": "1example23456789abcdefghij", "PGE_COGNITO_DOMAIN": "pge-env.auth.eu-west-3.amazoncognito.com"}},
+            "PGE_COGNITO_CLIENT_IDS": "1example23456789abcdefghij", "PGE_COGNITO_DOMAIN": "pge-env.auth.eu-west-3.amazoncognito.com",
+            "PGE_COGNITO_STAFF_USER_POOL_ID": "eu-west-3_StAfF4567", "PGE_COGNITO_STAFF_CLIENT_IDS": "3staff23456789abcdefghijkl",
+            "PGE_COGNITO_STAFF_DOMAIN": "pge-env-staff.auth.eu-west-3.amazoncognito.com"}},
         deployment("api", api, {"strategy": {"rollingUpdate": {"maxUnavailable": 0}}},
                    {"topologySpreadConstraints": [{"topologyKey": "topology.kubernetes.io/zone"}]}),
         deployment("worker", worker),
@@ -56,7 +58,8 @@ def rendered():
 
 
 DECLARED = {"PGE_ENV", "PGE_LISTEN_ADDR", "PGE_METRICS_ADDR", "PGE_DATABASE_URL", "PGE_COGNITO_REGION", "PGE_COGNITO_USER_POOL_ID",
-            "PGE_COGNITO_CLIENT_IDS", "PGE_COGNITO_DOMAIN", "PGE_SES_FROM", "PGE_S3_BUCKET", "PGE_CURSOR_SECRET", "PGE_WORKER_IN_PROCESS"}
+            "PGE_COGNITO_CLIENT_IDS", "PGE_COGNITO_DOMAIN", "PGE_SES_FROM", "PGE_S3_BUCKET", "PGE_CURSOR_SECRET", "PGE_WORKER_IN_PROCESS",
+            "PGE_COGNITO_STAFF_USER_POOL_ID", "PGE_COGNITO_STAFF_CLIENT_IDS", "PGE_COGNITO_STAFF_DOMAIN"}
 
 
 def api_of(docs):
@@ -101,7 +104,7 @@ class Env(unittest.TestCase):
         env = api_of(docs)["env"]
         next(e for e in env if e["name"] == "PGE_METRICS_ADDR")["value"] = "127.0.0.1:9090"
         errors, _ = chart.env_errors("set.yaml", docs, DECLARED | {"PGE_S3_FORCE_PATH_STYLE"})
-        self.assertIn("set.yaml: api: PGE_SES_FROM_ADDRESS is not a variable of pge (api/src declares 13)", errors)
+        self.assertIn("set.yaml: api: PGE_SES_FROM_ADDRESS is not a variable of pge (api/src declares 16)", errors)
         self.assertIn("set.yaml: api: PGE_S3_FORCE_PATH_STYLE is a test-only override", errors)
         self.assertIn("set.yaml: api: missing ['PGE_SES_FROM']", errors)
         self.assertTrue(any("PGE_METRICS_ADDR must be 0.0.0.0" in e for e in errors), errors)
@@ -118,6 +121,17 @@ class WebSignin(unittest.TestCase):
         errors, seen = chart.web_signin_errors("t.yaml", docs)
         self.assertEqual(seen, 1)
         self.assertEqual(len(errors), 2)
+
+    def test_staff_pool_missing_or_sharing_a_client(self):
+        docs = rendered()
+        docs[0]["data"]["PGE_COGNITO_STAFF_CLIENT_IDS"] = "3staff23456789abcdefghijkl,1example23456789abcdefghij"
+        del docs[0]["data"]["PGE_COGNITO_STAFF_DOMAIN"]
+        errors, _ = chart.web_signin_errors("t.yaml", docs)
+        self.assertTrue(any("both the applicants' and the staff's" in e for e in errors), errors)
+        self.assertTrue(any(e.startswith("t.yaml: PGE_COGNITO_STAFF_DOMAIN=None") for e in errors), errors)
+        del docs[0]["data"]["PGE_COGNITO_STAFF_USER_POOL_ID"]
+        errors, _ = chart.web_signin_errors("t.yaml", docs)
+        self.assertTrue(any(e.startswith("t.yaml: PGE_COGNITO_STAFF_USER_POOL_ID=None") for e in errors), errors)
 
 
 if __name__ == "__main__":

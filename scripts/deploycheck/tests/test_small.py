@@ -93,10 +93,20 @@ class DeployWeb(unittest.TestCase):
         return calls
 
     CONFIG = {"authority": deploy_web.V["--authority"], "client_id": deploy_web.V["--client-id"], "scope": "openid email",
-              "logout_url": deploy_web.V["--logout-url"], "revocation_url": deploy_web.V["--revocation-url"]}
+              "logout_url": deploy_web.V["--logout-url"], "revocation_url": deploy_web.V["--revocation-url"],
+              "staff": {"authority": deploy_web.V["--staff-authority"], "client_id": deploy_web.V["--staff-client-id"], "scope": "openid email",
+                        "logout_url": deploy_web.V["--staff-logout-url"], "revocation_url": deploy_web.V["--staff-revocation-url"]}}
 
     def test_good(self):
         self.assertEqual(deploy_web.deploy_errors(self.calls(), lambda: self.CONFIG), [])
+
+    def test_staff_provider(self):
+        # Given: the staff object, and no other; not given: none.
+        without = {k: v for k, v in self.CONFIG.items() if k != "staff"}
+        self.assertEqual(len(deploy_web.deploy_errors(self.calls(), lambda: without)), 1)
+        no_staff = {**deploy_web.V, **{k: None for k in deploy_web.STAFF}}
+        self.assertEqual(deploy_web.deploy_errors(self.calls(), lambda: without, v=no_staff), [])
+        self.assertEqual(len(deploy_web.deploy_errors(self.calls(), lambda: self.CONFIG, v=no_staff)), 1)
 
     def test_mutable_assets_index_first_config_not_invalidated(self):
         errors = deploy_web.deploy_errors(self.calls(asset_cc="no-cache", index_last=False, paths=("/index.html",)), lambda: self.CONFIG)

@@ -175,18 +175,6 @@ class Web(unittest.TestCase):
             errors, _ = web.cognito(root)
         self.assertEqual(errors, [])
 
-    def test_cognito_without_the_access_token_trigger(self):
-        for old, new, message in (
-            ('lambda_version = "V2_0"', 'lambda_version = "V1_0"', "user pool: no pre_token_generation_config with lambda_version V2_0"),
-            ('"cognito-idp.amazonaws.com"', '"lambda.amazonaws.com"', "pre-token-generation function: no aws_lambda_permission"),
-            ("trigger/pre_token_generation.py", "trigger/other.py", "pre-token-generation function: not packaged from trigger/pre_token_generation.py"),
-        ):
-            files = dict(COGNITO)
-            files["modules/cognito/main.tf"] = files["modules/cognito/main.tf"].replace(old, new)
-            with tree(files) as root:
-                errors, _ = web.cognito(root)
-            self.assertTrue(any(e.startswith(message) for e in errors), (old, errors))
-
     def test_cognito_secret_implicit_flow_and_callback(self):
         files = dict(COGNITO)
         files["modules/cognito/main.tf"] = files["modules/cognito/main.tf"].replace("generate_secret                      = false", "generate_secret = true").replace(

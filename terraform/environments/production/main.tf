@@ -80,16 +80,43 @@ module "ses" {
   tags                   = local.tags
 }
 
+# Two user pools, because Cognito requires MFA per pool, never per group
+# (docs/SECURITY.md, "MFA: two user pools"). The applicants': anyone signs up with an
+# e-mail address, a TOTP is optional (adaptive authentication challenges those who have
+# one and blocks high-risk sign-ins).
 module "cognito" {
-  source           = "../../modules/cognito"
-  name             = local.name
-  domain_prefix    = local.name
-  callback_urls    = ["${local.app_url}/auth/callback"]
-  logout_urls      = ["${local.app_url}/"]
-  ses_from_address = module.ses.from_address
-  ses_identity_arn = module.ses.identity_arn
-  logs_kms_key_arn = module.network.logs_kms_key_arn
-  tags             = local.tags
+  source                 = "../../modules/cognito"
+  name                   = local.name
+  domain_prefix          = local.name
+  mfa_configuration      = "OPTIONAL"
+  admin_create_user_only = false
+  groups                 = ["applicants"]
+  callback_urls          = ["${local.app_url}/auth/callback"]
+  logout_urls            = ["${local.app_url}/"]
+  ses_from_address       = module.ses.from_address
+  ses_identity_arn       = module.ses.identity_arn
+  logs_kms_key_arn       = module.network.logs_kms_key_arn
+  tags                   = local.tags
+}
+
+# The staff's: bank reviewers (created by the API) and admins (created by an operator),
+# nobody signs up, a TOTP app enrolled at first sign-in and required at every sign-in;
+# the trigger that puts the reviewer's bank into access tokens. The API honours the
+# reviewer and admin groups in this pool's tokens only.
+module "cognito_staff" {
+  source                 = "../../modules/cognito"
+  name                   = "${local.name}-staff"
+  domain_prefix          = "${local.name}-staff"
+  mfa_configuration      = "ON"
+  admin_create_user_only = true
+  groups                 = ["bank-reviewers", "admins"]
+  pre_token_generation   = true
+  callback_urls          = ["${local.app_url}/auth/callback"]
+  logout_urls            = ["${local.app_url}/"]
+  ses_from_address       = module.ses.from_address
+  ses_identity_arn       = module.ses.identity_arn
+  logs_kms_key_arn       = module.network.logs_kms_key_arn
+  tags                   = local.tags
 }
 
 module "s3" {
@@ -126,6 +153,7 @@ module "cloudfront" {
   geo_restriction_countries            = module.waf.allowed_country_codes
   documents_origin                     = module.s3.documents_origin
   cognito_hosted_ui_domain             = module.cognito.hosted_ui_domain
+  cognito_staff_hosted_ui_domain       = module.cognito_staff.hosted_ui_domain
   tags                                 = local.tags
 }
 
@@ -149,7 +177,7 @@ data "aws_ecr_repository" "pge" {
 }
 
 # One IRSA role per component (terraform/modules/irsa): the API's (documents, reviewer
-# accounts) and the worker's (mail); the migration Job has none.
+# accounts, in the staff pool only) and the worker's (mail); the migration Job has none.
 module "api_role" {
   source                = "../../modules/irsa"
   name                  = "${local.name}-api"
@@ -160,7 +188,7 @@ module "api_role" {
   service_account       = local.release
   documents_bucket_arn  = module.s3.documents_bucket_arn
   documents_kms_key_arn = module.s3.documents_kms_key_arn
-  user_pool_arn         = module.cognito.user_pool_arn
+  user_pool_arn         = module.cognito_staff.user_pool_arn
   tags                  = local.tags
 }
 
@@ -196,7 +224,7 @@ module "observability" {
   oncall_email_addresses        = var.oncall_email_addresses
   oncall_sms_numbers            = var.oncall_sms_numbers
   database_identifier           = module.rds.identifier
-  cognito_trigger_function_name = module.cognito.pre_token_generation_function_name
+  cognito_trigger_function_name = module.cognito_staff.pre_token_generation_function_name
   database_max_connections      = module.rds.max_connections
   alb_dns_name                  = var.alb_dns_name
   cloudfront_distribution_id    = module.cloudfront.distribution_id

@@ -14,7 +14,12 @@ output "helm_values" {
     config = {
       awsRegion = var.region
       # The web app's client first (the API's /config.json names the first one).
-      cognito  = { region = var.region, userPoolId = module.cognito.user_pool_id, clientIds = module.cognito.spa_client_id, domain = module.cognito.hosted_ui_domain }
+      # The staff pool beside the applicants': reviewers and admins sign in there (MFA
+      # required), and the API honours their groups in its tokens only.
+      cognito = {
+        region = var.region, userPoolId = module.cognito.user_pool_id, clientIds = module.cognito.spa_client_id, domain = module.cognito.hosted_ui_domain
+        staff  = { userPoolId = module.cognito_staff.user_pool_id, clientIds = module.cognito_staff.spa_client_id, domain = module.cognito_staff.hosted_ui_domain }
+      }
       ses      = { fromAddress = module.ses.from_address, configurationSet = module.ses.configuration_set_name }
       s3       = { bucket = module.s3.documents_bucket }
       campaign = { opensAt = var.campaign_opens_at, closesAt = var.campaign_closes_at }
@@ -97,7 +102,7 @@ output "cognito_hosted_ui" {
 }
 
 output "cognito_user_pool_id" {
-  description = "Cognito user pool."
+  description = "The applicants' Cognito user pool."
   value       = module.cognito.user_pool_id
 }
 
@@ -109,6 +114,26 @@ output "cognito_issuer" {
 output "cognito_spa_client_id" {
   description = "App client of the web app (public, code flow + PKCE)."
   value       = module.cognito.spa_client_id
+}
+
+output "cognito_staff_hosted_ui" {
+  description = "The staff pool's Cognito hosted UI domain (reviewers and admins; TOTP enrolled at first sign-in)."
+  value       = module.cognito_staff.hosted_ui_domain
+}
+
+output "cognito_staff_user_pool_id" {
+  description = "The staff's Cognito user pool (bank reviewers and admins, MFA required; aws cognito-idp admin-create-user for an admin)."
+  value       = module.cognito_staff.user_pool_id
+}
+
+output "cognito_staff_issuer" {
+  description = "OpenID Connect issuer of the staff pool (config.json's staff.authority)."
+  value       = module.cognito_staff.issuer
+}
+
+output "cognito_staff_spa_client_id" {
+  description = "The staff pool's app client of the web app (public, code flow + PKCE)."
+  value       = module.cognito_staff.spa_client_id
 }
 
 output "documents_bucket" {
@@ -126,6 +151,10 @@ output "web_deploy" {
     PGE_WEB_LOGOUT_URL=https://${module.cognito.hosted_ui_domain}/logout
     PGE_WEB_REVOCATION_URL=https://${module.cognito.hosted_ui_domain}/oauth2/revoke
     PGE_WEB_SCOPE=openid email
+    PGE_WEB_STAFF_AUTHORITY=${module.cognito_staff.issuer}
+    PGE_WEB_STAFF_CLIENT_ID=${module.cognito_staff.spa_client_id}
+    PGE_WEB_STAFF_LOGOUT_URL=https://${module.cognito_staff.hosted_ui_domain}/logout
+    PGE_WEB_STAFF_REVOCATION_URL=https://${module.cognito_staff.hosted_ui_domain}/oauth2/revoke
     PGE_WEB_DEPLOY_ROLE_ARN=${module.web_deploy.role_arn}
     PGE_WEB_REGION=${var.region}
   EOT

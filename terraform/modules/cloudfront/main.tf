@@ -103,8 +103,9 @@ resource "aws_cloudfront_origin_access_control" "frontend" {
 # style, so no 'unsafe-inline'): its own files; connections to the API (same origin), to
 # the documents bucket as the API presigns its URLs (virtual-hosted style:
 # https://<bucket>.s3.<region>.amazonaws.com; uploads and previews), to Cognito's
-# user-pool endpoint (OpenID discovery, keys) and hosted UI (token endpoint); sign-in
-# forms may post to the hosted UI; images and frames of blob: for document previews;
+# user-pool endpoints (OpenID discovery, keys) and the hosted UIs of both pools, the
+# applicants' and the staff's (token and revocation endpoints); sign-in forms may post to
+# those hosted UIs; images and frames of blob: for document previews;
 # nobody may frame the app.
 locals {
   content_security_policy = join("; ", [
@@ -113,11 +114,11 @@ locals {
     "style-src 'self'",
     "img-src 'self' data: blob:",
     "font-src 'self'",
-    "connect-src 'self' ${var.documents_origin} https://cognito-idp.${data.aws_region.current.name}.amazonaws.com https://${var.cognito_hosted_ui_domain}",
+    "connect-src 'self' ${var.documents_origin} https://cognito-idp.${data.aws_region.current.name}.amazonaws.com https://${var.cognito_hosted_ui_domain} https://${var.cognito_staff_hosted_ui_domain}",
     "frame-src 'self' blob:",
     "object-src 'none'",
     "base-uri 'self'",
-    "form-action 'self' https://${var.cognito_hosted_ui_domain}",
+    "form-action 'self' https://${var.cognito_hosted_ui_domain} https://${var.cognito_staff_hosted_ui_domain}",
     "frame-ancestors 'none'",
   ])
 }

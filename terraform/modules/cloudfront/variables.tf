@@ -79,6 +79,15 @@ variable "cognito_hosted_ui_domain" {
   }
 }
 
+variable "cognito_staff_hosted_ui_domain" {
+  description = "The staff pool's hosted UI domain without scheme (module cognito_staff, output hosted_ui_domain): the CSP's connect-src and form-action."
+  type        = string
+  validation {
+    condition     = can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", var.cognito_staff_hosted_ui_domain))
+    error_message = "cognito_staff_hosted_ui_domain must be a lowercase DNS name without scheme, such as pge-staging-staff.auth.eu-west-3.amazoncognito.com."
+  }
+}
+
 variable "logs_bucket_domain_name" {
   description = "Bucket receiving the CloudFront standard logs."
   type        = string

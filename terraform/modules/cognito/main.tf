@@ -1,13 +1,20 @@
-# Cognito user pool: e-mail sign-in, `custom:bank_id` for reviewers, the three groups
+# A Cognito user pool: e-mail sign-in, `custom:bank_id` for reviewers, some of the groups
 # of docs/RULES.md §1, TOTP MFA, threat protection (advanced security) enforced, and a
 # public SPA client (authorization code + PKCE, no secret).
 #
-# Cognito cannot require MFA for some groups only: MFA is a setting of the whole pool.
-# With mfa_configuration = "ON" (the default) every user, reviewers and admins
-# included, enrolls a TOTP app at first sign-in and uses it at every sign-in. "OPTIONAL"
-# leaves enrolment to each user: reviewers and admins would then be held to MFA only by
-# a check in the API, which does not exist yet. Adaptive authentication (threat
-# protection) additionally blocks or challenges risky sign-ins.
+# Each environment makes two (docs/SECURITY.md, "MFA: two user pools"), because Cognito's
+# MFA is a setting of the whole pool, not of a group:
+#   - the applicants' pool: self sign-up, MFA OPTIONAL (a TOTP for those who enrol one;
+#     adaptive authentication challenges them, and blocks high-risk sign-ins of anyone),
+#     group applicants only;
+#   - the staff pool: users created by an admin only (the API's AdminCreateUser, or the
+#     console), MFA ON (every user enrols a TOTP app at first sign-in through the hosted UI
+#     and uses it at every sign-in), groups bank-reviewers and admins, the
+#     pre-token-generation trigger that puts custom:bank_id into access tokens.
+# The API honours reviewer and admin groups only in tokens of the staff pool's clients, so
+# an account of the applicants' pool that somehow got a staff group is worth nothing. A
+# precondition keeps staff groups out of a pool that does not require MFA or lets anyone
+# sign up.
 
 data "aws_region" "current" {}
 
@@ -46,8 +53,10 @@ resource "aws_cognito_user_pool" "this" {
     }
   }
 
+  # The staff pool: nobody signs up; the API (reviewers) or an operator (admins) creates
+  # the user, who gets a temporary password by e-mail and enrols a TOTP at first sign-in.
   admin_create_user_config {
-    allow_admin_create_user_only = false
+    allow_admin_create_user_only = var.admin_create_user_only
   }
 
   email_configuration {
@@ -56,6 +65,9 @@ resource "aws_cognito_user_pool" "this" {
     source_arn            = var.ses_identity_arn
   }
 
+  # In both pools: a custom attribute cannot be removed from a pool, and the applicants'
+  # pool is the one pool of before. Nobody writes it there (the client's write_attributes
+  # exclude it) and the API reads the bank from the staff pool's tokens only.
   schema {
     name                     = "bank_id"
     attribute_data_type      = "String"
@@ -72,23 +84,44 @@ resource "aws_cognito_user_pool" "this" {
     case_sensitive = false
   }
 
-  # Access tokens get the reviewer's custom:bank_id (below).
-  lambda_config {
-    pre_token_generation_config {
-      lambda_arn     = aws_lambda_function.pre_token_generation.arn
-      lambda_version = "V2_0"
+  # Access tokens get the reviewer's custom:bank_id (below), in the staff pool only.
+  # Beware: the AWS provider does not detach a trigger when this block goes away
+  # (hashicorp/terraform-provider-aws#45529, #38617): detach it in the console first
+  # (docs/DEPLOYMENT.md, "Two user pools").
+  dynamic "lambda_config" {
+    for_each = var.pre_token_generation ? [1] : []
+    content {
+      pre_token_generation_config {
+        lambda_arn     = aws_lambda_function.pre_token_generation[0].arn
+        lambda_version = "V2_0"
+      }
+    }
+  }
+
+  lifecycle {
+    precondition {
+      condition     = length(setintersection(var.groups, ["bank-reviewers", "admins"])) == 0 || (var.mfa_configuration == "ON" && var.admin_create_user_only && !contains(var.groups, "applicants"))
+      error_message = "A pool with the bank-reviewers or admins group must require MFA (mfa_configuration = \"ON\"), create its users by admin only (admin_create_user_only = true) and hold no applicants."
+    }
+    precondition {
+      condition     = !var.pre_token_generation || contains(var.groups, "bank-reviewers")
+      error_message = "The pre-token-generation trigger (custom:bank_id into access tokens) belongs to the staff pool, the one with bank-reviewers."
     }
   }
 
   tags = var.tags
 }
 
-resource "aws_cognito_user_group" "this" {
-  for_each = {
+locals {
+  groups = {
     applicants     = { precedence = 30, description = "Companies applying for a guaranteed loan" }
     bank-reviewers = { precedence = 20, description = "Bank staff reviewing the requests of their bank (custom:bank_id); MFA required" }
     admins         = { precedence = 10, description = "Platform administrators; MFA required" }
   }
+}
+
+resource "aws_cognito_user_group" "this" {
+  for_each     = { for g in var.groups : g => local.groups[g] }
   user_pool_id = aws_cognito_user_pool.this.id
   name         = each.key
   description  = each.value.description
@@ -137,6 +170,11 @@ resource "aws_cognito_user_pool_client" "spa" {
   write_attributes = ["email"]
 }
 
+# Adaptive authentication. A risky sign-in is challenged for the TOTP of a user who has
+# one (in the staff pool, every user), a high-risk one is blocked in both pools. Medium
+# risk is MFA_IF_CONFIGURED rather than MFA_REQUIRED: in the applicants' pool (MFA
+# OPTIONAL, TOTP the only factor) MFA_REQUIRED would block every applicant without a TOTP
+# at medium risk; in the staff pool (MFA ON) both are the same challenge.
 resource "aws_cognito_risk_configuration" "this" {
   user_pool_id = aws_cognito_user_pool.this.id
 
@@ -147,7 +185,7 @@ resource "aws_cognito_risk_configuration" "this" {
         notify       = false
       }
       medium_action {
-        event_action = "MFA_REQUIRED"
+        event_action = "MFA_IF_CONFIGURED"
         notify       = true
       }
       high_action {
@@ -172,15 +210,20 @@ resource "aws_cognito_risk_configuration" "this" {
 # The API takes access tokens; Cognito writes custom attributes into ID tokens only. The
 # pre-token-generation trigger (V2_0 event: access token customization, in the Plus plan
 # the pool already has) copies custom:bank_id into the access token
-# (trigger/pre_token_generation.py, unit-tested by scripts/test-check-deploy.sh).
+# (trigger/pre_token_generation.py, unit-tested by scripts/test-check-deploy.sh). Made
+# for the staff pool only (pre_token_generation): applicants have no bank.
 
 data "archive_file" "pre_token_generation" {
+  count = var.pre_token_generation ? 1 : 0
+
   type        = "zip"
   source_file = "${path.module}/trigger/pre_token_generation.py"
   output_path = "${path.module}/.build/pre_token_generation.zip"
 }
 
 data "aws_iam_policy_document" "trigger_assume" {
+  count = var.pre_token_generation ? 1 : 0
+
   statement {
     actions = ["sts:AssumeRole"]
     principals {
@@ -191,12 +234,16 @@ data "aws_iam_policy_document" "trigger_assume" {
 }
 
 resource "aws_iam_role" "pre_token_generation" {
+  count = var.pre_token_generation ? 1 : 0
+
   name               = "${var.name}-cognito-pre-token-generation"
-  assume_role_policy = data.aws_iam_policy_document.trigger_assume.json
+  assume_role_policy = data.aws_iam_policy_document.trigger_assume[0].json
   tags               = var.tags
 }
 
 resource "aws_cloudwatch_log_group" "pre_token_generation" {
+  count = var.pre_token_generation ? 1 : 0
+
   name              = "/aws/lambda/${var.name}-pre-token-generation"
   retention_in_days = var.trigger_log_retention_days
   kms_key_id        = var.logs_kms_key_arn
@@ -205,29 +252,35 @@ resource "aws_cloudwatch_log_group" "pre_token_generation" {
 
 # Its own log group only: the function reads nothing and calls no AWS API.
 data "aws_iam_policy_document" "pre_token_generation" {
+  count = var.pre_token_generation ? 1 : 0
+
   statement {
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${aws_cloudwatch_log_group.pre_token_generation.arn}:*"]
+    resources = ["${aws_cloudwatch_log_group.pre_token_generation[0].arn}:*"]
   }
 }
 
 resource "aws_iam_role_policy" "pre_token_generation" {
+  count = var.pre_token_generation ? 1 : 0
+
   name   = "write-own-logs"
-  role   = aws_iam_role.pre_token_generation.id
-  policy = data.aws_iam_policy_document.pre_token_generation.json
+  role   = aws_iam_role.pre_token_generation[0].id
+  policy = data.aws_iam_policy_document.pre_token_generation[0].json
 }
 
 resource "aws_lambda_function" "pre_token_generation" {
+  count = var.pre_token_generation ? 1 : 0
+
   # checkov:skip=CKV_AWS_117:The function makes no network call; outside a VPC it needs no NAT and no endpoint.
   # checkov:skip=CKV_AWS_116:Cognito invokes it synchronously at each sign-in and renewal: there is no asynchronous event to dead-letter.
   # checkov:skip=CKV_AWS_272:The code is this repository's one file, packaged by Terraform from the reviewed commit; no artifact passes outside the pipeline to be signed.
   # checkov:skip=CKV_AWS_173:No environment variable is set.
   function_name                  = "${var.name}-pre-token-generation"
-  role                           = aws_iam_role.pre_token_generation.arn
+  role                           = aws_iam_role.pre_token_generation[0].arn
   runtime                        = "python3.12"
   handler                        = "pre_token_generation.handler"
-  filename                       = data.archive_file.pre_token_generation.output_path
-  source_code_hash               = data.archive_file.pre_token_generation.output_base64sha256
+  filename                       = data.archive_file.pre_token_generation[0].output_path
+  source_code_hash               = data.archive_file.pre_token_generation[0].output_base64sha256
   timeout                        = 3
   memory_size                    = 128
   reserved_concurrent_executions = var.trigger_reserved_concurrency
@@ -236,16 +289,18 @@ resource "aws_lambda_function" "pre_token_generation" {
   }
   logging_config {
     log_format = "JSON"
-    log_group  = aws_cloudwatch_log_group.pre_token_generation.name
+    log_group  = aws_cloudwatch_log_group.pre_token_generation[0].name
   }
   depends_on = [aws_iam_role_policy.pre_token_generation]
   tags       = var.tags
 }
 
 resource "aws_lambda_permission" "cognito" {
+  count = var.pre_token_generation ? 1 : 0
+
   statement_id  = "AllowCognitoPreTokenGeneration"
   action        = "lambda:InvokeFunction"
-  function_name = aws_lambda_function.pre_token_generation.function_name
+  function_name = aws_lambda_function.pre_token_generation[0].function_name
   principal     = "cognito-idp.amazonaws.com"
   source_arn    = aws_cognito_user_pool.this.arn
 }

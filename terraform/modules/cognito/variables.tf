@@ -41,13 +41,32 @@ variable "ses_identity_arn" {
 }
 
 variable "mfa_configuration" {
-  description = "ON: TOTP MFA for every user (the only way Cognito alone enforces it for reviewers and admins); OPTIONAL: each user chooses."
+  description = "ON: every user enrols a TOTP app at first sign-in and uses it at every sign-in (the staff pool: Cognito requires MFA per pool, never per group); OPTIONAL: a TOTP for those who enrol one, adaptive authentication challenging them (the applicants' pool)."
   type        = string
-  default     = "ON"
   validation {
     condition     = contains(["ON", "OPTIONAL"], var.mfa_configuration)
     error_message = "mfa_configuration must be ON or OPTIONAL."
   }
+}
+
+variable "admin_create_user_only" {
+  description = "true: nobody signs up, an admin (the API's AdminCreateUser, or an operator) creates each user (the staff pool); false: self sign-up by e-mail (the applicants' pool)."
+  type        = bool
+}
+
+variable "groups" {
+  description = "The groups of the pool (docs/RULES.md §1): [\"applicants\"] in the applicants' pool, [\"bank-reviewers\", \"admins\"] in the staff pool (a precondition refuses staff groups in a pool without MFA ON and admin-only creation)."
+  type        = list(string)
+  validation {
+    condition     = length(var.groups) > 0 && alltrue([for g in var.groups : contains(["applicants", "bank-reviewers", "admins"], g)])
+    error_message = "groups must be some of applicants, bank-reviewers, admins."
+  }
+}
+
+variable "pre_token_generation" {
+  description = "Attach the pre-token-generation trigger that copies custom:bank_id into access tokens (the staff pool, where reviewers are)."
+  type        = bool
+  default     = false
 }
 
 variable "deletion_protection" {

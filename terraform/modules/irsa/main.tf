@@ -73,7 +73,8 @@ data "aws_iam_policy_document" "api" {
   }
   statement {
     # What the API calls to provision a reviewer (infra/src/identity/admin.rs): create
-    # the user, add it to bank-reviewers, delete it again if that fails.
+    # the user, add it to bank-reviewers, delete it again if that fails; in the staff
+    # pool (MFA required), the only one the environments pass.
     sid       = "ReviewerAccounts"
     actions   = ["cognito-idp:AdminCreateUser", "cognito-idp:AdminAddUserToGroup", "cognito-idp:AdminDeleteUser"]
     resources = [var.user_pool_arn]

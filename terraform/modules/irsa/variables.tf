@@ -67,7 +67,7 @@ variable "documents_kms_key_arn" {
 }
 
 variable "user_pool_arn" {
-  description = "Cognito user pool the API administers (reviewer accounts) (the api's role only; empty for the other)."
+  description = "The staff's Cognito user pool, where the API creates reviewer accounts (AdminCreateUser, AdminAddUserToGroup, AdminDeleteUser); never the applicants' pool (the api's role only; empty for the other)."
   type        = string
   default     = ""
 }
