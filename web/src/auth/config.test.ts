@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { idTokenProblem, loadConfig, safeReturnPath, validateConfig } from './config';
+import { audienceOf, idTokenProblem, loadConfig, providerFor, safeReturnPath, validateConfig } from './config';
 
 const good = { authority: 'https://cognito-idp.eu-west-3.amazonaws.com/eu-west-3_AbC', client_id: 'abc123', scope: 'openid email profile', logout_url: 'https://auth.pge.example/logout' };
 
@@ -23,6 +23,26 @@ describe('config.json', () => {
     ['null', null],
   ])('refuses %s', (_label, raw) => {
     expect(validateConfig(raw)).toMatchObject({ ok: false, problem: 'config-invalid' });
+  });
+  it('takes the staff’s own provider, checked as strictly, and sends back-office pages to it', () => {
+    const staff = { authority: 'https://cognito-idp.eu-west-3.amazonaws.com/eu-west-3_Staff', client_id: 'staff123', scope: 'openid email', logout_url: 'https://staff.pge.example/logout' };
+    const both = validateConfig({ ...good, staff });
+    expect(both).toEqual({ ok: true, config: { ...good, staff } });
+    expect(validateConfig({ ...good, staff: { ...staff, logout_url: 'javascript:alert(1)' } })).toMatchObject({ ok: false, detail: expect.stringContaining('staff.logout_url') });
+    expect(validateConfig({ ...good, staff: 'https://staff.example' })).toMatchObject({ ok: false });
+    expect(validateConfig({ ...good, staff: { ...good } })).toMatchObject({ ok: false, detail: expect.stringContaining('another provider') });
+    expect(validateConfig({ ...good, staff: null })).toEqual({ ok: true, config: good });
+    if (!both.ok) throw new Error('unreachable');
+    expect(providerFor(both.config, 'staff')).toBe(both.config.staff);
+    expect(providerFor(both.config, 'public').client_id).toBe('abc123');
+    // One provider for all: staff sign in there.
+    expect(providerFor({ ...good }, 'staff').client_id).toBe('abc123');
+    expect(audienceOf('/instruction')).toBe('staff');
+    expect(audienceOf('/instruction/demandes/42')).toBe('staff');
+    expect(audienceOf('/admin?bank=30004')).toBe('staff');
+    expect(audienceOf('/administration')).toBe('public');
+    expect(audienceOf('/demandes')).toBe('public');
+    expect(audienceOf('/')).toBe('public');
   });
   it('reports an unreachable or unparsable file', async () => {
     expect(await loadConfig(async () => new Response('nope', { status: 404 }))).toMatchObject({ ok: false, problem: 'config-unreachable' });

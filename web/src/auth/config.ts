@@ -2,13 +2,22 @@
 // production, the binary's dev provider locally). It is checked strictly: a tampered or
 // broken file leaves sign-in off, never points it somewhere unsafe.
 
-export interface RuntimeConfig {
+/** One OpenID Connect provider. */
+export interface ProviderConfig {
   authority: string;
   client_id: string;
   scope: string;
   logout_url: string;
   /** Where the refresh token is revoked at sign-out (RFC 7009), when the provider has one. */
   revocation_url?: string;
+}
+
+/**
+ * The business owners' provider (everyone's when there is no `staff`) and, when bank
+ * staff and admins sign in apart (their pool requires MFA), theirs.
+ */
+export interface RuntimeConfig extends ProviderConfig {
+  staff?: ProviderConfig;
 }
 
 export type ConfigProblem = 'config-unreachable' | 'config-invalid';
@@ -28,14 +37,14 @@ export function isSafeUrl(value: string): boolean {
   return transportOk && !url.username && !url.password && !url.hash && !url.search;
 }
 
-export function validateConfig(raw: unknown): ConfigResult {
-  const invalid = (detail: string): ConfigResult => ({ ok: false, problem: 'config-invalid', detail });
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return invalid('not a JSON object');
-  const o = raw as Record<string, unknown>;
+type Checked<T> = { ok: true; value: T } | { ok: false; detail: string };
+
+function validateProvider(o: Record<string, unknown>, where: string): Checked<ProviderConfig> {
+  const invalid = (detail: string): Checked<ProviderConfig> => ({ ok: false, detail: `${where}${detail}` });
   for (const key of ['authority', 'client_id', 'scope', 'logout_url'] as const) {
     if (typeof o[key] !== 'string' || (o[key] as string).trim() === '') return invalid(`${key} must be a non-empty string`);
   }
-  const { authority, client_id, scope, logout_url } = o as unknown as RuntimeConfig;
+  const { authority, client_id, scope, logout_url } = o as unknown as ProviderConfig;
   if (!isSafeUrl(authority)) return invalid('authority must be an https URL (http only on 127.0.0.1 or localhost)');
   if (!isSafeUrl(logout_url)) return invalid('logout_url must be an https URL (http only on 127.0.0.1 or localhost)');
   const revocation_url = o.revocation_url ?? undefined;
@@ -45,7 +54,55 @@ export function validateConfig(raw: unknown): ConfigResult {
   if (!/^[\w.-]{1,128}$/.test(client_id)) return invalid('client_id has unexpected characters');
   const scopes = scope.split(' ');
   if (!scopes.includes('openid') || !scopes.every((s) => /^[\w:./-]+$/.test(s))) return invalid('scope must list openid');
-  return { ok: true, config: { authority, client_id, scope, logout_url, ...(revocation_url ? { revocation_url } : {}) } };
+  return { ok: true, value: { authority, client_id, scope, logout_url, ...(revocation_url ? { revocation_url } : {}) } };
+}
+
+export function validateConfig(raw: unknown): ConfigResult {
+  const invalid = (detail: string): ConfigResult => ({ ok: false, problem: 'config-invalid', detail });
+  const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+  if (!isObject(raw)) return invalid('not a JSON object');
+  const main = validateProvider(raw, '');
+  if (!main.ok) return invalid(main.detail);
+  if (raw.staff === undefined || raw.staff === null) return { ok: true, config: main.value };
+  if (!isObject(raw.staff)) return invalid('staff must be an object');
+  const staff = validateProvider(raw.staff, 'staff.');
+  if (!staff.ok) return invalid(staff.detail);
+  if (staff.value.authority === main.value.authority && staff.value.client_id === main.value.client_id) {
+    return invalid('staff must name another provider or client');
+  }
+  return { ok: true, config: { ...main.value, staff: staff.value } };
+}
+
+/** Whose provider a sign-in goes to: the back office's pages are the staff's. */
+export type Audience = 'public' | 'staff';
+
+const AUDIENCE_KEY = 'pge.provider';
+
+/** The audience of a page: `/instruction` and `/admin` are bank staff's and admins'. */
+export function audienceOf(path: string): Audience {
+  return ['/instruction', '/admin'].some((area) => path === area || path.startsWith(`${area}/`) || path.startsWith(`${area}?`)) ? 'staff' : 'public';
+}
+
+/** The provider the session of this browser is with (remembered across the sign-in redirect). */
+export function storedAudience(): Audience {
+  try {
+    return localStorage.getItem(AUDIENCE_KEY) === 'staff' ? 'staff' : 'public';
+  } catch {
+    return 'public';
+  }
+}
+
+export function storeAudience(audience: Audience): void {
+  try {
+    localStorage.setItem(AUDIENCE_KEY, audience);
+  } catch {
+    /* private mode: the public provider after the redirect */
+  }
+}
+
+/** The provider an audience signs in with (the only one when staff have none of their own). */
+export function providerFor(config: RuntimeConfig, audience: Audience): ProviderConfig {
+  return audience === 'staff' && config.staff ? config.staff : config;
 }
 
 export async function loadConfig(fetchFn: typeof fetch = (...a) => globalThis.fetch(...a)): Promise<ConfigResult> {

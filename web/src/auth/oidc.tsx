@@ -11,7 +11,19 @@ import { AuthProvider, useAuth } from 'react-oidc-context';
 import { setAccessToken, setRenewer, setUnauthorizedHandler } from '../api/client';
 import { clearKeptTexts } from '../draft/kept';
 import { clearDraft, readDraft, restoreDraft } from '../draft/store';
-import { idTokenProblem, landingPath, roleOf, safeReturnPath, type RuntimeConfig, type TokenProblem } from './config';
+import {
+  audienceOf,
+  idTokenProblem,
+  landingPath,
+  providerFor,
+  roleOf,
+  safeReturnPath,
+  storeAudience,
+  storedAudience,
+  type ProviderConfig,
+  type RuntimeConfig,
+  type TokenProblem,
+} from './config';
 import { SIGNED_OUT_FLAG, type Session, type SessionProblem } from './session';
 
 const SIGNED_IN_AT = 'pge.signedInAt';
@@ -29,7 +41,7 @@ interface Props {
   onSession(session: Session): void;
 }
 
-function makeUserManager(config: RuntimeConfig) {
+function makeUserManager(config: ProviderConfig) {
   return new UserManager({
     authority: config.authority,
     client_id: config.client_id,
@@ -49,7 +61,11 @@ function makeUserManager(config: RuntimeConfig) {
   });
 }
 
-export function OidcSession({ config, navigate, onUserChange, onSession }: Props) {
+export function OidcSession({ config: runtime, navigate, onUserChange, onSession }: Props) {
+  // The provider this browser's session is with: the business owners' or, when bank
+  // staff sign in apart (MFA required there), the staff's, chosen by the page that asked
+  // for a sign-in and remembered across the redirect.
+  const config = useMemo(() => providerFor(runtime, storedAudience()), [runtime]);
   const userManager = useMemo(() => makeUserManager(config), [config]);
   const [rejected, setRejected] = useState<TokenProblem>();
   // The issuer a token must come from is the one the provider's discovery document names.
@@ -80,12 +96,13 @@ export function OidcSession({ config, navigate, onUserChange, onSession }: Props
   if (!issuer) return null;
   return (
     <AuthProvider userManager={userManager} onSigninCallback={onSigninCallback} skipSigninCallback={location.pathname !== '/auth/callback'}>
-      <Reporter config={config} issuer={issuer} userManager={userManager} rejected={rejected} setRejected={setRejected} onUserChange={onUserChange} onSession={onSession} />
+      <Reporter runtime={runtime} config={config} issuer={issuer} userManager={userManager} rejected={rejected} setRejected={setRejected} onUserChange={onUserChange} onSession={onSession} />
     </AuthProvider>
   );
 }
 
 function Reporter({
+  runtime,
   config,
   issuer,
   userManager,
@@ -94,7 +111,8 @@ function Reporter({
   onUserChange,
   onSession,
 }: {
-  config: RuntimeConfig;
+  runtime: RuntimeConfig;
+  config: ProviderConfig;
   issuer: string;
   userManager: UserManager;
   rejected: TokenProblem | undefined;
@@ -169,7 +187,13 @@ function Reporter({
 
   const session = useMemo<Session>(() => {
     const signIn = (returnTo = here()) => {
-      void userManager.signinRedirect({ state: { returnTo: safeReturnPath(returnTo), draft: readDraft() } });
+      const state = { state: { returnTo: safeReturnPath(returnTo), draft: readDraft() } };
+      // A back-office page signs in with the staff's provider, any other page with the
+      // business owners'; the callback page picks the one remembered here.
+      const audience = runtime.staff ? audienceOf(safeReturnPath(returnTo)) : 'public';
+      const provider = providerFor(runtime, audience);
+      storeAudience(audience);
+      void (provider === config ? userManager : makeUserManager(provider)).signinRedirect(state);
     };
     const signOut = () => {
       setLeaving(true);
@@ -213,7 +237,7 @@ function Reporter({
       signOut,
       stay,
     };
-  }, [auth.isLoading, auth.error, subject, valid, stale, rejected, userManager, config, leaving, renewalFailed]);
+  }, [auth.isLoading, auth.error, subject, valid, stale, rejected, userManager, runtime, config, leaving, renewalFailed]);
 
   useEffect(() => onSession(session), [session, onSession]);
 
