@@ -10,11 +10,12 @@ locals {
 
 # --- Sign-in ------------------------------------------------------------------------------
 
-# A failing pre-token-generation trigger fails every sign-in and renewal (Cognito needs
-# its answer to issue tokens): page at the first few errors.
+# A failing pre-token-generation trigger (the staff pool's) fails every sign-in and renewal
+# of a reviewer or admin (Cognito needs its answer to issue tokens): page at the first few
+# errors.
 resource "aws_cloudwatch_metric_alarm" "cognito_trigger_errors" {
   alarm_name          = "${var.name}-cognito-trigger-errors"
-  alarm_description   = "page: the Cognito pre-token-generation trigger failed 5 times or more in 5 minutes: sign-ins and token renewals fail (docs/DEPLOYMENT.md#cloudwatch-alarms)"
+  alarm_description   = "page: the staff pool's Cognito pre-token-generation trigger failed 5 times or more in 5 minutes: reviewers' and admins' sign-ins and token renewals fail (docs/DEPLOYMENT.md#cloudwatch-alarms)"
   namespace           = "AWS/Lambda"
   metric_name         = "Errors"
   dimensions          = { FunctionName = var.cognito_trigger_function_name }

@@ -72,7 +72,7 @@ variable "oncall_sms_numbers" {
 }
 
 variable "cognito_trigger_function_name" {
-  description = "The Cognito pre-token-generation trigger's Lambda function (cognito module output): its errors fail sign-ins."
+  description = "The staff pool's Cognito pre-token-generation trigger's Lambda function (module cognito_staff, output pre_token_generation_function_name): its errors fail reviewers' and admins' sign-ins."
   type        = string
 }
 
