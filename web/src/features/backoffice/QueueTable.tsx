@@ -1,7 +1,7 @@
 // The queue's table: one row per request, the reference linking to the request, the
 // company, amount, status and age; in a reviewer's queue a checkbox each (and one for
 // the page) and the unread count, in the admin's national list the bank.
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { LoanRequest, LoanStatus } from '../../api/queries';
 import { StatusBadge } from '../../components/StatusBadge';
@@ -53,7 +53,13 @@ export function QueueTable({
   useEffect(() => {
     if (allRef.current) allRef.current.indeterminate = someOnPage && !allOnPage;
   }, [someOnPage, allOnPage]);
-  const now = Date.now();
+  // Ages in days: the clock read when the table is first drawn, then every minute (an
+  // effect's timer, not a render: drawing stays pure).
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 60_000);
+    return () => clearInterval(timer);
+  }, []);
   const columns: (Column<LoanRequest> | false | undefined)[] = [
     selection && {
       key: 'select',

@@ -20,23 +20,30 @@ import { QueueTable, type Selected } from '../../features/backoffice/QueueTable'
 import type { BulkAction, BulkReport } from '../../features/backoffice/selection';
 import { PageHeading, Spinner, usePageTitle } from '../../ui';
 
+const NO_SELECTION: Map<string, Selected> = new Map();
+
 export function QueuePage() {
   const { t } = useTranslation();
   const session = useSession();
   const search = useSearch({ from: '/instruction/' });
   const banks = useQuery(banksQuery);
   const page = useQuery(queueQuery(listQuery(search)));
-  const [selected, setSelected] = useState<Map<string, Selected>>(new Map());
+  // A new page or new filters: a new selection (the selection belongs to its search).
+  const searchKey = JSON.stringify(search);
+  const [selection, setSelection] = useState<{ key: string; items: Map<string, Selected> }>(() => ({ key: searchKey, items: new Map() }));
+  const selected = selection.key === searchKey ? selection.items : NO_SELECTION;
+  const setSelected = (next: Map<string, Selected> | ((prev: Map<string, Selected>) => Map<string, Selected>)) =>
+    setSelection((prev) => {
+      const current = prev.key === searchKey ? prev.items : NO_SELECTION;
+      return { key: searchKey, items: typeof next === 'function' ? next(current) : next };
+    });
   const [report, setReport] = useState<{ action: BulkAction; report: BulkReport; references: Record<string, string> }>();
   const [bulkError, setBulkError] = useState<ApiError>();
   const bankName = banks.data?.find((b) => b.id === session.bankId)?.name;
   usePageTitle(t('queue.title'), t('service.name'));
 
-  // A new page or new filters: a new selection.
-  const searchKey = JSON.stringify(search);
   useEffect(() => {
     rememberQueueSearch('/instruction', search);
-    setSelected(new Map());
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [searchKey]);
 
