@@ -181,7 +181,8 @@ stop_pge() {
 }
 
 start_pge PGE_DATA_DIR=/tmp/pge PGE_WEB_DIR=/usr/share/pge/web
-wait_ready "started from the image's files alone (read-only, as uid 65532, embedded default)"
+if [ "$isolation" = chroot ]; then how="chroot"; else how="read-only"; fi
+wait_ready "started from the image's files alone ($how, as uid 65532, embedded default)"
 # The web app the image carries (scripts/image-rootfs.sh with WEB_DIST): `/` and a
 # client-side route answer its index.html. IMAGE_REQUIRE_WEB=1 (.ci/run) requires it.
 if [ -f "$work/run/rootfs/usr/share/pge/web/index.html" ]; then
