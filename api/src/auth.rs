@@ -54,6 +54,17 @@ impl Verifiers {
         }
     }
 
+    /// One provider whose `staff_clients` alone grant staff groups (the dev provider's
+    /// staff client); empty: any client.
+    #[must_use]
+    pub fn with_staff_clients(verifier: JwtVerifier, staff_clients: Vec<String>) -> Self {
+        Self {
+            public: verifier,
+            staff: None,
+            staff_clients,
+        }
+    }
+
     /// The applicants' provider and the staff's, whose clients alone grant staff groups.
     #[must_use]
     pub fn split(public: JwtVerifier, staff: JwtVerifier, staff_clients: Vec<String>) -> Self {

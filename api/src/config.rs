@@ -352,6 +352,12 @@ pub struct ServeSettings {
         value_parser = clap::value_parser!(u64).range(10..=2_592_000))]
     pub dev_refresh_ttl: u64,
 
+    /// The dev provider gives bank staff and admins a client of their own
+    /// (`pge-dev-staff-client`), as Cognito's staff pool does in production: the web app's
+    /// back office signs in with it, and staff groups count only in its tokens.
+    #[arg(long, env = "PGE_DEV_STAFF_CLIENT", default_value_t = false)]
+    pub dev_staff_client: bool,
+
     /// JWKS URL override (tests against a local emulator); default:
     /// `{issuer}/.well-known/jwks.json`.
     #[arg(long, env = "PGE_COGNITO_JWKS_URL")]

@@ -22,8 +22,8 @@ use std::path::PathBuf;
 
 use domain::ports::{IdentityAdmin, Mailer, ObjectStore};
 use infra::identity::{
-    CognitoIdentityAdmin, DEV_AUDIENCE, DEV_ISSUER, DevIdentityAdmin, DevIdentityProvider,
-    JwksSource, JwtVerifier, VerifierSettings,
+    CognitoIdentityAdmin, DEV_ISSUER, DevIdentityAdmin, DevIdentityProvider, JwksSource,
+    JwtVerifier, VerifierSettings,
 };
 use infra::mail::{FolderMailer, SesMailer};
 use infra::objects::{LocalObjectStore, S3ObjectStore};
@@ -75,6 +75,8 @@ pub struct WebWiring {
     pub cognito_domain: Option<String>,
     /// The dev provider's token lifetimes (embedded default only).
     pub dev_sessions: routes::dev_oidc::Lifetimes,
+    /// The dev provider's staff client (`PGE_DEV_STAFF_CLIENT`).
+    pub dev_staff_client: bool,
 }
 
 /// Where e-mails go.
@@ -174,6 +176,7 @@ impl Wiring {
                     token: Duration::from_secs(serve.dev_token_ttl),
                     refresh: Duration::from_secs(serve.dev_refresh_ttl),
                 },
+                dev_staff_client: serve.dev_staff_client,
             },
         })
     }
@@ -290,8 +293,10 @@ pub async fn build_state(wiring: Wiring) -> anyhow::Result<AppState> {
                 provider.clone(),
                 &wiring.web.public_base_url,
                 wiring.web.dev_sessions,
+                wiring.web.dev_staff_client,
             );
             web_config = Some(oidc.web_config());
+            let (client_ids, staff_clients) = (oidc.client_ids(), oidc.staff_clients());
             dev_oidc = Some(Arc::new(oidc));
             let jwks = provider.jwks_json();
             let verifier = verifier(
@@ -299,13 +304,13 @@ pub async fn build_state(wiring: Wiring) -> anyhow::Result<AppState> {
                 vec![routes::dev_oidc::DevOidc::issuer_at(
                     &wiring.web.public_base_url,
                 )],
-                vec![DEV_AUDIENCE.to_owned()],
+                client_ids,
                 JwksSource::Document(jwks.clone()),
             )?;
             (
-                // One provider for every role: the embedded default has no MFA to keep
-                // staff apart for.
-                auth::Verifiers::single(verifier),
+                // One provider; with PGE_DEV_STAFF_CLIENT, staff groups count only in
+                // tokens of the staff's client, as with Cognito's two pools.
+                auth::Verifiers::with_staff_clients(verifier, staff_clients),
                 Some(jwks),
                 Arc::new(DevIdentityAdmin::new(store.clone())),
             )

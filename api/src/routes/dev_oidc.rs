@@ -50,6 +50,11 @@ pub const DEFAULT_TOKEN_TTL_SECS: u64 = 3600;
 /// the Cognito app client's.
 pub const DEFAULT_REFRESH_TTL_SECS: u64 = 12 * 3600;
 
+/// The staff's client of the dev provider (`PGE_DEV_STAFF_CLIENT`): bank staff and
+/// admins sign in with it, business owners with [`DEV_AUDIENCE`], as with Cognito's two
+/// pools in production.
+pub const DEV_STAFF_CLIENT: &str = "pge-dev-staff-client";
+
 /// How long the provider's tokens live.
 #[derive(Debug, Clone, Copy)]
 pub struct Lifetimes {
@@ -76,6 +81,8 @@ pub struct DevOidc {
     /// Public base URL, without a trailing slash.
     base_url: String,
     lifetimes: Lifetimes,
+    /// Staff sign in with a client of their own ([`DEV_STAFF_CLIENT`]).
+    staff_client: bool,
     codes: Mutex<HashMap<String, Grant>>,
     sessions: Mutex<HashMap<[u8; 32], Session>>,
 }
@@ -92,6 +99,8 @@ struct Session {
 /// The account a sign-in chose.
 #[derive(Debug, Clone)]
 struct Account {
+    /// The client the sign-in was for (the tokens' `client_id` and `aud`).
+    client_id: String,
     subject: String,
     role: String,
     bank_id: Option<String>,
@@ -113,11 +122,13 @@ impl DevOidc {
         provider: Arc<DevIdentityProvider>,
         public_base_url: &str,
         lifetimes: Lifetimes,
+        staff_client: bool,
     ) -> Self {
         Self {
             provider,
             base_url: public_base_url.trim_end_matches('/').to_owned(),
             lifetimes,
+            staff_client,
             codes: Mutex::new(HashMap::new()),
             sessions: Mutex::new(HashMap::new()),
         }
@@ -131,18 +142,57 @@ impl DevOidc {
         format!("{}/dev-oidc", public_base_url.trim_end_matches('/'))
     }
 
+    /// Whether `client_id` is one of the provider's clients.
+    fn knows_client(&self, client_id: &str) -> bool {
+        client_id == DEV_AUDIENCE || (self.staff_client && client_id == DEV_STAFF_CLIENT)
+    }
+
+    /// The roles a client signs in: all three with one client; with the staff's own,
+    /// reviewers and admins there, business owners with the other.
+    fn roles_of(&self, client_id: &str) -> &'static [(&'static str, &'static str)] {
+        const ALL: [(&str, &str); 3] = [
+            ("applicant", "Chef d'entreprise (demandeur)"),
+            ("reviewer", "Chargé d'instruction d'une banque"),
+            ("admin", "Administrateur de la plateforme"),
+        ];
+        match (self.staff_client, client_id == DEV_STAFF_CLIENT) {
+            (false, _) => &ALL,
+            (true, true) => &ALL[1..],
+            (true, false) => &ALL[..1],
+        }
+    }
+
+    /// The clients whose tokens carry staff groups: empty with one client for all.
+    #[must_use]
+    pub fn staff_clients(&self) -> Vec<String> {
+        if self.staff_client {
+            vec![DEV_STAFF_CLIENT.to_owned()]
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Every client of the provider.
+    #[must_use]
+    pub fn client_ids(&self) -> Vec<String> {
+        let mut clients = vec![DEV_AUDIENCE.to_owned()];
+        clients.extend(self.staff_clients());
+        clients
+    }
+
     /// The app's sign-in configuration (`/config.json`).
     #[must_use]
     pub fn web_config(&self) -> super::web::WebConfig {
+        let provider = |client_id: &str| super::web::WebProvider {
+            authority: Self::issuer_at(&self.base_url),
+            client_id: client_id.to_owned(),
+            scope: "openid".to_owned(),
+            logout_url: format!("{}/dev-oidc/logout", self.base_url),
+            revocation_url: Some(format!("{}/dev-oidc/revoke", self.base_url)),
+        };
         super::web::WebConfig {
-            provider: super::web::WebProvider {
-                authority: Self::issuer_at(&self.base_url),
-                client_id: DEV_AUDIENCE.to_owned(),
-                scope: "openid".to_owned(),
-                logout_url: format!("{}/dev-oidc/logout", self.base_url),
-                revocation_url: Some(format!("{}/dev-oidc/revoke", self.base_url)),
-            },
-            staff: None,
+            provider: provider(DEV_AUDIENCE),
+            staff: self.staff_client.then(|| provider(DEV_STAFF_CLIENT)),
         }
     }
 
@@ -240,7 +290,7 @@ impl AuthorizeParams {
     /// Checks what the client sent; the error is shown on the page, never redirected
     /// to an unverified URI.
     fn check(&self, oidc: &DevOidc) -> Result<(), &'static str> {
-        if self.client_id != DEV_AUDIENCE {
+        if !oidc.knows_client(&self.client_id) {
             return Err("unknown client_id");
         }
         if self.redirect_uri != oidc.redirect_uri() {
@@ -335,6 +385,7 @@ fn refusal(reason: &str) -> Response {
 }
 
 fn sign_in_form(
+    oidc: &DevOidc,
     params: &AuthorizeParams,
     banks: &[domain::loan_request::Bank],
     error: Option<&str>,
@@ -372,13 +423,10 @@ fn sign_in_form(
     if let Some(nonce) = &params.nonce {
         html.push_str(&hidden("nonce", nonce));
     }
-    let chosen = params.role.as_deref().unwrap_or("applicant");
+    let roles = oidc.roles_of(&params.client_id);
+    let chosen = params.role.as_deref().unwrap_or(roles[0].0);
     html.push_str("<fieldset><legend>Rôle</legend>");
-    for (value, label) in [
-        ("applicant", "Chef d'entreprise (demandeur)"),
-        ("reviewer", "Chargé d'instruction d'une banque"),
-        ("admin", "Administrateur de la plateforme"),
-    ] {
+    for &(value, label) in roles {
         let checked = if value == chosen { " checked" } else { "" };
         html.push_str(&format!(
             "<div class=\"choice\"><input type=\"radio\" id=\"role-{value}\" name=\"role\" value=\"{value}\"{checked}>\
@@ -434,7 +482,7 @@ pub async fn authorize_page(
     Ok(page(
         StatusCode::OK,
         "Connexion de développement — pge",
-        &sign_in_form(&params, &banks, None),
+        &sign_in_form(oidc, &params, &banks, None),
     ))
 }
 
@@ -467,7 +515,7 @@ pub async fn authorize(
         page(
             StatusCode::UNPROCESSABLE_ENTITY,
             "Connexion de développement — pge",
-            &sign_in_form(&params, &banks, Some(error)),
+            &sign_in_form(oidc, &params, &banks, Some(error)),
         )
     };
     let name = params.name.as_deref().unwrap_or_default().trim();
@@ -475,6 +523,13 @@ pub async fn authorize(
         return Ok(again("Indiquez un nom de 1 à 64 caractères visibles."));
     }
     let role = params.role.as_deref().unwrap_or_default();
+    if !oidc
+        .roles_of(&params.client_id)
+        .iter()
+        .any(|(r, _)| *r == role)
+    {
+        return Ok(again("Choisissez un rôle."));
+    }
     let bank_id = match role {
         "applicant" | "admin" => None,
         "reviewer" => {
@@ -504,6 +559,7 @@ pub async fn authorize(
                 code_challenge: params.code_challenge.clone(),
                 nonce: params.nonce.clone(),
                 account: Account {
+                    client_id: params.client_id.clone(),
                     subject: name.to_owned(),
                     role: role.to_owned(),
                     bank_id,
@@ -615,12 +671,12 @@ impl DevOidc {
     async fn exchange(&self, body: &[u8]) -> Result<TokenResponse, OAuthError> {
         let params: TokenParams = serde_urlencoded::from_bytes(body)
             .map_err(|_| OAuthError::new("invalid_request", "the token request cannot be read"))?;
-        if params.client_id != DEV_AUDIENCE {
+        if !self.knows_client(&params.client_id) {
             return Err(OAuthError::new("invalid_client", "unknown client_id"));
         }
         match params.grant_type.as_str() {
             "authorization_code" => self.redeem_code(&params).await,
-            "refresh_token" => self.renew(&params.refresh_token).await,
+            "refresh_token" => self.renew(&params.refresh_token, &params.client_id).await,
             "" => Err(OAuthError::new("invalid_request", "grant_type is missing")),
             _ => Err(OAuthError::new(
                 "unsupported_grant_type",
@@ -640,6 +696,11 @@ impl DevOidc {
             .ok_or_else(|| OAuthError::invalid_grant("unknown or already used code"))?;
         if grant.issued.elapsed() >= CODE_LIFETIME {
             return Err(OAuthError::invalid_grant("the code has expired"));
+        }
+        if params.client_id != grant.account.client_id {
+            return Err(OAuthError::invalid_grant(
+                "the code was issued to another client",
+            ));
         }
         if params.redirect_uri != grant.redirect_uri {
             return Err(OAuthError::invalid_grant(
@@ -679,7 +740,11 @@ impl DevOidc {
     }
 
     /// A refresh token still open: new access and ID tokens for the same sign-in.
-    async fn renew(&self, refresh_token: &str) -> Result<TokenResponse, OAuthError> {
+    async fn renew(
+        &self,
+        refresh_token: &str,
+        client_id: &str,
+    ) -> Result<TokenResponse, OAuthError> {
         let key = Self::key(refresh_token);
         let session = {
             let mut sessions = self.sessions.lock().await;
@@ -689,6 +754,11 @@ impl DevOidc {
             if session.issued.elapsed() >= self.lifetimes.refresh {
                 sessions.remove(&key);
                 return Err(OAuthError::invalid_grant("the refresh token has expired"));
+            }
+            if session.account.client_id != client_id {
+                return Err(OAuthError::invalid_grant(
+                    "the refresh token was issued to another client",
+                ));
             }
             session
         };
@@ -707,7 +777,7 @@ impl DevOidc {
         let params: RevokeParams = serde_urlencoded::from_bytes(body).map_err(|_| {
             OAuthError::new("invalid_request", "the revocation request cannot be read")
         })?;
-        if params.client_id != DEV_AUDIENCE {
+        if !self.knows_client(&params.client_id) {
             return Err(OAuthError::new("invalid_client", "unknown client_id"));
         }
         if params.token.is_empty() {
@@ -755,6 +825,13 @@ impl DevOidc {
                 map.insert("iss".into(), issuer.clone());
                 map.insert("auth_time".into(), session.auth_time.into());
             }
+        }
+        let client = serde_json::Value::String(account.client_id.clone());
+        if let Some(map) = access.as_object_mut() {
+            map.insert("client_id".into(), client.clone());
+        }
+        if let Some(map) = id.as_object_mut() {
+            map.insert("aud".into(), client);
         }
         if let Some(map) = id.as_object_mut() {
             map.insert("name".into(), account.subject.clone().into());
@@ -847,7 +924,7 @@ pub async fn logout(
             .logout_uri
             .strip_prefix(&oidc.base_url)
             .is_some_and(|rest| rest.starts_with('/'));
-    if params.client_id != DEV_AUDIENCE || !inside_app {
+    if !oidc.knows_client(&params.client_id) || !inside_app {
         return Ok(refusal(
             "unknown client_id, or a logout_uri outside the app",
         ));
