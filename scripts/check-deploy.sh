@@ -484,6 +484,7 @@ check "ECR lifecycle never expires what an environment runs (production- kept, s
 # Kubernetes version in EKS standard support today (AWS's calendar in deploycheck/cluster.py),
 # the namespace Terraform's, with the ALB readiness gate and restricted Pod Security.
 check "EKS on a version in standard support today (AWS's calendar), the chart checked at that version" deploycheck cluster version
+check "the cluster's charts by Terraform at exact versions (Load Balancer Controller, Cluster Autoscaler, metrics-server, External Secrets)" deploycheck cluster pins
 check "the application's namespace by Terraform: the deploy jobs', ALB readiness gate, restricted Pod Security at the cluster's version" deploycheck cluster namespace
 
 # Each component's IAM policy against its code: the AWS SDK calls of infra/src mapped to
@@ -495,7 +496,6 @@ check "least privilege in IAM: each component's role grants exactly what its SDK
 # account in eu-west-3.
 check "backups: database and documents in a locked vault, ten years, copied to a locked vault of another account in eu-west-3" deploycheck backup
 
-check "the cluster's charts by Terraform at exact versions (Load Balancer Controller, Cluster Autoscaler, metrics-server, External Secrets)" deploycheck cluster pins
 checkov_run "checkov terraform" -d terraform --framework terraform
 
 if command -v terraform >/dev/null 2>&1; then

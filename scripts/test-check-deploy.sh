@@ -606,6 +606,12 @@ breaks "eks: a Kubernetes version out of standard support" 'EKS on a version' \
   'sub terraform/environments/staging/main.tf "  kubernetes_version = \"1.35\"" "  kubernetes_version = \"1.34\""'
 breaks "eks: the chart validated for another version than the clusters'" 'EKS on a version' \
   'sub scripts/check-deploy.sh "KUBE_VERSION=\"1.35\"" "KUBE_VERSION=\"1.31\""'
+breaks "charts: the Load Balancer Controller unpinned" 'charts by Terraform' \
+  'sub terraform/modules/cluster-addons/main.tf "  version    = var.chart_versions[\"aws_load_balancer_controller\"]\n" ""'
+breaks "charts: the autoscaler's image of another Kubernetes" 'charts by Terraform' \
+  'sub terraform/modules/cluster-addons/variables.tf "  default     = \"v1.35.0\"" "  default     = \"v1.31.0\""'
+breaks "charts: installed by hand again" 'charts by Terraform' \
+  'append docs/DEPLOYMENT.md "helm upgrade --install metrics-server metrics-server/metrics-server -n kube-system"'
 breaks "namespace: no ALB readiness gate" 'namespace by Terraform' \
   'sub terraform/modules/app-namespace/main.tf "\"elbv2.k8s.aws/pod-readiness-gate-inject\"    = \"enabled\"" "\"elbv2.k8s.aws/pod-readiness-gate-inject\"    = \"disabled\""'
 breaks "namespace: Pod Security baseline only" 'namespace by Terraform' \
@@ -627,9 +633,3 @@ if [ "$KO" -gt 0 ]; then
   printf 'not caught: %s\n' "${KO_NAMES[@]}"
   exit 1
 fi
-breaks "charts: the Load Balancer Controller unpinned" 'charts by Terraform' \
-  'sub terraform/modules/cluster-addons/main.tf "  version    = var.chart_versions[\"aws_load_balancer_controller\"]\n" ""'
-breaks "charts: the autoscaler's image of another Kubernetes" 'charts by Terraform' \
-  'sub terraform/modules/cluster-addons/variables.tf "  default     = \"v1.35.0\"" "  default     = \"v1.31.0\""'
-breaks "charts: installed by hand again" 'charts by Terraform' \
-  'append docs/DEPLOYMENT.md "helm upgrade --install metrics-server metrics-server/metrics-server -n kube-system"'
