@@ -28,6 +28,7 @@ pub enum ProblemType {
     DatabaseUnavailable,
     DegradedMode,
     DocumentAlreadyUploaded,
+    DocumentConfirmed,
     DocumentContentMismatch,
     DocumentMismatch,
     DocumentNotUploaded,
@@ -62,7 +63,7 @@ pub enum ProblemType {
 
 impl ProblemType {
     /// Every kind, in the order of the OpenAPI document's `ProblemType` enum.
-    pub const ALL: [Self; 38] = [
+    pub const ALL: [Self; 39] = [
         Self::AccountExists,
         Self::AggregateCapExceeded,
         Self::BankExists,
@@ -71,6 +72,7 @@ impl ProblemType {
         Self::DatabaseUnavailable,
         Self::DegradedMode,
         Self::DocumentAlreadyUploaded,
+        Self::DocumentConfirmed,
         Self::DocumentContentMismatch,
         Self::DocumentMismatch,
         Self::DocumentNotUploaded,
@@ -115,6 +117,7 @@ impl ProblemType {
             Self::DatabaseUnavailable => "database-unavailable",
             Self::DegradedMode => "degraded-mode",
             Self::DocumentAlreadyUploaded => "document-already-uploaded",
+            Self::DocumentConfirmed => "document-confirmed",
             Self::DocumentContentMismatch => "document-content-mismatch",
             Self::DocumentMismatch => "document-mismatch",
             Self::DocumentNotUploaded => "document-not-uploaded",
@@ -157,6 +160,7 @@ impl ProblemType {
             }
             Self::AccountExists
             | Self::BankExists
+            | Self::DocumentConfirmed
             | Self::DocumentsClosed
             | Self::InvalidTransition
             | Self::ThreadFull
@@ -208,6 +212,7 @@ impl ProblemType {
             Self::DocumentContentMismatch | Self::DocumentMismatch => {
                 "Document does not match its declaration"
             }
+            Self::DocumentConfirmed => "Document confirmed",
             Self::DocumentNotUploaded => "Document not uploaded",
             Self::DocumentsClosed => "Documents closed",
             Self::Forbidden => "Forbidden",
@@ -641,6 +646,10 @@ impl From<app::Error> for Problem {
             E::DocumentContentMismatch(mismatch) => Self::new(
                 ProblemType::DocumentContentMismatch,
                 format!("{mismatch}; the upload was deleted, announce the document again"),
+            ),
+            E::DocumentConfirmed => Self::new(
+                ProblemType::DocumentConfirmed,
+                "this document is confirmed: only a document not confirmed yet can be removed",
             ),
             E::ThreadFull => Self::new(
                 ProblemType::ThreadFull,

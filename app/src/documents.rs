@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use domain::document::{
-    ContentType, Declaration, Document, DocumentId, DocumentStatus, MAX_DOCUMENTS_PER_REQUEST,
-    object_key,
+    ABANDONED_AFTER, ContentType, Declaration, Document, DocumentId, DocumentStatus,
+    MAX_DOCUMENTS_PER_REQUEST, object_key,
 };
 use domain::loan_request::{Actor, LoanRequestId, Scope, Subject};
 use domain::ports::{
@@ -60,6 +60,19 @@ impl Documents {
             .get(id, &Scope::Applicant(applicant.clone()))
             .await?
             .map(|_| ())
+            .ok_or(Error::NotFound)
+    }
+
+    async fn owned_document(
+        &self,
+        applicant: &Subject,
+        id: LoanRequestId,
+        document_id: DocumentId,
+    ) -> Result<Document, Error> {
+        self.owned(applicant, id).await?;
+        self.store
+            .document(id, document_id)
+            .await?
             .ok_or(Error::NotFound)
     }
 
@@ -120,12 +133,7 @@ impl Documents {
         id: LoanRequestId,
         document_id: DocumentId,
     ) -> Result<Document, Error> {
-        self.owned(applicant, id).await?;
-        let document = self
-            .store
-            .document(id, document_id)
-            .await?
-            .ok_or(Error::NotFound)?;
+        let document = self.owned_document(applicant, id, document_id).await?;
         if document.status == DocumentStatus::Available {
             return Ok(document);
         }
@@ -162,8 +170,38 @@ impl Documents {
             .await?)
     }
 
-    /// The confirmed documents of a request, oldest first, each with its download URL
-    /// (the owner and the reviewers of the request's bank; paused in degraded mode).
+    /// Removes a document of the applicant's request that is not confirmed yet (an
+    /// upload cancelled or given up): its record, then its object if any was uploaded.
+    /// A confirmed document stays.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`], [`Error::DocumentConfirmed`], storage.
+    pub async fn remove(
+        &self,
+        applicant: &Subject,
+        id: LoanRequestId,
+        document_id: DocumentId,
+    ) -> Result<(), Error> {
+        let document = self.owned_document(applicant, id, document_id).await?;
+        if document.status == DocumentStatus::Available {
+            return Err(Error::DocumentConfirmed);
+        }
+        // The record first, and only while pending: a confirmation that got there first
+        // keeps its document, object included.
+        if !self.store.remove_pending(id, document_id).await? {
+            return match self.store.document(id, document_id).await? {
+                Some(_) => Err(Error::DocumentConfirmed),
+                None => Err(Error::NotFound),
+            };
+        }
+        self.objects.delete(&document.key()).await?;
+        Ok(())
+    }
+
+    /// The documents of a request, oldest first: the confirmed ones, each with its
+    /// download URL (the owner and the reviewers of the request's bank; paused in
+    /// degraded mode), and for the owner also the pending ones not yet abandoned
+    /// (without a URL), so that they can be removed.
     ///
     /// # Errors
     /// [`Error::Forbidden`] for an admin, [`Error::DegradedMode`], [`Error::NotFound`].
@@ -171,7 +209,7 @@ impl Documents {
         &self,
         caller: &Caller,
         id: LoanRequestId,
-    ) -> Result<Vec<(Document, PresignedUrl)>, Error> {
+    ) -> Result<Vec<(Document, Option<PresignedUrl>)>, Error> {
         if matches!(caller, Caller::Admin(_)) {
             return Err(Error::Forbidden(
                 "documents are for the applicant and the reviewers of the request's bank",
@@ -193,7 +231,14 @@ impl Documents {
                     DOWNLOAD_URL_VALIDITY,
                 )
                 .await?;
-            listed.push((document, link));
+            listed.push((document, Some(link)));
+        }
+        if matches!(caller, Caller::Applicant(_)) {
+            let since = self.clock.now() - ABANDONED_AFTER;
+            for document in self.store.pending(id, since).await? {
+                listed.push((document, None));
+            }
+            listed.sort_by_key(|(a, _)| (a.created_at, a.id.0));
         }
         Ok(listed)
     }

@@ -47,6 +47,9 @@ pub enum Error {
     /// The stored object does not start with its type's signature (deleted since).
     #[error("{0}")]
     DocumentContentMismatch(Mismatch),
+    /// A confirmed document is kept: only pending ones may be removed.
+    #[error("the document is confirmed: it can no longer be removed")]
+    DocumentConfirmed,
     /// The request's thread holds the most messages it may.
     #[error("the thread is full")]
     ThreadFull,

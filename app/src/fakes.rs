@@ -652,6 +652,41 @@ impl DocumentRepository for InMemoryStore {
         Ok(())
     }
 
+    async fn pending(
+        &self,
+        request: LoanRequestId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<Document>, StorageError> {
+        let mut found: Vec<Document> = self
+            .data()?
+            .documents
+            .iter()
+            .filter(|d| {
+                d.loan_request_id == request
+                    && d.status == DocumentStatus::Pending
+                    && d.created_at >= since
+            })
+            .cloned()
+            .collect();
+        found.sort_by_key(|d| d.created_at);
+        Ok(found)
+    }
+
+    async fn remove_pending(
+        &self,
+        request: LoanRequestId,
+        document: DocumentId,
+    ) -> Result<bool, StorageError> {
+        let mut data = self.data()?;
+        let before = data.documents.len();
+        data.documents.retain(|d| {
+            !(d.loan_request_id == request
+                && d.id == document
+                && d.status == DocumentStatus::Pending)
+        });
+        Ok(data.documents.len() < before)
+    }
+
     async fn available(&self, request: LoanRequestId) -> Result<Vec<Document>, StorageError> {
         let mut found: Vec<Document> = self
             .data()?

@@ -517,7 +517,7 @@ async fn a_document_is_available_only_once_its_upload_matches_the_declaration() 
         Err(Error::NotFound)
     ));
     let (document, _) = documents
-        .announce(&alice, request.id, declaration)
+        .announce(&alice, request.id, declaration.clone())
         .await
         .unwrap();
     world
@@ -532,9 +532,59 @@ async fn a_document_is_available_only_once_its_upload_matches_the_declaration() 
     assert_eq!(done.completed_at, Some(world.fakes.clock.now()));
     let listed = documents.list(&reviewer(BANK), request.id).await.unwrap();
     assert_eq!(listed.len(), 1);
-    assert!(listed[0].1.url.ends_with(&document.key()));
+    assert!(
+        listed[0]
+            .1
+            .as_ref()
+            .expect("a link")
+            .url
+            .ends_with(&document.key())
+    );
     assert!(matches!(
         documents.list(&reviewer(OTHER_BANK), request.id).await,
+        Err(Error::NotFound)
+    ));
+    // A confirmed document stays; a pending one goes, its object with it, and only for
+    // its owner.
+    assert!(matches!(
+        documents.remove(&alice, request.id, document.id).await,
+        Err(Error::DocumentConfirmed)
+    ));
+    let (pending, _) = documents
+        .announce(&alice, request.id, declaration)
+        .await
+        .unwrap();
+    world
+        .fakes
+        .objects
+        .put(&pending.key(), Some("application/pdf"), b"%PDF-1.7\n");
+    let owned = documents
+        .list(&Caller::Applicant(alice.clone()), request.id)
+        .await
+        .unwrap();
+    assert_eq!(owned.len(), 2);
+    assert!(owned[1].1.is_none());
+    assert_eq!(
+        documents
+            .list(&reviewer(BANK), request.id)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(matches!(
+        documents
+            .remove(&applicant("bob"), request.id, pending.id)
+            .await,
+        Err(Error::NotFound)
+    ));
+    documents
+        .remove(&alice, request.id, pending.id)
+        .await
+        .unwrap();
+    assert!(!world.fakes.objects.contains(&pending.key()));
+    assert!(matches!(
+        documents.remove(&alice, request.id, pending.id).await,
         Err(Error::NotFound)
     ));
     assert!(matches!(

@@ -499,6 +499,27 @@ pub trait DocumentRepository: Send + Sync + 'static {
         &self,
         request: LoanRequestId,
     ) -> Result<Vec<crate::document::Document>, StorageError>;
+
+    /// The pending documents of a request announced at or after `since`, oldest first.
+    ///
+    /// # Errors
+    /// [`StorageError`] only.
+    async fn pending(
+        &self,
+        request: LoanRequestId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<crate::document::Document>, StorageError>;
+
+    /// Removes a document only while it is still pending: `false` when there is no
+    /// such pending document (none at all, or confirmed meanwhile).
+    ///
+    /// # Errors
+    /// [`StorageError`] only.
+    async fn remove_pending(
+        &self,
+        request: LoanRequestId,
+        document: crate::document::DocumentId,
+    ) -> Result<bool, StorageError>;
 }
 
 /// Failure of object storage (unreachable, refused). The message is for the logs.

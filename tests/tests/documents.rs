@@ -87,7 +87,8 @@ async fn a_document_goes_from_announcement_to_download(app: TestApp) {
         "upload URLs live 15 minutes, got {validity}"
     );
 
-    // Not uploaded yet: nothing to confirm, and nothing listed.
+    // Not uploaded yet: nothing to confirm; the owner sees it pending, without a link,
+    // and the reviewers see nothing.
     complete(&app, "doc-owner", &id, &document)
         .await
         .assert_problem(422, "document-not-uploaded");
@@ -95,6 +96,16 @@ async fn a_document_goes_from_announcement_to_download(app: TestApp) {
         .get(
             &format!("/api/v1/loan-requests/{id}/documents"),
             Some(&app.applicant("doc-owner")),
+        )
+        .await;
+    let items = listed.json["items"].as_array().expect("items");
+    assert_eq!(items.len(), 1, "{}", listed.text);
+    assert_eq!(items[0]["status"], "pending");
+    assert!(items[0].get("download_url").is_none(), "{}", listed.text);
+    let listed = app
+        .get(
+            &format!("/api/v1/loan-requests/{id}/documents"),
+            Some(&app.reviewer("rev-doc", "30004")),
         )
         .await;
     assert_eq!(listed.json["items"], json!([]), "{}", listed.text);
@@ -382,7 +393,110 @@ async fn closed_requests_take_no_documents_and_degraded_mode_hides_listings(app:
     assert!(listed.headers.contains_key("retry-after"));
 }
 
+async fn remove(app: &TestApp, token: &str, id: &str, document: &str) -> harness::Reply {
+    app.delete(
+        &format!("/api/v1/loan-requests/{id}/documents/{document}"),
+        Some(token),
+    )
+    .await
+}
+
+async fn listed_names(app: &TestApp, token: &str, id: &str) -> Vec<String> {
+    let listed = app
+        .get(
+            &format!("/api/v1/loan-requests/{id}/documents"),
+            Some(token),
+        )
+        .await;
+    assert_eq!(listed.status, StatusCode::OK, "{}", listed.text);
+    listed.json["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|d| d["filename"].as_str().expect("filename").to_owned())
+        .collect()
+}
+
+async fn the_owner_removes_pending_documents_only(app: TestApp) {
+    let id = submitted(&app, "rm-owner").await;
+    let owner = app.applicant("rm-owner");
+    let bytes = pdf_bytes(2048);
+    let declared = |name: &str| json!({"filename": name, "content_type": "application/pdf", "size": bytes.len()});
+
+    // Announced, nothing uploaded: only its owner may remove it.
+    let never = announce(&app, "rm-owner", &id, &declared("never.pdf")).await;
+    assert_eq!(never.status, StatusCode::CREATED, "{}", never.text);
+    let never_id = never.json["document_id"].as_str().expect("id").to_owned();
+    assert_eq!(listed_names(&app, &owner, &id).await, ["never.pdf"]);
+    remove(&app, &app.applicant("rm-other"), &id, &never_id)
+        .await
+        .assert_problem(404, "not-found");
+    remove(&app, &app.reviewer("rm-rev", "30004"), &id, &never_id)
+        .await
+        .assert_problem(403, "forbidden");
+    remove(&app, &app.admin(), &id, &never_id)
+        .await
+        .assert_problem(403, "forbidden");
+    let unknown = uuid::Uuid::new_v4().to_string();
+    remove(&app, &owner, &id, &unknown)
+        .await
+        .assert_problem(404, "not-found");
+    remove(&app, &owner, &unknown, &never_id)
+        .await
+        .assert_problem(404, "not-found");
+    remove(&app, &owner, &id, "not-a-uuid")
+        .await
+        .assert_problem(404, "not-found");
+    let removed = remove(&app, &owner, &id, &never_id).await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT, "{}", removed.text);
+    assert!(listed_names(&app, &owner, &id).await.is_empty());
+    remove(&app, &owner, &id, &never_id)
+        .await
+        .assert_problem(404, "not-found");
+    complete(&app, "rm-owner", &id, &never_id)
+        .await
+        .assert_problem(404, "not-found");
+
+    // Uploaded but not confirmed: the object goes with the record. While it is stored,
+    // its write-once URL refuses a second upload; once removed, the URL finds no object.
+    let sent = announce(&app, "rm-owner", &id, &declared("sent.pdf")).await;
+    assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.text);
+    let sent_id = sent.json["document_id"].as_str().expect("id").to_owned();
+    let uploaded = upload(&app, &sent.json, bytes.clone()).await;
+    assert_eq!(uploaded.status, StatusCode::OK, "{}", uploaded.text);
+    upload(&app, &sent.json, bytes.clone())
+        .await
+        .assert_problem(412, "document-already-uploaded");
+    let removed = remove(&app, &owner, &id, &sent_id).await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT, "{}", removed.text);
+    let again = upload(&app, &sent.json, bytes.clone()).await;
+    assert_eq!(
+        again.status,
+        StatusCode::OK,
+        "object removed: {}",
+        again.text
+    );
+    assert!(listed_names(&app, &owner, &id).await.is_empty());
+
+    // Confirmed: it stays, listed for the owner and the bank.
+    let kept = announce(&app, "rm-owner", &id, &declared("kept.pdf")).await;
+    let kept_id = kept.json["document_id"].as_str().expect("id").to_owned();
+    let uploaded = upload(&app, &kept.json, bytes.clone()).await;
+    assert_eq!(uploaded.status, StatusCode::OK, "{}", uploaded.text);
+    let completed = complete(&app, "rm-owner", &id, &kept_id).await;
+    assert_eq!(completed.status, StatusCode::OK, "{}", completed.text);
+    remove(&app, &owner, &id, &kept_id)
+        .await
+        .assert_problem(409, "document-confirmed");
+    assert_eq!(listed_names(&app, &owner, &id).await, ["kept.pdf"]);
+    assert_eq!(
+        listed_names(&app, &app.reviewer("rm-rev", "30004"), &id).await,
+        ["kept.pdf"]
+    );
+}
+
 on_both_backends!(
+    the_owner_removes_pending_documents_only,
     a_document_goes_from_announcement_to_download,
     signed_urls_bind_type_length_key_and_expiry,
     document_limits_are_enforced,

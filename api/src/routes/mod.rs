@@ -221,6 +221,7 @@ fn business_routes() -> OpenApiRouter<AppState> {
             loan_requests::documents::list_documents
         ))
         .routes(routes!(loan_requests::documents::complete_document))
+        .routes(routes!(loan_requests::documents::remove_document))
         .routes(routes!(exports::export_loan_requests))
         .routes(routes!(stats::get_stats))
         .routes(routes!(

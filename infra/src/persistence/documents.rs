@@ -155,10 +155,53 @@ impl DocumentRepository for Store {
         Ok(())
     }
 
-    async fn available(&self, request: LoanRequestId) -> Result<Vec<Document>, StorageError> {
-        document::Entity::find()
+    async fn pending(
+        &self,
+        request: LoanRequestId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<Document>, StorageError> {
+        self.with_status(request, DocumentStatus::Pending, Some(since))
+            .await
+    }
+
+    async fn remove_pending(
+        &self,
+        request: LoanRequestId,
+        id: DocumentId,
+    ) -> Result<bool, StorageError> {
+        // One statement: a confirmation racing with the removal either lands first
+        // (nothing is removed) or finds no row.
+        let removed = document::Entity::delete_many()
+            .filter(document::Column::Id.eq(id.0))
             .filter(document::Column::LoanRequestId.eq(request.0))
-            .filter(document::Column::Status.eq(DocumentStatus::Available.as_str()))
+            .filter(document::Column::Status.eq(DocumentStatus::Pending.as_str()))
+            .exec(&self.db)
+            .await
+            .map_err(storage)?;
+        Ok(removed.rows_affected == 1)
+    }
+
+    async fn available(&self, request: LoanRequestId) -> Result<Vec<Document>, StorageError> {
+        self.with_status(request, DocumentStatus::Available, None)
+            .await
+    }
+}
+
+impl Store {
+    /// A request's documents in `status` (announced at or after `since`), oldest first.
+    async fn with_status(
+        &self,
+        request: LoanRequestId,
+        status: DocumentStatus,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<Vec<Document>, StorageError> {
+        let mut query = document::Entity::find()
+            .filter(document::Column::LoanRequestId.eq(request.0))
+            .filter(document::Column::Status.eq(status.as_str()));
+        if let Some(since) = since {
+            query = query.filter(document::Column::CreatedAt.gte(since));
+        }
+        query
             .order_by_asc(document::Column::CreatedAt)
             .order_by_asc(document::Column::Id)
             .all(&self.db)

@@ -207,14 +207,35 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List a request's confirmed documents with download URLs (owner and reviewers of the
-         *     request's bank). Refused in degraded mode.
+         * List a request's documents (owner and reviewers of the request's bank): the confirmed
+         *     ones with download URLs, and for the owner also the pending ones of the last hour
+         *     (`status` `pending`, no URL), which the owner may remove. Refused in degraded mode.
          */
         get: operations["list_documents"];
         put?: never;
         /** Announce a document and get its upload URL. */
         post: operations["announce_document"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/loan-requests/{id}/documents/{document_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a document not confirmed yet (an upload cancelled or given up): its record and
+         *     its object, if anything was uploaded. A confirmed document cannot be removed.
+         */
+        delete: operations["remove_document"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1086,7 +1107,7 @@ export interface components {
          * @description Every kind of problem the API answers with (`Problem.type`); clients may rely on the list being complete.
          * @enum {string}
          */
-        ProblemType: "/problems/account-exists" | "/problems/aggregate-cap-exceeded" | "/problems/bank-exists" | "/problems/body-timeout" | "/problems/campaign-closed" | "/problems/database-unavailable" | "/problems/degraded-mode" | "/problems/document-already-uploaded" | "/problems/document-content-mismatch" | "/problems/document-mismatch" | "/problems/document-not-uploaded" | "/problems/documents-closed" | "/problems/forbidden" | "/problems/idempotency-key-reused" | "/problems/identity-provider-unavailable" | "/problems/internal" | "/problems/invalid-parameter" | "/problems/invalid-transition" | "/problems/malformed-json" | "/problems/method-not-allowed" | "/problems/not-eligible" | "/problems/not-found" | "/problems/not-ready" | "/problems/object-storage-unavailable" | "/problems/overloaded" | "/problems/payload-too-large" | "/problems/precondition-failed" | "/problems/precondition-required" | "/problems/rate-limited" | "/problems/request-timeout" | "/problems/signed-url-expired" | "/problems/signed-url-invalid" | "/problems/thread-full" | "/problems/too-many-documents" | "/problems/unauthorized" | "/problems/unsupported-media-type" | "/problems/upload-size-mismatch" | "/problems/validation-failed";
+        ProblemType: "/problems/account-exists" | "/problems/aggregate-cap-exceeded" | "/problems/bank-exists" | "/problems/body-timeout" | "/problems/campaign-closed" | "/problems/database-unavailable" | "/problems/degraded-mode" | "/problems/document-already-uploaded" | "/problems/document-confirmed" | "/problems/document-content-mismatch" | "/problems/document-mismatch" | "/problems/document-not-uploaded" | "/problems/documents-closed" | "/problems/forbidden" | "/problems/idempotency-key-reused" | "/problems/identity-provider-unavailable" | "/problems/internal" | "/problems/invalid-parameter" | "/problems/invalid-transition" | "/problems/malformed-json" | "/problems/method-not-allowed" | "/problems/not-eligible" | "/problems/not-found" | "/problems/not-ready" | "/problems/object-storage-unavailable" | "/problems/overloaded" | "/problems/payload-too-large" | "/problems/precondition-failed" | "/problems/precondition-required" | "/problems/rate-limited" | "/problems/request-timeout" | "/problems/signed-url-expired" | "/problems/signed-url-invalid" | "/problems/thread-full" | "/problems/too-many-documents" | "/problems/unauthorized" | "/problems/unsupported-media-type" | "/problems/upload-size-mismatch" | "/problems/validation-failed";
         /** @description The created account. */
         ReviewerView: {
             bank_id: string;
@@ -3003,7 +3024,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Documents, oldest first, with 5-minute download URLs */
+            /** @description Documents, oldest first, confirmed ones with 5-minute download URLs; for the owner, pending ones too */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3194,6 +3215,119 @@ export interface operations {
             };
             /** @description Unsupported type, size over 10 MiB, bad file name */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`), with `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (`internal`); the cause is logged with the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Overloaded (`overloaded`), too slow (`request-timeout`), database or storage out of reach (`database-unavailable`, `object-storage-unavailable`) or degraded mode (`degraded-mode`), with `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    remove_document: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Loan request id */
+                id: string;
+                /** @description Document id */
+                document_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A path segment or header that cannot be read (`invalid-parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an applicant */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such request or document of the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body did not arrive in time (`body-timeout`); send it again */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The document is confirmed (`document-confirmed`): it stays */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 64 KiB (`payload-too-large`) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

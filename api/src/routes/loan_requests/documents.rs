@@ -94,6 +94,13 @@ pub struct DocumentList {
     pub items: Vec<DocumentView>,
 }
 
+/// A document id from the path: one that cannot be read names no document (404).
+fn parse_document_id(raw: &str) -> Result<DocumentId, Problem> {
+    Uuid::parse_str(raw)
+        .map(DocumentId)
+        .map_err(|_| Problem::not_found())
+}
+
 /// Announce a document and get its upload URL.
 #[utoipa::path(
     post,
@@ -167,9 +174,7 @@ pub async fn complete_document(
     ApiPath((id, document_id)): ApiPath<(String, String)>,
 ) -> Result<Json<DocumentView>, Problem> {
     let id = parse_id(&id)?;
-    let document_id = Uuid::parse_str(&document_id)
-        .map(DocumentId)
-        .map_err(|_| Problem::not_found())?;
+    let document_id = parse_document_id(&document_id)?;
     let document = state
         .services
         .documents
@@ -178,15 +183,50 @@ pub async fn complete_document(
     Ok(Json(DocumentView::from(&document)))
 }
 
-/// List a request's confirmed documents with download URLs (owner and reviewers of the
-/// request's bank). Refused in degraded mode.
+/// Remove a document not confirmed yet (an upload cancelled or given up): its record and
+/// its object, if anything was uploaded. A confirmed document cannot be removed.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/loan-requests/{id}/documents/{document_id}",
+    tag = "documents",
+    params(
+        ("id" = Uuid, Path, description = "Loan request id"),
+        ("document_id" = Uuid, Path, description = "Document id"),
+    ),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, description = "Not authenticated", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, description = "Not an applicant", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "No such request or document of the caller's", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, description = "The document is confirmed (`document-confirmed`): it stays", body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn remove_document(
+    State(state): State<AppState>,
+    applicant: Applicant,
+    ApiPath((id, document_id)): ApiPath<(String, String)>,
+) -> Result<StatusCode, Problem> {
+    let id = parse_id(&id)?;
+    let document_id = parse_document_id(&document_id)?;
+    state
+        .services
+        .documents
+        .remove(&applicant.0, id, document_id)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// List a request's documents (owner and reviewers of the request's bank): the confirmed
+/// ones with download URLs, and for the owner also the pending ones of the last hour
+/// (`status` `pending`, no URL), which the owner may remove. Refused in degraded mode.
 #[utoipa::path(
     get,
     path = "/api/v1/loan-requests/{id}/documents",
     tag = "documents",
     params(("id" = Uuid, Path, description = "Loan request id")),
     responses(
-        (status = 200, description = "Documents, oldest first, with 5-minute download URLs", body = DocumentList),
+        (status = 200, description = "Documents, oldest first, confirmed ones with 5-minute download URLs; for the owner, pending ones too", body = DocumentList),
         (status = 401, description = "Not authenticated", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 403, description = "Neither an applicant nor a reviewer", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 404, description = "No such request visible to the caller", body = ProblemDetails, content_type = "application/problem+json"),
@@ -205,8 +245,10 @@ pub async fn list_documents(
         .into_iter()
         .map(|(document, link)| {
             let mut view = DocumentView::from(&document);
-            view.download_url = Some(link.url);
-            view.download_expires_at = Some(link.expires_at);
+            if let Some(link) = link {
+                view.download_url = Some(link.url);
+                view.download_expires_at = Some(link.expires_at);
+            }
             view
         })
         .collect();
