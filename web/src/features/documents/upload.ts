@@ -15,6 +15,10 @@ export function putWithProgress(
   signal?: AbortSignal,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new DOMException('aborted', 'AbortError'));
+      return;
+    }
     const xhr = new XMLHttpRequest();
     xhr.open(method, url);
     for (const [name, value] of Object.entries(headers)) if (!FORBIDDEN.has(name.toLowerCase())) xhr.setRequestHeader(name, value);
@@ -40,14 +44,27 @@ export function putWithProgress(
   });
 }
 
-export async function uploadDocument(requestId: string, file: File, type: DocumentType, onProgress: (fraction: number) => void, signal?: AbortSignal) {
+export async function uploadDocument(
+  requestId: string,
+  file: File,
+  type: DocumentType,
+  onProgress: (fraction: number) => void,
+  signal?: AbortSignal,
+  onAnnounced?: (documentId: string) => void,
+) {
   const path = { id: requestId };
   const { data: slot } = await unwrap(
     api.POST('/api/v1/loan-requests/{id}/documents', { params: { path }, body: { filename: file.name, content_type: type, size: file.size }, signal }),
   );
+  onAnnounced?.(slot.document_id);
   await putWithProgress(slot.upload_url, slot.upload_method || 'PUT', slot.upload_headers ?? {}, file, onProgress, signal);
   const { data } = await unwrap(
     api.POST('/api/v1/loan-requests/{id}/documents/{document_id}/complete', { params: { path: { ...path, document_id: slot.document_id } }, signal }),
   );
   return data;
+}
+
+/** Removes a document not confirmed yet (a cancelled or failed upload's, or one left pending). */
+export async function removeDocument(requestId: string, documentId: string) {
+  await unwrap(api.DELETE('/api/v1/loan-requests/{id}/documents/{document_id}', { params: { path: { id: requestId, document_id: documentId } } }));
 }
