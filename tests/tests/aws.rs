@@ -536,6 +536,24 @@ async fn documents_go_to_s3_through_presigned_urls() {
         .await
         .expect("second upload");
     assert_eq!(replaced.status(), StatusCode::PRECONDITION_FAILED);
+
+    // Uploaded, never confirmed, removed by its owner: the object leaves the bucket too.
+    let announced = announce(bytes.len()).await;
+    let document = announced["document_id"].as_str().expect("id");
+    upload(&announced, bytes.clone()).await.expect("upload");
+    assert!(stored(document).await.is_ok(), "uploaded before removal");
+    let removed = app
+        .delete(
+            &format!("/api/v1/loan-requests/{id}/documents/{document}"),
+            Some(&owner),
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT, "{}", removed.text);
+    assert!(
+        stored(document).await.is_err(),
+        "the removed document's object was deleted from the bucket"
+    );
+    complete(document).await.assert_problem(404, "not-found");
 }
 
 /// The query parameters of a URL, decoded.
