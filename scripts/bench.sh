@@ -264,7 +264,12 @@ fi
 BINARY=$(stat -c %s "$PGE" | awk '{printf "%.1f MB", $1/1e6}')
 if [ -n "$SINK_PID" ]; then
   kill "$SINK_PID"; wait "$SINK_PID" 2>/dev/null || true; SINK_PID=""
-  TRACES="$TRACES: $(python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); print(f"{c[\"requests\"]} OTLP requests, {c[\"bytes\"]/1e6:.1f} MB received")' "$OUT/otlp-counts.json")"
+  TRACES="$TRACES: $(python3 - "$OUT/otlp-counts.json" <<'PY'
+import json, sys
+counts = json.load(open(sys.argv[1]))
+print(f"{counts['requests']} OTLP requests, {counts['bytes'] / 1e6:.1f} MB received")
+PY
+)"
 fi
 
 python3 - "$API_CEILING" "$PG_CEILING" <<PY | tee "$OUT/summary.txt"

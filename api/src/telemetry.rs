@@ -50,6 +50,12 @@ pub fn init(format: &str, traces: Option<&SdkTracerProvider>) {
             .with_location(false)
             .with_threads(false)
             .with_tracked_inactivity(false)
+            // Spans, and of the events only warnings and errors (an error marks its span
+            // failed): the info lines (one "request completed" per request) stay in the
+            // logs, where they are already, rather than costing every span an event.
+            .with_filter(tracing_subscriber::filter::filter_fn(|meta| {
+                meta.is_span() || *meta.level() <= tracing::Level::WARN
+            }))
             .with_filter(EnvFilter::new("warn,api=info,infra=info,app=info,pge=info"))
     });
     // A second init (tests) keeps the first subscriber.

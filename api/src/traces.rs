@@ -106,7 +106,9 @@ struct Waiting {
     spans: usize,
 }
 
-const MAX_WAITING: usize = 20_000;
+/// About 2,000 requests' worth: under overload (every shed answer a failure, kept) the
+/// buffers must not take the API past its memory target (docs/PERFORMANCE.md).
+const MAX_WAITING: usize = 5_000;
 
 impl<P: SpanProcessor> KeepSampledOrFailed<P> {
     pub fn new(inner: P, ratio: f64) -> Self {
@@ -216,12 +218,12 @@ pub fn provider(settings: &TraceSettings) -> anyhow::Result<Option<SdkTracerProv
         .with_timeout(Duration::from_secs(10))
         .with_http_client(client)
         .build()?;
-    // At most 8,192 spans waiting for the exporter (then dropped, not held): about
-    // 1,000 submissions' worth, a few MB.
+    // At most 2,048 spans waiting for the exporter (then dropped, not held): about 500
+    // requests' worth, about a MB.
     let batch = BatchSpanProcessor::builder(exporter)
         .with_batch_config(
             BatchConfigBuilder::default()
-                .with_max_queue_size(8_192)
+                .with_max_queue_size(2_048)
                 .with_max_export_batch_size(512)
                 .with_scheduled_delay(Duration::from_secs(1))
                 .build(),

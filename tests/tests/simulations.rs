@@ -76,6 +76,25 @@ async fn public_endpoints_answer_anonymously(app: TestApp) {
     let docs = app.get("/docs/", None).await;
     assert_eq!(docs.status, 200);
     assert!(docs.text.contains("swagger"), "{}", docs.text);
+    // What /docs loads is embedded; what it does not (source maps, the other bundles) is
+    // not (.cargo/config.toml: 9 MB of binary).
+    for (file, loaded) in [
+        ("swagger-ui-bundle.js", true),
+        ("swagger-ui-standalone-preset.js", true),
+        ("swagger-ui.css", true),
+        ("swagger-initializer.js", true),
+        ("swagger-ui-bundle.js.map", false),
+        ("swagger-ui-es-bundle.js", false),
+    ] {
+        let reply = app.get(&format!("/docs/{file}"), None).await;
+        assert_eq!(reply.status, 200, "{file}");
+        assert_eq!(
+            !reply.text.is_empty(),
+            loaded,
+            "{file}: {} bytes",
+            reply.text.len()
+        );
+    }
     let jwks = app.get("/dev-idp/.well-known/jwks.json", None).await;
     assert_eq!(jwks.json["keys"][0]["kty"], "RSA");
 }
