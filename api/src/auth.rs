@@ -44,18 +44,8 @@ pub struct Verifiers {
 }
 
 impl Verifiers {
-    /// One identity provider for everyone.
-    #[must_use]
-    pub fn single(verifier: JwtVerifier) -> Self {
-        Self {
-            public: verifier,
-            staff: None,
-            staff_clients: Vec::new(),
-        }
-    }
-
-    /// One provider whose `staff_clients` alone grant staff groups (the dev provider's
-    /// staff client); empty: any client.
+    /// One provider for everyone; with `staff_clients`, only those clients' tokens
+    /// carry staff groups (the dev provider's staff client); empty: any client.
     #[must_use]
     pub fn with_staff_clients(verifier: JwtVerifier, staff_clients: Vec<String>) -> Self {
         Self {
@@ -156,7 +146,12 @@ async fn claims(parts: &Parts, state: &AppState) -> Result<TokenClaims, Problem>
 
 async fn caller_from(claims: TokenClaims, state: &AppState) -> Result<Caller, Problem> {
     let has = |group: &str| claims.groups.iter().any(|g| g == group);
-    let staff = has(groups::ADMINS) || has(groups::BANK_REVIEWERS);
+    let (admin, reviewer, applicant) = (
+        has(groups::ADMINS),
+        has(groups::BANK_REVIEWERS),
+        has(groups::APPLICANTS),
+    );
+    let staff = admin || reviewer;
     // With a staff pool, a staff group counts only in a token of the staff's clients
     // (where TOTP MFA is required), and the staff's clients serve no applicant.
     if staff && !state.verifier.staff_client(&claims) {
@@ -169,11 +164,6 @@ async fn caller_from(claims: TokenClaims, state: &AppState) -> Result<Caller, Pr
             "the staff's identity provider signs in bank staff and admins only",
         ));
     }
-    let (admin, reviewer, applicant) = (
-        has(groups::ADMINS),
-        has(groups::BANK_REVIEWERS),
-        has(groups::APPLICANTS),
-    );
     let subject = Subject::new(claims.sub);
     if admin {
         return Ok(Caller::Admin(subject));

@@ -372,7 +372,7 @@ pub async fn build_state(wiring: Wiring) -> anyhow::Result<AppState> {
                     )?;
                     auth::Verifiers::split(public, staff_verifier, staff.client_ids)
                 }
-                None => auth::Verifiers::single(public),
+                None => auth::Verifiers::with_staff_clients(public, Vec::new()),
             };
             if let Err(err) = verifiers.warm_up().await {
                 // Not fatal: the keys are fetched again on the first token.

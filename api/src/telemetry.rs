@@ -44,7 +44,6 @@ pub fn init(format: &str, traces: Option<&SdkTracerProvider>) {
         use opentelemetry::trace::TracerProvider as _;
         opentelemetry::global::set_tracer_provider(provider.clone());
         infra::trace::enable();
-        TRACES_ON.store(true, std::sync::atomic::Ordering::Relaxed);
         tracing_opentelemetry::layer()
             .with_tracer(provider.tracer("pge"))
             .with_location(false)
@@ -67,11 +66,9 @@ pub fn init(format: &str, traces: Option<&SdkTracerProvider>) {
     );
 }
 
-/// Whether spans go to OpenTelemetry (set once by [`init`]).
-static TRACES_ON: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
+/// Whether spans go to OpenTelemetry (set once by [`init`], the adapters' flag).
 fn traces_on() -> bool {
-    TRACES_ON.load(std::sync::atomic::Ordering::Relaxed)
+    infra::trace::enabled()
 }
 
 tokio::task_local! {
