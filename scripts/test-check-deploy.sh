@@ -566,7 +566,7 @@ breaks "irsa: one policy for both components" 'least privilege in IAM' \
 breaks "rds: the database admits every pod and node of the cluster" 'least privilege in IAM' \
   'sub terraform/environments/staging/main.tf "client_security_group_ids = [module.eks.pge_pods_security_group_id," "client_security_group_ids = [module.eks.cluster_security_group_id,"'
 breaks "eks: pods get no security group of their own" 'least privilege in IAM' \
-  'sub terraform/modules/eks/main.tf "ENABLE_POD_ENI = \"true\"" "ENABLE_POD_ENI = \"false\""'
+  'sub terraform/modules/eks/addons.tf "ENABLE_POD_ENI = \"true\"" "ENABLE_POD_ENI = \"false\""'
 breaks "chart: the migration's pods without pge's security group" 'helm template|least privilege in the chart' \
   'sub helm/pge/templates/securitygrouppolicy.yaml "      app.kubernetes.io/instance: {{ .Release.Name }}" "      app.kubernetes.io/instance: {{ .Release.Name }}\n      app.kubernetes.io/component: api"'
 breaks "chart: a SecurityGroupPolicy with a field its CRD lacks (validate)" 'helm template|kubernetes-validate' \

@@ -119,7 +119,7 @@ def iam(root="terraform", src="infra/src"):
         if not re.search(rf"serviceAccount = {{ roleArn = module\.{api}\.role_arn, workerRoleArn = module\.{worker}\.role_arn }}", outputs):
             err(f"environments/{env}: helm_values must give the API module.{api} and the worker module.{worker} (serviceAccount = {{ roleArn = ..., workerRoleArn = ... }})")
     # The database admits pge's pods only: security groups for pods.
-    eks = open(os.path.join(root, "modules/eks/main.tf")).read()
+    eks = " ".join(open(f).read() for f in sorted(glob.glob(os.path.join(root, "modules/eks/*.tf"))))
     if not re.search(r'ENABLE_POD_ENI\s*=\s*"true"', eks):
         err("modules/eks: the VPC CNI without ENABLE_POD_ENI: no pod gets its own security group")
     if "AmazonEKSVPCResourceController" not in eks:

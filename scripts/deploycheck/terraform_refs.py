@@ -181,6 +181,9 @@ def check(root):
                 if kind in ("terraform", "__comments__") or kind.startswith("__"):
                     continue
                 for block in blocks:
+                    # A moved block's `from` names what is no longer declared, by design.
+                    if kind == "moved":
+                        block = {k: v for k, v in block.items() if k != "from"}
                     if kind == "variable":
                         block = {n: {k: v for k, v in b.items() if k != "type"} for n, b in block.items() if not n.startswith("__")}
                     walk(fname, block)

@@ -1,5 +1,6 @@
 # IRSA roles of the two cluster controllers the platform needs: the AWS Load Balancer
-# Controller (Ingress -> ALB) and the Cluster Autoscaler (nodes for a traffic peak).
+# Controller (Ingress -> ALB) and the Cluster Autoscaler (nodes for a traffic peak); and
+# the VPC CNI's (kube-system/aws-node, the vpc-cni add-on of addons.tf).
 
 locals {
   oidc_issuer = replace(aws_eks_cluster.this.identity[0].oidc[0].issuer, "https://", "")
@@ -9,6 +10,7 @@ data "aws_iam_policy_document" "controller_assume" {
   for_each = {
     load_balancer_controller = "aws-load-balancer-controller"
     cluster_autoscaler       = "cluster-autoscaler"
+    vpc_cni                  = "aws-node"
   }
   statement {
     actions = ["sts:AssumeRoleWithWebIdentity"]
@@ -27,6 +29,19 @@ data "aws_iam_policy_document" "controller_assume" {
       values   = ["sts.amazonaws.com"]
     }
   }
+}
+
+# The VPC CNI's own role, rather than AmazonEKS_CNI_Policy on the node role (AWS's
+# recommendation): only the CNI's pods may create, attach and delete network interfaces.
+resource "aws_iam_role" "vpc_cni" {
+  name               = "${var.cluster_name}-vpc-cni"
+  assume_role_policy = data.aws_iam_policy_document.controller_assume["vpc_cni"].json
+  tags               = var.tags
+}
+
+resource "aws_iam_role_policy_attachment" "vpc_cni" {
+  role       = aws_iam_role.vpc_cni.name
+  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/AmazonEKS_CNI_Policy"
 }
 
 resource "aws_iam_role" "load_balancer_controller" {

@@ -140,10 +140,12 @@ resource "aws_iam_role" "node" {
   tags               = var.tags
 }
 
+# No AmazonEKS_CNI_Policy here: the VPC CNI has its own IRSA role (controllers.tf), so that a
+# pod reaching the node's credentials could not create, attach or delete network
+# interfaces.
 resource "aws_iam_role_policy_attachment" "node" {
   for_each = toset([
     "AmazonEKSWorkerNodePolicy",
-    "AmazonEKS_CNI_Policy",
     "AmazonEC2ContainerRegistryReadOnly",
     "AmazonSSMManagedInstanceCore",
   ])
@@ -227,23 +229,14 @@ resource "aws_eks_node_group" "this" {
     ignore_changes = [scaling_config[0].desired_size]
   }
 
-  depends_on = [aws_iam_role_policy_attachment.node]
-}
-
-resource "aws_eks_addon" "this" {
-  for_each                    = toset(["vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent"])
-  cluster_name                = aws_eks_cluster.this.name
-  addon_name                  = each.key
-  resolve_conflicts_on_update = "OVERWRITE"
-  # The VPC CNI enforces the chart's NetworkPolicies only with its policy agent on.
-  # ENABLE_POD_ENI: security groups for pods (the chart's SecurityGroupPolicy), in the
-  # standard mode, where the NetworkPolicies still apply to those pods.
-  configuration_values = each.key == "vpc-cni" ? jsonencode({
-    enableNetworkPolicy = "true"
-    env                 = { ENABLE_POD_ENI = "true", POD_SECURITY_GROUP_ENFORCING_MODE = "standard" }
-  }) : null
-  tags       = var.tags
-  depends_on = [aws_eks_node_group.this]
+  # The node-level add-ons (DaemonSets) first: a node joins with the pinned, configured
+  # VPC CNI and its IRSA role, kube-proxy and the Pod Identity agent (addons.tf).
+  depends_on = [
+    aws_iam_role_policy_attachment.node,
+    aws_eks_addon.vpc_cni,
+    aws_eks_addon.kube_proxy,
+    aws_eks_addon.pod_identity_agent,
+  ]
 }
 
 # --- Operators -----------------------------------------------------------------------

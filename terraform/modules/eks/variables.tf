@@ -17,6 +17,37 @@ variable "kubernetes_version" {
   }
 }
 
+variable "addon_versions" {
+  description = "Pinned versions of the core EKS add-ons per Kubernetes minor version; the cluster takes the row of kubernetes_version. To refresh: aws eks describe-addon-versions --kubernetes-version <v> --addon-name <vpc-cni|kube-proxy|coredns|eks-pod-identity-agent> (docs/DEPLOYMENT.md)."
+  type = map(object({
+    vpc_cni            = string
+    kube_proxy         = string
+    coredns            = string
+    pod_identity_agent = string
+  }))
+  # Kubernetes 1.35, as published by AWS and read on 2026-12-06 (sources in docs/DEPLOYMENT.md).
+  default = {
+    "1.35" = {
+      vpc_cni            = "v1.22.4-eksbuild.3"
+      kube_proxy         = "v1.35.3-eksbuild.13"
+      coredns            = "v1.14.3-eksbuild.3"
+      pod_identity_agent = "v1.3.10-eksbuild.3"
+    }
+  }
+  validation {
+    condition     = alltrue([for row in values(var.addon_versions) : alltrue([for v in values(row) : can(regex("^v[0-9]+\\.[0-9]+\\.[0-9]+-eksbuild\\.[0-9]+$", v))])])
+    error_message = "addon_versions must be exact EKS add-on versions such as v1.35.3-eksbuild.13."
+  }
+  validation {
+    condition     = alltrue([for k, row in var.addon_versions : startswith(row.kube_proxy, "v${k}.")])
+    error_message = "Each row's kube_proxy must be the release of that row's Kubernetes minor version (v1.35.x for 1.35)."
+  }
+  validation {
+    condition     = contains(keys(var.addon_versions), var.kubernetes_version)
+    error_message = "addon_versions has no row for kubernetes_version: add that version's pins before moving the cluster to it."
+  }
+}
+
 variable "vpc_id" {
   description = "VPC of the cluster."
   type        = string
