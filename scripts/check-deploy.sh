@@ -482,9 +482,11 @@ check "ECR lifecycle never expires what an environment runs (production- kept, s
 
 # EKS on a supported version, the namespace by code (issue 29, part 8): every cluster's
 # Kubernetes version in EKS standard support today (AWS's calendar in deploycheck/cluster.py),
-# the namespace Terraform's, with the ALB readiness gate and restricted Pod Security.
+# the charts and the core add-ons at exact versions (kube-proxy of the cluster's minor), the
+# namespace Terraform's, with the ALB readiness gate and restricted Pod Security.
 check "EKS on a version in standard support today (AWS's calendar), the chart checked at that version" deploycheck cluster version
 check "the cluster's charts by Terraform at exact versions (Load Balancer Controller, Cluster Autoscaler, metrics-server, External Secrets)" deploycheck cluster pins
+check "core EKS add-ons pinned in Terraform at the clusters' Kubernetes version (VPC CNI with its own IRSA role, kube-proxy, Pod Identity agent before the nodes, CoreDNS after)" deploycheck cluster addons
 check "the application's namespace by Terraform: the deploy jobs', ALB readiness gate, restricted Pod Security at the cluster's version" deploycheck cluster namespace
 
 # Each component's IAM policy against its code: the AWS SDK calls of infra/src mapped to

@@ -51,6 +51,20 @@ del_line() {
   sed -i -E "/$2/d" "$TMP/repo/$1"
 }
 append() { printf '%s\n' "$2" >>"$TMP/repo/$1"; }
+# del_block FILE FIRST_LINE: delete the block that starts with the line FIRST_LINE, through
+# the first line "}" after it.
+del_block() {
+  python3 - "$TMP/repo/$1" "$2" <<'PY'
+import sys
+path, first = sys.argv[1:3]
+lines = open(path).read().split("\n")
+if first not in lines:
+    sys.exit(f"test-check-deploy: {first!r} not found in {path}")
+i = lines.index(first)
+j = lines.index("}", i)
+open(path, "w").write("\n".join(lines[:i] + lines[j + 1:]))
+PY
+}
 
 # breaks NAME CHECK_REGEX MUTATION...: MUTATION (a shell snippet) breaks the copy; the
 # checks matching CHECK_REGEX are run and one of them must FAIL, with a non-zero exit.
@@ -612,6 +626,30 @@ breaks "charts: the autoscaler's image of another Kubernetes" 'charts by Terrafo
   'sub terraform/modules/cluster-addons/variables.tf "  default     = \"v1.35.0\"" "  default     = \"v1.31.0\""'
 breaks "charts: installed by hand again" 'charts by Terraform' \
   'append docs/DEPLOYMENT.md "helm upgrade --install metrics-server metrics-server/metrics-server -n kube-system"'
+breaks "core add-ons: kube-proxy left to EKS's default (no add-on)" 'core EKS add-ons pinned' \
+  'del_block terraform/modules/eks/addons.tf "resource \"aws_eks_addon\" \"kube_proxy\" {"'
+breaks "core add-ons: the VPC CNI unpinned" 'core EKS add-ons pinned' \
+  'sub terraform/modules/eks/variables.tf "vpc_cni            = \"v1.22.4-eksbuild.3\"" "vpc_cni            = \"latest\""'
+breaks "core add-ons: the Pod Identity agent's version not the pinned row" 'core EKS add-ons pinned' \
+  'del_line terraform/modules/eks/addons.tf "addon_version += local.addon_versions.pod_identity_agent"'
+breaks "core add-ons: kube-proxy of another minor than the cluster's" 'core EKS add-ons pinned' \
+  'sub terraform/modules/eks/variables.tf "kube_proxy         = \"v1.35.3-eksbuild.13\"" "kube_proxy         = \"v1.34.6-eksbuild.13\""'
+breaks "core add-ons: no row for the clusters' Kubernetes version" 'core EKS add-ons pinned' \
+  'sub terraform/modules/eks/variables.tf "    \"1.35\" = {" "    \"1.34\" = {"'
+breaks "core add-ons: a pin docs/DEPLOYMENT.md does not name" 'core EKS add-ons pinned' \
+  'sub terraform/modules/eks/variables.tf "coredns            = \"v1.14.3-eksbuild.3\"" "coredns            = \"v1.14.3-eksbuild.4\""'
+breaks "core add-ons: an update that fails on a conflict" 'core EKS add-ons pinned' \
+  'sub terraform/modules/eks/addons.tf "resolve_conflicts_on_update = \"OVERWRITE\"" "resolve_conflicts_on_update = \"NONE\""'
+breaks "core add-ons: CoreDNS created before the nodes" 'core EKS add-ons pinned' \
+  'del_line terraform/modules/eks/addons.tf "depends_on += \[aws_eks_node_group\.this\]"'
+breaks "core add-ons: nodes created before the VPC CNI add-on" 'core EKS add-ons pinned' \
+  'del_line terraform/modules/eks/main.tf "^    aws_eks_addon\.vpc_cni,$"'
+breaks "core add-ons: the VPC CNI without its own role" 'core EKS add-ons pinned' \
+  'del_line terraform/modules/eks/addons.tf "service_account_role_arn"'
+breaks "core add-ons: the VPC CNI's role trusted by another ServiceAccount" 'core EKS add-ons pinned' \
+  'sub terraform/modules/eks/controllers.tf "vpc_cni                  = \"aws-node\"" "vpc_cni                  = \"kube-proxy\""'
+breaks "core add-ons: the node role keeps AmazonEKS_CNI_Policy" 'core EKS add-ons pinned' \
+  'sub terraform/modules/eks/main.tf "    \"AmazonEKSWorkerNodePolicy\",\n" "    \"AmazonEKSWorkerNodePolicy\",\n    \"AmazonEKS_CNI_Policy\",\n"'
 breaks "namespace: no ALB readiness gate" 'namespace by Terraform' \
   'sub terraform/modules/app-namespace/main.tf "\"elbv2.k8s.aws/pod-readiness-gate-inject\"    = \"enabled\"" "\"elbv2.k8s.aws/pod-readiness-gate-inject\"    = \"disabled\""'
 breaks "namespace: Pod Security baseline only" 'namespace by Terraform' \
