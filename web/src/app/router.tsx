@@ -30,7 +30,7 @@ export type StepSearch = { retour?: 'verification' };
 const stepSearch = (s: Record<string, unknown>): StepSearch => (s.retour === 'verification' ? { retour: 'verification' } : {});
 
 const flowRoute = createRoute({ getParentRoute: () => rootRoute, path: '/demande', component: RequestFlow });
-const flow = (name: keyof typeof import('../pages/request/flow')) => lazyRouteComponent(() => import('../pages/request/flow'), name);
+const flow = (name: keyof typeof import('./requestFlow')) => lazyRouteComponent(() => import('./requestFlow'), name);
 
 const startRoute = createRoute({ getParentRoute: () => flowRoute, path: '/', component: flow('StartPage') });
 const companyRoute = createRoute({ getParentRoute: () => flowRoute, path: 'entreprise', validateSearch: stepSearch, component: flow('CompanyStep') });

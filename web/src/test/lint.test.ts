@@ -19,20 +19,29 @@ describe('the lint rules', { timeout: 60_000 }, () => {
     expect(await rulesBroken('src/lib/example.ts', 'export const f = (x: number) => [1].includes(x);\n')).toEqual([]);
   });
 
-  it('refuse a page importing another page, and anything but the route tree importing a page', async () => {
+  it('refuse a page importing another file of pages/, and anything but the route tree importing a page', async () => {
     const page = 'src/pages/request-page/Example.tsx';
     expect(await rulesBroken(page, "export { NotFoundPage } from '../NotFound';\n")).toEqual(['no-restricted-imports']);
     expect(await rulesBroken(page, "export { ReviewPage } from '../backoffice/ReviewPage';\n")).toEqual(['no-restricted-imports']);
-    expect(await rulesBroken(page, "export { Link } from '../../ui';\nexport { isOpen } from './RequestPage';\n")).toEqual([]);
+    expect(await rulesBroken(page, "export { isOpen } from './RequestPage';\n")).toEqual(['no-restricted-imports']);
+    expect(await rulesBroken(page, "export const load = () => import('./Chart');\n")).toEqual(['no-restricted-syntax']);
+    expect(await rulesBroken(page, "export const load = () => import('../admin/Chart');\n")).toEqual(['no-restricted-syntax']);
+    expect(await rulesBroken(page, "export { Link } from '../../ui';\nexport { isOpen } from '../../lib/status';\n")).toEqual([]);
+    expect(await rulesBroken(page, "export const load = () => import('../../features/admin/BarChart');\n")).toEqual([]);
     expect(await rulesBroken('src/pages/Example.tsx', "export { HomePage } from './Home';\n")).toEqual(['no-restricted-imports']);
     expect(await rulesBroken('src/pages/Example.tsx', "export { Link } from '../ui';\n")).toEqual([]);
+    expect(await rulesBroken('src/pages/request/parts/Example.tsx', 'export const x = 1;\n')).toEqual(['no-restricted-syntax']);
+    expect(await rulesBroken('src/pages/Example.test.tsx', "export { HomePage } from './Home';\n")).toEqual([]);
     expect(await rulesBroken('src/components/Example.tsx', "export { NotFoundPage } from '../pages/NotFound';\n")).toEqual(['no-restricted-imports']);
+    expect(await rulesBroken('src/newfolder/Example.tsx', "export { NotFoundPage } from '../pages/NotFound';\n")).toEqual(['no-restricted-imports']);
     expect(await rulesBroken('src/app/Example.tsx', "export { NotFoundPage } from '../pages/NotFound';\n")).toEqual([]);
   });
 
   it('refuse module state written while rendering', async () => {
     const code = "const strings = { prefix: '' };\nexport function Label({ text }: { text: string }) {\n  strings.prefix = text;\n  return <span>{strings.prefix}</span>;\n}\n";
     expect(await rulesBroken('src/app/Example.tsx', code)).toContain('react-hooks/immutability');
+    const global = "let prefix = '';\nexport function Label({ text }: { text: string }) {\n  prefix = text;\n  return <span>{prefix}</span>;\n}\n";
+    expect(await rulesBroken('src/app/Example.tsx', global)).toContain('react-hooks/globals');
   });
 
   it('check accessibility in JSX', async () => {

@@ -12,7 +12,7 @@ import { OutboxHealth } from '../../features/admin/OutboxHealth';
 import { formatCents } from '../../lib/money';
 import { PageHeading, Spinner, Table, usePageTitle } from '../../ui';
 
-const BarChart = lazy(() => import('./BarChart'));
+const BarChart = lazy(() => import('../../features/admin/BarChart'));
 
 export function StatsPage() {
   const { t, i18n } = useTranslation();

@@ -1,12 +1,12 @@
 // The pages a French public service must have, linked from every page's footer:
 // accessibility statement (RGAA), legal notice, personal data, help and contact. Their
-// text is written per language (fr.tsx, en.tsx); what only the operator knows comes
+// text is written per language (legal/fr.tsx, legal/en.tsx); what only the operator knows comes
 // from legal/operator.ts. One lazy chunk for the four.
 import { useTranslation } from 'react-i18next';
-import { en } from './en';
-import { fr } from './fr';
-import { LegalPage } from './parts';
-import type { LegalTexts } from './texts';
+import { en } from '../../legal/en';
+import { fr } from '../../legal/fr';
+import { LegalPage } from '../../legal/parts';
+import type { LegalTexts } from '../../legal/texts';
 
 function LegalRoute({ page, title }: { page: keyof LegalTexts; title: string }) {
   const { t, i18n } = useTranslation();

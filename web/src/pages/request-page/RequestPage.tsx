@@ -1,6 +1,5 @@
 import { useParams, useSearch } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
-import type { LoanRequest } from '../../api/queries';
 import { Reference } from '../../components/Reference';
 import { BesideRequestDetails } from '../../components/RequestDetails';
 import { RequestHistory } from '../../components/RequestHistory';
@@ -8,10 +7,8 @@ import { RequestLoader } from '../../components/RequestLoader';
 import { StatusBadge } from '../../components/StatusBadge';
 import { Documents } from '../../features/documents/Documents';
 import { Messages } from '../../features/messages/Messages';
+import { isOpen } from '../../lib/status';
 import { Alert, BackLink, ButtonLink, PageHeading } from '../../ui';
-
-export const OPEN_STATUSES = ['submitted', 'in_review'] as const;
-export const isOpen = (r: LoanRequest) => (OPEN_STATUSES as readonly string[]).includes(r.status);
 
 export function RequestPage() {
   const { t } = useTranslation();

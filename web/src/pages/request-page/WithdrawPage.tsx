@@ -12,7 +12,7 @@ import { Reference } from '../../components/Reference';
 import { StatusBadge } from '../../components/StatusBadge';
 import { Alert, BackLink, Button, ButtonGroup, Link, PageHeading, Spinner, usePageTitle } from '../../ui';
 import { NotFound } from '../../components/NotFound';
-import { isOpen } from './RequestPage';
+import { isOpen } from '../../lib/status';
 
 export function WithdrawPage() {
   const { t } = useTranslation();

@@ -16,8 +16,8 @@ import { useSimulation } from '../../features/simulator/useSimulation';
 import { apiDetail, fieldErrorText } from '../../i18n/errors';
 import { formatCents, parseEuros } from '../../lib/money';
 import { Alert, Button, ButtonGroup, ButtonLink, ErrorSummary, fieldId, Link, PageHeading, Spinner, SummaryList, usePageTitle, type SummaryRow } from '../../ui';
-import { stepPath } from './useStep';
-import { submitDraft } from './submit';
+import { stepPath } from '../../features/request/useStep';
+import { submitDraft } from '../../features/request/submit';
 
 export function StartPage() {
   const { t } = useTranslation();

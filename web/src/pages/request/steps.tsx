@@ -15,7 +15,7 @@ import { useWatch } from 'react-hook-form';
 import { useEffect, useRef, type ReactNode } from 'react';
 import { fieldErrorText } from '../../i18n/errors';
 import { formatCents } from '../../lib/money';
-import { useStep } from './useStep';
+import { useStep } from '../../features/request/useStep';
 
 function StepFrame({
   step,

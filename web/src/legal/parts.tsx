@@ -2,9 +2,9 @@
 // words saying it is to be completed), and a contact shown as a link.
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, PageHeading, usePageTitle } from '../../ui';
-import type { Localized } from '../../legal/operator';
-import { LEGAL_PAGES, type LegalPath } from '../../legal/pages';
+import { Link, PageHeading, usePageTitle } from '../ui';
+import type { Localized } from './operator';
+import { LEGAL_PAGES, type LegalPath } from './pages';
 
 export function LegalPage({ title, children }: { title: string; children: ReactNode }) {
   const { t } = useTranslation();

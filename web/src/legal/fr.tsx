@@ -1,9 +1,9 @@
 // The legal pages in French. Same structure as en.tsx (the `LegalTexts` type holds both
 // to it); the operator's values come from legal/operator.ts.
 import { useTranslation } from 'react-i18next';
-import { OPERATOR } from '../../legal/operator';
-import { formatDate } from '../../lib/dates';
-import { Link } from '../../ui';
+import { OPERATOR } from './operator';
+import { formatDate } from '../lib/dates';
+import { Link } from '../ui';
 import { Cnil, Contact, Op, SeeAlso, StatusMeanings, Steps } from './parts';
 import type { LegalTexts } from './texts';
 

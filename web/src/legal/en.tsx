@@ -1,9 +1,9 @@
 // The legal pages in English: the same structure as fr.tsx, which is the text of
 // reference (French law asks for these pages in French).
 import { useTranslation } from 'react-i18next';
-import { OPERATOR } from '../../legal/operator';
-import { formatDate } from '../../lib/dates';
-import { Link } from '../../ui';
+import { OPERATOR } from './operator';
+import { formatDate } from '../lib/dates';
+import { Link } from '../ui';
 import { Cnil, Contact, Op, SeeAlso, StatusMeanings, Steps } from './parts';
 import type { LegalTexts } from './texts';
 

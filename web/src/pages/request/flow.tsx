@@ -1,3 +1,0 @@
-// The request flow, loaded on demand as one chunk.
-export { AmountStep, BankStep, CompanyStep, ContactStep, FiguresStep } from './steps';
-export { CheckAnswersPage, ConfirmationPage, StartPage } from './pages';
