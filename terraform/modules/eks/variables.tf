@@ -25,7 +25,8 @@ variable "addon_versions" {
     coredns            = string
     pod_identity_agent = string
   }))
-  # Kubernetes 1.35, as published by AWS and read on 2026-12-06 (sources in docs/DEPLOYMENT.md).
+  # Kubernetes 1.35, read on 2026-12-06 in AWS's EKS user guide and in public configurations
+  # (where each comes from: docs/DEPLOYMENT.md, "The core add-ons' versions").
   default = {
     "1.35" = {
       vpc_cni            = "v1.22.4-eksbuild.3"
