@@ -28,8 +28,8 @@ export default tseslint.config(
   { ignores: ['dist/', 'src/api/schema.d.ts'] },
   {
     files: ['src/**/*.{ts,tsx}'],
-    extends: [js.configs.recommended, tseslint.configs.recommended, reactHooks.configs.flat['recommended-latest'], jsxA11y.flatConfigs.recommended],
-    languageOptions: { ecmaVersion: 2022, sourceType: 'module' },
+    extends: [js.configs.recommended, tseslint.configs.recommendedTypeChecked, reactHooks.configs.flat['recommended-latest'], jsxA11y.flatConfigs.recommended],
+    languageOptions: { ecmaVersion: 2022, sourceType: 'module', parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -37,7 +37,15 @@ export default tseslint.config(
       // the app is not compiled with it.
       'react-hooks/incompatible-library': 'off',
       'no-restricted-syntax': ['error', AS_NEVER],
+      '@typescript-eslint/no-unsafe-type-assertion': 'error',
+      '@typescript-eslint/method-signature-style': ['error', 'property'],
     },
+  },
+  {
+    // Tests: a fake of an async function is `async` without awaiting, and the matchers
+    // (expect.stringContaining…) are typed `any`.
+    files: ['src/**/*.test.{ts,tsx}'],
+    rules: { '@typescript-eslint/require-await': 'off', '@typescript-eslint/no-unsafe-assignment': 'off' },
   },
   // A page (a file right under pages/, or in a folder of it: pages/ is two levels deep at
   // most) imports nothing else of pages/; its tests may import it.

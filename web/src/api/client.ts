@@ -82,6 +82,8 @@ export async function unwrap<T>(call: Promise<FetchResult<T>>): Promise<{ data: 
     throw new ApiError(0, undefined);
   }
   if (!result.response.ok) throw toApiError(result.response, result.error);
+  // openapi-fetch sets data on every success (a body-less answer's T is undefined).
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-type-assertion
   return { data: result.data as T, response: result.response };
 }
 

@@ -43,8 +43,11 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
 }
 
 /** Builds the ApiError of a failed openapi-fetch call. */
+/** A body read as a problem: an object, whose fields are each checked where read. */
+export const problemOf = (body: unknown): Partial<Problem> | undefined => (body && typeof body === 'object' ? body : undefined);
+
 export function toApiError(response: Response, body: unknown): ApiError {
-  const problem = body && typeof body === 'object' ? (body as Partial<Problem>) : undefined;
+  const problem = problemOf(body);
   const requestId = (typeof problem?.request_id === 'string' ? problem.request_id : undefined) ?? response.headers.get('X-Request-Id') ?? undefined;
   return new ApiError(response.status, problem, parseRetryAfter(response.headers.get('Retry-After')), requestId);
 }

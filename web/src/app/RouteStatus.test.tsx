@@ -19,10 +19,10 @@ vi.mock('../ui', async (importOriginal) => ({
 beforeAll(setUpDialogTests);
 afterEach(cleanup);
 
-const show = (error: unknown) =>
+const show = (error: Error) =>
   render(
     <QueryClientProvider client={new QueryClient()}>
-      <RouteError error={error as Error} reset={() => {}} />
+      <RouteError error={error} reset={() => {}} />
     </QueryClientProvider>,
   );
 

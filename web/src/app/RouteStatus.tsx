@@ -27,6 +27,12 @@ export function RouteError({ error, reset }: ErrorComponentProps) {
   const chunk = isChunkLoadError(error);
   const title = chunk ? t('routeError.chunkTitle') : t('routeError.title');
   usePageTitle(title, t('service.name'));
+  const retry = async () => {
+    // What the page rendered from may be what broke it: read it afresh.
+    await queryClient.resetQueries();
+    reset();
+    void router.invalidate();
+  };
   return (
     <>
       <PageHeading>{title}</PageHeading>
@@ -35,16 +41,7 @@ export function RouteError({ error, reset }: ErrorComponentProps) {
         {chunk ? (
           <Button onClick={() => window.location.reload()}>{t('routeError.reload')}</Button>
         ) : (
-          <Button
-            onClick={async () => {
-              // What the page rendered from may be what broke it: read it afresh.
-              await queryClient.resetQueries();
-              reset();
-              void router.invalidate();
-            }}
-          >
-            {t('common.retry')}
-          </Button>
+          <Button onClick={() => void retry()}>{t('common.retry')}</Button>
         )}
         <Link to="/">{t('notFound.home')}</Link>
       </ButtonGroup>

@@ -41,10 +41,16 @@ type Checked<T> = { ok: true; value: T } | { ok: false; detail: string };
 
 function validateProvider(o: Record<string, unknown>, where: string): Checked<ProviderConfig> {
   const invalid = (detail: string): Checked<ProviderConfig> => ({ ok: false, detail: `${where}${detail}` });
-  for (const key of ['authority', 'client_id', 'scope', 'logout_url'] as const) {
-    if (typeof o[key] !== 'string' || (o[key] as string).trim() === '') return invalid(`${key} must be a non-empty string`);
+  const text = (key: string) => {
+    const v = o[key];
+    return typeof v === 'string' && v.trim() !== '' ? v : undefined;
+  };
+  const required = { authority: text('authority'), client_id: text('client_id'), scope: text('scope'), logout_url: text('logout_url') };
+  const { authority, client_id, scope, logout_url } = required;
+  if (authority === undefined || client_id === undefined || scope === undefined || logout_url === undefined) {
+    const missing = Object.entries(required).find(([, v]) => v === undefined)?.[0];
+    return invalid(`${missing} must be a non-empty string`);
   }
-  const { authority, client_id, scope, logout_url } = o as unknown as ProviderConfig;
   if (!isSafeUrl(authority)) return invalid('authority must be an https URL (http only on 127.0.0.1 or localhost)');
   if (!isSafeUrl(logout_url)) return invalid('logout_url must be an https URL (http only on 127.0.0.1 or localhost)');
   const revocation_url = o.revocation_url ?? undefined;
@@ -137,7 +143,8 @@ export function idTokenProblem(idToken: string | undefined, expected: ExpectedTo
   let claims: { iss?: unknown; aud?: unknown; exp?: unknown };
   try {
     const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(payload.length / 4) * 4, '='));
-    claims = JSON.parse(new TextDecoder().decode(Uint8Array.from(json, (c) => c.charCodeAt(0))));
+    const parsed: unknown = JSON.parse(new TextDecoder().decode(Uint8Array.from(json, (c) => c.charCodeAt(0))));
+    claims = parsed && typeof parsed === 'object' ? parsed : {};
   } catch {
     return 'malformed';
   }

@@ -36,9 +36,9 @@ const SIGNED_OUT_MESSAGE = 'signed-out';
 
 interface Props {
   config: RuntimeConfig;
-  navigate(path: string): void;
-  onUserChange(): void;
-  onSession(session: Session): void;
+  navigate: (path: string) => void;
+  onUserChange: () => void;
+  onSession: (session: Session) => void;
 }
 
 function makeUserManager(config: ProviderConfig) {
@@ -116,9 +116,9 @@ function Reporter({
   issuer: string;
   userManager: UserManager;
   rejected: TokenProblem | undefined;
-  setRejected(p: TokenProblem | undefined): void;
-  onUserChange(): void;
-  onSession(session: Session): void;
+  setRejected: (p: TokenProblem | undefined) => void;
+  onUserChange: () => void;
+  onSession: (session: Session) => void;
 }) {
   const auth = useAuth();
   // Between removing the user and the provider's logout page: neither signed in nor

@@ -19,11 +19,11 @@ export interface Session {
   /** The last renewal failed: the session ends at `expiresAt` unless the user stays. */
   renewalFailed?: boolean;
   /** Signs in, then comes back to `returnTo` (default: here) with the draft intact. */
-  signIn(returnTo?: string): void;
+  signIn: (returnTo?: string) => void;
   /** Signs out of every tab, the refresh token revoked. */
-  signOut(): void;
+  signOut: () => void;
   /** Renews the session now (or signs in again, coming back here, when it cannot). */
-  stay?(): void;
+  stay?: () => void;
 }
 
 export const SIGNED_OUT_FLAG = 'pge.signedOut';
@@ -42,9 +42,9 @@ const loading: Session = { status: 'loading', signIn: noop, signOut: noop };
 export interface SessionProviderProps {
   config: ConfigResult;
   /** Follows a same-site path after sign-in (the router's history). */
-  navigate(path: string): void;
+  navigate: (path: string) => void;
   /** Forgets cached data when the user changes. */
-  onUserChange(): void;
+  onUserChange: () => void;
   children: ReactNode;
 }
 

@@ -14,10 +14,10 @@ import { ProblemAlert } from './ProblemAlert';
 export interface LoadedRequest {
   request: LoanRequest;
   etag: string;
-  refetch(): Promise<QueryObserverResult<WithEtag<LoanRequest>>>;
+  refetch: () => Promise<QueryObserverResult<WithEtag<LoanRequest>>>;
 }
 
-export function RequestLoader({ id, titleKey, children }: { id: string; /** The page's title; `{{reference}}` is the request's. */ titleKey: string; children(loaded: LoadedRequest): ReactNode }) {
+export function RequestLoader({ id, titleKey, children }: { id: string; /** The page's title; `{{reference}}` is the request's. */ titleKey: string; children: (loaded: LoadedRequest) => ReactNode }) {
   const { t } = useTranslation();
   const request = useQuery(requestQuery(id));
   usePageTitle(request.data ? t(titleKey, { reference: request.data.data.reference }) : t('request.loadingTitle'), t('service.name'));

@@ -28,7 +28,10 @@ function fresh(): Draft {
   return { values: emptyValues(), idempotencyKey: newKey(), serverErrors: [] };
 }
 
-function merge(base: DraftValues, stored: Partial<DraftValues> | undefined): DraftValues {
+/** Some answers: any of them, and any of the company's. */
+export type DraftPatch = { company?: Partial<DraftValues['company']> } & Partial<Omit<DraftValues, 'company'>>;
+
+function merge(base: DraftValues, stored: DraftPatch | undefined): DraftValues {
   return { ...base, ...stored, company: { ...base.company, ...stored?.company } };
 }
 
@@ -36,6 +39,8 @@ export function readDraft(): Draft {
   if (cached) return cached;
   try {
     const raw = sessionStorage.getItem(KEY);
+    // What write() below stored (the app's own), each part checked as it is read.
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-type-assertion
     const parsed = raw ? (JSON.parse(raw) as Partial<Draft>) : undefined;
     cached = parsed
       ? {
@@ -61,9 +66,9 @@ function write(draft: Draft) {
 }
 
 /** Merges answers into the draft; a changed answer gets a new idempotency key. */
-export function updateDraft(patch: { company?: Partial<DraftValues['company']> } & Partial<Omit<DraftValues, 'company'>>) {
+export function updateDraft(patch: DraftPatch) {
   const current = readDraft();
-  const values = merge(current.values, patch as Partial<DraftValues>);
+  const values = merge(current.values, patch);
   if (JSON.stringify(values) === JSON.stringify(current.values)) return;
   write({ ...current, values, idempotencyKey: newKey() });
 }

@@ -6,7 +6,6 @@
 import { useEffect, useState } from 'react';
 import { api } from '../api/client';
 import { useSession } from '../auth/session';
-import type { DraftValues } from './fields';
 import { isEmptyDraft, readDraft, subscribeDraft, updateDraft } from './store';
 
 /** How long typing must pause before the draft is saved on the server. */
@@ -28,7 +27,7 @@ export function useServerDraft(): boolean {
     void api.GET('/api/v1/draft').then(
       ({ data }) => {
         if (cancelled) return;
-        if (data && isEmptyDraft(readDraft().values)) updateDraft(data.answers as unknown as DraftValues);
+        if (data && isEmptyDraft(readDraft().values)) updateDraft(data.answers);
         setLoaded(true);
       },
       () => !cancelled && setLoaded(true),
@@ -50,6 +49,8 @@ export function useServerDraft(): boolean {
       clearTimeout(timer);
       timer = setTimeout(() => {
         saved = now;
+        // The OpenAPI document says "a JSON object" (generated as an object of nothing): the answers are one.
+        // eslint-disable-next-line @typescript-eslint/no-unsafe-type-assertion
         void api.PUT('/api/v1/draft', { body: { answers: values as unknown as Record<string, never> } });
       }, SAVE_AFTER_MS);
     });

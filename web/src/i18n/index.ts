@@ -41,7 +41,7 @@ async function ensureLoaded(lng: Language) {
 /** Loads the back office's words for the current language (before a back-office page renders). */
 export async function loadBackOfficeStrings() {
   backOfficeWanted = true;
-  await ensureLoaded((i18n.language as Language) ?? 'fr');
+  await ensureLoaded(i18n.language === 'en' ? 'en' : 'fr');
 }
 
 export async function initI18n(lng: Language = storedLanguage()) {

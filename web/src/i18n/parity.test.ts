@@ -19,8 +19,8 @@ const placeholders = (s: string) => [...s.matchAll(/{{\s*(\w+)\s*}}/g)].map((m) 
 
 describe('translations', () => {
   // The back office's words join the same namespace: no key may be in both.
-  const f = new Map([...flatten(fr as Tree), ...flatten(boFr as Tree)]);
-  const e = new Map([...flatten(en as Tree), ...flatten(boEn as Tree)]);
+  const f = new Map([...flatten(fr), ...flatten(boFr)]);
+  const e = new Map([...flatten(en), ...flatten(boEn)]);
   it('keep the back office’s words apart from the main bundle', () => {
     expect(f.size).toBe(flatten(fr as Tree).size + flatten(boFr as Tree).size);
     expect(e.size).toBe(flatten(en as Tree).size + flatten(boEn as Tree).size);

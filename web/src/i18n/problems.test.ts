@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import en from './en.json';
 import fr from './fr.json';
 
+// eslint-disable-next-line @typescript-eslint/no-unsafe-type-assertion -- the API's own document, read for its enums
 const openapi = JSON.parse(readFileSync(new URL('../../../openapi/openapi.json', import.meta.url), 'utf8')) as {
   components: { schemas: Record<string, { enum?: string[] }> };
 };
@@ -14,7 +15,8 @@ const enumOf = (schema: string) => openapi.components.schemas[schema]?.enum ?? [
 
 type Tree = { [key: string]: string | Tree };
 const wording = (bundle: Tree, section: string, key: string) => {
-  const value = (bundle[section] as Tree | undefined)?.[key];
+  const node = bundle[section];
+  const value = typeof node === 'object' ? node[key] : undefined;
   return typeof value === 'string' ? value.trim() : '';
 };
 

@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, PageHeading, usePageTitle } from '../ui';
 import type { Localized } from './operator';
 import { LEGAL_PAGES, type LegalPath } from './pages';
+import { STATUSES } from '../lib/status';
 
 export function LegalPage({ title, children }: { title: string; children: ReactNode }) {
   const { t } = useTranslation();
@@ -61,7 +62,7 @@ export function StatusMeanings() {
   const { t } = useTranslation();
   return (
     <dl className="legal__statuses">
-      {(['submitted', 'in_review', 'pre_approved', 'granted', 'rejected', 'withdrawn'] as const).map((s) => (
+      {STATUSES.map((s) => (
         <div key={s}>
           <dt>{t(`status.${s}`)}</dt>
           <dd>{t(`statusHelp.${s}`)}</dd>

@@ -4,10 +4,11 @@ export async function setUpDialogTests() {
   const { initI18n, loadBackOfficeStrings } = await import('../i18n');
   await initI18n('fr');
   await loadBackOfficeStrings();
-  HTMLDialogElement.prototype.showModal ??= function (this: HTMLDialogElement) {
+  const dialog: Partial<Pick<HTMLDialogElement, 'showModal' | 'close'>> = HTMLDialogElement.prototype;
+  dialog.showModal ??= function (this: HTMLDialogElement) {
     this.open = true;
   };
-  HTMLDialogElement.prototype.close ??= function (this: HTMLDialogElement) {
+  dialog.close ??= function (this: HTMLDialogElement) {
     this.open = false;
   };
 }

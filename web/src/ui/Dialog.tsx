@@ -9,7 +9,7 @@ export interface DialogProps {
   open: boolean;
   title: ReactNode;
   /** Called when the user dismisses it (Escape, a cancel button). */
-  onClose(): void;
+  onClose: () => void;
   /** The id of the element that describes the dialog (`aria-describedby`). */
   describedBy?: string;
   /** Focused when the dialog opens (else the browser focuses the first focusable element). */

@@ -6,7 +6,7 @@ export interface Column<T> {
   header: ReactNode;
   /** Used as the row's label on phones. */
   label: string;
-  cell(row: T): ReactNode;
+  cell: (row: T) => ReactNode;
   numeric?: boolean;
   /** The cell that names the row (a row header). */
   rowHeader?: boolean;
@@ -24,7 +24,7 @@ export function Table<T>({
   captionHidden?: boolean;
   columns: Column<T>[];
   rows: T[];
-  rowKey(row: T): string;
+  rowKey: (row: T) => string;
   footer?: ReactNode;
 }) {
   return (

@@ -24,7 +24,7 @@ export default function BarChart({
   label: string;
   labels: string[];
   values: number[];
-  format(value: number): string;
+  format: (value: number) => string;
   horizontal?: boolean;
 }) {
   const ref = useRef<HTMLCanvasElement>(null);

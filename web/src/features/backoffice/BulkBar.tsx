@@ -19,9 +19,9 @@ export function BulkBar({
   onDone,
 }: {
   selected: Map<string, Selected>;
-  onClear(): void;
-  onError(error: ApiError | undefined): void;
-  onDone(action: BulkAction, report: BulkReport): void;
+  onClear: () => void;
+  onError: (error: ApiError | undefined) => void;
+  onDone: (action: BulkAction, report: BulkReport) => void;
 }) {
   const { t } = useTranslation();
   const actions = useMemo(() => validActions([...selected.values()].map((s) => s.status)), [selected]);
@@ -77,7 +77,7 @@ export function BulkBar({
   );
 }
 
-export function BulkReportView({ action, report, references, onDismiss }: { action: BulkAction; report: BulkReport; references: Record<string, string>; onDismiss(): void }) {
+export function BulkReportView({ action, report, references, onDismiss }: { action: BulkAction; report: BulkReport; references: Record<string, string>; onDismiss: () => void }) {
   const { t } = useTranslation();
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {

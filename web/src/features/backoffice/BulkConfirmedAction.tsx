@@ -15,7 +15,7 @@ import type { BulkAction } from './selection';
 
 type QueuePage = components['schemas']['LoanRequestPage'];
 
-export function BulkConfirmedAction({ action, ids, onConfirm }: { action: Extract<BulkAction, ConfirmedAction>; ids: string[]; onConfirm(): void }) {
+export function BulkConfirmedAction({ action, ids, onConfirm }: { action: Extract<BulkAction, ConfirmedAction>; ids: string[]; onConfirm: () => void }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
   const [open, setOpen] = useState(false);

@@ -13,7 +13,7 @@ const request = (amountEuros: number, guaranteedEuros: number) => ({
   terms: { guaranteed_cents: guaranteedEuros * 100, cap_cents: 0, fee_schedule: [], guarantee_share_bp: 9000, size_category: 'PME', total_fee_cents: 0 },
 });
 // Intl's French grouping uses a narrow no-break space: compare on plain spaces.
-const text = (el: Element) => el.textContent!.replace(/[\u00a0\u202f]/g, ' ');
+const text = (el: Element) => el.textContent.replace(/[\u00a0\u202f]/g, ' ');
 
 describe('the totals of a decision', () => {
   it('add up the amounts and guarantees', () => {
@@ -65,6 +65,6 @@ describe('the confirmation of a decision', () => {
     render(<ConfirmDecisionDialog open action="pre_approve" count={3} onCancel={() => {}} onConfirm={() => {}} />);
     screen.getByRole('dialog', { name: 'Donner un accord de principe à 3 demandes ?' });
     expect(screen.getByText('Calcul du montant total…')).toBeTruthy();
-    expect((screen.getByRole('button', { name: "Confirmer l'accord de principe sur les 3 demandes" }) as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByRole<HTMLButtonElement>('button', { name: "Confirmer l'accord de principe sur les 3 demandes" }).disabled).toBe(true);
   });
 });

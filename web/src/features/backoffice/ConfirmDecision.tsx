@@ -49,8 +49,8 @@ export function ConfirmDecisionDialog({
   totals?: DecisionTotals;
   /** Why the totals could not be loaded. */
   problem?: ReactNode;
-  onCancel(): void;
-  onConfirm(): void;
+  onCancel: () => void;
+  onConfirm: () => void;
 }) {
   const { t, i18n } = useTranslation();
   const cancelRef = useRef<HTMLButtonElement>(null);

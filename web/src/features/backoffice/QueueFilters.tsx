@@ -7,7 +7,9 @@ import { useTranslation } from 'react-i18next';
 import type { Bank } from '../../api/queries';
 import { isoToInput } from '../../lib/dates';
 import { Button, ButtonGroup, Checkbox, ErrorSummary, Link, Select, TextInput } from '../../ui';
-import { formFromSearch, hasFilters, searchFromForm, SORTS, STATUSES, type FilterErrors, type FilterForm, type QueueRoute, type QueueSearch } from './filters';
+import { keysOf } from '../../lib/oneOf';
+import { STATUSES } from '../../lib/status';
+import { formFromSearch, hasFilters, searchFromForm, SORTS, type FilterErrors, type FilterForm, type QueueRoute, type QueueSearch } from './filters';
 
 export function QueueFilters({
   search,
@@ -45,7 +47,7 @@ export function QueueFilters({
     setErrors({});
     void navigate({ to, search: result.search });
   };
-  const summary = (Object.keys(errors) as (keyof FilterForm)[]).map((key) => ({ target: `filter.${key}`, text: errorText(key)! }));
+  const summary = keysOf(errors).map((key) => ({ target: `filter.${key}`, text: errorText(key)! }));
   return (
     // Folded on phones (one tap away) unless filters apply; always open where there is room.
     <details className="ui-filters" open={open} onToggle={(e) => setOpen(e.currentTarget.open)}>

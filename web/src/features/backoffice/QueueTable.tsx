@@ -19,10 +19,10 @@ export interface Selected {
 /** The checkboxes of a bulk decision: one per row, one for the page. */
 export interface QueueSelection {
   selected: Map<string, Selected>;
-  toggle(r: LoanRequest, on: boolean): void;
+  toggle: (r: LoanRequest, on: boolean) => void;
   allOnPage: boolean;
   someOnPage: boolean;
-  toggleAll(on: boolean): void;
+  toggleAll: (on: boolean) => void;
 }
 
 export function QueueTable({
@@ -41,7 +41,7 @@ export function QueueTable({
   /** A reviewer's queue selects for bulk decisions; absent (admins decide nothing): no checkboxes. */
   selection?: QueueSelection;
   /** A bank column, with the bank's name (the admin's list); absent: none. */
-  bankName?(bankId: string): string;
+  bankName?: (bankId: string) => string;
   /** A column of the messages not read yet (a reviewer's queue). */
   unread?: boolean;
 }) {

@@ -41,10 +41,10 @@ describe('the reject dialog', () => {
     fireEvent.change(screen.getByRole('textbox'), { target: { value: 'Pièces manquantes' } });
     first.unmount();
     render(<ReasonDialog {...props} onConfirm={() => {}} />);
-    expect((screen.getByRole('textbox') as HTMLTextAreaElement).value).toBe('Pièces manquantes');
+    expect(screen.getByRole<HTMLTextAreaElement>('textbox').value).toBe('Pièces manquantes');
     fireEvent.click(screen.getByRole('button', { name: 'Annuler' }));
     cleanup();
     render(<ReasonDialog {...props} onConfirm={() => {}} />);
-    expect((screen.getByRole('textbox') as HTMLTextAreaElement).value).toBe('');
+    expect(screen.getByRole<HTMLTextAreaElement>('textbox').value).toBe('');
   });
 });

@@ -27,8 +27,8 @@ export function ReasonDialog({
   confirm: string;
   pending: boolean;
   error?: ApiError;
-  onCancel(): void;
-  onConfirm(reason: string): void;
+  onCancel: () => void;
+  onConfirm: (reason: string) => void;
 }) {
   return (
     <Dialog open={open} title={title} onClose={onCancel}>
@@ -49,8 +49,8 @@ function ReasonForm({
   confirm: string;
   pending: boolean;
   error?: ApiError;
-  onCancel(): void;
-  onConfirm(reason: string): void;
+  onCancel: () => void;
+  onConfirm: (reason: string) => void;
 }) {
   const { t } = useTranslation();
   const [reason, setReason] = useKeptText(keepAs);

@@ -9,5 +9,5 @@ export function exportFilename(search: QueueSearch, today: string) {
 
 export async function downloadExport(search: QueueSearch, today: string) {
   const { data } = await unwrap(api.GET('/api/v1/exports/loan-requests.csv', { params: { query: exportQuery(search) }, parseAs: 'blob' }));
-  saveBlob(data as Blob, exportFilename(search, today));
+  saveBlob(data, exportFilename(search, today));
 }

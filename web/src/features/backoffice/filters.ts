@@ -1,12 +1,13 @@
 // The queue's filters live in the URL (back/forward and a shared link keep them): the
 // search params are checked here, then mapped to the API's query parameters for the list
 // and for the CSV export.
-import type { LoanStatus } from '../../api/queries';
 import { parseDate } from '../../lib/dates';
 import { sirenError, stripSpaces } from '../../lib/identifiers';
-import { PAGE_SIZE, SORTS, STATUSES, type QueueSearch, type QueueSort } from './search';
+import { isOneOf } from '../../lib/oneOf';
+import { isLoanStatus } from '../../lib/status';
+import { PAGE_SIZE, SORTS, type QueueSearch, type QueueSort } from './search';
 
-export { ADMIN_FILTERS, PAGE_SIZE, REVIEWER_FILTERS, SORTS, STATUSES, validateQueueSearch, type ListFilters, type QueueRequestRoute, type QueueRoute, type QueueSearch, type QueueSort } from './search';
+export { ADMIN_FILTERS, PAGE_SIZE, REVIEWER_FILTERS, SORTS, validateQueueSearch, type ListFilters, type QueueRequestRoute, type QueueRoute, type QueueSearch, type QueueSort } from './search';
 
 /** The list's query: the filters, the page size and the cursor. */
 export function listQuery(search: QueueSearch) {
@@ -56,7 +57,7 @@ export function formFromSearch(search: QueueSearch, toInput: (iso: string) => st
 export function searchFromForm(form: FilterForm): { search: QueueSearch } | { errors: FilterErrors } {
   const errors: FilterErrors = {};
   const search: QueueSearch = {};
-  if ((STATUSES as string[]).includes(form.status)) search.status = form.status as LoanStatus;
+  if (isLoanStatus(form.status)) search.status = form.status;
   const siren = stripSpaces(form.siren);
   if (siren) {
     const problem = sirenError(siren);
@@ -67,7 +68,7 @@ export function searchFromForm(form: FilterForm): { search: QueueSearch } | { er
   const name = form.name.trim();
   if (name && [...name].length < 2) errors.name = 'too-short';
   else if (name) search.name = name;
-  if (form.sort !== 'newest' && (SORTS as readonly string[]).includes(form.sort)) search.sort = form.sort as Exclude<QueueSort, 'newest'>;
+  if (isOneOf(SORTS, form.sort) && form.sort !== 'newest') search.sort = form.sort;
   if (form.unread) search.unread = 'true';
   if (form.bank && /^\d{5}$/.test(form.bank)) search.bank = form.bank;
   for (const key of ['created_from', 'created_to'] as const) {

@@ -1,8 +1,9 @@
 // The queue's URL search params, checked (with the route tree: kept small, no
 // dependency beyond the checks it needs).
 import type { LoanStatus } from '../../api/queries';
+import { isOneOf } from '../../lib/oneOf';
+import { isLoanStatus } from '../../lib/status';
 
-export const STATUSES: LoanStatus[] = ['submitted', 'in_review', 'pre_approved', 'granted', 'rejected', 'withdrawn'];
 export const PAGE_SIZE = 20;
 /** The list's orders (the API's `sort`): the newest first unless another is chosen. */
 export const SORTS = ['newest', 'oldest', 'amount_desc', 'amount_asc'] as const;
@@ -55,7 +56,7 @@ const text = (raw: unknown, max = 40) => {
 /** Whatever the URL says, only values the API can take (a hand-edited link cannot break the page). */
 export function validateQueueSearch(raw: Record<string, unknown>, offered: ListFilters = REVIEWER_FILTERS): QueueSearch {
   const out: QueueSearch = {};
-  if (typeof raw.status === 'string' && (STATUSES as string[]).includes(raw.status)) out.status = raw.status as LoanStatus;
+  if (isLoanStatus(raw.status)) out.status = raw.status;
   const siren = text(raw.siren);
   const digits = siren?.replace(/\s+/gu, '');
   if (digits && /^\d{9}$/.test(digits)) out.siren = digits;
@@ -70,12 +71,12 @@ export function validateQueueSearch(raw: Record<string, unknown>, offered: ListF
   if (offered.unread && (raw.unread === 'true' || raw.unread === true)) out.unread = 'true';
   const bank = text(raw.bank);
   if (offered.bank && bank && /^\d{5}$/.test(bank)) out.bank = bank;
-  if (typeof raw.sort === 'string' && raw.sort !== 'newest' && (SORTS as readonly string[]).includes(raw.sort)) out.sort = raw.sort as Exclude<QueueSort, 'newest'>;
+  if (isOneOf(SORTS, raw.sort) && raw.sort !== 'newest') out.sort = raw.sort;
   const cursor = text(raw.cursor, 500);
   if (cursor) out.cursor = cursor;
   // The router lays a route's search over the URL's raw params: a param refused here
   // is set undefined, so that it never reaches the API (which refuses unknown ones).
-  for (const key of Object.keys(raw)) if (!(key in out)) (out as Record<string, unknown>)[key] = undefined;
-  return out;
+  const refused = Object.keys(raw).filter((key) => !(key in out));
+  return { ...out, ...Object.fromEntries(refused.map((key) => [key, undefined])) };
 }
 

@@ -1,6 +1,7 @@
 // Acting on several requests at once: which actions every selected request allows, and
 // the API's per-request answer put in plain words.
 import type { LoanStatus } from '../../api/queries';
+import { isLoanStatus } from '../../lib/status';
 
 export type BulkAction = 'review' | 'pre_approve' | 'reject';
 export const BULK_ACTIONS: BulkAction[] = ['review', 'pre_approve', 'reject'];
@@ -64,7 +65,7 @@ export function bulkReport(sentIds: string[], results: BulkResultItem[]): BulkRe
   const byId = new Map(results.map((r) => [r.id, r]));
   const lines = sentIds.map((id): BulkReportLine => {
     const r = byId.get(id);
-    if (r && !r.problem && r.status) return { id, ok: true, status: r.status as LoanStatus };
+    if (r && !r.problem && isLoanStatus(r.status)) return { id, ok: true, status: r.status };
     return { id, ok: false, refusal: r?.problem ? refusalOf(r.problem) : 'other', detail: r?.problem?.detail };
   });
   const succeeded = lines.filter((l) => l.ok).length;

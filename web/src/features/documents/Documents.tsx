@@ -5,7 +5,7 @@ import type { TFunction } from 'i18next';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { isApiError, type ApiError } from '../../api/problem';
+import { ApiError, isApiError } from '../../api/problem';
 import { documentsQuery, keys, type DocumentView } from '../../api/queries';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { apiDetail, problemText } from '../../i18n/errors';
@@ -108,6 +108,13 @@ type Upload = { key: string; file: File; phase: 'queued' | 'sending' | 'failed';
 
 let uploadKeys = 0;
 
+/** A file refused before anything is sent (its type, size…), thrown to the upload's `catch`. */
+class RefusedFile extends Error {
+  constructor(readonly code: DocumentProblem) {
+    super(code);
+  }
+}
+
 function UploadForm({
   requestId,
   listed,
@@ -158,7 +165,7 @@ function UploadForm({
     let quarter = 0;
     try {
       const checked = await checkDocument(file, 0);
-      if ('problem' in checked) throw checked.problem;
+      if ('problem' in checked) throw new RefusedFile(checked.problem);
       controller.signal.throwIfAborted();
       await uploadDocument(
         requestId,
@@ -190,7 +197,8 @@ function UploadForm({
         announce(t('documents.cancelled', { name: file.name }));
         inputRef.current?.focus();
       } else {
-        const failure: Failure = typeof e === 'string' ? { kind: 'local', code: e as DocumentProblem } : { kind: 'api', error: e as ApiError };
+        // Anything else than a refusal or the API's answer failed on the way: as a network failure.
+        const failure: Failure = e instanceof RefusedFile ? { kind: 'local', code: e.code } : { kind: 'api', error: isApiError(e) ? e : new ApiError(0, undefined) };
         update(key, { phase: 'failed', failure, progress: undefined, documentId: undefined });
         announce(t('documents.failed', { name: file.name, reason: failureText(t, failure, i18n.language) }));
       }

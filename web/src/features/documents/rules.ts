@@ -1,5 +1,6 @@
 // What the API accepts as a supporting document (docs/RULES.md §15), checked before anything is
 // sent: type by extension and by the file's first bytes, size, and count.
+import { isOneOf, keysOf } from '../../lib/oneOf';
 
 export const MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
 export const MAX_DOCUMENTS = 20;
@@ -18,7 +19,7 @@ export type DocumentProblem = 'document-type' | 'document-too-large' | 'document
 /** The content type a file's name declares, if it is one we take. */
 export function typeOfName(name: string): DocumentType | undefined {
   const ext = name.split('.').pop()?.toLowerCase() ?? '';
-  return (Object.keys(TYPES) as DocumentType[]).find((t) => (TYPES[t].extensions as readonly string[]).includes(ext));
+  return keysOf(TYPES).find((t) => isOneOf(TYPES[t].extensions, ext));
 }
 
 export function matchesSignature(type: DocumentType, head: Uint8Array): boolean {

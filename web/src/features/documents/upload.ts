@@ -1,6 +1,6 @@
 // Announce → upload straight to the signed URL (XMLHttpRequest, for progress) → confirm.
 import { api, unwrap } from '../../api/client';
-import { ApiError, parseRetryAfter } from '../../api/problem';
+import { ApiError, parseRetryAfter, problemOf } from '../../api/problem';
 import type { DocumentType } from './rules';
 
 // Headers a page may not set; the browser sets them itself (Content-Length from the body).
@@ -29,13 +29,13 @@ export function putWithProgress(
         resolve();
         return;
       }
-      let problem: ApiError['problem'];
+      let body: unknown;
       try {
-        problem = JSON.parse(xhr.responseText);
+        body = JSON.parse(xhr.responseText);
       } catch {
-        problem = undefined;
+        body = undefined;
       }
-      reject(new ApiError(xhr.status, problem, parseRetryAfter(xhr.getResponseHeader('Retry-After'))));
+      reject(new ApiError(xhr.status, problemOf(body), parseRetryAfter(xhr.getResponseHeader('Retry-After'))));
     };
     xhr.onerror = () => reject(new ApiError(0, undefined));
     signal?.addEventListener('abort', () => xhr.abort());

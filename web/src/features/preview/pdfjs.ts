@@ -13,7 +13,7 @@ export interface RenderedPdf {
   pageCount: number;
   /** One canvas per page drawn (at most MAX_PAGES). */
   canvases: HTMLCanvasElement[];
-  destroy(): void;
+  destroy: () => void;
 }
 
 export async function renderPdf(bytes: Uint8Array, width: number): Promise<RenderedPdf> {

@@ -1,7 +1,7 @@
 // One step of the request: a react-hook-form form over the draft, checked by the pure
 // validators, showing the API's field errors from the last submission on their fields.
 import { useNavigate, useSearch } from '@tanstack/react-router';
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useForm, type FieldPath } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { stepFields, steps, validateStep, type DraftValues, type Step } from '../../draft/fields';
@@ -20,7 +20,7 @@ export const stepPath = {
 export function useStep(step: Step, title: string, extraCheck?: (values: DraftValues) => Record<string, string>) {
   const { t } = useTranslation();
   const navigate = useNavigate();
-  const search = useSearch({ strict: false }) as { retour?: string };
+  const search = useSearch({ strict: false });
   const backToCheck = search.retour === 'verification';
   const index = steps.indexOf(step);
   const fields = stepFields[step];
@@ -35,14 +35,18 @@ export function useStep(step: Step, title: string, extraCheck?: (values: DraftVa
   });
   // Autosave: whatever is typed is in the draft at once (reload, sign-in redirect…).
   useEffect(() => {
-    const { unsubscribe } = form.watch((values) => updateDraft(values as DraftValues));
+    const { unsubscribe } = form.watch((values) => updateDraft(values));
     return unsubscribe;
   }, [form]);
   useAmountsFollowLanguage(form, AMOUNT_FIELDS.filter((name) => fields.includes(name)));
   const [attempts, setAttempts] = useState(0);
   const server = serverErrorsByField(useDraft().serverErrors);
   // An answer changed since the API refused it is not marked refused any more.
-  for (const name of Object.keys(server)) if (form.getFieldState(name as FieldPath<DraftValues>).isDirty) delete server[name];
+  for (const name of Object.keys(server)) {
+    // The API's fields are named as the form's (formFieldOf); a name the form lacks reads as untouched.
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-type-assertion
+    if (form.getFieldState(name as FieldPath<DraftValues>).isDirty) delete server[name];
+  }
 
   const errorText = useErrorText();
   const errorFor = (name: string) => errorText(errorOn(form.formState.errors, name, server));
@@ -50,7 +54,7 @@ export function useStep(step: Step, title: string, extraCheck?: (values: DraftVa
   const showSummary = summary.length > 0 && (attempts > 0 || fields.some((f) => server[f]));
   usePageTitle(showSummary ? `${t('common.errorPrefix')}${title}` : title, t('service.name'));
 
-  const onSubmit = form.handleSubmit(
+  const submit = form.handleSubmit(
     (values) => {
       updateDraft(values);
       clearServerErrors(fields);
@@ -59,6 +63,7 @@ export function useStep(step: Step, title: string, extraCheck?: (values: DraftVa
     },
     () => setAttempts((a) => a + 1),
   );
+  const onSubmit = (e: FormEvent) => void submit(e);
 
   const previous = steps[index - 1];
   return {

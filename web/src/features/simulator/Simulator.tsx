@@ -2,12 +2,12 @@
 // draft, so a request started afterwards does not ask for it again.
 import type { TFunction } from 'i18next';
 import { useEffect } from 'react';
-import { useForm, useWatch } from 'react-hook-form';
+import { useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { LEGAL_FORMS, toSimulation, validateSimulator, type DraftValues } from '../../draft/fields';
 import { readDraft, updateDraft } from '../../draft/store';
 import { ButtonLink, Radios, Select, TextInput } from '../../ui';
-import { AMOUNT_FIELDS, errorOn, resolverOf, serverErrorsByField, useAmountsFollowLanguage, useErrorText } from '../forms';
+import { AMOUNT_FIELDS, errorOn, resolverOf, serverErrorsByField, useAmountsFollowLanguage, useErrorText, useWatchedDraft } from '../forms';
 import { SimulationResult } from './SimulationResult';
 import { useSimulation } from './useSimulation';
 
@@ -24,11 +24,11 @@ export function Simulator() {
     resolver: resolverOf(validateSimulator),
   });
   useAmountsFollowLanguage(form, AMOUNT_FIELDS);
-  const values = useWatch({ control: form.control }) as DraftValues;
+  const values = useWatchedDraft(form.control);
   const serialized = JSON.stringify(values);
   useEffect(() => {
-    updateDraft(JSON.parse(serialized) as DraftValues);
-  }, [serialized]);
+    updateDraft(form.getValues());
+  }, [serialized, form]);
 
   const state = useSimulation(toSimulation(values));
   const server = state.status === 'error' ? serverErrorsByField(state.error.fieldErrors) : {};

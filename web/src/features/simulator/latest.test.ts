@@ -5,7 +5,7 @@ import { LatestOnly, type Outcome } from './latest';
 function fakeApi() {
   let inFlight = 0;
   let maxInFlight = 0;
-  const calls: { input: number; resolve(v: string): void; signal: AbortSignal }[] = [];
+  const calls: { input: number; resolve: (v: string) => void; signal: AbortSignal }[] = [];
   const run = (input: number, signal: AbortSignal) =>
     new Promise<string>((resolve, reject) => {
       inFlight++;

@@ -7,7 +7,7 @@ import { useTranslation } from 'react-i18next';
 import { isApiError } from '../../api/problem';
 import { statsQuery, type LoanStatus, type Stats, type Totals } from '../../api/queries';
 import { ProblemAlert } from '../../components/ProblemAlert';
-import { STATUSES } from '../../features/backoffice/search';
+import { STATUSES } from '../../lib/status';
 import { OutboxHealth } from '../../features/admin/OutboxHealth';
 import { formatCents } from '../../lib/money';
 import { PageHeading, Spinner, Table, usePageTitle } from '../../ui';

@@ -57,7 +57,7 @@ const ACTIONS_FROM: Record<LoanStatus, Action[]> = {
   withdrawn: [],
 };
 
-function Decisions({ request: r, etag, refetch }: { request: LoanRequest; etag: string; refetch(): Promise<{ data?: { data: LoanRequest } }> }) {
+function Decisions({ request: r, etag, refetch }: { request: LoanRequest; etag: string; refetch: () => Promise<{ data?: { data: LoanRequest } }> }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
   const [rejecting, setRejecting] = useState(false);

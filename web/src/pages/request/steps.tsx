@@ -4,14 +4,13 @@ import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { banksQuery } from '../../api/queries';
 import { ProblemAlert } from '../../components/ProblemAlert';
-import { LEGAL_FORMS, toSimulation, type DraftValues } from '../../draft/fields';
-import { serverErrorsByField } from '../../features/forms';
+import { LEGAL_FORMS, toSimulation } from '../../draft/fields';
+import { serverErrorsByField, useWatchedDraft } from '../../features/forms';
 import { SimulationResult } from '../../features/simulator/SimulationResult';
 import { yearsOptions } from '../../features/simulator/Simulator';
 import { useSimulation } from '../../features/simulator/useSimulation';
 import { isApiError } from '../../api/problem';
 import { BackLink, Button, ErrorSummary, PageHeading, Radios, Select, Spinner, TextInput } from '../../ui';
-import { useWatch } from 'react-hook-form';
 import { useEffect, useRef, type ReactNode } from 'react';
 import { fieldErrorText } from '../../i18n/errors';
 import { formatCents } from '../../lib/money';
@@ -96,7 +95,7 @@ export function AmountStep() {
   // What the live simulation refused (an amount above the cap) blocks the step too.
   const refused = useRef<Record<string, string>>({});
   const step = useStep('montant', title, () => refused.current);
-  const values = useWatch({ control: step.form.control }) as DraftValues;
+  const values = useWatchedDraft(step.form.control);
   const simulation = toSimulation(values);
   const state = useSimulation(simulation);
   // The cap alone (no amount: the API answers for the cap), to say it up front.
