@@ -14,6 +14,10 @@ const AS_NEVER = {
   selector: 'TSAsExpression > TSNeverKeyword',
   message: '`as never` silences the type checker: give the value its real type.',
 };
+const MODULE_LET = {
+  selector: "Program > VariableDeclaration[kind='let'], Program > ExportNamedDeclaration > VariableDeclaration[kind='let']",
+  message: 'No `let` at the top of a component file: state, a ref or a context holds what changes (what the whole document shares is a .ts module of its own).',
+};
 const PAGE_IMPORT = 'A page imports no other file of pages/: move what it needs to components/ or features/ (pages/ holds only what the route tree loads).';
 
 /** The rules a file of pages/ follows: no import of a module of pages/, static or dynamic. */
@@ -21,7 +25,7 @@ const noPageImports = (regex) => ({
   'no-restricted-imports': ['error', { patterns: [{ regex, message: PAGE_IMPORT }] }],
   // `no-restricted-imports` does not see `import('…')` (a lazily loaded part); a selector's
   // regular expression cannot hold a `/`.
-  'no-restricted-syntax': ['error', AS_NEVER, { selector: `ImportExpression > Literal[value=/${regex.replaceAll('/', '\\x2F')}/]`, message: PAGE_IMPORT }],
+  'no-restricted-syntax': ['error', AS_NEVER, MODULE_LET, { selector: `ImportExpression > Literal[value=/${regex.replaceAll('/', '\\x2F')}/]`, message: PAGE_IMPORT }],
 });
 
 export default tseslint.config(
@@ -41,6 +45,9 @@ export default tseslint.config(
       '@typescript-eslint/method-signature-style': ['error', 'property'],
     },
   },
+  // A component file keeps no mutable module state (react-hooks/globals catches it written
+  // while rendering; this, written anywhere).
+  { files: ['src/**/*.tsx'], rules: { 'no-restricted-syntax': ['error', AS_NEVER, MODULE_LET] } },
   {
     // Tests: a fake of an async function is `async` without awaiting, and the matchers
     // (expect.stringContaining…) are typed `any`.

@@ -14,6 +14,8 @@ const eslint = new ESLint({
         projectService: {
           allowDefaultProject: ['src/*/example.ts', 'src/*/Example.tsx', 'src/pages/*.tsx', 'src/pages/*/Example.tsx', 'src/pages/*/*/Example.tsx'],
           defaultProject: 'tsconfig.json',
+          // About a dozen example files: more than typescript-eslint's guard against a glob too wide.
+          maximumDefaultProjectFileMatchCount_THIS_WILL_SLOW_DOWN_LINTING: 20,
         },
       },
     },
@@ -60,11 +62,16 @@ describe('the lint rules', { timeout: 60_000 }, () => {
     expect(await rulesBroken('src/lib/example.ts', 'export const f = (go: () => Promise<void>) => {\n  go();\n};\n')).toEqual(['@typescript-eslint/no-floating-promises']);
   });
 
-  it('refuse module state written while rendering', async () => {
+  it('refuse module state written while rendering, or kept in a component file', async () => {
     const code = "const strings = { prefix: '' };\nexport function Label({ text }: { text: string }) {\n  strings.prefix = text;\n  return <span>{strings.prefix}</span>;\n}\n";
     expect(await rulesBroken('src/app/Example.tsx', code)).toContain('react-hooks/immutability');
     const global = "let prefix = '';\nexport function Label({ text }: { text: string }) {\n  prefix = text;\n  return <span>{prefix}</span>;\n}\n";
     expect(await rulesBroken('src/app/Example.tsx', global)).toContain('react-hooks/globals');
+    // Nor kept in a component file at all (a counter bumped by a handler): a store is a .ts module.
+    const counter = 'let clicks = 0;\nexport const Count = () => <button type="button" onClick={() => void clicks++}>+</button>;\n';
+    expect(await rulesBroken('src/features/Example.tsx', counter)).toEqual(['no-restricted-syntax']);
+    expect(await rulesBroken('src/pages/Example.tsx', counter)).toEqual(['no-restricted-syntax']);
+    expect(await rulesBroken('src/lib/example.ts', 'let clicks = 0;\nexport const click = () => ++clicks;\n')).toEqual([]);
   });
 
   it('check accessibility in JSX', async () => {

@@ -1,13 +1,7 @@
 // Every screen: sets the document title, and after a client-side navigation moves focus
 // to the page's heading so screen-reader and keyboard users start at the new content.
 import { useEffect, useRef, type ReactNode } from 'react';
-
-let firstPage = true;
-
-/** The next page is reached by navigation, not loaded: its heading takes focus. */
-export function markInitialPageShown() {
-  firstPage = false;
-}
+import { takeInitialPage } from './initialPage';
 
 export function usePageTitle(title: string, serviceName: string) {
   useEffect(() => {
@@ -18,10 +12,7 @@ export function usePageTitle(title: string, serviceName: string) {
 export function PageHeading({ children, caption }: { children: ReactNode; caption?: ReactNode }) {
   const ref = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
-    if (firstPage) {
-      firstPage = false;
-      return;
-    }
+    if (takeInitialPage()) return;
     window.scrollTo?.(0, 0);
     ref.current?.focus({ preventScroll: true });
   }, []);

@@ -106,8 +106,6 @@ type Failure = { kind: 'local'; code: DocumentProblem | 'no-file' } | { kind: 'a
 /** One file picked for upload: waiting its turn, being sent, or failed (done and cancelled ones leave the list). */
 type Upload = { key: string; file: File; phase: 'queued' | 'sending' | 'failed'; progress?: number; failure?: Failure; documentId?: string };
 
-let uploadKeys = 0;
-
 /** A file refused before anything is sent (its type, size…), thrown to the upload's `catch`. */
 class RefusedFile extends Error {
   constructor(readonly code: DocumentProblem) {
@@ -137,6 +135,8 @@ function UploadForm({
   const [picked, setPicked] = useState(0);
   const [done, setDone] = useState<string[]>([]);
   const controllers = useRef(new Map<string, AbortController>());
+  // Each file picked gets a key of its own, for the list and its controller.
+  const uploadKeys = useRef(0);
 
   const change = (next: (all: Upload[]) => Upload[]) => {
     queue.current = next(queue.current);
@@ -230,7 +230,7 @@ function UploadForm({
     const inFlight = queue.current.filter((u) => u.phase !== 'failed' && !(u.documentId && listedIds.has(u.documentId))).length;
     let room = MAX_DOCUMENTS - listed.length - inFlight;
     const added: Upload[] = files.map((file) => {
-      const key = `upload-${++uploadKeys}`;
+      const key = `upload-${++uploadKeys.current}`;
       if (room <= 0) return { key, file, phase: 'failed', failure: { kind: 'local', code: 'document-too-many' } };
       room -= 1;
       return { key, file, phase: 'queued' };
