@@ -1,10 +1,12 @@
 // ESLint for the app's sources (`npm run lint`, in scripts/web-test.sh, no warning
-// allowed): JavaScript's and typescript-eslint's recommended rules, React's rules of hooks
-// with the React Compiler's checks (eslint-plugin-react-hooks 7: no module state written
-// during render, no refs read during render, no setState straight in an effect…), and
-// jsx-a11y's recommended accessibility rules. Plus the project's own: no `as never`, and
-// no page importing from another page (what pages use lives in components/, features/,
-// legal/, lib/…; pages/ holds only what the route tree loads).
+// allowed): JavaScript's and typescript-eslint's recommended type-checked rules (ESLint
+// reads the TypeScript program of tsconfig.json) plus no narrowing cast, React's rules of
+// hooks with the React Compiler's checks (eslint-plugin-react-hooks 7: no module state
+// written during render, no refs read during render, no setState straight in an
+// effect…), and jsx-a11y's recommended accessibility rules. Plus the project's own: no
+// `as never`, no `let` at the top of a component file, and no page importing another
+// file of pages/ (what pages use lives in components/, features/, legal/, lib/…; pages/
+// holds only what the route tree loads). src/test/lint.test.ts proves each one fires.
 import js from '@eslint/js';
 import jsxA11y from 'eslint-plugin-jsx-a11y';
 import reactHooks from 'eslint-plugin-react-hooks';
