@@ -10,6 +10,7 @@
 import js from '@eslint/js';
 import jsxA11y from 'eslint-plugin-jsx-a11y';
 import reactHooks from 'eslint-plugin-react-hooks';
+import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 const AS_NEVER = {
@@ -30,7 +31,7 @@ const noPageImports = (regex) => ({
   'no-restricted-syntax': ['error', AS_NEVER, MODULE_LET, { selector: `ImportExpression > Literal[value=/${regex.replaceAll('/', '\\x2F')}/]`, message: PAGE_IMPORT }],
 });
 
-export default tseslint.config(
+export default defineConfig(
   { ignores: ['dist/', 'src/api/schema.d.ts'] },
   {
     files: ['src/**/*.{ts,tsx}'],
