@@ -88,6 +88,7 @@ pub async fn upload(
     let key = domain::document::object_key_of(&request, &document);
     let q: UploadQuery = query(raw.as_deref())?;
     let grant = store
+        .signed_urls()
         .verify_put(
             &key,
             &q.content_type,
@@ -165,6 +166,7 @@ pub async fn download(
     let key = domain::document::object_key_of(&request, &document);
     let q: DownloadQuery = query(raw.as_deref())?;
     store
+        .signed_urls()
         .verify_get(
             &key,
             &q.filename,
