@@ -240,12 +240,14 @@ async fn overloaded(error: BoxError) -> Response {
         .into_response()
     } else if error.is::<tower::load_shed::error::Overloaded>() {
         metrics::counter!("pge_requests_shed_total").increment(1);
-        Problem::service_unavailable(
+        let mut response = Problem::service_unavailable(
             ProblemType::Overloaded,
             "the service is at capacity; retry in a moment",
             1,
         )
-        .into_response()
+        .into_response();
+        response.extensions_mut().insert(crate::telemetry::Shed);
+        response
     } else {
         Problem::internal(error.to_string()).into_response()
     }

@@ -133,11 +133,13 @@ pub async fn request_context(mut request: Request, next: Next) -> Response {
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
     let method = method_label(request.method());
-    let (span, trace_id) = if traces_on() {
+    let started_at = std::time::SystemTime::now();
+    let (span, trace_id, caller) = if traces_on() {
         request_span_traced(&request, &request_id, method, &route)
     } else {
         (
             tracing::info_span!("request", request_id = %request_id, method = %method, route = %route),
+            None,
             None,
         )
     };
@@ -152,8 +154,31 @@ pub async fn request_context(mut request: Request, next: Next) -> Response {
     let status = response.status().as_u16();
     if traces_on() {
         span.record("http.response.status_code", status);
-        if status >= 500 {
+        // A shed answer is the replica protecting itself, not a fault: its count and the
+        // shed alerts say enough, and keeping thousands of them would cost the memory the
+        // shedding protects.
+        if status >= 500 && response.extensions().get::<Shed>().is_none() {
             span.record("otel.status_code", "error");
+            infra::trace::keep_failure(
+                &span,
+                infra::trace::Failure {
+                    name: format!("{method} {route}").into(),
+                    kind: opentelemetry::trace::SpanKind::Server,
+                    start: started_at,
+                    remote_parent: caller,
+                    attributes: vec![
+                        opentelemetry::KeyValue::new("request_id", request_id.clone()),
+                        opentelemetry::KeyValue::new("http.request.method", method),
+                        opentelemetry::KeyValue::new("http.route", route.clone()),
+                        opentelemetry::KeyValue::new(
+                            "http.response.status_code",
+                            i64::from(status),
+                        ),
+                    ],
+                    links: Vec::new(),
+                    message: format!("HTTP {status}").into(),
+                },
+            );
         }
     }
     let elapsed = started.elapsed();
@@ -177,15 +202,25 @@ pub async fn request_context(mut request: Request, next: Next) -> Response {
     response
 }
 
+/// Marks an answer the load shedding gave (503 `overloaded`): not a failure to keep in
+/// the traces.
+#[derive(Debug, Clone, Copy)]
+pub struct Shed;
+
 /// The request's span with OpenTelemetry's fields: named `METHOD /route`, a server span,
 /// the child of the caller's span when the request carries a W3C `traceparent`. Returns
-/// the trace id, also recorded in the span (so in every log line of the request).
+/// the trace id, also recorded in the span (so in every log line of the request), and the
+/// caller's span context.
 fn request_span_traced(
     request: &Request,
     request_id: &str,
     method: &'static str,
     route: &str,
-) -> (tracing::Span, Option<String>) {
+) -> (
+    tracing::Span,
+    Option<String>,
+    Option<opentelemetry::trace::SpanContext>,
+) {
     use opentelemetry::trace::TraceContextExt as _;
     use tracing_opentelemetry::OpenTelemetrySpanExt as _;
     let span = tracing::info_span!(
@@ -202,14 +237,18 @@ fn request_span_traced(
     let parent = opentelemetry::global::get_text_map_propagator(|propagator| {
         propagator.extract(&opentelemetry_http::HeaderExtractor(request.headers()))
     });
-    if parent.span().span_context().is_valid() {
+    let caller = parent.span().span_context().clone();
+    let caller = if caller.is_valid() {
         let _ = span.set_parent(parent);
-    }
+        Some(caller)
+    } else {
+        None
+    };
     let trace_id = span.context().span().span_context().trace_id();
     if trace_id == opentelemetry::trace::TraceId::INVALID {
-        return (span, None);
+        return (span, None, caller);
     }
     let trace_id = trace_id.to_string();
     span.record("trace_id", trace_id.as_str());
-    (span, Some(trace_id))
+    (span, Some(trace_id), caller)
 }

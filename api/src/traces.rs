@@ -3,25 +3,25 @@
 //!
 //! Off by default: the embedded default needs no collector. `PGE_OTLP_ENDPOINT` (or the
 //! standard `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` / `OTEL_EXPORTER_OTLP_ENDPOINT`) turns it
-//! on. What is kept ([`KeepSampledOrFailed`]): every trace whose id falls in the sampled
-//! share (`PGE_TRACE_SAMPLE_RATIO`, by trace id, so every process agrees), and every trace
-//! in which a span failed, whatever the share: errors are always kept.
+//! on. What is kept: every trace whose id falls in the sampled share
+//! (`PGE_TRACE_SAMPLE_RATIO`, decided at the trace's first span: [`sampler`]), and, of
+//! every other trace, the span of a request or a delivery that failed, alone
+//! ([`infra::trace::keep_failure`]): errors are always kept, and the 90 % of requests that
+//! are neither sampled nor failed cost no span data.
 //!
 //! The exporter sends with the API's own HTTP client (reqwest on the process's tokio
 //! runtime), from the batch processor's thread: no second HTTP stack in the binary.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::Arc;
 use std::time::Duration;
 
-use opentelemetry::trace::{Status, TraceId};
 use opentelemetry_http::{Bytes, HttpClient, HttpError, Request, Response};
 use opentelemetry_otlp::{Protocol, WithExportConfig, WithHttpConfig};
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::trace::{
     BatchConfigBuilder, BatchSpanProcessor, Sampler, SdkTracerProvider, Span, SpanData,
-    SpanProcessor,
+    SpanExporter as _, SpanProcessor,
 };
 
 /// Where and how much to trace.
@@ -87,113 +87,37 @@ impl HttpClient for RuntimeClient {
     }
 }
 
-/// Tail sampling that keeps failures: a span of a sampled trace goes to the exporter at
-/// once; a span of another trace waits, with its trace's other spans, until that trace's
-/// local root ends, and goes only if one of them failed (status `Error`: a 5xx answer,
-/// an `error!` event). The wait is bounded: beyond `MAX_WAITING` spans, unsampled spans
-/// are dropped (and counted), never memory.
-#[derive(Debug)]
-pub struct KeepSampledOrFailed<P> {
-    inner: P,
-    /// Traces with an id below this bound (lower 64 bits) are sampled.
-    bound: u64,
-    waiting: Mutex<Waiting>,
-}
+/// The batch processor, shared: the tracer provider holds one handle (sampled spans), the
+/// failure path ([`infra::trace::keep_failure`]) the other. Its exporter got the resource
+/// before the processor was built, so the provider's `set_resource` has nothing to do.
+#[derive(Debug, Clone)]
+struct Shared(Arc<BatchSpanProcessor>);
 
-#[derive(Debug, Default)]
-struct Waiting {
-    traces: HashMap<TraceId, Vec<SpanData>>,
-    spans: usize,
-}
-
-/// About 2,000 requests' worth: under overload (every shed answer a failure, kept) the
-/// buffers must not take the API past its memory target (docs/PERFORMANCE.md).
-const MAX_WAITING: usize = 5_000;
-
-impl<P: SpanProcessor> KeepSampledOrFailed<P> {
-    pub fn new(inner: P, ratio: f64) -> Self {
-        let ratio = ratio.clamp(0.0, 1.0);
-        // The share as a bound on the id's lower 64 bits, as OpenTelemetry's
-        // TraceIdRatioBased sampler computes it (ratio 1 keeps all).
-        #[allow(
-            clippy::cast_possible_truncation,
-            clippy::cast_sign_loss,
-            clippy::cast_precision_loss
-        )]
-        let bound = if ratio >= 1.0 {
-            u64::MAX
-        } else {
-            (ratio * (u64::MAX as f64)) as u64
-        };
-        Self {
-            inner,
-            bound,
-            waiting: Mutex::new(Waiting::default()),
-        }
-    }
-
-    fn sampled(&self, trace: TraceId) -> bool {
-        if self.bound == u64::MAX {
-            return true;
-        }
-        let bytes = trace.to_bytes();
-        let mut low = [0_u8; 8];
-        low.copy_from_slice(&bytes[8..]);
-        u64::from_be_bytes(low) < self.bound
-    }
-}
-
-impl<P: SpanProcessor> SpanProcessor for KeepSampledOrFailed<P> {
+impl SpanProcessor for Shared {
     fn on_start(&self, span: &mut Span, cx: &opentelemetry::Context) {
-        self.inner.on_start(span, cx);
+        self.0.on_start(span, cx);
     }
 
     fn on_end(&self, span: SpanData) {
-        let trace = span.span_context.trace_id();
-        if self.sampled(trace) {
-            self.inner.on_end(span);
-            return;
-        }
-        let local_root = span.parent_span_id == opentelemetry::trace::SpanId::INVALID
-            || span.parent_span_is_remote;
-        let flush = {
-            let Ok(mut waiting) = self.waiting.lock() else {
-                return;
-            };
-            if local_root {
-                let mut spans = waiting.traces.remove(&trace).unwrap_or_default();
-                waiting.spans -= spans.len();
-                spans.push(span);
-                spans
-                    .iter()
-                    .any(|s| matches!(s.status, Status::Error { .. }))
-                    .then_some(spans)
-            } else {
-                if waiting.spans >= MAX_WAITING {
-                    metrics::counter!("pge_trace_spans_dropped_total").increment(1);
-                    return;
-                }
-                waiting.spans += 1;
-                waiting.traces.entry(trace).or_default().push(span);
-                None
-            }
-        };
-        for span in flush.into_iter().flatten() {
-            self.inner.on_end(span);
-        }
+        self.0.on_end(span);
     }
 
     fn force_flush(&self) -> OTelSdkResult {
-        self.inner.force_flush()
+        self.0.force_flush()
     }
 
     fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
-        self.inner.shutdown_with_timeout(timeout)
+        self.0.shutdown_with_timeout(timeout)
     }
+}
 
-    fn set_resource(&mut self, resource: &Resource) {
-        self.inner.set_resource(resource);
-    }
+/// Head sampling: a trace is recorded or not from its first span. A caller's decision
+/// (`traceparent`'s sampled flag) is followed; a new trace is sampled when its id falls in
+/// `ratio` (by trace id, as every OpenTelemetry SDK computes it, so processes agree).
+/// Nothing is recorded of the others: no span data, no export; their failures are kept
+/// by [`infra::trace::keep_failure`].
+fn sampler(ratio: f64) -> Sampler {
+    Sampler::ParentBased(Box::new(Sampler::TraceIdRatioBased(ratio.clamp(0.0, 1.0))))
 }
 
 /// The tracer provider for `settings`, or `None` when no endpoint is configured. Must be
@@ -211,41 +135,44 @@ pub fn provider(settings: &TraceSettings) -> anyhow::Result<Option<SdkTracerProv
             .build()?,
         runtime: tokio::runtime::Handle::current(),
     };
-    let exporter = opentelemetry_otlp::SpanExporter::builder()
+    let service = std::env::var("OTEL_SERVICE_NAME")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| settings.service.clone());
+    let resource = Resource::builder()
+        .with_service_name(service)
+        .with_attribute(opentelemetry::KeyValue::new(
+            "service.version",
+            env!("CARGO_PKG_VERSION"),
+        ))
+        .build();
+    let mut exporter = opentelemetry_otlp::SpanExporter::builder()
         .with_http()
         .with_protocol(Protocol::HttpBinary)
         .with_endpoint(endpoint.clone())
         .with_timeout(Duration::from_secs(10))
         .with_http_client(client)
         .build()?;
+    exporter.set_resource(&resource);
     // At most 2,048 spans waiting for the exporter (then dropped, not held): about 500
     // requests' worth, about a MB.
-    let batch = BatchSpanProcessor::builder(exporter)
-        .with_batch_config(
-            BatchConfigBuilder::default()
-                .with_max_queue_size(2_048)
-                .with_max_export_batch_size(512)
-                .with_scheduled_delay(Duration::from_secs(1))
-                .build(),
-        )
-        .build();
-    let service = std::env::var("OTEL_SERVICE_NAME")
-        .ok()
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| settings.service.clone());
+    let batch = Shared(Arc::new(
+        BatchSpanProcessor::builder(exporter)
+            .with_batch_config(
+                BatchConfigBuilder::default()
+                    .with_max_queue_size(2_048)
+                    .with_max_export_batch_size(512)
+                    .with_scheduled_delay(Duration::from_secs(1))
+                    .build(),
+            )
+            .build(),
+    ));
+    let failures = batch.clone();
+    infra::trace::set_failure_sink(Box::new(move |span| failures.on_end(span)));
     let provider = SdkTracerProvider::builder()
-        // Every span is recorded; the processor decides what leaves (failures always).
-        .with_sampler(Sampler::AlwaysOn)
-        .with_span_processor(KeepSampledOrFailed::new(batch, settings.sample_ratio))
-        .with_resource(
-            Resource::builder()
-                .with_service_name(service)
-                .with_attribute(opentelemetry::KeyValue::new(
-                    "service.version",
-                    env!("CARGO_PKG_VERSION"),
-                ))
-                .build(),
-        )
+        .with_sampler(sampler(settings.sample_ratio))
+        .with_span_processor(batch)
+        .with_resource(resource)
         .build();
     opentelemetry::global::set_text_map_propagator(
         opentelemetry_sdk::propagation::TraceContextPropagator::new(),
@@ -256,80 +183,57 @@ pub fn provider(settings: &TraceSettings) -> anyhow::Result<Option<SdkTracerProv
 #[cfg(test)]
 mod tests {
     use super::*;
-    use opentelemetry::trace::{SpanContext, SpanId, SpanKind, TraceFlags, TraceState};
-    use std::sync::Arc;
+    use opentelemetry::trace::{
+        SpanContext, SpanId, SpanKind, TraceContextExt as _, TraceFlags, TraceId, TraceState,
+    };
+    use opentelemetry_sdk::trace::{SamplingDecision, ShouldSample as _};
 
-    #[derive(Debug, Default, Clone)]
-    struct Collect(Arc<Mutex<Vec<String>>>);
-
-    impl SpanProcessor for Collect {
-        fn on_start(&self, _: &mut Span, _: &opentelemetry::Context) {}
-        fn on_end(&self, span: SpanData) {
-            self.0.lock().expect("lock").push(span.name.into_owned());
-        }
-        fn force_flush(&self) -> OTelSdkResult {
-            Ok(())
-        }
-        fn shutdown_with_timeout(&self, _: Duration) -> OTelSdkResult {
-            Ok(())
-        }
-    }
-
-    fn span(trace: u128, id: u64, parent: u64, name: &'static str, failed: bool) -> SpanData {
-        SpanData {
-            span_context: SpanContext::new(
+    fn decide(sampler: &Sampler, parent: Option<TraceFlags>, trace: u128) -> SamplingDecision {
+        let cx = parent.map_or_else(opentelemetry::Context::new, |flags| {
+            opentelemetry::Context::new().with_remote_span_context(SpanContext::new(
                 TraceId::from(trace),
-                SpanId::from(id),
-                TraceFlags::SAMPLED,
-                false,
+                SpanId::from(1_u64),
+                flags,
+                true,
                 TraceState::NONE,
-            ),
-            parent_span_id: SpanId::from(parent),
-            parent_span_is_remote: false,
-            span_kind: SpanKind::Internal,
-            name: name.into(),
-            start_time: std::time::SystemTime::UNIX_EPOCH,
-            end_time: std::time::SystemTime::UNIX_EPOCH,
-            attributes: Vec::new(),
-            dropped_attributes_count: 0,
-            events: opentelemetry_sdk::trace::SpanEvents::default(),
-            links: opentelemetry_sdk::trace::SpanLinks::default(),
-            status: if failed {
-                Status::error("failed")
-            } else {
-                Status::Unset
-            },
-            instrumentation_scope: opentelemetry::InstrumentationScope::default(),
-        }
+            ))
+        });
+        sampler
+            .should_sample(
+                Some(&cx),
+                TraceId::from(trace),
+                "POST /api/v1/loan-requests",
+                &SpanKind::Server,
+                &[],
+                &[],
+            )
+            .decision
     }
 
     #[test]
-    fn an_unsampled_trace_is_kept_whole_when_a_span_failed_and_dropped_otherwise() {
-        let out = Collect::default();
-        // Ratio 0: only failures leave.
-        let keep = KeepSampledOrFailed::new(out.clone(), 0.0);
-        keep.on_end(span(1, 2, 1, "ok-child", false));
-        keep.on_end(span(1, 1, 0, "ok-root", false));
-        assert!(out.0.lock().expect("lock").is_empty());
-        keep.on_end(span(2, 2, 1, "sql", false));
-        keep.on_end(span(2, 3, 1, "failed-child", true));
-        keep.on_end(span(2, 1, 0, "root", false));
+    fn a_new_trace_is_sampled_by_its_id_and_a_callers_decision_is_followed() {
+        let tenth = sampler(0.1);
+        // The id's lower 64 bits against the ratio's share of them.
         assert_eq!(
-            *out.0.lock().expect("lock"),
-            ["sql", "failed-child", "root"]
+            decide(&tenth, None, 0x10),
+            SamplingDecision::RecordAndSample
         );
-        assert_eq!(keep.waiting.lock().expect("lock").spans, 0);
-    }
-
-    #[test]
-    fn the_share_is_decided_by_the_trace_id() {
-        let out = Collect::default();
-        let keep = KeepSampledOrFailed::new(out.clone(), 0.5);
-        // Lower 64 bits small: sampled; large: not.
-        keep.on_end(span(0x10, 2, 1, "kept", false));
-        keep.on_end(span(u128::from(u64::MAX), 2, 1, "waits", false));
-        assert_eq!(*out.0.lock().expect("lock"), ["kept"]);
-        let all = KeepSampledOrFailed::new(Collect::default(), 1.0);
-        assert!(all.sampled(TraceId::from(u128::MAX)));
+        assert_eq!(
+            decide(&tenth, None, u128::from(u64::MAX)),
+            SamplingDecision::Drop
+        );
+        assert_eq!(
+            decide(&tenth, Some(TraceFlags::SAMPLED), u128::from(u64::MAX)),
+            SamplingDecision::RecordAndSample
+        );
+        assert_eq!(
+            decide(&tenth, Some(TraceFlags::default()), 0x10),
+            SamplingDecision::Drop
+        );
+        assert_eq!(
+            decide(&sampler(7.0), None, u128::MAX),
+            SamplingDecision::RecordAndSample
+        );
+        assert_eq!(decide(&sampler(-1.0), None, 0x10), SamplingDecision::Drop);
     }
 }

@@ -3,7 +3,9 @@
 //! span, the store's transaction, its SQL statements) continuing the caller's W3C
 //! `traceparent`; the e-mail it queued is sent in a trace of its own (the outbox batch)
 //! linked to the submission's; a problem+json answer names its request and trace; log
-//! lines carry the trace id; no span carries personal data.
+//! lines carry the trace id; no span carries personal data. Outside the sampled share
+//! nothing is exported but the failures, each its own span under the ids its answer and
+//! its log lines carry.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
@@ -86,6 +88,10 @@ impl Drop for Pge {
 }
 
 fn start(dir: &std::path::Path, endpoint: &str) -> Pge {
+    start_sampling(dir, endpoint, "1")
+}
+
+fn start_sampling(dir: &std::path::Path, endpoint: &str, ratio: &str) -> Pge {
     let mut child = Command::new(env!("CARGO_BIN_EXE_pge"))
         .arg("serve")
         .env_clear()
@@ -94,7 +100,7 @@ fn start(dir: &std::path::Path, endpoint: &str) -> Pge {
         .env("PGE_METRICS_ADDR", "off")
         .env("PGE_LOG_FORMAT", "json")
         .env("PGE_OTLP_ENDPOINT", endpoint)
-        .env("PGE_TRACE_SAMPLE_RATIO", "1")
+        .env("PGE_TRACE_SAMPLE_RATIO", ratio)
         .stderr(Stdio::piped())
         .spawn()
         .expect("serve");
@@ -294,6 +300,148 @@ async fn a_submission_is_one_trace_and_its_email_another_linked_to_it() {
             "a line without its trace id: {line}"
         );
     }
+    drop(pge);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Sampled at 0: a request that succeeds exports nothing (a caller's unsampled
+/// `traceparent` is followed); a request that fails exports its server span alone, under
+/// the trace id its problem+json answer names; a failed e-mail delivery exports its span,
+/// linked to the request that queued it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outside_the_sampled_share_only_failures_are_exported() {
+    const QUIET_TRACE: &str = "5bf92f3577b34da6a3ce929d0e0e4737";
+    let (endpoint, received) = collector().await;
+    let dir = std::env::temp_dir().join(format!("pge-traces-failures-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let token = Command::new(env!("CARGO_BIN_EXE_pge"))
+        .args(["dev-token", "--role", "applicant"])
+        .env_clear()
+        .env("PGE_DATA_DIR", &dir)
+        .output()
+        .expect("dev-token");
+    let token = String::from_utf8(token.stdout).expect("utf-8");
+    let pge = start_sampling(&dir, &endpoint, "0");
+    let http = reqwest::Client::new();
+    let base = format!("http://{}", pge.addr);
+    // Mail and documents cannot be written: a file stands where each folder was (a
+    // permission would not stop root).
+    for folder in ["mail", "documents"] {
+        let path = dir.join(folder);
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::write(&path, b"not a folder").expect("file");
+    }
+
+    let body = serde_json::json!({
+        "bank_id": "30004",
+        "company": {"siren": SIREN, "legal_name": LEGAL_NAME, "legal_form": "SAS",
+                    "creation_date": "2012-05-04", "headcount": 12,
+                    "revenue_cents": 100_000_000, "innovative": false,
+                    "collective_proceedings": false},
+        "requested_amount_cents": 5_000_000, "amortization_years": 4,
+        "contact_email": EMAIL,
+    });
+    let created = http
+        .post(format!("{base}/api/v1/loan-requests"))
+        .bearer_auth(token.trim())
+        .header("traceparent", format!("00-{QUIET_TRACE}-{CALLER_SPAN}-00"))
+        .json(&body)
+        .send()
+        .await
+        .expect("submit");
+    assert_eq!(created.status(), 201);
+    let created: serde_json::Value = created.json().await.expect("json");
+    let id = created["id"].as_str().expect("id");
+
+    let announced = http
+        .post(format!("{base}/api/v1/loan-requests/{id}/documents"))
+        .bearer_auth(token.trim())
+        .json(&serde_json::json!({"filename": "bilan.pdf", "content_type": "application/pdf", "size": 4}))
+        .send()
+        .await
+        .expect("announce");
+    assert!(announced.status().is_success(), "{}", announced.status());
+    let announced: serde_json::Value = announced.json().await.expect("json");
+    let mut upload = http.put(announced["upload_url"].as_str().expect("upload url"));
+    for (name, value) in announced["upload_headers"].as_object().expect("headers") {
+        if name != "content-length" {
+            upload = upload.header(name, value.as_str().expect("header value"));
+        }
+    }
+    let failed = upload
+        .header("x-request-id", "traces-broken-upload")
+        .body(b"%PDF".to_vec())
+        .send()
+        .await
+        .expect("upload");
+    assert!(failed.status().is_server_error(), "{}", failed.status());
+    let problem: serde_json::Value = failed.json().await.expect("problem+json");
+    assert_eq!(problem["request_id"], "traces-broken-upload", "{problem}");
+    let failed_trace = problem["trace_id"].as_str().expect("trace_id").to_owned();
+
+    // Wait for the two failures; what else was exported came before them.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let spans = loop {
+        let spans = received.spans.lock().expect("lock").clone();
+        let done = spans.iter().any(|(_, s)| s.name == "outbox.deliver")
+            && spans.iter().any(|(_, s)| hex(&s.trace_id) == failed_trace);
+        if done {
+            break spans;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "spans received: {:?}",
+            spans.iter().map(|(_, s)| &s.name).collect::<Vec<_>>()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let error = opentelemetry_proto::tonic::trace::v1::status::StatusCode::Error as i32;
+    for (_, span) in &spans {
+        assert_ne!(
+            hex(&span.trace_id),
+            QUIET_TRACE,
+            "the quiet submission was exported"
+        );
+        assert_eq!(
+            span.status.as_ref().map(|s| s.code),
+            Some(error),
+            "only failures leave: {} was exported",
+            span.name
+        );
+    }
+    let upload = spans
+        .iter()
+        .map(|(_, s)| s)
+        .find(|s| hex(&s.trace_id) == failed_trace)
+        .expect("the failed upload's span");
+    assert_eq!(upload.kind, SpanKind::Server as i32);
+    assert!(upload.name.starts_with("PUT /"), "{}", upload.name);
+    assert!(
+        upload.parent_span_id.is_empty(),
+        "a root request: no parent"
+    );
+    // Its trace id is the one its log lines carry.
+    let lines = pge.lines.lock().expect("lock").clone();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("\"request_id\":\"traces-broken-upload\"")
+                && l.contains(&format!("\"trace_id\":\"{failed_trace}\""))),
+        "{lines:?}"
+    );
+    let deliver = spans
+        .iter()
+        .map(|(_, s)| s)
+        .find(|s| s.name == "outbox.deliver")
+        .expect("deliver span");
+    assert!(
+        deliver
+            .links
+            .iter()
+            .any(|link| hex(&link.trace_id) == QUIET_TRACE),
+        "the failed delivery links to the request that queued it: {:?}",
+        deliver.links
+    );
     drop(pge);
     let _ = std::fs::remove_dir_all(&dir);
 }

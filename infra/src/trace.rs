@@ -1,18 +1,24 @@
 //! The adapters' part of tracing (`api::traces` exports): a span per SQL statement, the
 //! trace context an outbox message carries from the request that wrote it to the worker
-//! that sends it. Nothing here runs unless the process turned traces on ([`enable`]).
+//! that sends it, and the failure a sampled-out trace still exports ([`keep_failure`]).
+//! Nothing here runs unless the process turned traces on ([`enable`]).
 //!
 //! No personal data: a statement span carries the SQL text, whose values are bound
 //! parameters (`$1`, `?`), never the values; a trace context is two random ids.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::SystemTime;
 
-use opentelemetry::KeyValue;
 use opentelemetry::propagation::TextMapPropagator;
-use opentelemetry::trace::{SpanContext, SpanKind, Status, TraceContextExt, Tracer};
+use opentelemetry::trace::{
+    Link, SpanContext, SpanId, SpanKind, Status, TraceContextExt, TraceFlags, Tracer,
+};
+use opentelemetry::{InstrumentationScope, KeyValue};
 use opentelemetry_sdk::propagation::TraceContextPropagator;
+use opentelemetry_sdk::trace::{SpanData, SpanEvents, SpanLinks};
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 
 static ENABLED: AtomicBool = AtomicBool::new(false);
@@ -26,6 +32,82 @@ pub fn enable() {
 #[must_use]
 pub fn enabled() -> bool {
     ENABLED.load(Ordering::Relaxed)
+}
+
+/// Where a failure of a sampled-out trace goes: the exporter's queue (set once by the
+/// process that built the tracer provider).
+type FailureSink = Box<dyn Fn(SpanData) + Send + Sync>;
+static FAILURES: OnceLock<FailureSink> = OnceLock::new();
+
+/// Sends the spans [`keep_failure`] builds to `sink` (the batch exporter). A second call
+/// keeps the first sink (tests start several servers in one process).
+pub fn set_failure_sink(sink: FailureSink) {
+    let _ = FAILURES.set(sink);
+}
+
+/// A failed piece of work whose trace was not sampled: what its lone span says.
+#[derive(Debug)]
+pub struct Failure {
+    /// The span's name (`POST /api/v1/loan-requests`, `outbox.deliver`).
+    pub name: Cow<'static, str>,
+    pub kind: SpanKind,
+    pub start: SystemTime,
+    /// The caller's span (a request's `traceparent`), if any: the lone span's parent.
+    pub remote_parent: Option<SpanContext>,
+    /// Identifiers and codes only, never personal data.
+    pub attributes: Vec<KeyValue>,
+    /// Spans of other traces this one continues (the request that queued an e-mail).
+    pub links: Vec<SpanContext>,
+    /// Why it failed (a status code, an error kind).
+    pub message: Cow<'static, str>,
+}
+
+/// Errors are always kept: head sampling records nothing of a trace outside the sampled
+/// share (no span data, no export), so when the work of `span` fails in such a trace, its
+/// own span is exported alone, with the trace and span ids the logs and the problem+json
+/// answer already carry. A sampled trace carries its failure already: nothing is done.
+pub fn keep_failure(span: &tracing::Span, failure: Failure) {
+    let Some(sink) = FAILURES.get().filter(|_| enabled()) else {
+        return;
+    };
+    let context = span.context();
+    let own = context.span().span_context().clone();
+    if !own.is_valid() || own.is_sampled() {
+        return;
+    }
+    sink(failure_span(&own, failure, SystemTime::now()));
+    metrics::counter!("pge_trace_failures_kept_total").increment(1);
+}
+
+fn failure_span(own: &SpanContext, failure: Failure, end: SystemTime) -> SpanData {
+    let parent = failure
+        .remote_parent
+        .filter(|p| p.is_valid() && p.trace_id() == own.trace_id());
+    let mut links = SpanLinks::default();
+    links.links = failure.links.into_iter().map(Link::with_context).collect();
+    SpanData {
+        span_context: SpanContext::new(
+            own.trace_id(),
+            own.span_id(),
+            TraceFlags::SAMPLED,
+            false,
+            own.trace_state().clone(),
+        ),
+        parent_span_id: parent
+            .as_ref()
+            .map_or(SpanId::INVALID, SpanContext::span_id),
+        parent_span_is_remote: parent.is_some(),
+        span_kind: failure.kind,
+        name: failure.name,
+        start_time: failure.start.min(end),
+        end_time: end,
+        attributes: failure.attributes,
+        dropped_attributes_count: 0,
+        events: SpanEvents::default(),
+        links,
+        status: Status::error(failure.message),
+        instrumentation_scope: InstrumentationScope::builder("pge").build(),
+    }
 }
 
 fn propagator() -> TraceContextPropagator {
@@ -59,7 +141,8 @@ pub fn parse_traceparent(value: &str) -> Option<SpanContext> {
 /// span belongs to a trace.
 pub(crate) fn statement(info: &sea_orm::metric::Info<'_>, system: &'static str) {
     let parent = tracing::Span::current().context();
-    if !parent.span().span_context().is_valid() {
+    // A sampled-out trace records nothing (its failures are kept by their request's span).
+    if !parent.span().span_context().is_sampled() {
         return;
     }
     let end = SystemTime::now();
@@ -137,6 +220,57 @@ pub fn summary(sql: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use opentelemetry::trace::{TraceId, TraceState};
+
+    fn context(trace: u128, span: u64, flags: TraceFlags, remote: bool) -> SpanContext {
+        SpanContext::new(
+            TraceId::from(trace),
+            SpanId::from(span),
+            flags,
+            remote,
+            TraceState::NONE,
+        )
+    }
+
+    fn failure(remote_parent: Option<SpanContext>) -> Failure {
+        Failure {
+            name: "POST /api/v1/loan-requests".into(),
+            kind: SpanKind::Server,
+            start: SystemTime::UNIX_EPOCH,
+            remote_parent,
+            attributes: vec![KeyValue::new("http.response.status_code", 500)],
+            links: vec![context(9, 9, TraceFlags::SAMPLED, true)],
+            message: "500".into(),
+        }
+    }
+
+    #[test]
+    fn a_kept_failure_is_its_own_span_exported_with_the_ids_the_logs_carry() {
+        let own = context(7, 8, TraceFlags::default(), false);
+        let end = SystemTime::UNIX_EPOCH + std::time::Duration::from_millis(12);
+        let caller = context(7, 3, TraceFlags::default(), true);
+        let span = failure_span(&own, failure(Some(caller)), end);
+        assert_eq!(span.span_context.trace_id(), TraceId::from(7_u128));
+        assert_eq!(span.span_context.span_id(), SpanId::from(8_u64));
+        assert!(
+            span.span_context.is_sampled(),
+            "the exporter drops unsampled spans"
+        );
+        assert_eq!(span.parent_span_id, SpanId::from(3_u64));
+        assert!(span.parent_span_is_remote);
+        assert_eq!(span.end_time, end);
+        assert!(matches!(span.status, Status::Error { .. }));
+        assert_eq!(span.links.len(), 1);
+
+        // A root request (no caller, or a caller's id of another trace): no parent.
+        let alone = failure_span(
+            &own,
+            failure(Some(context(1, 3, TraceFlags::SAMPLED, true))),
+            end,
+        );
+        assert_eq!(alone.parent_span_id, SpanId::INVALID);
+        assert!(!failure_span(&own, failure(None), end).parent_span_is_remote);
+    }
 
     #[test]
     fn a_statement_is_named_by_its_operation_and_first_table() {

@@ -256,11 +256,12 @@ impl OutboxWorker {
             futures::stream::iter(claimed)
                 .map(|message| {
                     let span = tracing::info_span!("outbox.deliver", otel.kind = "consumer", kind = %message.kind, attempts = message.attempts);
-                    if let Some(link) = trace_link(&message.payload) {
+                    let link = trace_link(&message.payload);
+                    if let Some(link) = &link {
                         use tracing_opentelemetry::OpenTelemetrySpanExt as _;
-                        span.add_link(link);
+                        span.add_link(link.clone());
                     }
-                    self.process(message, &bank_names).instrument(span)
+                    self.process(message, &bank_names, link).instrument(span)
                 })
                 .buffer_unordered(self.settings.concurrency.max(1))
                 .collect()
@@ -283,9 +284,36 @@ impl OutboxWorker {
         &self,
         message: ClaimedMessage,
         bank_names: &HashMap<String, String>,
+        link: Option<opentelemetry::trace::SpanContext>,
     ) -> Result<Outcome, domain::ports::StorageError> {
+        let started = std::time::SystemTime::now();
+        let kind = message.kind.clone();
+        let attempts = message.attempts;
         let outcome = self.deliver(message, bank_names).await;
         self.heartbeat.beat();
+        let failed = match &outcome {
+            Ok(Outcome::Sent) => None,
+            Ok(Outcome::Retried) => Some("e-mail not sent, will retry"),
+            Ok(Outcome::Dead) => Some("e-mail dead"),
+            Err(_) => Some("store failure"),
+        };
+        if let Some(message) = failed {
+            crate::trace::keep_failure(
+                &tracing::Span::current(),
+                crate::trace::Failure {
+                    name: "outbox.deliver".into(),
+                    kind: opentelemetry::trace::SpanKind::Consumer,
+                    start: started,
+                    remote_parent: None,
+                    attributes: vec![
+                        opentelemetry::KeyValue::new("kind", kind),
+                        opentelemetry::KeyValue::new("attempts", i64::from(attempts)),
+                    ],
+                    links: link.into_iter().collect(),
+                    message: message.into(),
+                },
+            );
+        }
         outcome
     }
 
