@@ -128,6 +128,8 @@ pub struct OutboxWorker {
     /// The web app's public base URL, for the links in e-mails.
     app_url: Option<String>,
     heartbeat: Heartbeat,
+    /// How many turns of [`OutboxWorker::run`]'s loop have ended ([`OutboxWorker::passes`]).
+    passes: tokio::sync::watch::Sender<u64>,
 }
 
 /// Delay before attempt `attempts + 1`: exponential, capped, with "equal jitter"
@@ -161,6 +163,7 @@ impl OutboxWorker {
             heartbeat: Heartbeat::new(settings.lease.max(settings.send_timeout * 2)),
             settings,
             app_url: None,
+            passes: tokio::sync::watch::Sender::new(0),
         }
     }
 
@@ -223,6 +226,16 @@ impl OutboxWorker {
             );
         }
         Some(serde_json::Value::Object(payload))
+    }
+
+    /// The number of turns of [`OutboxWorker::run`]'s loop that have ended (each a batch
+    /// claimed and processed, or nothing due), to wait on. The first turn to end after
+    /// a moment may have begun before it, the second began after it: two more turns than
+    /// counted then, and the worker has looked at the outbox since (what the black-box
+    /// tests wait for before asserting that something did not happen).
+    #[must_use]
+    pub fn passes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.passes.subscribe()
     }
 
     /// The loop's liveness signal (cloned: it follows this worker).
@@ -399,6 +412,7 @@ impl OutboxWorker {
                     self.settings.idle_poll.max(Duration::from_secs(1))
                 }
             };
+            self.passes.send_modify(|passes| *passes += 1);
             tokio::select! {
                 () = &mut shutdown => break,
                 () = tokio::time::sleep(pause) => {}

@@ -76,6 +76,8 @@ pub struct TestApp {
     /// Base URL of the internal listener serving `/metrics`.
     pub metrics_url: String,
     workers: Vec<tokio::task::JoinHandle<()>>,
+    /// How many passes each background worker has ended ([`TestApp::outbox_workers_pass`]).
+    pub(crate) worker_passes: Vec<tokio::sync::watch::Receiver<u64>>,
     /// The outbox worker the test drives itself ([`TestApp::deliver_mail`]).
     pub(crate) outbox: OutboxWorker,
 }
@@ -201,22 +203,20 @@ impl TestApp {
             ));
         }
         let state = api::build_state(wiring).await.expect("application state");
-        let workers = if options.worker {
+        let (workers, worker_passes) = if options.worker {
             let settings = options
                 .worker_settings
                 .clone()
                 .unwrap_or_else(fast_worker_settings);
             (0..options.workers.max(1))
                 .map(|_| {
-                    tokio::spawn(
-                        state
-                            .outbox_worker(settings.clone())
-                            .run(std::future::pending()),
-                    )
+                    let worker = state.outbox_worker(settings.clone());
+                    let passes = worker.passes();
+                    (tokio::spawn(worker.run(std::future::pending())), passes)
                 })
-                .collect()
+                .unzip()
         } else {
-            Vec::new()
+            (Vec::new(), Vec::new())
         };
         let outbox = state.outbox_worker(fast_worker_settings());
         let metrics_listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -257,6 +257,7 @@ impl TestApp {
             metrics,
             metrics_url,
             workers,
+            worker_passes,
             outbox,
         }
     }

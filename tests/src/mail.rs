@@ -1,10 +1,14 @@
-//! The e-mails a test's API sent: the folder mailer's `.eml` files, and the outbox
-//! delivered on demand.
+//! The e-mails a test's API sent: the folder mailer's `.eml` files, the outbox delivered
+//! on demand, and the background workers' passes to wait on
+//! ([`infra::worker::OutboxWorker::passes`]) instead of the clock.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::TestApp;
+
+/// Longest a background worker may take to end a pass (its sends time out before).
+const WORKER_PASS_BOUND: Duration = Duration::from_secs(30);
 
 impl TestApp {
     /// Folder of the e-mails the folder mailer wrote (`.eml` files).
@@ -46,16 +50,22 @@ impl TestApp {
     }
 
     /// Delivers the outbox until at least `n` e-mails were written (bounded); returns
-    /// them. A pass that finds nothing due (a message waiting for its retry, or leased
-    /// by a background worker) is followed by a short pause.
+    /// them. When this test's own pass finds nothing due, what is left is leased by a
+    /// background worker, whose pass is then waited for, or waits for its retry (a
+    /// short pause, without background workers: only the retry's time can change that).
     pub async fn wait_for_mail(&self, n: usize) -> Vec<String> {
         for _ in 0..200 {
             let mail = self.sent_mail();
             if mail.len() >= n {
                 return mail;
             }
+            let since = self.passes_ended();
             if self.deliver_mail().await == 0 {
-                tokio::time::sleep(Duration::from_millis(25)).await;
+                if self.worker_passes.is_empty() {
+                    tokio::time::sleep(Duration::from_millis(25)).await;
+                } else {
+                    self.passes_beyond(&since, 1).await;
+                }
             }
         }
         let mail = self.sent_mail();
@@ -65,5 +75,46 @@ impl TestApp {
             mail.len()
         );
         mail
+    }
+
+    /// How many passes each background outbox worker has ended so far.
+    fn passes_ended(&self) -> Vec<u64> {
+        self.worker_passes.iter().map(|p| *p.borrow()).collect()
+    }
+
+    /// Waits until each background outbox worker has ended `more` passes beyond those
+    /// counted in `since` (bounded by [`WORKER_PASS_BOUND`] each).
+    async fn passes_beyond(&self, since: &[u64], more: u64) {
+        assert!(
+            !self.worker_passes.is_empty(),
+            "no background outbox worker to wait for (Options {{ worker: true, .. }})"
+        );
+        for (passes, seen) in self.worker_passes.iter().zip(since) {
+            let mut passes = passes.clone();
+            tokio::time::timeout(
+                WORKER_PASS_BOUND,
+                passes.wait_for(|ended| *ended >= seen + more),
+            )
+            .await
+            .unwrap_or_else(|_| {
+                panic!("a background outbox worker ended no pass in {WORKER_PASS_BOUND:?}")
+            })
+            .expect("a background outbox worker stopped");
+        }
+    }
+
+    /// Waits until every background outbox worker has ended the pass it is in (or, idle,
+    /// its next one): what it had claimed is sent or failed, and marked so.
+    pub async fn outbox_workers_pass(&self) {
+        let since = self.passes_ended();
+        self.passes_beyond(&since, 1).await;
+    }
+
+    /// Waits until every background outbox worker has run a whole pass begun after this
+    /// call: whatever the workers would do with the outbox as it is now, they have done.
+    /// A test asserting that something did not happen has then given it its chance.
+    pub async fn outbox_workers_caught_up(&self) {
+        let since = self.passes_ended();
+        self.passes_beyond(&since, 2).await;
     }
 }
