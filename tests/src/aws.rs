@@ -292,18 +292,6 @@ impl Moto {
         }
         panic!("cannot read moto's data.json: {last:?}");
     }
-
-    /// Waits (bounded) until at least `n` e-mails were accepted; returns them.
-    pub async fn wait_for_emails(&self, n: usize, within: Duration) -> Vec<Value> {
-        let deadline = tokio::time::Instant::now() + within;
-        loop {
-            let sent = self.sent_emails().await;
-            if sent.len() >= n || tokio::time::Instant::now() >= deadline {
-                return sent;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
 }
 
 /// Finds the messages sent from `sender` wherever `data.json` keeps them (it nests them

@@ -52,7 +52,8 @@ async fn outbox_counts(app: &TestApp) -> OutboxCounts {
     }
 }
 
-/// Waits (bounded) until the outbox has no pending message; returns its counts.
+/// Waits (bounded) until the outbox has no pending message, looking again each time the
+/// background workers have ended a pass; returns its counts.
 async fn outbox_settled(app: &TestApp, within: Duration) -> OutboxCounts {
     let deadline = tokio::time::Instant::now() + within;
     loop {
@@ -60,7 +61,38 @@ async fn outbox_settled(app: &TestApp, within: Duration) -> OutboxCounts {
         if counts.pending == 0 || tokio::time::Instant::now() >= deadline {
             return counts;
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        app.outbox_workers_pass().await;
+    }
+}
+
+/// Waits (bounded) until a send has failed and the failure is recorded on its message
+/// (looked for every 50 ms: a failure is marked per message, the workers' passes end
+/// only when the whole batch has timed out).
+async fn a_failure_recorded(app: &TestApp, within: Duration) {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        let db = app.db().await;
+        let failed = sea_orm::ConnectionTrait::query_one(
+            &db,
+            sea_orm::Statement::from_string(
+                sea_orm::DatabaseBackend::Postgres,
+                "SELECT COUNT(*) AS failed FROM outbox_messages WHERE last_error IS NOT NULL"
+                    .to_owned(),
+            ),
+        )
+        .await
+        .expect("query")
+        .expect("row")
+        .try_get::<i64>("", "failed")
+        .expect("failed");
+        if failed > 0 {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no failed attempt recorded after {within:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 
@@ -313,33 +345,23 @@ async fn workflow_emails_go_through_ses() {
         .await;
     let reference = created["reference"].as_str().expect("reference");
 
-    let sent = moto.wait_for_emails(1, Duration::from_secs(20)).await;
+    outbox_settled(&app, Duration::from_secs(20)).await;
+    let sent = moto.sent_emails().await;
     assert_eq!(sent.len(), 1, "{sent:?}");
     let text = sent[0].to_string();
     assert!(text.contains("gerant@boulangerie.example"), "{text}");
     assert!(text.contains(reference), "{text}");
-    // Marked sent with SES's message id: the worker marks the row just after SES took
-    // the message, so the mark may trail the e-mail by a moment (bounded wait).
+    // Marked sent with SES's message id (settled: no message left pending).
     let db = app.db().await;
-    let mut row = None;
-    for _ in 0..200 {
-        let found = sea_orm::ConnectionTrait::query_one(
-            &db,
-            sea_orm::Statement::from_string(
-                sea_orm::DatabaseBackend::Postgres,
-                "SELECT status, provider_message_id FROM outbox_messages".to_owned(),
-            ),
-        )
-        .await
-        .expect("query")
-        .expect("one message");
-        let sent = found.try_get::<String>("", "status").expect("status") == "sent";
-        row = Some(found);
-        if sent {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    let row = sea_orm::ConnectionTrait::query_one(
+        &db,
+        sea_orm::Statement::from_string(
+            sea_orm::DatabaseBackend::Postgres,
+            "SELECT status, provider_message_id FROM outbox_messages".to_owned(),
+        ),
+    )
+    .await
+    .expect("query");
     let row = row.expect("one message");
     assert_eq!(row.try_get::<String>("", "status").expect("status"), "sent");
     assert!(
@@ -663,8 +685,9 @@ async fn an_ses_outage_delays_emails_but_loses_none() {
         slowest < Duration::from_secs(1),
         "the slowest submission took {slowest:?} during the outage"
     );
-    // While SES is unreachable nothing is sent, attempts are counted, nothing is dead.
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // While SES is unreachable nothing is sent, attempts are counted, nothing is dead:
+    // once a send has failed.
+    a_failure_recorded(&app, Duration::from_secs(30)).await;
     assert!(moto.sent_emails().await.is_empty());
     let during = outbox_counts(&app).await;
     assert_eq!((during.pending, during.sent, during.dead), (50, 0, 0));
@@ -684,8 +707,8 @@ async fn an_ses_outage_delays_emails_but_loses_none() {
         },
         "none lost, none left pending"
     );
-    // Each exactly once, still after the workers have had time to misbehave.
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    // Each exactly once, still after the workers have had their chance to misbehave.
+    app.outbox_workers_caught_up().await;
     let sent = moto.sent_emails().await;
     assert_eq!(sent.len(), 50, "every e-mail is sent once after the outage");
     let mut subjects: Vec<String> = sent.iter().map(|m| m["subject"].to_string()).collect();
@@ -737,7 +760,7 @@ async fn an_email_that_cannot_be_sent_goes_dead_visible_in_stats_and_metrics() {
     );
     // SES coming back does not resurrect it: a dead message waits for an operator.
     relay.up.store(true, Ordering::SeqCst);
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    app.outbox_workers_caught_up().await;
     assert!(moto.sent_emails().await.is_empty());
     // The operator puts it back in line (an admin only); it is sent, and the platform
     // keeps who did it.
@@ -760,11 +783,8 @@ async fn an_email_that_cannot_be_sent_goes_dead_visible_in_stats_and_metrics() {
         .await;
     assert_eq!(retried.status, StatusCode::OK, "{}", retried.text);
     assert_eq!(retried.json["retried"], 1);
-    assert_eq!(
-        moto.wait_for_emails(1, Duration::from_secs(20)).await.len(),
-        1
-    );
     let counts = outbox_settled(&app, Duration::from_secs(20)).await;
+    assert_eq!(moto.sent_emails().await.len(), 1);
     assert_eq!((counts.pending, counts.sent, counts.dead), (0, 1, 0));
     let actions = app.get("/api/v1/admin/actions", Some(&admin)).await;
     assert_eq!(actions.status, StatusCode::OK, "{}", actions.text);
@@ -829,7 +849,7 @@ async fn several_workers_never_send_the_same_email_twice() {
         counts.most_attempts, 1,
         "a message was claimed by two workers (or retried)"
     );
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    app.outbox_workers_caught_up().await;
     let sent = moto.sent_emails().await;
     assert_eq!(sent.len(), EMAILS, "each e-mail sent exactly once");
 }
