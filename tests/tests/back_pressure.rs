@@ -56,10 +56,19 @@ async fn a_principal_over_its_rate_gets_429_and_others_do_not() {
     for _ in 0..20 {
         assert_eq!(app.get("/healthz", None).await.status, StatusCode::OK);
     }
-    // The budget comes back.
-    tokio::time::sleep(Duration::from_millis(1_200)).await;
-    let again = app.get("/api/v1/loan-requests", Some(&greedy)).await;
-    assert_eq!(again.status, StatusCode::OK, "{}", again.text);
+    // The budget comes back: asked until it has (a refusal spends none of it), the last
+    // time no sooner than 1.2 s from now.
+    let deadline = std::time::Instant::now() + Duration::from_millis(1_200);
+    loop {
+        let late = std::time::Instant::now() >= deadline;
+        let again = app.get("/api/v1/loan-requests", Some(&greedy)).await;
+        if again.status == StatusCode::OK {
+            break;
+        }
+        again.assert_problem(429, "rate-limited");
+        assert!(!late, "still refused after 1.2 s: {}", again.text);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -271,9 +280,12 @@ async fn trickled_bodies_hold_no_in_flight_slot() {
     )
     .await;
     let authority = app.base_url.trim_start_matches("http://").to_owned();
+    // Each attacker says when its headers and the body's first byte are sent.
+    let (sent, mut all_sent) = tokio::sync::mpsc::channel::<()>(130);
     let attackers: Vec<_> = (0..130)
         .map(|_| {
             let authority = authority.clone();
+            let sent = sent.clone();
             tokio::spawn(async move {
                 let mut stream = tokio::net::TcpStream::connect(&authority)
                     .await
@@ -284,6 +296,7 @@ async fn trickled_bodies_hold_no_in_flight_slot() {
                     )
                     .await
                     .expect("write");
+                let _ = sent.send(()).await;
                 let mut answer = Vec::new();
                 // Bounded: the server answers after 2 s; give up after 10.
                 let _ = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer))
@@ -292,8 +305,14 @@ async fn trickled_bodies_hold_no_in_flight_slot() {
             })
         })
         .collect();
-    // Let every attacker's headers arrive.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Every attacker's headers are out.
+    drop(sent);
+    for _ in 0..130 {
+        tokio::time::timeout(Duration::from_secs(10), all_sent.recv())
+            .await
+            .expect("the attackers connect and write within 10 s")
+            .expect("an attacker failed before writing");
+    }
     let body = serde_json::json!({"company": submission(&random_siren(), 0)["company"]});
     for _ in 0..5 {
         let started = std::time::Instant::now();
