@@ -124,7 +124,10 @@ async fn every_workflow_email_is_delivered_once(app: TestApp) {
         if statuses.iter().all(|s| s == "sent") {
             break;
         }
-        app.deliver_mail().await;
+        // Nothing due to this test's pass: the background worker holds the rest.
+        if app.deliver_mail().await == 0 {
+            app.outbox_workers_pass().await;
+        }
     }
     assert_eq!(statuses, vec!["sent", "sent"]);
     // Another pass finds nothing left to send.
