@@ -488,7 +488,7 @@ impl<'f> Layout<'f> {
 
 fn heading(level: u16, title: &str) -> TagKind {
     Tag::Hn(
-        NonZeroU16::MIN.saturating_add(level - 1),
+        NonZeroU16::new(level).unwrap_or(NonZeroU16::MIN),
         Some(title.to_owned()),
     )
     .into()
