@@ -15,6 +15,16 @@ export PGE_TEST_DATABASE_URL="${PGE_TEST_DATABASE_URL:-postgres://postgres@127.0
 # reported as skipped when the registry refuses it (scripts/supply-chain.sh).
 scripts/supply-chain.sh
 
+# The guarantee attestation's tests read the PDF's text with pdftotext (poppler-utils):
+# installed when missing, and required, so that they never skip here.
+if ! command -v pdftotext >/dev/null 2>&1; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y poppler-utils \
+    || { $SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y poppler-utils; }
+fi
+export PGE_TEST_REQUIRE_PDFTOTEXT=1
+
 pg_reachable() {
   if command -v pg_isready >/dev/null 2>&1; then
     pg_isready -q -d "$PGE_TEST_DATABASE_URL"

@@ -7,6 +7,7 @@ pub mod campaign;
 pub mod company;
 pub mod document;
 pub mod error;
+pub mod guarantee;
 pub mod loan_request;
 pub mod message;
 pub mod money;

@@ -9,15 +9,16 @@ use serde::{Deserialize, Serialize};
 use crate::error::codes;
 
 /// Crockford base32 symbols, by value. Check symbols 32 to 36 follow.
-const SYMBOLS: &[u8; 37] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ*~$=U";
+pub(crate) const SYMBOLS: &[u8; 37] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ*~$=U";
 const DATA_SYMBOLS: usize = 10;
 const BITS: u32 = 50;
 const MASK: u64 = (1 << BITS) - 1;
-const PREFIX: &str = "PGE";
+/// The prefix of references and of guarantee identifiers (`crate::guarantee`).
+pub(crate) const PREFIX: &str = "PGE";
 
 /// Value of a symbol after Crockford's normalisation (case-insensitive, I and L read as
 /// 1, O as 0); `None` for anything else. Values 32 to 36 are check symbols only.
-fn symbol_value(c: char) -> Option<u8> {
+pub(crate) fn symbol_value(c: char) -> Option<u8> {
     let c = c.to_ascii_uppercase();
     let c = match c {
         'I' | 'L' => '1',
@@ -28,6 +29,25 @@ fn symbol_value(c: char) -> Option<u8> {
         .iter()
         .position(|&s| char::from(s) == c)
         .and_then(|v| u8::try_from(v).ok())
+}
+
+/// What a person typed, without its dashes and whitespace (anywhere) and without the
+/// `PGE` prefix (any case) when there are more than `body_len` characters: a body that
+/// itself starts with `PGE` is never taken for a prefix. Empty when nothing is left.
+pub(crate) fn typed_symbols(input: &str, body_len: usize) -> Vec<char> {
+    let mut compact: Vec<char> = input
+        .chars()
+        .filter(|c| *c != '-' && !c.is_whitespace())
+        .collect();
+    let has_prefix = compact.len() > body_len
+        && compact
+            .iter()
+            .zip(PREFIX.chars())
+            .all(|(c, p)| c.eq_ignore_ascii_case(&p));
+    if has_prefix {
+        compact.drain(..PREFIX.len());
+    }
+    compact
 }
 
 /// Why a reference was refused.
@@ -97,24 +117,11 @@ impl Reference {
     /// [`ReferenceError`] when empty, not 11 symbols, containing another character, or
     /// when the check symbol does not match.
     pub fn parse(input: &str) -> Result<Self, ReferenceError> {
-        let compact: Vec<char> = input
-            .chars()
-            .filter(|c| *c != '-' && !c.is_whitespace())
-            .collect();
+        let compact = typed_symbols(input, DATA_SYMBOLS + 1);
         if compact.is_empty() {
             return Err(ReferenceError::Empty);
         }
-        let has_prefix = compact.len() > DATA_SYMBOLS + 1
-            && compact
-                .iter()
-                .zip(PREFIX.chars())
-                .all(|(c, p)| c.eq_ignore_ascii_case(&p));
-        let symbols = if has_prefix {
-            &compact[PREFIX.len()..]
-        } else {
-            &compact[..]
-        };
-        let [data @ .., check] = symbols else {
+        let [data @ .., check] = compact.as_slice() else {
             return Err(ReferenceError::Empty);
         };
         if data.len() != DATA_SYMBOLS {
