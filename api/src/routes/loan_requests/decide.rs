@@ -2,17 +2,19 @@
 //! pre-approves it (in_review → pre_approved) or rejects it with a reason
 //! (submitted or in_review → rejected). Requires `If-Match`.
 
+use app::loan_requests::Decision;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use domain::workflow::Action;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::apply;
-use crate::auth::{Caller, Reviewer};
+use super::workflow::StepProblems;
+use super::{if_match, parse_id, with_etag};
+use crate::auth::Reviewer;
 use crate::extract::{ApiJson, ApiPath};
-use crate::problem::{Problem, ProblemDetails};
+use crate::problem::Problem;
+use crate::problem::openapi::{ReviewerOnly, problem_answers};
 use crate::state::AppState;
 use crate::views::LoanRequestView;
 
@@ -33,6 +35,14 @@ pub struct DecisionInput {
     pub reason: Option<String>,
 }
 
+problem_answers! {
+    /// What a decision may be refused for, besides a workflow step's reasons.
+    DecisionProblems {
+        NotFound => "No such request at the reviewer's bank",
+        ValidationFailed => "Missing or invalid reason",
+    }
+}
+
 /// Pre-approve or reject a request.
 #[utoipa::path(
     post,
@@ -46,36 +56,29 @@ pub struct DecisionInput {
     responses(
         (status = 200, description = "New state", body = LoanRequestView,
             headers(("ETag" = String, description = "New version"))),
-        (status = 400, description = "Malformed JSON", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 403, description = "Not a reviewer", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "No such request at the reviewer's bank", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 409, description = "Transition not allowed from the current status", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 412, description = "Stale ETag", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 422, description = "Missing or invalid reason", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = ProblemDetails, content_type = "application/problem+json"),
+        ReviewerOnly,
+        StepProblems,
+        DecisionProblems,
     ),
     security(("bearer" = []))
 )]
 pub async fn decide_loan_request(
     State(state): State<AppState>,
-    Reviewer { subject, bank }: Reviewer,
+    reviewer: Reviewer,
     ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
     ApiJson { value, .. }: ApiJson<DecisionInput>,
 ) -> Result<Response, Problem> {
-    let action = match value.decision {
-        DecisionKind::PreApprove => Action::PreApprove,
-        DecisionKind::Reject => Action::Reject,
+    let id = parse_id(&id)?;
+    let version = if_match(&headers)?;
+    let decision = match value.decision {
+        DecisionKind::PreApprove => Decision::PreApprove,
+        DecisionKind::Reject => Decision::Reject,
     };
-    let caller = Caller::Reviewer { subject, bank };
-    apply(
-        &state,
-        &caller,
-        &id,
-        &headers,
-        action,
-        value.reason.as_deref(),
-    )
-    .await
+    let request = state
+        .services
+        .loan_requests
+        .decide(&reviewer, id, version, decision, value.reason.as_deref())
+        .await?;
+    Ok(with_etag(&request))
 }
