@@ -8,7 +8,7 @@ use domain::campaign::CampaignWindow;
 use domain::error::{FieldCode, FieldError};
 use domain::loan_request::{
     AuditEvent, Direction, IdempotencyKey, ListFilter, ListOrder, LoanRequest, LoanRequestId, Page,
-    PageQuery, Position, Scope, Subject, Total, TransitionCommand,
+    PageQuery, Position, Scope, Total, TransitionCommand,
 };
 use domain::message::Side;
 use domain::ports::{
@@ -146,7 +146,7 @@ impl LoanRequests {
     /// store's refusals ([`Error::Submit`]).
     pub async fn submit(
         &self,
-        applicant: &Subject,
+        applicant: &Applicant,
         raw: RawSubmission,
         idempotency: Option<IdempotencyKey>,
         receipt: impl Fn(&LoanRequest) -> Receipt,
@@ -159,7 +159,7 @@ impl LoanRequests {
             SubmissionError::Invalid(errors) => Error::Invalid(errors),
             SubmissionError::NotEligible(reasons) => Error::NotEligible(reasons),
         })?;
-        let actor = Caller::Applicant(applicant.clone()).actor();
+        let actor = applicant.actor();
         for _ in 0..REFERENCE_ATTEMPTS {
             let new = NewLoanRequest {
                 id: self.ids.loan_request_id(),

@@ -61,6 +61,11 @@ fn admin() -> Caller {
     Caller::Admin(Subject::new("admin"))
 }
 
+/// An applicant by name, as the API's extractor yields them.
+fn owner(name: &str) -> Applicant {
+    role(Caller::Applicant(applicant(name)))
+}
+
 /// The caller in a role they have (the API's extractor checked it).
 fn role<R: TryFrom<Caller, Error = Error>>(caller: Caller) -> R {
     R::try_from(caller).unwrap()
@@ -98,7 +103,7 @@ async fn submit(world: &World, who: &str, siren_body: &str) -> LoanRequest {
     match world
         .services
         .loan_requests
-        .submit(&applicant(who), raw(siren_body, 5_000_000), None, receipt)
+        .submit(&owner(who), raw(siren_body, 5_000_000), None, receipt)
         .await
         .unwrap()
     {
@@ -117,7 +122,7 @@ async fn refused(
     world
         .services
         .loan_requests
-        .submit(&applicant(who), raw, key, receipt)
+        .submit(&owner(who), raw, key, receipt)
         .await
         .expect_err("refused")
 }
@@ -194,7 +199,7 @@ async fn a_retried_key_replays_the_first_receipt_and_a_reused_one_is_refused() {
     };
     let Submitted::Created { request: first, .. } = service
         .submit(
-            &applicant("alice"),
+            &owner("alice"),
             raw("73282932", 5_000_000),
             Some(key.clone()),
             receipt,
@@ -206,7 +211,7 @@ async fn a_retried_key_replays_the_first_receipt_and_a_reused_one_is_refused() {
     };
     let again = service
         .submit(
-            &applicant("alice"),
+            &owner("alice"),
             raw("73282932", 5_000_000),
             Some(key.clone()),
             |_| Receipt("a second receipt is never saved".to_owned()),
@@ -246,12 +251,7 @@ async fn a_company_cannot_ask_for_more_than_its_cap_across_requests() {
     let service = &world.services.loan_requests;
     for _ in 0..2 {
         service
-            .submit(
-                &applicant("alice"),
-                raw("73282932", 12_500_000),
-                None,
-                receipt,
-            )
+            .submit(&owner("alice"), raw("73282932", 12_500_000), None, receipt)
             .await
             .unwrap();
     }
@@ -451,7 +451,7 @@ async fn a_bulk_decision_reports_each_item_as_if_decided_alone() {
     } = world
         .services
         .loan_requests
-        .submit(&applicant("carol"), elsewhere, None, receipt)
+        .submit(&owner("carol"), elsewhere, None, receipt)
         .await
         .unwrap()
     else {
@@ -491,7 +491,7 @@ async fn a_document_is_available_only_once_its_upload_matches_the_declaration() 
     let world = world();
     let request = submit(&world, "alice", "73282932").await;
     let documents = &world.services.documents;
-    let alice = applicant("alice");
+    let alice: Applicant = role(Caller::Applicant(applicant("alice")));
     let declaration = RawDeclaration {
         filename: "kbis.pdf",
         content_type: "application/pdf",
@@ -563,10 +563,7 @@ async fn a_document_is_available_only_once_its_upload_matches_the_declaration() 
         .fakes
         .objects
         .put(&pending.key(), Some("application/pdf"), b"%PDF-1.7\n");
-    let owned = documents
-        .list(&Caller::Applicant(alice.clone()), request.id)
-        .await
-        .unwrap();
+    let owned = documents.list(&alice, request.id).await.unwrap();
     assert_eq!(owned.len(), 2);
     assert!(owned[1].1.is_none());
     assert_eq!(
@@ -579,7 +576,11 @@ async fn a_document_is_available_only_once_its_upload_matches_the_declaration() 
     );
     assert!(matches!(
         documents
-            .remove(&applicant("bob"), request.id, pending.id)
+            .remove(
+                &role(Caller::Applicant(applicant("bob"))),
+                request.id,
+                pending.id
+            )
             .await,
         Err(Error::NotFound)
     ));
@@ -599,7 +600,7 @@ async fn a_document_is_available_only_once_its_upload_matches_the_declaration() 
     assert!(matches!(
         documents
             .announce(
-                &applicant("bob"),
+                &role(Caller::Applicant(applicant("bob"))),
                 request.id,
                 RawDeclaration {
                     filename: "x.pdf",
@@ -632,7 +633,7 @@ async fn a_decided_request_takes_no_more_documents() {
         .services
         .documents
         .announce(
-            &applicant("alice"),
+            &role(Caller::Applicant(applicant("alice"))),
             request.id,
             RawDeclaration {
                 filename: "kbis.pdf",

@@ -136,7 +136,7 @@ pub async fn announce_document(
         .services
         .documents
         .announce(
-            applicant.subject(),
+            &applicant,
             id,
             RawDeclaration {
                 filename: &value.filename,
@@ -191,7 +191,7 @@ pub async fn complete_document(
     let document = state
         .services
         .documents
-        .complete(applicant.subject(), id, document_id)
+        .complete(&applicant, id, document_id)
         .await?;
     Ok(Json(DocumentView::from(&document)))
 }
@@ -231,7 +231,7 @@ pub async fn remove_document(
     state
         .services
         .documents
-        .remove(applicant.subject(), id, document_id)
+        .remove(&applicant, id, document_id)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

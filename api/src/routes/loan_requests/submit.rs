@@ -145,7 +145,7 @@ pub async fn submit_loan_request(
     let submitted = state
         .services
         .loan_requests
-        .submit(applicant.subject(), raw, idempotency, receipt)
+        .submit(&applicant, raw, idempotency, receipt)
         .await;
     metrics::counter!("pge_submissions_total", "outcome" => outcome(&submitted)).increment(1);
     match submitted? {
