@@ -1,21 +1,13 @@
 //! The workflow routes without a body, from one description: `POST
 //! /api/v1/loan-requests/{id}/{review,grant,withdraw}`. Each moves the request one step
 //! (docs/RULES.md §14) for the principal its row names, at the version of `If-Match`,
-//! and answers the new state with its `ETag`. (`…/decision`, which takes a body, is
-//! `decide.rs`.)
+//! and answers the new state with its `ETag`. The decision (`…/decision`), which takes a
+//! body, is declared with the same description in `decide.rs`.
 
 use app::loan_requests::Decision;
-use axum::extract::State;
-use axum::http::HeaderMap;
-use axum::response::Response;
 
-use super::{if_match, parse_id, with_etag};
 use crate::auth::{Applicant, Reviewer};
-use crate::extract::ApiPath;
-use crate::problem::Problem;
 use crate::problem::openapi::{ApplicantOnly, NotVisible, ReviewerOnly, problem_answers};
-use crate::state::AppState;
-use crate::views::LoanRequestView;
 
 problem_answers! {
     /// What a workflow step may be refused for, besides the caller's role.
@@ -26,12 +18,14 @@ problem_answers! {
     }
 }
 
-/// Declares a workflow route: its handler, path, principal (and its answers), and the
-/// service call that takes the step.
+/// Declares workflow routes: each its handler, path, principal, problem answer sets,
+/// body (if any) and the service call that takes the step. `decide.rs` declares the
+/// decision, which has a body, with it too.
 macro_rules! workflow_routes {
     ($(
         $(#[$doc:meta])*
-        $handler:ident: $path:tt, $principal:ident, $answers:ident,
+        $handler:ident: $path:tt, $principal:ident, [$($answers:ident),+],
+        $(body $input:ident => $value:ident,)?
         |$services:ident, $who:ident, $id:ident, $version:ident| $step:expr;
     )+) => {$(
         $(#[$doc])*
@@ -39,25 +33,27 @@ macro_rules! workflow_routes {
             post,
             path = $path,
             tag = "loan-requests",
+            $(request_body = $input,)?
             params(
                 ("id" = uuid::Uuid, Path, description = "Loan request id"),
                 ("If-Match" = String, Header, description = "The request's current ETag"),
             ),
             responses(
-                (status = 200, description = "New state", body = LoanRequestView,
+                (status = 200, description = "New state", body = $crate::views::LoanRequestView,
                     headers(("ETag" = String, description = "New version"))),
-                $answers,
-                NotVisible,
-                StepProblems,
+                $($answers,)+
+                $crate::routes::loan_requests::workflow::StepProblems,
             ),
             security(("bearer" = []))
         )]
         pub async fn $handler(
-            State(state): State<AppState>,
+            axum::extract::State(state): axum::extract::State<$crate::state::AppState>,
             $who: $principal,
-            ApiPath(id): ApiPath<String>,
-            headers: HeaderMap,
-        ) -> Result<Response, Problem> {
+            $crate::extract::ApiPath(id): $crate::extract::ApiPath<String>,
+            headers: axum::http::HeaderMap,
+            $($crate::extract::ApiJson { value: $value, .. }: $crate::extract::ApiJson<$input>,)?
+        ) -> Result<axum::response::Response, $crate::problem::Problem> {
+            use $crate::routes::loan_requests::{if_match, parse_id, with_etag};
             let $id = parse_id(&id)?;
             let $version = if_match(&headers)?;
             let $services = &state.services.loan_requests;
@@ -66,15 +62,16 @@ macro_rules! workflow_routes {
         }
     )+};
 }
+pub(crate) use workflow_routes;
 
 workflow_routes! {
     /// A reviewer of the request's bank takes it in review (submitted → in_review).
-    review_loan_request: "/api/v1/loan-requests/{id}/review", Reviewer, ReviewerOnly,
+    review_loan_request: "/api/v1/loan-requests/{id}/review", Reviewer, [ReviewerOnly, NotVisible],
         |service, reviewer, id, version| service.decide(&reviewer, id, version, Decision::TakeInReview, None);
     /// A reviewer of the request's bank marks it granted (pre_approved → granted).
-    grant_loan_request: "/api/v1/loan-requests/{id}/grant", Reviewer, ReviewerOnly,
+    grant_loan_request: "/api/v1/loan-requests/{id}/grant", Reviewer, [ReviewerOnly, NotVisible],
         |service, reviewer, id, version| service.decide(&reviewer, id, version, Decision::Grant, None);
     /// The owner withdraws their request (submitted or in_review → withdrawn).
-    withdraw_loan_request: "/api/v1/loan-requests/{id}/withdraw", Applicant, ApplicantOnly,
+    withdraw_loan_request: "/api/v1/loan-requests/{id}/withdraw", Applicant, [ApplicantOnly, NotVisible],
         |service, applicant, id, version| service.withdraw(&applicant, id, version);
 }
