@@ -32,7 +32,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use self::page::{AuthorizeParams, STYLE, page, refusal, sign_in_form};
+use self::page::{AuthorizeParams, SIGN_IN_TITLE, STYLE, page, refusal, sign_in_form};
 use self::provider::{Account, Grant};
 pub use self::provider::{
     DEFAULT_REFRESH_TTL_SECS, DEFAULT_TOKEN_TTL_SECS, DEV_STAFF_CLIENT, DevOidc, Lifetimes,
@@ -131,17 +131,15 @@ pub async fn authorize_page(
     RawQuery(query): RawQuery,
 ) -> Result<Response, Problem> {
     let oidc = dev(&state)?;
-    let Ok(params) = serde_urlencoded::from_str::<AuthorizeParams>(query.as_deref().unwrap_or(""))
-    else {
-        return Ok(refusal("the authorization request cannot be read"));
+    let read = serde_urlencoded::from_str(query.as_deref().unwrap_or(""));
+    let params = match AuthorizeParams::checked(read, oidc, "the authorization request") {
+        Ok(params) => params,
+        Err(reason) => return Ok(refusal(&reason)),
     };
-    if let Err(reason) = params.check(oidc) {
-        return Ok(refusal(reason));
-    }
     let banks = state.services.platform.banks().await?;
     Ok(page(
         StatusCode::OK,
-        "Connexion de développement — pge",
+        SIGN_IN_TITLE,
         &sign_in_form(oidc, &params, &banks, None),
     ))
 }
@@ -163,17 +161,16 @@ pub async fn authorize(
 ) -> Result<Response, Problem> {
     let oidc = dev(&state)?;
     let body = form_body(request).await?;
-    let Ok(params) = serde_urlencoded::from_bytes::<AuthorizeParams>(&body) else {
-        return Ok(refusal("the sign-in form cannot be read"));
+    let read = serde_urlencoded::from_bytes(&body);
+    let params = match AuthorizeParams::checked(read, oidc, "the sign-in form") {
+        Ok(params) => params,
+        Err(reason) => return Ok(refusal(&reason)),
     };
-    if let Err(reason) = params.check(oidc) {
-        return Ok(refusal(reason));
-    }
     let banks = state.services.platform.banks().await?;
     let again = |error: &str| {
         page(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "Connexion de développement — pge",
+            SIGN_IN_TITLE,
             &sign_in_form(oidc, &params, &banks, Some(error)),
         )
     };

@@ -34,7 +34,22 @@ pub(super) struct AuthorizeParams {
     pub(super) bank_id: Option<String>,
 }
 
+/// The sign-in page's title.
+pub(super) const SIGN_IN_TITLE: &str = "Connexion de développement — pge";
+
 impl AuthorizeParams {
+    /// The request as read (`what`: the query or the form), checked; else why it is
+    /// refused (shown with [`refusal`]).
+    pub(super) fn checked<E>(
+        read: Result<Self, E>,
+        oidc: &DevOidc,
+        what: &str,
+    ) -> Result<Self, String> {
+        let params = read.map_err(|_| format!("{what} cannot be read"))?;
+        params.check(oidc)?;
+        Ok(params)
+    }
+
     /// Checks what the client sent; the error is shown on the page, never redirected
     /// to an unverified URI.
     pub(super) fn check(&self, oidc: &DevOidc) -> Result<(), &'static str> {
