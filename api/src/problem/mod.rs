@@ -1,6 +1,13 @@
 //! Errors at the HTTP edge: every failure becomes an RFC 9457 `application/problem+json`
 //! with a stable `type`. Internal causes go to the log with the request id; the client
 //! only ever sees the safe message.
+//!
+//! - this module: [`Problem`] (its constructors and its answer) and what it serialises;
+//! - `catalogue.rs`: [`ProblemType`], every kind with its slug, status and title, from
+//!   one table;
+//! - `from_errors.rs`: the application's and the ports' errors as problems;
+//! - [`openapi`]: the problems in the OpenAPI document (closed lists, common answers,
+//!   `problem_answers!`).
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};

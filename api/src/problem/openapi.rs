@@ -1,6 +1,6 @@
 //! The problems in the OpenAPI document, made from the catalogue: the `ProblemType` and
 //! `FieldCode` enums, the answers every business route may give (`add_common_answers`),
-//! and each operation's own problem answers, declared with [`problem_answers!`] as the
+//! and each operation's own problem answers, declared with `problem_answers!` as the
 //! kinds it may answer with and what they mean there. A response's status is its
 //! kinds' (from the catalogue) and its body the `Problem` schema, written here once.
 
@@ -192,8 +192,8 @@ const WITH_BODY: [Answer; 2] = [
     },
 ];
 
-/// Adds to every operation the answers of its kind of route ([`BUSINESS`] under `/api/`,
-/// [`WITH_PARAMETER`], [`WITH_BODY`], both), where it does not document that status
+/// Adds to every operation the answers of its kind of route (`BUSINESS` under `/api/`,
+/// `WITH_PARAMETER`, `WITH_BODY`, both), where it does not document that status
 /// itself.
 pub fn add_common_answers(openapi: &mut OpenApi) {
     for (path, item) in &mut openapi.paths.paths {
