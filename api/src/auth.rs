@@ -1,7 +1,8 @@
 //! Typed principals. A handler's signature says who may call it: `Applicant`,
 //! `Reviewer`, `BackOffice` (a reviewer or an admin), `Admin`, or `Caller` (any of the
-//! three); each is the `app` type its service takes, checked here once. Authentication failures are 401
-//! with `WWW-Authenticate: Bearer`; a valid token without the right group is 403.
+//! three); each is the `app` type its service takes, checked here once. Authentication
+//! failures are 401 with `WWW-Authenticate: Bearer`; a valid token without the right
+//! group is 403.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;

@@ -61,7 +61,7 @@ pub struct NewBankInput {
 }
 
 problem_answers! {
-    /// The problems `create_bank` answers with, besides the shared sets its `responses` name.
+    /// `create_bank`'s own problem answers (the shared sets are named in its `responses`).
     CreateBankProblems {
         BankExists => "Bank code taken",
         ValidationFailed => "Invalid code or name",
@@ -127,7 +127,7 @@ pub struct ReviewerView {
 }
 
 problem_answers! {
-    /// The problems `create_reviewer` answers with, besides the shared sets its `responses` name.
+    /// `create_reviewer`'s own problem answers (the shared sets are named in its `responses`).
     CreateReviewerProblems {
         NotFound => "No such bank",
         AccountExists => "An account with this e-mail exists",

@@ -46,7 +46,7 @@ fn view(draft: domain::ports::Draft) -> Result<DraftView, Problem> {
 }
 
 problem_answers! {
-    /// The problems `get_draft` answers with, besides the shared sets its `responses` name.
+    /// `get_draft`'s own problem answers (the shared sets are named in its `responses`).
     GetDraftProblems {
         NotFound => "No draft (or it expired)",
     }
@@ -73,7 +73,7 @@ pub async fn get_draft(
 }
 
 problem_answers! {
-    /// The problems `put_draft` answers with, besides the shared sets its `responses` name.
+    /// `put_draft`'s own problem answers (the shared sets are named in its `responses`).
     PutDraftProblems {
         ValidationFailed => "Not an object of answers, or over 16 KiB (`answers`)",
     }
@@ -103,7 +103,7 @@ pub async fn put_draft(
 }
 
 problem_answers! {
-    /// The problems `delete_draft` answers with, besides the shared sets its `responses` name.
+    /// `delete_draft`'s own problem answers (the shared sets are named in its `responses`).
     DeleteDraftProblems {
         NotFound => "No draft",
     }

@@ -42,7 +42,7 @@ pub async fn get_degraded_mode(
 }
 
 problem_answers! {
-    /// The problems `put_degraded_mode` answers with, besides the shared sets its `responses` name.
+    /// `put_degraded_mode`'s own problem answers (the shared sets are named in its `responses`).
     PutDegradedModeProblems {
         ValidationFailed => "Invalid body",
     }

@@ -35,7 +35,7 @@ pub struct AdminActionView {
 }
 
 problem_answers! {
-    /// The problems `retry_dead_letters` answers with, besides the shared sets its `responses` name.
+    /// `retry_dead_letters`'s own problem answers (the shared sets are named in its `responses`).
     RetryDeadLettersProblems {
         DatabaseUnavailable => "The database is unreachable",
     }
@@ -62,7 +62,7 @@ pub async fn retry_dead_letters(
 }
 
 problem_answers! {
-    /// The problems `admin_actions` answers with, besides the shared sets its `responses` name.
+    /// `admin_actions`'s own problem answers (the shared sets are named in its `responses`).
     AdminActionsProblems {
         DatabaseUnavailable => "The database is unreachable",
     }

@@ -88,7 +88,7 @@ impl From<BulkAction> for app::loan_requests::BulkAction {
 }
 
 problem_answers! {
-    /// The problems `bulk_decide` answers with, besides the shared sets its `responses` name.
+    /// `bulk_decide`'s own problem answers (the shared sets are named in its `responses`).
     BulkDecideProblems {
         ValidationFailed => "No items, over 100, an id twice, or a missing or invalid reason: nothing was written",
     }

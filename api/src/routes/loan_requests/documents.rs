@@ -103,7 +103,7 @@ fn parse_document_id(raw: &str) -> Result<DocumentId, Problem> {
 }
 
 problem_answers! {
-    /// The problems `announce_document` answers with, besides the shared sets its `responses` name.
+    /// `announce_document`'s own problem answers (the shared sets are named in its `responses`).
     AnnounceDocumentProblems {
         NotFound => "No such request of the caller's",
         DocumentsClosed | TooManyDocuments => "Request closed to documents, or 20 documents already",
@@ -158,7 +158,7 @@ pub async fn announce_document(
 }
 
 problem_answers! {
-    /// The problems `complete_document` answers with, besides the shared sets its `responses` name.
+    /// `complete_document`'s own problem answers (the shared sets are named in its `responses`).
     CompleteDocumentProblems {
         NotFound => "No such request or document of the caller's",
         DocumentNotUploaded | DocumentMismatch | DocumentContentMismatch => "Nothing uploaded yet (`document-not-uploaded`), the object's size or type does not match the declaration (`document-mismatch`), or its first bytes are not its type's signature — `%PDF-`, the PNG signature, a JPEG's FF D8 FF — (`document-content-mismatch`); on a mismatch the object and the announcement are deleted",
@@ -197,7 +197,7 @@ pub async fn complete_document(
 }
 
 problem_answers! {
-    /// The problems `remove_document` answers with, besides the shared sets its `responses` name.
+    /// `remove_document`'s own problem answers (the shared sets are named in its `responses`).
     RemoveDocumentProblems {
         NotFound => "No such request or document of the caller's",
         DocumentConfirmed => "The document is confirmed (`document-confirmed`): it stays",
@@ -237,7 +237,7 @@ pub async fn remove_document(
 }
 
 problem_answers! {
-    /// The problems `list_documents` answers with, besides the shared sets its `responses` name.
+    /// `list_documents`'s own problem answers (the shared sets are named in its `responses`).
     ListDocumentsProblems {
         Unauthorized => "Not authenticated",
         Forbidden => "Neither an applicant nor a reviewer",

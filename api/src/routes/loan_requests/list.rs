@@ -229,7 +229,7 @@ fn parse_limit(raw: Option<&str>) -> Result<u16, Problem> {
 }
 
 problem_answers! {
-    /// The problems `list_loan_requests` answers with, besides the shared sets its `responses` name.
+    /// `list_loan_requests`'s own problem answers (the shared sets are named in its `responses`).
     ListLoanRequestsProblems {
         InvalidParameter => "Invalid parameter or cursor",
     }

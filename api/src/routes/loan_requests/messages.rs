@@ -95,7 +95,7 @@ pub async fn list_messages(
 }
 
 problem_answers! {
-    /// The problems `post_message` answers with, besides the shared sets its `responses` name.
+    /// `post_message`'s own problem answers (the shared sets are named in its `responses`).
     PostMessageProblems {
         Unauthorized => "Not authenticated",
         Forbidden => "An admin (admins read threads, they do not write in them)",

@@ -101,7 +101,7 @@ fn outcome(submitted: &Result<Submitted, app::Error>) -> &'static str {
 }
 
 problem_answers! {
-    /// The problems `submit_loan_request` answers with, besides the shared sets its `responses` name.
+    /// `submit_loan_request`'s own problem answers (the shared sets are named in its `responses`).
     SubmitLoanRequestProblems {
         MalformedJson | InvalidParameter => "Malformed JSON or header",
         ValidationFailed | NotEligible | AggregateCapExceeded | CampaignClosed | IdempotencyKeyReused => "Invalid data, not eligible, aggregate cap exceeded, campaign closed or idempotency key reused",
