@@ -1,6 +1,8 @@
 //! Typed principals. A handler's signature says who may call it: `Applicant`,
-//! `Reviewer`, `Admin`, or `Caller` (any of the three). Authentication failures are 401
-//! with `WWW-Authenticate: Bearer`; a valid token without the right group is 403.
+//! `Reviewer`, `BackOffice` (a reviewer or an admin), `Admin`, or `Caller` (any of the
+//! three); each is the `app` type its service takes, checked here once. Authentication
+//! failures are 401 with `WWW-Authenticate: Bearer`; a valid token without the right
+//! group is 403.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -12,7 +14,7 @@ use infra::identity::{AuthError, JwtVerifier, TokenClaims, groups};
 use crate::problem::Problem;
 use crate::state::AppState;
 
-pub use app::Caller;
+pub use app::{Admin, Applicant, BackOffice, Caller, Reviewer};
 
 /// The bearer token of a request: scheme in any case, token trimmed.
 pub(crate) fn bearer(headers: &HeaderMap) -> Result<&str, AuthError> {
@@ -203,68 +205,22 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
-/// A business owner (group `applicants`).
-#[derive(Debug, Clone)]
-pub struct Applicant(pub Subject);
+/// The typed principals: a handler's signature names the role it serves, and the
+/// extractor checks it, once (`TryFrom<Caller>`, with the role's forbidden message),
+/// yielding what the service takes.
+macro_rules! role_extractors {
+    ($($role:ty),+) => {$(
+        impl FromRequestParts<AppState> for $role {
+            type Rejection = Problem;
 
-impl FromRequestParts<AppState> for Applicant {
-    type Rejection = Problem;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
-        match Caller::from_request_parts(parts, state).await? {
-            Caller::Applicant(subject) => Ok(Self(subject)),
-            _ => Err(Problem::forbidden("only applicants may do this")),
+            async fn from_request_parts(
+                parts: &mut Parts,
+                state: &AppState,
+            ) -> Result<Self, Problem> {
+                Ok(Self::try_from(Caller::from_request_parts(parts, state).await?)?)
+            }
         }
-    }
+    )+};
 }
 
-/// A bank reviewer, bound to their bank (group `bank-reviewers`, `custom:bank_id`).
-#[derive(Debug, Clone)]
-pub struct Reviewer {
-    pub subject: Subject,
-    pub bank: BankCode,
-}
-
-impl FromRequestParts<AppState> for Reviewer {
-    type Rejection = Problem;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
-        match Caller::from_request_parts(parts, state).await? {
-            Caller::Reviewer { subject, bank } => Ok(Self { subject, bank }),
-            _ => Err(Problem::forbidden("only bank reviewers may do this")),
-        }
-    }
-}
-
-/// The back office: a bank reviewer (their bank's data) or an admin (all of it); never an
-/// applicant.
-#[derive(Debug, Clone)]
-pub struct BackOffice(pub Caller);
-
-impl FromRequestParts<AppState> for BackOffice {
-    type Rejection = Problem;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
-        match Caller::from_request_parts(parts, state).await? {
-            caller @ (Caller::Reviewer { .. } | Caller::Admin(_)) => Ok(Self(caller)),
-            Caller::Applicant(_) => Err(Problem::forbidden(
-                "only bank reviewers and admins may do this",
-            )),
-        }
-    }
-}
-
-/// A platform admin (group `admins`).
-#[derive(Debug, Clone)]
-pub struct Admin(pub Subject);
-
-impl FromRequestParts<AppState> for Admin {
-    type Rejection = Problem;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
-        match Caller::from_request_parts(parts, state).await? {
-            Caller::Admin(subject) => Ok(Self(subject)),
-            _ => Err(Problem::forbidden("only admins may do this")),
-        }
-    }
-}
+role_extractors!(Applicant, Reviewer, BackOffice, Admin);

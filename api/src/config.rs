@@ -400,50 +400,100 @@ pub struct ServeSettings {
     #[arg(long, env = "PGE_WORKER_IN_PROCESS")]
     pub worker_in_process: Option<bool>,
 
+    /// Back-pressure of the business routes.
+    #[command(flatten)]
+    pub back_pressure: BackPressureSettings,
+}
+
+/// The back-pressure settings (`ServeSettings::limits`), with their defaults written
+/// once: here, for the flags, and for [`Limits::default`].
+#[derive(Debug, Clone, clap::Args)]
+pub struct BackPressureSettings {
     /// Sustained requests per second per client IP on `/api` (0: no limit).
-    #[arg(long, env = "PGE_RATE_LIMIT_PER_IP", default_value_t = 300)]
+    #[arg(long, env = "PGE_RATE_LIMIT_PER_IP", default_value_t = Self::RATE_LIMIT_PER_IP)]
     pub rate_limit_per_ip: u32,
 
     /// Sustained requests per second per principal (bearer token) on `/api` (0: no
     /// limit).
-    #[arg(long, env = "PGE_RATE_LIMIT_PER_PRINCIPAL", default_value_t = 50)]
+    #[arg(long, env = "PGE_RATE_LIMIT_PER_PRINCIPAL", default_value_t = Self::RATE_LIMIT_PER_PRINCIPAL)]
     pub rate_limit_per_principal: u32,
 
     /// Burst above the sustained rates, in seconds' worth of requests.
-    #[arg(long, env = "PGE_RATE_LIMIT_BURST_SECONDS", default_value_t = 2,
+    #[arg(long, env = "PGE_RATE_LIMIT_BURST_SECONDS", default_value_t = Self::RATE_LIMIT_BURST_SECONDS,
         value_parser = clap::value_parser!(u32).range(1..=60))]
     pub rate_limit_burst_seconds: u32,
 
     /// Proxies in front of the API appending to `X-Forwarded-For` (CloudFront + ALB:
     /// 2); 0 trusts no header and limits by peer address.
-    #[arg(long, env = "PGE_TRUSTED_PROXY_HOPS", default_value_t = 0)]
+    #[arg(long, env = "PGE_TRUSTED_PROXY_HOPS", default_value_t = Self::TRUSTED_PROXY_HOPS)]
     pub trusted_proxy_hops: usize,
 
     /// Business requests in flight at once; beyond, 503 + Retry-After at once. 128 is
     /// what one 2-core replica completes within 50 ms at its ceiling (Little's law:
     /// ~2,400 requests/s x 50 ms); more would only queue (docs/PERFORMANCE.md).
-    #[arg(long, env = "PGE_MAX_IN_FLIGHT", default_value_t = 128,
+    #[arg(long, env = "PGE_MAX_IN_FLIGHT", default_value_t = Self::MAX_IN_FLIGHT,
         value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub max_in_flight: u64,
 
     /// Longest a business request may take, in milliseconds; beyond, 503.
-    #[arg(long, env = "PGE_REQUEST_TIMEOUT_MS", default_value_t = 10_000,
+    #[arg(long, env = "PGE_REQUEST_TIMEOUT_MS", default_value_t = Self::REQUEST_TIMEOUT_MS,
         value_parser = clap::value_parser!(u64).range(10..=600_000))]
     pub request_timeout_ms: u64,
 
     /// Longest a connection may take to send a request's headers, or stay idle between
     /// requests, in seconds; then it is closed. Keep it above the load balancer's idle
     /// timeout (60 s on an ALB) so the balancer never reuses a connection being closed.
-    #[arg(long, env = "PGE_HEADER_READ_TIMEOUT_SECS", default_value_t = 65,
+    #[arg(long, env = "PGE_HEADER_READ_TIMEOUT_SECS", default_value_t = Self::HEADER_READ_TIMEOUT_SECS,
         value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub header_read_timeout_secs: u64,
 
     /// Longest a business request's body may take to arrive, in milliseconds; it is read
     /// before the request takes one of the in-flight slots, so a client trickling its
     /// body holds only its own connection. Then 408 (`body-timeout`).
-    #[arg(long, env = "PGE_BODY_READ_TIMEOUT_MS", default_value_t = 5_000,
+    #[arg(long, env = "PGE_BODY_READ_TIMEOUT_MS", default_value_t = Self::BODY_READ_TIMEOUT_MS,
         value_parser = clap::value_parser!(u64).range(100..=60_000))]
     pub body_read_timeout_ms: u64,
+}
+
+impl BackPressureSettings {
+    const RATE_LIMIT_PER_IP: u32 = 300;
+    const RATE_LIMIT_PER_PRINCIPAL: u32 = 50;
+    const RATE_LIMIT_BURST_SECONDS: u32 = 2;
+    const TRUSTED_PROXY_HOPS: usize = 0;
+    const MAX_IN_FLIGHT: u64 = 128;
+    const REQUEST_TIMEOUT_MS: u64 = 10_000;
+    const HEADER_READ_TIMEOUT_SECS: u64 = 65;
+    const BODY_READ_TIMEOUT_MS: u64 = 5_000;
+
+    /// The limits these settings give.
+    #[must_use]
+    pub fn limits(&self) -> Limits {
+        Limits {
+            per_ip_per_second: self.rate_limit_per_ip,
+            per_principal_per_second: self.rate_limit_per_principal,
+            burst_seconds: self.rate_limit_burst_seconds,
+            trusted_proxy_hops: self.trusted_proxy_hops,
+            max_in_flight: usize::try_from(self.max_in_flight).unwrap_or(usize::MAX),
+            request_timeout: std::time::Duration::from_millis(self.request_timeout_ms),
+            header_read_timeout: std::time::Duration::from_secs(self.header_read_timeout_secs),
+            body_read_timeout: std::time::Duration::from_millis(self.body_read_timeout_ms),
+        }
+    }
+}
+
+impl Default for BackPressureSettings {
+    fn default() -> Self {
+        Self {
+            rate_limit_per_ip: Self::RATE_LIMIT_PER_IP,
+            rate_limit_per_principal: Self::RATE_LIMIT_PER_PRINCIPAL,
+            rate_limit_burst_seconds: Self::RATE_LIMIT_BURST_SECONDS,
+            trusted_proxy_hops: Self::TRUSTED_PROXY_HOPS,
+            max_in_flight: Self::MAX_IN_FLIGHT,
+            request_timeout_ms: Self::REQUEST_TIMEOUT_MS,
+            header_read_timeout_secs: Self::HEADER_READ_TIMEOUT_SECS,
+            body_read_timeout_ms: Self::BODY_READ_TIMEOUT_MS,
+        }
+    }
 }
 
 /// Cognito settings, when configured.
@@ -475,16 +525,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self {
-            per_ip_per_second: 300,
-            per_principal_per_second: 50,
-            burst_seconds: 2,
-            trusted_proxy_hops: 0,
-            max_in_flight: 128,
-            request_timeout: std::time::Duration::from_secs(10),
-            header_read_timeout: std::time::Duration::from_secs(65),
-            body_read_timeout: std::time::Duration::from_secs(5),
-        }
+        BackPressureSettings::default().limits()
     }
 }
 
@@ -514,16 +555,7 @@ impl ServeSettings {
     /// Back-pressure settings of the business routes.
     #[must_use]
     pub fn limits(&self) -> Limits {
-        Limits {
-            per_ip_per_second: self.rate_limit_per_ip,
-            per_principal_per_second: self.rate_limit_per_principal,
-            burst_seconds: self.rate_limit_burst_seconds,
-            trusted_proxy_hops: self.trusted_proxy_hops,
-            max_in_flight: usize::try_from(self.max_in_flight).unwrap_or(usize::MAX),
-            request_timeout: std::time::Duration::from_millis(self.request_timeout_ms),
-            header_read_timeout: std::time::Duration::from_secs(self.header_read_timeout_secs),
-            body_read_timeout: std::time::Duration::from_millis(self.body_read_timeout_ms),
-        }
+        self.back_pressure.limits()
     }
 
     /// The Cognito configuration, or `None` for the dev identity provider.

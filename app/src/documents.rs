@@ -10,14 +10,13 @@ use domain::document::{
     ABANDONED_AFTER, ContentType, Declaration, Document, DocumentId, DocumentStatus,
     MAX_DOCUMENTS_PER_REQUEST, object_key,
 };
-use domain::loan_request::{Actor, LoanRequestId, Scope, Subject};
+use domain::loan_request::LoanRequestId;
 use domain::ports::{
     AnnounceDocumentError, Clock, DocumentRepository, IdGenerator, LoanRequestRepository,
     ObjectStore, PresignedUrl,
 };
-use domain::workflow::Role;
 
-use crate::{Caller, Error, Platform, Ports};
+use crate::{Applicant, Caller, Error, Platform, Ports};
 
 /// How long an upload URL stays valid.
 pub const UPLOAD_URL_VALIDITY: Duration = Duration::from_secs(15 * 60);
@@ -55,9 +54,9 @@ impl Documents {
         }
     }
 
-    async fn owned(&self, applicant: &Subject, id: LoanRequestId) -> Result<(), Error> {
+    async fn owned(&self, applicant: &Applicant, id: LoanRequestId) -> Result<(), Error> {
         self.requests
-            .get(id, &Scope::Applicant(applicant.clone()))
+            .get(id, &applicant.scope())
             .await?
             .map(|_| ())
             .ok_or(Error::NotFound)
@@ -65,7 +64,7 @@ impl Documents {
 
     async fn owned_document(
         &self,
-        applicant: &Subject,
+        applicant: &Applicant,
         id: LoanRequestId,
         document_id: DocumentId,
     ) -> Result<Document, Error> {
@@ -83,7 +82,7 @@ impl Documents {
     /// [`Error::DocumentsClosed`], [`Error::TooManyDocuments`], object storage.
     pub async fn announce(
         &self,
-        applicant: &Subject,
+        applicant: &Applicant,
         id: LoanRequestId,
         raw: RawDeclaration<'_>,
     ) -> Result<(Document, PresignedUrl), Error> {
@@ -129,7 +128,7 @@ impl Documents {
     /// [`Error::DocumentMismatch`], [`Error::DocumentContentMismatch`], storage.
     pub async fn complete(
         &self,
-        applicant: &Subject,
+        applicant: &Applicant,
         id: LoanRequestId,
         document_id: DocumentId,
     ) -> Result<Document, Error> {
@@ -160,13 +159,9 @@ impl Documents {
             self.store.forget(id, document_id).await?;
             return Err(refused);
         }
-        let actor = Actor {
-            role: Role::Applicant,
-            subject: applicant.clone(),
-        };
         Ok(self
             .store
-            .mark_available(&document, &actor, self.clock.now())
+            .mark_available(&document, &applicant.actor(), self.clock.now())
             .await?)
     }
 
@@ -178,7 +173,7 @@ impl Documents {
     /// [`Error::NotFound`], [`Error::DocumentConfirmed`], storage.
     pub async fn remove(
         &self,
-        applicant: &Subject,
+        applicant: &Applicant,
         id: LoanRequestId,
         document_id: DocumentId,
     ) -> Result<(), Error> {

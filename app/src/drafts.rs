@@ -6,10 +6,9 @@
 use std::sync::Arc;
 
 use domain::error::{FieldCode, FieldError};
-use domain::loan_request::Subject;
 use domain::ports::{Clock, Draft, DraftRepository};
 
-use crate::{Caller, Error, Ports};
+use crate::{Applicant, Error, Ports};
 
 /// How long a draft is kept after its last save.
 pub const DRAFT_LIFETIME_DAYS: i64 = 30;
@@ -20,13 +19,6 @@ pub const MAX_DRAFT_BYTES: usize = 16 * 1024;
 pub struct Drafts {
     store: Arc<dyn DraftRepository>,
     clock: Arc<dyn Clock>,
-}
-
-fn applicant(caller: &Caller) -> Result<&Subject, Error> {
-    match caller {
-        Caller::Applicant(subject) => Ok(subject),
-        _ => Err(Error::Forbidden("only applicants keep drafts")),
-    }
 }
 
 impl Drafts {
@@ -41,10 +33,9 @@ impl Drafts {
     /// The caller's draft.
     ///
     /// # Errors
-    /// [`Error::Forbidden`] for anyone but an applicant; [`Error::NotFound`] when there is
-    /// none (or it expired).
-    pub async fn get(&self, caller: &Caller) -> Result<Draft, Error> {
-        let subject = applicant(caller)?;
+    /// [`Error::NotFound`] when there is none (or it expired).
+    pub async fn get(&self, applicant: &Applicant) -> Result<Draft, Error> {
+        let subject = applicant.subject();
         self.store
             .draft(subject, self.clock.now())
             .await?
@@ -54,10 +45,9 @@ impl Drafts {
     /// Saves the caller's draft (`body`: the answers, a JSON object as text), for 30 days.
     ///
     /// # Errors
-    /// [`Error::Forbidden`] for anyone but an applicant; [`Error::Invalid`] over
-    /// [`MAX_DRAFT_BYTES`].
-    pub async fn save(&self, caller: &Caller, body: String) -> Result<Draft, Error> {
-        let subject = applicant(caller)?;
+    /// [`Error::Invalid`] over [`MAX_DRAFT_BYTES`].
+    pub async fn save(&self, applicant: &Applicant, body: String) -> Result<Draft, Error> {
+        let subject = applicant.subject();
         if body.len() > MAX_DRAFT_BYTES {
             return Err(Error::Invalid(vec![FieldError::new(
                 "answers",
@@ -78,10 +68,9 @@ impl Drafts {
     /// Deletes the caller's draft.
     ///
     /// # Errors
-    /// [`Error::Forbidden`] for anyone but an applicant; [`Error::NotFound`] when there was
-    /// none.
-    pub async fn delete(&self, caller: &Caller) -> Result<(), Error> {
-        let subject = applicant(caller)?;
+    /// [`Error::NotFound`] when there was none.
+    pub async fn delete(&self, applicant: &Applicant) -> Result<(), Error> {
+        let subject = applicant.subject();
         if self.store.delete_draft(subject).await? {
             Ok(())
         } else {

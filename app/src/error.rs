@@ -22,6 +22,9 @@ pub enum Error {
     /// Fields of the input are invalid: all of them, in field order.
     #[error("invalid input ({} field errors)", .0.len())]
     Invalid(Vec<FieldError>),
+    /// A parameter of the query is refused (the first one found).
+    #[error("invalid parameter {}", .0.field)]
+    InvalidParameter(FieldError),
     /// Every field is valid but the company is not eligible.
     #[error("the company is not eligible")]
     NotEligible(Vec<Ineligibility>),

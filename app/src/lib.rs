@@ -14,6 +14,7 @@
 //! | [`Documents`] | announce an upload, confirm it, list with download links |
 //! | [`Conversations`] | a request's messages between the applicant and the bank |
 //! | [`Platform`] | banks, reviewer accounts, degraded mode, national figures |
+//! | [`Simulations`] | a loan simulated for declared data |
 
 pub mod caller;
 pub mod conversations;
@@ -24,6 +25,7 @@ pub mod error;
 pub mod fakes;
 pub mod loan_requests;
 pub mod platform;
+pub mod simulations;
 #[cfg(test)]
 mod tests;
 
@@ -36,13 +38,14 @@ use domain::ports::{
     StatsRepository,
 };
 
-pub use caller::Caller;
+pub use caller::{Admin, Applicant, BackOffice, Caller, Reviewer};
 pub use conversations::Conversations;
 pub use documents::Documents;
 pub use drafts::Drafts;
 pub use error::Error;
 pub use loan_requests::LoanRequests;
 pub use platform::Platform;
+pub use simulations::Simulations;
 
 /// The adapters behind the ports, chosen once by the wiring.
 #[derive(Clone)]
@@ -68,6 +71,7 @@ pub struct Services {
     pub conversations: Conversations,
     pub drafts: Drafts,
     pub platform: Arc<Platform>,
+    pub simulations: Simulations,
     /// The clock the services read (for the few answers that state the time).
     pub clock: Arc<dyn Clock>,
 }
@@ -77,10 +81,11 @@ impl Services {
     pub fn new(ports: Ports, campaign: CampaignWindow) -> Self {
         let platform = Arc::new(Platform::new(&ports));
         Self {
-            loan_requests: LoanRequests::new(&ports, campaign),
+            loan_requests: LoanRequests::new(&ports, campaign, platform.clone()),
             documents: Documents::new(&ports, platform.clone()),
             conversations: Conversations::new(&ports),
             drafts: Drafts::new(&ports),
+            simulations: Simulations::new(&ports),
             platform,
             clock: ports.clock,
         }

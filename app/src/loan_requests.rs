@@ -7,9 +7,10 @@ use std::sync::Arc;
 use domain::campaign::CampaignWindow;
 use domain::error::{FieldCode, FieldError};
 use domain::loan_request::{
-    AuditEvent, IdempotencyKey, ListFilter, LoanRequest, LoanRequestId, Page, PageQuery, Subject,
-    Total, TransitionCommand,
+    AuditEvent, Direction, IdempotencyKey, ListFilter, ListOrder, LoanRequest, LoanRequestId, Page,
+    PageQuery, Position, Scope, Total, TransitionCommand,
 };
+use domain::message::Side;
 use domain::ports::{
     Clock, IdGenerator, LoanRequestRepository, MessageRepository, NewLoanRequest, Receipt,
     SubmitError, SubmitOutcome,
@@ -17,7 +18,7 @@ use domain::ports::{
 use domain::submission::{RawSubmission, Submission, SubmissionError};
 use domain::workflow::{Action, Reason, Role};
 
-use crate::{Caller, Error, Ports};
+use crate::{Applicant, BackOffice, Caller, Error, Platform, Ports, Reviewer};
 
 /// How many fresh references a submission tries. A reference is 50 random bits: with
 /// a million requests stored, one collides with odds of 1 in 10⁹, two in a row 1 in 10¹⁸;
@@ -80,6 +81,38 @@ impl BulkAction {
     }
 }
 
+/// What a reviewer of the request's bank does to it (docs/RULES.md §14); the owner's
+/// one action is [`LoanRequests::withdraw`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    TakeInReview,
+    PreApprove,
+    Reject,
+    Grant,
+}
+
+impl Decision {
+    #[must_use]
+    pub fn action(self) -> Action {
+        match self {
+            Self::TakeInReview => Action::TakeInReview,
+            Self::PreApprove => Action::PreApprove,
+            Self::Reject => Action::Reject,
+            Self::Grant => Action::Grant,
+        }
+    }
+}
+
+/// An export under way: where it stands in its scope's requests.
+#[derive(Debug)]
+pub struct Export {
+    scope: Scope,
+    filter: ListFilter,
+    order: ListOrder,
+    after: Option<Position>,
+    done: bool,
+}
+
 /// Loan requests' use cases.
 pub struct LoanRequests {
     store: Arc<dyn LoanRequestRepository>,
@@ -87,17 +120,19 @@ pub struct LoanRequests {
     clock: Arc<dyn Clock>,
     ids: Arc<dyn IdGenerator>,
     campaign: CampaignWindow,
+    platform: Arc<Platform>,
 }
 
 impl LoanRequests {
     #[must_use]
-    pub fn new(ports: &Ports, campaign: CampaignWindow) -> Self {
+    pub fn new(ports: &Ports, campaign: CampaignWindow, platform: Arc<Platform>) -> Self {
         Self {
             store: ports.loan_requests.clone(),
             messages: ports.messages.clone(),
             clock: ports.clock.clone(),
             ids: ports.ids.clone(),
             campaign,
+            platform,
         }
     }
 
@@ -111,7 +146,7 @@ impl LoanRequests {
     /// store's refusals ([`Error::Submit`]).
     pub async fn submit(
         &self,
-        applicant: &Subject,
+        applicant: &Applicant,
         raw: RawSubmission,
         idempotency: Option<IdempotencyKey>,
         receipt: impl Fn(&LoanRequest) -> Receipt,
@@ -124,7 +159,7 @@ impl LoanRequests {
             SubmissionError::Invalid(errors) => Error::Invalid(errors),
             SubmissionError::NotEligible(reasons) => Error::NotEligible(reasons),
         })?;
-        let actor = Caller::Applicant(applicant.clone()).actor();
+        let actor = applicant.actor();
         for _ in 0..REFERENCE_ATTEMPTS {
             let new = NewLoanRequest {
                 id: self.ids.loan_request_id(),
@@ -214,18 +249,56 @@ impl LoanRequests {
         })
     }
 
-    /// A keyset page of the caller's scope without the unread counts (an export reads
-    /// page after page).
+    /// Starts the back office's export of the requests of its scope that `filter`
+    /// matches, in `order` (paused in degraded mode: docs/RULES.md §17); read it with
+    /// [`Self::export_batch`].
+    ///
+    /// # Errors
+    /// [`Error::DegradedMode`], storage.
+    pub async fn export(
+        &self,
+        back_office: &BackOffice,
+        filter: ListFilter,
+        order: ListOrder,
+    ) -> Result<Export, Error> {
+        self.platform.refuse_when_degraded().await?;
+        Ok(Export {
+            scope: back_office.scope(),
+            filter,
+            order,
+            after: None,
+            done: false,
+        })
+    }
+
+    /// The export's next batch of at most `limit` requests, in its order; `None` once
+    /// every request was read.
     ///
     /// # Errors
     /// Storage only.
-    pub async fn page(
+    pub async fn export_batch(
         &self,
-        caller: &Caller,
-        filter: &ListFilter,
-        query: PageQuery,
-    ) -> Result<Page<LoanRequest>, Error> {
-        Ok(self.store.list(&caller.scope(), filter, query).await?)
+        export: &mut Export,
+        limit: u16,
+    ) -> Result<Option<Vec<LoanRequest>>, Error> {
+        if export.done {
+            return Ok(None);
+        }
+        let page = self
+            .store
+            .list(
+                &export.scope,
+                &export.filter,
+                PageQuery {
+                    order: export.order,
+                    from: export.after.map(|p| (p, Direction::After)),
+                    limit,
+                },
+            )
+            .await?;
+        export.after = page.next;
+        export.done = page.next.is_none();
+        Ok(Some(page.items))
     }
 
     /// The audit trail of a request in the caller's scope, oldest first. An applicant
@@ -254,24 +327,39 @@ impl LoanRequests {
         Ok(events)
     }
 
-    /// A workflow action on one request, at the version the caller saw. A rejection
-    /// needs a reason (1–2,000 characters); other actions take an optional comment.
+    /// A reviewer's decision on one request of their bank, at the version they saw. A
+    /// rejection needs a reason (1–2,000 characters); other decisions take an optional
+    /// comment.
     ///
     /// # Errors
-    /// [`Error::Forbidden`] when the caller's role may not take `action`,
     /// [`Error::Invalid`] on the reason, and the store's refusals
     /// ([`Error::Transition`]: not found, stale version, not allowed from the status).
-    pub async fn act(
+    pub async fn decide(
         &self,
-        caller: &Caller,
+        reviewer: &Reviewer,
         id: LoanRequestId,
         expected_version: i32,
-        action: Action,
+        decision: Decision,
         reason: Option<&str>,
     ) -> Result<LoanRequest, Error> {
-        check_role(caller, action)?;
+        let action = decision.action();
         let reason = parse_reason(action, reason).map_err(Error::invalid)?;
-        self.transition(caller, id, expected_version, action, reason)
+        self.transition(reviewer, id, expected_version, action, reason)
+            .await
+    }
+
+    /// The owner withdraws their request, at the version they saw.
+    ///
+    /// # Errors
+    /// The store's refusals ([`Error::Transition`]: not found, stale version, not
+    /// allowed from the status).
+    pub async fn withdraw(
+        &self,
+        applicant: &Applicant,
+        id: LoanRequestId,
+        expected_version: i32,
+    ) -> Result<LoanRequest, Error> {
+        self.transition(applicant, id, expected_version, Action::Withdraw, None)
             .await
     }
 
@@ -299,24 +387,23 @@ impl LoanRequests {
     /// One decision on several requests (a reviewer's). A body that cannot be right as
     /// a whole — no items, over [`MAX_BULK_ITEMS`], an id twice, a rejection without a
     /// reason, a reason to take in review — is refused before anything is written.
-    /// Each item then goes through the path of [`Self::act`] in its own transaction,
+    /// Each item then goes through the path of [`Self::decide`] in its own transaction,
     /// its version playing `If-Match`, and gets its own outcome, in order.
     ///
     /// # Errors
-    /// [`Error::Forbidden`] for anyone but a reviewer, [`Error::Invalid`] for the body.
+    /// [`Error::Invalid`] for the body.
     pub async fn bulk_decide(
         &self,
-        caller: &Caller,
+        reviewer: &Reviewer,
         action: BulkAction,
         reason: Option<&str>,
         items: &[(LoanRequestId, i32)],
     ) -> Result<Vec<Result<LoanRequest, Error>>, Error> {
-        check_role(caller, action.action())?;
         let reason = check_bulk(action, reason, items)?;
         let mut outcomes = Vec::with_capacity(items.len());
         for &(id, version) in items {
             let outcome = self
-                .transition(caller, id, version, action.action(), reason.clone())
+                .transition(reviewer, id, version, action.action(), reason.clone())
                 .await;
             if let Err(err) = &outcome
                 && matches!(
@@ -332,24 +419,38 @@ impl LoanRequests {
     }
 }
 
-/// Who may take which action (docs/RULES.md §14): the bank's reviewers move a request
-/// through review, decision and grant; applicants withdraw their own.
-fn check_role(caller: &Caller, action: Action) -> Result<(), Error> {
-    let role = caller.actor().role;
-    let allowed = match action {
-        Action::TakeInReview | Action::PreApprove | Action::Reject | Action::Grant => {
-            role == Role::Reviewer
-        }
-        Action::Withdraw => role == Role::Applicant,
-    };
-    if allowed {
+/// Who may narrow a list or an export to one bank: admins; the others' scope is one
+/// bank's requests or their own already.
+///
+/// # Errors
+/// [`Error::InvalidParameter`] (`bank`) for anyone else.
+pub fn may_filter_by_bank(caller: &Caller) -> Result<(), Error> {
+    if matches!(caller, Caller::Admin(_)) {
         Ok(())
     } else {
-        Err(Error::Forbidden(if action == Action::Withdraw {
-            "only applicants may do this"
-        } else {
-            "only bank reviewers may do this"
-        }))
+        Err(Error::InvalidParameter(FieldError::new(
+            "bank",
+            FieldCode::NotAllowed,
+            "only admins may filter by bank",
+        )))
+    }
+}
+
+/// Whose messages a caller asking for their unread requests has not read: the other
+/// side's.
+///
+/// # Errors
+/// [`Error::InvalidParameter`] (`unread`) for an admin, who reads threads without a
+/// read state.
+pub fn unread_from(caller: &Caller) -> Result<Side, Error> {
+    match caller.side() {
+        Some(Side::Applicant) => Ok(Side::Bank),
+        Some(Side::Bank) => Ok(Side::Applicant),
+        None => Err(Error::InvalidParameter(FieldError::new(
+            "unread",
+            FieldCode::NotAllowed,
+            "admins read threads without a read state",
+        ))),
     }
 }
 

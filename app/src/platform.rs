@@ -16,7 +16,7 @@ use domain::submission::{BankCode, EmailAddress};
 use domain::workflow::Status;
 use tokio::sync::RwLock;
 
-use crate::{Caller, Error, Ports};
+use crate::{Admin, Error, Ports};
 
 /// How long the bank list is trusted before it is read again.
 const BANK_CACHE_TTL: Duration = Duration::from_secs(30);
@@ -132,13 +132,10 @@ impl Platform {
     /// within seconds.
     ///
     /// # Errors
-    /// [`Error::Forbidden`] for anyone but an admin; storage.
-    pub async fn set_degraded_mode(&self, caller: &Caller, on: bool) -> Result<(), Error> {
-        if !matches!(caller, Caller::Admin(_)) {
-            return Err(Error::Forbidden("only admins may do this"));
-        }
+    /// Storage.
+    pub async fn set_degraded_mode(&self, admin: &Admin, on: bool) -> Result<(), Error> {
         self.settings
-            .set_degraded_mode(on, &caller.actor(), self.clock.now())
+            .set_degraded_mode(on, &admin.actor(), self.clock.now())
             .await?;
         *self.degraded_cache.write().await = None;
         Ok(())
@@ -148,14 +145,11 @@ impl Platform {
     /// is fixed: docs/OUTBOX.md), recorded with who and when; returns how many.
     ///
     /// # Errors
-    /// [`Error::Forbidden`] for anyone but an admin; storage.
-    pub async fn retry_dead_letters(&self, caller: &Caller) -> Result<i64, Error> {
-        if !matches!(caller, Caller::Admin(_)) {
-            return Err(Error::Forbidden("only admins may do this"));
-        }
+    /// Storage.
+    pub async fn retry_dead_letters(&self, admin: &Admin) -> Result<i64, Error> {
         let retried = self
             .admin_actions
-            .retry_dead_letters(&caller.actor(), self.clock.now())
+            .retry_dead_letters(&admin.actor(), self.clock.now())
             .await?;
         tracing::warn!(retried, "dead letters put back in line by an admin");
         Ok(retried)
@@ -164,11 +158,8 @@ impl Platform {
     /// The latest platform-wide admin actions, newest first (an admin).
     ///
     /// # Errors
-    /// [`Error::Forbidden`] for anyone but an admin; storage.
-    pub async fn admin_actions(&self, caller: &Caller) -> Result<Vec<AdminAction>, Error> {
-        if !matches!(caller, Caller::Admin(_)) {
-            return Err(Error::Forbidden("only admins may do this"));
-        }
+    /// Storage.
+    pub async fn admin_actions(&self, _admin: &Admin) -> Result<Vec<AdminAction>, Error> {
         Ok(self.admin_actions.recent_actions(50).await?)
     }
 
@@ -224,12 +215,9 @@ impl Platform {
     /// Adds a participating bank (an admin).
     ///
     /// # Errors
-    /// [`Error::Forbidden`], [`Error::Invalid`] (code, name, team mailbox),
+    /// [`Error::Invalid`] (code, name, team mailbox),
     /// [`Error::BankExists`].
-    pub async fn add_bank(&self, caller: &Caller, raw: RawBank<'_>) -> Result<Bank, Error> {
-        if !matches!(caller, Caller::Admin(_)) {
-            return Err(Error::Forbidden("only admins may do this"));
-        }
+    pub async fn add_bank(&self, _admin: &Admin, raw: RawBank<'_>) -> Result<Bank, Error> {
         let bank = parse_bank(&raw)?;
         self.banks
             .create(&bank, self.clock.now())
@@ -246,17 +234,14 @@ impl Platform {
     /// provider invites them.
     ///
     /// # Errors
-    /// [`Error::Forbidden`], [`Error::NotFound`] (no such bank), [`Error::Invalid`]
+    /// [`Error::NotFound`] (no such bank), [`Error::Invalid`]
     /// (e-mail), [`Error::Reviewer`] (taken, refused, provider down).
     pub async fn add_reviewer(
         &self,
-        caller: &Caller,
+        _admin: &Admin,
         bank: &str,
         email: &str,
     ) -> Result<NewReviewer, Error> {
-        if !matches!(caller, Caller::Admin(_)) {
-            return Err(Error::Forbidden("only admins may do this"));
-        }
         let bank = BankCode::parse(bank.trim()).map_err(|_| Error::NotFound)?;
         if !self.bank_exists(&bank).await? {
             return Err(Error::NotFound);
@@ -281,11 +266,8 @@ impl Platform {
     /// guarantee granted and committed, the outbox (an admin; paused in degraded mode).
     ///
     /// # Errors
-    /// [`Error::Forbidden`], [`Error::DegradedMode`], storage.
-    pub async fn national_figures(&self, caller: &Caller) -> Result<NationalFigures, Error> {
-        if !matches!(caller, Caller::Admin(_)) {
-            return Err(Error::Forbidden("only admins may do this"));
-        }
+    /// [`Error::DegradedMode`], storage.
+    pub async fn national_figures(&self, _admin: &Admin) -> Result<NationalFigures, Error> {
         self.refuse_when_degraded().await?;
         let rows = self.stats.by_bank_and_status().await?;
         let outbox = self.stats.outbox().await?;

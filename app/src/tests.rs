@@ -16,13 +16,13 @@ use domain::ports::{Clock, Receipt, SubmitError, TransitionError};
 use domain::reference::Reference;
 use domain::rules::Ineligibility;
 use domain::submission::{BankCode, RawSubmission};
-use domain::workflow::{Action, Status};
+use domain::workflow::Status;
 
 use crate::documents::RawDeclaration;
 use crate::fakes::Fakes;
-use crate::loan_requests::{BulkAction, MAX_BULK_ITEMS, Submitted};
+use crate::loan_requests::{BulkAction, Decision, MAX_BULK_ITEMS, Submitted};
 use crate::platform::RawBank;
-use crate::{Caller, Error, Services};
+use crate::{Admin, Applicant, Caller, Error, Reviewer, Services};
 
 const BANK: &str = "30004";
 const OTHER_BANK: &str = "10278";
@@ -61,6 +61,16 @@ fn admin() -> Caller {
     Caller::Admin(Subject::new("admin"))
 }
 
+/// An applicant by name, as the API's extractor yields them.
+fn owner(name: &str) -> Applicant {
+    role(Caller::Applicant(applicant(name)))
+}
+
+/// The caller in a role they have (the API's extractor checked it).
+fn role<R: TryFrom<Caller, Error = Error>>(caller: Caller) -> R {
+    R::try_from(caller).unwrap()
+}
+
 /// A valid submission of €50,000 for the company whose SIREN starts with `siren_body`
 /// (8 digits), revenue €1M: cap €250,000.
 fn raw(siren_body: &str, amount_cents: i64) -> RawSubmission {
@@ -93,7 +103,7 @@ async fn submit(world: &World, who: &str, siren_body: &str) -> LoanRequest {
     match world
         .services
         .loan_requests
-        .submit(&applicant(who), raw(siren_body, 5_000_000), None, receipt)
+        .submit(&owner(who), raw(siren_body, 5_000_000), None, receipt)
         .await
         .unwrap()
     {
@@ -112,7 +122,7 @@ async fn refused(
     world
         .services
         .loan_requests
-        .submit(&applicant(who), raw, key, receipt)
+        .submit(&owner(who), raw, key, receipt)
         .await
         .expect_err("refused")
 }
@@ -189,7 +199,7 @@ async fn a_retried_key_replays_the_first_receipt_and_a_reused_one_is_refused() {
     };
     let Submitted::Created { request: first, .. } = service
         .submit(
-            &applicant("alice"),
+            &owner("alice"),
             raw("73282932", 5_000_000),
             Some(key.clone()),
             receipt,
@@ -201,7 +211,7 @@ async fn a_retried_key_replays_the_first_receipt_and_a_reused_one_is_refused() {
     };
     let again = service
         .submit(
-            &applicant("alice"),
+            &owner("alice"),
             raw("73282932", 5_000_000),
             Some(key.clone()),
             |_| Receipt("a second receipt is never saved".to_owned()),
@@ -241,12 +251,7 @@ async fn a_company_cannot_ask_for_more_than_its_cap_across_requests() {
     let service = &world.services.loan_requests;
     for _ in 0..2 {
         service
-            .submit(
-                &applicant("alice"),
-                raw("73282932", 12_500_000),
-                None,
-                receipt,
-            )
+            .submit(&owner("alice"), raw("73282932", 12_500_000), None, receipt)
             .await
             .unwrap();
     }
@@ -315,7 +320,7 @@ async fn a_rejection_needs_a_reason_and_each_action_its_role() {
     let service = &world.services.loan_requests;
     let bank = reviewer(BANK);
     let err = service
-        .act(&bank, request.id, 1, Action::Reject, None)
+        .decide(&role(bank.clone()), request.id, 1, Decision::Reject, None)
         .await
         .unwrap_err();
     let Error::Invalid(errors) = err else {
@@ -326,24 +331,21 @@ async fn a_rejection_needs_a_reason_and_each_action_its_role() {
         ("reason", FieldCode::Required)
     );
     let owner = Caller::Applicant(applicant("alice"));
+    // Each action its role: the reviewers decide, the owner withdraws.
     assert!(matches!(
-        service
-            .act(&owner, request.id, 1, Action::TakeInReview, None)
-            .await,
+        Reviewer::try_from(owner),
         Err(Error::Forbidden(_))
     ));
     assert!(matches!(
-        service
-            .act(&bank, request.id, 1, Action::Withdraw, None)
-            .await,
+        Applicant::try_from(bank.clone()),
         Err(Error::Forbidden(_))
     ));
     let rejected = service
-        .act(
-            &bank,
+        .decide(
+            &role(bank.clone()),
             request.id,
             1,
-            Action::Reject,
+            Decision::Reject,
             Some("  Dossier incomplet "),
         )
         .await
@@ -355,7 +357,13 @@ async fn a_rejection_needs_a_reason_and_each_action_its_role() {
         Some("Dossier incomplet")
     );
     let err = service
-        .act(&bank, request.id, 1, Action::Reject, Some("encore"))
+        .decide(
+            &role(bank.clone()),
+            request.id,
+            1,
+            Decision::Reject,
+            Some("encore"),
+        )
         .await
         .unwrap_err();
     assert!(
@@ -420,7 +428,7 @@ async fn a_bulk_decision_wrong_as_a_whole_writes_nothing() {
     ];
     for (action, reason, items, field, code) in cases {
         let err = service
-            .bulk_decide(&bank, action, reason, items)
+            .bulk_decide(&role(bank.clone()), action, reason, items)
             .await
             .unwrap_err();
         let Error::Invalid(errors) = err else {
@@ -443,7 +451,7 @@ async fn a_bulk_decision_reports_each_item_as_if_decided_alone() {
     } = world
         .services
         .loan_requests
-        .submit(&applicant("carol"), elsewhere, None, receipt)
+        .submit(&owner("carol"), elsewhere, None, receipt)
         .await
         .unwrap()
     else {
@@ -453,7 +461,7 @@ async fn a_bulk_decision_reports_each_item_as_if_decided_alone() {
         .services
         .loan_requests
         .bulk_decide(
-            &reviewer(BANK),
+            &role(reviewer(BANK)),
             BulkAction::Review,
             None,
             &[(mine.id, 1), (stale.id, 7), (elsewhere.id, 1)],
@@ -471,12 +479,9 @@ async fn a_bulk_decision_reports_each_item_as_if_decided_alone() {
         outcomes[2],
         Err(Error::Transition(TransitionError::NotFound))
     ));
+    // Bulk decisions are the reviewers'.
     assert!(matches!(
-        world
-            .services
-            .loan_requests
-            .bulk_decide(&admin(), BulkAction::Review, None, &[(mine.id, 2)])
-            .await,
+        Reviewer::try_from(admin()),
         Err(Error::Forbidden(_))
     ));
 }
@@ -486,7 +491,7 @@ async fn a_document_is_available_only_once_its_upload_matches_the_declaration() 
     let world = world();
     let request = submit(&world, "alice", "73282932").await;
     let documents = &world.services.documents;
-    let alice = applicant("alice");
+    let alice: Applicant = role(Caller::Applicant(applicant("alice")));
     let declaration = RawDeclaration {
         filename: "kbis.pdf",
         content_type: "application/pdf",
@@ -558,10 +563,7 @@ async fn a_document_is_available_only_once_its_upload_matches_the_declaration() 
         .fakes
         .objects
         .put(&pending.key(), Some("application/pdf"), b"%PDF-1.7\n");
-    let owned = documents
-        .list(&Caller::Applicant(alice.clone()), request.id)
-        .await
-        .unwrap();
+    let owned = documents.list(&alice, request.id).await.unwrap();
     assert_eq!(owned.len(), 2);
     assert!(owned[1].1.is_none());
     assert_eq!(
@@ -574,7 +576,11 @@ async fn a_document_is_available_only_once_its_upload_matches_the_declaration() 
     );
     assert!(matches!(
         documents
-            .remove(&applicant("bob"), request.id, pending.id)
+            .remove(
+                &role(Caller::Applicant(applicant("bob"))),
+                request.id,
+                pending.id
+            )
             .await,
         Err(Error::NotFound)
     ));
@@ -594,7 +600,7 @@ async fn a_document_is_available_only_once_its_upload_matches_the_declaration() 
     assert!(matches!(
         documents
             .announce(
-                &applicant("bob"),
+                &role(Caller::Applicant(applicant("bob"))),
                 request.id,
                 RawDeclaration {
                     filename: "x.pdf",
@@ -614,14 +620,20 @@ async fn a_decided_request_takes_no_more_documents() {
     world
         .services
         .loan_requests
-        .act(&reviewer(BANK), request.id, 1, Action::Reject, Some("non"))
+        .decide(
+            &role(reviewer(BANK)),
+            request.id,
+            1,
+            Decision::Reject,
+            Some("non"),
+        )
         .await
         .unwrap();
     let err = world
         .services
         .documents
         .announce(
-            &applicant("alice"),
+            &role(Caller::Applicant(applicant("alice"))),
             request.id,
             RawDeclaration {
                 filename: "kbis.pdf",
@@ -643,7 +655,10 @@ async fn degraded_mode_pauses_document_lists_and_figures_within_seconds() {
     let request = submit(&world, "alice", "73282932").await;
     let platform = &world.services.platform;
     assert!(!platform.degraded_mode().await.unwrap());
-    platform.set_degraded_mode(&admin(), true).await.unwrap();
+    platform
+        .set_degraded_mode(&role(admin()), true)
+        .await
+        .unwrap();
     assert!(matches!(
         world
             .services
@@ -653,11 +668,19 @@ async fn degraded_mode_pauses_document_lists_and_figures_within_seconds() {
         Err(Error::DegradedMode)
     ));
     assert!(matches!(
-        platform.national_figures(&admin()).await,
+        platform.national_figures(&role(admin())).await,
         Err(Error::DegradedMode)
     ));
     assert!(matches!(
-        platform.set_degraded_mode(&reviewer(BANK), false).await,
+        world
+            .services
+            .loan_requests
+            .export(&role(admin()), ListFilter::default(), ListOrder::default())
+            .await,
+        Err(Error::DegradedMode)
+    ));
+    assert!(matches!(
+        Admin::try_from(reviewer(BANK)),
         Err(Error::Forbidden(_))
     ));
     // The cached reading is reused: one read of the setting for several checks.
@@ -754,7 +777,7 @@ async fn the_bank_list_is_cached_and_a_new_bank_is_seen_at_once() {
     assert_eq!(world.fakes.store.bank_reads.load(Ordering::Relaxed), 1);
     let bank = platform
         .add_bank(
-            &admin(),
+            &role(admin()),
             RawBank {
                 code: " 12345 ",
                 name: "Banque Populaire",
@@ -768,7 +791,7 @@ async fn the_bank_list_is_cached_and_a_new_bank_is_seen_at_once() {
     assert!(platform.bank_exists(&bank.code).await.unwrap());
     assert!(matches!(
         platform
-            .add_bank(&admin(), RawBank {
+            .add_bank(&role(admin()), RawBank {
                 code: "12345",
                 name: "Doublon",
                 notification_email: None,
@@ -778,7 +801,7 @@ async fn the_bank_list_is_cached_and_a_new_bank_is_seen_at_once() {
     ));
     let err = platform
         .add_bank(
-            &admin(),
+            &role(admin()),
             RawBank {
                 code: "12",
                 name: "",
@@ -818,13 +841,13 @@ async fn reviewer_accounts_are_for_existing_banks_and_unique_addresses() {
     let world = world();
     let platform = &world.services.platform;
     let created = platform
-        .add_reviewer(&admin(), BANK, "C.Martin@BNP.example")
+        .add_reviewer(&role(admin()), BANK, "C.Martin@BNP.example")
         .await
         .unwrap();
     assert_eq!(created.email, "c.martin@bnp.example");
     assert!(matches!(
         platform
-            .add_reviewer(&admin(), BANK, "c.martin@bnp.example")
+            .add_reviewer(&role(admin()), BANK, "c.martin@bnp.example")
             .await,
         Err(Error::Reviewer(
             domain::ports::CreateReviewerError::Duplicate
@@ -832,14 +855,13 @@ async fn reviewer_accounts_are_for_existing_banks_and_unique_addresses() {
     ));
     assert!(matches!(
         platform
-            .add_reviewer(&admin(), "99999", "x@bnp.example")
+            .add_reviewer(&role(admin()), "99999", "x@bnp.example")
             .await,
         Err(Error::NotFound)
     ));
+    // Reviewer accounts are created by admins.
     assert!(matches!(
-        platform
-            .add_reviewer(&reviewer(BANK), BANK, "y@bnp.example")
-            .await,
+        Admin::try_from(reviewer(BANK)),
         Err(Error::Forbidden(_))
     ));
     world
@@ -848,7 +870,9 @@ async fn reviewer_accounts_are_for_existing_banks_and_unique_addresses() {
         .unavailable
         .store(true, Ordering::Relaxed);
     assert!(matches!(
-        platform.add_reviewer(&admin(), BANK, "z@bnp.example").await,
+        platform
+            .add_reviewer(&role(admin()), BANK, "z@bnp.example")
+            .await,
         Err(Error::Reviewer(
             domain::ports::CreateReviewerError::Unavailable(_)
         ))
@@ -863,13 +887,19 @@ async fn national_figures_sum_by_status_and_bank_and_count_the_standing_guarante
     world
         .services
         .loan_requests
-        .act(&reviewer(BANK), dropped.id, 1, Action::Reject, Some("non"))
+        .decide(
+            &role(reviewer(BANK)),
+            dropped.id,
+            1,
+            Decision::Reject,
+            Some("non"),
+        )
         .await
         .unwrap();
     let figures = world
         .services
         .platform
-        .national_figures(&admin())
+        .national_figures(&role(admin()))
         .await
         .unwrap();
     assert_eq!(figures.total.count, 2);
@@ -885,12 +915,9 @@ async fn national_figures_sum_by_status_and_bank_and_count_the_standing_guarante
     assert_eq!(figures.by_bank.len(), 1);
     assert_eq!(figures.by_bank[0].name.as_deref(), Some("BNP Paribas"));
     assert_eq!(figures.outbox.pending, 3);
+    // The figures are the admins'.
     assert!(matches!(
-        world
-            .services
-            .platform
-            .national_figures(&reviewer(BANK))
-            .await,
+        Admin::try_from(reviewer(BANK)),
         Err(Error::Forbidden(_))
     ));
 }
@@ -905,4 +932,105 @@ async fn a_database_outage_reaches_the_caller_as_a_storage_error() {
         "{err:?}"
     );
     world.fakes.clock.advance(TimeDelta::seconds(1));
+}
+
+#[tokio::test]
+async fn an_export_reads_its_scope_batch_after_batch() {
+    let world = world();
+    for (who, siren) in [
+        ("alice", "73282932"),
+        ("bob", "40483304"),
+        ("carol", "55208131"),
+    ] {
+        submit(&world, who, siren).await;
+    }
+    let service = &world.services.loan_requests;
+    let mut export = service
+        .export(
+            &role(reviewer(BANK)),
+            ListFilter::default(),
+            ListOrder::default(),
+        )
+        .await
+        .unwrap();
+    let mut sizes = Vec::new();
+    while let Some(batch) = service.export_batch(&mut export, 2).await.unwrap() {
+        sizes.push(batch.len());
+    }
+    assert_eq!(sizes, [2, 1]);
+    let mut elsewhere = service
+        .export(
+            &role(reviewer(OTHER_BANK)),
+            ListFilter::default(),
+            ListOrder::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        service
+            .export_batch(&mut elsewhere, 2)
+            .await
+            .unwrap()
+            .map(|b| b.len()),
+        Some(0)
+    );
+    assert!(
+        service
+            .export_batch(&mut elsewhere, 2)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[test]
+fn only_admins_filter_by_bank_and_admins_have_no_unread() {
+    use crate::loan_requests::{may_filter_by_bank, unread_from};
+    use domain::message::Side;
+    may_filter_by_bank(&admin()).unwrap();
+    for caller in [Caller::Applicant(applicant("alice")), reviewer(BANK)] {
+        let Err(Error::InvalidParameter(e)) = may_filter_by_bank(&caller) else {
+            panic!("{caller:?} filtered by bank")
+        };
+        assert_eq!((e.field.as_str(), e.code), ("bank", FieldCode::NotAllowed));
+    }
+    assert_eq!(unread_from(&reviewer(BANK)).unwrap(), Side::Applicant);
+    assert_eq!(
+        unread_from(&Caller::Applicant(applicant("alice"))).unwrap(),
+        Side::Bank
+    );
+    assert!(matches!(
+        unread_from(&admin()),
+        Err(Error::InvalidParameter(_))
+    ));
+}
+
+#[test]
+fn a_simulation_reports_every_field_error_or_the_terms() {
+    use crate::simulations::RawSimulation;
+    let world = world();
+    let simulation = world
+        .services
+        .simulations
+        .simulate(RawSimulation {
+            company: raw("73282932", 5_000_000).company,
+            requested_amount_cents: None,
+            amortization_years: None,
+        })
+        .unwrap();
+    assert!(simulation.eligible);
+    let err = world
+        .services
+        .simulations
+        .simulate(RawSimulation {
+            company: raw("73282932", 5_000_000).company,
+            requested_amount_cents: Some(-1),
+            amortization_years: Some(9),
+        })
+        .unwrap_err();
+    let Error::Invalid(errors) = err else {
+        panic!("{err:?}")
+    };
+    let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, ["requested_amount_cents", "amortization_years"]);
 }

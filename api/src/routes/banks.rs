@@ -8,9 +8,10 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::{Admin, Caller};
+use crate::auth::Admin;
 use crate::extract::ApiJson;
-use crate::problem::{Problem, ProblemDetails};
+use crate::problem::Problem;
+use crate::problem::openapi::{AdminOnly, problem_answers};
 use crate::state::AppState;
 
 /// A participating bank.
@@ -59,6 +60,14 @@ pub struct NewBankInput {
     pub notification_email: Option<String>,
 }
 
+problem_answers! {
+    /// `create_bank`'s own problem answers (the shared sets are named in its `responses`).
+    CreateBankProblems {
+        BankExists => "Bank code taken",
+        ValidationFailed => "Invalid code or name",
+    }
+}
+
 /// Add a participating bank (admin).
 #[utoipa::path(
     post,
@@ -67,24 +76,21 @@ pub struct NewBankInput {
     request_body = NewBankInput,
     responses(
         (status = 201, description = "Added", body = BankView),
-        (status = 400, description = "Malformed JSON", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 409, description = "Bank code taken", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid code or name", body = ProblemDetails, content_type = "application/problem+json"),
+        AdminOnly,
+        CreateBankProblems,
     ),
     security(("bearer" = []))
 )]
 pub async fn create_bank(
     State(state): State<AppState>,
-    Admin(subject): Admin,
+    admin: Admin,
     ApiJson { value, .. }: ApiJson<NewBankInput>,
 ) -> Result<(StatusCode, Json<BankView>), Problem> {
     let bank = state
         .services
         .platform
         .add_bank(
-            &Caller::Admin(subject),
+            &admin,
             RawBank {
                 code: &value.id,
                 name: &value.name,
@@ -120,6 +126,16 @@ pub struct ReviewerView {
     pub bank_id: String,
 }
 
+problem_answers! {
+    /// `create_reviewer`'s own problem answers (the shared sets are named in its `responses`).
+    CreateReviewerProblems {
+        NotFound => "No such bank",
+        AccountExists => "An account with this e-mail exists",
+        ValidationFailed => "Invalid e-mail address",
+        IdentityProviderUnavailable => "Identity provider unavailable",
+    }
+}
+
 /// Create a reviewer account for a bank (admin): in Cognito, `AdminCreateUser` with
 /// `custom:bank_id`, then membership of `bank-reviewers`.
 #[utoipa::path(
@@ -130,25 +146,21 @@ pub struct ReviewerView {
     request_body = NewReviewerInput,
     responses(
         (status = 201, description = "Created; the identity provider invites the reviewer", body = ReviewerView),
-        (status = 401, description = "Not authenticated", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "No such bank", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 409, description = "An account with this e-mail exists", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid e-mail address", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 503, description = "Identity provider unavailable", body = ProblemDetails, content_type = "application/problem+json"),
+        AdminOnly,
+        CreateReviewerProblems,
     ),
     security(("bearer" = []))
 )]
 pub async fn create_reviewer(
     State(state): State<AppState>,
-    Admin(subject): Admin,
+    admin: Admin,
     crate::extract::ApiPath(id): crate::extract::ApiPath<String>,
     ApiJson { value, .. }: ApiJson<NewReviewerInput>,
 ) -> Result<(StatusCode, Json<ReviewerView>), Problem> {
     let reviewer = state
         .services
         .platform
-        .add_reviewer(&Caller::Admin(subject), &id, &value.email)
+        .add_reviewer(&admin, &id, &value.email)
         .await?;
     Ok((
         StatusCode::CREATED,

@@ -11,9 +11,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::{Applicant, Caller};
+use crate::auth::Applicant;
 use crate::extract::ApiJson;
-use crate::problem::{Problem, ProblemDetails};
+use crate::problem::Problem;
+use crate::problem::openapi::{ApplicantOnly, problem_answers};
 use crate::state::AppState;
 
 /// A draft to save.
@@ -44,6 +45,13 @@ fn view(draft: domain::ports::Draft) -> Result<DraftView, Problem> {
     })
 }
 
+problem_answers! {
+    /// `get_draft`'s own problem answers (the shared sets are named in its `responses`).
+    GetDraftProblems {
+        NotFound => "No draft (or it expired)",
+    }
+}
+
 /// Read the caller's draft (applicant).
 #[utoipa::path(
     get,
@@ -51,22 +59,24 @@ fn view(draft: domain::ports::Draft) -> Result<DraftView, Problem> {
     tag = "loan-requests",
     responses(
         (status = 200, description = "The draft", body = DraftView),
-        (status = 401, description = "Not authenticated", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 403, description = "Not an applicant", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "No draft (or it expired)", body = ProblemDetails, content_type = "application/problem+json"),
+        ApplicantOnly,
+        GetDraftProblems,
     ),
     security(("bearer" = []))
 )]
 pub async fn get_draft(
     State(state): State<AppState>,
-    Applicant(subject): Applicant,
+    applicant: Applicant,
 ) -> Result<Json<DraftView>, Problem> {
-    let draft = state
-        .services
-        .drafts
-        .get(&Caller::Applicant(subject))
-        .await?;
+    let draft = state.services.drafts.get(&applicant).await?;
     Ok(Json(view(draft)?))
+}
+
+problem_answers! {
+    /// `put_draft`'s own problem answers (the shared sets are named in its `responses`).
+    PutDraftProblems {
+        ValidationFailed => "Not an object of answers, or over 16 KiB (`answers`)",
+    }
 }
 
 /// Save the caller's draft, replacing the one before (applicant).
@@ -77,25 +87,26 @@ pub async fn get_draft(
     request_body = DraftBody,
     responses(
         (status = 200, description = "Saved", body = DraftView),
-        (status = 400, description = "Malformed JSON", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 403, description = "Not an applicant", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 422, description = "Not an object of answers, or over 16 KiB (`answers`)", body = ProblemDetails, content_type = "application/problem+json"),
+        ApplicantOnly,
+        PutDraftProblems,
     ),
     security(("bearer" = []))
 )]
 pub async fn put_draft(
     State(state): State<AppState>,
-    Applicant(subject): Applicant,
+    applicant: Applicant,
     ApiJson { value, .. }: ApiJson<DraftBody>,
 ) -> Result<Json<DraftView>, Problem> {
     let body = serde_json::Value::Object(value.answers).to_string();
-    let draft = state
-        .services
-        .drafts
-        .save(&Caller::Applicant(subject), body)
-        .await?;
+    let draft = state.services.drafts.save(&applicant, body).await?;
     Ok(Json(view(draft)?))
+}
+
+problem_answers! {
+    /// `delete_draft`'s own problem answers (the shared sets are named in its `responses`).
+    DeleteDraftProblems {
+        NotFound => "No draft",
+    }
 }
 
 /// Delete the caller's draft (applicant).
@@ -105,20 +116,15 @@ pub async fn put_draft(
     tag = "loan-requests",
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Not authenticated", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 403, description = "Not an applicant", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "No draft", body = ProblemDetails, content_type = "application/problem+json"),
+        ApplicantOnly,
+        DeleteDraftProblems,
     ),
     security(("bearer" = []))
 )]
 pub async fn delete_draft(
     State(state): State<AppState>,
-    Applicant(subject): Applicant,
+    applicant: Applicant,
 ) -> Result<StatusCode, Problem> {
-    state
-        .services
-        .drafts
-        .delete(&Caller::Applicant(subject))
-        .await?;
+    state.services.drafts.delete(&applicant).await?;
     Ok(StatusCode::NO_CONTENT)
 }

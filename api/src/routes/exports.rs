@@ -8,45 +8,17 @@ use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use domain::loan_request::{Direction, ListFilter, ListOrder, LoanRequest, PageQuery, Position};
-use serde::Deserialize;
-use utoipa::IntoParams;
+use domain::loan_request::LoanRequest;
 
-use crate::auth::{BackOffice, Caller};
+use crate::auth::BackOffice;
 use crate::extract::ApiQuery;
-use crate::problem::{Problem, ProblemDetails};
-use crate::routes::loan_requests::list::{ListParams, parse_filter, parse_order};
+use crate::problem::Problem;
+use crate::problem::openapi::{BackOfficeOnly, Pausable, problem_answers};
+use crate::routes::loan_requests::list::{ExportParams, ListParams, parse_filter, parse_order};
 use crate::state::AppState;
 
 /// Rows read per database round trip.
 const BATCH: u16 = 500;
-
-/// Filters of the export: those of the list, without paging.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ExportParams {
-    /// One status only.
-    #[param(value_type = Option<crate::views::LoanStatus>)]
-    pub status: Option<String>,
-    /// 9-digit SIREN.
-    pub siren: Option<String>,
-    /// Public reference.
-    pub reference: Option<String>,
-    /// Inclusive lower bound (date or RFC 3339 instant).
-    pub created_from: Option<String>,
-    /// Upper bound (a date includes the whole day).
-    pub created_to: Option<String>,
-    /// Admins only: one bank.
-    pub bank: Option<String>,
-    /// Company name contains (any case).
-    pub name: Option<String>,
-    /// `true`: only requests with a message not read yet (reviewers).
-    pub unread: Option<String>,
-    /// The list's order: `newest` (default), `oldest`, `amount_desc`, `amount_asc`.
-    #[param(value_type = Option<String>, pattern = "^(newest|oldest|amount_desc|amount_asc)$")]
-    pub sort: Option<String>,
-}
 
 const HEADER: [&str; 21] = [
     "reference",
@@ -171,14 +143,11 @@ fn encode(rows: &[LoanRequest], with_header: bool) -> Bytes {
     Bytes::from(out)
 }
 
-struct Cursor {
-    state: AppState,
-    caller: Caller,
-    filter: ListFilter,
-    order: ListOrder,
-    after: Option<Position>,
-    first: bool,
-    done: bool,
+problem_answers! {
+    /// What an export may be refused for.
+    ExportProblems {
+        InvalidParameter => "Invalid parameter",
+    }
 }
 
 /// Export visible requests as CSV (reviewer or admin).
@@ -189,74 +158,48 @@ struct Cursor {
     params(ExportParams),
     responses(
         (status = 200, description = "CSV, UTF-8 with BOM, header row first", content_type = "text/csv", body = String),
-        (status = 400, description = "Invalid parameter", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 403, description = "Not a reviewer or admin", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 503, description = "Degraded mode", body = ProblemDetails, content_type = "application/problem+json"),
+        ExportProblems,
+        BackOfficeOnly,
+        Pausable,
     ),
     security(("bearer" = []))
 )]
 pub async fn export_loan_requests(
     State(state): State<AppState>,
-    BackOffice(caller): BackOffice,
+    back_office: BackOffice,
     ApiQuery(params): ApiQuery<ExportParams>,
 ) -> Result<Response, Problem> {
-    state.services.platform.refuse_when_degraded().await?;
-    let list_params = ListParams {
-        status: params.status,
-        siren: params.siren,
-        reference: params.reference,
-        created_from: params.created_from,
-        created_to: params.created_to,
-        bank: params.bank,
-        name: params.name,
-        unread: params.unread,
-        ..ListParams::default()
-    };
-    let filter = parse_filter(&list_params, &caller)?;
+    let params = ListParams::from(params);
+    let filter = parse_filter(&params, &back_office)?;
     let order = parse_order(params.sort.as_deref())?;
-    let start = Cursor {
-        state,
-        caller,
-        filter,
-        order,
-        after: None,
-        first: true,
-        done: false,
-    };
-    let stream = futures::stream::unfold(start, |mut c| async move {
-        if c.done {
+    let export = state
+        .services
+        .loan_requests
+        .export(&back_office, filter, order)
+        .await?;
+    // (state, the export, whether the next chunk is the first, whether it failed)
+    let start = (state, export, true, false);
+    let stream = futures::stream::unfold(start, |(state, mut export, first, failed)| async move {
+        if failed {
             return None;
         }
-        let page = match c
-            .state
+        let chunk = match state
             .services
             .loan_requests
-            .page(
-                &c.caller,
-                &c.filter,
-                PageQuery {
-                    order: c.order,
-                    from: c.after.map(|p| (p, Direction::After)),
-                    limit: BATCH,
-                },
-            )
+            .export_batch(&mut export, BATCH)
             .await
         {
-            Ok(page) => page,
+            Ok(Some(rows)) => Ok(encode(&rows, first)),
+            Ok(None) => return None,
             Err(err) => {
-                // Headers are gone already: abort the body so the client sees a
-                // failed download, not a silently truncated file.
+                // Headers are gone already: abort the body so the client sees a failed
+                // download, not a silently truncated file.
                 tracing::error!(error = %err, "CSV export failed mid-stream");
-                c.done = true;
-                return Some((Err(std::io::Error::other("export failed")), c));
+                Err(std::io::Error::other("export failed"))
             }
         };
-        let chunk: Result<Bytes, std::io::Error> = Ok(encode(&page.items, c.first));
-        c.first = false;
-        c.after = page.next;
-        c.done = page.next.is_none();
-        Some((chunk, c))
+        let failed = chunk.is_err();
+        Some((chunk, (state, export, false, failed)))
     });
     let mut response = Body::from_stream(stream).into_response();
     let headers = response.headers_mut();

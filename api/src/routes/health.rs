@@ -8,7 +8,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::problem::{Problem, ProblemDetails, ProblemType};
+use crate::problem::openapi::{EmbeddedOnly, problem_answers};
+use crate::problem::{Problem, ProblemType};
 use crate::state::AppState;
 
 /// Health status.
@@ -25,11 +26,18 @@ pub async fn healthz() -> Json<HealthView> {
     Json(HealthView { status: "ok" })
 }
 
+problem_answers! {
+    /// What readiness answers when the service cannot serve.
+    ReadinessProblems {
+        NotReady => "Not ready",
+    }
+}
+
 /// Readiness: the database is reachable and every migration is applied.
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses(
         (status = 200, description = "Ready", body = HealthView),
-        (status = 503, description = "Not ready", body = ProblemDetails, content_type = "application/problem+json"),
+        ReadinessProblems,
     ))]
 pub async fn readyz(State(state): State<AppState>) -> Result<Json<HealthView>, Problem> {
     // While the database is away, a connection attempt can wait for the pool's acquire
@@ -57,7 +65,7 @@ const READY_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(1_00
 #[utoipa::path(get, path = "/dev-idp/.well-known/jwks.json", tag = "operations",
     responses(
         (status = 200, description = "JSON Web Key Set of the dev identity provider", content_type = "application/json"),
-        (status = 404, description = "Not the embedded default", body = ProblemDetails, content_type = "application/problem+json"),
+        EmbeddedOnly,
     ))]
 pub async fn dev_jwks(State(state): State<AppState>) -> Response {
     match &state.dev_jwks {

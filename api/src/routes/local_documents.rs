@@ -12,7 +12,8 @@ use infra::objects::{SignedUrlError, Stored, content_disposition};
 use serde::Deserialize;
 
 use crate::extract::ApiPath;
-use crate::problem::{Problem, ProblemDetails, ProblemType};
+use crate::problem::openapi::{EmbeddedOnly, problem_answers};
+use crate::problem::{Problem, ProblemType};
 use crate::state::AppState;
 
 fn refused(err: SignedUrlError) -> Problem {
@@ -57,6 +58,20 @@ fn local(state: &AppState) -> Result<&infra::objects::LocalObjectStore, Problem>
         .ok_or_else(Problem::not_found)
 }
 
+problem_answers! {
+    /// What an upload to a signed URL may be refused for.
+    UploadProblems {
+        UploadSizeMismatch => "Length differs from the signed one",
+        SignedUrlInvalid | SignedUrlExpired => "Signature invalid or expired",
+        DocumentAlreadyUploaded => "Already uploaded (`document-already-uploaded`): uploads are write-once",
+    }
+    /// What a download from a signed URL may be refused for.
+    DownloadProblems {
+        SignedUrlInvalid | SignedUrlExpired => "Signature invalid or expired",
+        NotFound => "No such document, or not the embedded default",
+    }
+}
+
 /// `PUT /local-documents/loan-requests/{id}/{document_id}`: stores an upload
 /// (embedded default only: 404 where documents live in S3).
 #[utoipa::path(put, path = "/local-documents/loan-requests/{id}/{document_id}", tag = "documents",
@@ -71,10 +86,8 @@ fn local(state: &AppState) -> Result<&infra::objects::LocalObjectStore, Problem>
     request_body(content = Vec<u8>, description = "The document's bytes, with the signed Content-Type and Content-Length", content_type = "application/octet-stream"),
     responses(
         (status = 200, description = "Stored"),
-        (status = 400, description = "Length differs from the signed one", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 403, description = "Signature invalid or expired", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "Not the embedded default", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 412, description = "Already uploaded (`document-already-uploaded`): uploads are write-once", body = ProblemDetails, content_type = "application/problem+json"),
+        UploadProblems,
+        EmbeddedOnly,
     ))]
 pub async fn upload(
     State(state): State<AppState>,
@@ -153,8 +166,7 @@ pub async fn upload(
     ),
     responses(
         (status = 200, description = "The document, as an attachment", content_type = "application/octet-stream"),
-        (status = 403, description = "Signature invalid or expired", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "No such document, or not the embedded default", body = ProblemDetails, content_type = "application/problem+json"),
+        DownloadProblems,
     ))]
 pub async fn download(
     State(state): State<AppState>,

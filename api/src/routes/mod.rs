@@ -24,6 +24,7 @@ use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::extract::BODY_LIMIT;
+use crate::problem::openapi::{add_closed_lists, add_common_answers};
 use crate::problem::{Problem, ProblemDetails};
 use crate::state::AppState;
 use crate::telemetry;
@@ -50,57 +51,6 @@ struct ApiDoc;
 
 struct BearerAuth;
 
-/// The closed lists of problem types and field codes, as enums of the document:
-/// `Problem.type` is one of `ProblemType`, `FieldProblem.code` one of `FieldCode`. Applied
-/// to the assembled document (the routes' own schemas would overwrite it earlier).
-struct ClosedLists;
-
-impl Modify for ClosedLists {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use crate::problem::{ProblemType, TYPE_PREFIX};
-        use domain::error::FieldCode;
-        use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
-        use utoipa::openapi::{Ref, RefOr};
-        let components = openapi.components.get_or_insert_with(Default::default);
-        let list = |description: &str, values: Vec<String>| {
-            ObjectBuilder::new()
-                .schema_type(Type::String)
-                .description(Some(description))
-                .enum_values(Some(values))
-                .build()
-        };
-        components.schemas.insert(
-            "ProblemType".to_owned(),
-            list(
-                "Every kind of problem the API answers with (`Problem.type`); clients may rely on the list being complete.",
-                ProblemType::ALL
-                    .iter()
-                    .map(|kind| format!("{TYPE_PREFIX}{}", kind.slug()))
-                    .collect(),
-            )
-            .into(),
-        );
-        components.schemas.insert(
-            "FieldCode".to_owned(),
-            list(
-                "Every code of a field error (`FieldProblem.code`); clients may rely on the list being complete.",
-                FieldCode::ALL.iter().map(|code| code.as_str().to_owned()).collect(),
-            )
-            .into(),
-        );
-        for (schema, property, target) in [
-            ("Problem", "type", "ProblemType"),
-            ("FieldProblem", "code", "FieldCode"),
-        ] {
-            if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(schema) {
-                object
-                    .properties
-                    .insert(property.to_owned(), Ref::from_schema_name(target).into());
-            }
-        }
-    }
-}
-
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
@@ -109,84 +59,6 @@ impl Modify for BearerAuth {
         scheme.description =
             Some("Cognito ID token (dev identity provider on the embedded default)".to_owned());
         components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
-    }
-}
-
-/// Answers any business route may give whatever its handler does: the rate limits
-/// (429), load shedding, the request timeout and an unreachable database (503), a bug
-/// (500), for routes with a path parameter an undecodable segment (400), and for routes
-/// with a body what a body can get wrong (400, 408, 413, 415).
-fn add_common_responses(openapi: &mut utoipa::openapi::OpenApi) {
-    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
-    let problem = |description: &str| {
-        ResponseBuilder::new()
-            .description(description)
-            .content(
-                "application/problem+json",
-                ContentBuilder::new()
-                    .schema(Some(Ref::from_schema_name("Problem")))
-                    .build(),
-            )
-            .build()
-    };
-    for (path, item) in &mut openapi.paths.paths {
-        let business = path.starts_with("/api/");
-        let has_parameter = path.contains('{');
-        for operation in [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            let responses = &mut operation.responses.responses;
-            let mut common = Vec::new();
-            if business {
-                common.extend([
-                ("429", "Rate limited (`rate-limited`), with `Retry-After`"),
-                (
-                    "503",
-                    "Overloaded (`overloaded`), too slow (`request-timeout`), database or storage out of reach (`database-unavailable`, `object-storage-unavailable`) or degraded mode (`degraded-mode`), with `Retry-After`",
-                ),
-                (
-                    "500",
-                    "Internal error (`internal`); the cause is logged with the request id",
-                ),
-                // Any request may carry a body, read before admission.
-                (
-                    "408",
-                    "The body did not arrive in time (`body-timeout`); send it again",
-                ),
-                ("413", "Body over 64 KiB (`payload-too-large`)"),
-                ]);
-            }
-            if has_parameter {
-                common.push((
-                    "400",
-                    "A path segment or header that cannot be read (`invalid-parameter`)",
-                ));
-            }
-            if operation.request_body.is_some() {
-                common.extend([
-                    (
-                        "400",
-                        "Malformed JSON (`malformed-json`) or a value of the wrong type",
-                    ),
-                    (
-                        "415",
-                        "No `Content-Type: application/json` (`unsupported-media-type`)",
-                    ),
-                ]);
-            }
-            for (status, description) in common {
-                responses
-                    .entry(status.to_owned())
-                    .or_insert_with(|| problem(description).into());
-            }
-        }
     }
 }
 
@@ -207,10 +79,10 @@ fn business_routes() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(loan_requests::get::get_loan_request))
         .routes(routes!(loan_requests::events::list_loan_request_events))
-        .routes(routes!(loan_requests::withdraw::withdraw_loan_request))
-        .routes(routes!(loan_requests::review::review_loan_request))
+        .routes(routes!(loan_requests::workflow::withdraw_loan_request))
+        .routes(routes!(loan_requests::workflow::review_loan_request))
         .routes(routes!(loan_requests::decide::decide_loan_request))
-        .routes(routes!(loan_requests::grant::grant_loan_request))
+        .routes(routes!(loan_requests::workflow::grant_loan_request))
         .routes(routes!(
             loan_requests::messages::list_messages,
             loan_requests::messages::post_message
@@ -257,8 +129,8 @@ fn operations_routes() -> OpenApiRouter<AppState> {
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut openapi = business_routes().into_openapi();
     openapi.merge(operations_routes().into_openapi());
-    add_common_responses(&mut openapi);
-    ClosedLists.modify(&mut openapi);
+    add_common_answers(&mut openapi);
+    add_closed_lists(&mut openapi);
     openapi
 }
 
@@ -268,8 +140,8 @@ pub fn router(state: AppState) -> Router {
     let (business, mut openapi) = business_routes().split_for_parts();
     let (operations, operations_doc) = operations_routes().split_for_parts();
     openapi.merge(operations_doc);
-    add_common_responses(&mut openapi);
-    ClosedLists.modify(&mut openapi);
+    add_common_answers(&mut openapi);
+    add_closed_lists(&mut openapi);
     // Every route but Swagger UI's two comes from an `OpenApiRouter`, so the router and
     // the OpenAPI document (and with it the authorization matrix) cannot drift apart.
     crate::limits::apply(business, &state)

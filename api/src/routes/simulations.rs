@@ -1,17 +1,15 @@
 //! `POST /api/v1/simulations`: eligibility, size, cap, share and fee schedule for
 //! declared data, stored nowhere. Public.
 
+use app::simulations::RawSimulation;
 use axum::Json;
 use axum::extract::State;
-use domain::company::Company;
-use domain::error::FieldError;
-use domain::money::Cents;
-use domain::rules::{AmortizationYears, simulate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::extract::ApiJson;
-use crate::problem::{Problem, ProblemDetails};
+use crate::problem::Problem;
+use crate::problem::openapi::problem_answers;
 use crate::state::AppState;
 use crate::views::{CompanyInput, TermsView};
 
@@ -39,6 +37,13 @@ pub struct SimulationView {
     pub terms: TermsView,
 }
 
+problem_answers! {
+    /// What a simulation may be refused for.
+    SimulationProblems {
+        ValidationFailed => "Invalid data",
+    }
+}
+
 /// Simulate a loan.
 #[utoipa::path(
     post,
@@ -47,56 +52,18 @@ pub struct SimulationView {
     request_body = SimulationInput,
     responses(
         (status = 200, description = "Simulation", body = SimulationView),
-        (status = 400, description = "Malformed JSON", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid data", body = ProblemDetails, content_type = "application/problem+json"),
+        SimulationProblems,
     )
 )]
 pub async fn create_simulation(
     State(state): State<AppState>,
     ApiJson { value, .. }: ApiJson<SimulationInput>,
 ) -> Result<Json<SimulationView>, Problem> {
-    let mut errors = Vec::new();
-    let today = state.services.clock.now().date_naive();
-    let company = Company::parse_declared(value.company.into(), "company", today);
-    let amount = match value.requested_amount_cents {
-        Some(cents) if cents < 0 => {
-            errors.push(FieldError::new(
-                "requested_amount_cents",
-                domain::error::FieldCode::Negative,
-                "must not be negative",
-            ));
-            None
-        }
-        other => other.map(Cents::new),
-    };
-    let amortization = match value.amortization_years {
-        Some(years) => {
-            let parsed = AmortizationYears::new(years);
-            if parsed.is_none() {
-                errors.push(FieldError::new(
-                    "amortization_years",
-                    domain::error::FieldCode::OutOfRange,
-                    "must be between 0 and 5",
-                ));
-            }
-            parsed
-        }
-        None => None,
-    };
-    let company = match company {
-        Ok(company) if errors.is_empty() => company,
-        Ok(_) => return Err(Problem::validation(errors)),
-        Err(mut company_errors) => {
-            company_errors.extend(errors);
-            return Err(Problem::validation(company_errors));
-        }
-    };
-    if let Some(amount) = amount {
-        domain::rules::check_amount(&company, amount).map_err(|e| Problem::validation(vec![e]))?;
-    }
-    let simulation = simulate(&company, amount, amortization);
+    let simulation = state.services.simulations.simulate(RawSimulation {
+        company: value.company.into(),
+        requested_amount_cents: value.requested_amount_cents,
+        amortization_years: value.amortization_years,
+    })?;
     Ok(Json(SimulationView {
         eligible: simulation.eligible,
         reasons: simulation

@@ -10,8 +10,9 @@ use domain::workflow::Status;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::auth::{Admin, Caller};
-use crate::problem::{Problem, ProblemDetails};
+use crate::auth::Admin;
+use crate::problem::Problem;
+use crate::problem::openapi::{AdminOnly, Pausable};
 use crate::state::AppState;
 
 /// Count and amounts of a group of requests. The sums are exact whatever their size
@@ -82,21 +83,16 @@ pub struct StatsView {
     tag = "back-office",
     responses(
         (status = 200, description = "Figures", body = StatsView),
-        (status = 401, description = "Not authenticated", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 503, description = "Degraded mode", body = ProblemDetails, content_type = "application/problem+json"),
+        AdminOnly,
+        Pausable,
     ),
     security(("bearer" = []))
 )]
 pub async fn get_stats(
     State(state): State<AppState>,
-    Admin(subject): Admin,
+    admin: Admin,
 ) -> Result<Json<StatsView>, Problem> {
-    let figures = state
-        .services
-        .platform
-        .national_figures(&Caller::Admin(subject))
-        .await?;
+    let figures = state.services.platform.national_figures(&admin).await?;
     let by_status = |by_status: &BTreeMap<Status, Totals>| {
         by_status
             .iter()

@@ -18,7 +18,8 @@ use tower::ServiceExt as _;
 use tower_http::services::{ServeDir, ServeFile};
 use utoipa::ToSchema;
 
-use crate::problem::{Problem, ProblemDetails};
+use crate::problem::Problem;
+use crate::problem::openapi::problem_answers;
 use crate::state::AppState;
 
 /// What `/config.json` says: where the app signs its users in.
@@ -89,11 +90,18 @@ pub fn content_security_policy(connect: &[String]) -> String {
     )
 }
 
+problem_answers! {
+    /// When the web app has no sign-in to configure.
+    ConfigProblems {
+        NotFound => "Sign-in not configured",
+    }
+}
+
 /// The app's runtime configuration: its OpenID Connect provider and client.
 #[utoipa::path(get, path = "/config.json", tag = "operations",
     responses(
         (status = 200, description = "Sign-in configuration of the web app", body = WebConfig),
-        (status = 404, description = "Sign-in not configured", body = ProblemDetails, content_type = "application/problem+json"),
+        ConfigProblems,
     ))]
 pub async fn config(State(state): State<AppState>) -> Response {
     match &state.frontend.config {

@@ -1490,7 +1490,7 @@ export interface operations {
                     "application/json": components["schemas"]["DegradedMode"];
                 };
             };
-            /** @description Malformed JSON */
+            /** @description Malformed JSON (`malformed-json`) or a value of the wrong type */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1752,7 +1752,7 @@ export interface operations {
                     "application/json": components["schemas"]["BankView"];
                 };
             };
-            /** @description Malformed JSON */
+            /** @description Malformed JSON (`malformed-json`) or a value of the wrong type */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1878,7 +1878,7 @@ export interface operations {
                     "application/json": components["schemas"]["ReviewerView"];
                 };
             };
-            /** @description A path segment or header that cannot be read (`invalid-parameter`) */
+            /** @description A path segment or header that cannot be read (`invalid-parameter`), malformed JSON (`malformed-json`) or a value of the wrong type */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2102,7 +2102,7 @@ export interface operations {
                     "application/json": components["schemas"]["DraftView"];
                 };
             };
-            /** @description Malformed JSON */
+            /** @description Malformed JSON (`malformed-json`) or a value of the wrong type */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2289,21 +2289,24 @@ export interface operations {
             query?: {
                 /** @description One status only. */
                 status?: components["schemas"]["LoanStatus"];
-                /** @description 9-digit SIREN. */
+                /** @description 9-digit SIREN (spaces tolerated). */
                 siren?: string;
-                /** @description Public reference. */
+                /** @description Public reference, any case, dashes and spaces tolerated. */
                 reference?: string;
-                /** @description Inclusive lower bound (date or RFC 3339 instant). */
+                /** @description Inclusive lower bound: a date (`2026-03-25`) or an RFC 3339 instant. */
                 created_from?: string;
-                /** @description Upper bound (a date includes the whole day). */
+                /** @description Upper bound: a date includes that whole day; an RFC 3339 instant is exclusive. */
                 created_to?: string;
-                /** @description Admins only: one bank. */
+                /** @description Admins only: one bank's requests. */
                 bank?: string;
-                /** @description Company name contains (any case). */
+                /** @description Company name contains (any case), 2–100 characters. */
                 name?: string;
-                /** @description `true`: only requests with a message not read yet (reviewers). */
+                /**
+                 * @description `true`: only requests with a message from the other side not read yet
+                 *     (applicants and reviewers).
+                 */
                 unread?: string;
-                /** @description The list's order: `newest` (default), `oldest`, `amount_desc`, `amount_asc`. */
+                /** @description `newest` (default), `oldest`, `amount_desc` or `amount_asc`; ties by id. */
                 sort?: string;
             };
             header?: never;
@@ -2578,7 +2581,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body too large */
+            /** @description Body over 64 KiB (`payload-too-large`) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2587,7 +2590,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not JSON */
+            /** @description No `Content-Type: application/json` (`unsupported-media-type`) */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2656,7 +2659,7 @@ export interface operations {
                     "application/json": components["schemas"]["BulkDecisionReport"];
                 };
             };
-            /** @description Malformed JSON */
+            /** @description Malformed JSON (`malformed-json`) or a value of the wrong type */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2884,7 +2887,7 @@ export interface operations {
                     "application/json": components["schemas"]["LoanRequestView"];
                 };
             };
-            /** @description Malformed JSON */
+            /** @description A path segment or header that cannot be read (`invalid-parameter`), malformed JSON (`malformed-json`) or a value of the wrong type */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3141,7 +3144,7 @@ export interface operations {
                     "application/json": components["schemas"]["UploadView"];
                 };
             };
-            /** @description A path segment or header that cannot be read (`invalid-parameter`) */
+            /** @description A path segment or header that cannot be read (`invalid-parameter`), malformed JSON (`malformed-json`) or a value of the wrong type */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3627,7 +3630,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not allowed for this role */
+            /** @description Not a reviewer */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3848,7 +3851,7 @@ export interface operations {
                     "application/json": components["schemas"]["MessageView"];
                 };
             };
-            /** @description Malformed JSON */
+            /** @description A path segment or header that cannot be read (`invalid-parameter`), malformed JSON (`malformed-json`) or a value of the wrong type */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4002,7 +4005,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not allowed for this role */
+            /** @description Not a reviewer */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4138,7 +4141,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not allowed for this role */
+            /** @description Not an applicant */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4317,7 +4320,7 @@ export interface operations {
                     "application/json": components["schemas"]["SimulationView"];
                 };
             };
-            /** @description Malformed JSON */
+            /** @description Malformed JSON (`malformed-json`) or a value of the wrong type */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4335,7 +4338,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body too large */
+            /** @description Body over 64 KiB (`payload-too-large`) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4344,7 +4347,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not JSON */
+            /** @description No `Content-Type: application/json` (`unsupported-media-type`) */
             415: {
                 headers: {
                     [name: string]: unknown;

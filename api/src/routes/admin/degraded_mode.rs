@@ -8,9 +8,10 @@ use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::{Admin, Caller};
+use crate::auth::Admin;
 use crate::extract::ApiJson;
-use crate::problem::{Problem, ProblemDetails};
+use crate::problem::Problem;
+use crate::problem::openapi::{AdminOnly, problem_answers};
 use crate::state::AppState;
 
 /// The degraded-mode switch.
@@ -27,8 +28,7 @@ pub struct DegradedMode {
     tag = "back-office",
     responses(
         (status = 200, description = "Current state", body = DegradedMode),
-        (status = 401, description = "Not authenticated", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = ProblemDetails, content_type = "application/problem+json"),
+        AdminOnly,
     ),
     security(("bearer" = []))
 )]
@@ -41,6 +41,13 @@ pub async fn get_degraded_mode(
     }))
 }
 
+problem_answers! {
+    /// `put_degraded_mode`'s own problem answers (the shared sets are named in its `responses`).
+    PutDegradedModeProblems {
+        ValidationFailed => "Invalid body",
+    }
+}
+
 /// Switch degraded mode on or off (admin).
 #[utoipa::path(
     put,
@@ -49,22 +56,20 @@ pub async fn get_degraded_mode(
     request_body = DegradedMode,
     responses(
         (status = 200, description = "New state", body = DegradedMode),
-        (status = 400, description = "Malformed JSON", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid body", body = ProblemDetails, content_type = "application/problem+json"),
+        AdminOnly,
+        PutDegradedModeProblems,
     ),
     security(("bearer" = []))
 )]
 pub async fn put_degraded_mode(
     State(state): State<AppState>,
-    Admin(subject): Admin,
+    admin: Admin,
     ApiJson { value, .. }: ApiJson<DegradedMode>,
 ) -> Result<Json<DegradedMode>, Problem> {
     state
         .services
         .platform
-        .set_degraded_mode(&Caller::Admin(subject), value.enabled)
+        .set_degraded_mode(&admin, value.enabled)
         .await?;
     tracing::warn!(enabled = value.enabled, "degraded mode switched");
     Ok(Json(DegradedMode {

@@ -9,8 +9,9 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::auth::{Admin, Caller};
-use crate::problem::{Problem, ProblemDetails};
+use crate::auth::Admin;
+use crate::problem::Problem;
+use crate::problem::openapi::{AdminOnly, problem_answers};
 use crate::state::AppState;
 
 /// What a retry did.
@@ -33,6 +34,13 @@ pub struct AdminActionView {
     pub count: i64,
 }
 
+problem_answers! {
+    /// `retry_dead_letters`'s own problem answers (the shared sets are named in its `responses`).
+    RetryDeadLettersProblems {
+        DatabaseUnavailable => "The database is unreachable",
+    }
+}
+
 /// Put the outbox's dead letters back in line (admin); recorded.
 #[utoipa::path(
     post,
@@ -40,22 +48,24 @@ pub struct AdminActionView {
     tag = "back-office",
     responses(
         (status = 200, description = "How many are back in line", body = DeadLettersRetried),
-        (status = 401, description = "Not authenticated", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unreachable", body = ProblemDetails, content_type = "application/problem+json"),
+        AdminOnly,
+        RetryDeadLettersProblems,
     ),
     security(("bearer" = []))
 )]
 pub async fn retry_dead_letters(
     State(state): State<AppState>,
-    Admin(subject): Admin,
+    admin: Admin,
 ) -> Result<Json<DeadLettersRetried>, Problem> {
-    let retried = state
-        .services
-        .platform
-        .retry_dead_letters(&Caller::Admin(subject))
-        .await?;
+    let retried = state.services.platform.retry_dead_letters(&admin).await?;
     Ok(Json(DeadLettersRetried { retried }))
+}
+
+problem_answers! {
+    /// `admin_actions`'s own problem answers (the shared sets are named in its `responses`).
+    AdminActionsProblems {
+        DatabaseUnavailable => "The database is unreachable",
+    }
 }
 
 /// The latest platform-wide admin actions, newest first (admin; at most 50).
@@ -65,21 +75,16 @@ pub async fn retry_dead_letters(
     tag = "back-office",
     responses(
         (status = 200, description = "Newest first", body = Vec<AdminActionView>),
-        (status = 401, description = "Not authenticated", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unreachable", body = ProblemDetails, content_type = "application/problem+json"),
+        AdminOnly,
+        AdminActionsProblems,
     ),
     security(("bearer" = []))
 )]
 pub async fn admin_actions(
     State(state): State<AppState>,
-    Admin(subject): Admin,
+    admin: Admin,
 ) -> Result<Json<Vec<AdminActionView>>, Problem> {
-    let actions = state
-        .services
-        .platform
-        .admin_actions(&Caller::Admin(subject))
-        .await?;
+    let actions = state.services.platform.admin_actions(&admin).await?;
     Ok(Json(
         actions
             .into_iter()

@@ -13,8 +13,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::{Caller, Reviewer};
+use crate::auth::Reviewer;
 use crate::extract::ApiJson;
+use crate::problem::openapi::{ReviewerOnly, problem_answers};
 use crate::problem::{Problem, ProblemDetails};
 use crate::state::AppState;
 use crate::views::LoanStatus;
@@ -86,6 +87,13 @@ impl From<BulkAction> for app::loan_requests::BulkAction {
     }
 }
 
+problem_answers! {
+    /// `bulk_decide`'s own problem answers (the shared sets are named in its `responses`).
+    BulkDecideProblems {
+        ValidationFailed => "No items, over 100, an id twice, or a missing or invalid reason: nothing was written",
+    }
+}
+
 /// Decide several requests of the reviewer's bank at once (reviewers).
 #[utoipa::path(
     post,
@@ -94,19 +102,16 @@ impl From<BulkAction> for app::loan_requests::BulkAction {
     request_body = BulkDecisionInput,
     responses(
         (status = 200, description = "One outcome per item, in order; refused items carry their problem", body = BulkDecisionReport),
-        (status = 400, description = "Malformed JSON", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 403, description = "Not a reviewer", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 422, description = "No items, over 100, an id twice, or a missing or invalid reason: nothing was written", body = ProblemDetails, content_type = "application/problem+json"),
+        ReviewerOnly,
+        BulkDecideProblems,
     ),
     security(("bearer" = []))
 )]
 pub async fn bulk_decide(
     State(state): State<AppState>,
-    Reviewer { subject, bank }: Reviewer,
+    reviewer: Reviewer,
     ApiJson { value, .. }: ApiJson<BulkDecisionInput>,
 ) -> Result<Json<BulkDecisionReport>, Problem> {
-    let caller = Caller::Reviewer { subject, bank };
     let items: Vec<(LoanRequestId, i32)> = value
         .items
         .iter()
@@ -116,7 +121,7 @@ pub async fn bulk_decide(
         .services
         .loan_requests
         .bulk_decide(
-            &caller,
+            &reviewer,
             value.action.into(),
             value.reason.as_deref(),
             &items,

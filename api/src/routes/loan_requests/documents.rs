@@ -19,7 +19,8 @@ use uuid::Uuid;
 use super::parse_id;
 use crate::auth::{Applicant, Caller};
 use crate::extract::{ApiJson, ApiPath};
-use crate::problem::{Problem, ProblemDetails};
+use crate::problem::Problem;
+use crate::problem::openapi::{ApplicantOnly, NotVisible, Pausable, problem_answers};
 use crate::state::AppState;
 
 pub use app::documents::{DOWNLOAD_URL_VALIDITY, UPLOAD_URL_VALIDITY};
@@ -101,6 +102,15 @@ fn parse_document_id(raw: &str) -> Result<DocumentId, Problem> {
         .map_err(|_| Problem::not_found())
 }
 
+problem_answers! {
+    /// `announce_document`'s own problem answers (the shared sets are named in its `responses`).
+    AnnounceDocumentProblems {
+        NotFound => "No such request of the caller's",
+        DocumentsClosed | TooManyDocuments => "Request closed to documents, or 20 documents already",
+        ValidationFailed => "Unsupported type, size over 10 MiB, bad file name",
+    }
+}
+
 /// Announce a document and get its upload URL.
 #[utoipa::path(
     post,
@@ -110,11 +120,8 @@ fn parse_document_id(raw: &str) -> Result<DocumentId, Problem> {
     request_body = NewDocumentInput,
     responses(
         (status = 201, description = "Upload URL, valid 15 minutes", body = UploadView),
-        (status = 401, description = "Not authenticated", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 403, description = "Not an applicant", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "No such request of the caller's", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 409, description = "Request closed to documents, or 20 documents already", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 422, description = "Unsupported type, size over 10 MiB, bad file name", body = ProblemDetails, content_type = "application/problem+json"),
+        ApplicantOnly,
+        AnnounceDocumentProblems,
     ),
     security(("bearer" = []))
 )]
@@ -129,7 +136,7 @@ pub async fn announce_document(
         .services
         .documents
         .announce(
-            &applicant.0,
+            &applicant,
             id,
             RawDeclaration {
                 filename: &value.filename,
@@ -150,6 +157,14 @@ pub async fn announce_document(
     ))
 }
 
+problem_answers! {
+    /// `complete_document`'s own problem answers (the shared sets are named in its `responses`).
+    CompleteDocumentProblems {
+        NotFound => "No such request or document of the caller's",
+        DocumentNotUploaded | DocumentMismatch | DocumentContentMismatch => "Nothing uploaded yet (`document-not-uploaded`), the object's size or type does not match the declaration (`document-mismatch`), or its first bytes are not its type's signature — `%PDF-`, the PNG signature, a JPEG's FF D8 FF — (`document-content-mismatch`); on a mismatch the object and the announcement are deleted",
+    }
+}
+
 /// Confirm an uploaded document: the stored object must match the declaration.
 #[utoipa::path(
     post,
@@ -161,10 +176,8 @@ pub async fn announce_document(
     ),
     responses(
         (status = 200, description = "Confirmed (also when it already was)", body = DocumentView),
-        (status = 401, description = "Not authenticated", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 403, description = "Not an applicant", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "No such request or document of the caller's", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 422, description = "Nothing uploaded yet (`document-not-uploaded`), the object's size or type does not match the declaration (`document-mismatch`), or its first bytes are not its type's signature — `%PDF-`, the PNG signature, a JPEG's FF D8 FF — (`document-content-mismatch`); on a mismatch the object and the announcement are deleted", body = ProblemDetails, content_type = "application/problem+json"),
+        ApplicantOnly,
+        CompleteDocumentProblems,
     ),
     security(("bearer" = []))
 )]
@@ -178,9 +191,17 @@ pub async fn complete_document(
     let document = state
         .services
         .documents
-        .complete(&applicant.0, id, document_id)
+        .complete(&applicant, id, document_id)
         .await?;
     Ok(Json(DocumentView::from(&document)))
+}
+
+problem_answers! {
+    /// `remove_document`'s own problem answers (the shared sets are named in its `responses`).
+    RemoveDocumentProblems {
+        NotFound => "No such request or document of the caller's",
+        DocumentConfirmed => "The document is confirmed (`document-confirmed`): it stays",
+    }
 }
 
 /// Remove a document not confirmed yet (an upload cancelled or given up): its record and
@@ -195,10 +216,8 @@ pub async fn complete_document(
     ),
     responses(
         (status = 204, description = "Removed"),
-        (status = 401, description = "Not authenticated", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 403, description = "Not an applicant", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "No such request or document of the caller's", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 409, description = "The document is confirmed (`document-confirmed`): it stays", body = ProblemDetails, content_type = "application/problem+json"),
+        ApplicantOnly,
+        RemoveDocumentProblems,
     ),
     security(("bearer" = []))
 )]
@@ -212,9 +231,17 @@ pub async fn remove_document(
     state
         .services
         .documents
-        .remove(&applicant.0, id, document_id)
+        .remove(&applicant, id, document_id)
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+problem_answers! {
+    /// `list_documents`'s own problem answers (the shared sets are named in its `responses`).
+    ListDocumentsProblems {
+        Unauthorized => "Not authenticated",
+        Forbidden => "Neither an applicant nor a reviewer",
+    }
 }
 
 /// List a request's documents (owner and reviewers of the request's bank): the confirmed
@@ -227,10 +254,9 @@ pub async fn remove_document(
     params(("id" = Uuid, Path, description = "Loan request id")),
     responses(
         (status = 200, description = "Documents, oldest first, confirmed ones with 5-minute download URLs; for the owner, pending ones too", body = DocumentList),
-        (status = 401, description = "Not authenticated", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 403, description = "Neither an applicant nor a reviewer", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "No such request visible to the caller", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 503, description = "Degraded mode", body = ProblemDetails, content_type = "application/problem+json"),
+        NotVisible,
+        Pausable,
+        ListDocumentsProblems,
     ),
     security(("bearer" = []))
 )]

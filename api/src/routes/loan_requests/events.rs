@@ -6,7 +6,8 @@ use axum::extract::State;
 use super::parse_id;
 use crate::auth::Caller;
 use crate::extract::ApiPath;
-use crate::problem::{Problem, ProblemDetails};
+use crate::problem::Problem;
+use crate::problem::openapi::{AnyRole, NotVisible};
 use crate::state::AppState;
 use crate::views::AuditEventView;
 
@@ -18,9 +19,8 @@ use crate::views::AuditEventView;
     params(("id" = uuid::Uuid, Path, description = "Loan request id")),
     responses(
         (status = 200, description = "Audit trail", body = Vec<AuditEventView>),
-        (status = 401, description = "Not authenticated", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 403, description = "No known role", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "No such request visible to the caller", body = ProblemDetails, content_type = "application/problem+json"),
+        AnyRole,
+        NotVisible,
     ),
     security(("bearer" = []))
 )]

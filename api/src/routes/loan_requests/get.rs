@@ -7,7 +7,8 @@ use axum::response::Response;
 use super::{parse_id, view_with_etag};
 use crate::auth::Caller;
 use crate::extract::ApiPath;
-use crate::problem::{Problem, ProblemDetails};
+use crate::problem::Problem;
+use crate::problem::openapi::{AnyRole, NotVisible};
 use crate::state::AppState;
 use crate::views::LoanRequestView;
 
@@ -20,9 +21,8 @@ use crate::views::LoanRequestView;
     responses(
         (status = 200, description = "The request", body = LoanRequestView,
             headers(("ETag" = String, description = "Current version, for If-Match"))),
-        (status = 401, description = "Not authenticated", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 403, description = "No known role", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "No such request visible to the caller", body = ProblemDetails, content_type = "application/problem+json"),
+        AnyRole,
+        NotVisible,
     ),
     security(("bearer" = []))
 )]

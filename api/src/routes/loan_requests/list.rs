@@ -8,7 +8,6 @@ use axum::extract::State;
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use domain::company::Siren;
 use domain::loan_request::{Direction, ListFilter, ListOrder, NameQuery, PageQuery};
-use domain::message::Side;
 use domain::reference::Reference;
 use domain::submission::BankCode;
 use domain::workflow::Status;
@@ -17,42 +16,70 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Caller;
 use crate::extract::ApiQuery;
-use crate::problem::{Problem, ProblemDetails};
+use crate::problem::Problem;
+use crate::problem::openapi::{AnyRole, problem_answers};
 use crate::routes::cursor;
 use crate::state::AppState;
 use crate::views::LoanRequestView;
 
-/// Query parameters of the list.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ListParams {
+/// Declares the list's query parameters and, from the same fields, the export's: the
+/// filters and the order, which the export takes without paging.
+macro_rules! query_params {
+    ($($(#[$attr:meta])* $field:ident,)+) => {
+        /// Query parameters of the list.
+        #[derive(Debug, Default, Deserialize, IntoParams)]
+        #[serde(deny_unknown_fields)]
+        #[into_params(parameter_in = Query)]
+        pub struct ListParams {
+            $($(#[$attr])* pub $field: Option<String>,)+
+            /// Page size, 1–100 (default 20).
+            #[param(value_type = Option<u8>, minimum = 1, maximum = 100)]
+            pub limit: Option<String>,
+            /// `next_cursor` or `prev_cursor` of a page of the same list.
+            pub cursor: Option<String>,
+        }
+
+        /// Query parameters of the export: the list's filters and order, without paging.
+        #[derive(Debug, Default, Deserialize, IntoParams)]
+        #[serde(deny_unknown_fields)]
+        #[into_params(parameter_in = Query)]
+        pub struct ExportParams {
+            $($(#[$attr])* pub $field: Option<String>,)+
+        }
+
+        impl From<ExportParams> for ListParams {
+            fn from(params: ExportParams) -> Self {
+                Self {
+                    $($field: params.$field,)+
+                    ..Self::default()
+                }
+            }
+        }
+    };
+}
+
+query_params! {
     /// One status only.
     #[param(value_type = Option<crate::views::LoanStatus>)]
-    pub status: Option<String>,
+    status,
     /// 9-digit SIREN (spaces tolerated).
-    pub siren: Option<String>,
+    siren,
     /// Public reference, any case, dashes and spaces tolerated.
-    pub reference: Option<String>,
+    reference,
     /// Inclusive lower bound: a date (`2026-03-25`) or an RFC 3339 instant.
-    pub created_from: Option<String>,
+    created_from,
     /// Upper bound: a date includes that whole day; an RFC 3339 instant is exclusive.
-    pub created_to: Option<String>,
+    created_to,
     /// Admins only: one bank's requests.
-    pub bank: Option<String>,
+    bank,
     /// Company name contains (any case), 2–100 characters.
-    pub name: Option<String>,
+    name,
     /// `true`: only requests with a message from the other side not read yet
     /// (applicants and reviewers).
-    pub unread: Option<String>,
+    unread,
     /// `newest` (default), `oldest`, `amount_desc` or `amount_asc`; ties by id.
     #[param(value_type = Option<String>, pattern = "^(newest|oldest|amount_desc|amount_asc)$")]
-    pub sort: Option<String>,
-    /// Page size, 1–100 (default 20).
-    #[param(value_type = Option<u8>, minimum = 1, maximum = 100)]
-    pub limit: Option<String>,
-    /// `next_cursor` or `prev_cursor` of a page of the same list.
-    pub cursor: Option<String>,
+    sort,
 }
 
 /// One page of requests.
@@ -151,13 +178,7 @@ pub(crate) fn parse_filter(params: &ListParams, caller: &Caller) -> Result<ListF
         ));
     }
     if let Some(raw) = &params.bank {
-        if !matches!(caller, Caller::Admin(_)) {
-            return Err(Problem::invalid_parameter(
-                "bank",
-                domain::error::FieldCode::NotAllowed,
-                "only admins may filter by bank",
-            ));
-        }
+        app::loan_requests::may_filter_by_bank(caller)?;
         filter.bank = Some(BankCode::parse(raw).map_err(|_| {
             Problem::invalid_parameter("bank", domain::error::FieldCode::InvalidFormat, "5 digits")
         })?);
@@ -169,20 +190,7 @@ pub(crate) fn parse_filter(params: &ListParams, caller: &Caller) -> Result<ListF
     }
     match params.unread.as_deref() {
         None | Some("false") => {}
-        Some("true") => {
-            // What the reader has not read is what the other side wrote.
-            let reader = caller.side().ok_or_else(|| {
-                Problem::invalid_parameter(
-                    "unread",
-                    domain::error::FieldCode::NotAllowed,
-                    "admins read threads without a read state",
-                )
-            })?;
-            filter.unread_from = Some(match reader {
-                Side::Applicant => Side::Bank,
-                Side::Bank => Side::Applicant,
-            });
-        }
+        Some("true") => filter.unread_from = Some(app::loan_requests::unread_from(caller)?),
         Some(_) => {
             return Err(Problem::invalid_parameter(
                 "unread",
@@ -220,6 +228,13 @@ fn parse_limit(raw: Option<&str>) -> Result<u16, Problem> {
         })
 }
 
+problem_answers! {
+    /// `list_loan_requests`'s own problem answers (the shared sets are named in its `responses`).
+    ListLoanRequestsProblems {
+        InvalidParameter => "Invalid parameter or cursor",
+    }
+}
+
 /// List visible loan requests.
 #[utoipa::path(
     get,
@@ -228,9 +243,8 @@ fn parse_limit(raw: Option<&str>) -> Result<u16, Problem> {
     params(ListParams),
     responses(
         (status = 200, description = "A page, newest first unless `sort` says otherwise", body = LoanRequestPage),
-        (status = 400, description = "Invalid parameter or cursor", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 403, description = "No known role", body = ProblemDetails, content_type = "application/problem+json"),
+        AnyRole,
+        ListLoanRequestsProblems,
     ),
     security(("bearer" = []))
 )]

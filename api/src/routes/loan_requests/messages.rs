@@ -16,7 +16,8 @@ use uuid::Uuid;
 use super::parse_id;
 use crate::auth::Caller;
 use crate::extract::{ApiJson, ApiPath};
-use crate::problem::{Problem, ProblemDetails};
+use crate::problem::Problem;
+use crate::problem::openapi::{AnyRole, NotVisible, problem_answers};
 use crate::state::AppState;
 
 /// Who wrote a message.
@@ -76,9 +77,8 @@ pub struct NewMessageInput {
     params(("id" = uuid::Uuid, Path, description = "Loan request id")),
     responses(
         (status = 200, description = "The thread, oldest first", body = MessageList),
-        (status = 401, description = "Not authenticated", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 403, description = "No known role", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "No such request visible to the caller", body = ProblemDetails, content_type = "application/problem+json"),
+        AnyRole,
+        NotVisible,
     ),
     security(("bearer" = []))
 )]
@@ -94,6 +94,16 @@ pub async fn list_messages(
     }))
 }
 
+problem_answers! {
+    /// `post_message`'s own problem answers (the shared sets are named in its `responses`).
+    PostMessageProblems {
+        Unauthorized => "Not authenticated",
+        Forbidden => "An admin (admins read threads, they do not write in them)",
+        ThreadFull => "The thread holds 500 messages (`thread-full`)",
+        ValidationFailed => "Empty, too long (over 5,000 characters) or with control characters",
+    }
+}
+
 /// Write to the other side of a request (its applicant, or the reviewers of its bank).
 #[utoipa::path(
     post,
@@ -103,12 +113,8 @@ pub async fn list_messages(
     params(("id" = uuid::Uuid, Path, description = "Loan request id")),
     responses(
         (status = 201, description = "Posted", body = MessageView),
-        (status = 400, description = "Malformed JSON", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 403, description = "An admin (admins read threads, they do not write in them)", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "No such request visible to the caller", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 409, description = "The thread holds 500 messages (`thread-full`)", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 422, description = "Empty, too long (over 5,000 characters) or with control characters", body = ProblemDetails, content_type = "application/problem+json"),
+        NotVisible,
+        PostMessageProblems,
     ),
     security(("bearer" = []))
 )]

@@ -1,27 +1,23 @@
-//! `/api/v1/loan-requests` and its sub-resources: one file per action.
+//! `/api/v1/loan-requests` and its sub-resources: one file per action, but the three
+//! workflow steps without a body, described together in `workflow.rs`.
 
 pub mod bulk;
 pub mod decide;
 pub mod documents;
 pub mod events;
 pub mod get;
-pub mod grant;
 pub mod list;
 pub mod messages;
-pub mod review;
 pub mod submit;
-pub mod withdraw;
+pub mod workflow;
 
 use axum::Json;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use domain::loan_request::{LoanRequest, LoanRequestId};
-use domain::workflow::Action;
 use uuid::Uuid;
 
-use crate::auth::Caller;
 use crate::problem::Problem;
-use crate::state::AppState;
 use crate::views::{LoanRequestView, etag};
 
 /// A path id that is not a UUID names nothing: 404, like an id outside the scope.
@@ -70,23 +66,4 @@ pub(crate) fn view_with_etag(view: LoanRequestView, version: i32) -> Response {
         response.headers_mut().insert(header::ETAG, value);
     }
     response
-}
-
-/// Applies a workflow action for a caller and answers the new state.
-pub(crate) async fn apply(
-    state: &AppState,
-    caller: &Caller,
-    id: &str,
-    headers: &HeaderMap,
-    action: Action,
-    reason: Option<&str>,
-) -> Result<Response, Problem> {
-    let id = parse_id(id)?;
-    let expected_version = if_match(headers)?;
-    let request = state
-        .services
-        .loan_requests
-        .act(caller, id, expected_version, action, reason)
-        .await?;
-    Ok(with_etag(&request))
 }

@@ -15,7 +15,8 @@ use utoipa::ToSchema;
 
 use crate::auth::Applicant;
 use crate::extract::ApiJson;
-use crate::problem::{Problem, ProblemDetails};
+use crate::problem::Problem;
+use crate::problem::openapi::{ApplicantOnly, problem_answers};
 use crate::state::AppState;
 use crate::views::{CompanyInput, LoanRequestView, etag};
 
@@ -99,6 +100,14 @@ fn outcome(submitted: &Result<Submitted, app::Error>) -> &'static str {
     }
 }
 
+problem_answers! {
+    /// `submit_loan_request`'s own problem answers (the shared sets are named in its `responses`).
+    SubmitLoanRequestProblems {
+        MalformedJson | InvalidParameter => "Malformed JSON or header",
+        ValidationFailed | NotEligible | AggregateCapExceeded | CampaignClosed | IdempotencyKeyReused => "Invalid data, not eligible, aggregate cap exceeded, campaign closed or idempotency key reused",
+    }
+}
+
 /// Submit a loan request.
 #[utoipa::path(
     post,
@@ -111,18 +120,14 @@ fn outcome(submitted: &Result<Submitted, app::Error>) -> &'static str {
         (status = 201, description = "Stored", body = LoanRequestView,
             headers(("Location" = String, description = "URL of the new request"),
                     ("ETag" = String, description = "Version, for If-Match"))),
-        (status = 400, description = "Malformed JSON or header", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 403, description = "Not an applicant", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid data, not eligible, aggregate cap exceeded, campaign closed or idempotency key reused", body = ProblemDetails, content_type = "application/problem+json"),
+        ApplicantOnly,
+        SubmitLoanRequestProblems,
     ),
     security(("bearer" = []))
 )]
 pub async fn submit_loan_request(
     State(state): State<AppState>,
-    Applicant(subject): Applicant,
+    applicant: Applicant,
     headers: HeaderMap,
     ApiJson { value, fingerprint }: ApiJson<SubmissionInput>,
 ) -> Result<Response, Problem> {
@@ -140,7 +145,7 @@ pub async fn submit_loan_request(
     let submitted = state
         .services
         .loan_requests
-        .submit(&subject, raw, idempotency, receipt)
+        .submit(&applicant, raw, idempotency, receipt)
         .await;
     metrics::counter!("pge_submissions_total", "outcome" => outcome(&submitted)).increment(1);
     match submitted? {
