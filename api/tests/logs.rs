@@ -82,11 +82,33 @@ fn every_log_line_of_a_request_has_its_id_and_none_has_personal_data() {
             .to_ascii_lowercase()
             .contains("x-request-id: logs-test-1")
     );
-    // Let the in-process worker send the confirmation (its lines are not the request's).
-    std::thread::sleep(Duration::from_millis(500));
+    // The in-process worker's lines are read too: wait for its confirmation e-mail's
+    // ("e-mail sent"; its lines are not the request's), then stop the server and read
+    // what is left.
+    let (sent, received) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            if sent.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut rest = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !rest
+        .iter()
+        .any(|l: &String| l.contains("\"message\":\"e-mail sent\""))
+    {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match received.recv_timeout(left) {
+            Ok(line) => rest.push(line),
+            Err(_) => panic!("the worker sent no e-mail within 30 s: {rest:?}"),
+        }
+    }
     server.kill().expect("kill");
     let _ = server.wait();
-    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    // The reader ends with the server's stderr.
+    rest.extend(received.iter());
     let _ = std::fs::remove_dir_all(&dir);
     let mut of_the_request = 0;
     for line in &rest {
