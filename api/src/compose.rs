@@ -273,6 +273,9 @@ pub async fn build_state(wiring: Wiring) -> anyhow::Result<AppState> {
     let shared = Arc::new(store.clone());
     let services = app::Services::new(
         app::Ports {
+            // The submission's writer for this database, keeping the API's receipt with
+            // an idempotency key.
+            submissions: store.submissions(Arc::new(routes::loan_requests::submit::receipt)),
             loan_requests: shared.clone(),
             banks: shared.clone(),
             stats: shared.clone(),

@@ -241,7 +241,7 @@ impl From<&AuditEvent> for AuditEventView {
             at: e.at,
             actor_role: e.actor_role.as_str().to_owned(),
             actor_subject: e.actor_subject.clone(),
-            action: e.action.clone(),
+            action: e.action.as_str().to_owned(),
             from_status: e.from_status.map(|s| s.as_str().to_owned()),
             to_status: e.to_status.as_str().to_owned(),
             reason: e.reason.clone(),

@@ -16,8 +16,8 @@ use domain::document::{
     accepts_documents,
 };
 use domain::loan_request::{
-    Actor, AuditEvent, Bank, Direction, IdempotencyKey, ListFilter, LoanRequest, LoanRequestId,
-    MailKind, Page, PageQuery, Position, Scope, Subject, Total, TransitionCommand,
+    Actor, AuditAction, AuditEvent, Bank, Direction, IdempotencyKey, ListFilter, LoanRequest,
+    LoanRequestId, MailKind, Page, PageQuery, Position, Scope, Subject, Total, TransitionCommand,
 };
 use domain::message::{MAX_MESSAGES_PER_REQUEST, Message, NewMessage, Side};
 use domain::money::Cents;
@@ -26,10 +26,11 @@ use domain::ports::{
     CreateBankError, CreateReviewerError, DocumentRepository, Draft, DraftRepository, IdGenerator,
     IdentityAdmin, LoanRequestRepository, MessageRepository, NewLoanRequest, ObjectStore,
     ObjectStoreError, OutboxStats, PlatformSettings, PostMessageError, PresignedUrl, Receipt,
-    StatsRepository, StatsRow, StorageError, SubmitError, SubmitOutcome, Totals, TransitionError,
+    ReceiptFormat, StatsRepository, StatsRow, StorageError, SubmissionRepository, SubmitError,
+    SubmitOutcome, Totals, TransitionError,
 };
 use domain::reference::Reference;
-use domain::rules::{check_aggregate_cap, company_cap};
+use domain::rules::Commitments;
 use domain::submission::{BankCode, EmailAddress};
 use domain::workflow::{Status, transition};
 use uuid::Uuid;
@@ -219,16 +220,37 @@ impl InMemoryStore {
     }
 }
 
+/// The receipt the fakes keep with a key unless given another [`ReceiptFormat`]: it
+/// names the request's reference.
+#[must_use]
+pub fn receipt(request: &LoanRequest) -> Receipt {
+    Receipt(format!("receipt of {}", request.reference))
+}
+
+/// The submission's writer on the in-memory store, with the [`ReceiptFormat`] it keeps
+/// with a key (as the real writers get theirs from the composition root).
+pub struct InMemorySubmissions {
+    store: Arc<InMemoryStore>,
+    receipts: Arc<dyn ReceiptFormat>,
+}
+
+impl InMemorySubmissions {
+    #[must_use]
+    pub fn new(store: Arc<InMemoryStore>, receipts: Arc<dyn ReceiptFormat>) -> Self {
+        Self { store, receipts }
+    }
+}
+
 #[async_trait]
-impl LoanRequestRepository for InMemoryStore {
+impl SubmissionRepository for InMemorySubmissions {
     async fn submit(
         &self,
         new: NewLoanRequest,
-        idempotency: Option<(IdempotencyKey, Receipt)>,
+        idempotency: Option<IdempotencyKey>,
     ) -> Result<SubmitOutcome, SubmitError> {
-        let mut data = self.data()?;
+        let mut data = self.store.data()?;
         let subject = new.actor.subject.as_str().to_owned();
-        if let Some((key, _)) = &idempotency
+        if let Some(key) = &idempotency
             && let Some((fingerprint, receipt, id)) =
                 data.idempotency.get(&(subject.clone(), key.key.clone()))
         {
@@ -247,13 +269,11 @@ impl LoanRequestRepository for InMemoryStore {
             .iter()
             .filter(|r| r.company.siren == submission.company.siren && r.status.counts_toward_cap())
             .collect();
-        let committed = Cents::new(standing.iter().map(|r| r.amount.get()).sum());
-        let lowest = standing.iter().map(|r| r.terms.cap).min();
-        check_aggregate_cap(
-            company_cap(submission.terms.cap, lowest),
-            committed,
-            submission.amount,
-        )?;
+        Commitments {
+            committed: Cents::new(standing.iter().map(|r| r.amount.get()).sum()),
+            lowest_cap: standing.iter().map(|r| r.terms.cap).min(),
+        }
+        .admit(submission.terms.cap, submission.amount)?;
         if data.requests.iter().any(|r| r.reference == new.reference) {
             return Err(SubmitError::ReferenceCollision);
         }
@@ -263,14 +283,14 @@ impl LoanRequestRepository for InMemoryStore {
             ));
         }
         let request = new.stored();
-        Self::audit(
+        InMemoryStore::audit(
             &mut data,
             request.id,
             AuditEvent {
                 at: new.now,
                 actor_role: new.actor.role,
                 actor_subject: Some(subject.clone()),
-                action: "submit".to_owned(),
+                action: AuditAction::Submit,
                 from_status: None,
                 to_status: Status::Submitted,
                 reason: None,
@@ -281,16 +301,23 @@ impl LoanRequestRepository for InMemoryStore {
             kind: MailKind::SubmissionReceived,
             recipient: request.contact_email.as_str().to_owned(),
         });
-        if let Some((key, receipt)) = idempotency {
+        if let Some(key) = idempotency {
             data.idempotency.insert(
                 (subject, key.key),
-                (key.body_fingerprint, receipt, request.id),
+                (
+                    key.body_fingerprint,
+                    self.receipts.receipt(&request),
+                    request.id,
+                ),
             );
         }
         data.requests.push(request.clone());
         Ok(SubmitOutcome::Created(Box::new(request)))
     }
+}
 
+#[async_trait]
+impl LoanRequestRepository for InMemoryStore {
     async fn get(
         &self,
         id: LoanRequestId,
@@ -410,19 +437,19 @@ impl LoanRequestRepository for InMemoryStore {
         let to = transition(from, command.action)?;
         request.status = to;
         request.version += 1;
+        request.updated_at = command.now;
         if command.reason.is_some() {
             request.decision_reason.clone_from(&command.reason);
         }
         let request = request.clone();
-        let at = request.updated_at;
         Self::audit(
             &mut data,
             request.id,
             AuditEvent {
-                at,
+                at: command.now,
                 actor_role: command.actor.role,
                 actor_subject: Some(command.actor.subject.as_str().to_owned()),
-                action: command.action.as_str().to_owned(),
+                action: command.action.into(),
                 from_status: Some(from),
                 to_status: to,
                 reason: command.reason,
@@ -765,7 +792,7 @@ impl MessageRepository for InMemoryStore {
                 at: now,
                 actor_role: new.author.role,
                 actor_subject: Some(new.author.subject.as_str().to_owned()),
-                action: "message".to_owned(),
+                action: AuditAction::Message,
                 from_status: Some(request.status),
                 to_status: request.status,
                 reason: None,
@@ -952,6 +979,10 @@ impl Fakes {
     #[must_use]
     pub fn ports(&self) -> Ports {
         Ports {
+            submissions: Arc::new(InMemorySubmissions::new(
+                self.store.clone(),
+                Arc::new(receipt),
+            )),
             loan_requests: self.store.clone(),
             banks: self.store.clone(),
             stats: self.store.clone(),

@@ -17,6 +17,8 @@
 //! | [`Simulations`] | a loan simulated for declared data |
 
 pub mod caller;
+#[cfg(any(test, feature = "fakes"))]
+pub mod contract;
 pub mod conversations;
 pub mod documents;
 pub mod drafts;
@@ -35,7 +37,7 @@ use domain::campaign::CampaignWindow;
 use domain::ports::{
     AdminActions, BankRepository, Clock, DocumentRepository, DraftRepository, IdGenerator,
     IdentityAdmin, LoanRequestRepository, MessageRepository, ObjectStore, PlatformSettings,
-    StatsRepository,
+    StatsRepository, SubmissionRepository,
 };
 
 pub use caller::{Admin, Applicant, BackOffice, Caller, Reviewer};
@@ -50,6 +52,8 @@ pub use simulations::Simulations;
 /// The adapters behind the ports, chosen once by the wiring.
 #[derive(Clone)]
 pub struct Ports {
+    /// The submission's writer (one per database, `infra::persistence::submission`).
+    pub submissions: Arc<dyn SubmissionRepository>,
     pub loan_requests: Arc<dyn LoanRequestRepository>,
     pub banks: Arc<dyn BankRepository>,
     pub stats: Arc<dyn StatsRepository>,

@@ -13,7 +13,7 @@ use domain::loan_request::{
 use domain::message::Side;
 use domain::ports::{
     Clock, IdGenerator, LoanRequestRepository, MessageRepository, NewLoanRequest, Receipt,
-    SubmitError, SubmitOutcome,
+    SubmissionRepository, SubmitError, SubmitOutcome,
 };
 use domain::submission::{RawSubmission, Submission, SubmissionError};
 use domain::workflow::{Action, Reason, Role};
@@ -31,12 +31,9 @@ pub const MAX_BULK_ITEMS: usize = 100;
 /// What a submission gave.
 #[derive(Debug)]
 pub enum Submitted {
-    /// Stored now, with the receipt rendered for it (the answer to give, saved with
-    /// the key when there is one): rendered once, for both.
-    Created {
-        request: Box<LoanRequest>,
-        receipt: Receipt,
-    },
+    /// Stored now: the request as stored, which the caller renders its answer from
+    /// (with the key, the store kept that rendering, `domain::ports::ReceiptFormat`).
+    Created(Box<LoanRequest>),
     /// The same key and body came before: the receipt saved then.
     Replayed {
         loan_request_id: Option<LoanRequestId>,
@@ -115,6 +112,7 @@ pub struct Export {
 
 /// Loan requests' use cases.
 pub struct LoanRequests {
+    submissions: Arc<dyn SubmissionRepository>,
     store: Arc<dyn LoanRequestRepository>,
     messages: Arc<dyn MessageRepository>,
     clock: Arc<dyn Clock>,
@@ -127,6 +125,7 @@ impl LoanRequests {
     #[must_use]
     pub fn new(ports: &Ports, campaign: CampaignWindow, platform: Arc<Platform>) -> Self {
         Self {
+            submissions: ports.submissions.clone(),
             store: ports.loan_requests.clone(),
             messages: ports.messages.clone(),
             clock: ports.clock.clone(),
@@ -136,10 +135,10 @@ impl LoanRequests {
         }
     }
 
-    /// An applicant submits a request. `receipt` renders the caller's answer for the
-    /// request about to be stored; with an idempotency key it is stored in the
-    /// submission's transaction and returned as is when the same key and body come
-    /// again ([`Submitted::Replayed`]).
+    /// An applicant submits a request. With an idempotency key, the store keeps the
+    /// receipt of the request it stores (its writer's `ReceiptFormat`, the API's
+    /// rendering) in the submission's transaction and returns it as is when the same
+    /// key and body come again ([`Submitted::Replayed`]).
     ///
     /// # Errors
     /// [`Error::CampaignClosed`], [`Error::Invalid`], [`Error::NotEligible`], and the
@@ -149,7 +148,6 @@ impl LoanRequests {
         applicant: &Applicant,
         raw: RawSubmission,
         idempotency: Option<IdempotencyKey>,
-        receipt: impl Fn(&LoanRequest) -> Receipt,
     ) -> Result<Submitted, Error> {
         let now = self.clock.now();
         if !self.campaign.is_open(now) {
@@ -168,15 +166,10 @@ impl LoanRequests {
                 actor: actor.clone(),
                 now,
             };
-            let rendered = receipt(&new.stored());
-            let saved = idempotency.clone().map(|key| (key, rendered.clone()));
-            match self.store.submit(new, saved).await {
+            match self.submissions.submit(new, idempotency.clone()).await {
                 Ok(SubmitOutcome::Created(request)) => {
                     tracing::info!(loan_request_id = %request.id, "loan request submitted");
-                    return Ok(Submitted::Created {
-                        request,
-                        receipt: rendered,
-                    });
+                    return Ok(Submitted::Created(request));
                 }
                 Ok(SubmitOutcome::Replayed {
                     loan_request_id,
@@ -380,6 +373,7 @@ impl LoanRequests {
                 action,
                 actor: caller.actor(),
                 reason: reason.map(Reason::into_string),
+                now: self.clock.now(),
             })
             .await?)
     }

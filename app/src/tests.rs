@@ -12,14 +12,14 @@ use domain::error::FieldCode;
 use domain::loan_request::{
     IdempotencyKey, ListFilter, ListOrder, LoanRequest, MailKind, PageQuery, Subject,
 };
-use domain::ports::{Clock, Receipt, SubmitError, TransitionError};
+use domain::ports::{Clock, SubmitError, TransitionError};
 use domain::reference::Reference;
 use domain::rules::Ineligibility;
 use domain::submission::{BankCode, RawSubmission};
 use domain::workflow::Status;
 
 use crate::documents::RawDeclaration;
-use crate::fakes::Fakes;
+use crate::fakes::{Fakes, receipt};
 use crate::loan_requests::{BulkAction, Decision, MAX_BULK_ITEMS, Submitted};
 use crate::platform::RawBank;
 use crate::{Admin, Applicant, Caller, Error, Reviewer, Services};
@@ -95,19 +95,15 @@ fn raw(siren_body: &str, amount_cents: i64) -> RawSubmission {
     }
 }
 
-fn receipt(request: &LoanRequest) -> Receipt {
-    Receipt(format!("receipt of {}", request.reference))
-}
-
 async fn submit(world: &World, who: &str, siren_body: &str) -> LoanRequest {
     match world
         .services
         .loan_requests
-        .submit(&owner(who), raw(siren_body, 5_000_000), None, receipt)
+        .submit(&owner(who), raw(siren_body, 5_000_000), None)
         .await
         .unwrap()
     {
-        Submitted::Created { request, .. } => *request,
+        Submitted::Created(request) => *request,
         Submitted::Replayed { .. } => panic!("no key, no replay"),
     }
 }
@@ -122,7 +118,7 @@ async fn refused(
     world
         .services
         .loan_requests
-        .submit(&owner(who), raw, key, receipt)
+        .submit(&owner(who), raw, key)
         .await
         .expect_err("refused")
 }
@@ -139,6 +135,47 @@ async fn a_submission_takes_its_ids_and_time_from_the_ports_and_queues_its_email
     assert_eq!(outbox.len(), 1);
     assert_eq!(outbox[0].kind, MailKind::SubmissionReceived);
     assert_eq!(outbox[0].recipient, "gerant@boulangerie.example");
+}
+
+#[tokio::test]
+async fn the_fake_keeps_the_submission_contract() {
+    let world = world();
+    crate::contract::run(&crate::contract::Adapters {
+        submissions: world.fakes.ports().submissions,
+        requests: world.fakes.store.clone(),
+        receipts: std::sync::Arc::new(receipt),
+        bank: BANK.to_owned(),
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_workflow_action_and_its_audit_event_take_the_clock_s_time() {
+    let world = world();
+    let request = submit(&world, "alice", "73282932").await;
+    world.fakes.clock.advance(TimeDelta::hours(5));
+    let moved = world
+        .services
+        .loan_requests
+        .decide(
+            &role::<Reviewer>(reviewer(BANK)),
+            request.id,
+            request.version,
+            Decision::TakeInReview,
+            None,
+        )
+        .await
+        .unwrap();
+    let now = world.fakes.clock.now();
+    assert_eq!(moved.updated_at, now);
+    let events = world
+        .services
+        .loan_requests
+        .history(&admin(), request.id)
+        .await
+        .unwrap();
+    assert_eq!(events[0].at, request.created_at);
+    assert_eq!(events[1].at, now);
 }
 
 #[tokio::test]
@@ -197,12 +234,11 @@ async fn a_retried_key_replays_the_first_receipt_and_a_reused_one_is_refused() {
         key: "k-1".to_owned(),
         body_fingerprint: "body-a".to_owned(),
     };
-    let Submitted::Created { request: first, .. } = service
+    let Submitted::Created(first) = service
         .submit(
             &owner("alice"),
             raw("73282932", 5_000_000),
             Some(key.clone()),
-            receipt,
         )
         .await
         .unwrap()
@@ -214,7 +250,6 @@ async fn a_retried_key_replays_the_first_receipt_and_a_reused_one_is_refused() {
             &owner("alice"),
             raw("73282932", 5_000_000),
             Some(key.clone()),
-            |_| Receipt("a second receipt is never saved".to_owned()),
         )
         .await
         .unwrap();
@@ -251,7 +286,7 @@ async fn a_company_cannot_ask_for_more_than_its_cap_across_requests() {
     let service = &world.services.loan_requests;
     for _ in 0..2 {
         service
-            .submit(&owner("alice"), raw("73282932", 12_500_000), None, receipt)
+            .submit(&owner("alice"), raw("73282932", 12_500_000), None)
             .await
             .unwrap();
     }
@@ -308,7 +343,9 @@ async fn a_request_outside_the_callers_scope_does_not_exist_for_them() {
         None
     );
     assert_eq!(
-        service.history(&reviewer(BANK), request.id).await.unwrap()[0].action,
+        service.history(&reviewer(BANK), request.id).await.unwrap()[0]
+            .action
+            .as_str(),
         "submit"
     );
 }
@@ -446,12 +483,10 @@ async fn a_bulk_decision_reports_each_item_as_if_decided_alone() {
     let stale = submit(&world, "bob", "40483304").await;
     let mut elsewhere = raw("55208131", 5_000_000);
     elsewhere.bank_id = OTHER_BANK.to_owned();
-    let Submitted::Created {
-        request: elsewhere, ..
-    } = world
+    let Submitted::Created(elsewhere) = world
         .services
         .loan_requests
-        .submit(&owner("carol"), elsewhere, None, receipt)
+        .submit(&owner("carol"), elsewhere, None)
         .await
         .unwrap()
     else {

@@ -1,6 +1,8 @@
 //! A loan request as stored, and the values that travel with it: who acted, what the
 //! audit trail records, which requests a caller may see.
 
+use std::fmt;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -83,7 +85,7 @@ pub struct AuditEvent {
     /// Who acted; `None` where the reader may not know it (an applicant reading what the
     /// bank's staff did: they are named as their bank).
     pub actor_subject: Option<String>,
-    pub action: String,
+    pub action: AuditAction,
     pub from_status: Option<Status>,
     pub to_status: Status,
     pub reason: Option<String>,
@@ -277,6 +279,56 @@ pub struct TransitionCommand {
     pub action: Action,
     pub actor: Actor,
     pub reason: Option<String>,
+    /// When it happens: the service's [`crate::ports::Clock`], written as the request's
+    /// `updated_at` and the audit event's time.
+    pub now: DateTime<Utc>,
+}
+
+/// What an audit event records (`audit_events.action`): a submission, a workflow
+/// action, an attached document or a message. The one mapping to and from the stored
+/// name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AuditAction {
+    Submit,
+    Workflow(Action),
+    AttachDocument,
+    Message,
+}
+
+impl AuditAction {
+    /// `submit`, the workflow action's own name (`review`, `reject`…),
+    /// `attach_document`, `message`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Submit => "submit",
+            Self::Workflow(action) => action.as_str(),
+            Self::AttachDocument => "attach_document",
+            Self::Message => "message",
+        }
+    }
+
+    #[must_use]
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "submit" => Some(Self::Submit),
+            "attach_document" => Some(Self::AttachDocument),
+            "message" => Some(Self::Message),
+            other => Action::parse(other).map(Self::Workflow),
+        }
+    }
+}
+
+impl From<Action> for AuditAction {
+    fn from(action: Action) -> Self {
+        Self::Workflow(action)
+    }
+}
+
+impl fmt::Display for AuditAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// Idempotency data of a submission (docs/RULES.md §10): the key the client sent and a
@@ -314,6 +366,20 @@ impl MailKind {
         }
     }
 
+    pub const ALL: [Self; 6] = [
+        Self::SubmissionReceived,
+        Self::PreApproved,
+        Self::Rejected,
+        Self::Granted,
+        Self::MessageToApplicant,
+        Self::MessageToBank,
+    ];
+
+    #[must_use]
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == raw)
+    }
+
     /// The e-mail a transition triggers, if any (docs/RULES.md §14).
     #[must_use]
     pub fn for_status(status: Status) -> Option<Self> {
@@ -326,6 +392,34 @@ impl MailKind {
     }
 }
 
+/// Where an outbox e-mail stands (`outbox_messages.status`): waiting to be sent (or
+/// retried), sent, or given up on. The one mapping to and from the stored name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OutboxStatus {
+    Pending,
+    Sent,
+    Dead,
+}
+
+impl OutboxStatus {
+    pub const ALL: [Self; 3] = [Self::Pending, Self::Sent, Self::Dead];
+
+    /// `pending`, `sent`, `dead`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Sent => "sent",
+            Self::Dead => "dead",
+        }
+    }
+
+    #[must_use]
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+}
+
 /// A participating bank.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Bank {
@@ -333,4 +427,41 @@ pub struct Bank {
     pub name: String,
     /// The bank's shared mailbox, told when an applicant writes; none: nobody is.
     pub notification_email: Option<EmailAddress>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_stored_name_reads_back_to_its_value() {
+        let actions = [
+            AuditAction::Submit,
+            AuditAction::AttachDocument,
+            AuditAction::Message,
+        ]
+        .into_iter()
+        .chain(Action::ALL.into_iter().map(AuditAction::from));
+        for action in actions {
+            assert_eq!(
+                AuditAction::parse(action.as_str()),
+                Some(action),
+                "{action}"
+            );
+        }
+        for status in OutboxStatus::ALL {
+            assert_eq!(OutboxStatus::parse(status.as_str()), Some(status));
+        }
+        for kind in MailKind::ALL {
+            assert_eq!(MailKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(AuditAction::parse("unheard_of"), None);
+        assert_eq!(OutboxStatus::parse("lost"), None);
+    }
+
+    #[test]
+    fn the_released_statuses_are_those_that_no_longer_count_toward_the_cap() {
+        let released: Vec<Status> = Status::released().collect();
+        assert_eq!(released, vec![Status::Rejected, Status::Withdrawn]);
+    }
 }

@@ -80,11 +80,28 @@ impl NewLoanRequest {
     }
 }
 
-/// What the submitter saved with an idempotency key, handed back unchanged when the
-/// same key comes again with the same body. Opaque to the rules and to the store: the
-/// API keeps the body of its first answer there.
+/// The first answer to a submission, kept with its idempotency key and handed back
+/// unchanged when the same key comes again with the same body. Opaque to the rules and
+/// to the store: the API's rendering of the stored request ([`ReceiptFormat`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Receipt(pub String);
+
+/// How the first answer to a submission is rendered from the request as stored. The
+/// API owns it (the body of its 201) and renders its answer with it after the service
+/// returns; the composition root gives the same one to the store's writer, which keeps
+/// that rendering with an idempotency key, so that a replay answers those very bytes.
+pub trait ReceiptFormat: Send + Sync + 'static {
+    fn receipt(&self, request: &LoanRequest) -> Receipt;
+}
+
+impl<F> ReceiptFormat for F
+where
+    F: Fn(&LoanRequest) -> Receipt + Send + Sync + 'static,
+{
+    fn receipt(&self, request: &LoanRequest) -> Receipt {
+        self(request)
+    }
+}
 
 /// Result of a submission attempt that did not fail in storage.
 #[derive(Debug)]
@@ -130,24 +147,33 @@ pub enum TransitionError {
     Storage(#[from] StorageError),
 }
 
-/// Persistence of loan requests, their audit trail and their outbox.
-///
-/// Every method that reads a request takes the caller's [`Scope`] and answers as if a
-/// request outside it did not exist.
+/// The submission's writer: one adapter per database (`infra::persistence::submission`:
+/// PostgreSQL's one-statement writer, and the sea-orm writer SQLite uses), and the fake.
+/// `app::contract` is the contract every one of them passes.
 #[async_trait]
-pub trait LoanRequestRepository: Send + Sync + 'static {
+pub trait SubmissionRepository: Send + Sync + 'static {
     /// Stores a submission in one transaction: idempotency check, race-free aggregate
-    /// cap check for the SIREN, the request, its audit event, its outbox e-mail and the
-    /// idempotency record, which keeps the receipt given with the key.
+    /// cap check for the SIREN (decided once, [`crate::rules::Commitments`]), the
+    /// request, its audit event (`submit`, at `request.now`), its outbox e-mail
+    /// (`submission_received`, pending, due at `request.now`) and, with a key, the
+    /// idempotency record, which keeps the writer's [`ReceiptFormat`] rendering of the
+    /// stored request.
     ///
     /// # Errors
     /// [`SubmitError`] for every refusal; nothing is written when it fails.
     async fn submit(
         &self,
         request: NewLoanRequest,
-        idempotency: Option<(IdempotencyKey, Receipt)>,
+        idempotency: Option<IdempotencyKey>,
     ) -> Result<SubmitOutcome, SubmitError>;
+}
 
+/// Persistence of loan requests, their audit trail and their outbox.
+///
+/// Every method that reads a request takes the caller's [`Scope`] and answers as if a
+/// request outside it did not exist.
+#[async_trait]
+pub trait LoanRequestRepository: Send + Sync + 'static {
     /// One request, if the scope lets the caller see it.
     ///
     /// # Errors
@@ -193,7 +219,7 @@ pub trait LoanRequestRepository: Send + Sync + 'static {
 
     /// Applies a workflow action with optimistic concurrency, writing the audit event
     /// and, where docs/RULES.md §14 asks for one, the outbox e-mail in the same
-    /// transaction.
+    /// transaction, all at the command's time (`command.now`).
     ///
     /// # Errors
     /// [`TransitionError`]; nothing is written when it fails.

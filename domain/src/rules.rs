@@ -377,6 +377,41 @@ pub fn company_cap(declared: Cents, lowest_standing: Option<Cents>) -> Cents {
     lowest_standing.map_or(declared, |standing| declared.min(standing))
 }
 
+/// What a company's standing requests commit, as a store reads it under the company's
+/// lock: the sum of their amounts and the lowest of their caps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Commitments {
+    pub committed: Cents,
+    pub lowest_cap: Option<Cents>,
+}
+
+impl Commitments {
+    /// The aggregate-cap decision for a new request declaring `declared_cap` and asking
+    /// `requested`: [`check_aggregate_cap`] under [`company_cap`].
+    ///
+    /// # Errors
+    /// [`AggregateCapExceeded`] when the request would take the company beyond its cap.
+    pub fn admit(self, declared_cap: Cents, requested: Cents) -> Result<(), AggregateCapExceeded> {
+        check_aggregate_cap(
+            company_cap(declared_cap, self.lowest_cap),
+            self.committed,
+            requested,
+        )
+    }
+
+    /// The refusal of a request whose decision was taken where the sum was read (the
+    /// PostgreSQL store decides in the statement that reads it): built from that one
+    /// decision's figures, not decided again.
+    #[must_use]
+    pub fn refusal(self, declared_cap: Cents, requested: Cents) -> AggregateCapExceeded {
+        AggregateCapExceeded {
+            cap: company_cap(declared_cap, self.lowest_cap),
+            already_committed: self.committed,
+            requested,
+        }
+    }
+}
+
 /// The sum of a SIREN's requests that are not rejected or withdrawn may never exceed
 /// its cap (reaching it exactly is allowed). An overflowing sum counts as exceeding.
 ///

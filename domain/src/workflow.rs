@@ -59,6 +59,12 @@ impl Status {
     pub fn counts_toward_cap(self) -> bool {
         !matches!(self, Self::Rejected | Self::Withdrawn)
     }
+
+    /// The states whose amounts no longer count toward the cap (what a store's query
+    /// of the committed sum leaves out): derived from [`Self::counts_toward_cap`].
+    pub fn released() -> impl Iterator<Item = Self> {
+        Self::ALL.into_iter().filter(|s| !s.counts_toward_cap())
+    }
 }
 
 impl fmt::Display for Status {

@@ -8,13 +8,24 @@ use domain::ports::{Clock, IdGenerator};
 use domain::reference::Reference;
 use uuid::Uuid;
 
-/// The system clock, truncated to microseconds ([`crate::persistence::now`]).
+/// The current instant at the precision both databases keep (microseconds), so that a
+/// value read back equals the value written and keyset cursors stay exact. What
+/// [`SystemClock`] answers; the adapters take their time from the caller (the services'
+/// [`Clock`]), but the outbox worker and the dev identity provider, which have no caller.
+#[must_use]
+pub fn now() -> DateTime<Utc> {
+    let now = Utc::now();
+    let micros = now.timestamp_micros();
+    DateTime::from_timestamp_micros(micros).unwrap_or(now)
+}
+
+/// The system clock, truncated to microseconds ([`now`]).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> DateTime<Utc> {
-        crate::persistence::now()
+        now()
     }
 }
 

@@ -359,16 +359,21 @@ mod submissions_outside_the_campaign_window_are_refused {
 /// the same rows, column by column, and the same audit, outbox and idempotency rows.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn both_submission_paths_store_the_same_rows() {
+    use domain::loan_request::LoanRequest;
     use domain::loan_request::{Actor, IdempotencyKey, LoanRequestId, Subject};
-    use domain::ports::{LoanRequestRepository, NewLoanRequest, Receipt, SubmitOutcome};
+    use domain::ports::{NewLoanRequest, Receipt, SubmissionRepository, SubmitOutcome};
     use domain::reference::Reference;
     use domain::submission::{RawSubmission, Submission};
     use infra::entity::{audit_event, idempotency_record, loan_request, outbox_message};
     use sea_orm::{ColumnTrait, EntityTrait, Iterable, ModelTrait, QueryFilter};
+    use std::sync::Arc;
 
     let app = harness::TestApp::spawn(harness::Backend::Postgres).await;
-    let fast = app.store().await;
-    let orm = fast.without_lanes();
+    let store = app.store().await;
+    // What the idempotency record keeps: the first version's number (any receipt does).
+    let receipt = |request: &LoanRequest| Receipt(format!("{{\"version\":{}}}", request.version));
+    let fast = store.submissions(Arc::new(receipt));
+    let orm: Arc<dyn SubmissionRepository> = Arc::new(store.orm_submissions(Arc::new(receipt)));
     let db = app.db().await;
     let siren = random_siren();
     let mut variants = Vec::new();
@@ -405,11 +410,7 @@ async fn both_submission_paths_store_the_same_rows() {
                 key: format!("{path}-{i}"),
                 body_fingerprint: format!("fingerprint-{i}"),
             };
-            let receipt = Receipt(format!("{{\"version\":{}}}", request.stored().version));
-            let outcome = store
-                .submit(request, Some((key, receipt)))
-                .await
-                .expect("stored");
+            let outcome = store.submit(request, Some(key)).await.expect("stored");
             assert!(matches!(outcome, SubmitOutcome::Created(_)), "{path}");
             ids.push(id.0);
         }

@@ -137,7 +137,7 @@ impl IdentityAdmin for DevIdentityAdmin {
             email: Set(email.as_str().to_lowercase()),
             bank_id: Set(bank.as_str().to_owned()),
             user_group: Set(groups::BANK_REVIEWERS.to_owned()),
-            created_at: Set(crate::persistence::now()),
+            created_at: Set(crate::system::now()),
         })
         .exec_without_returning(self.store.connection())
         .await;

@@ -1,8 +1,9 @@
 //! Schema migrations. They use only what SQLite and PostgreSQL both understand, so the
 //! embedded default and production run the very same files; the exceptions, `pge_submit`
-//! (a PostgreSQL function, the submission in one round trip) and the trigram index of
-//! company names, do nothing on SQLite, whose submissions take the sea-orm path and
-//! whose name search scans.
+//! and `pge_submit_v2` (PostgreSQL functions, the submission in one round trip) and the
+//! trigram index of company names, do nothing on SQLite, whose submissions take the
+//! sea-orm writer and whose name search scans; and a column's new default, which SQLite
+//! can only take by making its table again (`m20261206_000009`).
 
 use sea_orm_migration::prelude::*;
 
@@ -14,6 +15,7 @@ mod m20261126_000005_submit_function;
 mod m20261206_000006_queue_at_scale;
 mod m20261206_000007_admin_actions;
 mod m20261206_000008_drafts;
+mod m20261206_000009_submit_outcome;
 
 pub struct Migrator;
 
@@ -29,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000006_queue_at_scale::Migration),
             Box::new(m20261206_000007_admin_actions::Migration),
             Box::new(m20261206_000008_drafts::Migration),
+            Box::new(m20261206_000009_submit_outcome::Migration),
         ]
     }
 }

@@ -3,15 +3,15 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use domain::loan_request::{Actor, Subject};
+use domain::loan_request::{Actor, OutboxStatus, Subject};
 use domain::ports::{AdminAction, AdminActionKind, AdminActions, StorageError};
+use domain::workflow::Role;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     TransactionTrait,
 };
 
-use super::convert::role_from;
 use super::{Store, storage};
 use crate::entity::{admin_action, outbox_message};
 
@@ -25,10 +25,13 @@ impl AdminActions for Store {
     ) -> Result<i64, StorageError> {
         let txn = self.db.begin().await.map_err(storage)?;
         let retried = outbox_message::Entity::update_many()
-            .col_expr(outbox_message::Column::Status, Expr::value("pending"))
+            .col_expr(
+                outbox_message::Column::Status,
+                Expr::value(OutboxStatus::Pending.as_str()),
+            )
             .col_expr(outbox_message::Column::Attempts, Expr::value(0))
             .col_expr(outbox_message::Column::NextAttemptAt, Expr::value(now))
-            .filter(outbox_message::Column::Status.eq("dead"))
+            .filter(outbox_message::Column::Status.eq(OutboxStatus::Dead.as_str()))
             .exec(&txn)
             .await
             .map_err(storage)?
@@ -62,7 +65,7 @@ impl AdminActions for Store {
                 Ok(AdminAction {
                     at: row.at,
                     actor: Actor {
-                        role: role_from(&row.actor_role).ok_or_else(corrupt)?,
+                        role: Role::parse(&row.actor_role).ok_or_else(corrupt)?,
                         subject: Subject::new(row.actor_sub.clone()),
                     },
                     kind: AdminActionKind::parse(&row.action).ok_or_else(corrupt)?,

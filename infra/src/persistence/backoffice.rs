@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use domain::loan_request::{Actor, Bank};
+use domain::loan_request::{Actor, Bank, OutboxStatus};
 use domain::ports::{
     CreateBankError, OutboxStats, PlatformSettings, StatsRepository, StatsRow, StorageError,
     Totals, join_split_sum,
@@ -119,7 +119,10 @@ impl Store {
             .column(outbox_message::Column::Status)
             .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n");
         if !with_sent {
-            counts = counts.filter(outbox_message::Column::Status.is_in(["pending", "dead"]));
+            counts = counts.filter(
+                outbox_message::Column::Status
+                    .is_in([OutboxStatus::Pending.as_str(), OutboxStatus::Dead.as_str()]),
+            );
         }
         let rows: Vec<(String, i64)> = counts
             .group_by(outbox_message::Column::Status)
@@ -130,7 +133,7 @@ impl Store {
         let oldest: Option<DateTime<Utc>> = outbox_message::Entity::find()
             .select_only()
             .column_as(outbox_message::Column::CreatedAt.min(), "oldest")
-            .filter(outbox_message::Column::Status.eq("pending"))
+            .filter(outbox_message::Column::Status.eq(OutboxStatus::Pending.as_str()))
             .into_tuple::<Option<DateTime<Utc>>>()
             .one(&self.db)
             .await
@@ -141,11 +144,11 @@ impl Store {
             ..OutboxStats::default()
         };
         for (status, count) in rows {
-            match status.as_str() {
-                "pending" => stats.pending = count,
-                "sent" => stats.sent = count,
-                "dead" => stats.dead = count,
-                _ => {}
+            match OutboxStatus::parse(&status) {
+                Some(OutboxStatus::Pending) => stats.pending = count,
+                Some(OutboxStatus::Sent) => stats.sent = count,
+                Some(OutboxStatus::Dead) => stats.dead = count,
+                None => {}
             }
         }
         Ok(stats)

@@ -1,17 +1,22 @@
 //! Rows to domain values and back. A row that no longer parses is reported as a storage
 //! failure (it can only come from outside the application), never served half-valid.
 
+use chrono::{DateTime, Utc};
 use domain::company::{Company, RawCompany};
-use domain::loan_request::{AuditEvent, LoanRequest, LoanRequestId, Subject};
+use domain::loan_request::{
+    Actor, AuditAction, AuditEvent, LoanRequest, LoanRequestId, MailKind, OutboxStatus, Subject,
+};
 use domain::money::{BasisPoints, Cents};
 use domain::ports::StorageError;
 use domain::reference::Reference;
 use domain::rules::{AmortizationYears, FeeYear, LoanTerms, SizeCategory};
 use domain::submission::{BankCode, EmailAddress};
 use domain::workflow::{Role, Status};
+use sea_orm::ActiveValue::Set;
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
-use crate::entity::{audit_event, loan_request};
+use crate::entity::{audit_event, loan_request, outbox_message};
 
 /// A fee-schedule line as stored in the `fee_schedule` JSON column.
 #[derive(Serialize, Deserialize)]
@@ -22,9 +27,9 @@ struct StoredFeeYear {
     fee_cents: i64,
 }
 
-/// The row a request is stored as: the one description of its columns. The sea-orm path
-/// inserts it as it is; `fast_submit` sends it to `pge_submit` as JSON keyed by column
-/// name (`tests/tests/submissions.rs` checks both store the same).
+/// The row a request is stored as: the one description of its columns. The sea-orm
+/// writer inserts it as it is; the PostgreSQL writer sends it to `pge_submit_v2` as JSON
+/// keyed by column name (`tests/tests/submissions.rs` checks both store the same).
 pub(crate) fn request_row(request: &LoanRequest) -> loan_request::Model {
     let company = &request.company;
     let terms = &request.terms;
@@ -144,22 +149,13 @@ pub(crate) fn loan_request_from_row(row: loan_request::Model) -> Result<LoanRequ
     })
 }
 
-pub(crate) fn role_from(value: &str) -> Option<Role> {
-    match value {
-        "applicant" => Some(Role::Applicant),
-        "reviewer" => Some(Role::Reviewer),
-        "admin" => Some(Role::Admin),
-        _ => None,
-    }
-}
-
 pub(crate) fn audit_event_from_row(row: audit_event::Model) -> Result<AuditEvent, StorageError> {
     let id = row.loan_request_id;
     Ok(AuditEvent {
         at: row.at,
-        actor_role: role_from(&row.actor_role).ok_or_else(|| corrupt("audit role", id))?,
+        actor_role: Role::parse(&row.actor_role).ok_or_else(|| corrupt("audit role", id))?,
         actor_subject: Some(row.actor_sub),
-        action: row.action,
+        action: AuditAction::parse(&row.action).ok_or_else(|| corrupt("audit action", id))?,
         from_status: row
             .from_status
             .as_deref()
@@ -168,4 +164,77 @@ pub(crate) fn audit_event_from_row(row: audit_event::Model) -> Result<AuditEvent
         to_status: status_from(&row.to_status, id)?,
         reason: row.reason,
     })
+}
+
+/// An audit line as stored: `action` by `actor` at `at`, moving the request from `from`
+/// (none for its submission) to `to`.
+pub(crate) fn audit_row(
+    request: LoanRequestId,
+    at: DateTime<Utc>,
+    actor: &Actor,
+    action: AuditAction,
+    (from, to): (Option<Status>, Status),
+    reason: Option<String>,
+) -> audit_event::ActiveModel {
+    audit_event::ActiveModel {
+        loan_request_id: Set(request.0),
+        at: Set(at),
+        actor_role: Set(actor.role.as_str().to_owned()),
+        actor_sub: Set(actor.subject.as_str().to_owned()),
+        action: Set(action.as_str().to_owned()),
+        from_status: Set(from.map(|s| s.as_str().to_owned())),
+        to_status: Set(to.as_str().to_owned()),
+        reason: Set(reason),
+        ..Default::default()
+    }
+}
+
+/// What an e-mail about a request needs to know of it (the outbox message's payload).
+/// With traces on, it carries the writer's trace context (`traceparent`): the worker's
+/// delivery span links to the request that wrote the message.
+pub(crate) fn outbox_payload(request: &LoanRequest) -> String {
+    let mut payload = serde_json::json!({
+        "reference": request.reference.to_string(),
+        "status": request.status.as_str(),
+        "bank_id": request.bank.as_str(),
+        "legal_name": request.company.legal_name.as_str(),
+        "requested_amount_cents": request.amount.get(),
+        "reason": request.decision_reason,
+    });
+    if let Some(traceparent) = crate::trace::current_traceparent() {
+        payload["traceparent"] = serde_json::Value::String(traceparent);
+    }
+    payload.to_string()
+}
+
+/// The applicant's e-mail of `kind` about `request`.
+pub(crate) fn outbox_row(
+    request: &LoanRequest,
+    kind: MailKind,
+    now: DateTime<Utc>,
+) -> outbox_message::ActiveModel {
+    outbox_row_to(request, kind, request.contact_email.as_str(), now)
+}
+
+/// An e-mail of `kind` about `request` to `recipient`: pending, due `now`.
+pub(crate) fn outbox_row_to(
+    request: &LoanRequest,
+    kind: MailKind,
+    recipient: &str,
+    now: DateTime<Utc>,
+) -> outbox_message::ActiveModel {
+    outbox_message::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        loan_request_id: Set(request.id.0),
+        kind: Set(kind.as_str().to_owned()),
+        recipient: Set(recipient.to_owned()),
+        payload: Set(outbox_payload(request)),
+        status: Set(OutboxStatus::Pending.as_str().to_owned()),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        last_error: Set(None),
+        provider_message_id: Set(None),
+        created_at: Set(now),
+        sent_at: Set(None),
+    }
 }

@@ -7,14 +7,14 @@ use domain::document::{
     ABANDONED_AFTER, ContentType, Declaration, Document, DocumentId, DocumentStatus, Filename,
     accepts_documents,
 };
-use domain::loan_request::{Actor, LoanRequestId};
+use domain::loan_request::{Actor, AuditAction, LoanRequestId};
 use domain::ports::{AnnounceDocumentError, DocumentRepository, StorageError};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, TransactionTrait,
 };
 
-use super::convert::status_from;
+use super::convert::{audit_row, status_from};
 use super::{Store, storage};
 use crate::entity::{audit_event, document, loan_request};
 
@@ -124,17 +124,15 @@ impl DocumentRepository for Store {
                 .await
                 .map_err(storage)?
                 .ok_or_else(|| StorageError::other("document without request"))?;
-            audit_event::Entity::insert(audit_event::ActiveModel {
-                loan_request_id: Set(doc.loan_request_id.0),
-                at: Set(now),
-                actor_role: Set(actor.role.as_str().to_owned()),
-                actor_sub: Set(actor.subject.as_str().to_owned()),
-                action: Set("attach_document".to_owned()),
-                from_status: Set(Some(request.status.clone())),
-                to_status: Set(request.status),
-                reason: Set(None),
-                ..Default::default()
-            })
+            let status = status_from(&request.status, request.id)?;
+            audit_event::Entity::insert(audit_row(
+                doc.loan_request_id,
+                now,
+                actor,
+                AuditAction::AttachDocument,
+                (Some(status), status),
+                None,
+            ))
             .exec_without_returning(&txn)
             .await
             .map_err(storage)?;

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use domain::loan_request::{LoanRequestId, MailKind, Scope};
+use domain::loan_request::{AuditAction, LoanRequestId, MailKind, Scope};
 use domain::message::{MAX_MESSAGES_PER_REQUEST, Message, NewMessage, Side};
 use domain::ports::{MessageRepository, PostMessageError, StorageError};
 use sea_orm::sea_query::Expr;
@@ -15,7 +15,8 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::convert::loan_request_from_row;
-use super::loan_requests::{outbox_row_to, scope_condition};
+use super::convert::{audit_row, outbox_row_to};
+use super::loan_requests::scope_condition;
 use super::{Store, storage};
 use crate::entity::{audit_event, bank, loan_request, message};
 
@@ -76,17 +77,14 @@ impl Store {
         .await
         .map_err(storage)?;
         // The audit trail records that a message was written, not what it says.
-        audit_event::Entity::insert(audit_event::ActiveModel {
-            loan_request_id: Set(request.id.0),
-            at: Set(now),
-            actor_role: Set(new.author.role.as_str().to_owned()),
-            actor_sub: Set(new.author.subject.as_str().to_owned()),
-            action: Set("message".to_owned()),
-            from_status: Set(Some(request.status.as_str().to_owned())),
-            to_status: Set(request.status.as_str().to_owned()),
-            reason: Set(None),
-            ..Default::default()
-        })
+        audit_event::Entity::insert(audit_row(
+            request.id,
+            now,
+            &new.author,
+            AuditAction::Message,
+            (Some(request.status), request.status),
+            None,
+        ))
         .exec_without_returning(txn)
         .await
         .map_err(storage)?;

@@ -1,16 +1,19 @@
-//! The relational store (sea-orm): one implementation for SQLite and PostgreSQL.
+//! The relational store (sea-orm): one implementation for SQLite and PostgreSQL of every
+//! repository port but the submission's, which has a writer per database
+//! ([`submission`]).
 
 mod admin_actions;
 mod backoffice;
 mod convert;
 mod documents;
 mod drafts;
-mod fast_submit;
 mod loan_requests;
 mod messages;
 mod outbox;
+pub mod submission;
 
-pub use loan_requests::now;
+/// The system time at the databases' precision (tests and tools; see [`crate::system::now`]).
+pub use crate::system::now;
 pub use outbox::ClaimedMessage;
 
 use std::sync::Arc;
@@ -33,8 +36,8 @@ use crate::migration::Migrator;
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
-    /// PostgreSQL only: the submissions' own connections (see `fast_submit`).
-    lanes: Option<Arc<fast_submit::Lanes>>,
+    /// PostgreSQL only: the submissions' own connections (see `submission::postgres`).
+    lanes: Option<Arc<submission::Lanes>>,
 }
 
 /// How to reach the database.
@@ -123,7 +126,7 @@ impl Store {
             // sqlx pings every connection it hands out (a round trip more per use) and
             // again when it takes one back. The ping on acquire goes; the one on release
             // is not configurable and stays, except for submissions, whose lanes keep
-            // their connections (`fast_submit`). A connection the database has dropped since
+            // their connections (`submission::postgres`). A connection the database has dropped since
             // (restart, failover) then fails its next statement instead: that request
             // answers 503 `database-unavailable` with Retry-After, and the pool replaces
             // the connection.
@@ -140,7 +143,7 @@ impl Store {
         }
         let lanes = match &db {
             DatabaseConnection::SqlxPostgresPoolConnection(_) => {
-                Some(Arc::new(fast_submit::Lanes::new(
+                Some(Arc::new(submission::Lanes::new(
                     db.get_postgres_connection_pool().clone(),
                     settings.max_connections,
                     settings.acquire_timeout,
@@ -149,17 +152,6 @@ impl Store {
             _ => None,
         };
         Ok(Self { db, lanes })
-    }
-
-    /// The same database without submission lanes: submissions take the sea-orm path,
-    /// as on SQLite. For the test that stores the same submissions through both paths
-    /// and compares the rows (`tests/tests/submissions.rs`).
-    #[must_use]
-    pub fn without_lanes(&self) -> Self {
-        Self {
-            db: self.db.clone(),
-            lanes: None,
-        }
     }
 
     /// Closes the pool's connections politely (a Terminate message each, rather than a

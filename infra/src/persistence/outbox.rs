@@ -8,6 +8,7 @@
 //! its messages to be claimed again once the lease has run out.
 
 use chrono::{DateTime, Utc};
+use domain::loan_request::OutboxStatus;
 use domain::ports::StorageError;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, Statement,
@@ -17,11 +18,12 @@ use uuid::Uuid;
 use super::{Store, storage};
 use crate::entity::outbox_message;
 
+/// The claim; the status it claims (pending) is bound, from [`OutboxStatus`].
 const CLAIM_POSTGRES: &str = "UPDATE outbox_messages SET attempts = attempts + 1, next_attempt_at = $1 \
-     WHERE id IN (SELECT id FROM outbox_messages WHERE status = 'pending' AND next_attempt_at <= $2 \
-     ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING *";
+     WHERE id IN (SELECT id FROM outbox_messages WHERE status = $2 AND next_attempt_at <= $3 \
+     ORDER BY next_attempt_at LIMIT $4 FOR UPDATE SKIP LOCKED) RETURNING *";
 const CLAIM_SQLITE: &str = "UPDATE outbox_messages SET attempts = attempts + 1, next_attempt_at = ? \
-     WHERE id IN (SELECT id FROM outbox_messages WHERE status = 'pending' AND next_attempt_at <= ? \
+     WHERE id IN (SELECT id FROM outbox_messages WHERE status = ? AND next_attempt_at <= ? \
      ORDER BY next_attempt_at LIMIT ?) RETURNING *";
 
 /// A message claimed by a worker for one attempt.
@@ -29,6 +31,8 @@ const CLAIM_SQLITE: &str = "UPDATE outbox_messages SET attempts = attempts + 1, 
 pub struct ClaimedMessage {
     pub id: Uuid,
     pub loan_request_id: Uuid,
+    /// The stored kind (`MailKind`'s name); the worker renders its template, and a kind
+    /// no template knows fails that message alone.
     pub kind: String,
     pub recipient: String,
     pub payload: String,
@@ -66,7 +70,12 @@ impl Store {
         let rows = outbox_message::Model::find_by_statement(Statement::from_sql_and_values(
             backend,
             sql,
-            [lease_until.into(), now.into(), i64::from(batch).into()],
+            [
+                lease_until.into(),
+                OutboxStatus::Pending.as_str().into(),
+                now.into(),
+                i64::from(batch).into(),
+            ],
         ))
         .all(&self.db)
         .await
@@ -95,7 +104,10 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StorageError> {
         outbox_message::Entity::update_many()
-            .col_expr(outbox_message::Column::Status, "sent".into())
+            .col_expr(
+                outbox_message::Column::Status,
+                OutboxStatus::Sent.as_str().into(),
+            )
             .col_expr(
                 outbox_message::Column::ProviderMessageId,
                 provider_message_id.into(),
@@ -106,7 +118,7 @@ impl Store {
                 Option::<String>::None.into(),
             )
             .filter(outbox_message::Column::Id.eq(id))
-            .filter(outbox_message::Column::Status.eq("pending"))
+            .filter(outbox_message::Column::Status.eq(OutboxStatus::Pending.as_str()))
             .exec(&self.db)
             .await
             .map_err(storage)?;
@@ -126,10 +138,13 @@ impl Store {
         let mut update = outbox_message::Entity::update_many()
             .col_expr(outbox_message::Column::LastError, error.into())
             .filter(outbox_message::Column::Id.eq(id))
-            .filter(outbox_message::Column::Status.eq("pending"));
+            .filter(outbox_message::Column::Status.eq(OutboxStatus::Pending.as_str()));
         update = match retry_at {
             Some(at) => update.col_expr(outbox_message::Column::NextAttemptAt, at.into()),
-            None => update.col_expr(outbox_message::Column::Status, "dead".into()),
+            None => update.col_expr(
+                outbox_message::Column::Status,
+                OutboxStatus::Dead.as_str().into(),
+            ),
         };
         update.exec(&self.db).await.map_err(storage)?;
         Ok(())

@@ -77,7 +77,11 @@ fn created(id: LoanRequestId, body: String) -> Response {
     response
 }
 
-fn receipt(request: &LoanRequest) -> Receipt {
+/// The receipt of a submission: the 201's body, the request's view as first stored.
+/// The handler renders its answer with it after the service returns; the composition
+/// root gives it to the store's writer (`api::build_state`), which keeps that rendering
+/// with an idempotency key, so that a replay answers these very bytes.
+pub fn receipt(request: &LoanRequest) -> Receipt {
     Receipt(serde_json::to_string(&LoanRequestView::from(request)).unwrap_or_default())
 }
 
@@ -87,7 +91,7 @@ fn outcome(submitted: &Result<Submitted, app::Error>) -> &'static str {
     use app::Error as E;
     use domain::ports::SubmitError as S;
     match submitted {
-        Ok(Submitted::Created { .. }) => "created",
+        Ok(Submitted::Created(_)) => "created",
         Ok(Submitted::Replayed { .. }) => "replayed",
         Err(E::Invalid(_)) => "invalid",
         Err(E::NotEligible(_)) => "not_eligible",
@@ -145,11 +149,11 @@ pub async fn submit_loan_request(
     let submitted = state
         .services
         .loan_requests
-        .submit(&applicant, raw, idempotency, receipt)
+        .submit(&applicant, raw, idempotency)
         .await;
     metrics::counter!("pge_submissions_total", "outcome" => outcome(&submitted)).increment(1);
     match submitted? {
-        Submitted::Created { request, receipt } => Ok(created(request.id, receipt.0)),
+        Submitted::Created(request) => Ok(created(request.id, receipt(&request).0)),
         Submitted::Replayed {
             loan_request_id,
             receipt,

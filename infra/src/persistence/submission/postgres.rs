@@ -1,14 +1,14 @@
 //! The submission on PostgreSQL: the launch-day hot path, written against sqlx directly.
 //!
-//! Same steps, same order, same locks as the sea-orm path (which SQLite keeps), so the
-//! black-box suite checks both against one behaviour, and a test stores the same
-//! submissions through both and compares the rows column by column
-//! (`tests/tests/submissions.rs`). What differs is what the profile of the submission
-//! ceiling showed to cost the API CPU (`docs/PERFORMANCE.md`):
-//! - **one round trip**: the steps run in `pge_submit`, a PostgreSQL function (migration
-//!   `m20261126_000005_submit_function`, which says why it stays race-free), called by
-//!   one prepared `SELECT` in its implicit transaction, where the sea-orm path sends
-//!   nine statements (BEGIN, locks, idempotency lookup, sum, four INSERTs, COMMIT);
+//! Same steps, same order, same locks as the sea-orm writer (`orm.rs`), so that one
+//! contract (`app::contract`) checks both, and a test stores the same submissions
+//! through both and compares the rows column by column (`tests/tests/submissions.rs`).
+//! What differs is what the profile of the submission ceiling showed to cost the API
+//! CPU (`docs/PERFORMANCE.md`):
+//! - **one round trip**: the steps run in `pge_submit_v2`, a PostgreSQL function
+//!   (migration `m20261206_000009_submit_outcome`, after `m20261126_000005`, which says
+//!   why it stays race-free), called by one prepared `SELECT` in its implicit
+//!   transaction, where the sea-orm writer sends nine statements;
 //! - submissions run on **lanes**: connections taken from the pool once and kept between
 //!   submissions. sqlx 0.8 pings every connection it takes back (one more round trip to
 //!   the database per use, not configurable); a lane's connection is not given back
@@ -16,6 +16,11 @@
 //!   many submissions arrive, the other half stays for the reviewers' and applicants'
 //!   reads (a bulkhead), and a submission waits for a free lane at most the pool's
 //!   acquire timeout.
+//!
+//! The function answers a typed outcome (the PostgreSQL enum `pge_submit_outcome`, read
+//! into [`Outcome`]). It decides the aggregate cap where it reads the company's sum,
+//! under the company's lock; on a refusal it answers the figures it compared, from which
+//! [`Commitments::refusal`] builds the refusal without deciding again.
 //!
 //! A lane hands its connection back to the pool (which pings it and closes it if broken)
 //! after any driver error, when the submission's future is dropped halfway (client gone,
@@ -25,32 +30,86 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use domain::loan_request::{IdempotencyKey, LoanRequest, MailKind};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use domain::loan_request::{AuditAction, IdempotencyKey, LoanRequest, MailKind, OutboxStatus};
 use domain::money::Cents;
-use domain::ports::{NewLoanRequest, Receipt, StorageError, SubmitError, SubmitOutcome};
-use domain::rules::{check_aggregate_cap, company_cap};
-use sea_orm::sqlx::error::ErrorKind;
+use domain::ports::{
+    NewLoanRequest, ReceiptFormat, StorageError, SubmissionRepository, SubmitError, SubmitOutcome,
+};
+use domain::rules::Commitments;
+use sea_orm::sqlx::error::{BoxDynError, ErrorKind};
 use sea_orm::sqlx::pool::PoolConnection;
+use sea_orm::sqlx::postgres::{PgTypeInfo, PgValueRef};
 use sea_orm::sqlx::{self, PgConnection, PgPool, Postgres};
 use sea_orm::{ActiveModelTrait, DbErr, IdenStatic, IntoActiveModel, Iterable, RuntimeErr};
 use tokio::sync::Semaphore;
 
-use super::convert::request_row;
-use super::loan_requests::{
-    LEGACY_RESPONSE_STATUS, RELEASED_STATUSES, SIREN_LOCK_CLASS, lock_key, outbox_payload, replayed,
-};
-use super::storage;
+use super::{Locks, RELEASED, SIREN_LOCK_CLASS, replayed};
 use crate::entity::loan_request;
+use crate::persistence::convert::{outbox_payload, request_row};
+use crate::persistence::storage;
 
 /// How long a lane keeps one connection before handing it back to the pool, so that the
 /// pool's own lifetime rules (and a replica's failover) still reach it.
 pub const LANE_MAX_AGE: Duration = Duration::from_secs(600);
 
-/// The whole submission, one statement: `pge_submit` (migration
-/// `m20261126_000005_submit_function`) runs the locks, the idempotency lookup, the
-/// aggregate-cap check and the four INSERTs in the statement's implicit transaction.
+/// The whole submission, one statement: `pge_submit_v2` (migration
+/// `m20261206_000009_submit_outcome`) runs the locks, the idempotency lookup, the
+/// aggregate-cap decision and the four INSERTs in the statement's implicit transaction.
 const SUBMIT: &str = "SELECT outcome, replay_receipt, replay_id, committed_cents, lowest_cap_cents \
-     FROM pge_submit($1::jsonb, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+     FROM pge_submit_v2($1::jsonb, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
+
+/// What `pge_submit_v2` did: the PostgreSQL enum `pge_submit_outcome`, whose labels are
+/// these names (the one mapping, [`Outcome::parse`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// Stored, with its audit event, e-mail and idempotency record.
+    Created,
+    /// The key came before with the same body: the receipt saved then.
+    Replayed,
+    /// The key came before with another body.
+    KeyReused,
+    /// The company's cap refuses it: the sum and lowest cap it was compared with.
+    CapExceeded,
+}
+
+impl Outcome {
+    const ALL: [Self; 4] = [
+        Self::Created,
+        Self::Replayed,
+        Self::KeyReused,
+        Self::CapExceeded,
+    ];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Created => "created",
+            Self::Replayed => "replayed",
+            Self::KeyReused => "key_reused",
+            Self::CapExceeded => "cap_exceeded",
+        }
+    }
+
+    fn parse(label: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|o| o.as_str() == label)
+    }
+}
+
+impl sqlx::Type<Postgres> for Outcome {
+    fn type_info() -> PgTypeInfo {
+        PgTypeInfo::with_name("pge_submit_outcome")
+    }
+}
+
+impl<'r> sqlx::Decode<'r, Postgres> for Outcome {
+    fn decode(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
+        // An enum's value is its label, in both of PostgreSQL's formats.
+        let label = <&str as sqlx::Decode<Postgres>>::decode(value)?;
+        Self::parse(label).ok_or_else(|| format!("unknown pge_submit_outcome {label}").into())
+    }
+}
 
 struct Held {
     connection: PoolConnection<Postgres>,
@@ -175,15 +234,40 @@ impl Lanes {
             _permit: permit,
         })
     }
+}
 
+/// The submission's writer on PostgreSQL (see the module's documentation).
+pub struct PgSubmissions {
+    lanes: Arc<Lanes>,
+    receipts: Arc<dyn ReceiptFormat>,
+}
+
+impl std::fmt::Debug for PgSubmissions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgSubmissions")
+            .field("lanes", &self.lanes)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PgSubmissions {
+    #[must_use]
+    pub fn new(lanes: Arc<Lanes>, receipts: Arc<dyn ReceiptFormat>) -> Self {
+        Self { lanes, receipts }
+    }
+}
+
+#[async_trait]
+impl SubmissionRepository for PgSubmissions {
     /// One submission, in one transaction on a lane.
-    pub async fn submit(
+    #[tracing::instrument(name = "store.submit", skip_all, fields(loan_request_id = %new.id))]
+    async fn submit(
         &self,
         new: NewLoanRequest,
-        idempotency: Option<(IdempotencyKey, Receipt)>,
+        idempotency: Option<IdempotencyKey>,
     ) -> Result<SubmitOutcome, SubmitError> {
-        let mut lane = self.take().await?;
-        let outcome = submit_on(lane.connection(), new, idempotency).await;
+        let mut lane = self.lanes.take().await?;
+        let outcome = submit_on(lane.connection(), new, idempotency, &*self.receipts).await;
         lane.healthy = !matches!(&outcome, Err(Failure::Driver(_)));
         outcome.map_err(Failure::into_submit_error)
     }
@@ -213,9 +297,9 @@ fn failed(err: sqlx::Error) -> Failure {
     Failure::Driver(SubmitError::Storage(driver(err)))
 }
 
-/// What `pge_submit` answers: one row.
+/// What `pge_submit_v2` answers: one row.
 type Answer = (
-    String,
+    Outcome,
     Option<String>,
     Option<uuid::Uuid>,
     Option<i64>,
@@ -225,31 +309,37 @@ type Answer = (
 async fn submit_on(
     connection: &mut PgConnection,
     new: NewLoanRequest,
-    idempotency: Option<(IdempotencyKey, Receipt)>,
+    idempotency: Option<IdempotencyKey>,
+    receipts: &dyn ReceiptFormat,
 ) -> Result<SubmitOutcome, Failure> {
     let request = new.stored();
-    let subject = new.actor.subject.as_str();
-    let company: i32 = request.company.siren.as_str().parse().unwrap_or_default();
-    let key_lock = idempotency
-        .as_ref()
-        .map(|(idem, _)| lock_key(&["idempotency", subject, &idem.key]));
+    let locks = Locks::of(
+        new.actor.subject.as_str(),
+        idempotency.as_ref(),
+        request.company.siren.as_str(),
+    );
     let (idem_key, fingerprint, receipt) = match idempotency {
-        Some((idem, receipt)) => (Some(idem.key), Some(idem.body_fingerprint), Some(receipt.0)),
+        Some(idem) => (
+            Some(idem.key),
+            Some(idem.body_fingerprint),
+            Some(receipts.receipt(&request).0),
+        ),
         None => (None, None, None),
     };
     let answer: Result<Answer, sqlx::Error> = sqlx::query_as(SUBMIT)
         .bind(row_json(&request)?)
         .bind(new.actor.role.as_str())
-        .bind(key_lock)
+        .bind(AuditAction::Submit.as_str())
+        .bind(locks.key)
         .bind(SIREN_LOCK_CLASS)
-        .bind(company)
-        .bind(&RELEASED_STATUSES[..])
+        .bind(locks.company)
+        .bind(&RELEASED[..])
         .bind(idem_key)
         .bind(fingerprint)
-        .bind(LEGACY_RESPONSE_STATUS)
         .bind(receipt)
         .bind(uuid::Uuid::now_v7())
         .bind(MailKind::SubmissionReceived.as_str())
+        .bind(OutboxStatus::Pending.as_str())
         .bind(outbox_payload(&request))
         .fetch_one(&mut *connection)
         .await;
@@ -266,31 +356,24 @@ async fn submit_on(
         }
         Err(err) => return Err(failed(err)),
     };
-    match outcome.as_str() {
-        "created" => Ok(SubmitOutcome::Created(Box::new(request))),
-        "replayed" => Ok(replayed(replay_receipt.unwrap_or_default(), replay_id)),
-        "key_reused" => Err(Failure::Refused(SubmitError::IdempotencyKeyReused)),
-        "cap_exceeded" => {
-            let refused = check_aggregate_cap(
-                company_cap(request.terms.cap, lowest_cap.map(Cents::new)),
-                Cents::new(committed.unwrap_or_default()),
-                request.amount,
-            );
-            match refused {
-                Err(exceeded) => Err(Failure::Refused(exceeded.into())),
-                Ok(()) => Err(Failure::Refused(SubmitError::Storage(StorageError::other(
-                    "pge_submit refused a submission the aggregate-cap rule accepts",
-                )))),
-            }
+    match outcome {
+        Outcome::Created => Ok(SubmitOutcome::Created(Box::new(request))),
+        Outcome::Replayed => Ok(replayed(replay_receipt.unwrap_or_default(), replay_id)),
+        Outcome::KeyReused => Err(Failure::Refused(SubmitError::IdempotencyKeyReused)),
+        Outcome::CapExceeded => {
+            let decided = Commitments {
+                committed: Cents::new(committed.unwrap_or_default()),
+                lowest_cap: lowest_cap.map(Cents::new),
+            };
+            Err(Failure::Refused(
+                decided.refusal(request.terms.cap, request.amount).into(),
+            ))
         }
-        other => Err(Failure::Refused(SubmitError::Storage(StorageError::other(
-            format!("pge_submit answered an unknown outcome: {other}"),
-        )))),
     }
 }
 
-/// The request's row as `pge_submit` reads it: a JSON object keyed by column name, with
-/// the values of [`request_row`] (the row the sea-orm path inserts), each in the text
+/// The request's row as `pge_submit_v2` reads it: a JSON object keyed by column name,
+/// with the values of [`request_row`] (the row the sea-orm writer inserts), each in the text
 /// form PostgreSQL's input functions read back to the same value.
 fn row_json(request: &LoanRequest) -> Result<String, Failure> {
     use sea_orm::Value as V;
@@ -306,7 +389,7 @@ fn row_json(request: &LoanRequest) -> Result<String, Failure> {
             Some(V::SmallInt(v)) => v.map_or(J::Null, J::from),
             Some(V::Bool(v)) => v.map_or(J::Null, J::Bool),
             Some(V::ChronoDate(v)) => v.map_or(J::Null, |v| J::String(v.to_string())),
-            // Microseconds, truncated: what the driver binds on the sea-orm path.
+            // Microseconds, truncated: what the driver binds on the sea-orm writer.
             Some(V::ChronoDateTimeUtc(v)) => v.map_or(J::Null, |v| {
                 J::String(v.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
             }),
