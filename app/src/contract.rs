@@ -114,7 +114,10 @@ async fn submit(
 
 async fn created(adapters: &Adapters, new: NewLoanRequest, case: &str) -> LoanRequest {
     match submit(adapters, new, None).await {
-        Ok(SubmitOutcome::Created(request)) => *request,
+        Ok(SubmitOutcome::Created { request, receipt }) => {
+            assert_eq!(receipt, None, "{case}: no key, no receipt kept");
+            *request
+        }
         other => panic!("{case}: expected a new request, got {other:?}"),
     }
 }
@@ -181,7 +184,14 @@ async fn a_retried_key_replays_the_saved_receipt_and_a_reused_one_is_refused(ada
     )
     .await
     {
-        Ok(SubmitOutcome::Created(request)) => *request,
+        Ok(SubmitOutcome::Created { request, receipt }) => {
+            assert_eq!(
+                receipt,
+                Some(adapters.receipts.receipt(&request)),
+                "{case}: the receipt kept"
+            );
+            *request
+        }
         other => panic!("{case}: the first call creates, got {other:?}"),
     };
     // The retry comes with new ids (the service draws them again): the saved receipt
@@ -231,7 +241,7 @@ async fn a_retried_key_replays_the_saved_receipt_and_a_reused_one_is_refused(ada
     )
     .await;
     assert!(
-        matches!(theirs, Ok(SubmitOutcome::Created(_))),
+        matches!(theirs, Ok(SubmitOutcome::Created { .. })),
         "{case}: {theirs:?}"
     );
     let mine = adapters
@@ -358,7 +368,7 @@ async fn a_colliding_reference_and_an_unknown_bank_write_nothing(adapters: &Adap
     )
     .await;
     assert!(
-        matches!(retried, Ok(SubmitOutcome::Created(_))),
+        matches!(retried, Ok(SubmitOutcome::Created { .. })),
         "{case}: {retried:?}"
     );
     let unknown = submit(

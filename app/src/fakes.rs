@@ -301,18 +301,19 @@ impl SubmissionRepository for InMemorySubmissions {
             kind: MailKind::SubmissionReceived,
             recipient: request.contact_email.as_str().to_owned(),
         });
-        if let Some(key) = idempotency {
+        let receipt = idempotency.map(|key| {
+            let receipt = self.receipts.receipt(&request);
             data.idempotency.insert(
                 (subject, key.key),
-                (
-                    key.body_fingerprint,
-                    self.receipts.receipt(&request),
-                    request.id,
-                ),
+                (key.body_fingerprint, receipt.clone(), request.id),
             );
-        }
+            receipt
+        });
         data.requests.push(request.clone());
-        Ok(SubmitOutcome::Created(Box::new(request)))
+        Ok(SubmitOutcome::Created {
+            request: Box::new(request),
+            receipt,
+        })
     }
 }
 

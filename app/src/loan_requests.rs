@@ -31,9 +31,13 @@ pub const MAX_BULK_ITEMS: usize = 100;
 /// What a submission gave.
 #[derive(Debug)]
 pub enum Submitted {
-    /// Stored now: the request as stored, which the caller renders its answer from
-    /// (with the key, the store kept that rendering, `domain::ports::ReceiptFormat`).
-    Created(Box<LoanRequest>),
+    /// Stored now: the request as stored, which the caller renders its answer from; with
+    /// a key, the receipt the store kept, which the writer rendered with the caller's
+    /// own `domain::ports::ReceiptFormat` (the answer, not to be rendered twice).
+    Created {
+        request: Box<LoanRequest>,
+        receipt: Option<Receipt>,
+    },
     /// The same key and body came before: the receipt saved then.
     Replayed {
         loan_request_id: Option<LoanRequestId>,
@@ -167,9 +171,9 @@ impl LoanRequests {
                 now,
             };
             match self.submissions.submit(new, idempotency.clone()).await {
-                Ok(SubmitOutcome::Created(request)) => {
+                Ok(SubmitOutcome::Created { request, receipt }) => {
                     tracing::info!(loan_request_id = %request.id, "loan request submitted");
-                    return Ok(Submitted::Created(request));
+                    return Ok(Submitted::Created { request, receipt });
                 }
                 Ok(SubmitOutcome::Replayed {
                     loan_request_id,

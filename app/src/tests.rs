@@ -103,7 +103,7 @@ async fn submit(world: &World, who: &str, siren_body: &str) -> LoanRequest {
         .await
         .unwrap()
     {
-        Submitted::Created(request) => *request,
+        Submitted::Created { request, .. } => *request,
         Submitted::Replayed { .. } => panic!("no key, no replay"),
     }
 }
@@ -234,7 +234,7 @@ async fn a_retried_key_replays_the_first_receipt_and_a_reused_one_is_refused() {
         key: "k-1".to_owned(),
         body_fingerprint: "body-a".to_owned(),
     };
-    let Submitted::Created(first) = service
+    let Submitted::Created { request: first, .. } = service
         .submit(
             &owner("alice"),
             raw("73282932", 5_000_000),
@@ -483,7 +483,9 @@ async fn a_bulk_decision_reports_each_item_as_if_decided_alone() {
     let stale = submit(&world, "bob", "40483304").await;
     let mut elsewhere = raw("55208131", 5_000_000);
     elsewhere.bank_id = OTHER_BANK.to_owned();
-    let Submitted::Created(elsewhere) = world
+    let Submitted::Created {
+        request: elsewhere, ..
+    } = world
         .services
         .loan_requests
         .submit(&owner("carol"), elsewhere, None)

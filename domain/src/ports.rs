@@ -106,8 +106,13 @@ where
 /// Result of a submission attempt that did not fail in storage.
 #[derive(Debug)]
 pub enum SubmitOutcome {
-    /// Stored now, together with its audit event and its outbox e-mail.
-    Created(Box<LoanRequest>),
+    /// Stored now, together with its audit event and its outbox e-mail; with a key, the
+    /// receipt kept with it (rendered once, by the writer's [`ReceiptFormat`]: the
+    /// caller answers those bytes rather than render them again).
+    Created {
+        request: Box<LoanRequest>,
+        receipt: Option<Receipt>,
+    },
     /// The same idempotency key was used before with the same body: the receipt saved
     /// then, and the request it created.
     Replayed {

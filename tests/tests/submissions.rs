@@ -411,7 +411,7 @@ async fn both_submission_paths_store_the_same_rows() {
                 body_fingerprint: format!("fingerprint-{i}"),
             };
             let outcome = store.submit(request, Some(key)).await.expect("stored");
-            assert!(matches!(outcome, SubmitOutcome::Created(_)), "{path}");
+            assert!(matches!(outcome, SubmitOutcome::Created { .. }), "{path}");
             ids.push(id.0);
         }
         let row = |id| {

@@ -5,6 +5,7 @@ use domain::error::{FieldCode, FieldError};
 use domain::ports::{
     CreateReviewerError, ObjectStoreError, StorageError, SubmitError, TransitionError,
 };
+use domain::workflow::Action;
 
 use super::{Problem, ProblemType};
 
@@ -43,12 +44,12 @@ impl From<TransitionError> for Problem {
                 format!(
                     "a request in status {} cannot be {}",
                     invalid.from.as_str(),
-                    match invalid.action.as_str() {
-                        "review" => "taken in review",
-                        "pre_approve" => "pre-approved",
-                        "reject" => "rejected",
-                        "grant" => "granted",
-                        _ => "withdrawn",
+                    match invalid.action {
+                        Action::TakeInReview => "taken in review",
+                        Action::PreApprove => "pre-approved",
+                        Action::Reject => "rejected",
+                        Action::Grant => "granted",
+                        Action::Withdraw => "withdrawn",
                     }
                 ),
             ),

@@ -91,7 +91,7 @@ fn outcome(submitted: &Result<Submitted, app::Error>) -> &'static str {
     use app::Error as E;
     use domain::ports::SubmitError as S;
     match submitted {
-        Ok(Submitted::Created(_)) => "created",
+        Ok(Submitted::Created { .. }) => "created",
         Ok(Submitted::Replayed { .. }) => "replayed",
         Err(E::Invalid(_)) => "invalid",
         Err(E::NotEligible(_)) => "not_eligible",
@@ -153,7 +153,15 @@ pub async fn submit_loan_request(
         .await;
     metrics::counter!("pge_submissions_total", "outcome" => outcome(&submitted)).increment(1);
     match submitted? {
-        Submitted::Created(request) => Ok(created(request.id, receipt(&request).0)),
+        // With a key, the writer rendered the receipt with `receipt` to keep it: those
+        // bytes are the answer (rendered once). Without, the handler renders it.
+        Submitted::Created {
+            request,
+            receipt: kept,
+        } => Ok(created(
+            request.id,
+            kept.unwrap_or_else(|| receipt(&request)).0,
+        )),
         Submitted::Replayed {
             loan_request_id,
             receipt,

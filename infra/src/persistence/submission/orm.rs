@@ -120,14 +120,16 @@ impl OrmSubmissions {
             .exec_without_returning(txn)
             .await
             .map_err(storage)?;
+        let mut kept = None;
         if let Some(idem) = idempotency {
+            let receipt = self.receipts.receipt(&request);
             // `response_status` is left to its column default (migration
             // m20261206_000009): only the previous release's replicas read it.
             idempotency_record::Entity::insert(idempotency_record::ActiveModel {
                 applicant_sub: Set(subject),
                 idem_key: Set(idem.key),
                 body_fingerprint: Set(idem.body_fingerprint),
-                response_body: Set(self.receipts.receipt(&request).0),
+                response_body: Set(receipt.0.clone()),
                 loan_request_id: Set(Some(request.id.0)),
                 created_at: Set(new.now),
                 ..Default::default()
@@ -135,8 +137,12 @@ impl OrmSubmissions {
             .exec_without_returning(txn)
             .await
             .map_err(storage)?;
+            kept = Some(receipt);
         }
-        Ok(SubmitOutcome::Created(Box::new(request)))
+        Ok(SubmitOutcome::Created {
+            request: Box::new(request),
+            receipt: kept,
+        })
     }
 }
 

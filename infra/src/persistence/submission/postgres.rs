@@ -322,7 +322,7 @@ async fn submit_on(
         Some(idem) => (
             Some(idem.key),
             Some(idem.body_fingerprint),
-            Some(receipts.receipt(&request).0),
+            Some(receipts.receipt(&request)),
         ),
         None => (None, None, None),
     };
@@ -336,7 +336,7 @@ async fn submit_on(
         .bind(&RELEASED[..])
         .bind(idem_key)
         .bind(fingerprint)
-        .bind(receipt)
+        .bind(receipt.as_ref().map(|kept| kept.0.as_str()))
         .bind(uuid::Uuid::now_v7())
         .bind(MailKind::SubmissionReceived.as_str())
         .bind(OutboxStatus::Pending.as_str())
@@ -357,7 +357,10 @@ async fn submit_on(
         Err(err) => return Err(failed(err)),
     };
     match outcome {
-        Outcome::Created => Ok(SubmitOutcome::Created(Box::new(request))),
+        Outcome::Created => Ok(SubmitOutcome::Created {
+            request: Box::new(request),
+            receipt,
+        }),
         Outcome::Replayed => Ok(replayed(replay_receipt.unwrap_or_default(), replay_id)),
         Outcome::KeyReused => Err(Failure::Refused(SubmitError::IdempotencyKeyReused)),
         Outcome::CapExceeded => {
