@@ -83,7 +83,7 @@ export PGE_LISTEN_ADDR="127.0.0.1:$PORT" PGE_RATE_LIMIT_PER_IP=0 PGE_WORKER_IN_P
 # The API and the worker run side by side: each its own metrics port.
 export PGE_METRICS_ADDR="127.0.0.1:0"
 # As many database connections as pgbench gets (one per client): half of them are the
-# submissions' lanes (infra/src/persistence/fast_submit.rs).
+# submissions' lanes (infra/src/persistence/submission/postgres.rs).
 export PGE_DATABASE_MAX_CONNECTIONS="$CLIENTS"
 
 # Traces on (BENCH_TRACES): the API exports to a receiver of this machine, which counts.
