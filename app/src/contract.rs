@@ -58,6 +58,23 @@ pub async fn run(adapters: &Adapters) {
     a_state_change_happens_at_the_commands_time(adapters).await;
 }
 
+/// One request stored at [`fixed_now`] (with its e-mail due then), for the tests of
+/// what reads the store afterwards.
+///
+/// # Panics
+/// When the writer refuses it.
+pub async fn one_submission(submissions: &dyn SubmissionRepository, bank: &str) -> LoanRequest {
+    let new = new_request(
+        raw(bank, "73282932", 5_000_000, 100_000_000),
+        "contract-one",
+        fresh_reference(),
+    );
+    match submissions.submit(new, None).await {
+        Ok(SubmitOutcome::Created { request, .. }) => *request,
+        other => panic!("one submission: {other:?}"),
+    }
+}
+
 /// A valid submission of `amount` cents by the company `siren_body` (8 digits) with a
 /// revenue of `revenue` cents (its cap: a quarter of it).
 fn raw(bank: &str, siren_body: &str, amount: i64, revenue: i64) -> RawSubmission {

@@ -11,7 +11,8 @@ use uuid::Uuid;
 /// The current instant at the precision both databases keep (microseconds), so that a
 /// value read back equals the value written and keyset cursors stay exact. What
 /// [`SystemClock`] answers; the adapters take their time from the caller (the services'
-/// [`Clock`]), but the outbox worker and the dev identity provider, which have no caller.
+/// [`Clock`]), but the dev identity provider, which has no caller (the outbox worker
+/// has a [`Clock`] of its own, this one unless given another).
 #[must_use]
 pub fn now() -> DateTime<Utc> {
     let now = Utc::now();

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use domain::loan_request::MailKind;
-use domain::ports::{Mailer, PlatformSettings, SendError};
+use domain::ports::{Clock, Mailer, PlatformSettings, SendError};
 use futures::StreamExt;
 use rand::Rng;
 use tracing::Instrument;
@@ -130,6 +130,8 @@ pub struct OutboxWorker {
     heartbeat: Heartbeat,
     /// How many turns of [`OutboxWorker::run`]'s loop have ended ([`OutboxWorker::passes`]).
     passes: tokio::sync::watch::Sender<u64>,
+    /// The time of its claims, sends and retries: the system's unless given another.
+    clock: Arc<dyn Clock>,
 }
 
 /// Delay before attempt `attempts + 1`: exponential, capped, with "equal jitter"
@@ -164,7 +166,15 @@ impl OutboxWorker {
             settings,
             app_url: None,
             passes: tokio::sync::watch::Sender::new(0),
+            clock: Arc::new(crate::system::SystemClock),
         }
+    }
+
+    /// Takes the time from `clock` rather than the system's (a test fixes it).
+    #[must_use]
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// Links each e-mail to its request's page in the web app at `app_url` (the
@@ -252,7 +262,7 @@ impl OutboxWorker {
         &self,
         batch_size: u32,
     ) -> Result<PassReport, domain::ports::StorageError> {
-        let now = Utc::now();
+        let now = self.clock.now();
         let lease = chrono::Duration::from_std(self.settings.lease).unwrap_or_default();
         let claimed = self
             .store
@@ -364,14 +374,15 @@ impl OutboxWorker {
         match result {
             Ok(provider_id) => {
                 self.store
-                    .mark_outbox_sent(message.id, &provider_id, Utc::now())
+                    .mark_outbox_sent(message.id, &provider_id, self.clock.now())
                     .await?;
                 tracing::info!(outbox_id = %message.id, kind = %message.kind, attempts = message.attempts, "e-mail sent");
                 Ok(Outcome::Sent)
             }
             Err(SendError::Transient(err)) if message.attempts < self.settings.max_attempts => {
                 let delay = backoff(&self.settings, message.attempts, &mut rand::thread_rng());
-                let retry_at = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
+                let retry_at =
+                    self.clock.now() + chrono::Duration::from_std(delay).unwrap_or_default();
                 self.store
                     .mark_outbox_failed(message.id, &err, Some(retry_at))
                     .await?;
