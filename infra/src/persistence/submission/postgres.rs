@@ -26,11 +26,9 @@
 //! after any driver error, when the submission's future is dropped halfway (client gone,
 //! request timeout), after [`LANE_MAX_AGE`], and when the store closes.
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-use std::sync::Arc;
 
 use async_trait::async_trait;
 use domain::loan_request::{AuditAction, IdempotencyKey, LoanRequest, MailKind, OutboxStatus};
