@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Traces off and on, alternated, on wrk's submission ceiling only (scripts/bench.sh's step
+# 1c: 32 connections, scripts/bench/submit.lua, 256 applicants' tokens), one binary: the
+# API's CPU per stored submission from /proc (scripts/bench/cpu.py), its peak RSS, the
+# load average (docs/PERFORMANCE.md, "Traces on and off").
+#
+#   scripts/bench/traces-ab.sh BENCH_OUT [PAIRS] [SECONDS]
+#
+# BENCH_OUT: the folder a scripts/bench.sh run left (its image/rootfs binary is used, not
+# rebuilt). Needs PostgreSQL on 127.0.0.1:5432 (database pge_ab, dropped and made again),
+# wrk, python3.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BUILT=${1:?usage: $0 BENCH_OUT [PAIRS] [SECONDS]}
+PAIRS=${2:-3}; SECS=${3:-20}
+PGE="$BUILT/image/rootfs/usr/local/bin/pge"
+PORT=18091; HOST=http://127.0.0.1:$PORT; DB=pge_ab
+PSQL=(psql -qtA -h 127.0.0.1 -U postgres)
+DATA=$(mktemp -d); OUT=$(mktemp -d)
+"${PSQL[@]}" -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
+export PGE_DATA_DIR="$DATA" PGE_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB" PGE_LOG_FORMAT=json RUST_LOG=warn
+export PGE_LISTEN_ADDR="127.0.0.1:$PORT" PGE_RATE_LIMIT_PER_IP=0 PGE_WORKER_IN_PROCESS=false PGE_METRICS_ADDR="127.0.0.1:0" PGE_DATABASE_MAX_CONNECTIONS=32
+"$PGE" migrate > "$OUT/migrate.log" 2>&1
+: > "$OUT/tokens"; for i in $(seq 1 256); do "$PGE" dev-token --role applicant --sub "bench-wrk-$i" >> "$OUT/tokens"; done
+python3 scripts/bench/otlp-sink.py "$OUT/otlp-port" "$OUT/otlp-counts.json" & SINK=$!
+for _ in $(seq 1 50); do [ -s "$OUT/otlp-port" ] && break; sleep 0.1; done
+run() {
+  local mode=$1
+  if [ "$mode" = on ]; then export PGE_OTLP_ENDPOINT="http://127.0.0.1:$(cat "$OUT/otlp-port")" PGE_TRACE_SAMPLE_RATIO=0.1; else unset PGE_OTLP_ENDPOINT PGE_TRACE_SAMPLE_RATIO; fi
+  "$PGE" serve >> "$OUT/server-$mode.log" 2>&1 & local pid=$!
+  for _ in $(seq 1 300); do curl -sf "$HOST/readyz" >/dev/null && break; sleep 0.05; done
+  "${PSQL[@]}" -d "$DB" -c "CHECKPOINT"
+  read -r before _ < <(python3 scripts/bench/cpu.py $pid)
+  local n0; n0=$("${PSQL[@]}" -d "$DB" -c "SELECT count(*) FROM loan_requests")
+  WRK_TOKENS="$OUT/tokens" wrk -t 2 -c 32 -d "${SECS}s" -s scripts/bench/submit.lua "$HOST" > "$OUT/wrk-$mode.txt"
+  read -r after _ < <(python3 scripts/bench/cpu.py $pid)
+  local n1; n1=$("${PSQL[@]}" -d "$DB" -c "SELECT count(*) FROM loan_requests")
+  local rss; rss=$(awk '/VmHWM/ {print $2}' /proc/$pid/status)
+  kill $pid; wait $pid 2>/dev/null || true
+  python3 -c "import sys; b,a,n=float(sys.argv[1]),float(sys.argv[2]),int(sys.argv[3]); print(f'{sys.argv[4]:3} stored {n:6d} ({n/float(sys.argv[5]):.0f}/s)  API CPU/submission {(a-b)*1000/n:.3f} ms  peak RSS {int(sys.argv[6])/1024:.1f} MiB  load {open(\"/proc/loadavg\").read().split()[0]}')" "$before" "$after" "$((n1-n0))" "$mode" "$SECS" "$rss"
+}
+for i in $(seq 1 "$PAIRS"); do run off; run on; done
+kill $SINK; cat "$OUT/otlp-counts.json" 2>/dev/null; echo
+rm -rf "$DATA" "$OUT"
