@@ -32,6 +32,9 @@
 //! The amounts and lines are taken as computed: the fee schedule is the domain's
 //! (`domain::rules::loan_terms`), passed in unchanged.
 
+mod layout;
+mod pdf;
+
 use std::num::NonZeroU16;
 use std::sync::LazyLock;
 
@@ -41,21 +44,8 @@ use domain::guarantee::GuaranteeIdentifier;
 use domain::money::{BasisPoints, Cents};
 use domain::rules::FeeYear;
 use domain::submission::BankCode;
-use krilla::color::rgb;
-use krilla::configure::{Accessibility, Archival, ConfigurationBuilder};
-use krilla::destination::XyzDestination;
-use krilla::geom::{PathBuilder, Point, Rect};
-use krilla::metadata::{DateTime, Metadata};
-use krilla::num::NormalizedF32;
-use krilla::outline::{Outline, OutlineNode};
-use krilla::page::PageSettings;
-use krilla::paint::Fill;
-use krilla::tagging::{
-    Artifact, ArtifactType, ContentTag, Identifier, Node, SpanTag, TableHeaderScope, Tag, TagGroup,
-    TagKind, TagTree,
-};
+use krilla::tagging::{Tag, TagKind};
 use krilla::text::{Font, GlyphId, KrillaGlyph};
-use krilla::{Document, SerializeSettings};
 
 /// What the attestation states. Every field is already valid (domain types) and the
 /// amounts already computed; the renderer only lays them out.
@@ -97,8 +87,8 @@ const IDENTIFIER: f32 = 17.0;
 const FOOTER: f32 = 8.0;
 const LINE_SPACING: f32 = 1.32;
 
-const REGULAR_TTF: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
-const BOLD_TTF: &[u8] = include_bytes!("../assets/fonts/DejaVuSans-Bold.ttf");
+const REGULAR_TTF: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+const BOLD_TTF: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
 
 /// A font as krilla embeds it and as rustybuzz shapes with it, with rustybuzz's plan for
 /// left-to-right Latin text made once (making it is most of the cost of shaping a line).
@@ -300,192 +290,6 @@ struct Layout<'f> {
     outline: Vec<(String, usize, f32)>,
 }
 
-impl<'f> Layout<'f> {
-    fn new(faces: &'f (Face, Face)) -> Self {
-        Self {
-            faces,
-            pages: vec![vec![Draw::Footer { page: 0 }]],
-            y: MARGIN,
-            leaves: 0,
-            root: Vec::new(),
-            outline: Vec::new(),
-        }
-    }
-
-    fn face(&self, weight: Weight) -> &'f Face {
-        match weight {
-            Weight::Regular => &self.faces.0,
-            Weight::Bold => &self.faces.1,
-        }
-    }
-
-    /// Room for `height` points on the current page, or a new page.
-    fn reserve(&mut self, height: f32) {
-        if self.y + height > CONTENT_BOTTOM && self.y > MARGIN {
-            let page = self.pages.len();
-            self.pages.push(vec![Draw::Footer { page }]);
-            self.y = MARGIN;
-        }
-    }
-
-    fn push(&mut self, draw: Draw) {
-        if let Some(page) = self.pages.last_mut() {
-            page.push(draw);
-        }
-    }
-
-    /// One line at `x` (or right-aligned to `x` when `right`), on the current line's
-    /// baseline, without moving down; its leaf number.
-    fn text_at(&mut self, weight: Weight, size: f32, x: f32, right: bool, text: &str) -> usize {
-        let shaped = shape(self.face(weight), text);
-        let x = if right { x - shaped.width_em * size } else { x };
-        let leaf = self.leaves;
-        self.leaves += 1;
-        let baseline = self.y + size;
-        self.push(Draw::Text {
-            weight,
-            size,
-            x,
-            baseline,
-            shaped,
-            leaf,
-        });
-        leaf
-    }
-
-    /// A wrapped block of text as one tag group of `kind`, then `space_after` points.
-    fn block(&mut self, kind: TagKind, weight: Weight, size: f32, text: &str, space_after: f32) {
-        let mut leaves = Vec::new();
-        for line in wrap(self.face(weight), text, size, CONTENT_WIDTH) {
-            self.reserve(size * LINE_SPACING);
-            leaves.push(TagNode::Leaf(
-                self.text_at(weight, size, MARGIN, false, &line),
-            ));
-            self.y += size * LINE_SPACING;
-        }
-        self.y += space_after;
-        self.root.push(TagNode::Group(kind, leaves));
-    }
-
-    fn heading(&mut self, text: &str) {
-        // A heading is kept with at least two lines of what follows.
-        self.reserve(HEADING * LINE_SPACING + 2.0 * BODY * LINE_SPACING);
-        self.y += 4.0;
-        self.outline
-            .push((text.to_owned(), self.pages.len() - 1, self.y));
-        self.block(heading(2, text), Weight::Bold, HEADING, text, 3.0);
-    }
-
-    fn paragraph(&mut self, text: &str) {
-        self.block(Tag::P.into(), Weight::Regular, BODY, text, 2.0);
-    }
-
-    fn rule(&mut self) {
-        let y = self.y;
-        self.push(Draw::Rule {
-            x: MARGIN,
-            y,
-            width: CONTENT_WIDTH,
-        });
-        self.y += 4.0;
-    }
-
-    /// The fee schedule as a table: a header row, a row per year, a total row.
-    fn fee_table(&mut self, lines: &[FeeYear], total: Cents) {
-        // Right edges of the right-aligned columns; the first column is left-aligned.
-        let columns = [
-            (MARGIN, false),
-            (MARGIN + 260.0, true),
-            (MARGIN + 350.0, true),
-            (MARGIN + CONTENT_WIDTH, true),
-        ];
-        let row_height = BODY * LINE_SPACING;
-        let row = |layout: &mut Self, weight: Weight, cells: [String; 4], header: bool| {
-            layout.reserve(row_height + 4.0);
-            let nodes: Vec<TagNode> = cells
-                .iter()
-                .zip(columns)
-                .map(|(cell, (x, right))| {
-                    let kind: TagKind = if header {
-                        Tag::TH(TableHeaderScope::Column).into()
-                    } else {
-                        Tag::TD.into()
-                    };
-                    let leaves = if cell.is_empty() {
-                        Vec::new()
-                    } else {
-                        vec![TagNode::Leaf(layout.text_at(weight, BODY, x, right, cell))]
-                    };
-                    TagNode::Group(kind, leaves)
-                })
-                .collect();
-            layout.y += row_height;
-            TagNode::Group(Tag::TR.into(), nodes)
-        };
-        self.reserve(3.0 * row_height);
-        let head = row(
-            self,
-            Weight::Bold,
-            [
-                "Année".to_owned(),
-                "Capital restant dû".to_owned(),
-                "Taux".to_owned(),
-                "Commission".to_owned(),
-            ],
-            true,
-        );
-        self.rule();
-        let body: Vec<TagNode> = lines
-            .iter()
-            .map(|line| {
-                row(
-                    self,
-                    Weight::Regular,
-                    [
-                        line.year.to_string(),
-                        euros(line.outstanding),
-                        percent(line.rate_bp),
-                        euros(line.fee),
-                    ],
-                    false,
-                )
-            })
-            .collect();
-        self.rule();
-        let foot = row(
-            self,
-            Weight::Bold,
-            [
-                String::from("Total"),
-                String::new(),
-                String::new(),
-                euros(total),
-            ],
-            false,
-        );
-        self.y += 4.0;
-        self.root.push(TagNode::Group(
-            Tag::Table.into(),
-            vec![
-                TagNode::Group(Tag::THead.into(), vec![head]),
-                TagNode::Group(Tag::TBody.into(), body),
-                TagNode::Group(Tag::TFoot.into(), vec![foot]),
-            ],
-        ));
-    }
-
-    /// A group of blocks in another language than the document's.
-    fn in_language(&mut self, lang: &str, build: impl FnOnce(&mut Self)) {
-        let outer = std::mem::take(&mut self.root);
-        build(self);
-        let inner = std::mem::replace(&mut self.root, outer);
-        self.root.push(TagNode::Group(
-            Tag::Part.with_lang(Some(lang.to_owned())).into(),
-            inner,
-        ));
-    }
-}
-
 fn heading(level: u16, title: &str) -> TagKind {
     Tag::Hn(
         NonZeroU16::new(level).unwrap_or(NonZeroU16::MIN),
@@ -610,167 +414,7 @@ pub fn render(attestation: &Attestation) -> Result<Vec<u8>, AttestationError> {
         );
     });
 
-    write_pdf(layout, a, &identifier)
-}
-
-fn write_pdf(
-    layout: Layout<'_>,
-    a: &Attestation,
-    identifier: &str,
-) -> Result<Vec<u8>, AttestationError> {
-    let failed = |what: &str| AttestationError(what.to_owned());
-    let configuration = ConfigurationBuilder::new()
-        .with_accessibility_validator(Accessibility::UA1)
-        .with_archival_validator(Archival::A2_A)
-        .finish()
-        .map_err(|e| AttestationError(format!("{e:?}")))?;
-    let mut document = Document::new_with(SerializeSettings {
-        configuration,
-        ..SerializeSettings::default()
-    });
-    let title = format!("Attestation de garantie de l’État {identifier}");
-    let issued = DateTime::new(u16::try_from(a.issued_on.year()).unwrap_or(0))
-        .month(u8::try_from(a.issued_on.month()).unwrap_or(1))
-        .day(u8::try_from(a.issued_on.day()).unwrap_or(1));
-    document.set_metadata(
-        Metadata::new()
-            .title(title)
-            .language("fr".to_owned())
-            .creator("pge".to_owned())
-            .creation_date(issued),
-    );
-
-    let Layout {
-        faces,
-        pages,
-        leaves,
-        root,
-        outline,
-        ..
-    } = layout;
-    // PDF/UA-1 wants an outline: one entry per section.
-    let mut bookmarks = Outline::new();
-    for (text, page, top) in outline {
-        bookmarks.push_child(OutlineNode::new(
-            text,
-            XyzDestination::new(page, Point::from_xy(MARGIN, top)),
-        ));
-    }
-    document.set_outline(bookmarks);
-    let page_count = pages.len();
-    let mut identifiers: Vec<Option<Identifier>> = (0..leaves).map(|_| None).collect();
-    let black = Fill::default();
-    let grey = Fill {
-        paint: rgb::Color::new(110, 110, 110).into(),
-        opacity: NormalizedF32::ONE,
-        rule: krilla::paint::FillRule::default(),
-    };
-    for draws in pages {
-        let settings =
-            PageSettings::from_wh(PAGE_WIDTH, PAGE_HEIGHT).ok_or_else(|| failed("page size"))?;
-        let mut page = document.start_page_with(settings);
-        let mut surface = page.surface();
-        for draw in draws {
-            match draw {
-                Draw::Text {
-                    weight,
-                    size,
-                    x,
-                    baseline,
-                    shaped,
-                    leaf,
-                } => {
-                    let face = match weight {
-                        Weight::Regular => &faces.0,
-                        Weight::Bold => &faces.1,
-                    };
-                    let id = surface.start_tagged(ContentTag::Span(
-                        SpanTag::empty().with_actual_text(shaped.actual_text.as_deref()),
-                    ));
-                    surface.set_fill(Some(black.clone()));
-                    surface.draw_glyphs(
-                        Point::from_xy(x, baseline),
-                        &shaped.glyphs,
-                        face.font.clone(),
-                        &shaped.text,
-                        size,
-                        false,
-                    );
-                    surface.end_tagged();
-                    if let Some(slot) = identifiers.get_mut(leaf) {
-                        *slot = Some(id);
-                    }
-                }
-                Draw::Rule { x, y, width } => {
-                    let mut path = PathBuilder::new();
-                    path.push_rect(
-                        Rect::from_xywh(x, y, width, 0.6).ok_or_else(|| failed("rule size"))?,
-                    );
-                    let path = path.finish().ok_or_else(|| failed("rule path"))?;
-                    surface.start_tagged(ContentTag::Artifact(Artifact::with_kind(
-                        ArtifactType::Layout,
-                    )));
-                    surface.set_fill(Some(grey.clone()));
-                    surface.draw_path(&path);
-                    surface.end_tagged();
-                }
-                Draw::Footer { page } => {
-                    let text = format!(
-                        "Attestation {identifier} · page {} / {page_count}",
-                        page + 1
-                    );
-                    let shaped = shape(&faces.0, &text);
-                    surface.start_tagged(ContentTag::Artifact(Artifact::with_kind(
-                        ArtifactType::PageNumber,
-                    )));
-                    surface.set_fill(Some(grey.clone()));
-                    surface.draw_glyphs(
-                        Point::from_xy(
-                            PAGE_WIDTH - MARGIN - shaped.width_em * FOOTER,
-                            PAGE_HEIGHT - MARGIN + FOOTER,
-                        ),
-                        &shaped.glyphs,
-                        faces.0.font.clone(),
-                        &shaped.text,
-                        FOOTER,
-                        false,
-                    );
-                    surface.end_tagged();
-                }
-            }
-        }
-        surface.finish();
-        page.finish();
-    }
-
-    let mut tree = TagTree::new().with_lang(Some("fr".to_owned()));
-    for node in root {
-        if let Some(node) = to_krilla(node, &mut identifiers) {
-            tree.push(node);
-        }
-    }
-    document.set_tag_tree(tree);
-    document
-        .finish()
-        .map_err(|e| AttestationError(format!("{e:?}")))
-}
-
-/// The laid-out tag tree with krilla's identifiers in its leaves; empty groups (an empty
-/// table cell) are kept, krilla drops them.
-fn to_krilla(node: TagNode, identifiers: &mut [Option<Identifier>]) -> Option<Node> {
-    match node {
-        TagNode::Leaf(leaf) => identifiers.get_mut(leaf)?.take().map(Node::from),
-        TagNode::Group(kind, children) => Some(
-            TagGroup::with_children(
-                kind,
-                children
-                    .into_iter()
-                    .filter_map(|child| to_krilla(child, identifiers))
-                    .collect(),
-            )
-            .into(),
-        ),
-    }
+    pdf::write_pdf(layout, a, &identifier)
 }
 
 #[cfg(test)]
