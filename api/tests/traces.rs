@@ -124,6 +124,49 @@ fn start_sampling(dir: &std::path::Path, endpoint: &str, ratio: &str) -> Pge {
     Pge { child, addr, lines }
 }
 
+fn applicant_token(dir: &std::path::Path) -> String {
+    let token = Command::new(env!("CARGO_BIN_EXE_pge"))
+        .args(["dev-token", "--role", "applicant"])
+        .env_clear()
+        .env("PGE_DATA_DIR", dir)
+        .output()
+        .expect("dev-token");
+    String::from_utf8(token.stdout).expect("utf-8")
+}
+
+fn submission() -> serde_json::Value {
+    serde_json::json!({
+        "bank_id": "30004",
+        "company": {"siren": SIREN, "legal_name": LEGAL_NAME, "legal_form": "SAS",
+                    "creation_date": "2012-05-04", "headcount": 12,
+                    "revenue_cents": 100_000_000, "innovative": false,
+                    "collective_proceedings": false},
+        "requested_amount_cents": 5_000_000, "amortization_years": 4,
+        "contact_email": EMAIL,
+    })
+}
+
+/// The spans received once `done` holds of them (the exporter sends within its 1 s batch
+/// delay; 30 s at most).
+async fn spans_until(
+    received: &Received,
+    done: impl Fn(&[(String, Span)]) -> bool,
+) -> Vec<(String, Span)> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let spans = received.spans.lock().expect("lock").clone();
+        if done(&spans) {
+            return spans;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "spans received: {:?}",
+            spans.iter().map(|(_, s)| &s.name).collect::<Vec<_>>()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -148,26 +191,12 @@ async fn a_submission_is_one_trace_and_its_email_another_linked_to_it() {
     let (endpoint, received) = collector().await;
     let dir = std::env::temp_dir().join(format!("pge-traces-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
-    let token = Command::new(env!("CARGO_BIN_EXE_pge"))
-        .args(["dev-token", "--role", "applicant"])
-        .env_clear()
-        .env("PGE_DATA_DIR", &dir)
-        .output()
-        .expect("dev-token");
-    let token = String::from_utf8(token.stdout).expect("utf-8");
+    let token = applicant_token(&dir);
     let pge = start(&dir, &endpoint);
     let http = reqwest::Client::new();
     let base = format!("http://{}", pge.addr);
 
-    let body = serde_json::json!({
-        "bank_id": "30004",
-        "company": {"siren": SIREN, "legal_name": LEGAL_NAME, "legal_form": "SAS",
-                    "creation_date": "2012-05-04", "headcount": 12,
-                    "revenue_cents": 100_000_000, "innovative": false,
-                    "collective_proceedings": false},
-        "requested_amount_cents": 5_000_000, "amortization_years": 4,
-        "contact_email": EMAIL,
-    });
+    let body = submission();
     let created = http
         .post(format!("{base}/api/v1/loan-requests"))
         .bearer_auth(token.trim())
@@ -197,21 +226,11 @@ async fn a_submission_is_one_trace_and_its_email_another_linked_to_it() {
     assert_ne!(refused_trace, CALLER_TRACE);
 
     // The spans arrive within the exporter's batch delay (1 s): wait for the e-mail's.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let spans = loop {
-        let spans = received.spans.lock().expect("lock").clone();
-        let done = spans.iter().any(|(_, s)| s.name == "outbox.deliver")
-            && spans.iter().any(|(_, s)| hex(&s.trace_id) == refused_trace);
-        if done {
-            break spans;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "spans received: {:?}",
-            spans.iter().map(|(_, s)| &s.name).collect::<Vec<_>>()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let spans = spans_until(&received, |spans| {
+        spans.iter().any(|(_, s)| s.name == "outbox.deliver")
+            && spans.iter().any(|(_, s)| hex(&s.trace_id) == refused_trace)
+    })
+    .await;
     for (service, _) in &spans {
         assert!(service.contains("pge-api"), "service.name: {service}");
     }
@@ -314,13 +333,7 @@ async fn outside_the_sampled_share_only_failures_are_exported() {
     let (endpoint, received) = collector().await;
     let dir = std::env::temp_dir().join(format!("pge-traces-failures-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
-    let token = Command::new(env!("CARGO_BIN_EXE_pge"))
-        .args(["dev-token", "--role", "applicant"])
-        .env_clear()
-        .env("PGE_DATA_DIR", &dir)
-        .output()
-        .expect("dev-token");
-    let token = String::from_utf8(token.stdout).expect("utf-8");
+    let token = applicant_token(&dir);
     let pge = start_sampling(&dir, &endpoint, "0");
     let http = reqwest::Client::new();
     let base = format!("http://{}", pge.addr);
@@ -332,15 +345,7 @@ async fn outside_the_sampled_share_only_failures_are_exported() {
         std::fs::write(&path, b"not a folder").expect("file");
     }
 
-    let body = serde_json::json!({
-        "bank_id": "30004",
-        "company": {"siren": SIREN, "legal_name": LEGAL_NAME, "legal_form": "SAS",
-                    "creation_date": "2012-05-04", "headcount": 12,
-                    "revenue_cents": 100_000_000, "innovative": false,
-                    "collective_proceedings": false},
-        "requested_amount_cents": 5_000_000, "amortization_years": 4,
-        "contact_email": EMAIL,
-    });
+    let body = submission();
     let created = http
         .post(format!("{base}/api/v1/loan-requests"))
         .bearer_auth(token.trim())
@@ -380,21 +385,11 @@ async fn outside_the_sampled_share_only_failures_are_exported() {
     let failed_trace = problem["trace_id"].as_str().expect("trace_id").to_owned();
 
     // Wait for the two failures; what else was exported came before them.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let spans = loop {
-        let spans = received.spans.lock().expect("lock").clone();
-        let done = spans.iter().any(|(_, s)| s.name == "outbox.deliver")
-            && spans.iter().any(|(_, s)| hex(&s.trace_id) == failed_trace);
-        if done {
-            break spans;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "spans received: {:?}",
-            spans.iter().map(|(_, s)| &s.name).collect::<Vec<_>>()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let spans = spans_until(&received, |spans| {
+        spans.iter().any(|(_, s)| s.name == "outbox.deliver")
+            && spans.iter().any(|(_, s)| hex(&s.trace_id) == failed_trace)
+    })
+    .await;
     let error = opentelemetry_proto::tonic::trace::v1::status::StatusCode::Error as i32;
     for (_, span) in &spans {
         assert_ne!(
