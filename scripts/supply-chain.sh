@@ -33,6 +33,8 @@ if ! "$deny" --version 2>/dev/null | grep -qx "cargo-deny $CARGO_DENY_VERSION"; 
 fi
 
 echo "== cargo deny --offline check licenses bans sources (deny.toml)"
+# Offline, deny reads the crates from cargo's cache: a new machine has none yet.
+cargo fetch --locked --quiet
 "$deny" deny --offline --locked --log-level error check licenses bans sources
 echo "cargo deny: licences, bans and sources ok"
 

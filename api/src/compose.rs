@@ -271,12 +271,13 @@ pub async fn build_state(wiring: Wiring) -> anyhow::Result<AppState> {
         dev_oidc,
     };
     let shared = Arc::new(store.clone());
-    let services = app::Services::new(
+    let services = app::Services::new_with_rule(
         app::Ports {
             // The submission's writer for this database, keeping the API's receipt with
             // an idempotency key.
             submissions: store.submissions(Arc::new(routes::loan_requests::submit::receipt)),
             loan_requests: shared.clone(),
+            guarantees: shared.clone(),
             banks: shared.clone(),
             stats: shared.clone(),
             settings: shared.clone(),
@@ -290,6 +291,7 @@ pub async fn build_state(wiring: Wiring) -> anyhow::Result<AppState> {
             ids: Arc::new(infra::system::RandomIds),
         },
         wiring.campaign,
+        wiring.one_identifier_per_company,
     );
     Ok(AppState(Arc::new(App::new(
         services,

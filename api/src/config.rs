@@ -375,6 +375,17 @@ pub struct ServeSettings {
     #[arg(long, env = "PGE_CAMPAIGN_CLOSES_AT")]
     pub campaign_closes_at: Option<DateTime<Utc>>,
 
+    /// The one-identifier-per-company rule (the scheme's first month) holds from this
+    /// instant (RFC 3339). With neither this nor `PGE_ONE_IDENTIFIER_PER_COMPANY_UNTIL`
+    /// set, it never holds; with only one, the other side is open.
+    #[arg(long, env = "PGE_ONE_IDENTIFIER_PER_COMPANY_FROM")]
+    pub one_identifier_per_company_from: Option<DateTime<Utc>>,
+
+    /// The one-identifier-per-company rule holds until this instant (RFC 3339,
+    /// exclusive).
+    #[arg(long, env = "PGE_ONE_IDENTIFIER_PER_COMPANY_UNTIL")]
+    pub one_identifier_per_company_until: Option<DateTime<Utc>>,
+
     /// Secret keying the HMAC of pagination cursors; every replica needs the same one.
     /// Default: a random key per process (fine for a single process).
     #[arg(long, env = "PGE_CURSOR_SECRET", hide_env_values = true)]
@@ -418,6 +429,12 @@ pub struct BackPressureSettings {
     #[arg(long, env = "PGE_RATE_LIMIT_PER_PRINCIPAL", default_value_t = Self::RATE_LIMIT_PER_PRINCIPAL)]
     pub rate_limit_per_principal: u32,
 
+    /// Public guarantee checks (`POST /api/v1/guarantee-checks`) per minute per client
+    /// IP, in bursts of at most that many (0: no limit). A few a minute serve a person;
+    /// they make trying identifiers by the million hopeless.
+    #[arg(long, env = "PGE_GUARANTEE_CHECKS_PER_MINUTE", default_value_t = Self::GUARANTEE_CHECKS_PER_MINUTE)]
+    pub guarantee_checks_per_minute: u32,
+
     /// Burst above the sustained rates, in seconds' worth of requests.
     #[arg(long, env = "PGE_RATE_LIMIT_BURST_SECONDS", default_value_t = Self::RATE_LIMIT_BURST_SECONDS,
         value_parser = clap::value_parser!(u32).range(1..=60))]
@@ -459,6 +476,7 @@ impl BackPressureSettings {
     const RATE_LIMIT_PER_IP: u32 = 300;
     const RATE_LIMIT_PER_PRINCIPAL: u32 = 50;
     const RATE_LIMIT_BURST_SECONDS: u32 = 2;
+    const GUARANTEE_CHECKS_PER_MINUTE: u32 = 10;
     const TRUSTED_PROXY_HOPS: usize = 0;
     const MAX_IN_FLIGHT: u64 = 128;
     const REQUEST_TIMEOUT_MS: u64 = 10_000;
@@ -472,6 +490,7 @@ impl BackPressureSettings {
             per_ip_per_second: self.rate_limit_per_ip,
             per_principal_per_second: self.rate_limit_per_principal,
             burst_seconds: self.rate_limit_burst_seconds,
+            guarantee_checks_per_minute: self.guarantee_checks_per_minute,
             trusted_proxy_hops: self.trusted_proxy_hops,
             max_in_flight: usize::try_from(self.max_in_flight).unwrap_or(usize::MAX),
             request_timeout: std::time::Duration::from_millis(self.request_timeout_ms),
@@ -487,6 +506,7 @@ impl Default for BackPressureSettings {
             rate_limit_per_ip: Self::RATE_LIMIT_PER_IP,
             rate_limit_per_principal: Self::RATE_LIMIT_PER_PRINCIPAL,
             rate_limit_burst_seconds: Self::RATE_LIMIT_BURST_SECONDS,
+            guarantee_checks_per_minute: Self::GUARANTEE_CHECKS_PER_MINUTE,
             trusted_proxy_hops: Self::TRUSTED_PROXY_HOPS,
             max_in_flight: Self::MAX_IN_FLIGHT,
             request_timeout_ms: Self::REQUEST_TIMEOUT_MS,
@@ -507,6 +527,8 @@ pub struct Limits {
     pub per_principal_per_second: u32,
     /// Burst allowed above the sustained rate, as a multiple of one second's worth.
     pub burst_seconds: u32,
+    /// Public guarantee checks per minute per client IP (0: no limit).
+    pub guarantee_checks_per_minute: u32,
     /// Proxies in front of the API that append to `X-Forwarded-For` (CloudFront and
     /// the load balancer: 2). The client IP is the entry that many hops from the right;
     /// entries further left are the client's own claims and are never trusted.

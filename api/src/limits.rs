@@ -283,6 +283,41 @@ fn prune<L: Send + Sync + 'static>(limiter: &std::sync::Arc<L>, sweep: fn(&L)) {
 
 const PRUNE_EVERY: Duration = Duration::from_secs(10);
 
+/// The public guarantee check's own limit: `guarantee_checks_per_minute` per client IP,
+/// in bursts of as many (docs/SECURITY.md: with 60 random bits, trying identifiers at
+/// that pace finds nothing in the lifetime of the scheme).
+pub fn apply_checks(router: Router<AppState>, state: &AppState) -> Router<AppState> {
+    let limits = &state.limits;
+    let per_minute = limits.guarantee_checks_per_minute;
+    let Some(rate) = NonZeroU32::new(per_minute) else {
+        return router;
+    };
+    let Some(config) = GovernorConfigBuilder::default()
+        .period(Duration::from_secs(60) / rate.get())
+        .burst_size(rate.get())
+        .key_extractor(ClientIp {
+            trusted_proxy_hops: limits.trusted_proxy_hops,
+        })
+        .finish()
+    else {
+        return router;
+    };
+    prune(config.limiter(), |limiter| {
+        limiter.retain_recent();
+        limiter.shrink_to_fit();
+    });
+    router.layer(
+        tower_governor::GovernorLayer::new(config).error_handler(|error| match error {
+            GovernorError::TooManyRequests { wait_time, .. } => {
+                metrics::counter!("pge_guarantee_checks_total", "result" => "rate_limited")
+                    .increment(1);
+                crate::routes::guarantees::too_many_checks(wait_time.max(1))
+            }
+            other => Problem::internal(other.to_string()).into_response(),
+        }),
+    )
+}
+
 /// Wraps the business routes with the limits.
 pub fn apply(router: Router<AppState>, state: &AppState) -> Router<AppState> {
     let limits = &state.limits;

@@ -192,7 +192,8 @@ pub async fn request_context(mut request: Request, next: Next) -> Response {
     span.in_scope(|| {
         tracing::info!(
             status,
-            latency_ms = elapsed.as_secs_f64() * 1000.0,
+            // In whole microseconds: 22.755, not 22.755065000000002.
+            latency_ms = elapsed.as_micros() as f64 / 1000.0,
             "request completed"
         );
     });

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// A loan request's state (docs/RULES.md §14): `submitted` → `in_review` → `pre_approved` →
-/// `granted`; `submitted`/`in_review` → `rejected` or `withdrawn`. Documentation only:
+/// `granted`; `submitted`/`in_review`/`pre_approved` → `rejected` or `withdrawn`. Documentation only:
 /// statuses travel as these strings.
 #[derive(ToSchema)]
 #[schema(rename_all = "snake_case")]
@@ -225,8 +225,9 @@ pub struct AuditEventView {
     /// (they are named as their bank).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actor_subject: Option<String>,
-    /// submit, review, pre_approve, reject, grant, withdraw, or attach_document (a
-    /// document confirmed; the status does not change).
+    /// submit, review, pre_approve, reject, grant, withdraw, attach_document (a
+    /// document confirmed), message, or issue_guarantee (the company obtained its
+    /// guarantee identifier); the last three leave the status as it was.
     pub action: String,
     #[schema(value_type = Option<LoanStatus>)]
     pub from_status: Option<String>,

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use domain::campaign::CampaignWindow;
+use domain::issuance::OneIdentifierPerCompany;
 use std::path::PathBuf;
 
 use infra::DatabaseSettings;
@@ -26,6 +27,8 @@ pub struct Wiring {
     pub database: DatabaseSettings,
     pub identity: Identity,
     pub campaign: CampaignWindow,
+    /// The one-identifier-per-company rule's dates.
+    pub one_identifier_per_company: OneIdentifierPerCompany,
     pub cursor_key: Vec<u8>,
     /// Apply migrations before serving (the embedded default does; production runs
     /// `pge migrate` as a deploy step).
@@ -106,6 +109,16 @@ impl Wiring {
         };
         let campaign = CampaignWindow::new(serve.campaign_opens_at, serve.campaign_closes_at)
             .map_err(|e| anyhow::anyhow!("PGE_CAMPAIGN_CLOSES_AT: {e}"))?;
+        let one_identifier_per_company = match (
+            serve.one_identifier_per_company_from,
+            serve.one_identifier_per_company_until,
+        ) {
+            (None, None) => OneIdentifierPerCompany::NEVER,
+            (from, until) => OneIdentifierPerCompany::during(
+                CampaignWindow::new(from, until)
+                    .map_err(|e| anyhow::anyhow!("PGE_ONE_IDENTIFIER_PER_COMPANY_UNTIL: {e}"))?,
+            ),
+        };
         let cursor_key = serve.cursor_secret.as_ref().map_or_else(
             || rand::random::<[u8; 32]>().to_vec(),
             |s| s.0.as_bytes().to_vec(),
@@ -140,6 +153,7 @@ impl Wiring {
             database: settings.database(),
             identity,
             campaign,
+            one_identifier_per_company,
             cursor_key,
             migrate: settings.env == Environment::Development,
             aws,

@@ -327,6 +327,7 @@ async fn the_aggregate_cap_is_decided_on_standing_requests(adapters: &Adapters) 
                 subject: Subject::new(who),
             },
             reason: None,
+            identifier: None,
             now: fixed_now(),
         })
         .await;
@@ -430,6 +431,7 @@ async fn a_state_change_happens_at_the_commands_time(adapters: &Adapters) {
                 subject: Subject::new("contract-reviewer"),
             },
             reason: None,
+            identifier: None,
             now: later,
         })
         .await;

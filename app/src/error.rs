@@ -3,6 +3,7 @@
 
 use domain::document::Mismatch;
 use domain::error::FieldError;
+use domain::issuance::IssueRefusal;
 use domain::ports::{
     CreateReviewerError, ObjectStoreError, StorageError, SubmitError, TransitionError,
 };
@@ -35,6 +36,9 @@ pub enum Error {
     Submit(#[from] SubmitError),
     #[error(transparent)]
     Transition(#[from] TransitionError),
+    /// No guarantee identifier for this request now (docs/RULES.md §20).
+    #[error(transparent)]
+    IssueRefused(#[from] IssueRefusal),
     /// The request no longer takes documents.
     #[error("the request is {0}: documents are closed")]
     DocumentsClosed(Status),

@@ -15,6 +15,7 @@
 //! | [`Conversations`] | a request's messages between the applicant and the bank |
 //! | [`Platform`] | banks, reviewer accounts, degraded mode, national figures |
 //! | [`Simulations`] | a loan simulated for declared data |
+//! | [`Guarantees`] | the guarantee identifier: issue, attestation, verification, public check |
 
 pub mod caller;
 #[cfg(any(test, feature = "fakes"))]
@@ -25,6 +26,7 @@ pub mod drafts;
 pub mod error;
 #[cfg(any(test, feature = "fakes"))]
 pub mod fakes;
+pub mod guarantees;
 pub mod loan_requests;
 pub mod platform;
 pub mod simulations;
@@ -34,10 +36,11 @@ mod tests;
 use std::sync::Arc;
 
 use domain::campaign::CampaignWindow;
+use domain::issuance::OneIdentifierPerCompany;
 use domain::ports::{
-    AdminActions, BankRepository, Clock, DocumentRepository, DraftRepository, IdGenerator,
-    IdentityAdmin, LoanRequestRepository, MessageRepository, ObjectStore, PlatformSettings,
-    StatsRepository, SubmissionRepository,
+    AdminActions, BankRepository, Clock, DocumentRepository, DraftRepository, GuaranteeRepository,
+    IdGenerator, IdentityAdmin, LoanRequestRepository, MessageRepository, ObjectStore,
+    PlatformSettings, StatsRepository, SubmissionRepository,
 };
 
 pub use caller::{Admin, Applicant, BackOffice, Caller, Reviewer};
@@ -45,6 +48,7 @@ pub use conversations::Conversations;
 pub use documents::Documents;
 pub use drafts::Drafts;
 pub use error::Error;
+pub use guarantees::Guarantees;
 pub use loan_requests::LoanRequests;
 pub use platform::Platform;
 pub use simulations::Simulations;
@@ -55,6 +59,7 @@ pub struct Ports {
     /// The submission's writer (one per database, `infra::persistence::submission`).
     pub submissions: Arc<dyn SubmissionRepository>,
     pub loan_requests: Arc<dyn LoanRequestRepository>,
+    pub guarantees: Arc<dyn GuaranteeRepository>,
     pub banks: Arc<dyn BankRepository>,
     pub stats: Arc<dyn StatsRepository>,
     pub settings: Arc<dyn PlatformSettings>,
@@ -76,15 +81,29 @@ pub struct Services {
     pub drafts: Drafts,
     pub platform: Arc<Platform>,
     pub simulations: Simulations,
+    pub guarantees: Guarantees,
     /// The clock the services read (for the few answers that state the time).
     pub clock: Arc<dyn Clock>,
 }
 
 impl Services {
+    /// The services; the one-identifier-per-company rule never holds (see
+    /// [`Self::new_with_rule`]).
     #[must_use]
     pub fn new(ports: Ports, campaign: CampaignWindow) -> Self {
+        Self::new_with_rule(ports, campaign, OneIdentifierPerCompany::NEVER)
+    }
+
+    /// The services, with the one-identifier-per-company rule as configured.
+    #[must_use]
+    pub fn new_with_rule(
+        ports: Ports,
+        campaign: CampaignWindow,
+        rule: OneIdentifierPerCompany,
+    ) -> Self {
         let platform = Arc::new(Platform::new(&ports));
         Self {
+            guarantees: Guarantees::new(&ports, campaign, rule),
             loan_requests: LoanRequests::new(&ports, campaign, platform.clone()),
             documents: Documents::new(&ports, platform.clone()),
             conversations: Conversations::new(&ports),

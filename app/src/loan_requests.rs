@@ -82,14 +82,14 @@ impl BulkAction {
     }
 }
 
-/// What a reviewer of the request's bank does to it (docs/RULES.md §14); the owner's
+/// What a reviewer of the request's bank does to it (docs/RULES.md §14) besides the
+/// grant, which takes the guarantee identifier ([`LoanRequests::grant`]); the owner's
 /// one action is [`LoanRequests::withdraw`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
     TakeInReview,
     PreApprove,
     Reject,
-    Grant,
 }
 
 impl Decision {
@@ -99,7 +99,6 @@ impl Decision {
             Self::TakeInReview => Action::TakeInReview,
             Self::PreApprove => Action::PreApprove,
             Self::Reject => Action::Reject,
-            Self::Grant => Action::Grant,
         }
     }
 }
@@ -341,8 +340,37 @@ impl LoanRequests {
     ) -> Result<LoanRequest, Error> {
         let action = decision.action();
         let reason = parse_reason(action, reason).map_err(Error::invalid)?;
-        self.transition(reviewer, id, expected_version, action, reason)
+        self.transition(reviewer, id, expected_version, action, reason, None)
             .await
+    }
+
+    /// A reviewer of the request's bank grants the loan on the guarantee identifier the
+    /// company handed over (docs/RULES.md §20): the identifier issued for this request,
+    /// still valid, for this SIREN and bank and an amount not below the loan's. The
+    /// request becomes `granted` and the guarantee `used` in one transaction.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] on the identifier's format; the store's refusals
+    /// ([`Error::Transition`]: not found, stale version, not allowed from the status,
+    /// an identifier that does not confirm the grant).
+    pub async fn grant(
+        &self,
+        reviewer: &Reviewer,
+        id: LoanRequestId,
+        expected_version: i32,
+        identifier: &str,
+    ) -> Result<LoanRequest, Error> {
+        let identifier = crate::guarantees::parse_identifier(domain::issuance::FIELD, identifier)
+            .map_err(Error::invalid)?;
+        self.transition(
+            reviewer,
+            id,
+            expected_version,
+            Action::Grant,
+            None,
+            Some(identifier),
+        )
+        .await
     }
 
     /// The owner withdraws their request, at the version they saw.
@@ -356,8 +384,15 @@ impl LoanRequests {
         id: LoanRequestId,
         expected_version: i32,
     ) -> Result<LoanRequest, Error> {
-        self.transition(applicant, id, expected_version, Action::Withdraw, None)
-            .await
+        self.transition(
+            applicant,
+            id,
+            expected_version,
+            Action::Withdraw,
+            None,
+            None,
+        )
+        .await
     }
 
     async fn transition(
@@ -367,6 +402,7 @@ impl LoanRequests {
         expected_version: i32,
         action: Action,
         reason: Option<Reason>,
+        identifier: Option<domain::guarantee::GuaranteeIdentifier>,
     ) -> Result<LoanRequest, Error> {
         Ok(self
             .store
@@ -377,6 +413,7 @@ impl LoanRequests {
                 action,
                 actor: caller.actor(),
                 reason: reason.map(Reason::into_string),
+                identifier,
                 now: self.clock.now(),
             })
             .await?)
@@ -401,7 +438,7 @@ impl LoanRequests {
         let mut outcomes = Vec::with_capacity(items.len());
         for &(id, version) in items {
             let outcome = self
-                .transition(reviewer, id, version, action.action(), reason.clone())
+                .transition(reviewer, id, version, action.action(), reason.clone(), None)
                 .await;
             if let Err(err) = &outcome
                 && matches!(

@@ -55,11 +55,17 @@ pub enum FieldCode {
     Duplicate,
     /// A value the identity provider refused.
     Refused,
+    /// A guarantee identifier that is not the one issued for this request.
+    DoesNotMatch,
+    /// A guarantee identifier a loan was already granted on.
+    AlreadyUsed,
+    /// A guarantee identifier that was cancelled.
+    Cancelled,
 }
 
 impl FieldCode {
     /// Every code, in the order of the OpenAPI document's `FieldCode` enum.
-    pub const ALL: [Self; 30] = [
+    pub const ALL: [Self; 33] = [
         Self::Required,
         Self::InvalidFormat,
         Self::InvalidChecksum,
@@ -90,6 +96,9 @@ impl FieldCode {
         Self::ReversedRange,
         Self::Duplicate,
         Self::Refused,
+        Self::DoesNotMatch,
+        Self::AlreadyUsed,
+        Self::Cancelled,
     ];
 
     /// The code as clients read it.
@@ -126,6 +135,9 @@ impl FieldCode {
             Self::ReversedRange => "reversed-range",
             Self::Duplicate => "duplicate",
             Self::Refused => "refused",
+            Self::DoesNotMatch => "does-not-match",
+            Self::AlreadyUsed => "already-used",
+            Self::Cancelled => "cancelled",
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod company;
 pub mod document;
 pub mod error;
 pub mod guarantee;
+pub mod issuance;
 pub mod loan_request;
 pub mod message;
 pub mod money;

@@ -279,6 +279,9 @@ pub struct TransitionCommand {
     pub action: Action,
     pub actor: Actor,
     pub reason: Option<String>,
+    /// The guarantee identifier the company handed to its bank: a grant needs the one
+    /// issued for this request (docs/RULES.md §20), checked in the grant's transaction.
+    pub identifier: Option<crate::guarantee::GuaranteeIdentifier>,
     /// When it happens: the service's [`crate::ports::Clock`], written as the request's
     /// `updated_at` and the audit event's time.
     pub now: DateTime<Utc>,
@@ -293,6 +296,8 @@ pub enum AuditAction {
     Workflow(Action),
     AttachDocument,
     Message,
+    /// The company obtained its guarantee identifier (docs/RULES.md §20).
+    IssueGuarantee,
 }
 
 impl AuditAction {
@@ -305,6 +310,7 @@ impl AuditAction {
             Self::Workflow(action) => action.as_str(),
             Self::AttachDocument => "attach_document",
             Self::Message => "message",
+            Self::IssueGuarantee => "issue_guarantee",
         }
     }
 
@@ -314,6 +320,7 @@ impl AuditAction {
             "submit" => Some(Self::Submit),
             "attach_document" => Some(Self::AttachDocument),
             "message" => Some(Self::Message),
+            "issue_guarantee" => Some(Self::IssueGuarantee),
             other => Action::parse(other).map(Self::Workflow),
         }
     }
@@ -351,6 +358,8 @@ pub enum MailKind {
     MessageToApplicant,
     /// The applicant wrote to the bank, e-mailed to the bank's notification address.
     MessageToBank,
+    /// The company obtained its guarantee identifier: the e-mail carries the attestation.
+    GuaranteeIssued,
 }
 
 impl MailKind {
@@ -363,16 +372,18 @@ impl MailKind {
             Self::Granted => "granted",
             Self::MessageToApplicant => "message_to_applicant",
             Self::MessageToBank => "message_to_bank",
+            Self::GuaranteeIssued => "guarantee_issued",
         }
     }
 
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::SubmissionReceived,
         Self::PreApproved,
         Self::Rejected,
         Self::Granted,
         Self::MessageToApplicant,
         Self::MessageToBank,
+        Self::GuaranteeIssued,
     ];
 
     #[must_use]

@@ -4,6 +4,9 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+use crate::error::FieldError;
+use crate::guarantee::GuaranteeIdentifier;
+use crate::issuance::{Guarantee, IssueRefusal, OneIdentifierPerCompany};
 use crate::loan_request::{
     Actor, AuditEvent, Bank, IdempotencyKey, ListFilter, LoanRequest, LoanRequestId, Page,
     PageQuery, Scope, Subject, Total, TransitionCommand,
@@ -148,6 +151,10 @@ pub enum TransitionError {
     VersionMismatch { current: i32 },
     #[error(transparent)]
     Invalid(#[from] InvalidTransition),
+    /// A grant whose guarantee identifier is not the one issued for the request, or is
+    /// no longer valid (field `guarantee_identifier`).
+    #[error("guarantee identifier refused: {0}")]
+    Guarantee(FieldError),
     #[error(transparent)]
     Storage(#[from] StorageError),
 }
@@ -231,6 +238,80 @@ pub trait LoanRequestRepository: Send + Sync + 'static {
     async fn transition(&self, command: TransitionCommand) -> Result<LoanRequest, TransitionError>;
 }
 
+/// An applicant's request for the guarantee identifier of their pre-approved request.
+#[derive(Debug, Clone)]
+pub struct IssueCommand {
+    pub id: LoanRequestId,
+    pub scope: Scope,
+    /// A fresh identifier, used when none was issued for the request yet.
+    pub identifier: GuaranteeIdentifier,
+    pub actor: Actor,
+    /// The first month's rule, as configured.
+    pub rule: OneIdentifierPerCompany,
+    pub now: DateTime<Utc>,
+}
+
+/// An identifier issued, now or before.
+#[derive(Debug, Clone)]
+pub struct Issued {
+    pub guarantee: Guarantee,
+    pub request: LoanRequest,
+    /// Issued by this call (else it is the one issued before: asking twice gives the
+    /// same one).
+    pub new: bool,
+}
+
+/// Why an identifier was not issued.
+#[derive(Debug, thiserror::Error)]
+pub enum IssueError {
+    /// No such request in the caller's scope.
+    #[error("not found")]
+    NotFound,
+    #[error(transparent)]
+    Refused(#[from] IssueRefusal),
+    /// The fresh identifier exists already (60 random bits: never in practice); a new
+    /// one works.
+    #[error("identifier collision")]
+    IdentifierCollision,
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// The guarantees of loan requests (docs/RULES.md §20).
+#[async_trait]
+pub trait GuaranteeRepository: Send + Sync + 'static {
+    /// Issues the request's identifier in one transaction, under the company's lock:
+    /// the one issued before if there is one; else the domain's decision
+    /// ([`crate::issuance::may_issue`]) on what the company holds, then the guarantee,
+    /// the request's new version (the request changed: a stale `If-Match` no longer
+    /// applies), its audit event (`issue_guarantee`) and the outbox e-mail
+    /// (`guarantee_issued`).
+    ///
+    /// # Errors
+    /// [`IssueError`]; nothing is written when it fails.
+    async fn issue(&self, command: IssueCommand) -> Result<Issued, IssueError>;
+
+    /// The guarantee of a request visible in `scope`: `None` when the request is not
+    /// visible, `Some(None)` when it has none.
+    ///
+    /// # Errors
+    /// [`StorageError`] only.
+    async fn guarantee_of(
+        &self,
+        id: LoanRequestId,
+        scope: &Scope,
+    ) -> Result<Option<Option<Guarantee>>, StorageError>;
+
+    /// The guarantee with this identifier, whoever's it is (the caller filters).
+    ///
+    /// # Errors
+    /// [`StorageError`] only.
+    async fn find(
+        &self,
+        identifier: GuaranteeIdentifier,
+    ) -> Result<Option<Guarantee>, StorageError>;
+}
+
 /// Why a bank could not be added.
 #[derive(Debug, thiserror::Error)]
 pub enum CreateBankError {
@@ -272,6 +353,8 @@ pub trait IdGenerator: Send + Sync + 'static {
     fn reference(&self) -> Reference;
     /// A new document's id (time-ordered).
     fn document_id(&self) -> crate::document::DocumentId;
+    /// A fresh guarantee identifier (60 random bits).
+    fn guarantee_identifier(&self) -> GuaranteeIdentifier;
 }
 
 /// Why a message could not be posted.
@@ -626,6 +709,16 @@ pub struct OutgoingEmail {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// Files sent with it (the attestation of an issued guarantee identifier).
+    pub attachments: Vec<Attachment>,
+}
+
+/// A file attached to an e-mail.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Attachment {
+    pub filename: String,
+    pub content_type: String,
+    pub content: Vec<u8>,
 }
 
 impl std::fmt::Debug for OutgoingEmail {

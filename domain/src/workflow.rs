@@ -136,8 +136,11 @@ pub struct InvalidTransition {
 }
 
 /// The state an action leads to from `from`:
-/// `submitted → in_review → pre_approved → granted`, and `submitted`/`in_review` →
-/// `rejected` or `withdrawn`. Pre-approving straight from `submitted` is not allowed.
+/// `submitted → in_review → pre_approved → granted`, and `submitted`/`in_review`/
+/// `pre_approved` → `rejected` or `withdrawn` (after the bank's agreement in principle the
+/// company may still give up, and the bank may still refuse: either cancels the guarantee
+/// identifier issued for it, docs/RULES.md §20). Pre-approving straight from `submitted`
+/// is not allowed.
 ///
 /// # Errors
 /// [`InvalidTransition`] for any other pair.
@@ -148,8 +151,8 @@ pub fn transition(from: Status, action: Action) -> Result<Status, InvalidTransit
         (S::Submitted, A::TakeInReview) => Ok(S::InReview),
         (S::InReview, A::PreApprove) => Ok(S::PreApproved),
         (S::PreApproved, A::Grant) => Ok(S::Granted),
-        (S::Submitted | S::InReview, A::Reject) => Ok(S::Rejected),
-        (S::Submitted | S::InReview, A::Withdraw) => Ok(S::Withdrawn),
+        (S::Submitted | S::InReview | S::PreApproved, A::Reject) => Ok(S::Rejected),
+        (S::Submitted | S::InReview | S::PreApproved, A::Withdraw) => Ok(S::Withdrawn),
         _ => Err(InvalidTransition { from, action }),
     }
 }
@@ -246,8 +249,12 @@ mod tests {
         let expected = |from: S, action: A| -> Option<S> {
             match (from, action) {
                 (S::Submitted, A::TakeInReview) => Some(S::InReview),
-                (S::Submitted, A::Reject) | (S::InReview, A::Reject) => Some(S::Rejected),
-                (S::Submitted, A::Withdraw) | (S::InReview, A::Withdraw) => Some(S::Withdrawn),
+                (S::Submitted, A::Reject)
+                | (S::InReview, A::Reject)
+                | (S::PreApproved, A::Reject) => Some(S::Rejected),
+                (S::Submitted, A::Withdraw)
+                | (S::InReview, A::Withdraw)
+                | (S::PreApproved, A::Withdraw) => Some(S::Withdrawn),
                 (S::InReview, A::PreApprove) => Some(S::PreApproved),
                 (S::PreApproved, A::Grant) => Some(S::Granted),
                 _ => None,
@@ -270,7 +277,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(allowed, 7);
+        assert_eq!(allowed, 9);
     }
 
     #[test]
@@ -300,7 +307,16 @@ mod tests {
                     Some(S::Withdrawn),
                 ],
             ),
-            (S::PreApproved, [None, None, None, Some(S::Granted), None]),
+            (
+                S::PreApproved,
+                [
+                    None,
+                    None,
+                    Some(S::Rejected),
+                    Some(S::Granted),
+                    Some(S::Withdrawn),
+                ],
+            ),
             (S::Granted, [None; 5]),
             (S::Rejected, [None; 5]),
             (S::Withdrawn, [None; 5]),

@@ -6,18 +6,20 @@ use std::path::PathBuf;
 
 use async_trait::async_trait;
 use domain::ports::{Mailer, OutgoingEmail, SendError};
+use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, MultiPart};
 use minijinja::Environment;
 use serde_json::Value;
 
 /// Message kinds and their template names.
-const KINDS: [&str; 6] = [
+const KINDS: [&str; 7] = [
     "submission_received",
     "pre_approved",
     "rejected",
     "granted",
     "message_to_applicant",
     "message_to_bank",
+    "guarantee_issued",
 ];
 
 macro_rules! templates {
@@ -26,7 +28,7 @@ macro_rules! templates {
     };
 }
 
-const TEMPLATES: [(&str, &str); 20] = templates!(
+const TEMPLATES: [(&str, &str); 23] = templates!(
     "base.html",
     "base.txt",
     "submission_received.subject",
@@ -47,6 +49,9 @@ const TEMPLATES: [(&str, &str); 20] = templates!(
     "message_to_bank.subject",
     "message_to_bank.html",
     "message_to_bank.txt",
+    "guarantee_issued.subject",
+    "guarantee_issued.html",
+    "guarantee_issued.txt",
 );
 
 /// Formats cents as French euros: `50 000,00 €`.
@@ -148,6 +153,7 @@ impl Templates {
             subject: render("subject")?.trim().to_owned(),
             text: render("txt")?,
             html: render("html")?,
+            attachments: Vec::new(),
         })
     }
 }
@@ -156,6 +162,38 @@ impl Default for Templates {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// The RFC 5322 message of `email`: its text and HTML as alternatives, and its
+/// attachments beside them (`multipart/mixed`) when it has any.
+fn mime(
+    from: &Mailbox,
+    to: Mailbox,
+    email: &OutgoingEmail,
+    domain: &str,
+) -> Result<Vec<u8>, SendError> {
+    let body = MultiPart::alternative_plain_html(email.text.clone(), email.html.clone());
+    let builder = lettre::Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(email.subject.clone())
+        .message_id(Some(format!("<{}@{domain}>", email.id)));
+    let message = if email.attachments.is_empty() {
+        builder.multipart(body)
+    } else {
+        let mut mixed = MultiPart::mixed().multipart(body);
+        for attachment in &email.attachments {
+            let content_type = ContentType::parse(&attachment.content_type)
+                .map_err(|e| SendError::Permanent(format!("attachment type: {e}")))?;
+            mixed = mixed.singlepart(
+                lettre::message::Attachment::new(attachment.filename.clone())
+                    .body(attachment.content.clone(), content_type),
+            );
+        }
+        builder.multipart(mixed)
+    }
+    .map_err(|e| SendError::Permanent(e.to_string()))?;
+    Ok(message.formatted())
 }
 
 /// Writes each e-mail as an RFC 5322 `.eml` file in a folder (embedded default).
@@ -185,17 +223,7 @@ impl FolderMailer {
             .to
             .parse()
             .map_err(|e| SendError::Permanent(format!("invalid recipient: {e}")))?;
-        let message = lettre::Message::builder()
-            .from(self.from.clone())
-            .to(to)
-            .subject(email.subject.clone())
-            .message_id(Some(format!("<{}@pge.local>", email.id)))
-            .multipart(MultiPart::alternative_plain_html(
-                email.text.clone(),
-                email.html.clone(),
-            ))
-            .map_err(|e| SendError::Permanent(e.to_string()))?;
-        Ok(message.formatted())
+        mime(&self.from, to, email, "pge.local")
     }
 }
 
@@ -247,7 +275,8 @@ impl Mailer for SesMailer {
     async fn send(&self, email: &OutgoingEmail) -> Result<String, SendError> {
         use aws_sdk_sesv2::error::SdkError;
         use aws_sdk_sesv2::operation::send_email::SendEmailError;
-        use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
+        use aws_sdk_sesv2::primitives::Blob;
+        use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message, RawMessage};
 
         let content = |data: &str| {
             Content::builder()
@@ -256,21 +285,40 @@ impl Mailer for SesMailer {
                 .build()
                 .map_err(|e| SendError::Permanent(e.to_string()))
         };
-        let message = Message::builder()
-            .subject(content(&email.subject)?)
-            .body(
-                Body::builder()
-                    .text(content(&email.text)?)
-                    .html(content(&email.html)?)
-                    .build(),
-            )
-            .build();
+        let email_content = if email.attachments.is_empty() {
+            let message = Message::builder()
+                .subject(content(&email.subject)?)
+                .body(
+                    Body::builder()
+                        .text(content(&email.text)?)
+                        .html(content(&email.html)?)
+                        .build(),
+                )
+                .build();
+            EmailContent::builder().simple(message).build()
+        } else {
+            // With attachments: the whole MIME message, built as the folder mailer
+            // builds it, sent raw.
+            let from: Mailbox = self
+                .from
+                .parse()
+                .map_err(|e| SendError::Permanent(format!("invalid sender address: {e}")))?;
+            let to: Mailbox = email
+                .to
+                .parse()
+                .map_err(|e| SendError::Permanent(format!("invalid recipient: {e}")))?;
+            let raw = RawMessage::builder()
+                .data(Blob::new(mime(&from, to, email, "pge.ses")?))
+                .build()
+                .map_err(|e| SendError::Permanent(e.to_string()))?;
+            EmailContent::builder().raw(raw).build()
+        };
         let result = self
             .client
             .send_email()
             .from_email_address(&self.from)
             .destination(Destination::builder().to_addresses(&email.to).build())
-            .content(EmailContent::builder().simple(message).build())
+            .content(email_content)
             .set_configuration_set_name(self.configuration_set.clone())
             .send()
             .await;

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use domain::document::DocumentId;
+use domain::guarantee::GuaranteeIdentifier;
 use domain::loan_request::LoanRequestId;
 use domain::ports::{Clock, IdGenerator};
 use domain::reference::Reference;
@@ -45,6 +46,11 @@ impl IdGenerator for RandomIds {
 
     fn document_id(&self) -> DocumentId {
         DocumentId(Uuid::now_v7())
+    }
+
+    fn guarantee_identifier(&self) -> GuaranteeIdentifier {
+        // The operating system's generator: an identifier must be unguessable.
+        GuaranteeIdentifier::generate(&mut rand::rngs::OsRng)
     }
 }
 

@@ -340,6 +340,44 @@ impl OutboxWorker {
         outcome
     }
 
+    /// The e-mail of an issued guarantee identifier carries its attestation (PDF),
+    /// rendered from the payload the issue wrote (off the runtime's threads: font
+    /// subsetting and compression take a few milliseconds).
+    async fn attach_attestation(
+        &self,
+        mut email: domain::ports::OutgoingEmail,
+        message: &ClaimedMessage,
+        bank_names: &HashMap<String, String>,
+    ) -> Result<domain::ports::OutgoingEmail, String> {
+        let payload: serde_json::Value =
+            serde_json::from_str(&message.payload).map_err(|e| e.to_string())?;
+        let code = payload
+            .get("bank_id")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default();
+        let bank_name = bank_names
+            .get(code)
+            .cloned()
+            .unwrap_or_else(|| code.to_owned());
+        let attestation = crate::attestation::Attestation::from_payload(
+            &payload,
+            bank_name,
+            format!("{}/verifier", self.app_url.as_deref().unwrap_or_default()),
+        )?;
+        let filename = attestation.filename();
+        let pdf = tokio::task::spawn_blocking(move || crate::attestation::render(&attestation))
+            .await
+            .map_err(|e| format!("attestation task: {e}"))?
+            .map_err(|e| e.to_string())?;
+        metrics::counter!("pge_attestations_rendered_total", "channel" => "email").increment(1);
+        email.attachments.push(domain::ports::Attachment {
+            filename,
+            content_type: "application/pdf".to_owned(),
+            content: pdf,
+        });
+        Ok(email)
+    }
+
     async fn deliver(
         &self,
         message: ClaimedMessage,
@@ -360,6 +398,12 @@ impl OutboxWorker {
                 &message.payload,
             ),
         };
+        let rendered = match rendered {
+            Ok(email) if message.kind == MailKind::GuaranteeIssued.as_str() => {
+                self.attach_attestation(email, &message, bank_names).await
+            }
+            other => other.map_err(|e| e.to_string()),
+        };
         let result = match rendered {
             Ok(email) => {
                 match tokio::time::timeout(self.settings.send_timeout, self.mailer.send(&email))
@@ -369,7 +413,7 @@ impl OutboxWorker {
                     Err(_) => Err(SendError::Transient("send timed out".to_owned())),
                 }
             }
-            Err(err) => Err(SendError::Permanent(err.to_string())),
+            Err(err) => Err(SendError::Permanent(err)),
         };
         match result {
             Ok(provider_id) => {

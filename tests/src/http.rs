@@ -92,6 +92,46 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// The owner asks for the guarantee identifier of their request (no body).
+    pub async fn ask_identifier(&self, owner: &str, id: &str) -> Reply {
+        self.send(
+            self.request(
+                Method::POST,
+                &format!("/api/v1/loan-requests/{id}/guarantee"),
+            )
+            .bearer_auth(owner),
+        )
+        .await
+    }
+
+    /// The owner obtains the guarantee identifier of their pre-approved request; its
+    /// canonical form.
+    pub async fn obtain_identifier(&self, owner: &str, id: &str) -> String {
+        let reply = self.ask_identifier(owner, id).await;
+        assert!(
+            reply.status == StatusCode::CREATED || reply.status == StatusCode::OK,
+            "{}",
+            reply.text
+        );
+        reply.json["identifier"]
+            .as_str()
+            .expect("identifier")
+            .to_owned()
+    }
+
+    /// A reviewer grants a request on a guarantee identifier, at its current ETag.
+    pub async fn grant(&self, reviewer: &str, id: &str, identifier: &str) -> Reply {
+        self.act(
+            reviewer,
+            id,
+            "grant",
+            Some(&json!({"guarantee_identifier": identifier})),
+        )
+        .await
+    }
+}
+
 /// A response, read whole.
 #[derive(Debug)]
 pub struct Reply {

@@ -75,6 +75,18 @@ fn decision() -> Value {
     json!({"decision": "pre_approve"})
 }
 
+/// A grant on a well-formed identifier (stale If-Match: nobody allowed gets past 412).
+fn grant() -> Value {
+    json!({"guarantee_identifier": UNKNOWN_IDENTIFIER})
+}
+
+/// A well-formed guarantee identifier that was never issued.
+const UNKNOWN_IDENTIFIER: &str = "PGE-0000-0000-0001-2";
+
+fn check() -> Value {
+    json!({"identifier": UNKNOWN_IDENTIFIER, "siren": "732829320"})
+}
+
 fn degraded_off() -> Value {
     json!({"enabled": false})
 }
@@ -155,9 +167,38 @@ fn table() -> Vec<Row> {
         row(
             M::POST,
             "/api/v1/loan-requests/{id}/grant",
-            None,
+            Some(grant),
             [401, 403, 403, 412, 404, 403],
         ),
+        // The guarantee identifier (the request under test is submitted: none yet). Only
+        // its owner may ask for one (refused here: not pre-approved); the attestation is
+        // the company's and the admins'; a reviewer verifies identifiers, anyone checks
+        // one with its SIREN.
+        row(
+            M::POST,
+            "/api/v1/loan-requests/{id}/guarantee",
+            None,
+            [401, 409, 404, 403, 403, 403],
+        ),
+        row(
+            M::GET,
+            "/api/v1/loan-requests/{id}/guarantee",
+            None,
+            [401, 404, 404, 404, 404, 404],
+        ),
+        row(
+            M::GET,
+            "/api/v1/loan-requests/{id}/guarantee/attestation",
+            None,
+            [401, 404, 404, 403, 403, 404],
+        ),
+        row(
+            M::GET,
+            "/api/v1/guarantees/{identifier}",
+            None,
+            [401, 403, 403, 404, 404, 404],
+        ),
+        row(M::POST, "/api/v1/guarantee-checks", Some(check), [404; 6]),
         // The thread: both parties read and write, admins read only.
         row(
             M::GET,
@@ -346,6 +387,7 @@ async fn every_route_checks_who_may_do_what_on_which_bank(app: TestApp) {
             row.path
                 .replace("{id}", &id)
                 .replace("{document_id}", &document_id)
+                .replace("{identifier}", UNKNOWN_IDENTIFIER)
         };
         for (column, token) in tokens.iter().enumerate() {
             let mut builder = app

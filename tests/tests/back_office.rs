@@ -77,8 +77,9 @@ async fn stats_sum_by_status_and_bank(app: TestApp) {
         Some(&json!({"decision": "pre_approve"})),
     )
     .await;
-    let granted = app.act(&reviewer, id, "grant", None).await;
-    assert_eq!(granted.status, 200);
+    let identifier = app.obtain_identifier(&owner, id).await;
+    let granted = app.grant(&reviewer, id, &identifier).await;
+    assert_eq!(granted.status, 200, "{}", granted.text);
 
     let stats = app.get("/api/v1/stats", Some(&app.admin())).await;
     assert_eq!(stats.status, 200, "{}", stats.text);
@@ -98,8 +99,8 @@ async fn stats_sum_by_status_and_bank(app: TestApp) {
             .any(|b| b["bank_id"] == "30004" && b["bank_name"] == "BNP Paribas")
     );
     assert_eq!(
-        s["outbox"]["pending"], 4,
-        "2 confirmations + pre-approval + grant"
+        s["outbox"]["pending"], 5,
+        "2 confirmations + pre-approval + identifier (attestation) + grant"
     );
 }
 

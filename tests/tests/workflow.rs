@@ -36,9 +36,12 @@ async fn reviewer_takes_in_review_pre_approves_and_grants(app: TestApp) {
         )
         .await;
     assert_eq!(decided.json["status"], "pre_approved", "{}", decided.text);
-    let granted = app.act(&reviewer, id, "grant", None).await;
-    assert_eq!(granted.json["status"], "granted");
-    assert_eq!(granted.json["version"], 4);
+    // The company obtains its guarantee identifier (the request's version moves on),
+    // hands it to its bank, which grants on it.
+    let identifier = app.obtain_identifier(&owner, id).await;
+    let granted = app.grant(&reviewer, id, &identifier).await;
+    assert_eq!(granted.json["status"], "granted", "{}", granted.text);
+    assert_eq!(granted.json["version"], 5);
 
     let events = app
         .get(&format!("/api/v1/loan-requests/{id}/events"), Some(&owner))
@@ -50,7 +53,16 @@ async fn reviewer_takes_in_review_pre_approves_and_grants(app: TestApp) {
         .iter()
         .map(|e| e["action"].as_str().expect("action"))
         .collect();
-    assert_eq!(actions, ["submit", "review", "pre_approve", "grant"]);
+    assert_eq!(
+        actions,
+        [
+            "submit",
+            "review",
+            "pre_approve",
+            "issue_guarantee",
+            "grant"
+        ]
+    );
     let moves: Vec<(Option<&str>, &str)> = events
         .json
         .as_array()
@@ -69,6 +81,7 @@ async fn reviewer_takes_in_review_pre_approves_and_grants(app: TestApp) {
             (None, "submitted"),
             (Some("submitted"), "in_review"),
             (Some("in_review"), "pre_approved"),
+            (Some("pre_approved"), "pre_approved"),
             (Some("pre_approved"), "granted"),
         ]
     );

@@ -65,6 +65,7 @@ catalogue! {
     DocumentNotUploaded: "document-not-uploaded", UNPROCESSABLE_ENTITY, "Document not uploaded";
     DocumentsClosed: "documents-closed", CONFLICT, "Documents closed";
     Forbidden: "forbidden", FORBIDDEN, "Forbidden";
+    GuaranteeUnavailable: "guarantee-unavailable", CONFLICT, "No guarantee identifier yet";
     IdempotencyKeyReused: "idempotency-key-reused", UNPROCESSABLE_ENTITY, "Idempotency key reused";
     IdentityProviderUnavailable: "identity-provider-unavailable", SERVICE_UNAVAILABLE, "Service unavailable";
     Internal: "internal", INTERNAL_SERVER_ERROR, "Internal error";
@@ -76,6 +77,7 @@ catalogue! {
     NotFound: "not-found", NOT_FOUND, "Not found";
     NotReady: "not-ready", SERVICE_UNAVAILABLE, "Service unavailable";
     ObjectStorageUnavailable: "object-storage-unavailable", SERVICE_UNAVAILABLE, "Service unavailable";
+    OneIdentifierPerCompany: "one-identifier-per-company", CONFLICT, "Company already holds an identifier";
     Overloaded: "overloaded", SERVICE_UNAVAILABLE, "Service unavailable";
     PayloadTooLarge: "payload-too-large", PAYLOAD_TOO_LARGE, "Payload too large";
     PreconditionFailed: "precondition-failed", PRECONDITION_FAILED, "Stale version";

@@ -2,6 +2,7 @@
 //! failure of a port, becomes its kind of problem with a detail for this occurrence.
 
 use domain::error::{FieldCode, FieldError};
+use domain::issuance::IssueRefusal;
 use domain::ports::{
     CreateReviewerError, ObjectStoreError, StorageError, SubmitError, TransitionError,
 };
@@ -53,6 +54,7 @@ impl From<TransitionError> for Problem {
                     }
                 ),
             ),
+            TransitionError::Guarantee(error) => Self::validation(vec![error]),
             TransitionError::Storage(s) => s.into(),
         }
     }
@@ -100,6 +102,26 @@ impl From<app::Error> for Problem {
             ),
             E::Submit(e) => e.into(),
             E::Transition(e) => e.into(),
+            E::IssueRefused(refusal) => match refusal {
+                IssueRefusal::NotPreApproved(status) => Self::new(
+                    ProblemType::GuaranteeUnavailable,
+                    format!(
+                        "a guarantee identifier is issued once the bank has pre-approved the request; this one is {}",
+                        status.as_str()
+                    ),
+                ),
+                IssueRefusal::OnePerCompany => Self::new(
+                    ProblemType::OneIdentifierPerCompany,
+                    "the company already holds a guarantee identifier: while the one-identifier-per-company rule holds, it may hold only one",
+                ),
+                IssueRefusal::AggregateCap(exceeded) => Self::new(
+                    ProblemType::AggregateCapExceeded,
+                    format!(
+                        "the company's guaranteed loans would total more than its cap of €{}: €{} already guaranteed, €{} asked",
+                        exceeded.cap, exceeded.already_committed, exceeded.requested
+                    ),
+                ),
+            },
             E::DocumentsClosed(status) => Self::new(
                 ProblemType::DocumentsClosed,
                 format!(

@@ -6,6 +6,7 @@ pub mod cursor;
 pub mod dev_oidc;
 pub mod drafts;
 pub mod exports;
+pub mod guarantees;
 pub mod health;
 pub mod loan_requests;
 pub mod local_documents;
@@ -43,6 +44,7 @@ use crate::telemetry;
         (name = "banks", description = "Participating banks"),
         (name = "loan-requests", description = "Loan requests and their workflow"),
         (name = "documents", description = "Supporting documents, uploaded through presigned URLs"),
+        (name = "guarantees", description = "The State guarantee's identifier: issue, attestation, verification, public check"),
         (name = "back-office", description = "Exports, national figures, platform switches"),
         (name = "operations", description = "Health and readiness"),
     )
@@ -82,12 +84,18 @@ fn business_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(loan_requests::workflow::withdraw_loan_request))
         .routes(routes!(loan_requests::workflow::review_loan_request))
         .routes(routes!(loan_requests::decide::decide_loan_request))
-        .routes(routes!(loan_requests::workflow::grant_loan_request))
+        .routes(routes!(loan_requests::decide::grant_loan_request))
         .routes(routes!(
             loan_requests::messages::list_messages,
             loan_requests::messages::post_message
         ))
         .routes(routes!(loan_requests::bulk::bulk_decide))
+        .routes(routes!(
+            guarantees::issue_guarantee,
+            guarantees::get_guarantee
+        ))
+        .routes(routes!(guarantees::download_attestation))
+        .routes(routes!(guarantees::verify_guarantee))
         .routes(routes!(
             loan_requests::documents::announce_document,
             loan_requests::documents::list_documents
@@ -106,6 +114,12 @@ fn business_routes() -> OpenApiRouter<AppState> {
 }
 
 /// Probes: never limited, so an overloaded replica still answers them.
+/// The public guarantee check: a business route with a limit of its own per client
+/// address (`crate::limits::apply_checks`), on top of the business routes' limits.
+fn check_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(guarantees::check_guarantee))
+}
+
 fn operations_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(health::healthz))
@@ -128,6 +142,7 @@ fn operations_routes() -> OpenApiRouter<AppState> {
 #[must_use]
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut openapi = business_routes().into_openapi();
+    openapi.merge(check_routes().into_openapi());
     openapi.merge(operations_routes().into_openapi());
     add_common_answers(&mut openapi);
     add_closed_lists(&mut openapi);
@@ -138,8 +153,11 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 pub fn router(state: AppState) -> Router {
     let _ = crate::metrics::handle();
     let (business, mut openapi) = business_routes().split_for_parts();
+    let (checks, checks_doc) = check_routes().split_for_parts();
     let (operations, operations_doc) = operations_routes().split_for_parts();
+    openapi.merge(checks_doc);
     openapi.merge(operations_doc);
+    let business = business.merge(crate::limits::apply_checks(checks, &state));
     add_common_answers(&mut openapi);
     add_closed_lists(&mut openapi);
     // Every route but Swagger UI's two comes from an `OpenApiRouter`, so the router and

@@ -74,6 +74,24 @@ pub struct Frontend {
     pub dev_oidc: Option<std::sync::Arc<super::dev_oidc::DevOidc>>,
 }
 
+impl Frontend {
+    /// Where a person checks a guarantee identifier: the web app's public check page,
+    /// printed on every attestation.
+    #[must_use]
+    pub fn verification_url(&self) -> String {
+        verification_url(self.app_url.as_deref())
+    }
+}
+
+/// The public check page under the app's base URL (`/verifier`).
+#[must_use]
+pub fn verification_url(app_url: Option<&str>) -> String {
+    format!(
+        "{}/verifier",
+        app_url.unwrap_or_default().trim_end_matches('/')
+    )
+}
+
 /// The policy: the app's own files, and connections to the API (same origin) and to
 /// `connect` (the documents bucket and the identity provider, when not same-origin).
 #[must_use]

@@ -5,6 +5,7 @@
 //! suite's job.
 
 mod documents;
+mod guarantees;
 mod identity;
 mod messages;
 mod store;
@@ -78,12 +79,21 @@ impl Clock for FixedClock {
 pub struct SequentialIds {
     next: AtomicU64,
     references: Mutex<VecDeque<Reference>>,
+    identifiers: Mutex<VecDeque<domain::guarantee::GuaranteeIdentifier>>,
 }
 
 impl SequentialIds {
     /// The next references handed out will be these, in order.
     pub fn script_references(&self, references: impl IntoIterator<Item = Reference>) {
         lock(&self.references).extend(references);
+    }
+
+    /// The next guarantee identifiers handed out will be these, in order.
+    pub fn script_identifiers(
+        &self,
+        identifiers: impl IntoIterator<Item = domain::guarantee::GuaranteeIdentifier>,
+    ) {
+        lock(&self.identifiers).extend(identifiers);
     }
 
     fn next(&self) -> u64 {
@@ -103,6 +113,16 @@ impl IdGenerator for SequentialIds {
 
     fn document_id(&self) -> DocumentId {
         DocumentId(Uuid::from_u128(u128::from(self.next()) << 64))
+    }
+
+    fn guarantee_identifier(&self) -> domain::guarantee::GuaranteeIdentifier {
+        let scripted = lock(&self.identifiers).pop_front();
+        scripted.unwrap_or_else(|| {
+            domain::guarantee::GuaranteeIdentifier::from_value(
+                self.next().wrapping_mul(0x9E37_79B9_7F4A) & ((1 << 60) - 1),
+            )
+            .unwrap_or_else(|| unreachable!("masked to 60 bits"))
+        })
     }
 }
 
@@ -134,6 +154,7 @@ struct Data {
     dead: Vec<QueuedMail>,
     admin_actions: Vec<AdminAction>,
     drafts: HashMap<String, Draft>,
+    guarantees: Vec<domain::issuance::Guarantee>,
 }
 
 fn visible(request: &LoanRequest, scope: &Scope) -> bool {
@@ -245,6 +266,7 @@ impl Fakes {
                 Arc::new(receipt),
             )),
             loan_requests: self.store.clone(),
+            guarantees: self.store.clone(),
             banks: self.store.clone(),
             stats: self.store.clone(),
             settings: self.store.clone(),

@@ -138,6 +138,14 @@ impl LoanRequestRepository for InMemoryStore {
         }
         let from = request.status;
         let to = transition(from, command.action)?;
+        let snapshot = request.clone();
+        Self::confirm_guarantee(&data, &snapshot, to, command.identifier)?;
+        Self::close_guarantee(&mut data, command.id, to, command.now);
+        let request = data
+            .requests
+            .iter_mut()
+            .find(|r| r.id == command.id)
+            .ok_or(TransitionError::NotFound)?;
         request.status = to;
         request.version += 1;
         request.updated_at = command.now;

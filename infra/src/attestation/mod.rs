@@ -68,6 +68,110 @@ pub struct Attestation {
     pub verification_url: String,
 }
 
+impl Attestation {
+    /// The attestation of `guarantee`, issued for `request` of the bank `bank_name`.
+    #[must_use]
+    pub fn of(
+        guarantee: &domain::issuance::Guarantee,
+        request: &domain::loan_request::LoanRequest,
+        bank_name: String,
+        verification_url: String,
+    ) -> Self {
+        let terms = &request.terms;
+        Self {
+            identifier: guarantee.identifier,
+            issued_on: guarantee.issued_at.date_naive(),
+            company_name: request.company.legal_name.clone(),
+            siren: guarantee.siren.clone(),
+            bank_name,
+            bank_code: guarantee.bank.clone(),
+            loan_amount: guarantee.amount,
+            guarantee_share: terms.guarantee_share,
+            guaranteed_amount: terms.guaranteed,
+            fee_schedule: terms.fee_schedule.clone(),
+            total_fee: terms.total_fee,
+            verification_url,
+        }
+    }
+}
+
+impl Attestation {
+    /// The attestation an outbox e-mail (`guarantee_issued`) carries, from its payload
+    /// (written by the transaction: `persistence::guarantees`), the bank's name
+    /// and the public check page.
+    ///
+    /// # Errors
+    /// What is missing or invalid in the payload.
+    pub fn from_payload(
+        payload: &serde_json::Value,
+        bank_name: String,
+        verification_url: String,
+    ) -> Result<Self, String> {
+        let text = |key: &str| {
+            payload
+                .get(key)
+                .and_then(serde_json::Value::as_str)
+                .ok_or_else(|| format!("the payload has no {key}"))
+        };
+        let number = |value: &serde_json::Value, key: &str| {
+            value
+                .get(key)
+                .and_then(serde_json::Value::as_i64)
+                .ok_or_else(|| format!("the payload has no {key}"))
+        };
+        let cents = |key: &str| number(payload, key).map(Cents::new);
+        let basis_points = |value: &serde_json::Value, key: &str| {
+            number(value, key).and_then(|n| {
+                u32::try_from(n)
+                    .map(BasisPoints::new)
+                    .map_err(|_| format!("{key} out of range"))
+            })
+        };
+        let fee_schedule = payload
+            .get("fee_schedule")
+            .and_then(serde_json::Value::as_array)
+            .ok_or("the payload has no fee_schedule")?
+            .iter()
+            .map(|year| {
+                Ok(FeeYear {
+                    year: u8::try_from(number(year, "year")?)
+                        .map_err(|_| "year out of range".to_owned())?,
+                    rate_bp: basis_points(year, "rate_bp")?,
+                    outstanding: Cents::new(number(year, "outstanding_cents")?),
+                    fee: Cents::new(number(year, "fee_cents")?),
+                })
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        Ok(Self {
+            identifier: GuaranteeIdentifier::parse(text("identifier")?)
+                .map_err(|e| e.to_string())?,
+            issued_on: text("issued_on")?
+                .parse()
+                .map_err(|e| format!("issued_on: {e}"))?,
+            company_name: LegalName::parse(text("legal_name")?)
+                .map_err(|_| "legal_name is not a company name".to_owned())?,
+            siren: text("siren")?
+                .parse()
+                .map_err(|_| "siren is not a SIREN".to_owned())?,
+            bank_name,
+            bank_code: BankCode::parse(text("bank_id")?)
+                .map_err(|_| "bank_id is not a bank code".to_owned())?,
+            loan_amount: cents("requested_amount_cents")?,
+            guarantee_share: basis_points(payload, "guarantee_share_bp")?,
+            guaranteed_amount: cents("guaranteed_cents")?,
+            fee_schedule,
+            total_fee: cents("total_fee_cents")?,
+            verification_url,
+        })
+    }
+
+    /// The file name an attestation is downloaded and attached as.
+    #[must_use]
+    pub fn filename(&self) -> String {
+        format!("attestation-{}.pdf", self.identifier)
+    }
+}
+
 /// The PDF could not be written: krilla refused it (in practice, a rule of PDF/UA-1 or
 /// PDF/A-2a that the layout broke: a bug here, not a bad input).
 #[derive(Debug, thiserror::Error)]

@@ -7,6 +7,7 @@ pub mod bank;
 pub mod dev_account;
 pub mod document;
 pub mod draft;
+pub mod guarantee;
 pub mod idempotency_record;
 pub mod loan_request;
 pub mod message;

@@ -16,6 +16,7 @@ mod m20261206_000006_queue_at_scale;
 mod m20261206_000007_admin_actions;
 mod m20261206_000008_drafts;
 mod m20261206_000009_submit_outcome;
+mod m20261206_000010_guarantees;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000007_admin_actions::Migration),
             Box::new(m20261206_000008_drafts::Migration),
             Box::new(m20261206_000009_submit_outcome::Migration),
+            Box::new(m20261206_000010_guarantees::Migration),
         ]
     }
 }

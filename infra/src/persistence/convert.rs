@@ -223,12 +223,24 @@ pub(crate) fn outbox_row_to(
     recipient: &str,
     now: DateTime<Utc>,
 ) -> outbox_message::ActiveModel {
+    outbox_row_with(request, kind, recipient, outbox_payload(request), now)
+}
+
+/// An e-mail of `kind` about `request` to `recipient` with its own payload: pending,
+/// due `now`.
+pub(crate) fn outbox_row_with(
+    request: &LoanRequest,
+    kind: MailKind,
+    recipient: &str,
+    payload: String,
+    now: DateTime<Utc>,
+) -> outbox_message::ActiveModel {
     outbox_message::ActiveModel {
         id: Set(Uuid::now_v7()),
         loan_request_id: Set(request.id.0),
         kind: Set(kind.as_str().to_owned()),
         recipient: Set(recipient.to_owned()),
-        payload: Set(outbox_payload(request)),
+        payload: Set(payload),
         status: Set(OutboxStatus::Pending.as_str().to_owned()),
         attempts: Set(0),
         next_attempt_at: Set(now),

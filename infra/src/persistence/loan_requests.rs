@@ -138,6 +138,9 @@ impl Store {
         let from = status_from(&row.status, row.id)?;
         let to = transition(from, command.action)?;
         let now = command.now;
+        let request = loan_request_from_row(row.clone())?;
+        self.guarantee_step(txn, &request, to, command.identifier, now)
+            .await?;
         let reason = command.reason.clone();
         let updated = loan_request::Entity::update_many()
             .col_expr(loan_request::Column::Status, Expr::value(to.as_str()))
@@ -174,7 +177,7 @@ impl Store {
         .exec_without_returning(txn)
         .await
         .map_err(storage)?;
-        let mut request = loan_request_from_row(row)?;
+        let mut request = request;
         request.status = to;
         request.version = command.expected_version + 1;
         request.updated_at = now;

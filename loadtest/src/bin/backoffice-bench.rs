@@ -309,6 +309,7 @@ async fn main() -> anyhow::Result<()> {
         },
         identity: api::Identity::Dev(idp.clone()),
         campaign: domain::campaign::CampaignWindow::default(),
+        one_identifier_per_company: domain::issuance::OneIdentifierPerCompany::NEVER,
         cursor_key: b"bench".to_vec(),
         migrate: true,
         aws: None,

@@ -1,6 +1,9 @@
 //! `POST /api/v1/loan-requests/{id}/decision`: a reviewer of the request's bank
 //! pre-approves it (in_review → pre_approved) or rejects it with a reason
-//! (submitted or in_review → rejected). Requires `If-Match`.
+//! (submitted, in_review or pre_approved → rejected). `POST
+//! /api/v1/loan-requests/{id}/grant`: a reviewer grants it on the guarantee identifier
+//! the company handed over (pre_approved → granted, docs/RULES.md §20). Both require
+//! `If-Match`.
 
 use app::loan_requests::Decision;
 use serde::{Deserialize, Serialize};
@@ -44,7 +47,30 @@ impl From<DecisionKind> for Decision {
     }
 }
 
+/// A grant: the guarantee identifier the company handed to its bank.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GrantInput {
+    /// `PGE-XXXX-XXXX-XXXX-C` (spaces, hyphens and case are forgiven).
+    #[schema(example = "PGE-7K3M-Q9TX-2HBW-V")]
+    pub guarantee_identifier: String,
+}
+
+problem_answers! {
+    /// What a grant may be refused for, besides a workflow step's reasons.
+    GrantProblems {
+        NotFound => "No such request at the reviewer's bank",
+        ValidationFailed => "Not the guarantee identifier issued for this request (field guarantee_identifier: does-not-match, already-used, cancelled, or its format)",
+    }
+}
+
 workflow_routes! {
+    /// Grant a pre-approved request on its guarantee identifier: it must be the one
+    /// issued for this request (same SIREN and bank, an amount not below the loan's),
+    /// still valid; the request becomes `granted` and the guarantee `used`.
+    grant_loan_request: "/api/v1/loan-requests/{id}/grant", Reviewer, [ReviewerOnly, GrantProblems],
+        body GrantInput => value,
+        |service, reviewer, id, version| service.grant(&reviewer, id, version, &value.guarantee_identifier);
     /// Pre-approve or reject a request.
     decide_loan_request: "/api/v1/loan-requests/{id}/decision", Reviewer, [ReviewerOnly, DecisionProblems],
         body DecisionInput => value,

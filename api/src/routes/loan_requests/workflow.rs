@@ -1,8 +1,9 @@
 //! The workflow routes without a body, from one description: `POST
-//! /api/v1/loan-requests/{id}/{review,grant,withdraw}`. Each moves the request one step
+//! /api/v1/loan-requests/{id}/{review,withdraw}`. Each moves the request one step
 //! (docs/RULES.md §14) for the principal its row names, at the version of `If-Match`,
-//! and answers the new state with its `ETag`. The decision (`…/decision`), which takes a
-//! body, is declared with the same description in `decide.rs`.
+//! and answers the new state with its `ETag`. The decision (`…/decision`) and the grant
+//! (`…/grant`, on the guarantee identifier), which take a body, are declared with the
+//! same description in `decide.rs`.
 
 use app::loan_requests::Decision;
 
@@ -68,10 +69,8 @@ workflow_routes! {
     /// A reviewer of the request's bank takes it in review (submitted → in_review).
     review_loan_request: "/api/v1/loan-requests/{id}/review", Reviewer, [ReviewerOnly, NotVisible],
         |service, reviewer, id, version| service.decide(&reviewer, id, version, Decision::TakeInReview, None);
-    /// A reviewer of the request's bank marks it granted (pre_approved → granted).
-    grant_loan_request: "/api/v1/loan-requests/{id}/grant", Reviewer, [ReviewerOnly, NotVisible],
-        |service, reviewer, id, version| service.decide(&reviewer, id, version, Decision::Grant, None);
-    /// The owner withdraws their request (submitted or in_review → withdrawn).
+    /// The owner withdraws their request (submitted, in_review or pre_approved →
+    /// withdrawn; a guarantee identifier issued for it is cancelled).
     withdraw_loan_request: "/api/v1/loan-requests/{id}/withdraw", Applicant, [ApplicantOnly, NotVisible],
         |service, applicant, id, version| service.withdraw(&applicant, id, version);
 }

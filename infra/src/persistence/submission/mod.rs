@@ -32,11 +32,11 @@ pub use postgres::{LANE_MAX_AGE, Lanes, PgSubmissions};
 use super::Store;
 
 /// Advisory-lock class of SIREN locks (two-int4 key space: class, SIREN).
-const SIREN_LOCK_CLASS: i32 = 0x5047_4501;
+pub(super) const SIREN_LOCK_CLASS: i32 = 0x5047_4501;
 
 /// The stored names of the statuses whose amounts no longer count toward a company's
 /// cap, from [`Status::released`] (the domain's `counts_toward_cap`).
-static RELEASED: LazyLock<Vec<&'static str>> =
+pub(super) static RELEASED: LazyLock<Vec<&'static str>> =
     LazyLock::new(|| Status::released().map(Status::as_str).collect());
 
 /// The locks a submission takes, always in this order: the idempotency key's (with a
