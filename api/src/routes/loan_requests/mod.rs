@@ -1,4 +1,4 @@
-//! `/api/v1/loan-requests` and its sub-resources: one file per action, but the three
+//! `/api/v1/loan-requests` and its sub-resources: one file per action, but the two
 //! workflow steps without a body, described together in `workflow.rs`.
 
 pub mod bulk;
