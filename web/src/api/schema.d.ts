@@ -130,6 +130,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/guarantee-checks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a guarantee identifier with its company's SIREN: anyone, no sign-in, a few
+         *     checks a minute per address. An unknown identifier and a SIREN that is not its
+         *     company's get the same answer.
+         */
+        post: operations["check_guarantee"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/guarantees/{identifier}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Verify a guarantee identifier: a reviewer sees their bank's, an admin any. */
+        get: operations["verify_guarantee"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/loan-requests": {
         parameters: {
             query?: never;
@@ -284,8 +322,56 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A reviewer of the request's bank marks it granted (pre_approved → granted). */
+        /**
+         * Grant a pre-approved request on its guarantee identifier: it must be the one
+         *     issued for this request (same SIREN and bank, an amount not below the loan's),
+         *     still valid; the request becomes `granted` and the guarantee `used`.
+         */
         post: operations["grant_loan_request"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/loan-requests/{id}/guarantee": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a request's guarantee (the bank's reviewers see where it stands, not the
+         *     identifier).
+         */
+        get: operations["get_guarantee"];
+        put?: never;
+        /**
+         * Obtain the guarantee identifier of a pre-approved request (asking again gives the
+         *     same one). The attestation is also e-mailed to the request's contact address.
+         */
+        post: operations["issue_guarantee"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/loan-requests/{id}/guarantee/attestation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download the guarantee's attestation (PDF/UA: tagged, fonts embedded): the company's
+         *     and the admins'.
+         */
+        get: operations["download_attestation"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -336,7 +422,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** The owner withdraws their request (submitted or in_review → withdrawn). */
+        /**
+         * The owner withdraws their request (submitted, in_review or pre_approved →
+         *     withdrawn; a guarantee identifier issued for it is cancelled).
+         */
         post: operations["withdraw_loan_request"];
         delete?: never;
         options?: never;
@@ -623,8 +712,9 @@ export interface components {
         /** @description One entry of a request's audit trail. */
         AuditEventView: {
             /**
-             * @description submit, review, pre_approve, reject, grant, withdraw, or attach_document (a
-             *     document confirmed; the status does not change).
+             * @description submit, review, pre_approve, reject, grant, withdraw, attach_document (a
+             *     document confirmed), message, or issue_guarantee (the company obtained its
+             *     guarantee identifier); the last three leave the status as it was.
              */
             action: string;
             /** @description applicant, reviewer or admin. */
@@ -881,7 +971,7 @@ export interface components {
          * @description Every code of a field error (`FieldProblem.code`); clients may rely on the list being complete.
          * @enum {string}
          */
-        FieldCode: "required" | "invalid-format" | "invalid-checksum" | "too-long" | "out-of-range" | "negative" | "invalid-characters" | "amount-below-minimum" | "amount-above-cap" | "siret-siren-mismatch" | "invalid-email" | "unknown-value" | "future-date" | "extension-mismatch" | "unknown-bank" | "too_long" | "too_large" | "out_of_range" | "unsupported" | "invalid" | "invalid-type" | "unknown-field" | "invalid-parameter" | "invalid-path-parameter" | "invalid-etag" | "invalid-cursor" | "not-allowed" | "reversed-range" | "duplicate" | "refused";
+        FieldCode: "required" | "invalid-format" | "invalid-checksum" | "too-long" | "out-of-range" | "negative" | "invalid-characters" | "amount-below-minimum" | "amount-above-cap" | "siret-siren-mismatch" | "invalid-email" | "unknown-value" | "future-date" | "extension-mismatch" | "unknown-bank" | "too_long" | "too_large" | "out_of_range" | "unsupported" | "invalid" | "invalid-type" | "unknown-field" | "invalid-parameter" | "invalid-path-parameter" | "invalid-etag" | "invalid-cursor" | "not-allowed" | "reversed-range" | "duplicate" | "refused" | "does-not-match" | "already-used" | "cancelled";
         /** @description One invalid field or parameter. */
         FieldProblem: {
             code: components["schemas"]["FieldCode"];
@@ -892,6 +982,62 @@ export interface components {
             field: string;
             /** @description Human-readable explanation. */
             message: string;
+        };
+        /** @description A grant: the guarantee identifier the company handed to its bank. */
+        GrantInput: {
+            /**
+             * @description `PGE-XXXX-XXXX-XXXX-C` (spaces, hyphens and case are forgiven).
+             * @example PGE-7K3M-Q9TX-2HBW-V
+             */
+            guarantee_identifier: string;
+        };
+        /** @description A public check: an identifier and its company's SIREN. */
+        GuaranteeCheckInput: {
+            /** @example PGE-7K3M-Q9TX-2HBW-V */
+            identifier: string;
+            /** @example 732829320 */
+            siren: string;
+        };
+        /** @description What a public check says: only where the guarantee stands. */
+        GuaranteeCheckView: {
+            /**
+             * @description `valid` (issued, not used yet), `used` or `cancelled`.
+             * @example valid
+             */
+            status: string;
+        };
+        /**
+         * @description Where a guarantee stands: `issued` (valid, not used yet), `used` (the bank granted
+         *     the loan on it), `cancelled` (the request was withdrawn or rejected). Documentation
+         *     only: statuses travel as these strings.
+         * @enum {string}
+         */
+        GuaranteeState: "issued" | "used" | "cancelled";
+        /** @description A loan's State guarantee. */
+        GuaranteeView: {
+            /**
+             * Format: int64
+             * @description The loan's amount when the identifier was issued: the bank may grant up to it.
+             */
+            amount_cents: number;
+            bank_id: string;
+            /**
+             * Format: date-time
+             * @description When the bank granted on it, or when it was cancelled.
+             */
+            closed_at?: string | null;
+            /**
+             * @description `PGE-XXXX-XXXX-XXXX-C`; absent for the bank's reviewers reading their request's
+             *     guarantee (the company hands it to them).
+             * @example PGE-7K3M-Q9TX-2HBW-V
+             */
+            identifier?: string | null;
+            /** Format: date-time */
+            issued_at: string;
+            /** Format: uuid */
+            loan_request_id: string;
+            siren: string;
+            status: components["schemas"]["GuaranteeState"];
         };
         /** @description Health status. */
         HealthView: {
@@ -952,7 +1098,7 @@ export interface components {
         };
         /**
          * @description A loan request's state (docs/RULES.md §14): `submitted` → `in_review` → `pre_approved` →
-         *     `granted`; `submitted`/`in_review` → `rejected` or `withdrawn`. Documentation only:
+         *     `granted`; `submitted`/`in_review`/`pre_approved` → `rejected` or `withdrawn`. Documentation only:
          *     statuses travel as these strings.
          * @enum {string}
          */
@@ -1107,7 +1253,7 @@ export interface components {
          * @description Every kind of problem the API answers with (`Problem.type`); clients may rely on the list being complete.
          * @enum {string}
          */
-        ProblemType: "/problems/account-exists" | "/problems/aggregate-cap-exceeded" | "/problems/bank-exists" | "/problems/body-timeout" | "/problems/campaign-closed" | "/problems/database-unavailable" | "/problems/degraded-mode" | "/problems/document-already-uploaded" | "/problems/document-confirmed" | "/problems/document-content-mismatch" | "/problems/document-mismatch" | "/problems/document-not-uploaded" | "/problems/documents-closed" | "/problems/forbidden" | "/problems/idempotency-key-reused" | "/problems/identity-provider-unavailable" | "/problems/internal" | "/problems/invalid-parameter" | "/problems/invalid-transition" | "/problems/malformed-json" | "/problems/method-not-allowed" | "/problems/not-eligible" | "/problems/not-found" | "/problems/not-ready" | "/problems/object-storage-unavailable" | "/problems/overloaded" | "/problems/payload-too-large" | "/problems/precondition-failed" | "/problems/precondition-required" | "/problems/rate-limited" | "/problems/request-timeout" | "/problems/signed-url-expired" | "/problems/signed-url-invalid" | "/problems/thread-full" | "/problems/too-many-documents" | "/problems/unauthorized" | "/problems/unsupported-media-type" | "/problems/upload-size-mismatch" | "/problems/validation-failed";
+        ProblemType: "/problems/account-exists" | "/problems/aggregate-cap-exceeded" | "/problems/bank-exists" | "/problems/body-timeout" | "/problems/campaign-closed" | "/problems/database-unavailable" | "/problems/degraded-mode" | "/problems/document-already-uploaded" | "/problems/document-confirmed" | "/problems/document-content-mismatch" | "/problems/document-mismatch" | "/problems/document-not-uploaded" | "/problems/documents-closed" | "/problems/forbidden" | "/problems/guarantee-unavailable" | "/problems/idempotency-key-reused" | "/problems/identity-provider-unavailable" | "/problems/internal" | "/problems/invalid-parameter" | "/problems/invalid-transition" | "/problems/malformed-json" | "/problems/method-not-allowed" | "/problems/not-eligible" | "/problems/not-found" | "/problems/not-ready" | "/problems/object-storage-unavailable" | "/problems/one-identifier-per-company" | "/problems/overloaded" | "/problems/payload-too-large" | "/problems/precondition-failed" | "/problems/precondition-required" | "/problems/rate-limited" | "/problems/request-timeout" | "/problems/signed-url-expired" | "/problems/signed-url-invalid" | "/problems/thread-full" | "/problems/too-many-documents" | "/problems/unauthorized" | "/problems/unsupported-media-type" | "/problems/upload-size-mismatch" | "/problems/validation-failed";
         /** @description The created account. */
         ReviewerView: {
             bank_id: string;
@@ -2398,6 +2544,215 @@ export interface operations {
             };
         };
     };
+    check_guarantee: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GuaranteeCheckInput"];
+            };
+        };
+        responses: {
+            /** @description Where the guarantee stands */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuaranteeCheckView"];
+                };
+            };
+            /** @description Malformed JSON (`malformed-json`) or a value of the wrong type */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No guarantee with this identifier for this SIREN */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body did not arrive in time (`body-timeout`); send it again */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 64 KiB (`payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No `Content-Type: application/json` (`unsupported-media-type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an identifier or not a SIREN */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many checks from this address */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (`internal`); the cause is logged with the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Overloaded (`overloaded`), too slow (`request-timeout`), database or storage out of reach (`database-unavailable`, `object-storage-unavailable`) or degraded mode (`degraded-mode`), with `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    verify_guarantee: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Guarantee identifier, PGE-XXXX-XXXX-XXXX-C (spaces, hyphens and case are forgiven) */
+                identifier: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The guarantee */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuaranteeView"];
+                };
+            };
+            /** @description Not a guarantee identifier */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a reviewer or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No guarantee with this identifier at the caller's bank */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body did not arrive in time (`body-timeout`); send it again */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 64 KiB (`payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`), with `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (`internal`); the cause is logged with the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Overloaded (`overloaded`), too slow (`request-timeout`), database or storage out of reach (`database-unavailable`, `object-storage-unavailable`) or degraded mode (`degraded-mode`), with `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_loan_requests: {
         parameters: {
             query?: {
@@ -3599,7 +3954,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GrantInput"];
+            };
+        };
         responses: {
             /** @description New state */
             200: {
@@ -3612,7 +3971,7 @@ export interface operations {
                     "application/json": components["schemas"]["LoanRequestView"];
                 };
             };
-            /** @description A path segment or header that cannot be read (`invalid-parameter`) */
+            /** @description A path segment or header that cannot be read (`invalid-parameter`), malformed JSON (`malformed-json`) or a value of the wrong type */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3639,7 +3998,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such request visible to the caller */
+            /** @description No such request at the reviewer's bank */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3684,8 +4043,367 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No `Content-Type: application/json` (`unsupported-media-type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not the guarantee identifier issued for this request (field guarantee_identifier: does-not-match, already-used, cancelled, or its format) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description If-Match missing */
             428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`), with `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (`internal`); the cause is logged with the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Overloaded (`overloaded`), too slow (`request-timeout`), database or storage out of reach (`database-unavailable`, `object-storage-unavailable`) or degraded mode (`degraded-mode`), with `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_guarantee: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Loan request id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The guarantee */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuaranteeView"];
+                };
+            };
+            /** @description A path segment or header that cannot be read (`invalid-parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No known role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such request visible to the caller, or no identifier issued yet */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body did not arrive in time (`body-timeout`); send it again */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 64 KiB (`payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`), with `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (`internal`); the cause is logged with the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Overloaded (`overloaded`), too slow (`request-timeout`), database or storage out of reach (`database-unavailable`, `object-storage-unavailable`) or degraded mode (`degraded-mode`), with `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    issue_guarantee: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Loan request id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Issued before: the same identifier */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuaranteeView"];
+                };
+            };
+            /** @description Issued now */
+            201: {
+                headers: {
+                    /** @description The request's new version */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuaranteeView"];
+                };
+            };
+            /** @description A path segment or header that cannot be read (`invalid-parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an applicant */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such request visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body did not arrive in time (`body-timeout`); send it again */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not pre-approved (guarantee-unavailable), or the company already holds an identifier while the one-identifier-per-company rule holds */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 64 KiB (`payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The company's guaranteed loans would exceed its cap, or a new identifier is asked outside the campaign window */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`), with `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (`internal`); the cause is logged with the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Overloaded (`overloaded`), too slow (`request-timeout`), database or storage out of reach (`database-unavailable`, `object-storage-unavailable`) or degraded mode (`degraded-mode`), with `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    download_attestation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Loan request id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The attestation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": number[];
+                };
+            };
+            /** @description A path segment or header that cannot be read (`invalid-parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No known role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such request visible to the caller, or no identifier issued yet */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body did not arrive in time (`body-timeout`); send it again */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 64 KiB (`payload-too-large`) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
