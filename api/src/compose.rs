@@ -278,6 +278,7 @@ pub async fn build_state(wiring: Wiring) -> anyhow::Result<AppState> {
             submissions: store.submissions(Arc::new(routes::loan_requests::submit::receipt)),
             loan_requests: shared.clone(),
             guarantees: shared.clone(),
+            four_eyes: shared.clone(),
             banks: shared.clone(),
             stats: shared.clone(),
             settings: shared.clone(),

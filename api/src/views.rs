@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::company::{Company, RawCompany};
+use domain::four_eyes::PendingGrant;
 use domain::loan_request::{AuditEvent, LoanRequest};
 use domain::rules::LoanTerms;
 use serde::{Deserialize, Serialize};
@@ -192,6 +193,33 @@ pub struct LoanRequestView {
     /// for applicants and reviewers; absent elsewhere.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unread_messages: Option<u32>,
+    /// A grant above the bank's four-eyes threshold asked by a first reviewer, awaiting a
+    /// second one (docs/RULES.md §21); the request stays `pre_approved` meanwhile. In
+    /// `GET` of one request and in a grant's answer; absent when none is pending.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub awaiting_second_approval: Option<PendingGrantView>,
+}
+
+/// A grant awaiting a second reviewer.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PendingGrantView {
+    /// The reviewer who asked for it; absent for the applicant (the bank's staff are
+    /// named to applicants only as their bank).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requested_by: Option<String>,
+    pub requested_at: DateTime<Utc>,
+}
+
+impl PendingGrantView {
+    /// The pending grant as `caller` may read it.
+    #[must_use]
+    pub fn for_caller(pending: &PendingGrant, caller: &app::Caller) -> Self {
+        Self {
+            requested_by: (!matches!(caller, app::Caller::Applicant(_)))
+                .then(|| pending.requested_by.as_str().to_owned()),
+            requested_at: pending.requested_at,
+        }
+    }
 }
 
 impl From<&LoanRequest> for LoanRequestView {
@@ -211,6 +239,7 @@ impl From<&LoanRequest> for LoanRequestView {
             created_at: r.created_at,
             updated_at: r.updated_at,
             unread_messages: None,
+            awaiting_second_approval: None,
         }
     }
 }

@@ -6,17 +6,18 @@ use std::sync::Arc;
 
 use domain::campaign::CampaignWindow;
 use domain::error::{FieldCode, FieldError};
+use domain::four_eyes::PendingGrant;
 use domain::loan_request::{
     AuditEvent, Direction, IdempotencyKey, ListFilter, ListOrder, LoanRequest, LoanRequestId, Page,
     PageQuery, Position, Scope, Total, TransitionCommand,
 };
 use domain::message::Side;
 use domain::ports::{
-    Clock, IdGenerator, LoanRequestRepository, MessageRepository, NewLoanRequest, Receipt,
-    SubmissionRepository, SubmitError, SubmitOutcome,
+    Clock, FourEyesRepository, IdGenerator, LoanRequestRepository, MessageRepository,
+    NewLoanRequest, Receipt, ReturnCommand, SubmissionRepository, SubmitError, SubmitOutcome,
 };
 use domain::submission::{RawSubmission, Submission, SubmissionError};
-use domain::workflow::{Action, Reason, Role};
+use domain::workflow::{Action, Reason, Role, Status};
 
 use crate::{Applicant, BackOffice, Caller, Error, Platform, Ports, Reviewer};
 
@@ -51,6 +52,17 @@ pub struct Reading {
     pub request: LoanRequest,
     /// Messages of the other side the reader has not read; `None` for an admin.
     pub unread_messages: Option<u32>,
+    /// A grant above the bank's threshold awaiting a second reviewer.
+    pub pending_grant: Option<PendingGrant>,
+}
+
+/// What a grant did: granted the loan, or recorded the first approval of a grant above
+/// the bank's threshold (the request stays pre-approved, awaiting a second reviewer).
+#[derive(Debug)]
+pub struct Granted {
+    pub request: LoanRequest,
+    /// The first approval, when the grant awaits a second reviewer.
+    pub pending_grant: Option<PendingGrant>,
 }
 
 /// A page of requests as their reader sees them.
@@ -117,6 +129,7 @@ pub struct Export {
 pub struct LoanRequests {
     submissions: Arc<dyn SubmissionRepository>,
     store: Arc<dyn LoanRequestRepository>,
+    four_eyes: Arc<dyn FourEyesRepository>,
     messages: Arc<dyn MessageRepository>,
     clock: Arc<dyn Clock>,
     ids: Arc<dyn IdGenerator>,
@@ -130,6 +143,7 @@ impl LoanRequests {
         Self {
             submissions: ports.submissions.clone(),
             store: ports.loan_requests.clone(),
+            four_eyes: ports.four_eyes.clone(),
             messages: ports.messages.clone(),
             clock: ports.clock.clone(),
             ids: ports.ids.clone(),
@@ -207,9 +221,15 @@ impl LoanRequests {
             }
             None => None,
         };
+        let pending_grant = if request.status == Status::PreApproved {
+            self.four_eyes.pending(request.id, &caller.scope()).await?
+        } else {
+            None
+        };
         Ok(Reading {
             request,
             unread_messages,
+            pending_grant,
         })
     }
 
@@ -359,18 +379,68 @@ impl LoanRequests {
         id: LoanRequestId,
         expected_version: i32,
         identifier: &str,
-    ) -> Result<LoanRequest, Error> {
+    ) -> Result<Granted, Error> {
         let identifier = crate::guarantees::parse_identifier(domain::issuance::FIELD, identifier)
             .map_err(Error::invalid)?;
-        self.transition(
-            reviewer,
-            id,
-            expected_version,
-            Action::Grant,
-            None,
-            Some(identifier),
-        )
-        .await
+        let request = self
+            .transition(
+                reviewer,
+                id,
+                expected_version,
+                Action::Grant,
+                None,
+                Some(identifier),
+            )
+            .await?;
+        let pending_grant = if request.status == Status::PreApproved {
+            self.four_eyes
+                .pending(request.id, &reviewer.scope())
+                .await?
+        } else {
+            None
+        };
+        Ok(Granted {
+            request,
+            pending_grant,
+        })
+    }
+
+    /// A reviewer of the bank sends a grant awaiting a second approval back, with a
+    /// reason (required, like a rejection's): the request stays pre-approved, with no
+    /// grant pending.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] on the reason; the store's refusals ([`Error::Transition`]:
+    /// not found, stale version, no grant pending).
+    pub async fn return_grant(
+        &self,
+        reviewer: &Reviewer,
+        id: LoanRequestId,
+        expected_version: i32,
+        reason: Option<&str>,
+    ) -> Result<LoanRequest, Error> {
+        let reason = match parse_reason(Action::Reject, reason) {
+            Ok(Some(reason)) => reason,
+            Ok(None) => {
+                return Err(Error::invalid(FieldError::new(
+                    "reason",
+                    FieldCode::Required,
+                    "sending a grant back needs a reason",
+                )));
+            }
+            Err(e) => return Err(Error::invalid(e)),
+        };
+        Ok(self
+            .four_eyes
+            .return_grant(ReturnCommand {
+                id,
+                scope: reviewer.scope(),
+                expected_version,
+                actor: reviewer.actor(),
+                reason: reason.into_string(),
+                now: self.clock.now(),
+            })
+            .await?)
     }
 
     /// The owner withdraws their request, at the version they saw.

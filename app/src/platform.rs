@@ -7,16 +7,17 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use domain::error::{FieldCode, FieldError, has_hidden_characters};
-use domain::loan_request::Bank;
+use domain::four_eyes::GrantThreshold;
+use domain::loan_request::{Bank, Scope};
 use domain::ports::{
-    AdminAction, AdminActions, BankRepository, Clock, CreateBankError, IdentityAdmin, OutboxStats,
-    PlatformSettings, StatsRepository, Totals,
+    AdminAction, AdminActions, BankRepository, Clock, CreateBankError, FourEyesRepository,
+    IdentityAdmin, OutboxStats, PlatformSettings, StatsRepository, Totals,
 };
 use domain::submission::{BankCode, EmailAddress};
 use domain::workflow::Status;
 use tokio::sync::RwLock;
 
-use crate::{Admin, Error, Ports};
+use crate::{Admin, BackOffice, Error, Ports};
 
 /// How long the bank list is trusted before it is read again.
 const BANK_CACHE_TTL: Duration = Duration::from_secs(30);
@@ -85,6 +86,7 @@ pub struct Platform {
     admin_actions: Arc<dyn AdminActions>,
     stats: Arc<dyn StatsRepository>,
     identity: Arc<dyn IdentityAdmin>,
+    four_eyes: Arc<dyn FourEyesRepository>,
     clock: Arc<dyn Clock>,
     bank_cache: RwLock<Option<(Instant, Arc<Vec<Bank>>)>>,
     degraded_cache: RwLock<Option<(Instant, bool)>>,
@@ -99,6 +101,7 @@ impl Platform {
             admin_actions: ports.admin_actions.clone(),
             stats: ports.stats.clone(),
             identity: ports.identity_admin.clone(),
+            four_eyes: ports.four_eyes.clone(),
             clock: ports.clock.clone(),
             bank_cache: RwLock::new(None),
             degraded_cache: RwLock::new(None),
@@ -210,6 +213,60 @@ impl Platform {
         }
         *self.bank_cache.write().await = None;
         Ok(self.banks().await?.iter().any(|b| &b.code == code))
+    }
+
+    /// A participating bank's four-eyes threshold (docs/RULES.md §21): for an admin, or
+    /// a reviewer of that bank (another bank's is not found).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] (no such bank, or another bank's), storage.
+    pub async fn grant_threshold(
+        &self,
+        back_office: &BackOffice,
+        bank: &str,
+    ) -> Result<Option<GrantThreshold>, Error> {
+        let bank = self.participating(bank).await?;
+        if let Scope::Bank(own) = back_office.scope()
+            && own != bank
+        {
+            return Err(Error::NotFound);
+        }
+        Ok(self.four_eyes.threshold(&bank).await?)
+    }
+
+    /// Sets a participating bank's four-eyes threshold (an admin): a grant of a loan
+    /// above `threshold_cents` then needs a second reviewer of the bank; `None` removes
+    /// it.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] (no such bank), [`Error::Invalid`] (`threshold_cents`),
+    /// storage.
+    pub async fn set_grant_threshold(
+        &self,
+        admin: &Admin,
+        bank: &str,
+        threshold_cents: Option<i64>,
+    ) -> Result<Option<GrantThreshold>, Error> {
+        let bank = self.participating(bank).await?;
+        let threshold = threshold_cents
+            .map(GrantThreshold::new)
+            .transpose()
+            .map_err(Error::invalid)?;
+        self.four_eyes
+            .set_threshold(&bank, threshold, &admin.actor(), self.clock.now())
+            .await?;
+        tracing::info!(bank = %bank.as_str(), "four-eyes threshold set");
+        Ok(threshold)
+    }
+
+    /// A participating bank by its code; anything else is not found.
+    async fn participating(&self, raw: &str) -> Result<BankCode, Error> {
+        let code = BankCode::parse(raw).map_err(|_| Error::NotFound)?;
+        if self.bank_exists(&code).await? {
+            Ok(code)
+        } else {
+            Err(Error::NotFound)
+        }
     }
 
     /// Adds a participating bank (an admin).

@@ -7,6 +7,7 @@ pub mod campaign;
 pub mod company;
 pub mod document;
 pub mod error;
+pub mod four_eyes;
 pub mod guarantee;
 pub mod issuance;
 pub mod loan_request;

@@ -298,6 +298,11 @@ pub enum AuditAction {
     Message,
     /// The company obtained its guarantee identifier (docs/RULES.md §20).
     IssueGuarantee,
+    /// A first reviewer granted a loan above the bank's threshold: awaiting a second
+    /// (docs/RULES.md §21).
+    RequestGrant,
+    /// A second reviewer sent a pending grant back, with a reason.
+    ReturnGrant,
 }
 
 impl AuditAction {
@@ -311,6 +316,8 @@ impl AuditAction {
             Self::AttachDocument => "attach_document",
             Self::Message => "message",
             Self::IssueGuarantee => "issue_guarantee",
+            Self::RequestGrant => "request_grant",
+            Self::ReturnGrant => "return_grant",
         }
     }
 
@@ -321,6 +328,8 @@ impl AuditAction {
             "attach_document" => Some(Self::AttachDocument),
             "message" => Some(Self::Message),
             "issue_guarantee" => Some(Self::IssueGuarantee),
+            "request_grant" => Some(Self::RequestGrant),
+            "return_grant" => Some(Self::ReturnGrant),
             other => Action::parse(other).map(Self::Workflow),
         }
     }

@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::error::FieldError;
+use crate::four_eyes::{GrantThreshold, PendingGrant, SameReviewer};
 use crate::guarantee::GuaranteeIdentifier;
 use crate::issuance::{Guarantee, IssueRefusal, OneIdentifierPerCompany};
 use crate::loan_request::{
@@ -14,7 +15,7 @@ use crate::loan_request::{
 use crate::message::{Message, NewMessage, Side};
 use crate::reference::Reference;
 use crate::rules::AggregateCapExceeded;
-use crate::submission::Submission;
+use crate::submission::{BankCode, Submission};
 use crate::workflow::InvalidTransition;
 
 /// Failure of a storage adapter that the caller cannot fix (connection lost, disk full,
@@ -155,6 +156,12 @@ pub enum TransitionError {
     /// no longer valid (field `guarantee_identifier`).
     #[error("guarantee identifier refused: {0}")]
     Guarantee(FieldError),
+    /// The reviewer who asked for a grant above the bank's threshold tried to confirm it.
+    #[error(transparent)]
+    SameReviewer(#[from] SameReviewer),
+    /// No grant is pending on the request (to send back).
+    #[error("no grant awaits a second approval on this request")]
+    NoPendingGrant,
     #[error(transparent)]
     Storage(#[from] StorageError),
 }
@@ -310,6 +317,59 @@ pub trait GuaranteeRepository: Send + Sync + 'static {
         &self,
         identifier: GuaranteeIdentifier,
     ) -> Result<Option<Guarantee>, StorageError>;
+}
+
+/// A second reviewer sends a pending grant back to the first, with a reason.
+#[derive(Debug, Clone)]
+pub struct ReturnCommand {
+    pub id: LoanRequestId,
+    pub scope: Scope,
+    pub expected_version: i32,
+    pub actor: Actor,
+    pub reason: String,
+    pub now: DateTime<Utc>,
+}
+
+/// Four eyes on large grants (docs/RULES.md §21): the banks' thresholds and the grants
+/// awaiting a second reviewer. The grant itself is [`LoanRequestRepository::transition`],
+/// which reads both in its transaction ([`crate::four_eyes::grant_step`]).
+#[async_trait]
+pub trait FourEyesRepository: Send + Sync + 'static {
+    /// The bank's threshold; `None`: no four eyes.
+    ///
+    /// # Errors
+    /// [`StorageError`] only.
+    async fn threshold(&self, bank: &BankCode) -> Result<Option<GrantThreshold>, StorageError>;
+
+    /// Sets (or, with `None`, removes) the bank's threshold, recording who and when.
+    ///
+    /// # Errors
+    /// [`StorageError`] only.
+    async fn set_threshold(
+        &self,
+        bank: &BankCode,
+        threshold: Option<GrantThreshold>,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError>;
+
+    /// The grant awaiting a second reviewer on a request visible in `scope`.
+    ///
+    /// # Errors
+    /// [`StorageError`] only.
+    async fn pending(
+        &self,
+        id: LoanRequestId,
+        scope: &Scope,
+    ) -> Result<Option<PendingGrant>, StorageError>;
+
+    /// Sends the pending grant back, at the version the reviewer saw: the pending grant
+    /// is removed, the request's version moves on, the audit line (`return_grant`, with
+    /// the reason) is written, in one transaction.
+    ///
+    /// # Errors
+    /// [`TransitionError`]: not found, stale version, [`TransitionError::NoPendingGrant`].
+    async fn return_grant(&self, command: ReturnCommand) -> Result<LoanRequest, TransitionError>;
 }
 
 /// Why a bank could not be added.

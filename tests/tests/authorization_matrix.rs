@@ -83,6 +83,14 @@ fn grant() -> Value {
 /// A well-formed guarantee identifier that was never issued.
 const UNKNOWN_IDENTIFIER: &str = "PGE-0000-0000-0001-2";
 
+fn send_back() -> Value {
+    json!({"reason": "Montant à revoir"})
+}
+
+fn no_threshold() -> Value {
+    json!({"threshold_cents": null})
+}
+
 fn check() -> Value {
     json!({"identifier": UNKNOWN_IDENTIFIER, "siren": "732829320"})
 }
@@ -169,6 +177,25 @@ fn table() -> Vec<Row> {
             "/api/v1/loan-requests/{id}/grant",
             Some(grant),
             [401, 403, 403, 412, 404, 403],
+        ),
+        row(
+            M::POST,
+            "/api/v1/loan-requests/{id}/grant/return",
+            Some(send_back),
+            [401, 403, 403, 412, 404, 403],
+        ),
+        // A bank's four-eyes threshold: its reviewers read it, admins set it.
+        row(
+            M::GET,
+            "/api/v1/banks/{id}/grant-threshold",
+            None,
+            [401, 403, 403, 200, 404, 200],
+        ),
+        row(
+            M::PUT,
+            "/api/v1/banks/{id}/grant-threshold",
+            Some(no_threshold),
+            [401, 403, 403, 403, 403, 200],
         ),
         // The guarantee identifier (the request under test is submitted: none yet). Only
         // its owner may ask for one (refused here: not pre-approved); the attestation is

@@ -73,6 +73,7 @@ catalogue! {
     InvalidTransition: "invalid-transition", CONFLICT, "Invalid transition";
     MalformedJson: "malformed-json", BAD_REQUEST, "Malformed JSON";
     MethodNotAllowed: "method-not-allowed", METHOD_NOT_ALLOWED, "Method not allowed";
+    NoPendingGrant: "no-pending-grant", CONFLICT, "No grant awaits a second approval";
     NotEligible: "not-eligible", UNPROCESSABLE_ENTITY, "Company not eligible";
     NotFound: "not-found", NOT_FOUND, "Not found";
     NotReady: "not-ready", SERVICE_UNAVAILABLE, "Service unavailable";
@@ -84,6 +85,7 @@ catalogue! {
     PreconditionRequired: "precondition-required", PRECONDITION_REQUIRED, "If-Match required";
     RateLimited: "rate-limited", TOO_MANY_REQUESTS, "Too many requests";
     RequestTimeout: "request-timeout", SERVICE_UNAVAILABLE, "Service unavailable";
+    SecondReviewerRequired: "second-reviewer-required", CONFLICT, "Second reviewer required";
     SignedUrlExpired: "signed-url-expired", FORBIDDEN, "Link expired";
     SignedUrlInvalid: "signed-url-invalid", FORBIDDEN, "Invalid link";
     ThreadFull: "thread-full", CONFLICT, "Thread full";

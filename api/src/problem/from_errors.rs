@@ -55,6 +55,14 @@ impl From<TransitionError> for Problem {
                 ),
             ),
             TransitionError::Guarantee(error) => Self::validation(vec![error]),
+            TransitionError::SameReviewer(_) => Self::new(
+                ProblemType::SecondReviewerRequired,
+                "this grant is above the bank's four-eyes threshold and you asked for it: another reviewer of the bank confirms it",
+            ),
+            TransitionError::NoPendingGrant => Self::new(
+                ProblemType::NoPendingGrant,
+                "no grant awaits a second approval on this request",
+            ),
             TransitionError::Storage(s) => s.into(),
         }
     }

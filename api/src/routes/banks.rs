@@ -171,3 +171,95 @@ pub async fn create_reviewer(
         }),
     ))
 }
+
+/// A bank's four-eyes threshold (docs/RULES.md §21).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GrantThresholdView {
+    pub bank_id: String,
+    /// A grant of a loan strictly above this amount needs a second reviewer of the bank;
+    /// null: every grant is decided by one reviewer.
+    #[schema(example = 50_000_000)]
+    pub threshold_cents: Option<i64>,
+}
+
+/// A bank's four-eyes threshold to set.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GrantThresholdInput {
+    /// 0 to 100,000,000,000 cents (€1 billion); null removes the threshold.
+    #[schema(example = 50_000_000)]
+    pub threshold_cents: Option<i64>,
+}
+
+problem_answers! {
+    /// What reading a threshold may answer besides the roles'.
+    ThresholdProblems {
+        NotFound => "No such bank, or another bank's (for a reviewer)",
+    }
+    /// What setting a threshold may answer besides the roles'.
+    SetThresholdProblems {
+        NotFound => "No such bank",
+        ValidationFailed => "threshold_cents negative or above €1 billion",
+    }
+}
+
+/// Read a bank's four-eyes threshold (admins, and the bank's own reviewers).
+#[utoipa::path(
+    get,
+    path = "/api/v1/banks/{id}/grant-threshold",
+    tag = "banks",
+    params(("id" = String, Path, description = "Bank code")),
+    responses(
+        (status = 200, description = "The threshold", body = GrantThresholdView),
+        crate::problem::openapi::BackOfficeOnly,
+        ThresholdProblems,
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get_grant_threshold(
+    State(state): State<AppState>,
+    back_office: crate::auth::BackOffice,
+    crate::extract::ApiPath(id): crate::extract::ApiPath<String>,
+) -> Result<Json<GrantThresholdView>, Problem> {
+    let threshold = state
+        .services
+        .platform
+        .grant_threshold(&back_office, &id)
+        .await?;
+    Ok(Json(GrantThresholdView {
+        bank_id: id,
+        threshold_cents: threshold.map(|t| t.cents().get()),
+    }))
+}
+
+/// Set or remove a bank's four-eyes threshold (admin): grants of loans above it then
+/// need a second reviewer of the bank, never the one who asked.
+#[utoipa::path(
+    put,
+    path = "/api/v1/banks/{id}/grant-threshold",
+    tag = "banks",
+    params(("id" = String, Path, description = "Bank code")),
+    request_body = GrantThresholdInput,
+    responses(
+        (status = 200, description = "The threshold set", body = GrantThresholdView),
+        AdminOnly,
+        SetThresholdProblems,
+    ),
+    security(("bearer" = []))
+)]
+pub async fn put_grant_threshold(
+    State(state): State<AppState>,
+    admin: Admin,
+    crate::extract::ApiPath(id): crate::extract::ApiPath<String>,
+    ApiJson { value, .. }: ApiJson<GrantThresholdInput>,
+) -> Result<Json<GrantThresholdView>, Problem> {
+    let threshold = state
+        .services
+        .platform
+        .set_grant_threshold(&admin, &id, value.threshold_cents)
+        .await?;
+    Ok(Json(GrantThresholdView {
+        bank_id: id,
+        threshold_cents: threshold.map(|t| t.cents().get()),
+    }))
+}

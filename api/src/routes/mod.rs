@@ -71,6 +71,10 @@ fn business_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(banks::list_banks, banks::create_bank))
         .routes(routes!(banks::create_reviewer))
         .routes(routes!(
+            banks::get_grant_threshold,
+            banks::put_grant_threshold
+        ))
+        .routes(routes!(
             drafts::get_draft,
             drafts::put_draft,
             drafts::delete_draft
@@ -85,6 +89,7 @@ fn business_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(loan_requests::workflow::review_loan_request))
         .routes(routes!(loan_requests::decide::decide_loan_request))
         .routes(routes!(loan_requests::decide::grant_loan_request))
+        .routes(routes!(loan_requests::decide::return_grant))
         .routes(routes!(
             loan_requests::messages::list_messages,
             loan_requests::messages::post_message

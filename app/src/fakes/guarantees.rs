@@ -3,6 +3,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use domain::four_eyes::{GrantStep, grant_step};
 use domain::guarantee::GuaranteeIdentifier;
 use domain::issuance::{CompanyGuarantees, Guarantee, GuaranteeStatus, may_issue};
 use domain::loan_request::{AuditAction, AuditEvent, LoanRequest, LoanRequestId, MailKind, Scope};
@@ -44,12 +45,19 @@ impl InMemoryStore {
         request: &LoanRequest,
         to: Status,
         identifier: Option<GuaranteeIdentifier>,
-    ) -> Result<(), TransitionError> {
-        if to == Status::Granted {
-            let found = identifier.and_then(|i| data.guarantees.iter().find(|g| g.identifier == i));
-            Guarantee::confirm_for(found, request).map_err(TransitionError::Guarantee)?;
+        actor: &domain::loan_request::Actor,
+    ) -> Result<Option<GrantStep>, TransitionError> {
+        if to != Status::Granted {
+            return Ok(None);
         }
-        Ok(())
+        let found = identifier.and_then(|i| data.guarantees.iter().find(|g| g.identifier == i));
+        Guarantee::confirm_for(found, request).map_err(TransitionError::Guarantee)?;
+        Ok(Some(grant_step(
+            data.thresholds.get(&request.bank).copied(),
+            request.amount,
+            data.pending_grants.get(&request.id),
+            &actor.subject,
+        )?))
     }
 
     /// A grant uses the request's issued guarantee; a withdrawal or a rejection cancels
@@ -65,6 +73,7 @@ impl InMemoryStore {
             Status::Withdrawn | Status::Rejected => GuaranteeStatus::Cancelled,
             Status::Submitted | Status::InReview | Status::PreApproved => return,
         };
+        data.pending_grants.remove(&id);
         for guarantee in &mut data.guarantees {
             if guarantee.loan_request_id == id && guarantee.status == GuaranteeStatus::Issued {
                 guarantee.status = status;

@@ -5,6 +5,7 @@
 //! suite's job.
 
 mod documents;
+mod four_eyes;
 mod guarantees;
 mod identity;
 mod messages;
@@ -155,6 +156,8 @@ struct Data {
     admin_actions: Vec<AdminAction>,
     drafts: HashMap<String, Draft>,
     guarantees: Vec<domain::issuance::Guarantee>,
+    thresholds: HashMap<BankCode, domain::four_eyes::GrantThreshold>,
+    pending_grants: HashMap<LoanRequestId, domain::four_eyes::PendingGrant>,
 }
 
 fn visible(request: &LoanRequest, scope: &Scope) -> bool {
@@ -267,6 +270,7 @@ impl Fakes {
             )),
             loan_requests: self.store.clone(),
             guarantees: self.store.clone(),
+            four_eyes: self.store.clone(),
             banks: self.store.clone(),
             stats: self.store.clone(),
             settings: self.store.clone(),

@@ -139,8 +139,27 @@ impl LoanRequestRepository for InMemoryStore {
         let from = request.status;
         let to = transition(from, command.action)?;
         let snapshot = request.clone();
-        Self::confirm_guarantee(&data, &snapshot, to, command.identifier)?;
+        let step =
+            Self::confirm_guarantee(&data, &snapshot, to, command.identifier, &command.actor)?;
+        // The first approval of a grant above the bank's threshold: the request stays
+        // pre-approved, awaiting a second reviewer.
+        let awaiting = step == Some(domain::four_eyes::GrantStep::AwaitSecondReviewer);
+        let (to, action) = if awaiting {
+            (from, domain::loan_request::AuditAction::RequestGrant)
+        } else {
+            (to, command.action.into())
+        };
         Self::close_guarantee(&mut data, command.id, to, command.now);
+        if awaiting && let Some(identifier) = command.identifier {
+            data.pending_grants.insert(
+                command.id,
+                domain::four_eyes::PendingGrant {
+                    requested_by: command.actor.subject.clone(),
+                    requested_at: command.now,
+                    identifier,
+                },
+            );
+        }
         let request = data
             .requests
             .iter_mut()
@@ -160,13 +179,13 @@ impl LoanRequestRepository for InMemoryStore {
                 at: command.now,
                 actor_role: command.actor.role,
                 actor_subject: Some(command.actor.subject.as_str().to_owned()),
-                action: command.action.into(),
+                action,
                 from_status: Some(from),
                 to_status: to,
                 reason: command.reason,
             },
         );
-        if let Some(kind) = MailKind::for_status(to) {
+        if let Some(kind) = MailKind::for_status(to).filter(|_| to != from) {
             data.outbox.push(QueuedMail {
                 loan_request_id: request.id,
                 kind,

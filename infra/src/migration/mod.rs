@@ -17,6 +17,7 @@ mod m20261206_000007_admin_actions;
 mod m20261206_000008_drafts;
 mod m20261206_000009_submit_outcome;
 mod m20261206_000010_guarantees;
+mod m20261206_000011_four_eyes;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000008_drafts::Migration),
             Box::new(m20261206_000009_submit_outcome::Migration),
             Box::new(m20261206_000010_guarantees::Migration),
+            Box::new(m20261206_000011_four_eyes::Migration),
         ]
     }
 }

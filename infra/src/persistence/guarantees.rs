@@ -10,9 +10,10 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use domain::four_eyes::{GrantStep, grant_step};
 use domain::guarantee::GuaranteeIdentifier;
 use domain::issuance::{CompanyGuarantees, Guarantee, GuaranteeStatus, IssueRefusal, may_issue};
-use domain::loan_request::{AuditAction, LoanRequest, LoanRequestId, MailKind, Scope};
+use domain::loan_request::{Actor, AuditAction, LoanRequest, LoanRequestId, MailKind, Scope};
 use domain::money::Cents;
 use domain::ports::{
     GuaranteeRepository, IssueCommand, IssueError, Issued, StorageError, TransitionError,
@@ -185,37 +186,71 @@ impl Store {
         })
     }
 
-    /// The guarantee's part of a state change, in its transaction: a grant needs the
-    /// identifier issued for the request (checked by the domain's
-    /// [`Guarantee::confirm_for`]) and uses it; a withdrawal or a rejection cancels the
-    /// request's identifier, if one was issued. Run before the request's row changes.
-    pub(super) async fn guarantee_step(
+    /// The guarantee's checks of a state change, in its transaction, before anything is
+    /// written: a grant needs the identifier issued for the request (the domain's
+    /// [`Guarantee::confirm_for`]), and above the bank's threshold a second reviewer
+    /// (the domain's [`grant_step`], on the bank's threshold and the grant pending on
+    /// the request). `None` for other changes.
+    pub(super) async fn guarantee_check(
         &self,
         txn: &DatabaseTransaction,
         request: &LoanRequest,
         to: Status,
         identifier: Option<GuaranteeIdentifier>,
+        actor: &Actor,
+    ) -> Result<Option<GrantStep>, TransitionError> {
+        if to != Status::Granted {
+            return Ok(None);
+        }
+        let found = match identifier {
+            Some(identifier) => guarantee::Entity::find_by_id(identifier.as_string())
+                .one(txn)
+                .await
+                .map_err(storage)?
+                .map(guarantee_from_row)
+                .transpose()?,
+            None => None,
+        };
+        Guarantee::confirm_for(found.as_ref(), request).map_err(TransitionError::Guarantee)?;
+        let threshold = super::four_eyes::threshold_of(txn, &request.bank).await?;
+        let pending = super::four_eyes::pending_of(txn, request.id).await?;
+        Ok(Some(grant_step(
+            threshold,
+            request.amount,
+            pending.as_ref(),
+            &actor.subject,
+        )?))
+    }
+
+    /// The guarantee's writes of a state change, once the request's row was updated: a
+    /// grant uses the guarantee, the first approval of a grant above the threshold
+    /// records the pending grant, a withdrawal or a rejection cancels the guarantee; a
+    /// grant, a withdrawal and a rejection end a pending grant.
+    pub(super) async fn guarantee_apply(
+        &self,
+        txn: &DatabaseTransaction,
+        request: &LoanRequest,
+        to: Status,
+        step: Option<GrantStep>,
+        (identifier, actor): (Option<GuaranteeIdentifier>, &Actor),
         now: DateTime<Utc>,
-    ) -> Result<(), TransitionError> {
-        match to {
-            Status::Granted => {
-                let found = match identifier {
-                    Some(identifier) => guarantee::Entity::find_by_id(identifier.as_string())
-                        .one(txn)
-                        .await
-                        .map_err(storage)?
-                        .map(guarantee_from_row)
-                        .transpose()?,
-                    None => None,
-                };
-                Guarantee::confirm_for(found.as_ref(), request)
-                    .map_err(TransitionError::Guarantee)?;
+    ) -> Result<(), StorageError> {
+        match (to, step) {
+            (Status::PreApproved, Some(GrantStep::AwaitSecondReviewer)) => {
+                if let Some(identifier) = identifier {
+                    super::four_eyes::insert_pending(txn, request.id, identifier, actor, now)
+                        .await?;
+                }
+            }
+            (Status::Granted, _) => {
                 close(txn, request.id, GuaranteeStatus::Used, now).await?;
+                super::four_eyes::delete_pending(txn, request.id).await?;
             }
-            Status::Withdrawn | Status::Rejected => {
+            (Status::Withdrawn | Status::Rejected, _) => {
                 close(txn, request.id, GuaranteeStatus::Cancelled, now).await?;
+                super::four_eyes::delete_pending(txn, request.id).await?;
             }
-            Status::Submitted | Status::InReview | Status::PreApproved => {}
+            _ => {}
         }
         Ok(())
     }

@@ -7,9 +7,10 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use domain::four_eyes::GrantStep;
 use domain::loan_request::{
-    AuditEvent, Direction, ListFilter, ListOrder, LoanRequest, LoanRequestId, MailKind, Page,
-    PageQuery, Position, Scope, Total, TransitionCommand,
+    AuditAction, AuditEvent, Direction, ListFilter, ListOrder, LoanRequest, LoanRequestId,
+    MailKind, Page, PageQuery, Position, Scope, Total, TransitionCommand,
 };
 use domain::ports::{LoanRequestRepository, StorageError, TransitionError};
 use domain::workflow::transition;
@@ -124,8 +125,13 @@ impl Store {
         txn: &DatabaseTransaction,
         command: TransitionCommand,
     ) -> Result<LoanRequest, TransitionError> {
+        // The request's row stays locked until the transaction ends (PostgreSQL; SQLite
+        // has one writer): of concurrent deciders, each reads what the one before it
+        // committed — its version first, so the loser is told 412, not what the
+        // winner's change made of the guarantee or the pending grant.
         let row = loan_request::Entity::find_by_id(command.id.0)
             .filter(scope_condition(&command.scope))
+            .lock_exclusive()
             .one(txn)
             .await
             .map_err(storage)?
@@ -139,8 +145,16 @@ impl Store {
         let to = transition(from, command.action)?;
         let now = command.now;
         let request = loan_request_from_row(row.clone())?;
-        self.guarantee_step(txn, &request, to, command.identifier, now)
+        let step = self
+            .guarantee_check(txn, &request, to, command.identifier, &command.actor)
             .await?;
+        // The first approval of a grant above the bank's threshold leaves the request
+        // pre-approved, awaiting a second reviewer (docs/RULES.md §21).
+        let (to, action) = if step == Some(GrantStep::AwaitSecondReviewer) {
+            (from, AuditAction::RequestGrant)
+        } else {
+            (to, command.action.into())
+        };
         let reason = command.reason.clone();
         let updated = loan_request::Entity::update_many()
             .col_expr(loan_request::Column::Status, Expr::value(to.as_str()))
@@ -166,11 +180,20 @@ impl Store {
                 .map_or(command.expected_version + 1, |r| r.version);
             return Err(TransitionError::VersionMismatch { current });
         }
+        self.guarantee_apply(
+            txn,
+            &request,
+            to,
+            step,
+            (command.identifier, &command.actor),
+            now,
+        )
+        .await?;
         audit_event::Entity::insert(audit_row(
             LoanRequestId(row.id),
             now,
             &command.actor,
-            command.action.into(),
+            action,
             (Some(from), to),
             reason.clone(),
         ))
@@ -184,7 +207,7 @@ impl Store {
         if reason.is_some() {
             request.decision_reason = reason;
         }
-        if let Some(kind) = MailKind::for_status(to) {
+        if let Some(kind) = MailKind::for_status(to).filter(|_| to != from) {
             outbox_message::Entity::insert(outbox_row(&request, kind, now))
                 .exec_without_returning(txn)
                 .await

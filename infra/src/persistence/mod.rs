@@ -7,6 +7,7 @@ mod backoffice;
 mod convert;
 mod documents;
 mod drafts;
+mod four_eyes;
 mod guarantees;
 mod loan_requests;
 mod messages;

@@ -35,5 +35,9 @@ pub async fn get_loan_request(
     let reading = state.services.loan_requests.get(&caller, id).await?;
     let mut view = LoanRequestView::from(&reading.request);
     view.unread_messages = reading.unread_messages;
+    view.awaiting_second_approval = reading
+        .pending_grant
+        .as_ref()
+        .map(|pending| crate::views::PendingGrantView::for_caller(pending, &caller));
     Ok(view_with_etag(view, reading.request.version))
 }
