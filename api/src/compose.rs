@@ -279,6 +279,7 @@ pub async fn build_state(wiring: Wiring) -> anyhow::Result<AppState> {
             loan_requests: shared.clone(),
             guarantees: shared.clone(),
             four_eyes: shared.clone(),
+            audit: shared.clone(),
             banks: shared.clone(),
             stats: shared.clone(),
             settings: shared.clone(),

@@ -39,6 +39,11 @@ enum Command {
     Migrate(MigrateSettings),
     /// Print the OpenAPI document.
     Openapi,
+    /// The tamper-evident audit trail (docs/RULES.md §22).
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
     /// Print a token signed by the dev identity provider (embedded default only).
     DevToken {
         /// applicant, reviewer or admin.
@@ -51,6 +56,16 @@ enum Command {
         #[arg(long)]
         sub: Option<String>,
     },
+}
+
+#[derive(Subcommand)]
+enum AuditAction {
+    /// Walk every chain; print each one's state and its first broken link; exit 1 when
+    /// any chain is broken.
+    Verify,
+    /// Print every chain's head (`chain seq hash`, one a line), to timestamp outside
+    /// the platform.
+    Heads,
 }
 
 /// Timeouts of the migration's sessions (PostgreSQL): a migration that waits for a
@@ -252,6 +267,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             tracing::info!("migrations applied");
             Ok(())
         }
+        Command::Audit { action } => {
+            cli.settings.check().map_err(anyhow::Error::msg)?;
+            ensure_data_dir(&cli.settings)?;
+            let store = Store::connect(&cli.settings.database()).await?;
+            let report = domain::ports::AuditChains::verify(&store)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            store.close().await;
+            audit(action, &report)
+        }
         Command::Openapi => {
             let doc = api::routes::openapi()
                 .to_pretty_json()
@@ -274,6 +299,55 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             use std::io::Write;
             writeln!(std::io::stdout(), "{token}")?;
             Ok(())
+        }
+    }
+}
+
+/// Prints what `pge audit` was asked for.
+fn audit(action: AuditAction, report: &domain::ports::AuditReport) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match action {
+        AuditAction::Heads => {
+            for chain in &report.chains {
+                writeln!(
+                    out,
+                    "{} {} {}",
+                    chain.chain, chain.head_seq, chain.head_hash
+                )?;
+            }
+            Ok(())
+        }
+        AuditAction::Verify => {
+            for chain in &report.chains {
+                match &chain.broken {
+                    None => writeln!(out, "{}: {} events, intact", chain.chain, chain.events)?,
+                    Some(broken) => writeln!(
+                        out,
+                        "{}: BROKEN at event {} of the chain ({}; audit_events.id {}, loan request {})",
+                        chain.chain,
+                        broken.seq,
+                        broken.problem,
+                        broken
+                            .event_id
+                            .map_or_else(|| "-".to_owned(), |id| id.to_string()),
+                        broken
+                            .loan_request_id
+                            .map_or_else(|| "-".to_owned(), |id| id.to_string()),
+                    )?,
+                }
+            }
+            writeln!(
+                out,
+                "{} chains, {} events written before the chain",
+                report.chains.len(),
+                report.unchained_before
+            )?;
+            if report.intact() {
+                Ok(())
+            } else {
+                anyhow::bail!("the audit trail is broken")
+            }
         }
     }
 }
@@ -328,7 +402,7 @@ async fn main() -> std::process::ExitCode {
         Command::Serve(_) => "pge-api",
         Command::Worker => "pge-worker",
         Command::Migrate(_) => "pge-migrate",
-        Command::Openapi | Command::DevToken { .. } => "pge",
+        Command::Openapi | Command::DevToken { .. } | Command::Audit { .. } => "pge",
     };
     let trace_settings = api::traces::TraceSettings {
         endpoint: api::traces::TraceSettings::endpoint_from(

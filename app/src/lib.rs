@@ -38,9 +38,9 @@ use std::sync::Arc;
 use domain::campaign::CampaignWindow;
 use domain::issuance::OneIdentifierPerCompany;
 use domain::ports::{
-    AdminActions, BankRepository, Clock, DocumentRepository, DraftRepository, FourEyesRepository,
-    GuaranteeRepository, IdGenerator, IdentityAdmin, LoanRequestRepository, MessageRepository,
-    ObjectStore, PlatformSettings, StatsRepository, SubmissionRepository,
+    AdminActions, AuditChains, BankRepository, Clock, DocumentRepository, DraftRepository,
+    FourEyesRepository, GuaranteeRepository, IdGenerator, IdentityAdmin, LoanRequestRepository,
+    MessageRepository, ObjectStore, PlatformSettings, StatsRepository, SubmissionRepository,
 };
 
 pub use caller::{Admin, Applicant, BackOffice, Caller, Reviewer};
@@ -61,6 +61,7 @@ pub struct Ports {
     pub loan_requests: Arc<dyn LoanRequestRepository>,
     pub guarantees: Arc<dyn GuaranteeRepository>,
     pub four_eyes: Arc<dyn FourEyesRepository>,
+    pub audit: Arc<dyn AuditChains>,
     pub banks: Arc<dyn BankRepository>,
     pub stats: Arc<dyn StatsRepository>,
     pub settings: Arc<dyn PlatformSettings>,

@@ -10,8 +10,8 @@ use domain::error::{FieldCode, FieldError, has_hidden_characters};
 use domain::four_eyes::GrantThreshold;
 use domain::loan_request::{Bank, Scope};
 use domain::ports::{
-    AdminAction, AdminActions, BankRepository, Clock, CreateBankError, FourEyesRepository,
-    IdentityAdmin, OutboxStats, PlatformSettings, StatsRepository, Totals,
+    AdminAction, AdminActions, AuditChains, AuditReport, BankRepository, Clock, CreateBankError,
+    FourEyesRepository, IdentityAdmin, OutboxStats, PlatformSettings, StatsRepository, Totals,
 };
 use domain::submission::{BankCode, EmailAddress};
 use domain::workflow::Status;
@@ -87,6 +87,7 @@ pub struct Platform {
     stats: Arc<dyn StatsRepository>,
     identity: Arc<dyn IdentityAdmin>,
     four_eyes: Arc<dyn FourEyesRepository>,
+    audit: Arc<dyn AuditChains>,
     clock: Arc<dyn Clock>,
     bank_cache: RwLock<Option<(Instant, Arc<Vec<Bank>>)>>,
     degraded_cache: RwLock<Option<(Instant, bool)>>,
@@ -102,6 +103,7 @@ impl Platform {
             stats: ports.stats.clone(),
             identity: ports.identity_admin.clone(),
             four_eyes: ports.four_eyes.clone(),
+            audit: ports.audit.clone(),
             clock: ports.clock.clone(),
             bank_cache: RwLock::new(None),
             degraded_cache: RwLock::new(None),
@@ -257,6 +259,22 @@ impl Platform {
             .await?;
         tracing::info!(bank = %bank.as_str(), "four-eyes threshold set");
         Ok(threshold)
+    }
+
+    /// Walks the audit trail's chains (an admin): each chain's head and first broken
+    /// link (docs/RULES.md §22). Reads every event: seconds for millions.
+    ///
+    /// # Errors
+    /// Storage only.
+    pub async fn audit_chains(&self, _admin: &Admin) -> Result<AuditReport, Error> {
+        let report = self.audit.verify().await?;
+        if !report.intact() {
+            tracing::error!(
+                broken = report.chains.iter().filter(|c| c.broken.is_some()).count(),
+                "audit trail: broken chains"
+            );
+        }
+        Ok(report)
     }
 
     /// A participating bank by its code; anything else is not found.

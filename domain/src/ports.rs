@@ -372,6 +372,63 @@ pub trait FourEyesRepository: Send + Sync + 'static {
     async fn return_grant(&self, command: ReturnCommand) -> Result<LoanRequest, TransitionError>;
 }
 
+/// One chain of the audit trail as a verification walked it (docs/RULES.md §22).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainState {
+    /// `{bank}-{lane}`: a bank's events, in 16 lanes by request.
+    pub chain: String,
+    /// Events walked in the chain.
+    pub events: u64,
+    /// The head as stored (its last event's number and hash), for an external
+    /// timestamp.
+    pub head_seq: u64,
+    pub head_hash: String,
+    /// The first broken link, if any.
+    pub broken: Option<BrokenLink>,
+}
+
+/// Where a chain stops proving its events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokenLink {
+    /// The event's number in its chain (the one expected, when an event is missing).
+    pub seq: u64,
+    /// The stored event there, if any (`audit_events.id`).
+    pub event_id: Option<i64>,
+    pub loan_request_id: Option<LoanRequestId>,
+    /// `hash-mismatch` (the event was changed), `prev-mismatch` (it does not follow the
+    /// one before), `missing` (an event was removed), `head-mismatch` (the head does not
+    /// end the chain: its last events were removed), `unchained` (an event without its
+    /// link, written after the chain began).
+    pub problem: &'static str,
+}
+
+/// What a verification of the whole audit trail found.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AuditReport {
+    pub chains: Vec<ChainState>,
+    /// Events written before the chain began (none on a database created since).
+    pub unchained_before: u64,
+}
+
+impl AuditReport {
+    /// Whether every chain holds.
+    #[must_use]
+    pub fn intact(&self) -> bool {
+        self.chains.iter().all(|c| c.broken.is_none())
+    }
+}
+
+/// The tamper-evident audit trail (docs/RULES.md §22): every event carries the hash of
+/// the one before it in its chain, written in the event's transaction.
+#[async_trait]
+pub trait AuditChains: Send + Sync + 'static {
+    /// Walks every chain and names the first broken link of each.
+    ///
+    /// # Errors
+    /// [`StorageError`] only.
+    async fn verify(&self) -> Result<AuditReport, StorageError>;
+}
+
 /// Why a bank could not be added.
 #[derive(Debug, thiserror::Error)]
 pub enum CreateBankError {

@@ -329,6 +329,12 @@ fn table() -> Vec<Row> {
             None,
             [401, 403, 403, 403, 403, 200],
         ),
+        row(
+            M::GET,
+            "/api/v1/admin/audit-chains",
+            None,
+            [401, 403, 403, 403, 403, 200],
+        ),
         row(M::GET, "/api/v1/platform-status", None, [200; 6]),
         row(M::GET, "/healthz", None, [200, 200, 200, 200, 200, 200]),
         row(M::GET, "/readyz", None, [200, 200, 200, 200, 200, 200]),

@@ -116,6 +116,7 @@ fn business_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::degraded_mode::platform_status))
         .routes(routes!(admin::outbox::retry_dead_letters))
         .routes(routes!(admin::outbox::admin_actions))
+        .routes(routes!(admin::audit::audit_chains))
 }
 
 /// Probes: never limited, so an overloaded replica still answers them.

@@ -271,6 +271,7 @@ impl Fakes {
             loan_requests: self.store.clone(),
             guarantees: self.store.clone(),
             four_eyes: self.store.clone(),
+            audit: self.store.clone(),
             banks: self.store.clone(),
             stats: self.store.clone(),
             settings: self.store.clone(),

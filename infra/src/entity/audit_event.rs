@@ -13,6 +13,12 @@ pub struct Model {
     pub from_status: Option<String>,
     pub to_status: String,
     pub reason: Option<String>,
+    /// `{bank}-{lane}`; with the three below, `None` on events written before the chain
+    /// (migration `m20261206_000012_audit_chain`).
+    pub chain: Option<String>,
+    pub seq: Option<i64>,
+    pub prev_hash: Option<String>,
+    pub hash: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

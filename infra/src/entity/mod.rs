@@ -2,6 +2,7 @@
 //! them into domain values.
 
 pub mod admin_action;
+pub mod audit_chain_head;
 pub mod audit_event;
 pub mod bank;
 pub mod dev_account;

@@ -18,6 +18,7 @@ mod m20261206_000008_drafts;
 mod m20261206_000009_submit_outcome;
 mod m20261206_000010_guarantees;
 mod m20261206_000011_four_eyes;
+mod m20261206_000012_audit_chain;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000009_submit_outcome::Migration),
             Box::new(m20261206_000010_guarantees::Migration),
             Box::new(m20261206_000011_four_eyes::Migration),
+            Box::new(m20261206_000012_audit_chain::Migration),
         ]
     }
 }

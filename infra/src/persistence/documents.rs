@@ -16,7 +16,7 @@ use sea_orm::{
 
 use super::convert::{audit_row, status_from};
 use super::{Store, storage};
-use crate::entity::{audit_event, document, loan_request};
+use crate::entity::{document, loan_request};
 
 fn corrupt(id: uuid::Uuid) -> StorageError {
     StorageError::other(format!("corrupt document row {id}"))
@@ -125,15 +125,18 @@ impl DocumentRepository for Store {
                 .map_err(storage)?
                 .ok_or_else(|| StorageError::other("document without request"))?;
             let status = status_from(&request.status, request.id)?;
-            audit_event::Entity::insert(audit_row(
-                doc.loan_request_id,
-                now,
-                actor,
-                AuditAction::AttachDocument,
-                (Some(status), status),
-                None,
-            ))
-            .exec_without_returning(&txn)
+            crate::persistence::audit_chain::insert_event(
+                &txn,
+                audit_row(
+                    doc.loan_request_id,
+                    now,
+                    actor,
+                    AuditAction::AttachDocument,
+                    (Some(status), status),
+                    None,
+                ),
+                request.bank_id.as_str(),
+            )
             .await
             .map_err(storage)?;
         }

@@ -25,7 +25,7 @@ use sea_orm::{
 use super::convert::{audit_row, loan_request_from_row, status_from};
 use super::loan_requests::scope_condition;
 use super::{Store, storage};
-use crate::entity::{audit_event, grant_threshold, loan_request, pending_grant};
+use crate::entity::{grant_threshold, loan_request, pending_grant};
 
 fn threshold_from(row: &grant_threshold::Model) -> Result<GrantThreshold, StorageError> {
     GrantThreshold::new(row.threshold_cents).map_err(|_| {
@@ -154,15 +154,18 @@ impl Store {
         if !delete_pending(txn, LoanRequestId(row.id)).await? {
             return Err(TransitionError::NoPendingGrant);
         }
-        audit_event::Entity::insert(audit_row(
-            LoanRequestId(row.id),
-            command.now,
-            &command.actor,
-            AuditAction::ReturnGrant,
-            (Some(status), status),
-            Some(command.reason.clone()),
-        ))
-        .exec_without_returning(txn)
+        crate::persistence::audit_chain::insert_event(
+            txn,
+            audit_row(
+                LoanRequestId(row.id),
+                command.now,
+                &command.actor,
+                AuditAction::ReturnGrant,
+                (Some(status), status),
+                Some(command.reason.clone()),
+            ),
+            row.bank_id.as_str(),
+        )
         .await
         .map_err(storage)?;
         let mut request = loan_request_from_row(row)?;

@@ -30,7 +30,7 @@ use super::convert::{audit_row, loan_request_from_row, outbox_row_with, status_f
 use super::loan_requests::scope_condition;
 use super::submission::{RELEASED, SIREN_LOCK_CLASS};
 use super::{Store, storage};
-use crate::entity::{audit_event, guarantee, loan_request, outbox_message};
+use crate::entity::{guarantee, loan_request, outbox_message};
 
 fn guarantee_from_row(row: guarantee::Model) -> Result<Guarantee, StorageError> {
     let corrupt = |what: &str| {
@@ -158,15 +158,18 @@ impl Store {
                 _ => IssueError::Storage(storage(err)),
             });
         }
-        audit_event::Entity::insert(audit_row(
-            request.id,
-            command.now,
-            &command.actor,
-            AuditAction::IssueGuarantee,
-            (Some(Status::PreApproved), Status::PreApproved),
-            None,
-        ))
-        .exec_without_returning(txn)
+        crate::persistence::audit_chain::insert_event(
+            txn,
+            audit_row(
+                request.id,
+                command.now,
+                &command.actor,
+                AuditAction::IssueGuarantee,
+                (Some(Status::PreApproved), Status::PreApproved),
+                None,
+            ),
+            request.bank.as_str(),
+        )
         .await
         .map_err(storage)?;
         outbox_message::Entity::insert(outbox_row_with(

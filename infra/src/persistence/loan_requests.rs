@@ -189,15 +189,18 @@ impl Store {
             now,
         )
         .await?;
-        audit_event::Entity::insert(audit_row(
-            LoanRequestId(row.id),
-            now,
-            &command.actor,
-            action,
-            (Some(from), to),
-            reason.clone(),
-        ))
-        .exec_without_returning(txn)
+        crate::persistence::audit_chain::insert_event(
+            txn,
+            audit_row(
+                LoanRequestId(row.id),
+                now,
+                &command.actor,
+                action,
+                (Some(from), to),
+                reason.clone(),
+            ),
+            row.bank_id.as_str(),
+        )
         .await
         .map_err(storage)?;
         let mut request = request;

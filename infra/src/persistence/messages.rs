@@ -18,7 +18,7 @@ use super::convert::loan_request_from_row;
 use super::convert::{audit_row, outbox_row_to};
 use super::loan_requests::scope_condition;
 use super::{Store, storage};
-use crate::entity::{audit_event, bank, loan_request, message};
+use crate::entity::{bank, loan_request, message};
 
 fn message_from_row(row: message::Model) -> Result<Message, StorageError> {
     let from = Side::parse(&row.from_side)
@@ -77,15 +77,18 @@ impl Store {
         .await
         .map_err(storage)?;
         // The audit trail records that a message was written, not what it says.
-        audit_event::Entity::insert(audit_row(
-            request.id,
-            now,
-            &new.author,
-            AuditAction::Message,
-            (Some(request.status), request.status),
-            None,
-        ))
-        .exec_without_returning(txn)
+        crate::persistence::audit_chain::insert_event(
+            txn,
+            audit_row(
+                request.id,
+                now,
+                &new.author,
+                AuditAction::Message,
+                (Some(request.status), request.status),
+                None,
+            ),
+            request.bank.as_str(),
+        )
         .await
         .map_err(storage)?;
         let recipient = match new.from {

@@ -3,6 +3,7 @@
 //! ([`submission`]).
 
 mod admin_actions;
+pub mod audit_chain;
 mod backoffice;
 mod convert;
 mod documents;

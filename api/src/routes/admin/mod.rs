@@ -1,4 +1,5 @@
 //! Platform administration.
 
+pub mod audit;
 pub mod degraded_mode;
 pub mod outbox;

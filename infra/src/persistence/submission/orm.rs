@@ -25,7 +25,7 @@ use sea_orm::{
 };
 
 use super::{Locks, RELEASED, SIREN_LOCK_CLASS, replayed};
-use crate::entity::{audit_event, idempotency_record, loan_request, outbox_message};
+use crate::entity::{idempotency_record, loan_request, outbox_message};
 use crate::persistence::convert::{audit_row, outbox_row, request_row};
 use crate::persistence::storage;
 
@@ -105,15 +105,18 @@ impl OrmSubmissions {
                 _ => SubmitError::Storage(storage(err)),
             });
         }
-        audit_event::Entity::insert(audit_row(
-            request.id,
-            new.now,
-            &new.actor,
-            AuditAction::Submit,
-            (None, request.status),
-            None,
-        ))
-        .exec_without_returning(txn)
+        crate::persistence::audit_chain::insert_event(
+            txn,
+            audit_row(
+                request.id,
+                new.now,
+                &new.actor,
+                AuditAction::Submit,
+                (None, request.status),
+                None,
+            ),
+            request.bank.as_str(),
+        )
         .await
         .map_err(storage)?;
         outbox_message::Entity::insert(outbox_row(&request, MailKind::SubmissionReceived, new.now))
