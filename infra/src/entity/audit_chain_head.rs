@@ -6,6 +6,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub chain: String,
     pub seq: i64,
+    /// The hash before the last event's (what its `prev_hash` holds).
+    pub prev_hash: String,
     pub hash: String,
 }
 

@@ -21,26 +21,20 @@ use sea_orm_migration::schema::{big_integer, string_len};
 pub struct Migration;
 
 /// The trigger: the event's chain (`{bank}-{lane}`, the lane from the request id's last
-/// byte), its number, the previous hash and its own, then the head moved on. The
-/// canonical form is `infra::persistence::audit_chain::canonical`'s.
+/// byte), then, in one UPDATE of the chain's head, its number, the previous hash and its
+/// own (the head keeps the previous hash too, so that one statement returns all three).
+/// The canonical form is `infra::persistence::audit_chain::canonical`'s.
 const LINK: &str = r#"
 CREATE FUNCTION pge_audit_link() RETURNS trigger LANGUAGE plpgsql AS $fn$
 DECLARE
     bank text;
-    next_seq bigint;
-    previous text;
-    canonical text;
+    fields text;
 BEGIN
     SELECT l.bank_id INTO bank FROM loan_requests l WHERE l.id = NEW.loan_request_id;
     NEW.chain := COALESCE(bank, '00000') || '-'
         || lpad((get_byte(uuid_send(NEW.loan_request_id), 15) % 16)::text, 2, '0');
-    INSERT INTO audit_chain_heads AS h (chain, seq, hash)
-    VALUES (NEW.chain, 1, repeat('0', 64))
-    ON CONFLICT (chain) DO UPDATE SET seq = h.seq + 1
-    RETURNING h.seq, h.hash INTO next_seq, previous;
-    canonical := concat_ws('|',
-        length(NEW.chain)::text || ':' || NEW.chain,
-        next_seq::text,
+    -- The canonical form but the chain and the number (which the head gives).
+    fields := concat_ws('|',
         NEW.loan_request_id::text,
         to_char(NEW.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
         COALESCE(length(NEW.actor_role)::text || ':' || NEW.actor_role, '-'),
@@ -49,10 +43,26 @@ BEGIN
         COALESCE(length(NEW.from_status)::text || ':' || NEW.from_status, '-'),
         COALESCE(length(NEW.to_status)::text || ':' || NEW.to_status, '-'),
         COALESCE(length(NEW.reason)::text || ':' || NEW.reason, '-'));
-    NEW.seq := next_seq;
-    NEW.prev_hash := previous;
-    NEW.hash := encode(sha256(convert_to(previous || E'\n' || canonical, 'UTF8')), 'hex');
-    UPDATE audit_chain_heads SET hash = NEW.hash WHERE chain = NEW.chain;
+    LOOP
+        -- One statement moves the head and links the event (the head's row lock orders
+        -- the chain's events until the transaction ends).
+        UPDATE audit_chain_heads h
+           SET seq = h.seq + 1,
+               prev_hash = h.hash,
+               hash = encode(sha256(convert_to(h.hash || E'\n'
+                   || length(NEW.chain)::text || ':' || NEW.chain || '|'
+                   || (h.seq + 1)::text || '|' || fields, 'UTF8')), 'hex')
+         WHERE h.chain = NEW.chain
+        RETURNING h.seq, h.prev_hash, h.hash INTO NEW.seq, NEW.prev_hash, NEW.hash;
+        EXIT WHEN FOUND;
+        -- The chain's first event (or a concurrent first one won: update again).
+        INSERT INTO audit_chain_heads (chain, seq, prev_hash, hash)
+        VALUES (NEW.chain, 1, repeat('0', 64), encode(sha256(convert_to(repeat('0', 64) || E'\n'
+            || length(NEW.chain)::text || ':' || NEW.chain || '|1|' || fields, 'UTF8')), 'hex'))
+        ON CONFLICT (chain) DO NOTHING
+        RETURNING seq, prev_hash, hash INTO NEW.seq, NEW.prev_hash, NEW.hash;
+        EXIT WHEN FOUND;
+    END LOOP;
     RETURN NEW;
 END
 $fn$
@@ -70,6 +80,7 @@ impl MigrationTrait for Migration {
                     .table(AuditChainHeads::Table)
                     .col(string_len(AuditChainHeads::Chain, 12).primary_key())
                     .col(big_integer(AuditChainHeads::Seq))
+                    .col(string_len(AuditChainHeads::PrevHash, 64))
                     .col(string_len(AuditChainHeads::Hash, 64))
                     .to_owned(),
             )
@@ -144,6 +155,7 @@ enum AuditChainHeads {
     Table,
     Chain,
     Seq,
+    PrevHash,
     Hash,
 }
 

@@ -114,6 +114,7 @@ pub(crate) async fn insert_event(
     let hash = link(&previous, &canonical(&model, &chain, seq));
     row.chain = Set(Some(chain.clone()));
     row.seq = Set(Some(seq));
+    let previous_for_head = previous.clone();
     row.prev_hash = Set(Some(previous));
     row.hash = Set(Some(hash.clone()));
     audit_event::Entity::insert(row)
@@ -122,12 +123,14 @@ pub(crate) async fn insert_event(
     audit_chain_head::Entity::insert(audit_chain_head::ActiveModel {
         chain: Set(chain),
         seq: Set(seq),
+        prev_hash: Set(previous_for_head),
         hash: Set(hash),
     })
     .on_conflict(
         OnConflict::column(audit_chain_head::Column::Chain)
             .update_columns([
                 audit_chain_head::Column::Seq,
+                audit_chain_head::Column::PrevHash,
                 audit_chain_head::Column::Hash,
             ])
             .to_owned(),
