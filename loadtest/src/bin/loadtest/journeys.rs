@@ -1,4 +1,8 @@
-//! The two journeys (applicant, reviewer) and the submission-only load, as goose transactions.
+//! The two journeys (applicant, reviewer) and the submission-only load, as goose
+//! transactions. The 2020 sequence runs through them: reviewers pre-approve what
+//! applicants submitted; an applicant who finds a request of theirs pre-approved obtains
+//! its guarantee identifier and hands it over (a queue the reviewers read); a reviewer
+//! grants on an identifier handed over.
 
 use super::*;
 
@@ -19,6 +23,8 @@ pub(crate) struct Shared {
     pub(crate) contention: Mutex<BTreeMap<(String, u16), u64>>,
     /// Reviewer journeys that found nothing submitted.
     pub(crate) idle: AtomicU64,
+    /// Identifiers the applicants obtained, handed to the bank: (request id, identifier).
+    pub(crate) handed_over: Mutex<std::collections::VecDeque<(String, String)>>,
     /// Answers that shed load (503 `overloaded`, 429), by request name.
     pub(crate) shed: Mutex<BTreeMap<String, u64>>,
     /// Response times of the other answers (milliseconds → count), by request name.
@@ -249,7 +255,7 @@ pub(crate) async fn submit(
     Ok(id)
 }
 
-/// Journey A: simulate → submit → list own → read one.
+/// Journey A: simulate → submit → list own → read one → list pre-approved → identifier.
 pub(crate) async fn applicant_journey(user: &mut GooseUser, shared: &Shared) -> TransactionResult {
     let auth = authorization(user);
     let (company, amount, years) = random_submission(&mut rand::thread_rng());
@@ -304,6 +310,58 @@ pub(crate) async fn applicant_journey(user: &mut GooseUser, shared: &Shared) -> 
     if answer.etag.is_none() {
         return fail(user, &mut answer, "no ETag");
     }
+    obtain_identifier(user, shared, &auth).await
+}
+
+/// After the bank's agreement: the applicant's pre-approved requests (their earlier
+/// submissions, which reviewers took meanwhile) → the guarantee identifier of one,
+/// handed over to the bank.
+pub(crate) async fn obtain_identifier(
+    user: &mut GooseUser,
+    shared: &Shared,
+    auth: &str,
+) -> TransactionResult {
+    let builder = user
+        .get_request_builder(
+            &GooseMethod::Get,
+            "/api/v1/loan-requests?status=pre_approved&limit=5",
+        )?
+        .header(AUTHORIZATION, auth);
+    let mut answer = send(user, "A5 list pre-approved", builder).await?;
+    expect(user, &mut answer, 200)?;
+    let first = answer.json().and_then(|b| {
+        b.get("items")?
+            .as_array()?
+            .first()?
+            .get("id")?
+            .as_str()
+            .map(str::to_owned)
+    });
+    let Some(id) = first else {
+        return Ok(());
+    };
+    let builder = user
+        .get_request_builder(
+            &GooseMethod::Post,
+            &format!("/api/v1/loan-requests/{id}/guarantee"),
+        )?
+        .header(AUTHORIZATION, auth);
+    let mut answer = send(user, "A6 identifier", builder).await?;
+    if answer.status == 200 {
+        // Obtained before (a grant pending, or this journey's earlier turn).
+        user.set_success(&mut answer.metric)?;
+        return Ok(());
+    }
+    expect(user, &mut answer, 201)?;
+    let Some(identifier) = answer
+        .json()
+        .and_then(|b| b.get("identifier")?.as_str().map(str::to_owned))
+    else {
+        return fail(user, &mut answer, "no identifier in the answer");
+    };
+    if let Ok(mut queue) = shared.handed_over.lock() {
+        queue.push_back((id, identifier));
+    }
     Ok(())
 }
 
@@ -326,7 +384,8 @@ pub(crate) fn contention(
     Ok(lost)
 }
 
-/// Journey B: list the bank's submitted requests → open one → review → decide.
+/// Journey B: list the bank's submitted requests → open one → review → decide → grant on an
+/// identifier handed over.
 pub(crate) async fn reviewer_journey(user: &mut GooseUser, shared: &Shared) -> TransactionResult {
     let auth = authorization(user);
 
@@ -392,6 +451,45 @@ pub(crate) async fn reviewer_journey(user: &mut GooseUser, shared: &Shared) -> T
         .header(IF_MATCH, &etag)
         .json(&decision);
     let mut answer = send(user, "B4 decide", builder).await?;
+    if contention(user, shared, &mut answer)? {
+        return Ok(());
+    }
+    expect(user, &mut answer, 200)?;
+    grant_handed_over(user, shared, &auth).await
+}
+
+/// A reviewer grants on an identifier a company handed over, if one waits: open the
+/// request (its ETag) → grant with the identifier.
+pub(crate) async fn grant_handed_over(
+    user: &mut GooseUser,
+    shared: &Shared,
+    auth: &str,
+) -> TransactionResult {
+    let next = shared
+        .handed_over
+        .lock()
+        .ok()
+        .and_then(|mut queue| queue.pop_front());
+    let Some((id, identifier)) = next else {
+        return Ok(());
+    };
+    let builder = user
+        .get_request_builder(&GooseMethod::Get, &format!("/api/v1/loan-requests/{id}"))?
+        .header(AUTHORIZATION, auth);
+    let mut answer = send(user, "B5 open to grant", builder).await?;
+    expect(user, &mut answer, 200)?;
+    let Some(etag) = answer.etag.clone() else {
+        return fail(user, &mut answer, "no ETag");
+    };
+    let builder = user
+        .get_request_builder(
+            &GooseMethod::Post,
+            &format!("/api/v1/loan-requests/{id}/grant"),
+        )?
+        .header(AUTHORIZATION, auth)
+        .header(IF_MATCH, &etag)
+        .json(&json!({"guarantee_identifier": identifier}));
+    let mut answer = send(user, "B6 grant", builder).await?;
     if contention(user, shared, &mut answer)? {
         return Ok(());
     }

@@ -63,6 +63,7 @@ pub(crate) async fn run_step(
         reject_share: args.reject_share,
         contention: Mutex::new(BTreeMap::new()),
         idle: AtomicU64::new(0),
+        handed_over: Mutex::default(),
         shed: Mutex::new(BTreeMap::new()),
         accepted: Mutex::new(BTreeMap::new()),
     });
