@@ -345,6 +345,12 @@ mod tests {
         );
         assert_eq!(GuaranteeIdentifier::parse("PGE-0000-0000-0001-2"), Ok(one));
         assert_eq!(GuaranteeIdentifier::parse("pge 0000 0000 000g 5"), Ok(g));
+        // The example of the OpenAPI document and the web app's hints.
+        assert!(GuaranteeIdentifier::parse("PGE-7K3M-Q9TX-2HBW-D").is_ok());
+        assert_eq!(
+            GuaranteeIdentifier::parse("PGE-7K3M-Q9TX-2HBW-V"),
+            Err(GuaranteeIdentifierError::CheckMismatch)
+        );
     }
 
     #[test]

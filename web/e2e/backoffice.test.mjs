@@ -4,8 +4,9 @@
 // review, rejects another through the dialog (which refuses to go without a reason),
 // and pre-approves three at once (confirmed first: how many, what total amount) while
 // another reviewer changed one of them: the report says which one and why. Then grants
-// one, through its confirmation (Escape cancels it first). A decision taken on a stale
-// page is refused and the page says what changed.
+// one on the guarantee identifier its applicant obtained, typed in its confirmation
+// (Escape cancels it first). A decision taken on a stale page is refused and the page
+// says what changed.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -191,9 +192,16 @@ test('a reviewer filters, exports, previews, decides one by one and in bulk', as
   assert.match(await line(trio[2]).innerText(), /Non fait\s+elle a changé depuis que vous avez chargé la page/);
   await capture(page, '45-bulk-report');
 
-  // Grant one: final, so confirmed first; Escape cancels and nothing is sent.
+  // Grant one: its applicant obtains the guarantee identifier and hands it over; the
+  // grant, final, is confirmed first, with the identifier typed; Escape cancels and
+  // nothing is sent.
+  const obtained = await apiAs(applicant.page, `/api/v1/loan-requests/${trio[0].id}/guarantee`, { method: 'POST' });
+  assert.equal(obtained.status, 201, JSON.stringify(obtained.body));
+  const identifier = obtained.body.identifier;
   await page.goto(`${origin}/instruction/${trio[0].id}`);
-  const grant = page.getByRole('region', { name: 'Décision' }).getByRole('button', { name: 'Marquer le prêt accordé' });
+  const decision = page.getByRole('region', { name: 'Décision' });
+  await decision.getByText(/L'entreprise a obtenu l'identifiant de garantie le/).waitFor();
+  const grant = decision.getByRole('button', { name: 'Marquer le prêt accordé' });
   await grant.click();
   const confirmGrant = page.getByRole('dialog', { name: `Marquer le prêt de la demande ${trio[0].reference} comme accordé ?` });
   await confirmGrant.waitFor();
@@ -202,16 +210,19 @@ test('a reviewer filters, exports, previews, decides one by one and in bulk', as
   assert.match(grantText, new RegExp(`Montant total des prêts\\s*${euros(trio[0].requested_amount_cents)}`));
   assert.match(grantText, new RegExp(`Garantie de l'État engagée\\s*${euros(trio[0].terms.guaranteed_cents)}`));
   assert.match(grantText, /Cette décision est définitive : elle ne pourra pas être annulée/);
-  assert.equal(await focusedText(page), 'Annuler', 'focus starts on Cancel');
+  const identifierField = confirmGrant.getByLabel("Identifiant de garantie transmis par l'entreprise");
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'f-guarantee_identifier', 'focus starts on the identifier (an empty one confirms nothing)');
   await capture(page, '48-grant-confirm');
   await page.keyboard.press('Escape');
   await confirmGrant.waitFor({ state: 'hidden' });
   assert.equal(await focusedText(page), 'Marquer le prêt accordé', 'focus returns to the button that opened it');
   assert.equal((await apiAs(page, `/api/v1/loan-requests/${trio[0].id}`)).body.status, 'pre_approved', 'Escape sent nothing');
   await grant.click();
+  await identifierField.fill(identifier.toLowerCase().replaceAll('-', ' '));
   await confirmGrant.getByRole('button', { name: 'Confirmer : le prêt est accordé' }).click();
   await page.getByText('Prêt marqué comme accordé.').waitFor();
-  await page.getByRole('region', { name: 'Décision' }).getByText('Cette demande est close').waitFor();
+  await decision.getByText('Cette demande est close').waitFor();
+  await decision.getByText(/Le prêt a été accordé sur l'identifiant de garantie le/).waitFor();
   assert.equal((await apiAs(page, `/api/v1/loan-requests/${trio[0].id}`)).body.status, 'granted');
   assertHealthy(page);
   await applicant.context.close();

@@ -52,7 +52,7 @@ pub struct GuaranteeView {
     /// `PGE-XXXX-XXXX-XXXX-C`; absent for the bank's reviewers reading their request's
     /// guarantee (the company hands it to them).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(example = "PGE-7K3M-Q9TX-2HBW-V")]
+    #[schema(example = "PGE-7K3M-Q9TX-2HBW-D")]
     pub identifier: Option<String>,
     #[schema(value_type = GuaranteeState)]
     pub status: String,
@@ -247,7 +247,7 @@ pub async fn verify_guarantee(
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GuaranteeCheckInput {
-    #[schema(example = "PGE-7K3M-Q9TX-2HBW-V")]
+    #[schema(example = "PGE-7K3M-Q9TX-2HBW-D")]
     pub identifier: String,
     #[schema(example = "732829320")]
     pub siren: String,

@@ -1,6 +1,7 @@
 // Every read of the API as a TanStack Query definition; mutations invalidate what they change.
 import { queryOptions } from '@tanstack/react-query';
 import { api, unwrap } from './client';
+import { isApiError } from './problem';
 import type { components, paths } from './schema';
 
 export type LoanRequest = components['schemas']['LoanRequestView'];
@@ -14,6 +15,8 @@ export type Totals = components['schemas']['TotalsView'];
 export type Reviewer = components['schemas']['ReviewerView'];
 export type Message = components['schemas']['MessageView'];
 export type BulkResult = components['schemas']['BulkResult'];
+export type Guarantee = components['schemas']['GuaranteeView'];
+export type GuaranteeState = components['schemas']['GuaranteeState'];
 export type LoanRequestQuery = NonNullable<paths['/api/v1/loan-requests']['get']['parameters']['query']>;
 
 export const keys = {
@@ -23,6 +26,7 @@ export const keys = {
   events: (id: string) => ['loan-request', id, 'events'] as const,
   documents: (id: string) => ['loan-request', id, 'documents'] as const,
   messages: (id: string) => ['loan-request', id, 'messages'] as const,
+  guarantee: (id: string) => ['loan-request', id, 'guarantee'] as const,
   queue: ['queue'] as const,
   stats: ['stats'] as const,
   degradedMode: ['degraded-mode'] as const,
@@ -72,6 +76,20 @@ export const documentsQuery = (id: string) =>
     // Download links last 5 minutes: refresh them before they expire.
     staleTime: 60 * 1000,
     refetchInterval: 4 * 60 * 1000,
+  });
+
+/** A request's State guarantee; `null` while no identifier has been issued for it (the API's 404). */
+export const guaranteeQuery = (id: string) =>
+  queryOptions({
+    queryKey: keys.guarantee(id),
+    queryFn: async ({ signal }): Promise<Guarantee | null> => {
+      try {
+        return (await unwrap(api.GET('/api/v1/loan-requests/{id}/guarantee', { params: { path: { id } }, signal }))).data;
+      } catch (e) {
+        if (isApiError(e) && e.status === 404) return null;
+        throw e;
+      }
+    },
   });
 
 /** A bank's queue (or all requests for an admin), filtered as the URL says. */

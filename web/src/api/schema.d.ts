@@ -21,6 +21,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/audit-chains": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Verify the audit trail's chains now (admin). */
+        get: operations["audit_chains"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/degraded-mode": {
         parameters: {
             query?: never;
@@ -68,6 +85,27 @@ export interface paths {
         put?: never;
         /** Add a participating bank (admin). */
         post: operations["create_bank"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/banks/{id}/grant-threshold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a bank's four-eyes threshold (admins, and the bank's own reviewers). */
+        get: operations["get_grant_threshold"];
+        /**
+         * Set or remove a bank's four-eyes threshold (admin): grants of loans above it then
+         *     need a second reviewer of the bank, never the one who asked.
+         */
+        put: operations["put_grant_threshold"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -323,11 +361,34 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Grant a pre-approved request on its guarantee identifier: it must be the one
-         *     issued for this request (same SIREN and bank, an amount not below the loan's),
-         *     still valid; the request becomes `granted` and the guarantee `used`.
+         * Grant a pre-approved request on its guarantee identifier: it must be the one issued
+         *     for this request (same SIREN and bank, an amount not below the loan's), still valid;
+         *     the request becomes `granted` and the guarantee `used`. Above the bank's four-eyes
+         *     threshold, a first reviewer's grant is recorded as awaiting a second reviewer (the
+         *     request stays `pre_approved`, `awaiting_second_approval` set), and another reviewer of
+         *     the bank grants it the same way.
          */
         post: operations["grant_loan_request"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/loan-requests/{id}/grant/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a grant awaiting a second approval back, with a reason: the request stays
+         *     `pre_approved`, with no grant pending (409 `no-pending-grant` when none is).
+         */
+        post: operations["return_grant"];
         delete?: never;
         options?: never;
         head?: never;
@@ -709,6 +770,17 @@ export interface components {
              */
             count: number;
         };
+        /** @description The audit trail's state. */
+        AuditChainsView: {
+            chains: components["schemas"]["ChainView"][];
+            /** @description No chain is broken. */
+            intact: boolean;
+            /**
+             * Format: int64
+             * @description Events written before the chain began.
+             */
+            unchained_before: number;
+        };
         /** @description One entry of a request's audit trail. */
         AuditEventView: {
             /**
@@ -749,6 +821,27 @@ export interface components {
             id: string;
             /** @example BNP Paribas */
             name: string;
+        };
+        /** @description Where a chain stops proving its events. */
+        BrokenLinkView: {
+            /**
+             * Format: int64
+             * @description The stored event there (`audit_events.id`), if any.
+             */
+            event_id?: number | null;
+            /** Format: uuid */
+            loan_request_id?: string | null;
+            /**
+             * @description `hash-mismatch` (the event was changed), `prev-mismatch`, `missing` (an event was
+             *     removed), `head-mismatch` (the last events were removed), `unchained`.
+             * @example hash-mismatch
+             */
+            problem: string;
+            /**
+             * Format: int64
+             * @description The event's number in its chain (the one expected, when an event is missing).
+             */
+            seq: number;
         };
         /**
          * @description A decision that can be taken in bulk.
@@ -791,6 +884,21 @@ export interface components {
              * @description The request's new version; `null` when it was refused.
              */
             version?: number | null;
+        };
+        /** @description One chain: a bank's lane. */
+        ChainView: {
+            broken?: null | components["schemas"]["BrokenLinkView"];
+            /**
+             * @description `{bank}-{lane}`.
+             * @example 30004-07
+             */
+            chain: string;
+            /** Format: int64 */
+            events: number;
+            /** @description SHA-256, hex. */
+            head_hash: string;
+            /** Format: int64 */
+            head_seq: number;
         };
         /** @description Declared company data (docs/RULES.md §2). Whitespace in SIREN/SIRET is tolerated. */
         CompanyInput: {
@@ -987,13 +1095,33 @@ export interface components {
         GrantInput: {
             /**
              * @description `PGE-XXXX-XXXX-XXXX-C` (spaces, hyphens and case are forgiven).
-             * @example PGE-7K3M-Q9TX-2HBW-V
+             * @example PGE-7K3M-Q9TX-2HBW-D
              */
             guarantee_identifier: string;
         };
+        /** @description A bank's four-eyes threshold to set. */
+        GrantThresholdInput: {
+            /**
+             * Format: int64
+             * @description 0 to 100,000,000,000 cents (€1 billion); null removes the threshold.
+             * @example 50000000
+             */
+            threshold_cents?: number | null;
+        };
+        /** @description A bank's four-eyes threshold (docs/RULES.md §21). */
+        GrantThresholdView: {
+            bank_id: string;
+            /**
+             * Format: int64
+             * @description A grant of a loan strictly above this amount needs a second reviewer of the bank;
+             *     null: every grant is decided by one reviewer.
+             * @example 50000000
+             */
+            threshold_cents?: number | null;
+        };
         /** @description A public check: an identifier and its company's SIREN. */
         GuaranteeCheckInput: {
-            /** @example PGE-7K3M-Q9TX-2HBW-V */
+            /** @example PGE-7K3M-Q9TX-2HBW-D */
             identifier: string;
             /** @example 732829320 */
             siren: string;
@@ -1029,7 +1157,7 @@ export interface components {
             /**
              * @description `PGE-XXXX-XXXX-XXXX-C`; absent for the bank's reviewers reading their request's
              *     guarantee (the company hands it to them).
-             * @example PGE-7K3M-Q9TX-2HBW-V
+             * @example PGE-7K3M-Q9TX-2HBW-D
              */
             identifier?: string | null;
             /** Format: date-time */
@@ -1063,6 +1191,7 @@ export interface components {
         LoanRequestView: {
             /** Format: int32 */
             amortization_years: number;
+            awaiting_second_approval?: null | components["schemas"]["PendingGrantView"];
             bank_id: string;
             company: components["schemas"]["CompanyView"];
             contact_email: string;
@@ -1212,6 +1341,16 @@ export interface components {
             /** Format: int64 */
             sent: number;
         };
+        /** @description A grant awaiting a second reviewer. */
+        PendingGrantView: {
+            /** Format: date-time */
+            requested_at: string;
+            /**
+             * @description The reviewer who asked for it; absent for the applicant (the bank's staff are
+             *     named to applicants only as their bank).
+             */
+            requested_by?: string | null;
+        };
         /** @description What every page of the app shows about the platform's state. */
         PlatformStatus: {
             /**
@@ -1253,7 +1392,12 @@ export interface components {
          * @description Every kind of problem the API answers with (`Problem.type`); clients may rely on the list being complete.
          * @enum {string}
          */
-        ProblemType: "/problems/account-exists" | "/problems/aggregate-cap-exceeded" | "/problems/bank-exists" | "/problems/body-timeout" | "/problems/campaign-closed" | "/problems/database-unavailable" | "/problems/degraded-mode" | "/problems/document-already-uploaded" | "/problems/document-confirmed" | "/problems/document-content-mismatch" | "/problems/document-mismatch" | "/problems/document-not-uploaded" | "/problems/documents-closed" | "/problems/forbidden" | "/problems/guarantee-unavailable" | "/problems/idempotency-key-reused" | "/problems/identity-provider-unavailable" | "/problems/internal" | "/problems/invalid-parameter" | "/problems/invalid-transition" | "/problems/malformed-json" | "/problems/method-not-allowed" | "/problems/not-eligible" | "/problems/not-found" | "/problems/not-ready" | "/problems/object-storage-unavailable" | "/problems/one-identifier-per-company" | "/problems/overloaded" | "/problems/payload-too-large" | "/problems/precondition-failed" | "/problems/precondition-required" | "/problems/rate-limited" | "/problems/request-timeout" | "/problems/signed-url-expired" | "/problems/signed-url-invalid" | "/problems/thread-full" | "/problems/too-many-documents" | "/problems/unauthorized" | "/problems/unsupported-media-type" | "/problems/upload-size-mismatch" | "/problems/validation-failed";
+        ProblemType: "/problems/account-exists" | "/problems/aggregate-cap-exceeded" | "/problems/bank-exists" | "/problems/body-timeout" | "/problems/campaign-closed" | "/problems/database-unavailable" | "/problems/degraded-mode" | "/problems/document-already-uploaded" | "/problems/document-confirmed" | "/problems/document-content-mismatch" | "/problems/document-mismatch" | "/problems/document-not-uploaded" | "/problems/documents-closed" | "/problems/forbidden" | "/problems/guarantee-unavailable" | "/problems/idempotency-key-reused" | "/problems/identity-provider-unavailable" | "/problems/internal" | "/problems/invalid-parameter" | "/problems/invalid-transition" | "/problems/malformed-json" | "/problems/method-not-allowed" | "/problems/no-pending-grant" | "/problems/not-eligible" | "/problems/not-found" | "/problems/not-ready" | "/problems/object-storage-unavailable" | "/problems/one-identifier-per-company" | "/problems/overloaded" | "/problems/payload-too-large" | "/problems/precondition-failed" | "/problems/precondition-required" | "/problems/rate-limited" | "/problems/request-timeout" | "/problems/second-reviewer-required" | "/problems/signed-url-expired" | "/problems/signed-url-invalid" | "/problems/thread-full" | "/problems/too-many-documents" | "/problems/unauthorized" | "/problems/unsupported-media-type" | "/problems/upload-size-mismatch" | "/problems/validation-failed";
+        /** @description Why a pending grant is sent back. */
+        ReturnGrantInput: {
+            /** @description 1–2,000 characters. */
+            reason?: string | null;
+        };
         /** @description The created account. */
         ReviewerView: {
             bank_id: string;
@@ -1521,6 +1665,89 @@ export interface operations {
                 };
             };
             /** @description The database is unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    audit_chains: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every chain, its head and its first broken link */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditChainsView"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body did not arrive in time (`body-timeout`); send it again */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 64 KiB (`payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`), with `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (`internal`); the cause is logged with the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Overloaded (`overloaded`), too slow (`request-timeout`), database or storage out of reach (`database-unavailable`, `object-storage-unavailable`) or degraded mode (`degraded-mode`), with `Retry-After` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1962,6 +2189,236 @@ export interface operations {
                 };
             };
             /** @description Invalid code or name */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`), with `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (`internal`); the cause is logged with the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Overloaded (`overloaded`), too slow (`request-timeout`), database or storage out of reach (`database-unavailable`, `object-storage-unavailable`) or degraded mode (`degraded-mode`), with `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_grant_threshold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Bank code */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The threshold */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantThresholdView"];
+                };
+            };
+            /** @description A path segment or header that cannot be read (`invalid-parameter`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a reviewer or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such bank, or another bank's (for a reviewer) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body did not arrive in time (`body-timeout`); send it again */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 64 KiB (`payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`), with `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (`internal`); the cause is logged with the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Overloaded (`overloaded`), too slow (`request-timeout`), database or storage out of reach (`database-unavailable`, `object-storage-unavailable`) or degraded mode (`degraded-mode`), with `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    put_grant_threshold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Bank code */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GrantThresholdInput"];
+            };
+        };
+        responses: {
+            /** @description The threshold set */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantThresholdView"];
+                };
+            };
+            /** @description A path segment or header that cannot be read (`invalid-parameter`), malformed JSON (`malformed-json`) or a value of the wrong type */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such bank */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body did not arrive in time (`body-timeout`); send it again */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 64 KiB (`payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No `Content-Type: application/json` (`unsupported-media-type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description threshold_cents negative or above €1 billion */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3960,6 +4417,164 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Granted, or awaiting a second reviewer (awaiting_second_approval) */
+            200: {
+                headers: {
+                    /** @description New version */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoanRequestView"];
+                };
+            };
+            /** @description A path segment or header that cannot be read (`invalid-parameter`), malformed JSON (`malformed-json`) or a value of the wrong type */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a reviewer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such request at the reviewer's bank */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body did not arrive in time (`body-timeout`); send it again */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not pre-approved (invalid-transition), or above the bank's four-eyes threshold the reviewer who asked for the grant confirms it (second-reviewer-required) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale ETag */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 64 KiB (`payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No `Content-Type: application/json` (`unsupported-media-type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not the guarantee identifier issued for this request (field guarantee_identifier: does-not-match, already-used, cancelled, or its format) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match missing */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (`rate-limited`), with `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (`internal`); the cause is logged with the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Overloaded (`overloaded`), too slow (`request-timeout`), database or storage out of reach (`database-unavailable`, `object-storage-unavailable`) or degraded mode (`degraded-mode`), with `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    return_grant: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The request's current ETag */
+                "If-Match": string;
+            };
+            path: {
+                /** @description Loan request id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReturnGrantInput"];
+            };
+        };
+        responses: {
             /** @description New state */
             200: {
                 headers: {
@@ -4052,7 +4667,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not the guarantee identifier issued for this request (field guarantee_identifier: does-not-match, already-used, cancelled, or its format) */
+            /** @description Missing or invalid reason */
             422: {
                 headers: {
                     [name: string]: unknown;

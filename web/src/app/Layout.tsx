@@ -97,6 +97,9 @@ export function Layout() {
               </li>
             ))}
             <li>
+              <Link to="/verifier">{t('footer.verify')}</Link>
+            </li>
+            <li>
               <a href="/docs">{t('footer.api')}</a>
             </li>
           </ul>

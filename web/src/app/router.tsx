@@ -7,7 +7,7 @@ import { NotFoundPage } from '../pages/NotFound';
 import { AuthCallbackPage, SignedOutPage } from '../pages/Auth';
 import { RequestFlow, RequireSignIn, requireRole } from './RequireSignIn';
 import { ADMIN_FILTERS, validateQueueSearch, type QueueSearch } from '../features/backoffice/search';
-import { loadBackOfficeStrings } from '../i18n';
+import { loadBackOfficeStrings, loadGuaranteeStrings } from '../i18n';
 import { Layout } from './Layout';
 import { RouteError, RoutePending } from './RouteStatus';
 
@@ -24,6 +24,14 @@ const accessibilityRoute = createRoute({ getParentRoute: () => rootRoute, path: 
 const legalNoticeRoute = createRoute({ getParentRoute: () => rootRoute, path: '/mentions-legales', component: legal('LegalNoticePage') });
 const personalDataRoute = createRoute({ getParentRoute: () => rootRoute, path: '/donnees-personnelles', component: legal('PersonalDataPage') });
 const helpRoute = createRoute({ getParentRoute: () => rootRoute, path: '/aide', component: legal('HelpPage') });
+
+// The public check of a guarantee identifier (no sign-in; the attestation prints its address).
+const verifyRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/verifier',
+  beforeLoad: loadGuaranteeStrings,
+  component: lazyRouteComponent(() => import('../pages/VerifyPage'), 'VerifyPage'),
+});
 
 /** `?retour=verification`: after this step, go back to "check your answers". */
 export type StepSearch = { retour?: 'verification' };
@@ -57,17 +65,23 @@ export type RequestSearch = { message?: 'withdrawn' };
 const requestRoute = createRoute({
   getParentRoute: () => requestsRoute,
   path: '$id',
+  beforeLoad: loadGuaranteeStrings,
   validateSearch: (s: Record<string, unknown>): RequestSearch => (s.message === 'withdrawn' ? { message: 'withdrawn' } : {}),
   component: lazyRouteComponent(() => import('../pages/request-page/RequestPage'), 'RequestPage'),
 });
 const withdrawRoute = createRoute({
   getParentRoute: () => requestsRoute,
   path: '$id/retrait',
+  beforeLoad: loadGuaranteeStrings,
   component: lazyRouteComponent(() => import('../pages/request-page/WithdrawPage'), 'WithdrawPage'),
 });
 
-// The back office: a bank reviewer's queue and requests; the admin area.
-const reviewerRoute = createRoute({ getParentRoute: () => rootRoute, path: '/instruction', beforeLoad: loadBackOfficeStrings, component: requireRole('reviewer') });
+// The back office: a bank reviewer's queue and requests; the admin area. Their words,
+// and the guarantee's (a request's guarantee is shown there too).
+const backOfficeStrings = async () => {
+  await Promise.all([loadBackOfficeStrings(), loadGuaranteeStrings()]);
+};
+const reviewerRoute = createRoute({ getParentRoute: () => rootRoute, path: '/instruction', beforeLoad: backOfficeStrings, component: requireRole('reviewer') });
 const queueRoute = createRoute({
   getParentRoute: () => reviewerRoute,
   path: '/',
@@ -80,7 +94,7 @@ const reviewRoute = createRoute({
   component: lazyRouteComponent(() => import('../pages/backoffice/ReviewPage'), 'ReviewPage'),
 });
 
-const adminGuardRoute = createRoute({ getParentRoute: () => rootRoute, path: '/admin', beforeLoad: loadBackOfficeStrings, component: requireRole('admin') });
+const adminGuardRoute = createRoute({ getParentRoute: () => rootRoute, path: '/admin', beforeLoad: backOfficeStrings, component: requireRole('admin') });
 const adminRoute = createRoute({
   getParentRoute: () => adminGuardRoute,
   id: 'area',
@@ -122,6 +136,7 @@ const routeTree = rootRoute.addChildren([
   legalNoticeRoute,
   personalDataRoute,
   helpRoute,
+  verifyRoute,
   flowRoute.addChildren([startRoute, companyRoute, figuresRoute, amountRoute, bankRoute, contactRoute, checkRoute, confirmationRoute]),
   requestsRoute.addChildren([listRoute, requestRoute, withdrawRoute]),
   reviewerRoute.addChildren([queueRoute, reviewRoute]),

@@ -2,14 +2,15 @@ import { useTranslation } from 'react-i18next';
 import { groupReference } from '../lib/reference';
 
 /**
- * The reference in large grouped characters, to read over the phone. Screen readers get
- * it spelled character by character.
+ * The reference (or a guarantee identifier, `kind="guarantee"`: one group more, set a
+ * little smaller on phones so that it stays on one line) in large grouped characters,
+ * to read over the phone. Screen readers get it spelled character by character.
  */
-export function Reference({ value, label }: { value: string; label?: string }) {
+export function Reference({ value, label, kind = 'reference' }: { value: string; label?: string; kind?: 'reference' | 'guarantee' }) {
   const { t } = useTranslation();
   const groups = groupReference(value);
   return (
-    <p className="reference">
+    <p className={kind === 'guarantee' ? 'reference reference--guarantee' : 'reference'}>
       <span className="reference__label">{label ?? t('reference.label')}</span>
       <span className="reference__value" aria-hidden="true">
         {groups.map((g, i) => (

@@ -21,28 +21,37 @@ function storedLanguage(): Language {
   }
 }
 
-// The back office's words (reviewers, admins) are their own chunk, added to the same
-// namespace when a back-office page is first opened, and with every language after.
-const backOfficeLoaders: Record<Language, () => Promise<{ default: Record<string, unknown> }>> = {
-  fr: () => import('./backoffice.fr.json'),
-  en: () => import('./backoffice.en.json'),
+// Words only some pages need are chunks of their own, added to the same namespace when
+// such a page is first opened (its route's `beforeLoad`), and with every language after:
+// the back office's (reviewers, admins), and the State guarantee's (the request's page
+// and its withdrawal, the public check, the back office's requests).
+type Extra = 'backoffice' | 'guarantee';
+const extraLoaders: Record<Extra, Record<Language, () => Promise<{ default: Record<string, unknown> }>>> = {
+  backoffice: { fr: () => import('./backoffice.fr.json'), en: () => import('./backoffice.en.json') },
+  guarantee: { fr: () => import('./guarantee.fr.json'), en: () => import('./guarantee.en.json') },
 };
-let backOfficeWanted = false;
-const backOfficeLoaded = new Set<Language>();
+const extrasWanted = new Set<Extra>();
+const extrasLoaded = new Set<`${Extra}.${Language}`>();
 
 async function ensureLoaded(lng: Language) {
   if (!i18n.hasResourceBundle(lng, 'translation')) i18n.addResourceBundle(lng, 'translation', (await loaders[lng]()).default);
-  if (backOfficeWanted && !backOfficeLoaded.has(lng)) {
-    i18n.addResourceBundle(lng, 'translation', (await backOfficeLoaders[lng]()).default, true, false);
-    backOfficeLoaded.add(lng);
+  for (const extra of extrasWanted) {
+    if (extrasLoaded.has(`${extra}.${lng}`)) continue;
+    i18n.addResourceBundle(lng, 'translation', (await extraLoaders[extra][lng]()).default, true, false);
+    extrasLoaded.add(`${extra}.${lng}`);
   }
 }
 
-/** Loads the back office's words for the current language (before a back-office page renders). */
-export async function loadBackOfficeStrings() {
-  backOfficeWanted = true;
+async function loadExtraStrings(extra: Extra) {
+  extrasWanted.add(extra);
   await ensureLoaded(i18n.language === 'en' ? 'en' : 'fr');
 }
+
+/** Loads the back office's words for the current language (before a back-office page renders). */
+export const loadBackOfficeStrings = () => loadExtraStrings('backoffice');
+
+/** Loads the State guarantee's words for the current language (before a page that shows a guarantee renders). */
+export const loadGuaranteeStrings = () => loadExtraStrings('guarantee');
 
 export async function initI18n(lng: Language = storedLanguage()) {
   // The pure helpers (amounts as typed) read the language shown; it changes before the

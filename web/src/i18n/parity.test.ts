@@ -3,6 +3,8 @@ import boEn from './backoffice.en.json';
 import boFr from './backoffice.fr.json';
 import en from './en.json';
 import fr from './fr.json';
+import guaranteeEn from './guarantee.en.json';
+import guaranteeFr from './guarantee.fr.json';
 
 type Tree = { [key: string]: string | Tree };
 
@@ -18,12 +20,12 @@ function flatten(tree: Tree, prefix = ''): Map<string, string> {
 const placeholders = (s: string) => [...s.matchAll(/{{\s*(\w+)\s*}}/g)].map((m) => m[1]).sort();
 
 describe('translations', () => {
-  // The back office's words join the same namespace: no key may be in both.
-  const f = new Map([...flatten(fr), ...flatten(boFr)]);
-  const e = new Map([...flatten(en), ...flatten(boEn)]);
-  it('keep the back office’s words apart from the main bundle', () => {
-    expect(f.size).toBe(flatten(fr as Tree).size + flatten(boFr as Tree).size);
-    expect(e.size).toBe(flatten(en as Tree).size + flatten(boEn as Tree).size);
+  // The back office's and the guarantee's words join the same namespace: no key may be in two bundles.
+  const f = new Map([...flatten(fr), ...flatten(boFr), ...flatten(guaranteeFr)]);
+  const e = new Map([...flatten(en), ...flatten(boEn), ...flatten(guaranteeEn)]);
+  it('keep the back office’s and the guarantee’s words apart from the main bundle', () => {
+    expect(f.size).toBe(flatten(fr as Tree).size + flatten(boFr as Tree).size + flatten(guaranteeFr as Tree).size);
+    expect(e.size).toBe(flatten(en as Tree).size + flatten(boEn as Tree).size + flatten(guaranteeEn as Tree).size);
   });
   it('have the same keys in French and English', () => {
     expect([...f.keys()].filter((k) => !e.has(k))).toEqual([]);

@@ -258,6 +258,14 @@ function Help() {
       </p>
       <StatusMeanings />
 
+      <h2>The guarantee identifier</h2>
+      <p>
+        Once the request is pre-approved, obtain on its page the State guarantee's identifier (for example{' '}
+        <span className="nowrap">PGE-7K3M-Q9TX-2HBW-D</span>) and its certificate, then hand the identifier to your bank: it types it to grant the
+        loan. It is valid for this loan only, and it is cancelled if the request is withdrawn or rejected. Anyone who knows the identifier and the
+        company's SIREN can check the guarantee on the page <Link to="/verifier">{t('footer.verify')}</Link>.
+      </p>
+
       <h2>Whom to contact</h2>
       <ul>
         <li>

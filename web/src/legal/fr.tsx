@@ -281,6 +281,14 @@ function Help() {
       </p>
       <StatusMeanings />
 
+      <h2>L'identifiant de garantie</h2>
+      <p>
+        Une fois la demande en accord de principe, obtenez sur sa page l'identifiant de la garantie de l'État (par exemple{' '}
+        <span className="nowrap">PGE-7K3M-Q9TX-2HBW-D</span>) et son attestation, puis transmettez l'identifiant à votre banque : elle le saisit pour
+        accorder le prêt. Il ne vaut que pour ce prêt, et il est annulé si la demande est retirée ou refusée. Toute personne qui connaît l'identifiant
+        et le SIREN de l'entreprise peut vérifier la garantie sur la page <Link to="/verifier">{t('footer.verify')}</Link>.
+      </p>
+
       <h2>Qui contacter</h2>
       <ul>
         <li>

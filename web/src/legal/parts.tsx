@@ -50,7 +50,7 @@ export function Steps() {
         </Link>
         {t('legal.stepSimulate.rest')}
       </li>
-      {(['s2', 's3', 's4'] as const).map((s) => (
+      {(['s2', 's3', 's4', 's5'] as const).map((s) => (
         <li key={s}>{t(`home.steps.${s}`)}</li>
       ))}
     </ol>

@@ -1,5 +1,7 @@
-// A request's statuses, in the order of its life, and which of them leave it open to its
-// applicant (and to the bank's review): it can be withdrawn and documents can be added.
+// A request's statuses, in the order of its life, and what each leaves its applicant
+// free to do: withdraw it (until the bank has granted or rejected it, so also once
+// pre-approved: an identifier of guarantee obtained is then cancelled), add documents
+// (only while the bank has not decided: submitted or in review).
 import type { LoanRequest, LoanStatus } from '../api/queries';
 import { isOneOf } from './oneOf';
 
@@ -7,6 +9,14 @@ export const STATUSES: readonly LoanStatus[] = ['submitted', 'in_review', 'pre_a
 
 export const isLoanStatus = (value: unknown): value is LoanStatus => isOneOf(STATUSES, value);
 
-const OPEN_STATUSES: readonly LoanStatus[] = ['submitted', 'in_review'];
+const WITHDRAWABLE: readonly LoanStatus[] = ['submitted', 'in_review', 'pre_approved'];
+const DOCUMENTS_OPEN: readonly LoanStatus[] = ['submitted', 'in_review'];
 
-export const isOpen = (r: Pick<LoanRequest, 'status'>) => OPEN_STATUSES.includes(r.status);
+/** Its applicant may still withdraw it. */
+export const canWithdraw = (r: Pick<LoanRequest, 'status'>) => WITHDRAWABLE.includes(r.status);
+
+/** It still takes supporting documents. */
+export const takesDocuments = (r: Pick<LoanRequest, 'status'>) => DOCUMENTS_OPEN.includes(r.status);
+
+/** A guarantee identifier may have been issued for it (from pre-approval on). */
+export const mayHaveGuarantee = (r: Pick<LoanRequest, 'status'>) => !DOCUMENTS_OPEN.includes(r.status);

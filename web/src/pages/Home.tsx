@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { WithStrong } from '../components/WithStrong';
 import { Simulator } from '../features/simulator/Simulator';
-import { ButtonLink, PageHeading, Table, usePageTitle } from '../ui';
+import { ButtonLink, Link, PageHeading, Table, usePageTitle } from '../ui';
 
 const FEES = [
   { years: '1', pme: 25, eti: 50 },
@@ -67,7 +67,11 @@ export function HomePage() {
         <li>{t('home.steps.s2')}</li>
         <li>{t('home.steps.s3')}</li>
         <li>{t('home.steps.s4')}</li>
+        <li>{t('home.steps.s5')}</li>
       </ol>
+      <p className="ui-measure">
+        {t('home.verifyText')} <Link to="/verifier">{t('footer.verify')}</Link>.
+      </p>
 
       <div id="simulateur">
         <Simulator />

@@ -39,10 +39,10 @@ describe('the lint rules', { timeout: 60_000 }, () => {
     const page = 'src/pages/request-page/Example.tsx';
     expect(await rulesBroken(page, "export { NotFoundPage } from '../NotFound';\n")).toEqual(['no-restricted-imports']);
     expect(await rulesBroken(page, "export { ReviewPage } from '../backoffice/ReviewPage';\n")).toEqual(['no-restricted-imports']);
-    expect(await rulesBroken(page, "export { isOpen } from './RequestPage';\n")).toEqual(['no-restricted-imports']);
+    expect(await rulesBroken(page, "export { canWithdraw } from './RequestPage';\n")).toEqual(['no-restricted-imports']);
     expect(await rulesBroken(page, "export const load = () => import('./Chart');\n")).toEqual(['no-restricted-syntax']);
     expect(await rulesBroken(page, "export const load = () => import('../admin/Chart');\n")).toEqual(['no-restricted-syntax']);
-    expect(await rulesBroken(page, "export { Link } from '../../ui';\nexport { isOpen } from '../../lib/status';\n")).toEqual([]);
+    expect(await rulesBroken(page, "export { Link } from '../../ui';\nexport { canWithdraw } from '../../lib/status';\n")).toEqual([]);
     expect(await rulesBroken(page, "export const load = () => import('../../features/admin/BarChart');\n")).toEqual([]);
     expect(await rulesBroken('src/pages/Example.tsx', "export { HomePage } from './Home';\n")).toEqual(['no-restricted-imports']);
     expect(await rulesBroken('src/pages/Example.tsx', "export { Link } from '../ui';\n")).toEqual([]);

@@ -52,7 +52,7 @@ impl From<DecisionKind> for Decision {
 #[serde(deny_unknown_fields)]
 pub struct GrantInput {
     /// `PGE-XXXX-XXXX-XXXX-C` (spaces, hyphens and case are forgiven).
-    #[schema(example = "PGE-7K3M-Q9TX-2HBW-V")]
+    #[schema(example = "PGE-7K3M-Q9TX-2HBW-D")]
     pub guarantee_identifier: String,
 }
 

@@ -1,8 +1,10 @@
 // Decisions that commit the bank (a pre-approval) or the State (a grant: final, it
 // engages the State's guarantee) are confirmed first, in a modal dialog that says what
 // will happen, to how many requests and for what total amount. Focus starts on
-// "Cancel", so Enter pressed by habit changes nothing; Escape cancels.
-import { useId, useRef, type ReactNode } from 'react';
+// "Cancel", so Enter pressed by habit changes nothing; Escape cancels. A grant also asks
+// for the guarantee identifier the company handed over (`GrantDialog`): its field comes
+// in as `children`, and focus starts there (an empty field refuses to confirm).
+import { useId, useRef, type ReactNode, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { LoanRequest } from '../../api/queries';
 import { formatCents } from '../../lib/money';
@@ -36,6 +38,9 @@ export function ConfirmDecisionDialog({
   count,
   totals,
   problem,
+  pending = false,
+  initialFocus,
+  children,
   onCancel,
   onConfirm,
 }: {
@@ -49,6 +54,12 @@ export function ConfirmDecisionDialog({
   totals?: DecisionTotals;
   /** Why the totals could not be loaded. */
   problem?: ReactNode;
+  /** Sent and not answered yet (the dialog stays open until the answer). */
+  pending?: boolean;
+  /** Focused when the dialog opens, instead of "Cancel". */
+  initialFocus?: RefObject<HTMLElement | null>;
+  /** What the decision needs besides the confirmation (a field), after its description. */
+  children?: ReactNode;
   onCancel: () => void;
   onConfirm: () => void;
 }) {
@@ -58,31 +69,40 @@ export function ConfirmDecisionDialog({
   const title = reference ? t(`confirmDecision.titleOne.${action}`, { reference }) : t(`confirmDecision.titleMany.${action}`, { count });
   const money = (cents: number) => formatCents(cents, i18n.language);
   return (
-    <Dialog open={open} title={title} onClose={onCancel} describedBy={describedBy} initialFocus={cancelRef}>
-      <div id={describedBy}>
-        {totals ? (
-          <SummaryList
-            noActions
-            rows={[
-              { key: 'count', label: t('confirmDecision.count'), value: t('confirmDecision.requests', { count }) },
-              { key: 'requested', label: t('confirmDecision.requested'), value: money(totals.requestedCents) },
-              { key: 'guaranteed', label: t(`confirmDecision.guaranteed.${action}`), value: money(totals.guaranteedCents) },
-            ]}
-          />
-        ) : (
-          !problem && <Spinner label={t('confirmDecision.loading')} />
-        )}
-        {problem}
-        <p>{t(`confirmDecision.effect.${action}`, { count })}</p>
-      </div>
-      <ButtonGroup>
-        <Button disabled={!totals} onClick={onConfirm}>
-          {t(`confirmDecision.confirm.${action}`, { count })}
-        </Button>
-        <Button ref={cancelRef} variant="secondary" onClick={onCancel}>
-          {t('decision.cancel')}
-        </Button>
-      </ButtonGroup>
+    <Dialog open={open} title={title} onClose={onCancel} describedBy={describedBy} initialFocus={initialFocus ?? cancelRef}>
+      <form
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (totals && !pending) onConfirm();
+        }}
+      >
+        <div id={describedBy}>
+          {totals ? (
+            <SummaryList
+              noActions
+              rows={[
+                { key: 'count', label: t('confirmDecision.count'), value: t('confirmDecision.requests', { count }) },
+                { key: 'requested', label: t('confirmDecision.requested'), value: money(totals.requestedCents) },
+                { key: 'guaranteed', label: t(`confirmDecision.guaranteed.${action}`), value: money(totals.guaranteedCents) },
+              ]}
+            />
+          ) : (
+            !problem && <Spinner label={t('confirmDecision.loading')} />
+          )}
+          {problem}
+          <p>{t(`confirmDecision.effect.${action}`, { count })}</p>
+        </div>
+        {children}
+        <ButtonGroup>
+          <Button type="submit" disabled={!totals || pending}>
+            {pending ? t('decision.sending') : t(`confirmDecision.confirm.${action}`, { count })}
+          </Button>
+          <Button ref={cancelRef} variant="secondary" onClick={onCancel}>
+            {t('decision.cancel')}
+          </Button>
+        </ButtonGroup>
+      </form>
     </Dialog>
   );
 }

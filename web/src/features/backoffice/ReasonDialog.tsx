@@ -2,7 +2,7 @@
 // field says so and keeps focus); the API's refusal of the reason lands on the field.
 // What is typed is kept in the tab (`keepAs`) until the rejection goes through or is
 // cancelled: a sign-in redirect or a reload loses none of it.
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { useKeptText } from '../../draft/kept';
 import { useTranslation } from 'react-i18next';
 import type { ApiError } from '../../api/problem';
@@ -19,9 +19,12 @@ export function ReasonDialog({
   onCancel,
   onConfirm,
   keepAs,
+  note,
 }: {
   /** Where the typed reason is kept (`reason:<request id>`, `reason:bulk`). */
   keepAs: string;
+  /** What else the rejection does, said before the reason is asked. */
+  note?: ReactNode;
   open: boolean;
   title: string;
   confirm: string;
@@ -32,6 +35,7 @@ export function ReasonDialog({
 }) {
   return (
     <Dialog open={open} title={title} onClose={onCancel}>
+      {note}
       <ReasonForm keepAs={keepAs} confirm={confirm} pending={pending} error={error} onCancel={onCancel} onConfirm={onConfirm} />
     </Dialog>
   );

@@ -1,9 +1,9 @@
 // The receipt of a submitted request, to keep: what was asked, of which bank, when
 // (Europe/Paris), under which reference; a button copies the reference, another prints
 // the page (a print style sheet keeps only the receipt: app.css, "@media print").
-import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { LoanRequest } from '../../api/queries';
+import { useCopy } from '../../components/useCopy';
 import { formatDate } from '../../lib/dates';
 import { formatCents } from '../../lib/money';
 import { Button, ButtonGroup, SummaryList } from '../../ui';
@@ -11,17 +11,7 @@ import { Button, ButtonGroup, SummaryList } from '../../ui';
 export function Receipt({ request, bankName }: { request: LoanRequest; bankName?: string }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
-  const [copied, setCopied] = useState<'yes' | 'no'>();
-  const copy = () => {
-    if (!navigator.clipboard) {
-      setCopied('no');
-      return;
-    }
-    navigator.clipboard.writeText(request.reference).then(
-      () => setCopied('yes'),
-      () => setCopied('no'),
-    );
-  };
+  const { copied, copy } = useCopy();
   return (
     <section aria-labelledby="receipt-title" className="receipt">
       <h2 id="receipt-title">{t('receipt.title')}</h2>
@@ -37,7 +27,7 @@ export function Receipt({ request, bankName }: { request: LoanRequest; bankName?
       />
       <div className="receipt__actions">
         <ButtonGroup>
-          <Button variant="secondary" onClick={copy}>
+          <Button variant="secondary" onClick={() => copy(request.reference)}>
             {t('receipt.copy')}
           </Button>
           <Button variant="secondary" onClick={() => window.print()}>

@@ -1,7 +1,8 @@
-// One request as the platform's admins see it, read-only: its status, what the company
-// asked and the computed terms, the messages between the applicant and the bank, and the
-// history. Admins make no decision, write no message and see no document (the API
-// keeps documents to the parties to the loan: docs/RULES.md §1).
+// One request as the platform's admins see it, read-only: its status and where its State
+// guarantee stands (with its identifier), what the company asked and the computed terms,
+// the messages between the applicant and the bank, and the history. Admins make no
+// decision, write no message and see no document (the API keeps documents to the parties
+// to the loan: docs/RULES.md §1).
 import { useParams } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
 import { Reference } from '../../components/Reference';
@@ -9,6 +10,7 @@ import { BesideRequestDetails } from '../../components/RequestDetails';
 import { RequestHistory } from '../../components/RequestHistory';
 import { RequestLoader } from '../../components/RequestLoader';
 import { lastQueueSearch } from '../../features/backoffice/lastQueue';
+import { GuaranteeLine } from '../../features/backoffice/GuaranteeLine';
 import { StatusLine } from '../../features/backoffice/StatusLine';
 import { Messages } from '../../features/messages/Messages';
 import { Alert, BackLink, PageHeading } from '../../ui';
@@ -26,6 +28,7 @@ export function RequestPage() {
           <PageHeading caption={r.company.legal_name}>{t('review.heading')}</PageHeading>
           <Reference value={r.reference} label={t('review.referenceLabel')} />
           <StatusLine request={r} />
+          <GuaranteeLine request={r} />
           <Alert variant="info" title={t('adminRequest.readOnlyTitle')}>
             <p>{t('adminRequest.readOnly')}</p>
           </Alert>

@@ -6,8 +6,9 @@ import { RequestHistory } from '../../components/RequestHistory';
 import { RequestLoader } from '../../components/RequestLoader';
 import { StatusBadge } from '../../components/StatusBadge';
 import { Documents } from '../../features/documents/Documents';
+import { GuaranteeSection } from '../../features/guarantee/GuaranteeSection';
 import { Messages } from '../../features/messages/Messages';
-import { isOpen } from '../../lib/status';
+import { canWithdraw, takesDocuments } from '../../lib/status';
 import { Alert, BackLink, ButtonLink, PageHeading } from '../../ui';
 
 export function RequestPage() {
@@ -36,7 +37,8 @@ export function RequestPage() {
               <p>{r.decision_reason}</p>
             </Alert>
           )}
-          {isOpen(r) && (
+          <GuaranteeSection request={r} />
+          {canWithdraw(r) && (
             <p>
               <ButtonLink to="/demandes/$id/retrait" params={{ id: r.id }} variant="secondary">
                 {t('withdraw.action')}
@@ -51,11 +53,11 @@ export function RequestPage() {
               intro={
                 <p className="ui-hint">
                   {t('messages.applicantIntro')}{' '}
-                  {isOpen(r) && <a href="#f-document">{t('messages.attachLink')}</a>}
+                  {takesDocuments(r) && <a href="#f-document">{t('messages.attachLink')}</a>}
                 </p>
               }
             />
-            <Documents requestId={r.id} open={isOpen(r)} />
+            <Documents requestId={r.id} open={takesDocuments(r)} />
             <RequestHistory requestId={r.id} />
           </BesideRequestDetails>
         </>

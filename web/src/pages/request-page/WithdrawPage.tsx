@@ -6,13 +6,13 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../../api/client';
 import { isApiError } from '../../api/problem';
-import { etagOf, keys, requestQuery } from '../../api/queries';
+import { etagOf, guaranteeQuery, keys, requestQuery } from '../../api/queries';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { Reference } from '../../components/Reference';
 import { StatusBadge } from '../../components/StatusBadge';
 import { Alert, BackLink, Button, ButtonGroup, Link, PageHeading, Spinner, usePageTitle } from '../../ui';
 import { NotFound } from '../../components/NotFound';
-import { isOpen } from '../../lib/status';
+import { canWithdraw } from '../../lib/status';
 
 export function WithdrawPage() {
   const { t } = useTranslation();
@@ -20,6 +20,8 @@ export function WithdrawPage() {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const request = useQuery(requestQuery(id));
+  // Once pre-approved, withdrawing cancels the guarantee identifier obtained: say so.
+  const guarantee = useQuery({ ...guaranteeQuery(id), enabled: request.data?.data.status === 'pre_approved' });
   const [changed, setChanged] = useState<string>();
   usePageTitle(t('withdraw.title'), t('service.name'));
 
@@ -68,10 +70,16 @@ export function WithdrawPage() {
       <p className="status-line">
         <span>{t('request.status')}</span> <StatusBadge status={r.status} />
       </p>
-      {isOpen(r) ? (
+      {canWithdraw(r) ? (
         <>
           <Alert variant="warning">
             <p>{t('withdraw.warning')}</p>
+            {r.status === 'pre_approved' &&
+              (guarantee.data?.status === 'issued' ? (
+                <p>{t('guarantee.withdrawCancels', { identifier: guarantee.data.identifier })}</p>
+              ) : (
+                guarantee.data !== null && <p>{t('guarantee.withdrawMayCancel')}</p>
+              ))}
           </Alert>
           <ButtonGroup>
             <Button variant="warning" disabled={withdraw.isPending} onClick={() => !withdraw.isPending && withdraw.mutate(request.data.etag)}>
