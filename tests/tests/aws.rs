@@ -372,6 +372,44 @@ async fn workflow_emails_go_through_ses() {
     );
 }
 
+/// The attestation of a guarantee identifier leaves through SES attached to its e-mail:
+/// the whole MIME message, sent as SES v2's raw content.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_attestation_goes_through_ses_as_an_attachment() {
+    let moto = Arc::new(Moto::provision().await);
+    let app = production_app(&moto, true).await;
+    let owner = moto.token("owner-attestation", "applicants", None).await;
+    let created = app
+        .submit(&owner, &submission(&random_siren(), 2_000_000))
+        .await;
+    let id = created["id"].as_str().expect("id");
+    // moto's reviewer tokens lack the bank claim (see above): the bank's agreement is
+    // written directly, as its reviewer's decision would leave it.
+    let db = app.db().await;
+    sea_orm::ConnectionTrait::execute(
+        &db,
+        sea_orm::Statement::from_sql_and_values(
+            sea_orm::DatabaseBackend::Postgres,
+            "UPDATE loan_requests SET status = 'pre_approved', version = 3 WHERE id = $1",
+            [uuid::Uuid::parse_str(id).expect("uuid").into()],
+        ),
+    )
+    .await
+    .expect("pre-approve");
+    let identifier = app.obtain_identifier(&owner, id).await;
+    let counts = outbox_settled(&app, Duration::from_secs(20)).await;
+    let sent = moto.sent_emails().await;
+    assert_eq!(sent.len(), 2, "{counts:?} {sent:?}");
+    let attached = sent
+        .iter()
+        .map(ToString::to_string)
+        .find(|text| text.contains("application/pdf"))
+        .unwrap_or_else(|| panic!("no e-mail with the attestation: {sent:?}"));
+    assert!(attached.contains("multipart/mixed"), "{attached}");
+    assert!(attached.contains("attestation-PGE-"), "{attached}");
+    assert!(attached.contains(&identifier), "{attached}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn documents_go_to_s3_through_presigned_urls() {
     let moto = Arc::new(Moto::provision().await);
