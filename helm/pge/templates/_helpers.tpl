@@ -116,6 +116,15 @@ PGE_CAMPAIGN_OPENS_AT: {{ . | quote }}
 {{- with .Values.config.campaign.closesAt }}
 PGE_CAMPAIGN_CLOSES_AT: {{ . | quote }}
 {{- end }}
+{{- with .Values.config.campaign.oneIdentifierPerCompanyFrom }}
+PGE_ONE_IDENTIFIER_PER_COMPANY_FROM: {{ . | quote }}
+{{- end }}
+{{- with .Values.config.campaign.oneIdentifierPerCompanyUntil }}
+PGE_ONE_IDENTIFIER_PER_COMPANY_UNTIL: {{ . | quote }}
+{{- end }}
+{{- with .Values.config.limits.guaranteeChecksPerMinute }}
+PGE_GUARANTEE_CHECKS_PER_MINUTE: {{ . | quote }}
+{{- end }}
 {{- end -}}
 
 {{- define "pge.databaseEnv" -}}
