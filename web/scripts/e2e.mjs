@@ -12,7 +12,7 @@ import { spec } from 'node:test/reporters';
 const dir = resolve(import.meta.dirname, '..', 'e2e');
 // The longest files, longest first (about 20 to 30 s each, against 3 to 10 s for the
 // others); every other file follows, by name.
-const LONGEST = ['journey.test.mjs', 'backoffice.test.mjs', 'admin.test.mjs', 'guarantee.test.mjs'];
+const LONGEST = ['four-eyes.test.mjs', 'journey.test.mjs', 'backoffice.test.mjs', 'admin.test.mjs', 'guarantee.test.mjs'];
 const all = readdirSync(dir).filter((f) => f.endsWith('.test.mjs')).sort();
 const chosen = process.argv.length > 2 ? process.argv.slice(2).map((f) => resolve(f)) : [
   ...LONGEST.filter((f) => all.includes(f)),

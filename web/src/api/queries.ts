@@ -17,6 +17,9 @@ export type Message = components['schemas']['MessageView'];
 export type BulkResult = components['schemas']['BulkResult'];
 export type Guarantee = components['schemas']['GuaranteeView'];
 export type GuaranteeState = components['schemas']['GuaranteeState'];
+export type PendingGrant = components['schemas']['PendingGrantView'];
+export type AuditChains = components['schemas']['AuditChainsView'];
+export type GrantThreshold = components['schemas']['GrantThresholdView'];
 export type LoanRequestQuery = NonNullable<paths['/api/v1/loan-requests']['get']['parameters']['query']>;
 
 export const keys = {
@@ -27,6 +30,7 @@ export const keys = {
   documents: (id: string) => ['loan-request', id, 'documents'] as const,
   messages: (id: string) => ['loan-request', id, 'messages'] as const,
   guarantee: (id: string) => ['loan-request', id, 'guarantee'] as const,
+  grantThreshold: (bankId: string) => ['banks', bankId, 'grant-threshold'] as const,
   queue: ['queue'] as const,
   stats: ['stats'] as const,
   degradedMode: ['degraded-mode'] as const,
@@ -90,6 +94,14 @@ export const guaranteeQuery = (id: string) =>
         throw e;
       }
     },
+  });
+
+/** A bank's four-eyes threshold (docs/RULES.md §21): a grant above it needs a second reviewer. */
+export const grantThresholdQuery = (bankId: string) =>
+  queryOptions({
+    queryKey: keys.grantThreshold(bankId),
+    queryFn: async ({ signal }) =>
+      (await unwrap(api.GET('/api/v1/banks/{id}/grant-threshold', { params: { path: { id: bankId } }, signal }))).data,
   });
 
 /** A bank's queue (or all requests for an admin), filtered as the URL says. */

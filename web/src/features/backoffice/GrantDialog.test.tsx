@@ -92,4 +92,12 @@ describe('the grant’s confirmation', () => {
     expect(onCancel).toHaveBeenCalledOnce();
     expect(onGrant).not.toHaveBeenCalled();
   });
+
+  it('says when the grant will wait for a second reviewer, and when it is that second approval', () => {
+    const { rerender } = render(<GrantDialog {...props} thresholdCents={1_000_000} onGrant={() => {}} />);
+    expect(text(screen.getByRole('dialog'))).toContain('Le montant dépasse le seuil de double validation de votre banque (10 000 €)');
+    rerender(<GrantDialog {...props} confirmsPending onGrant={() => {}} />);
+    expect(text(screen.getByRole('dialog'))).not.toContain('Le montant dépasse le seuil');
+    expect(text(screen.getByRole('dialog'))).toContain("Seconde validation : en confirmant avec l'identifiant de garantie, vous accordez le prêt.");
+  });
 });

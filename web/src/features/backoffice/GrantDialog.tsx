@@ -2,7 +2,9 @@
 // the guarantee identifier the company obtained and handed over (docs/RULES.md §20): a
 // field that refuses to send nothing or a mistyped identifier (its check symbol catches
 // any single wrong character), and that shows the API's refusal (not this request's
-// identifier, already used, cancelled) where it was typed, focus moved to it.
+// identifier, already used, cancelled) where it was typed, focus moved to it. Above the
+// bank's four-eyes threshold, it says the grant will wait for a second reviewer; for that
+// reviewer, that confirming grants the loan.
 import { useEffect, useRef, useState } from 'react';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
@@ -11,6 +13,7 @@ import type { LoanRequest } from '../../api/queries';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { WithExample } from '../../components/WithExample';
 import { guaranteeIdentifierError } from '../../lib/guarantee';
+import { formatCents } from '../../lib/money';
 import { Alert, TextInput } from '../../ui';
 import { ConfirmDecisionDialog, decisionTotals } from './ConfirmDecision';
 
@@ -27,6 +30,8 @@ export function GrantDialog({
   pending,
   error,
   refreshed,
+  thresholdCents,
+  confirmsPending = false,
   onCancel,
   onGrant,
 }: {
@@ -37,10 +42,14 @@ export function GrantDialog({
   error?: ApiError;
   /** The request was reloaded after a 412 and is still pre-approved: the company obtained its identifier meanwhile. */
   refreshed: boolean;
+  /** The bank's threshold, when the amount is above it: this grant will wait for a second reviewer. */
+  thresholdCents?: number;
+  /** This grant is the second approval of a pending one. */
+  confirmsPending?: boolean;
   onCancel: () => void;
   onGrant: (identifier: string) => void;
 }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const input = useRef<HTMLInputElement>(null);
   const [local, setLocal] = useState<string>();
   const apiField = error?.fieldErrors.find((f) => f.field === GRANT_FIELD);
@@ -74,6 +83,16 @@ export function GrantDialog({
         onGrant(typed.trim());
       }}
     >
+      {thresholdCents !== undefined && (
+        <Alert variant="info">
+          <p>{t('review.grantAboveThreshold', { threshold: formatCents(thresholdCents, i18n.language) })}</p>
+        </Alert>
+      )}
+      {confirmsPending && (
+        <Alert variant="info">
+          <p>{t('review.grantSecond')}</p>
+        </Alert>
+      )}
       {refreshed && (
         <Alert variant="info" live="status">
           <p>{t('review.grantRefreshed')}</p>

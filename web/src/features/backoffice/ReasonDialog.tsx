@@ -9,7 +9,16 @@ import type { ApiError } from '../../api/problem';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { Button, ButtonGroup, Dialog, Textarea } from '../../ui';
 
-/** The reason to reject: the dialog refuses to submit without one. */
+/** Words of the reason's field other than a rejection's (a pending grant sent back). */
+interface ReasonWords {
+  /** The field's label (default: the rejection's reason). */
+  label?: string;
+  hint?: string;
+  /** Said at the field when nothing was typed. */
+  missing?: string;
+}
+
+/** The reason to reject (or to send a pending grant back): the dialog refuses to submit without one. */
 export function ReasonDialog({
   open,
   title,
@@ -20,7 +29,8 @@ export function ReasonDialog({
   onConfirm,
   keepAs,
   note,
-}: {
+  ...words
+}: ReasonWords & {
   /** Where the typed reason is kept (`reason:<request id>`, `reason:bulk`). */
   keepAs: string;
   /** What else the rejection does, said before the reason is asked. */
@@ -36,7 +46,7 @@ export function ReasonDialog({
   return (
     <Dialog open={open} title={title} onClose={onCancel}>
       {note}
-      <ReasonForm keepAs={keepAs} confirm={confirm} pending={pending} error={error} onCancel={onCancel} onConfirm={onConfirm} />
+      <ReasonForm {...words} keepAs={keepAs} confirm={confirm} pending={pending} error={error} onCancel={onCancel} onConfirm={onConfirm} />
     </Dialog>
   );
 }
@@ -48,7 +58,10 @@ function ReasonForm({
   error,
   onCancel,
   onConfirm,
-}: {
+  label,
+  hint,
+  missing,
+}: ReasonWords & {
   keepAs: string;
   confirm: string;
   pending: boolean;
@@ -78,7 +91,7 @@ function ReasonForm({
         e.preventDefault();
         const text = reason.trim();
         if (!text) {
-          setLocal(t('fieldErrors.reason.required'));
+          setLocal(missing ?? t('fieldErrors.reason.required'));
           ref.current?.focus();
           return;
         }
@@ -94,8 +107,8 @@ function ReasonForm({
       <Textarea
         ref={ref}
         name="reason"
-        label={t('decision.reasonLabel')}
-        hint={t('decision.reasonHint')}
+        label={label ?? t('decision.reasonLabel')}
+        hint={hint ?? t('decision.reasonHint')}
         error={fieldError}
         value={reason}
         maxLength={2000}

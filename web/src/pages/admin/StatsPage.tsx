@@ -1,6 +1,7 @@
 // National figures: totals, then counts and amounts by status and by bank, each as a
 // chart (chart.js, loaded with this page only) followed by the same data as a table;
-// then the outbox's health (e-mails waiting, sent, given up) with the dead-letter retry.
+// then the outbox's health (e-mails waiting, sent, given up) with the dead-letter retry;
+// then, on request, the audit trail's integrity.
 import { useQuery } from '@tanstack/react-query';
 import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -8,6 +9,7 @@ import { isApiError } from '../../api/problem';
 import { statsQuery, type LoanStatus, type Stats, type Totals } from '../../api/queries';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { STATUSES } from '../../lib/status';
+import { AuditIntegrity } from '../../features/admin/AuditIntegrity';
 import { OutboxHealth } from '../../features/admin/OutboxHealth';
 import { formatCents } from '../../lib/money';
 import { PageHeading, Spinner, Table, usePageTitle } from '../../ui';
@@ -26,6 +28,8 @@ export function StatsPage() {
       {stats.isError && isApiError(stats.error) && <ProblemAlert error={stats.error} onRetry={() => void stats.refetch()} />}
       {/* Deferred (degraded mode): no figures from before shown as if current. */}
       {stats.data && !stats.isError && <Figures stats={stats.data} lang={lang} />}
+      {/* Checked only when asked: it reads every event. */}
+      <AuditIntegrity lang={lang} />
     </>
   );
 }

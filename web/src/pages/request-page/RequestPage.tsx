@@ -32,6 +32,8 @@ export function RequestPage() {
             <StatusBadge status={r.status} />
           </div>
           <p className="ui-measure">{t(`statusHelp.${r.status}`)}</p>
+          {/* A grant above the bank's threshold, waiting for a second person of the bank (never named here). */}
+          {r.awaiting_second_approval && <p className="ui-measure">{t('guarantee.awaitingSecond')}</p>}
           {r.decision_reason && (
             <Alert variant={r.status === 'rejected' ? 'error' : 'info'} title={t('request.reason')}>
               <p>{r.decision_reason}</p>
