@@ -29,7 +29,9 @@ if ! "$cdx" cyclonedx --version 2>/dev/null | grep -q " $CARGO_CYCLONEDX_VERSION
     if ! "$cdx" cyclonedx --version 2>/dev/null | grep -q " $CARGO_CYCLONEDX_VERSION\$"; then
       echo "installing cargo-cyclonedx $CARGO_CYCLONEDX_VERSION into $root (once)" >&2
       target=$(mktemp -d)
-      CARGO_TARGET_DIR=$target cargo install --locked --quiet cargo-cyclonedx --version "$CARGO_CYCLONEDX_VERSION" --root "$root"
+      # A host tool: without the image's flags (scripts/release-build.sh exports a static
+      # RUSTFLAGS, with which no proc-macro of the tool's dependencies can be built).
+      env -u RUSTFLAGS CARGO_TARGET_DIR="$target" cargo install --locked --quiet cargo-cyclonedx --version "$CARGO_CYCLONEDX_VERSION" --root "$root"
       rm -rf "$target"
     fi
   ) 9>"$TOOLS/.lock"
