@@ -346,23 +346,18 @@ impl OutboxWorker {
     async fn attach_attestation(
         &self,
         mut email: domain::ports::OutgoingEmail,
-        message: &ClaimedMessage,
-        bank_names: &HashMap<String, String>,
+        context: serde_json::Value,
     ) -> Result<domain::ports::OutgoingEmail, String> {
-        let payload: serde_json::Value =
-            serde_json::from_str(&message.payload).map_err(|e| e.to_string())?;
-        let code = payload
-            .get("bank_id")
+        // The rendering's context: the payload with the bank's name resolved.
+        let bank_name = context
+            .get("bank_name")
             .and_then(serde_json::Value::as_str)
-            .unwrap_or_default();
-        let bank_name = bank_names
-            .get(code)
-            .cloned()
-            .unwrap_or_else(|| code.to_owned());
+            .unwrap_or_default()
+            .to_owned();
         let attestation = crate::attestation::Attestation::from_payload(
-            &payload,
+            &context,
             bank_name,
-            format!("{}/verifier", self.app_url.as_deref().unwrap_or_default()),
+            crate::attestation::verification_url(self.app_url.as_deref()),
         )?;
         let filename = attestation.filename();
         let pdf = tokio::task::spawn_blocking(move || crate::attestation::render(&attestation))
@@ -383,12 +378,13 @@ impl OutboxWorker {
         message: ClaimedMessage,
         bank_names: &HashMap<String, String>,
     ) -> Result<Outcome, domain::ports::StorageError> {
-        let rendered = match self.context(&message, bank_names) {
+        let context = self.context(&message, bank_names);
+        let rendered = match &context {
             Some(context) => self.templates.render_context(
                 message.id,
                 &message.kind,
                 &message.recipient,
-                &context,
+                context,
             ),
             // Not a JSON object: rendering says why.
             None => self.templates.render(
@@ -398,11 +394,11 @@ impl OutboxWorker {
                 &message.payload,
             ),
         };
-        let rendered = match rendered {
-            Ok(email) if message.kind == MailKind::GuaranteeIssued.as_str() => {
-                self.attach_attestation(email, &message, bank_names).await
+        let rendered = match (rendered, context) {
+            (Ok(email), Some(context)) if message.kind == MailKind::GuaranteeIssued.as_str() => {
+                self.attach_attestation(email, context).await
             }
-            other => other.map_err(|e| e.to_string()),
+            (other, _) => other.map_err(|e| e.to_string()),
         };
         let result = match rendered {
             Ok(email) => {

@@ -79,17 +79,8 @@ impl Frontend {
     /// printed on every attestation.
     #[must_use]
     pub fn verification_url(&self) -> String {
-        verification_url(self.app_url.as_deref())
+        infra::attestation::verification_url(self.app_url.as_deref())
     }
-}
-
-/// The public check page under the app's base URL (`/verifier`).
-#[must_use]
-pub fn verification_url(app_url: Option<&str>) -> String {
-    format!(
-        "{}/verifier",
-        app_url.unwrap_or_default().trim_end_matches('/')
-    )
 }
 
 /// The policy: the app's own files, and connections to the API (same origin) and to

@@ -68,6 +68,16 @@ pub struct Attestation {
     pub verification_url: String,
 }
 
+/// Where a person checks a guarantee identifier: the web app's public check page
+/// (`/verifier`) under its base URL, printed on every attestation.
+#[must_use]
+pub fn verification_url(app_url: Option<&str>) -> String {
+    format!(
+        "{}/verifier",
+        app_url.unwrap_or_default().trim_end_matches('/')
+    )
+}
+
 impl Attestation {
     /// The attestation of `guarantee`, issued for `request` of the bank `bank_name`.
     #[must_use]

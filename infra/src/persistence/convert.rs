@@ -193,6 +193,14 @@ pub(crate) fn audit_row(
 /// With traces on, it carries the writer's trace context (`traceparent`): the worker's
 /// delivery span links to the request that wrote the message.
 pub(crate) fn outbox_payload(request: &LoanRequest) -> String {
+    outbox_payload_with(request, serde_json::Map::new())
+}
+
+/// [`outbox_payload`] with more fields (an e-mail that needs more of the request).
+pub(crate) fn outbox_payload_with(
+    request: &LoanRequest,
+    more: serde_json::Map<String, serde_json::Value>,
+) -> String {
     let mut payload = serde_json::json!({
         "reference": request.reference.to_string(),
         "status": request.status.as_str(),
@@ -201,6 +209,9 @@ pub(crate) fn outbox_payload(request: &LoanRequest) -> String {
         "requested_amount_cents": request.amount.get(),
         "reason": request.decision_reason,
     });
+    if let serde_json::Value::Object(fields) = &mut payload {
+        fields.extend(more);
+    }
     if let Some(traceparent) = crate::trace::current_traceparent() {
         payload["traceparent"] = serde_json::Value::String(traceparent);
     }

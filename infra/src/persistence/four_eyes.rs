@@ -18,12 +18,11 @@ use domain::submission::BankCode;
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait,
 };
 
 use super::convert::{audit_row, loan_request_from_row, status_from};
-use super::loan_requests::scope_condition;
+use super::loan_requests::locked_at_version;
 use super::{Store, storage};
 use crate::entity::{grant_threshold, loan_request, pending_grant};
 
@@ -114,22 +113,8 @@ impl Store {
         txn: &DatabaseTransaction,
         command: ReturnCommand,
     ) -> Result<LoanRequest, TransitionError> {
-        // The request's row stays locked until the transaction ends (PostgreSQL; SQLite
-        // has one writer): of concurrent deciders, each reads what the one before it
-        // committed — its version first, so the loser is told 412, not what the
-        // winner's change made of the guarantee or the pending grant.
-        let row = loan_request::Entity::find_by_id(command.id.0)
-            .filter(scope_condition(&command.scope))
-            .lock_exclusive()
-            .one(txn)
-            .await
-            .map_err(storage)?
-            .ok_or(TransitionError::NotFound)?;
-        if row.version != command.expected_version {
-            return Err(TransitionError::VersionMismatch {
-                current: row.version,
-            });
-        }
+        let row =
+            locked_at_version(txn, command.id, &command.scope, command.expected_version).await?;
         let status = status_from(&row.status, row.id)?;
         let updated = loan_request::Entity::update_many()
             .col_expr(

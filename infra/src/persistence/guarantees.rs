@@ -26,7 +26,9 @@ use sea_orm::{
     QuerySelect, SqlErr, Statement, TransactionTrait,
 };
 
-use super::convert::{audit_row, loan_request_from_row, outbox_row_with, status_from};
+use super::convert::{
+    audit_row, loan_request_from_row, outbox_payload_with, outbox_row_with, status_from,
+};
 use super::loan_requests::scope_condition;
 use super::submission::{RELEASED, SIREN_LOCK_CLASS};
 use super::{Store, storage};
@@ -70,13 +72,8 @@ fn guarantee_row(guarantee: &Guarantee, issued_by: &str) -> guarantee::ActiveMod
 /// identifier and its date (the worker renders the attestation from them).
 fn issued_payload(request: &LoanRequest, guarantee: &Guarantee) -> String {
     let terms = &request.terms;
-    let mut payload = serde_json::json!({
-        "reference": request.reference.to_string(),
-        "status": request.status.as_str(),
-        "bank_id": request.bank.as_str(),
-        "legal_name": request.company.legal_name.as_str(),
+    let serde_json::Value::Object(more) = serde_json::json!({
         "siren": request.company.siren.as_str(),
-        "requested_amount_cents": request.amount.get(),
         "amortization_years": request.amortization.get(),
         "guarantee_share_bp": terms.guarantee_share.get(),
         "guaranteed_cents": terms.guaranteed.get(),
@@ -89,11 +86,10 @@ fn issued_payload(request: &LoanRequest, guarantee: &Guarantee) -> String {
         })).collect::<Vec<_>>(),
         "identifier": guarantee.identifier.as_string(),
         "issued_on": guarantee.issued_at.date_naive().to_string(),
-    });
-    if let Some(traceparent) = crate::trace::current_traceparent() {
-        payload["traceparent"] = serde_json::Value::String(traceparent);
-    }
-    payload.to_string()
+    }) else {
+        unreachable!("a JSON object literal")
+    };
+    outbox_payload_with(request, more)
 }
 
 impl Store {

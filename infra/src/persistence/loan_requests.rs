@@ -119,28 +119,39 @@ fn beyond(order: ListOrder, position: Position, below: bool) -> SimpleExpr {
     if below { row.lt(at) } else { row.gt(at) }
 }
 
+/// The request's row in `scope` at `expected` version, locked until the transaction ends
+/// (PostgreSQL; SQLite has one writer): of concurrent deciders, each reads what the one
+/// before it committed — its version first, so the loser is told 412, not what the
+/// winner's change made of the guarantee or the pending grant.
+pub(super) async fn locked_at_version(
+    txn: &DatabaseTransaction,
+    id: LoanRequestId,
+    scope: &Scope,
+    expected: i32,
+) -> Result<loan_request::Model, TransitionError> {
+    let row = loan_request::Entity::find_by_id(id.0)
+        .filter(scope_condition(scope))
+        .lock_exclusive()
+        .one(txn)
+        .await
+        .map_err(storage)?
+        .ok_or(TransitionError::NotFound)?;
+    if row.version != expected {
+        return Err(TransitionError::VersionMismatch {
+            current: row.version,
+        });
+    }
+    Ok(row)
+}
+
 impl Store {
     async fn transition_in(
         &self,
         txn: &DatabaseTransaction,
         command: TransitionCommand,
     ) -> Result<LoanRequest, TransitionError> {
-        // The request's row stays locked until the transaction ends (PostgreSQL; SQLite
-        // has one writer): of concurrent deciders, each reads what the one before it
-        // committed — its version first, so the loser is told 412, not what the
-        // winner's change made of the guarantee or the pending grant.
-        let row = loan_request::Entity::find_by_id(command.id.0)
-            .filter(scope_condition(&command.scope))
-            .lock_exclusive()
-            .one(txn)
-            .await
-            .map_err(storage)?
-            .ok_or(TransitionError::NotFound)?;
-        if row.version != command.expected_version {
-            return Err(TransitionError::VersionMismatch {
-                current: row.version,
-            });
-        }
+        let row =
+            locked_at_version(txn, command.id, &command.scope, command.expected_version).await?;
         let from = status_from(&row.status, row.id)?;
         let to = transition(from, command.action)?;
         let now = command.now;
