@@ -243,6 +243,9 @@ def platform_normal(length):
         series("pge_requests_timed_out_total", API, counter(lambda t: 1 if t % 10 == 0 else 0, length)),
         # one submission in a thousand over its client's budget
         series("http_requests_total", http(*SUB, "429"), counter(lambda t: 9, length)),
+        # public guarantee checks: a few a minute, some mistyped
+        series("pge_guarantee_checks_total", API + ', result="found"', counter(lambda t: 6, length)),
+        series("pge_guarantee_checks_total", API + ', result="not_found"', counter(lambda t: 2, length)),
     ]
     for labels in (API, WORKER):
         out += [
@@ -546,6 +549,19 @@ def platform_tests(rules):
     out.expect("PgeOutboxStuck", "40m")
     out.expect("PgeOutboxStuck", "48m", [], "over 900 s, not yet for 5 minutes")
     out.expect("PgeOutboxStuck", "55m", [{"severity": "page"}])
+
+    group("guarantee check probing", [
+        "Public checks finding nothing at 0.1/s for 30 minutes, then 3/s (someone trying",
+        "identifiers from many addresses): over 1/s from about minute 34, fires 10 minutes",
+        "later. Checks that find their guarantee do not count.",
+    ], [
+        series("pge_guarantee_checks_total", API + ', result="found"', counter(lambda t: 600, L)),
+        series("pge_guarantee_checks_total", API + ', result="not_found"',
+               counter(lambda t: 6 if t < 30 else 180, L)),
+    ])
+    out.expect("PgeGuaranteeCheckProbing", "30m")
+    out.expect("PgeGuaranteeCheckProbing", "38m", [], "over 1/s, not yet for 10 minutes")
+    out.expect("PgeGuaranteeCheckProbing", "55m", [{"severity": "ticket"}])
 
     dead = lambda t: 0 if t < 10 else 1  # noqa: E731
     group("dead letters", [

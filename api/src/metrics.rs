@@ -64,6 +64,9 @@ pub fn handle() -> &'static PrometheusHandle {
         ] {
             metrics::counter!(name).absolute(0);
         }
+        for result in ["found", "not_found", "invalid", "rate_limited", "error"] {
+            metrics::counter!("pge_guarantee_checks_total", "result" => result).absolute(0);
+        }
         // A histogram keeps each sample until it is folded into its buckets, which only
         // upkeep (or a scrape) does: without it, a process nobody scrapes grows by every
         // request it answers.
