@@ -16,7 +16,8 @@
 # (closed-loop clients of the ceiling runs, API and pgbench alike, default 32),
 # BENCH_BUILT (reuse the binaries of an earlier run's BENCH_OUT, below), BENCH_TRACES (a sample ratio such as 0.1: the API exports traces at that ratio to an
 # OTLP receiver on this machine, scripts/bench/otlp-sink.py; unset: no traces),
-# BENCH_RATE (offered requests/s of the journeys, default 833), BENCH_OVERLOAD (offered
+# BENCH_RATE (offered requests/s of the journeys, default 833), BENCH_IDENTIFIER_RATE
+# (guarantee identifiers/s of the identifier-only step, default 139), BENCH_OVERLOAD (offered
 # requests/s of the overload step, default 4 x BENCH_RATE), BENCH_RAMP (e.g.
 # 800:200:2000 to also ramp up to the ceiling of the journeys), BENCH_OUT (folder of the
 # reports, default var/bench).
@@ -26,6 +27,7 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/pge/target}"
 SECONDS_PER_STEP="${BENCH_SECONDS:-60}"
 CLIENTS="${BENCH_CLIENTS:-32}"
 RATE="${BENCH_RATE:-833}"
+IDENTIFIER_RATE="${BENCH_IDENTIFIER_RATE:-139}"
 OVERLOAD="${BENCH_OVERLOAD:-$((RATE * 4))}"
 OUT="${BENCH_OUT:-var/bench}"
 PORT=18090
@@ -214,6 +216,16 @@ HOSTILE_OK=yes
 HOSTILE_P99=$(json_field "$OUT/hostile.json" "d['steps'][0]['total']['p99_ms']")
 HOSTILE_WORST=$(json_field "$OUT/hostile.json" "max(r['p99_ms'] for r in d['steps'][0]['requests'])")
 
+echo "== 3b. guarantee identifiers alone at $IDENTIFIER_RATE/s for ${SECONDS_PER_STEP}s (2020's hot path: 500,000 an hour)"
+# Requests pre-approved through the API first (not measured), then only their owners'
+# POST /api/v1/loan-requests/{id}/guarantee at the offered rate.
+IDENTIFIERS_OK=yes
+"${LT[@]}" --rate "$IDENTIFIER_RATE" --duration "${SECONDS_PER_STEP}s" --max-p99 50 --max-errors 0 \
+  --applicant-weight 0 --reviewer-weight 0 --identifier-weight 1 \
+  --json "$OUT/identifiers.json" | tee "$OUT/identifiers.txt" || IDENTIFIERS_OK=no
+IDENTIFIERS_FIELDS=$(json_field "$OUT/identifiers.json" "' '.join(str(x) for x in [round(d['steps'][0]['achieved_rps'], 1), d['steps'][0]['total']['p50_ms'], d['steps'][0]['total']['p99_ms'], d['steps'][0]['total']['max_ms'], d['steps'][0]['total']['errors']])")
+read -r IDENTIFIERS_ACHIEVED IDENTIFIERS_P50 IDENTIFIERS_P99 IDENTIFIERS_MAX IDENTIFIERS_ERRORS <<<"$IDENTIFIERS_FIELDS"
+
 # Peak resident memory so far: the launch-day load (ceiling, journeys, hostile traffic).
 RSS_LAUNCH_KB=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER_PID/status")
 
@@ -286,6 +298,7 @@ submission ceiling, API under wrk ($CLIENTS connections): $WRK_CEILING submissio
 ratio API / pgbench:                    {api / pg:.2f}  (target >= 0.80)
 journeys at $RATE requests/s offered:    achieved $JOURNEYS_ACHIEVED/s, p99 all $JOURNEYS_P99 ms, worst request p99 $JOURNEYS_WORST ms, within thresholds: $JOURNEYS_OK  (target p99 < 50 ms)
 same + 200 hostile/s + 500 slow loris:  p99 all $HOSTILE_P99 ms, worst request p99 $HOSTILE_WORST ms, within thresholds: $HOSTILE_OK
+identifiers alone at $IDENTIFIER_RATE/s offered:    achieved $IDENTIFIERS_ACHIEVED/s, p50 $IDENTIFIERS_P50 ms, p99 $IDENTIFIERS_P99 ms, max $IDENTIFIERS_MAX ms, $IDENTIFIERS_ERRORS errors, within thresholds: $IDENTIFIERS_OK  (target p99 < 50 ms)
 overload at $OVERLOAD/s offered:        answered $OVER_ACHIEVED/s: $OVER_SHED shed (503/429), $OVER_ACCEPTED not shed with p99 $OVER_P99 ms, $OVER_ERRORS other errors
 back at $RATE/s, 3 steps of 10 s:      p99 all $AFTER_P99_1 / $AFTER_P99_2 / $AFTER_P99_3 ms, $AFTER_ERRORS errors
 API peak RSS, launch-day load:          {int("$RSS_LAUNCH_KB") / 1024:.1f} MiB  (target < 64 MiB)

@@ -52,8 +52,14 @@ pub fn init(format: &str, traces: Option<&SdkTracerProvider>) {
             // Spans, and of the events only warnings and errors (an error marks its span
             // failed): the info lines (one "request completed" per request) stay in the
             // logs, where they are already, rather than costing every span an event.
+            //
+            // And only in recorded work: a request or a batch outside the sampled share
+            // runs where `infra::trace::recording` is false, and none of its spans goes
+            // through this layer (no span builder, no SDK span, nothing attached at each
+            // poll), which is what head sampling saves.
             .with_filter(tracing_subscriber::filter::filter_fn(|meta| {
-                meta.is_span() || *meta.level() <= tracing::Level::WARN
+                (meta.is_span() || *meta.level() <= tracing::Level::WARN)
+                    && infra::trace::recording()
             }))
             .with_filter(EnvFilter::new("warn,api=info,infra=info,app=info,pge=info"))
     });
@@ -134,11 +140,27 @@ pub async fn request_context(mut request: Request, next: Next) -> Response {
         .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
     let method = method_label(request.method());
     let started_at = std::time::SystemTime::now();
-    let (span, trace_id, caller) = if traces_on() {
-        request_span_traced(&request, &request_id, method, &route)
+    let (span, trace_id, caller, unrecorded) = if traces_on() {
+        let caller = caller_context(&request);
+        match infra::trace::decide(caller.as_ref()) {
+            None => {
+                let (span, trace_id) =
+                    request_span_traced(caller.as_ref(), &request_id, method, &route);
+                (span, trace_id, caller, None)
+            }
+            Some(ids) => {
+                let trace_id = ids.trace_id().to_string();
+                let span = infra::trace::within_sync(
+                    Some(&ids),
+                    || tracing::info_span!("request", request_id = %request_id, method = %method, route = %route, trace_id = %trace_id),
+                );
+                (span, Some(trace_id), caller, Some(ids))
+            }
+        }
     } else {
         (
             tracing::info_span!("request", request_id = %request_id, method = %method, route = %route),
+            None,
             None,
             None,
         )
@@ -148,9 +170,8 @@ pub async fn request_context(mut request: Request, next: Next) -> Response {
         trace_id,
     };
     let started = Instant::now();
-    let mut response = IDS
-        .scope(ids, next.run(request).instrument(span.clone()))
-        .await;
+    let work = IDS.scope(ids, next.run(request).instrument(span.clone()));
+    let mut response = infra::trace::within(unrecorded.clone(), work).await;
     let status = response.status().as_u16();
     if traces_on() {
         span.record("http.response.status_code", status);
@@ -159,26 +180,28 @@ pub async fn request_context(mut request: Request, next: Next) -> Response {
         // shedding protects.
         if status >= 500 && response.extensions().get::<Shed>().is_none() {
             span.record("otel.status_code", "error");
-            infra::trace::keep_failure(
-                &span,
-                infra::trace::Failure {
-                    name: format!("{method} {route}").into(),
-                    kind: opentelemetry::trace::SpanKind::Server,
-                    start: started_at,
-                    remote_parent: caller,
-                    attributes: vec![
-                        opentelemetry::KeyValue::new("request_id", request_id.clone()),
-                        opentelemetry::KeyValue::new("http.request.method", method),
-                        opentelemetry::KeyValue::new("http.route", route.clone()),
-                        opentelemetry::KeyValue::new(
-                            "http.response.status_code",
-                            i64::from(status),
-                        ),
-                    ],
-                    links: Vec::new(),
-                    message: format!("HTTP {status}").into(),
-                },
-            );
+            if let Some(own) = &unrecorded {
+                infra::trace::keep_failure(
+                    own,
+                    infra::trace::Failure {
+                        name: format!("{method} {route}").into(),
+                        kind: opentelemetry::trace::SpanKind::Server,
+                        start: started_at,
+                        remote_parent: caller,
+                        attributes: vec![
+                            opentelemetry::KeyValue::new("request_id", request_id.clone()),
+                            opentelemetry::KeyValue::new("http.request.method", method),
+                            opentelemetry::KeyValue::new("http.route", route.clone()),
+                            opentelemetry::KeyValue::new(
+                                "http.response.status_code",
+                                i64::from(status),
+                            ),
+                        ],
+                        links: Vec::new(),
+                        message: format!("HTTP {status}").into(),
+                    },
+                );
+            }
         }
     }
     let elapsed = started.elapsed();
@@ -208,20 +231,27 @@ pub async fn request_context(mut request: Request, next: Next) -> Response {
 #[derive(Debug, Clone, Copy)]
 pub struct Shed;
 
-/// The request's span with OpenTelemetry's fields: named `METHOD /route`, a server span,
-/// the child of the caller's span when the request carries a W3C `traceparent`. Returns
-/// the trace id, also recorded in the span (so in every log line of the request), and the
-/// caller's span context.
+/// The caller's span context, when the request carries a valid W3C `traceparent`.
+fn caller_context(request: &Request) -> Option<opentelemetry::trace::SpanContext> {
+    use opentelemetry::trace::TraceContextExt as _;
+    request.headers().get("traceparent")?;
+    let parent = opentelemetry::global::get_text_map_propagator(|propagator| {
+        propagator.extract(&opentelemetry_http::HeaderExtractor(request.headers()))
+    });
+    let caller = parent.span().span_context().clone();
+    caller.is_valid().then_some(caller)
+}
+
+/// The span of a recorded request with OpenTelemetry's fields: named `METHOD /route`, a
+/// server span, the child of the caller's span when the request carries a W3C
+/// `traceparent`. Returns the trace id, also recorded in the span (so in every log line
+/// of the request).
 fn request_span_traced(
-    request: &Request,
+    caller: Option<&opentelemetry::trace::SpanContext>,
     request_id: &str,
     method: &'static str,
     route: &str,
-) -> (
-    tracing::Span,
-    Option<String>,
-    Option<opentelemetry::trace::SpanContext>,
-) {
+) -> (tracing::Span, Option<String>) {
     use opentelemetry::trace::TraceContextExt as _;
     use tracing_opentelemetry::OpenTelemetrySpanExt as _;
     let span = tracing::info_span!(
@@ -235,21 +265,15 @@ fn request_span_traced(
         route = %route,
         trace_id = tracing::field::Empty,
     );
-    let parent = opentelemetry::global::get_text_map_propagator(|propagator| {
-        propagator.extract(&opentelemetry_http::HeaderExtractor(request.headers()))
-    });
-    let caller = parent.span().span_context().clone();
-    let caller = if caller.is_valid() {
-        let _ = span.set_parent(parent);
-        Some(caller)
-    } else {
-        None
-    };
+    if let Some(caller) = caller {
+        let _ =
+            span.set_parent(opentelemetry::Context::new().with_remote_span_context(caller.clone()));
+    }
     let trace_id = span.context().span().span_context().trace_id();
     if trace_id == opentelemetry::trace::TraceId::INVALID {
-        return (span, None, caller);
+        return (span, None);
     }
     let trace_id = trace_id.to_string();
     span.record("trace_id", trace_id.as_str());
-    (span, Some(trace_id), caller)
+    (span, Some(trace_id))
 }

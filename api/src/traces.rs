@@ -4,7 +4,8 @@
 //! Off by default: the embedded default needs no collector. `PGE_OTLP_ENDPOINT` (or the
 //! standard `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` / `OTEL_EXPORTER_OTLP_ENDPOINT`) turns it
 //! on. What is kept: every trace whose id falls in the sampled share
-//! (`PGE_TRACE_SAMPLE_RATIO`, decided at the trace's first span: [`sampler`]), and, of
+//! (`PGE_TRACE_SAMPLE_RATIO`, decided before the trace's first span exists:
+//! [`infra::trace::decide`]), and, of
 //! every other trace, the span of a request or a delivery that failed, alone
 //! ([`infra::trace::keep_failure`]): errors are always kept, and the 90 % of requests that
 //! are neither sampled nor failed cost no span data.
@@ -111,13 +112,12 @@ impl SpanProcessor for Shared {
     }
 }
 
-/// Head sampling: a trace is recorded or not from its first span. A caller's decision
-/// (`traceparent`'s sampled flag) is followed; a new trace is sampled when its id falls in
-/// `ratio` (by trace id, as every OpenTelemetry SDK computes it, so processes agree).
-/// Nothing is recorded of the others: no span data, no export; their failures are kept
-/// by [`infra::trace::keep_failure`].
-fn sampler(ratio: f64) -> Sampler {
-    Sampler::ParentBased(Box::new(Sampler::TraceIdRatioBased(ratio.clamp(0.0, 1.0))))
+/// What reaches the SDK is recorded: pge decides a trace's sampling before its first span
+/// exists ([`infra::trace::decide`], at the request and the outbox batch) and keeps the
+/// OpenTelemetry layer out of the rest, so a root span here belongs to a trace that is
+/// sampled, and a child follows its parent.
+fn sampler() -> Sampler {
+    Sampler::ParentBased(Box::new(Sampler::AlwaysOn))
 }
 
 /// The tracer provider for `settings`, or `None` when no endpoint is configured. Must be
@@ -167,10 +167,11 @@ pub fn provider(settings: &TraceSettings) -> anyhow::Result<Option<SdkTracerProv
             )
             .build(),
     ));
+    infra::trace::set_sample_ratio(settings.sample_ratio);
     let failures = batch.clone();
     infra::trace::set_failure_sink(Box::new(move |span| failures.on_end(span)));
     let provider = SdkTracerProvider::builder()
-        .with_sampler(sampler(settings.sample_ratio))
+        .with_sampler(sampler())
         .with_span_processor(batch)
         .with_resource(resource)
         .build();
@@ -188,7 +189,7 @@ mod tests {
     };
     use opentelemetry_sdk::trace::{SamplingDecision, ShouldSample as _};
 
-    fn decide(sampler: &Sampler, parent: Option<TraceFlags>, trace: u128) -> SamplingDecision {
+    fn decide(parent: Option<TraceFlags>, trace: u128) -> SamplingDecision {
         let cx = parent.map_or_else(opentelemetry::Context::new, |flags| {
             opentelemetry::Context::new().with_remote_span_context(SpanContext::new(
                 TraceId::from(trace),
@@ -198,7 +199,7 @@ mod tests {
                 TraceState::NONE,
             ))
         });
-        sampler
+        sampler()
             .should_sample(
                 Some(&cx),
                 TraceId::from(trace),
@@ -211,29 +212,18 @@ mod tests {
     }
 
     #[test]
-    fn a_new_trace_is_sampled_by_its_id_and_a_callers_decision_is_followed() {
-        let tenth = sampler(0.1);
-        // The id's lower 64 bits against the ratio's share of them.
+    fn what_reaches_the_sdk_is_recorded_and_a_child_follows_its_parent() {
         assert_eq!(
-            decide(&tenth, None, 0x10),
+            decide(None, u128::from(u64::MAX)),
             SamplingDecision::RecordAndSample
         );
         assert_eq!(
-            decide(&tenth, None, u128::from(u64::MAX)),
+            decide(Some(TraceFlags::SAMPLED), 7),
+            SamplingDecision::RecordAndSample
+        );
+        assert_eq!(
+            decide(Some(TraceFlags::default()), 7),
             SamplingDecision::Drop
         );
-        assert_eq!(
-            decide(&tenth, Some(TraceFlags::SAMPLED), u128::from(u64::MAX)),
-            SamplingDecision::RecordAndSample
-        );
-        assert_eq!(
-            decide(&tenth, Some(TraceFlags::default()), 0x10),
-            SamplingDecision::Drop
-        );
-        assert_eq!(
-            decide(&sampler(7.0), None, u128::MAX),
-            SamplingDecision::RecordAndSample
-        );
-        assert_eq!(decide(&sampler(-1.0), None, 0x10), SamplingDecision::Drop);
     }
 }

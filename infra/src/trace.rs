@@ -1,7 +1,13 @@
-//! The adapters' part of tracing (`api::traces` exports): a span per SQL statement, the
+//! The adapters' part of tracing (`api::traces` exports): head sampling decided before a
+//! piece of work has any span ([`decide`], [`within`]), a span per SQL statement, the
 //! trace context an outbox message carries from the request that wrote it to the worker
 //! that sends it, and the failure a sampled-out trace still exports ([`keep_failure`]).
 //! Nothing here runs unless the process turned traces on ([`enable`]).
+//!
+//! Work outside the sampled share runs inside [`within`]'s scope: the OpenTelemetry layer
+//! is filtered out there ([`recording`]), so its spans cost what a log-only span costs (or
+//! nothing, when the logs do not want them); its ids are drawn here, for the logs, the
+//! problem+json answer, the outbox's `traceparent` and a failure's lone span.
 //!
 //! No personal data: a statement span carries the SQL text, whose values are bound
 //! parameters (`$1`, `?`), never the values; a trace context is two random ids.
@@ -9,16 +15,19 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::SystemTime;
 
 use opentelemetry::propagation::TextMapPropagator;
 use opentelemetry::trace::{
-    Link, SpanContext, SpanId, SpanKind, Status, TraceContextExt, TraceFlags, Tracer,
+    Link, SpanContext, SpanId, SpanKind, Status, TraceContextExt, TraceFlags, TraceId, TraceState,
+    Tracer,
 };
 use opentelemetry::{InstrumentationScope, KeyValue};
 use opentelemetry_sdk::propagation::TraceContextPropagator;
-use opentelemetry_sdk::trace::{SpanData, SpanEvents, SpanLinks};
+use opentelemetry_sdk::trace::{
+    IdGenerator as _, RandomIdGenerator, SpanData, SpanEvents, SpanLinks,
+};
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 
 static ENABLED: AtomicBool = AtomicBool::new(false);
@@ -32,6 +41,97 @@ pub fn enable() {
 #[must_use]
 pub fn enabled() -> bool {
     ENABLED.load(Ordering::Relaxed)
+}
+
+/// The sampled share of new traces, 0 to 1 (an `f64`'s bits; 0 until set).
+static RATIO: AtomicU64 = AtomicU64::new(0);
+
+/// Sets the share of new traces [`decide`] records (`PGE_TRACE_SAMPLE_RATIO`).
+pub fn set_sample_ratio(ratio: f64) {
+    RATIO.store(ratio.clamp(0.0, 1.0).to_bits(), Ordering::Relaxed);
+}
+
+tokio::task_local! {
+    /// The ids of the work being done when its trace is not recorded.
+    static UNRECORDED: SpanContext;
+}
+
+/// Head sampling, decided by pge before the work (a request, an outbox batch) has any
+/// span: `None` when the trace is recorded, else the ids of the trace that is not (run
+/// the work [`within`] them). A caller's decision (`traceparent`'s sampled flag) is
+/// followed, its trace id kept; a new trace is recorded when its id falls in the sampled
+/// share, by the rule every OpenTelemetry SDK's `TraceIdRatioBased` uses.
+#[must_use]
+pub fn decide(caller: Option<&SpanContext>) -> Option<SpanContext> {
+    if !enabled() {
+        return None;
+    }
+    let ids = RandomIdGenerator::default();
+    let (trace_id, sampled) = match caller.filter(|c| c.is_valid()) {
+        Some(caller) => (caller.trace_id(), caller.is_sampled()),
+        None => {
+            let trace_id = ids.new_trace_id();
+            let ratio = f64::from_bits(RATIO.load(Ordering::Relaxed));
+            (trace_id, in_share(trace_id, ratio))
+        }
+    };
+    (!sampled).then(|| {
+        SpanContext::new(
+            trace_id,
+            ids.new_span_id(),
+            TraceFlags::default(),
+            false,
+            TraceState::NONE,
+        )
+    })
+}
+
+/// Whether `trace_id` falls in the `ratio` share: its lower 64 bits, halved, below
+/// `ratio × 2⁶³` (OpenTelemetry's `TraceIdRatioBased`).
+fn in_share(trace_id: TraceId, ratio: f64) -> bool {
+    if ratio >= 1.0 {
+        return true;
+    }
+    if ratio <= 0.0 || ratio.is_nan() {
+        return false;
+    }
+    let bytes = trace_id.to_bytes();
+    let low = u64::from_be_bytes(bytes[8..16].try_into().unwrap_or_default()) >> 1;
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        clippy::cast_precision_loss
+    )]
+    let bound = (ratio * (1_u64 << 63) as f64) as u64;
+    low < bound
+}
+
+/// Runs `work` inside the ids [`decide`] gave (not recorded), or as it is (recorded).
+pub async fn within<F: std::future::Future>(unrecorded: Option<SpanContext>, work: F) -> F::Output {
+    match unrecorded {
+        Some(ids) => UNRECORDED.scope(ids, work).await,
+        None => work.await,
+    }
+}
+
+/// Runs `f` (which creates the work's first span) inside the same ids as [`within`].
+pub fn within_sync<R>(unrecorded: Option<&SpanContext>, f: impl FnOnce() -> R) -> R {
+    match unrecorded {
+        Some(ids) => UNRECORDED.sync_scope(ids.clone(), f),
+        None => f(),
+    }
+}
+
+/// The ids of the work being done, when its trace is not recorded.
+#[must_use]
+pub fn unrecorded() -> Option<SpanContext> {
+    UNRECORDED.try_with(Clone::clone).ok()
+}
+
+/// Whether the work being done is recorded: the OpenTelemetry layer's filter.
+#[must_use]
+pub fn recording() -> bool {
+    UNRECORDED.try_with(|_| ()).is_err()
 }
 
 /// Where a failure of a sampled-out trace goes: the exporter's queue (set once by the
@@ -63,20 +163,31 @@ pub struct Failure {
 }
 
 /// Errors are always kept: head sampling records nothing of a trace outside the sampled
-/// share (no span data, no export), so when the work of `span` fails in such a trace, its
-/// own span is exported alone, with the trace and span ids the logs and the problem+json
-/// answer already carry. A sampled trace carries its failure already: nothing is done.
-pub fn keep_failure(span: &tracing::Span, failure: Failure) {
+/// share (no span data, no export), so when work that was not recorded fails, its own
+/// span is exported alone, under the ids [`decide`] gave it (`unrecorded`), which the logs
+/// and the problem+json answer already carry. A recorded trace carries its failure
+/// already: it is not passed here.
+pub fn keep_failure(unrecorded: &SpanContext, failure: Failure) {
     let Some(sink) = FAILURES.get().filter(|_| enabled()) else {
         return;
     };
-    let context = span.context();
-    let own = context.span().span_context().clone();
-    if !own.is_valid() || own.is_sampled() {
+    if !unrecorded.is_valid() {
         return;
     }
-    sink(failure_span(&own, failure, SystemTime::now()));
+    sink(failure_span(unrecorded, failure, SystemTime::now()));
     metrics::counter!("pge_trace_failures_kept_total").increment(1);
+}
+
+/// The same trace as `ids`, a new span in it (one of several failures of a batch).
+#[must_use]
+pub fn new_span_in(ids: &SpanContext) -> SpanContext {
+    SpanContext::new(
+        ids.trace_id(),
+        RandomIdGenerator::default().new_span_id(),
+        ids.trace_flags(),
+        false,
+        ids.trace_state().clone(),
+    )
 }
 
 fn failure_span(own: &SpanContext, failure: Failure, end: SystemTime) -> SpanData {
@@ -114,11 +225,15 @@ fn propagator() -> TraceContextPropagator {
     TraceContextPropagator::new()
 }
 
-/// The current span's trace context as a W3C `traceparent`, when traces are on.
+/// The current span's trace context as a W3C `traceparent`, when traces are on (the ids
+/// [`decide`] gave, with the sampled flag off, when the work is not recorded).
 #[must_use]
 pub fn current_traceparent() -> Option<String> {
     if !enabled() {
         return None;
+    }
+    if let Some(ids) = unrecorded() {
+        return Some(format!("00-{}-{}-00", ids.trace_id(), ids.span_id()));
     }
     let cx = tracing::Span::current().context();
     let mut carrier = HashMap::new();
@@ -140,6 +255,9 @@ pub fn parse_traceparent(value: &str) -> Option<SpanContext> {
 /// a child of the current span, timed by the callback's figures. Only when the current
 /// span belongs to a trace.
 pub(crate) fn statement(info: &sea_orm::metric::Info<'_>, system: &'static str) {
+    if !recording() {
+        return;
+    }
     let parent = tracing::Span::current().context();
     // A sampled-out trace records nothing (its failures are kept by their request's span).
     if !parent.span().span_context().is_sampled() {
@@ -220,7 +338,67 @@ pub fn summary(sql: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use opentelemetry::trace::{TraceId, TraceState};
+
+    #[test]
+    fn a_new_trace_is_in_the_share_by_its_id() {
+        // The id's lower 64 bits against the ratio's share of them.
+        assert!(in_share(TraceId::from(0x10_u128), 0.1));
+        assert!(!in_share(TraceId::from(u128::from(u64::MAX)), 0.1));
+        assert!(in_share(TraceId::from(u128::MAX), 1.0));
+        assert!(!in_share(TraceId::from(0_u128), 0.0));
+        assert!(!in_share(TraceId::from(0_u128), f64::NAN));
+        // About the ratio's share of random ids.
+        let ids = RandomIdGenerator::default();
+        let kept = (0..20_000)
+            .filter(|_| in_share(ids.new_trace_id(), 0.1))
+            .count();
+        assert!(
+            (1_600..2_400).contains(&kept),
+            "{kept} of 20,000 kept at 10 %"
+        );
+    }
+
+    #[test]
+    fn a_callers_decision_is_followed_and_its_trace_kept() {
+        enable();
+        set_sample_ratio(1.0);
+        assert!(decide(None).is_none(), "a new trace at 100 % is recorded");
+        let sampled = context(7, 3, TraceFlags::SAMPLED, true);
+        assert!(decide(Some(&sampled)).is_none());
+        let quiet = context(7, 3, TraceFlags::default(), true);
+        let ids = decide(Some(&quiet)).expect("not recorded");
+        assert_eq!(ids.trace_id(), TraceId::from(7_u128));
+        assert_ne!(ids.span_id(), SpanId::from(3_u64), "a span of its own");
+        assert!(!ids.is_sampled() && !ids.is_remote());
+        set_sample_ratio(0.0);
+        let new = decide(None).expect("a new trace at 0 % is not recorded");
+        assert!(new.is_valid());
+        let invalid = context(0, 0, TraceFlags::SAMPLED, true);
+        assert!(
+            decide(Some(&invalid)).is_some(),
+            "an invalid caller is ignored"
+        );
+        set_sample_ratio(1.0);
+    }
+
+    #[tokio::test]
+    async fn unrecorded_work_carries_its_ids_to_the_outbox_and_out_of_the_layer() {
+        enable();
+        let ids = context(0xabc, 0xdef, TraceFlags::default(), false);
+        assert!(recording());
+        let (inside, traceparent) = within(Some(ids.clone()), async {
+            (recording(), current_traceparent())
+        })
+        .await;
+        assert!(!inside);
+        assert_eq!(
+            traceparent.as_deref(),
+            Some("00-00000000000000000000000000000abc-0000000000000def-00")
+        );
+        assert!(within_sync(Some(&ids), unrecorded).is_some());
+        assert!(within_sync(None, unrecorded).is_none());
+        assert!(recording());
+    }
 
     fn context(trace: u128, span: u64, flags: TraceFlags, remote: bool) -> SpanContext {
         SpanContext::new(

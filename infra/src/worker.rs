@@ -271,10 +271,14 @@ impl OutboxWorker {
         if claimed.is_empty() {
             return Ok(PassReport::default());
         }
-        // One trace per batch (a root: the loop's own span has no request behind it);
-        // each message's span links to the request that wrote it.
-        let batch = tracing::info_span!(parent: None, "outbox.batch", otel.kind = "consumer", messages = claimed.len());
-        let outcomes: Vec<Result<Outcome, domain::ports::StorageError>> = async {
+        // One trace per batch (a root: the loop's own span has no request behind it),
+        // sampled as a request is; each message's span links to the request that wrote it.
+        let unrecorded = crate::trace::decide(None);
+        let batch = crate::trace::within_sync(
+            unrecorded.as_ref(),
+            || tracing::info_span!(parent: None, "outbox.batch", otel.kind = "consumer", messages = claimed.len()),
+        );
+        let outcomes: Vec<Result<Outcome, domain::ports::StorageError>> = crate::trace::within(unrecorded, async {
             let bank_names = self.bank_names().await;
             futures::stream::iter(claimed)
                 .map(|message| {
@@ -290,7 +294,7 @@ impl OutboxWorker {
                 .collect()
                 .await
         }
-        .instrument(batch)
+        .instrument(batch))
         .await;
         let mut report = PassReport::default();
         for outcome in outcomes {
@@ -320,9 +324,9 @@ impl OutboxWorker {
             Ok(Outcome::Dead) => Some("e-mail dead"),
             Err(_) => Some("store failure"),
         };
-        if let Some(message) = failed {
+        if let (Some(message), Some(batch)) = (failed, crate::trace::unrecorded()) {
             crate::trace::keep_failure(
-                &tracing::Span::current(),
+                &crate::trace::new_span_in(&batch),
                 crate::trace::Failure {
                     name: "outbox.deliver".into(),
                     kind: opentelemetry::trace::SpanKind::Consumer,

@@ -57,6 +57,11 @@ pub(crate) struct Args {
     /// per iteration, for the submission ceiling); 0 disables it.
     #[arg(long, default_value_t = 0)]
     pub(crate) submit_weight: usize,
+    /// Relative weight of the identifier-only scenario (one `POST
+    /// /api/v1/loan-requests/{id}/guarantee` per iteration, on requests pre-approved
+    /// through the API before the steps, not measured); 0 disables it.
+    #[arg(long, default_value_t = 0)]
+    pub(crate) identifier_weight: usize,
     /// Hostile requests per second sent besides the measured load (not throttled with
     /// it, not in its figures): forged and malformed tokens, oversized bodies,
     /// anonymous submissions. Their answers are counted apart.

@@ -78,6 +78,7 @@ pub(crate) struct StepReport {
     pub(crate) rows: Vec<Row>,
     pub(crate) total: Row,
     pub(crate) idle: u64,
+    pub(crate) pool_empty: u64,
     pub(crate) error_samples: Vec<(String, usize)>,
 }
 
@@ -164,6 +165,7 @@ impl StepReport {
             "requests": self.rows.iter().map(row).collect::<Vec<_>>(),
             "total": row(&self.total),
             "reviewer_journeys_without_work": self.idle,
+            "identifier_iterations_without_request": self.pool_empty,
             "errors": self.error_samples.iter().map(|(e, n)| json!({"error": e, "count": n})).collect::<Vec<_>>(),
         })
     }
@@ -291,6 +293,7 @@ pub(crate) fn report(label: &str, offered: usize, users: usize, outcome: &Outcom
         rows,
         total,
         idle: outcome.shared.idle.load(Ordering::Relaxed),
+        pool_empty: outcome.shared.pool_empty.load(Ordering::Relaxed),
         error_samples,
     }
 }
@@ -372,6 +375,14 @@ pub(crate) fn print_step(step: &StepReport) {
         step.total.contention,
         step.idle
     );
+    if step.count_of("I identifier") > 0 || step.pool_empty > 0 {
+        let _ = writeln!(
+            out,
+            "identifiers: issued {}, iterations that found no pre-approved request left {}",
+            step.count_of("I identifier"),
+            step.pool_empty
+        );
+    }
     for (error, n) in step.error_samples.iter().take(8) {
         let _ = writeln!(out, "error ×{n}: {error}");
     }

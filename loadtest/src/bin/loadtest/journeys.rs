@@ -25,6 +25,10 @@ pub(crate) struct Shared {
     pub(crate) idle: AtomicU64,
     /// Identifiers the applicants obtained, handed to the bank: (request id, identifier).
     pub(crate) handed_over: Mutex<std::collections::VecDeque<(String, String)>>,
+    /// Pre-approved requests of the identifier scenario, seeded before the steps.
+    pub(crate) pre_approved: identifiers::Pool,
+    /// Iterations of the identifier scenario that found the pool empty.
+    pub(crate) pool_empty: AtomicU64,
     /// Answers that shed load (503 `overloaded`, 429), by request name.
     pub(crate) shed: Mutex<BTreeMap<String, u64>>,
     /// Response times of the other answers (milliseconds → count), by request name.

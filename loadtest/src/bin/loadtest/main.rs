@@ -30,6 +30,7 @@ mod args;
 mod data;
 mod figures;
 mod hostile;
+mod identifiers;
 mod journeys;
 mod step;
 mod tokens;
@@ -80,7 +81,8 @@ fn report_path(base: &Path, step: usize, rate: usize, several: bool) -> PathBuf 
 async fn main() -> anyhow::Result<ExitCode> {
     let args = Args::parse();
     ensure!(
-        args.applicant_weight + args.reviewer_weight + args.submit_weight > 0,
+        args.applicant_weight + args.reviewer_weight + args.submit_weight + args.identifier_weight
+            > 0,
         "at least one journey must have a positive weight"
     );
     ensure!(args.duration > 0, "--duration must be positive");
@@ -97,9 +99,12 @@ async fn main() -> anyhow::Result<ExitCode> {
     };
     let several = args.ramp.is_some() || rates.len() > 1;
     let users_for = |rate: usize| {
-        args.users
-            .unwrap_or_else(|| default_users(rate))
-            .max(args.applicant_weight + args.reviewer_weight + args.submit_weight)
+        args.users.unwrap_or_else(|| default_users(rate)).max(
+            args.applicant_weight
+                + args.reviewer_weight
+                + args.submit_weight
+                + args.identifier_weight,
+        )
     };
     let most_users = rates.iter().map(|r| users_for(*r)).max().unwrap_or(20);
     let (applicants, reviewers) = split_users(
@@ -113,8 +118,19 @@ async fn main() -> anyhow::Result<ExitCode> {
     } else {
         applicants
     };
+    // The identifier scenario's requests are seeded by 64 applicants and 32 reviewers
+    // (each within the per-principal budget at the seeding's pace).
+    let (applicants, reviewers) = if args.identifier_weight > 0 {
+        (applicants.max(64), reviewers.max(32))
+    } else {
+        (applicants, reviewers)
+    };
     let tokens = tokens(&args, applicants, reviewers)?;
     preflight(&args.host, &tokens).await?;
+    let pool = match identifiers::needed(&args, &rates) {
+        0 => identifiers::Pool::default(),
+        count => identifiers::seed(&args.host, &tokens, &args.bank, count).await?,
+    };
 
     let (max_p99, max_errors) = if args.ramp.is_some() {
         (args.max_p99.or(Some(50)), args.max_errors.or(Some(0)))
@@ -132,7 +148,7 @@ async fn main() -> anyhow::Result<ExitCode> {
             report_file: None,
             print_goose: false,
         };
-        let outcome = run_step(&args, &tokens, &plan).await?;
+        let outcome = run_step(&args, &tokens, &pool, &plan).await?;
         let step = report(&plan.label, rate, plan.users, &outcome);
         println!(
             "warm-up: {} requests, {} errors",
@@ -177,7 +193,7 @@ async fn main() -> anyhow::Result<ExitCode> {
         } else {
             None
         };
-        let outcome = run_step(&args, &tokens, &plan).await;
+        let outcome = run_step(&args, &tokens, &pool, &plan).await;
         let hostile = match hostile {
             Some(hostile) => Some(hostile.stop().await),
             None => None,

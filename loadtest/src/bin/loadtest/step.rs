@@ -43,6 +43,7 @@ pub(crate) struct Outcome {
 pub(crate) async fn run_step(
     args: &Args,
     tokens: &Tokens,
+    pool: &identifiers::Pool,
     plan: &StepPlan,
 ) -> anyhow::Result<Outcome> {
     // Burst of 10 ms worth of requests: enough to make up for a late timer, too small to
@@ -64,6 +65,8 @@ pub(crate) async fn run_step(
         contention: Mutex::new(BTreeMap::new()),
         idle: AtomicU64::new(0),
         handed_over: Mutex::default(),
+        pre_approved: Arc::clone(pool),
+        pool_empty: AtomicU64::new(0),
         shed: Mutex::new(BTreeMap::new()),
         accepted: Mutex::new(BTreeMap::new()),
     });
@@ -111,6 +114,13 @@ pub(crate) async fn run_step(
             false,
             "journey B",
             journey(&shared, false),
+        ),
+        (
+            "identifier",
+            args.identifier_weight,
+            true,
+            "identifiers",
+            identifiers::identifier_only(&shared),
         ),
     ];
     for (name, weight, applicant, work, function) in scenarios {
