@@ -257,6 +257,12 @@ def platform_normal(length):
             series("pge_outbox_messages", labels + ', status="dead"', gauge(lambda t: 0, length)),
             series("pge_outbox_oldest_pending_age_seconds", labels, gauge(lambda t: 2 + t % 9, length)),
         ]
+    # the worker verifies the audit chains every hour, all intact
+    out += [
+        series("pge_audit_chains_broken", WORKER, gauge(lambda t: 0, length)),
+        series("pge_audit_verification_last_success_timestamp_seconds", WORKER,
+               gauge(lambda t: 60 * (t - t % 60), length)),
+    ]
     return out
 
 
@@ -572,6 +578,30 @@ def platform_tests(rules):
     ])
     out.expect("PgeOutboxDeadLetters", "5m")
     out.expect("PgeOutboxDeadLetters", "15m", [{"severity": "ticket"}])
+
+    hourly = lambda t: 60 * (t - t % 60)  # noqa: E731  (a verification at each full hour)
+    group("audit chains", [
+        "The worker verifies every hour. Intact for 50 minutes, then a chain broken (an audit",
+        "row rewritten in SQL, found by the admin page's walk): pages at once.",
+    ], [
+        series("pge_audit_chains_broken", WORKER, gauge(lambda t: 0 if t < 50 else 1, 90)),
+        series("pge_audit_verification_last_success_timestamp_seconds", WORKER, gauge(hourly, 90)),
+    ])
+    out.expect("PgeAuditChainBroken", "45m")
+    out.expect("PgeAuditChainBroken", "55m", [{"severity": "page"}])
+    out.expect("PgeAuditVerificationStale", "85m")
+
+    group("audit verification failing", [
+        "Verified at minutes 0 and 60, then every walk fails (the gauge keeps 3,600 s):",
+        "silent at 3 h 59 min, a ticket once the last success is over 3 hours old.",
+    ], [
+        series("pge_audit_chains_broken", WORKER, gauge(lambda t: 0, 300)),
+        series("pge_audit_verification_last_success_timestamp_seconds", WORKER,
+               gauge(lambda t: min(hourly(t), 3600), 300)),
+    ])
+    out.expect("PgeAuditVerificationStale", "239m")
+    out.expect("PgeAuditVerificationStale", "245m", [{"severity": "ticket"}])
+    out.expect("PgeAuditChainBroken", "245m")
 
     pod_a = 'job="pge-api", instance="10.0.1.10:9090"'
     pod_b = 'job="pge-api", instance="10.0.2.11:9090"'

@@ -119,6 +119,13 @@ pub struct Settings {
         value_parser = parse_ratio)]
     pub trace_sample_ratio: f64,
 
+    /// Minutes between two verifications of the audit trail's chains by the outbox
+    /// worker's process (`pge worker`, or the API's in-process worker): a broken link
+    /// raises `PgeAuditChainBroken`. 0: on demand only (`pge audit verify`, the admin
+    /// figures page).
+    #[arg(long, env = "PGE_AUDIT_VERIFY_MINUTES", default_value_t = 60)]
+    pub audit_verify_minutes: u64,
+
     #[command(flatten)]
     pub delivery: DeliverySettings,
 }

@@ -141,6 +141,22 @@ async fn bind_metrics(settings: &Settings) -> anyhow::Result<Option<tokio::net::
 }
 
 /// Serves `/metrics` (and the worker's `/livez`) until `stop` turns true.
+/// The scheduled verification of the audit trail's chains, until `stop` says stopped.
+fn spawn_audit_watch(
+    settings: &Settings,
+    store: Store,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    let every = std::time::Duration::from_secs(settings.audit_verify_minutes.saturating_mul(60));
+    tokio::spawn(infra::audit_watch::watch(
+        std::sync::Arc::new(store),
+        every,
+        async move {
+            let _ = stop.wait_for(|stopped| *stopped).await;
+        },
+    ))
+}
+
 fn spawn_metrics(
     listener: Option<tokio::net::TcpListener>,
     store: Store,
@@ -196,9 +212,11 @@ async fn serve(settings: Settings, serve: ServeSettings) -> anyhow::Result<()> {
     );
     let worker = worker.map(|worker| {
         let mut stop = stop_rx.clone();
-        tokio::spawn(worker.run(async move {
+        let audit = spawn_audit_watch(&settings, state.store(), stop_rx.clone());
+        let run = tokio::spawn(worker.run(async move {
             let _ = stop.wait_for(|stopped| *stopped).await;
-        }))
+        }));
+        (run, audit)
     });
     tracing::info!(
         addr = %local_addr,
@@ -211,8 +229,9 @@ async fn serve(settings: Settings, serve: ServeSettings) -> anyhow::Result<()> {
         let _ = stop_tx.send(true);
     })
     .await?;
-    if let Some(worker) = worker {
+    if let Some((worker, audit)) = worker {
         let _ = worker.await;
+        let _ = audit.await;
     }
     if let Some(metrics) = metrics {
         let _ = metrics.await;
@@ -235,6 +254,7 @@ async fn worker(settings: Settings) -> anyhow::Result<()> {
     .await?;
     let worker = worker.with_links(settings.delivery.app_url.clone());
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let audit = spawn_audit_watch(&settings, store.clone(), stop_rx.clone());
     let metrics = spawn_metrics(
         metrics_listener,
         store.clone(),
@@ -243,6 +263,7 @@ async fn worker(settings: Settings) -> anyhow::Result<()> {
     );
     worker.run(shutdown_signal()).await;
     let _ = stop_tx.send(true);
+    let _ = audit.await;
     if let Some(metrics) = metrics {
         let _ = metrics.await;
     }

@@ -67,6 +67,9 @@ pub fn handle() -> &'static PrometheusHandle {
         for result in ["found", "not_found", "invalid", "rate_limited", "error"] {
             metrics::counter!("pge_guarantee_checks_total", "result" => result).absolute(0);
         }
+        for result in ["intact", "broken", "failed"] {
+            metrics::counter!("pge_audit_verifications_total", "result" => result).absolute(0);
+        }
         // A histogram keeps each sample until it is folded into its buckets, which only
         // upkeep (or a scrape) does: without it, a process nobody scrapes grows by every
         // request it answers.

@@ -1,8 +1,11 @@
 //! `pge audit verify` and `pge audit heads` on a fresh embedded database: they connect,
-//! walk and print (the chains' verification itself is tested over HTTP on both
+//! walk and print; and `pge worker` verifies the chains at start and on its schedule,
+//! into its metrics (the chains' verification itself is tested over HTTP on both
 //! databases, `tests/tests/audit_chain.rs`).
 
-use std::process::Command;
+use std::io::{BufRead as _, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 #[test]
 fn the_audit_commands_walk_a_fresh_database() {
@@ -28,5 +31,74 @@ fn the_audit_commands_walk_a_fresh_database() {
     let heads = run(&["audit", "heads"]);
     assert!(heads.status.success(), "{heads:?}");
     assert!(heads.stdout.is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn the_worker_verifies_the_chains_at_start_into_its_metrics() {
+    let dir = std::env::temp_dir().join(format!("pge-audit-watch-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let pge = env!("CARGO_BIN_EXE_pge");
+    let migrated = Command::new(pge)
+        .arg("migrate")
+        .env_clear()
+        .env("PGE_DATA_DIR", &dir)
+        .output()
+        .expect("migrate");
+    assert!(migrated.status.success(), "{migrated:?}");
+    let mut worker = Command::new(pge)
+        .arg("worker")
+        .env_clear()
+        .env("PGE_DATA_DIR", &dir)
+        .env("PGE_METRICS_ADDR", "127.0.0.1:0")
+        .env("PGE_LOG_FORMAT", "json")
+        .env("PGE_AUDIT_VERIFY_MINUTES", "60")
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("worker");
+    let stderr = worker.stderr.take().expect("stderr");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Ok(entry) = serde_json::from_str::<serde_json::Value>(&line)
+                && entry["message"] == "metrics listening"
+            {
+                let _ = tx.send(entry["addr"].as_str().unwrap_or_default().to_owned());
+            }
+        }
+    });
+    let addr = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the worker's metrics did not start");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let metrics = loop {
+        let text = reqwest::get(format!("http://{addr}/metrics"))
+            .await
+            .expect("metrics")
+            .text()
+            .await
+            .expect("text");
+        if text.contains("pge_audit_verifications_total{result=\"intact\"} 1") {
+            break text;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no verification recorded: {text}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let _ = worker.kill();
+    let _ = worker.wait();
+    assert!(metrics.contains("pge_audit_chains_broken 0"), "{metrics}");
+    assert!(
+        metrics.contains("pge_audit_verifications_total{result=\"broken\"} 0"),
+        "{metrics}"
+    );
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l.starts_with("pge_audit_verification_last_success_timestamp_seconds ")),
+        "{metrics}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -4,6 +4,7 @@
 //! guarantee attestation's PDF (`attestation`).
 
 pub mod attestation;
+pub mod audit_watch;
 pub mod aws;
 pub mod entity;
 pub mod identity;

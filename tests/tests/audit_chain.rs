@@ -166,7 +166,58 @@ async fn removing_a_chains_last_event_is_found_at_its_head(app: TestApp) {
     .assert_problem(403, "forbidden");
 }
 
+/// A verification while requests are submitted and decided reads the heads and the events
+/// from one snapshot: a chain that grows meanwhile is not reported broken (the scheduled
+/// verification runs under live traffic and pages on a break).
+async fn a_verification_under_live_traffic_finds_nothing_broken(app: TestApp) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let done = AtomicBool::new(false);
+    let traffic = async {
+        let work = (0..4).map(|w| {
+            let app = &app;
+            async move {
+                let owner = app.applicant(&format!("owner-live-{w}"));
+                let reviewer = app.reviewer(&format!("rev-live-{w}"), "30004");
+                for i in 0..10 {
+                    let created = app
+                        .submit(&owner, &submission(&random_siren(), 1_000_000 + i))
+                        .await;
+                    let id = created["id"].as_str().expect("id").to_owned();
+                    assert_eq!(app.act(&reviewer, &id, "review", None).await.status, 200);
+                }
+            }
+        });
+        futures::future::join_all(work).await;
+        done.store(true, Ordering::SeqCst);
+    };
+    let verifications = async {
+        let mut walked = 0;
+        for _ in 0..1_000 {
+            if done.load(Ordering::SeqCst) {
+                break;
+            }
+            let report = chains(&app).await;
+            for chain in report["chains"].as_array().expect("chains") {
+                assert!(chain["broken"].is_null(), "a false break: {chain}");
+            }
+            walked += 1;
+        }
+        walked
+    };
+    let ((), walked) = tokio::join!(traffic, verifications);
+    assert!(walked > 0);
+    let report = chains(&app).await;
+    let events: u64 = report["chains"]
+        .as_array()
+        .expect("chains")
+        .iter()
+        .map(|c| c["events"].as_u64().expect("events"))
+        .sum();
+    assert_eq!(events, 80, "{report}");
+}
+
 on_both_backends!(
     tampering_is_found_at_the_event,
     removing_a_chains_last_event_is_found_at_its_head,
+    a_verification_under_live_traffic_finds_nothing_broken,
 );

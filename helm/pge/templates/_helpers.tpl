@@ -110,6 +110,7 @@ PGE_RATE_LIMIT_PER_PRINCIPAL: {{ .Values.config.limits.perPrincipalPerSecond | q
 PGE_MAX_IN_FLIGHT: {{ .Values.config.limits.maxInFlight | quote }}
 PGE_REQUEST_TIMEOUT_MS: {{ .Values.config.limits.requestTimeoutMs | quote }}
 PGE_HEADER_READ_TIMEOUT_SECS: {{ .Values.config.limits.headerReadTimeoutSecs | quote }}
+PGE_AUDIT_VERIFY_MINUTES: {{ .Values.config.auditVerifyMinutes | quote }}
 {{- with .Values.config.campaign.opensAt }}
 PGE_CAMPAIGN_OPENS_AT: {{ . | quote }}
 {{- end }}

@@ -15,7 +15,8 @@ use futures::TryStreamExt;
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveValue, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait, QueryOrder,
+    AccessMode, ActiveValue, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait,
+    IsolationLevel, QueryOrder, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -205,9 +206,24 @@ impl Walk {
 impl AuditChains for Store {
     #[tracing::instrument(name = "store.audit_verify", skip_all)]
     async fn verify(&self) -> Result<AuditReport, StorageError> {
+        // One snapshot for the heads and the events: events committed between two reads
+        // would otherwise show chains longer than their heads (a false break, under live
+        // traffic). PostgreSQL: repeatable read; SQLite: a transaction's reads share one
+        // snapshot from its first read (WAL).
+        let txn = if self.db.get_database_backend() == DbBackend::Postgres {
+            self.db
+                .begin_with_config(
+                    Some(IsolationLevel::RepeatableRead),
+                    Some(AccessMode::ReadOnly),
+                )
+                .await
+        } else {
+            self.db.begin().await
+        }
+        .map_err(storage)?;
         let heads: Vec<audit_chain_head::Model> = audit_chain_head::Entity::find()
             .order_by_asc(audit_chain_head::Column::Chain)
-            .all(&self.db)
+            .all(&txn)
             .await
             .map_err(storage)?;
         let mut report = AuditReport::default();
@@ -222,7 +238,7 @@ impl AuditChains for Store {
             .order_by_asc(audit_event::Column::Chain)
             .order_by_asc(audit_event::Column::Seq)
             .order_by_asc(audit_event::Column::Id)
-            .stream(&self.db)
+            .stream(&txn)
             .await
             .map_err(storage)?;
         while let Some(event) = events.try_next().await.map_err(storage)? {
@@ -243,7 +259,7 @@ impl AuditChains for Store {
                 // Written after the chain began without its link: its chain is the one
                 // its request's bank and lane give.
                 let bank = loan_request::Entity::find_by_id(event.loan_request_id)
-                    .one(&self.db)
+                    .one(&txn)
                     .await
                     .map_err(storage)?
                     .map_or_else(|| "00000".to_owned(), |r| r.bank_id);
@@ -273,6 +289,7 @@ impl AuditChains for Store {
                 }
             }
         }
+        txn.commit().await.map_err(storage)?;
         report.chains = walks.into_values().map(|w| w.state).collect();
         Ok(report)
     }

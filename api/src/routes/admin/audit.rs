@@ -93,8 +93,8 @@ pub async fn audit_chains(
     State(state): State<AppState>,
     admin: Admin,
 ) -> Result<Json<AuditChainsView>, Problem> {
+    let started = std::time::Instant::now();
     let report = state.services.platform.audit_chains(&admin).await?;
-    metrics::gauge!("pge_audit_chains_broken")
-        .set(report.chains.iter().filter(|c| c.broken.is_some()).count() as f64);
+    infra::audit_watch::record(&report, started.elapsed());
     Ok(Json(report.into()))
 }
