@@ -154,15 +154,17 @@ pub fn provider(settings: &TraceSettings) -> anyhow::Result<Option<SdkTracerProv
         .with_http_client(client)
         .build()?;
     exporter.set_resource(&resource);
-    // At most 2,048 spans waiting for the exporter (then dropped, not held): about 500
-    // requests' worth, about a MB.
+    // At most 1,024 spans waiting for the exporter (then dropped, not held), sent every
+    // half second in batches of 256: at 10 % of 3,300 requests a second (the 4x overload of
+    // docs/PERFORMANCE.md) about 1,000 spans a second, each about a kilobyte with its
+    // attributes; a longer queue or larger batches held megabytes more at that peak.
     let batch = Shared(Arc::new(
         BatchSpanProcessor::builder(exporter)
             .with_batch_config(
                 BatchConfigBuilder::default()
-                    .with_max_queue_size(2_048)
-                    .with_max_export_batch_size(512)
-                    .with_scheduled_delay(Duration::from_secs(1))
+                    .with_max_queue_size(1_024)
+                    .with_max_export_batch_size(256)
+                    .with_scheduled_delay(Duration::from_millis(500))
                     .build(),
             )
             .build(),

@@ -12,8 +12,10 @@ use uuid::Uuid;
 /// The current instant at the precision both databases keep (microseconds), so that a
 /// value read back equals the value written and keyset cursors stay exact. What
 /// [`SystemClock`] answers; the adapters take their time from the caller (the services'
-/// [`Clock`]), but the dev identity provider, which has no caller (the outbox worker
-/// has a [`Clock`] of its own, this one unless given another).
+/// [`Clock`]), but the dev identity provider, which has no caller, and the object
+/// stores' URL expiries (`objects::signed::expiry`: a URL valid for so long from now,
+/// checked against the wall clock by whoever follows it). The outbox worker has a
+/// [`Clock`] of its own, this one unless given another.
 #[must_use]
 pub fn now() -> DateTime<Utc> {
     let now = Utc::now();

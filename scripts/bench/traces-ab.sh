@@ -5,6 +5,16 @@
 # load average (docs/PERFORMANCE.md, "Traces on and off").
 #
 #   scripts/bench/traces-ab.sh BENCH_OUT [PAIRS] [SECONDS]
+#   AB=audit-chain scripts/bench/traces-ab.sh BENCH_OUT [PAIRS] [SECONDS]
+#   RATE=2000 scripts/bench/traces-ab.sh BENCH_OUT [PAIRS] [SECONDS]
+#
+# RATE: submissions at that fixed rate from the project's load test (BENCH_OUT/loadtest,
+# its submission-only scenario) instead of wrk's closed loop at the ceiling. RATIO: the
+# traces' sample ratio of the "on" side (default 0.1).
+#
+# AB=audit-chain: traces off on both sides; "off" and "on" are the audit chain's trigger
+# (pge_audit_link, docs/RULES.md §22) disabled and enabled: the chain's cost end to end,
+# the API's code the same.
 #
 # BENCH_OUT: the folder a scripts/bench.sh run left (its image/rootfs binary is used, not
 # rebuilt). Needs PostgreSQL on 127.0.0.1:5432 (database pge_ab, dropped and made again),
@@ -26,19 +36,34 @@ python3 scripts/bench/otlp-sink.py "$OUT/otlp-port" "$OUT/otlp-counts.json" & SI
 for _ in $(seq 1 50); do [ -s "$OUT/otlp-port" ] && break; sleep 0.1; done
 run() {
   local mode=$1
-  if [ "$mode" = on ]; then export PGE_OTLP_ENDPOINT="http://127.0.0.1:$(cat "$OUT/otlp-port")" PGE_TRACE_SAMPLE_RATIO=0.1; else unset PGE_OTLP_ENDPOINT PGE_TRACE_SAMPLE_RATIO; fi
+  if [ "${AB:-traces}" = audit-chain ]; then
+    local state=DISABLE; [ "$mode" = on ] && state=ENABLE
+    "${PSQL[@]}" -d "$DB" -c "ALTER TABLE audit_events $state TRIGGER pge_audit_link"
+  elif [ "$mode" = on ]; then export PGE_OTLP_ENDPOINT="http://127.0.0.1:$(cat "$OUT/otlp-port")" PGE_TRACE_SAMPLE_RATIO="${RATIO:-0.1}"; else unset PGE_OTLP_ENDPOINT PGE_TRACE_SAMPLE_RATIO; fi
   "$PGE" serve >> "$OUT/server-$mode.log" 2>&1 & local pid=$!
   for _ in $(seq 1 300); do curl -sf "$HOST/readyz" >/dev/null && break; sleep 0.05; done
   "${PSQL[@]}" -d "$DB" -c "CHECKPOINT"
-  read -r before _ < <(python3 scripts/bench/cpu.py $pid)
+  read -r before pg_before < <(python3 scripts/bench/cpu.py $pid)
   local n0; n0=$("${PSQL[@]}" -d "$DB" -c "SELECT count(*) FROM loan_requests")
-  WRK_TOKENS="$OUT/tokens" wrk -t 2 -c 32 -d "${SECS}s" -s scripts/bench/submit.lua "$HOST" > "$OUT/wrk-$mode.txt"
-  read -r after _ < <(python3 scripts/bench/cpu.py $pid)
+  if [ -n "${RATE:-}" ]; then
+    # A fixed arrival rate below the ceiling: both sides do the same work per second, so
+    # the CPU per submission is not confounded by how saturated the machine is.
+    "$BUILT/loadtest" --host "$HOST" --pge-bin "$PGE" --data-dir "$DATA" --rate "$RATE" \
+      --duration "${SECS}s" --warmup 0s --applicant-weight 0 --reviewer-weight 0 --submit-weight 1 \
+      > "$OUT/loadtest-$mode.txt" 2>&1
+  else
+    WRK_TOKENS="$OUT/tokens" wrk -t 2 -c 32 -d "${SECS}s" -s scripts/bench/submit.lua "$HOST" > "$OUT/wrk-$mode.txt"
+  fi
+  read -r after pg_after < <(python3 scripts/bench/cpu.py $pid)
   local n1; n1=$("${PSQL[@]}" -d "$DB" -c "SELECT count(*) FROM loan_requests")
   local rss; rss=$(awk '/VmHWM/ {print $2}' /proc/$pid/status)
   kill $pid; wait $pid 2>/dev/null || true
-  python3 -c "import sys; b,a,n=float(sys.argv[1]),float(sys.argv[2]),int(sys.argv[3]); print(f'{sys.argv[4]:3} stored {n:6d} ({n/float(sys.argv[5]):.0f}/s)  API CPU/submission {(a-b)*1000/n:.3f} ms  peak RSS {int(sys.argv[6])/1024:.1f} MiB  load {open(\"/proc/loadavg\").read().split()[0]}')" "$before" "$after" "$((n1-n0))" "$mode" "$SECS" "$rss"
+  python3 -c "import sys; b,a,n,pb,pa=float(sys.argv[1]),float(sys.argv[2]),int(sys.argv[3]),float(sys.argv[7]),float(sys.argv[8]); print(f'{sys.argv[4]:3} stored {n:6d} ({n/float(sys.argv[5]):.0f}/s)  API CPU/submission {(a-b)*1000/n:.3f} ms  PostgreSQL {(pa-pb)*1000/n:.3f} ms  peak RSS {int(sys.argv[6])/1024:.1f} MiB  load {open(\"/proc/loadavg\").read().split()[0]}')" "$before" "$after" "$((n1-n0))" "$mode" "$SECS" "$rss" "$pg_before" "$pg_after"
 }
-for i in $(seq 1 "$PAIRS"); do run off; run on; done
+# ABBA: the pairs alternate which side runs first, so that the database growing run after
+# run (every run adds its submissions) does not always favour the same side.
+for i in $(seq 1 "$PAIRS"); do
+  if [ $((i % 2)) = 1 ]; then run off; run on; else run on; run off; fi
+done
 kill $SINK; cat "$OUT/otlp-counts.json" 2>/dev/null; echo
 rm -rf "$DATA" "$OUT"

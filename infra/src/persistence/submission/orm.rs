@@ -1,6 +1,7 @@
-//! The submission on sea-orm: SQLite's writer. Nine statements in one explicit
-//! transaction (BEGIN, the locks, the idempotency lookup, the sum, four INSERTs,
-//! COMMIT); any refusal rolls everything back.
+//! The submission on sea-orm: SQLite's writer. One explicit transaction: BEGIN, the
+//! idempotency lookup, the sum, four INSERTs (the audit event linked to its chain by
+//! `audit_chain::insert_event`: a read and an update of the chain's head besides), COMMIT;
+//! on PostgreSQL the advisory locks too. Any refusal rolls everything back.
 //!
 //! Concurrency: on PostgreSQL (where this writer runs only for the rows' comparison
 //! test) the transaction takes the advisory locks first, as `pge_submit_v2` does; on
