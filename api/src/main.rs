@@ -164,6 +164,10 @@ fn spawn_metrics(
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) -> Option<tokio::task::JoinHandle<()>> {
     let listener = listener?;
+    // The recorder is installed now, before anything else this process starts records
+    // (the audit chains' first verification runs at once): not when the spawned server
+    // first runs.
+    let _ = api::metrics::handle();
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, "metrics listening");
     }
@@ -254,13 +258,13 @@ async fn worker(settings: Settings) -> anyhow::Result<()> {
     .await?;
     let worker = worker.with_links(settings.delivery.app_url.clone());
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let audit = spawn_audit_watch(&settings, store.clone(), stop_rx.clone());
     let metrics = spawn_metrics(
         metrics_listener,
         store.clone(),
         Some(worker.heartbeat()),
-        stop_rx,
+        stop_rx.clone(),
     );
+    let audit = spawn_audit_watch(&settings, store.clone(), stop_rx);
     worker.run(shutdown_signal()).await;
     let _ = stop_tx.send(true);
     let _ = audit.await;

@@ -58,6 +58,8 @@ async fn the_worker_verifies_the_chains_at_start_into_its_metrics() {
         .expect("worker");
     let stderr = worker.stderr.take().expect("stderr");
     let (tx, rx) = std::sync::mpsc::channel();
+    let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = lines.clone();
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
             if let Ok(entry) = serde_json::from_str::<serde_json::Value>(&line)
@@ -65,6 +67,7 @@ async fn the_worker_verifies_the_chains_at_start_into_its_metrics() {
             {
                 let _ = tx.send(entry["addr"].as_str().unwrap_or_default().to_owned());
             }
+            kept.lock().expect("lock").push(line);
         }
     });
     let addr = rx
@@ -81,10 +84,14 @@ async fn the_worker_verifies_the_chains_at_start_into_its_metrics() {
         if text.contains("pge_audit_verifications_total{result=\"intact\"} 1") {
             break text;
         }
-        assert!(
-            Instant::now() < deadline,
-            "no verification recorded: {text}"
-        );
+        if Instant::now() >= deadline {
+            let _ = worker.kill();
+            let _ = worker.wait();
+            panic!(
+                "no verification recorded: {text}\nthe worker's log:\n{}",
+                lines.lock().expect("lock").join("\n")
+            );
+        }
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     let _ = worker.kill();
