@@ -233,13 +233,8 @@ pub struct Shed;
 
 /// The caller's span context, when the request carries a valid W3C `traceparent`.
 fn caller_context(request: &Request) -> Option<opentelemetry::trace::SpanContext> {
-    use opentelemetry::trace::TraceContextExt as _;
-    request.headers().get("traceparent")?;
-    let parent = opentelemetry::global::get_text_map_propagator(|propagator| {
-        propagator.extract(&opentelemetry_http::HeaderExtractor(request.headers()))
-    });
-    let caller = parent.span().span_context().clone();
-    caller.is_valid().then_some(caller)
+    let value = request.headers().get("traceparent")?.to_str().ok()?;
+    infra::trace::parse_traceparent(value)
 }
 
 /// The span of a recorded request with OpenTelemetry's fields: named `METHOD /route`, a

@@ -14,7 +14,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use domain::ports::{AuditChains, AuditReport};
-use tracing::Instrument as _;
 
 /// Verifies the chains once now, then every `every`, until `stop` completes; `every` of
 /// zero: never (on demand only).
@@ -31,12 +30,11 @@ pub async fn watch(chains: Arc<dyn AuditChains>, every: Duration, stop: impl Fut
             () = &mut stop => break,
             _ = ticks.tick() => {
                 // Its own trace, sampled as a request is.
-                let unrecorded = crate::trace::decide(None);
-                let span = crate::trace::within_sync(unrecorded.as_ref(), || {
-                    tracing::info_span!(parent: None, "audit.verify")
-                });
-                crate::trace::within(unrecorded, verify_once(chains.as_ref()).instrument(span))
-                    .await;
+                crate::trace::as_root(
+                    || tracing::info_span!(parent: None, "audit.verify"),
+                    verify_once(chains.as_ref()),
+                )
+                .await;
             }
         }
     }

@@ -122,6 +122,19 @@ pub fn within_sync<R>(unrecorded: Option<&SpanContext>, f: impl FnOnce() -> R) -
     }
 }
 
+/// A piece of work with no request behind it (an outbox batch, a scheduled verification):
+/// the root of its own trace, sampled as a request is ([`decide`]); `span` makes its
+/// first span (`parent: None`), inside the ids when it is not recorded.
+pub async fn as_root<F: std::future::Future>(
+    span: impl FnOnce() -> tracing::Span,
+    work: F,
+) -> F::Output {
+    use tracing::Instrument as _;
+    let unrecorded = decide(None);
+    let span = within_sync(unrecorded.as_ref(), span);
+    within(unrecorded, work.instrument(span)).await
+}
+
 /// The ids of the work being done, when its trace is not recorded.
 #[must_use]
 pub fn unrecorded() -> Option<SpanContext> {

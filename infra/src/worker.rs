@@ -273,12 +273,10 @@ impl OutboxWorker {
         }
         // One trace per batch (a root: the loop's own span has no request behind it),
         // sampled as a request is; each message's span links to the request that wrote it.
-        let unrecorded = crate::trace::decide(None);
-        let batch = crate::trace::within_sync(
-            unrecorded.as_ref(),
-            || tracing::info_span!(parent: None, "outbox.batch", otel.kind = "consumer", messages = claimed.len()),
-        );
-        let outcomes: Vec<Result<Outcome, domain::ports::StorageError>> = crate::trace::within(unrecorded, async {
+        let messages = claimed.len();
+        let batch =
+            || tracing::info_span!(parent: None, "outbox.batch", otel.kind = "consumer", messages);
+        let outcomes: Vec<Result<Outcome, domain::ports::StorageError>> = crate::trace::as_root(batch, async {
             let bank_names = self.bank_names().await;
             futures::stream::iter(claimed)
                 .map(|message| {
@@ -293,8 +291,7 @@ impl OutboxWorker {
                 .buffer_unordered(self.settings.concurrency.max(1))
                 .collect()
                 .await
-        }
-        .instrument(batch))
+        })
         .await;
         let mut report = PassReport::default();
         for outcome in outcomes {
