@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use domain::ports::{IdentityAdmin, Mailer, ObjectStore};
+use domain::ports::{Clock, IdentityAdmin, Mailer, ObjectStore};
 use infra::identity::{
     CognitoIdentityAdmin, DEV_ISSUER, DevIdentityAdmin, JwksSource, JwtVerifier, VerifierSettings,
 };
@@ -225,6 +225,8 @@ pub async fn build_state(wiring: Wiring) -> anyhow::Result<AppState> {
         }
     };
     let mailer = build_mailer(wiring.mail, aws)?;
+    // One clock for the services and the object stores' URLs.
+    let clock: Arc<dyn Clock> = Arc::new(infra::system::SystemClock);
     let (objects, local_objects): (Arc<dyn ObjectStore>, _) = match wiring.documents {
         DocumentsWiring::Local {
             dir,
@@ -235,6 +237,7 @@ pub async fn build_state(wiring: Wiring) -> anyhow::Result<AppState> {
                     dir,
                     &public_base_url,
                     routes::cursor::derive_key(&wiring.cursor_key, b"local-documents"),
+                    clock.clone(),
                 )
                 .map_err(anyhow::Error::msg)?,
             );
@@ -258,7 +261,12 @@ pub async fn build_state(wiring: Wiring) -> anyhow::Result<AppState> {
                 }
             }
             (
-                Arc::new(S3ObjectStore::new(&config, bucket, force_path_style)),
+                Arc::new(S3ObjectStore::new(
+                    &config,
+                    bucket,
+                    force_path_style,
+                    clock.clone(),
+                )),
                 None,
             )
         }
@@ -289,7 +297,7 @@ pub async fn build_state(wiring: Wiring) -> anyhow::Result<AppState> {
             messages: shared.clone(),
             objects,
             identity_admin,
-            clock: Arc::new(infra::system::SystemClock),
+            clock,
             ids: Arc::new(infra::system::RandomIds),
         },
         wiring.campaign,

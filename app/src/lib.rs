@@ -84,8 +84,6 @@ pub struct Services {
     pub platform: Arc<Platform>,
     pub simulations: Simulations,
     pub guarantees: Guarantees,
-    /// The clock the services read (for the few answers that state the time).
-    pub clock: Arc<dyn Clock>,
 }
 
 impl Services {
@@ -112,7 +110,6 @@ impl Services {
             drafts: Drafts::new(&ports),
             simulations: Simulations::new(&ports),
             platform,
-            clock: ports.clock,
         }
     }
 }

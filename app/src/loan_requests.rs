@@ -238,15 +238,17 @@ impl LoanRequests {
 
     /// A keyset page of the caller's scope in the query's order, the unread counts of
     /// its requests, and how many requests match (exactly up to [`Self::TOTAL_BOUND`]).
+    /// Only admins may narrow it to one bank.
     ///
     /// # Errors
-    /// Storage only.
+    /// [`Error::InvalidParameter`] (`bank`) for a bank filter of anyone else; storage.
     pub async fn list(
         &self,
         caller: &Caller,
         filter: &ListFilter,
         query: PageQuery,
     ) -> Result<Listing, Error> {
+        may_filter_by_bank(caller, filter)?;
         let scope = caller.scope();
         let page = self.store.list(&scope, filter, query).await?;
         let total = self.store.count(&scope, filter, Self::TOTAL_BOUND).await?;
@@ -266,10 +268,11 @@ impl LoanRequests {
     }
 
     /// Starts the back office's export of the requests of its scope that `filter`
-    /// matches, in `order` (paused in degraded mode: docs/RULES.md §17); read it with
-    /// [`Self::export_batch`].
+    /// matches, in `order` (only admins may narrow it to one bank; paused in degraded
+    /// mode: docs/RULES.md §17); read it with [`Self::export_batch`].
     ///
     /// # Errors
+    /// [`Error::InvalidParameter`] (`bank`) for a bank filter of a reviewer,
     /// [`Error::DegradedMode`], storage.
     pub async fn export(
         &self,
@@ -277,6 +280,7 @@ impl LoanRequests {
         filter: ListFilter,
         order: ListOrder,
     ) -> Result<Export, Error> {
+        may_filter_by_bank(back_office, &filter)?;
         self.platform.refuse_when_degraded().await?;
         Ok(Export {
             scope: back_office.scope(),
@@ -526,11 +530,8 @@ impl LoanRequests {
 
 /// Who may narrow a list or an export to one bank: admins; the others' scope is one
 /// bank's requests or their own already.
-///
-/// # Errors
-/// [`Error::InvalidParameter`] (`bank`) for anyone else.
-pub fn may_filter_by_bank(caller: &Caller) -> Result<(), Error> {
-    if matches!(caller, Caller::Admin(_)) {
+fn may_filter_by_bank(caller: &Caller, filter: &ListFilter) -> Result<(), Error> {
+    if filter.bank.is_none() || matches!(caller, Caller::Admin(_)) {
         Ok(())
     } else {
         Err(Error::InvalidParameter(FieldError::new(

@@ -12,9 +12,8 @@ use uuid::Uuid;
 /// The current instant at the precision both databases keep (microseconds), so that a
 /// value read back equals the value written and keyset cursors stay exact. What
 /// [`SystemClock`] answers; the adapters take their time from the caller (the services'
-/// [`Clock`]), but the dev identity provider, which has no caller, and the object
-/// stores' URL expiries (`objects::signed::expiry`: a URL valid for so long from now,
-/// checked against the wall clock by whoever follows it). The outbox worker has a
+/// [`Clock`]), but the dev identity provider, which has no caller. The object stores are
+/// given the services' [`Clock`] for their URLs' expiries; the outbox worker has a
 /// [`Clock`] of its own, this one unless given another.
 #[must_use]
 pub fn now() -> DateTime<Utc> {

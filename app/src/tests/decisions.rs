@@ -277,17 +277,41 @@ async fn an_export_reads_its_scope_batch_after_batch() {
     );
 }
 
-#[test]
-fn only_admins_filter_by_bank_and_admins_have_no_unread() {
-    use crate::loan_requests::{may_filter_by_bank, unread_from};
+#[tokio::test]
+async fn only_admins_filter_by_bank_and_admins_have_no_unread() {
+    use crate::loan_requests::unread_from;
     use domain::message::Side;
-    may_filter_by_bank(&admin()).unwrap();
+    let world = world();
+    submit(&world, "alice", "73282932").await;
+    let service = &world.services.loan_requests;
+    let by_bank = ListFilter {
+        bank: Some(BankCode::parse(BANK).unwrap()),
+        ..ListFilter::default()
+    };
+    let query = PageQuery {
+        order: ListOrder::Newest,
+        from: None,
+        limit: 50,
+    };
+    let listing = service.list(&admin(), &by_bank, query).await.unwrap();
+    assert_eq!(listing.page.items.len(), 1);
+    service
+        .export(&role(admin()), by_bank.clone(), ListOrder::default())
+        .await
+        .unwrap();
     for caller in [Caller::Applicant(applicant("alice")), reviewer(BANK)] {
-        let Err(Error::InvalidParameter(e)) = may_filter_by_bank(&caller) else {
+        let Err(Error::InvalidParameter(e)) = service.list(&caller, &by_bank, query).await else {
             panic!("{caller:?} filtered by bank")
         };
         assert_eq!((e.field.as_str(), e.code), ("bank", FieldCode::NotAllowed));
     }
+    let Err(Error::InvalidParameter(e)) = service
+        .export(&role(reviewer(BANK)), by_bank, ListOrder::default())
+        .await
+    else {
+        panic!("a reviewer exported by bank")
+    };
+    assert_eq!((e.field.as_str(), e.code), ("bank", FieldCode::NotAllowed));
     assert_eq!(unread_from(&reviewer(BANK)).unwrap(), Side::Applicant);
     assert_eq!(
         unread_from(&Caller::Applicant(applicant("alice"))).unwrap(),

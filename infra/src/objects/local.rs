@@ -3,11 +3,12 @@
 //! (`api::routes::local_documents`). Uploads are write-once, as on S3.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use domain::document::{ContentType, ObjectInfo};
-use domain::ports::{ObjectStore, ObjectStoreError, PresignedUrl};
+use domain::ports::{Clock, ObjectStore, ObjectStoreError, PresignedUrl};
 use uuid::Uuid;
 
 use super::key::parse_key;
@@ -29,14 +30,21 @@ pub struct LocalObjectStore {
 }
 
 impl LocalObjectStore {
+    /// URLs signed under `secret`, expiring and checked by `clock`.
+    ///
     /// # Errors
     /// When the folder cannot be created.
-    pub fn new(root: PathBuf, public_base_url: &str, secret: Vec<u8>) -> Result<Self, String> {
+    pub fn new(
+        root: PathBuf,
+        public_base_url: &str,
+        secret: Vec<u8>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, String> {
         std::fs::create_dir_all(&root)
             .map_err(|e| format!("cannot create the documents folder {}: {e}", root.display()))?;
         Ok(Self {
             root,
-            urls: SignedUrls::new(public_base_url, secret),
+            urls: SignedUrls::new(public_base_url, secret, clock),
         })
     }
 
@@ -190,16 +198,24 @@ impl ObjectStore for LocalObjectStore {
 
 #[cfg(test)]
 mod tests {
-    use chrono::Utc;
+    use app::fakes::FixedClock;
+    use chrono::TimeDelta;
 
     use super::*;
     use crate::objects::{SignedUrlError, UploadGrant};
 
-    fn store() -> (LocalObjectStore, PathBuf) {
+    /// A store whose URLs expire by `clock`, which the test moves.
+    fn store() -> (LocalObjectStore, Arc<FixedClock>, PathBuf) {
         let dir = std::env::temp_dir().join(format!("pge-docs-{}", Uuid::new_v4()));
-        let store = LocalObjectStore::new(dir.clone(), "http://127.0.0.1:1/", b"k".to_vec())
-            .unwrap_or_else(|e| panic!("{e}"));
-        (store, dir)
+        let clock = Arc::new(FixedClock::new());
+        let store = LocalObjectStore::new(
+            dir.clone(),
+            "http://127.0.0.1:1/",
+            b"k".to_vec(),
+            clock.clone(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        (store, clock, dir)
     }
 
     fn query(url: &str, name: &str) -> String {
@@ -214,7 +230,7 @@ mod tests {
 
     #[tokio::test]
     async fn upload_urls_bind_key_type_size_and_expiry() {
-        let (store, dir) = store();
+        let (store, clock, dir) = store();
         let key = format!("loan-requests/{}/{}", Uuid::new_v4(), Uuid::new_v4());
         let url = store
             .presign_put(&key, ContentType::Pdf, 1234, Duration::from_secs(900))
@@ -226,43 +242,36 @@ mod tests {
         );
         let expires: i64 = query(&url.url, "expires").parse().unwrap_or_default();
         let sig = query(&url.url, "signature");
-        let now = Utc::now();
         assert!(
             store
                 .signed_urls()
-                .verify_put(&key, "application/pdf", 1234, expires, &sig, now)
+                .verify_put(&key, "application/pdf", 1234, expires, &sig)
                 .is_ok()
         );
         let other = format!("loan-requests/{}/{}", Uuid::new_v4(), Uuid::new_v4());
         let refused = |r: Result<UploadGrant, SignedUrlError>| r.err();
         assert_eq!(
-            refused(store.signed_urls().verify_put(
-                &other,
-                "application/pdf",
-                1234,
-                expires,
-                &sig,
-                now
-            )),
+            refused(
+                store
+                    .signed_urls()
+                    .verify_put(&other, "application/pdf", 1234, expires, &sig)
+            ),
             Some(SignedUrlError::Invalid)
         );
         assert_eq!(
             refused(
                 store
                     .signed_urls()
-                    .verify_put(&key, "image/png", 1234, expires, &sig, now)
+                    .verify_put(&key, "image/png", 1234, expires, &sig)
             ),
             Some(SignedUrlError::Invalid)
         );
         assert_eq!(
-            refused(store.signed_urls().verify_put(
-                &key,
-                "application/pdf",
-                1235,
-                expires,
-                &sig,
-                now
-            )),
+            refused(
+                store
+                    .signed_urls()
+                    .verify_put(&key, "application/pdf", 1235, expires, &sig)
+            ),
             Some(SignedUrlError::Invalid)
         );
         assert_eq!(
@@ -271,21 +280,25 @@ mod tests {
                 "application/pdf",
                 1234,
                 expires + 1,
-                &sig,
-                now
+                &sig
             )),
             Some(SignedUrlError::Invalid)
         );
-        let later = now + chrono::Duration::seconds(901);
+        // Valid for its 900 seconds, to the second; refused after them.
+        clock.advance(TimeDelta::seconds(900));
+        assert!(
+            store
+                .signed_urls()
+                .verify_put(&key, "application/pdf", 1234, expires, &sig)
+                .is_ok()
+        );
+        clock.advance(TimeDelta::seconds(1));
         assert_eq!(
-            refused(store.signed_urls().verify_put(
-                &key,
-                "application/pdf",
-                1234,
-                expires,
-                &sig,
-                later
-            )),
+            refused(
+                store
+                    .signed_urls()
+                    .verify_put(&key, "application/pdf", 1234, expires, &sig)
+            ),
             Some(SignedUrlError::Expired)
         );
         let _ = std::fs::remove_dir_all(dir);
@@ -293,7 +306,7 @@ mod tests {
 
     #[tokio::test]
     async fn store_head_read_delete() {
-        let (store, dir) = store();
+        let (store, clock, dir) = store();
         let key = format!("loan-requests/{}/{}", Uuid::new_v4(), Uuid::new_v4());
         assert_eq!(store.head(&key).await.ok().flatten(), None);
         assert_eq!(
@@ -328,29 +341,29 @@ mod tests {
         assert!(
             store
                 .signed_urls()
-                .verify_get(&key, "scan été.png", expires, &sig, Utc::now())
+                .verify_get(&key, "scan été.png", expires, &sig)
                 .is_ok()
         );
         assert!(
             store
                 .signed_urls()
-                .verify_get(&key, "other.png", expires, &sig, Utc::now())
+                .verify_get(&key, "other.png", expires, &sig)
                 .is_err()
         );
         let other_key = format!("loan-requests/{}/{}", Uuid::new_v4(), Uuid::new_v4());
         assert_eq!(
             store
                 .signed_urls()
-                .verify_get(&other_key, "scan été.png", expires, &sig, Utc::now())
+                .verify_get(&other_key, "scan été.png", expires, &sig)
                 .err(),
             Some(SignedUrlError::Invalid),
             "a download link opens its own object only"
         );
-        let later = Utc::now() + chrono::Duration::seconds(301);
+        clock.advance(TimeDelta::seconds(301));
         assert_eq!(
             store
                 .signed_urls()
-                .verify_get(&key, "scan été.png", expires, &sig, later)
+                .verify_get(&key, "scan été.png", expires, &sig)
                 .err(),
             Some(SignedUrlError::Expired),
             "a download link lapses after its five minutes"

@@ -2,34 +2,42 @@
 //! URLs, so the bytes never pass through the API; the API itself only checks what was
 //! uploaded (`HeadObject`, the first bytes) and deletes.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_sdk_s3::presigning::PresigningConfig;
 use chrono::{DateTime, Utc};
 use domain::document::{ContentType, ObjectInfo};
-use domain::ports::{ObjectStore, ObjectStoreError, PresignedUrl};
+use domain::ports::{Clock, ObjectStore, ObjectStoreError, PresignedUrl};
 
 use super::disposition::content_disposition;
 use super::signed::expiry;
 
-/// Documents in an S3 bucket, through presigned URLs.
+/// Documents in an S3 bucket, through presigned URLs signed at the [`Clock`]'s now.
 pub struct S3ObjectStore {
     client: aws_sdk_s3::Client,
     bucket: String,
+    clock: Arc<dyn Clock>,
 }
 
 impl S3ObjectStore {
     /// `force_path_style` for S3-compatible endpoints (tests); real S3 takes
     /// virtual-hosted URLs.
     #[must_use]
-    pub fn new(config: &aws_config::SdkConfig, bucket: String, force_path_style: bool) -> Self {
+    pub fn new(
+        config: &aws_config::SdkConfig,
+        bucket: String,
+        force_path_style: bool,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         let s3 = aws_sdk_s3::config::Builder::from(config)
             .force_path_style(force_path_style)
             .build();
         Self {
             client: aws_sdk_s3::Client::from_conf(s3),
             bucket,
+            clock,
         }
     }
 }
@@ -38,11 +46,18 @@ fn failed(err: impl std::fmt::Display) -> ObjectStoreError {
     ObjectStoreError(err.to_string())
 }
 
-/// How to presign a URL valid for `valid_for`, and when that URL expires.
-fn presigning(valid_for: Duration) -> Result<(PresigningConfig, DateTime<Utc>), ObjectStoreError> {
+/// How to presign a URL valid for `valid_for` from `now`, and when that URL expires.
+fn presigning(
+    now: DateTime<Utc>,
+    valid_for: Duration,
+) -> Result<(PresigningConfig, DateTime<Utc>), ObjectStoreError> {
     Ok((
-        PresigningConfig::expires_in(valid_for).map_err(failed)?,
-        expiry(valid_for),
+        PresigningConfig::builder()
+            .start_time(now.into())
+            .expires_in(valid_for)
+            .build()
+            .map_err(failed)?,
+        expiry(now, valid_for),
     ))
 }
 
@@ -71,7 +86,7 @@ impl ObjectStore for S3ObjectStore {
         size: u64,
         valid_for: Duration,
     ) -> Result<PresignedUrl, ObjectStoreError> {
-        let (config, expires_at) = presigning(valid_for)?;
+        let (config, expires_at) = presigning(self.clock.now(), valid_for)?;
         // Content type and length are signed: S3 refuses an upload that differs. So is
         // `If-None-Match: *`: the URL creates the object once and cannot replace a
         // document once uploaded (and confirmed), for the 15 minutes it lasts.
@@ -95,7 +110,7 @@ impl ObjectStore for S3ObjectStore {
         filename: &str,
         valid_for: Duration,
     ) -> Result<PresignedUrl, ObjectStoreError> {
-        let (config, expires_at) = presigning(valid_for)?;
+        let (config, expires_at) = presigning(self.clock.now(), valid_for)?;
         let request = self
             .client
             .get_object()

@@ -4,13 +4,14 @@
 //! it is saved under and the expiry. The signature is an HMAC-SHA256 under the
 //! platform's key (`crate::signing`).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use domain::document::ContentType;
-use domain::ports::PresignedUrl;
+use domain::ports::{Clock, PresignedUrl};
 use hmac::Mac;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
@@ -43,9 +44,9 @@ pub struct UploadGrant {
     pub size: u64,
 }
 
-/// When a URL valid for `valid_for` from now expires.
-pub(super) fn expiry(valid_for: Duration) -> DateTime<Utc> {
-    Utc::now() + chrono::Duration::from_std(valid_for).unwrap_or_default()
+/// When a URL valid for `valid_for` from `now` expires.
+pub(super) fn expiry(now: DateTime<Utc>, valid_for: Duration) -> DateTime<Utc> {
+    now + chrono::Duration::from_std(valid_for).unwrap_or_default()
 }
 
 fn check_expiry(expires: i64, now: DateTime<Utc>) -> Result<(), SignedUrlError> {
@@ -57,16 +58,19 @@ fn check_expiry(expires: i64, now: DateTime<Utc>) -> Result<(), SignedUrlError> 
 }
 
 /// Signs and checks the local store's URLs ([`super::LocalObjectStore::signed_urls`]).
+/// URLs expire and are checked by the [`Clock`] the store was given.
 pub struct SignedUrls {
     public_base_url: String,
     secret: Vec<u8>,
+    clock: Arc<dyn Clock>,
 }
 
 impl SignedUrls {
-    pub(super) fn new(public_base_url: &str, secret: Vec<u8>) -> Self {
+    pub(super) fn new(public_base_url: &str, secret: Vec<u8>, clock: Arc<dyn Clock>) -> Self {
         Self {
             public_base_url: public_base_url.trim_end_matches('/').to_owned(),
             secret,
+            clock,
         }
     }
 
@@ -97,7 +101,7 @@ impl SignedUrls {
         size: u64,
         valid_for: Duration,
     ) -> PresignedUrl {
-        let expires_at = expiry(valid_for);
+        let expires_at = expiry(self.clock.now(), valid_for);
         let expires = expires_at.timestamp();
         let ct = content_type.as_str();
         let signature = self.sign(&["PUT", key, ct, &size.to_string(), &expires.to_string()]);
@@ -119,7 +123,7 @@ impl SignedUrls {
 
     /// A URL that downloads `key` saved as `filename`.
     pub(super) fn get_url(&self, key: &str, filename: &str, valid_for: Duration) -> PresignedUrl {
-        let expires_at = expiry(valid_for);
+        let expires_at = expiry(self.clock.now(), valid_for);
         let expires = expires_at.timestamp();
         let signature = self.sign(&["GET", key, filename, &expires.to_string()]);
         PresignedUrl {
@@ -134,7 +138,7 @@ impl SignedUrls {
         }
     }
 
-    /// Checks an upload URL's signature and expiry.
+    /// Checks an upload URL's signature and expiry (against the clock's now).
     ///
     /// # Errors
     /// [`SignedUrlError`].
@@ -145,7 +149,6 @@ impl SignedUrls {
         size: u64,
         expires: i64,
         signature: &str,
-        now: DateTime<Utc>,
     ) -> Result<UploadGrant, SignedUrlError> {
         self.verify(
             &[
@@ -157,7 +160,7 @@ impl SignedUrls {
             ],
             signature,
         )?;
-        check_expiry(expires, now)?;
+        check_expiry(expires, self.clock.now())?;
         let content_type = ContentType::parse(content_type).ok_or(SignedUrlError::Invalid)?;
         parse_key(key).ok_or(SignedUrlError::Invalid)?;
         Ok(UploadGrant {
@@ -167,7 +170,7 @@ impl SignedUrls {
         })
     }
 
-    /// Checks a download URL's signature and expiry.
+    /// Checks a download URL's signature and expiry (against the clock's now).
     ///
     /// # Errors
     /// [`SignedUrlError`].
@@ -177,10 +180,9 @@ impl SignedUrls {
         filename: &str,
         expires: i64,
         signature: &str,
-        now: DateTime<Utc>,
     ) -> Result<(), SignedUrlError> {
         self.verify(&["GET", key, filename, &expires.to_string()], signature)?;
-        check_expiry(expires, now)?;
+        check_expiry(expires, self.clock.now())?;
         parse_key(key).ok_or(SignedUrlError::Invalid)?;
         Ok(())
     }

@@ -178,7 +178,7 @@ pub(crate) fn parse_filter(params: &ListParams, caller: &Caller) -> Result<ListF
         ));
     }
     if let Some(raw) = &params.bank {
-        app::loan_requests::may_filter_by_bank(caller)?;
+        // Who may filter by bank is the service's rule (LoanRequests::list and export).
         filter.bank = Some(BankCode::parse(raw).map_err(|_| {
             Problem::invalid_parameter("bank", domain::error::FieldCode::InvalidFormat, "5 digits")
         })?);
