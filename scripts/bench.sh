@@ -5,7 +5,8 @@
 # at 833 requests/s, the same with hostile traffic), pgbench with the SQL of one
 # submission (scripts/bench/submission.pgbench), the submission ceiling again under a
 # load generator that is not the project's own (wrk, scripts/bench/submit.lua) with the
-# CPU each process spent per submission (scripts/bench/cpu.py, from /proc), builds the
+# CPU each process spent per submission (scripts/bench/cpu.py, from /proc), the same CPU
+# at a fixed rate below the ceiling (step 1d), builds the
 # container image without an engine to measure it (scripts/image.sh), and prints the
 # figures.
 #
@@ -16,7 +17,8 @@
 # (closed-loop clients of the ceiling runs, API and pgbench alike, default 32),
 # BENCH_BUILT (reuse the binaries of an earlier run's BENCH_OUT, below), BENCH_TRACES (a sample ratio such as 0.1: the API exports traces at that ratio to an
 # OTLP receiver on this machine, scripts/bench/otlp-sink.py; unset: no traces),
-# BENCH_RATE (offered requests/s of the journeys, default 833), BENCH_IDENTIFIER_RATE
+# BENCH_RATE (offered requests/s of the journeys, default 833), BENCH_FIXED_RATE
+# (submissions/s of step 1d, the CPU per submission at a fixed rate, default 1000), BENCH_IDENTIFIER_RATE
 # (guarantee identifiers/s of the identifier-only step, default 139), BENCH_OVERLOAD (offered
 # requests/s of the overload step, default 4 x BENCH_RATE), BENCH_RAMP (e.g.
 # 800:200:2000 to also ramp up to the ceiling of the journeys), BENCH_OUT (folder of the
@@ -28,6 +30,7 @@ SECONDS_PER_STEP="${BENCH_SECONDS:-60}"
 CLIENTS="${BENCH_CLIENTS:-32}"
 RATE="${BENCH_RATE:-833}"
 IDENTIFIER_RATE="${BENCH_IDENTIFIER_RATE:-139}"
+FIXED_RATE="${BENCH_FIXED_RATE:-1000}"
 OVERLOAD="${BENCH_OVERLOAD:-$((RATE * 4))}"
 OUT="${BENCH_OUT:-var/bench}"
 PORT=18090
@@ -194,6 +197,21 @@ WRK_PG_MS=$(per_unit_ms "$WRK_PG_CPU_BEFORE" "$WRK_PG_CPU_AFTER" "$WRK_STORED")
 WRK_SELF_MS=$(per_unit_ms 0 "$(awk '{print $1 + $2}' "$OUT/wrk.time")" "$WRK_STORED")
 # Stored per second of the run: what the ceiling is, whatever wrk counted.
 WRK_CEILING=$(python3 -c "import sys; print(round(int(sys.argv[1]) / float(sys.argv[2]), 1))" "$WRK_STORED" "$SECONDS_PER_STEP")
+echo "== 1d. API CPU per submission at a fixed $FIXED_RATE submissions/s (the load test), ${SECONDS_PER_STEP}s"
+# At the ceiling every microsecond added lowers the throughput, and on two shared cores
+# the CPU per submission of every process then rises with it: a change's cost cannot be
+# isolated there. At a fixed rate below the ceiling both sides of a comparison do the same
+# work per second.
+read -r FIXED_API_BEFORE FIXED_PG_BEFORE < <(cpu)
+FIXED_N0=$("${PSQL[@]}" -d "$DB" -c "SELECT count(*) FROM loan_requests")
+"${LT[@]}" --rate "$FIXED_RATE" --duration "${SECONDS_PER_STEP}s" --warmup 0s \
+  --applicant-weight 0 --reviewer-weight 0 --submit-weight 1 --json "$OUT/fixed.json" >"$OUT/fixed.txt" 2>&1 \
+  || echo "(the fixed-rate step missed a threshold: see $OUT/fixed.txt)"
+read -r FIXED_API_AFTER FIXED_PG_AFTER < <(cpu)
+FIXED_STORED=$(( $("${PSQL[@]}" -d "$DB" -c "SELECT count(*) FROM loan_requests") - FIXED_N0 ))
+FIXED_API_MS=$(per_unit_ms "$FIXED_API_BEFORE" "$FIXED_API_AFTER" "$FIXED_STORED")
+FIXED_PG_MS=$(per_unit_ms "$FIXED_PG_BEFORE" "$FIXED_PG_AFTER" "$FIXED_STORED")
+FIXED_ACHIEVED=$(python3 -c "import sys; print(round(int(sys.argv[1]) / float(sys.argv[2]), 1))" "$FIXED_STORED" "$SECONDS_PER_STEP")
 # pgbench's rows have made-up SIRENs the API would refuse to read back (bank 30004's
 # reviewers list them next): remove them.
 "${PSQL[@]}" -d "$DB" -c "DELETE FROM outbox_messages WHERE loan_request_id IN (SELECT id FROM loan_requests WHERE applicant_sub LIKE 'bench-%')" \
@@ -300,6 +318,7 @@ submission ceiling, API under wrk ($CLIENTS connections): $WRK_CEILING submissio
   ratio API under wrk / pgbench:                {$WRK_CEILING / pg:.2f}
   CPU per submission under wrk: API $WRK_API_MS ms, PostgreSQL $WRK_PG_MS ms, wrk $WRK_SELF_MS ms
   CPU per transaction under pgbench: PostgreSQL $PGBENCH_PG_MS ms, pgbench $PGBENCH_SELF_MS ms
+CPU per submission at a fixed $FIXED_RATE/s (load test; $FIXED_ACHIEVED/s stored): API $FIXED_API_MS ms, PostgreSQL $FIXED_PG_MS ms
 ratio API / pgbench:                    {api / pg:.2f}  (target >= 0.80)
 journeys at $RATE requests/s offered:    achieved $JOURNEYS_ACHIEVED/s, p99 all $JOURNEYS_P99 ms, worst request p99 $JOURNEYS_WORST ms, within thresholds: $JOURNEYS_OK  (target p99 < 50 ms)
 same + 200 hostile/s + 500 slow loris:  p99 all $HOSTILE_P99 ms, worst request p99 $HOSTILE_WORST ms, within thresholds: $HOSTILE_OK
