@@ -49,6 +49,11 @@ pub fn init(format: &str, traces: Option<&SdkTracerProvider>) {
             .with_location(false)
             .with_threads(false)
             .with_tracked_inactivity(false)
+            // A span's parent is the current `tracing` span (the layer looks it up), and
+            // pge reads a span's context from the span itself (`infra::trace`), never from
+            // OpenTelemetry's thread-local current context: attaching it at every poll of
+            // every recorded future would cost each poll and serve nobody.
+            .with_context_activation(false)
             // Spans, and of the events only warnings and errors (an error marks its span
             // failed): the info lines (one "request completed" per request) stay in the
             // logs, where they are already, rather than costing every span an event.
@@ -57,11 +62,17 @@ pub fn init(format: &str, traces: Option<&SdkTracerProvider>) {
             // runs where `infra::trace::recording` is false, and none of its spans goes
             // through this layer (no span builder, no SDK span, nothing attached at each
             // poll), which is what head sampling saves.
-            .with_filter(tracing_subscriber::filter::filter_fn(|meta| {
-                (meta.is_span() || *meta.level() <= tracing::Level::WARN)
-                    && infra::trace::recording()
-            }))
-            .with_filter(EnvFilter::new("warn,api=info,infra=info,app=info,pge=info"))
+            //
+            // One filter, not two nested ones: each per-layer filter has its own bit in the
+            // registry's state, and a span one of them lets through is made (stored,
+            // entered and exited at each poll) even if the other shuts the layer out of
+            // it. Nested, the crates' directive alone made every request's spans live in
+            // the registry, sampled or not, when the logs (`RUST_LOG=warn`) did not want
+            // them. The call site's part (the crates at `info`, spans and warnings) is
+            // decided once per call site; whether the work is recorded, at each call: a
+            // plain `filter_fn` would cache its first answer for the call site, and a span
+            // first met outside the sampled share would never be recorded again.
+            .with_filter(recorded_work())
     });
     // A second init (tests) keeps the first subscriber.
     drop(
@@ -70,6 +81,30 @@ pub fn init(format: &str, traces: Option<&SdkTracerProvider>) {
             .with(spans)
             .try_init(),
     );
+}
+
+/// The traces layer's filter: the `pge` crates' spans (not the libraries', which would
+/// multiply a request's spans by ten) and their warnings and errors, in recorded work only
+/// ([`infra::trace::recording`]).
+fn recorded_work<S>() -> impl tracing_subscriber::layer::Filter<S>
+where
+    S: tracing::Subscriber,
+{
+    use tracing::subscriber::Interest;
+    use tracing_subscriber::filter::Targets;
+    let crates = Targets::new()
+        .with_default(tracing::Level::WARN)
+        .with_targets(["api", "infra", "app", "pge"].map(|c| (c, tracing::Level::INFO)));
+    tracing_subscriber::filter::dynamic_filter_fn(|_meta, _cx| infra::trace::recording())
+        .with_callsite_filter(move |meta| {
+            let wanted = (meta.is_span() || *meta.level() <= tracing::Level::WARN)
+                && crates.would_enable(meta.target(), meta.level());
+            if wanted {
+                Interest::sometimes()
+            } else {
+                Interest::never()
+            }
+        })
 }
 
 /// Whether spans go to OpenTelemetry (set once by [`init`], the adapters' flag).

@@ -88,6 +88,44 @@ impl HttpClient for RuntimeClient {
     }
 }
 
+/// How the exporter batches spans: pge's defaults, each replaced by its standard
+/// OpenTelemetry variable when set (`OTEL_BSP_MAX_QUEUE_SIZE`,
+/// `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`, `OTEL_BSP_SCHEDULE_DELAY` in milliseconds; a value that
+/// is not a positive whole number is ignored).
+///
+/// The defaults: at most 1,024 spans waiting for the exporter (then dropped, not held),
+/// sent every half second in batches of 256. At 10 % of 3,300 requests a second (the 4x
+/// overload of docs/PERFORMANCE.md) that is about 1,000 spans a second, each about a
+/// kilobyte with its attributes; a longer queue or larger batches held megabytes more at
+/// that peak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchSettings {
+    pub max_queue: usize,
+    /// Never more than `max_queue` (the SDK's rule).
+    pub max_batch: usize,
+    pub delay: Duration,
+}
+
+impl BatchSettings {
+    #[must_use]
+    pub fn from_env(env: impl Fn(&str) -> Option<String>) -> Self {
+        let number = |name: &str, default: u64| {
+            env(name)
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .filter(|&v| v > 0)
+                .unwrap_or(default)
+        };
+        let max_queue = usize::try_from(number("OTEL_BSP_MAX_QUEUE_SIZE", 1_024)).unwrap_or(1_024);
+        let max_batch =
+            usize::try_from(number("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", 256)).unwrap_or(256);
+        Self {
+            max_queue,
+            max_batch: max_batch.min(max_queue),
+            delay: Duration::from_millis(number("OTEL_BSP_SCHEDULE_DELAY", 500)),
+        }
+    }
+}
+
 /// The batch processor, shared: the tracer provider holds one handle (sampled spans), the
 /// failure path ([`infra::trace::keep_failure`]) the other. Its exporter got the resource
 /// before the processor was built, so the provider's `set_resource` has nothing to do.
@@ -154,17 +192,14 @@ pub fn provider(settings: &TraceSettings) -> anyhow::Result<Option<SdkTracerProv
         .with_http_client(client)
         .build()?;
     exporter.set_resource(&resource);
-    // At most 1,024 spans waiting for the exporter (then dropped, not held), sent every
-    // half second in batches of 256: at 10 % of 3,300 requests a second (the 4x overload of
-    // docs/PERFORMANCE.md) about 1,000 spans a second, each about a kilobyte with its
-    // attributes; a longer queue or larger batches held megabytes more at that peak.
+    let batch = BatchSettings::from_env(|name| std::env::var(name).ok());
     let batch = Shared(Arc::new(
         BatchSpanProcessor::builder(exporter)
             .with_batch_config(
                 BatchConfigBuilder::default()
-                    .with_max_queue_size(1_024)
-                    .with_max_export_batch_size(256)
-                    .with_scheduled_delay(Duration::from_millis(500))
+                    .with_max_queue_size(batch.max_queue)
+                    .with_max_export_batch_size(batch.max_batch)
+                    .with_scheduled_delay(batch.delay)
                     .build(),
             )
             .build(),
@@ -211,6 +246,48 @@ mod tests {
                 &[],
             )
             .decision
+    }
+
+    #[test]
+    fn the_batch_settings_are_pges_unless_the_standard_variables_say_otherwise() {
+        let none = BatchSettings::from_env(|_| None);
+        assert_eq!(
+            none,
+            BatchSettings {
+                max_queue: 1_024,
+                max_batch: 256,
+                delay: Duration::from_millis(500)
+            }
+        );
+        let set = BatchSettings::from_env(|name| {
+            match name {
+                "OTEL_BSP_MAX_QUEUE_SIZE" => Some("512"),
+                "OTEL_BSP_MAX_EXPORT_BATCH_SIZE" => Some(" 128 "),
+                "OTEL_BSP_SCHEDULE_DELAY" => Some("250"),
+                _ => None,
+            }
+            .map(str::to_owned)
+        });
+        assert_eq!(
+            set,
+            BatchSettings {
+                max_queue: 512,
+                max_batch: 128,
+                delay: Duration::from_millis(250)
+            }
+        );
+        // A batch larger than the queue is cut to it; nonsense and zero are ignored.
+        let odd = BatchSettings::from_env(|name| {
+            match name {
+                "OTEL_BSP_MAX_QUEUE_SIZE" => Some("100"),
+                "OTEL_BSP_MAX_EXPORT_BATCH_SIZE" => Some("4096"),
+                "OTEL_BSP_SCHEDULE_DELAY" => Some("0"),
+                _ => Some("lots"),
+            }
+            .map(str::to_owned)
+        });
+        assert_eq!((odd.max_queue, odd.max_batch), (100, 100));
+        assert_eq!(odd.delay, Duration::from_millis(500));
     }
 
     #[test]

@@ -92,9 +92,14 @@ fn start(dir: &std::path::Path, endpoint: &str) -> Pge {
 }
 
 fn start_sampling(dir: &std::path::Path, endpoint: &str, ratio: &str) -> Pge {
+    start_with(dir, endpoint, ratio, &[])
+}
+
+fn start_with(dir: &std::path::Path, endpoint: &str, ratio: &str, env: &[(&str, &str)]) -> Pge {
     let mut child = Command::new(env!("CARGO_BIN_EXE_pge"))
         .arg("serve")
         .env_clear()
+        .envs(env.iter().copied())
         .env("PGE_DATA_DIR", dir)
         .env("PGE_LISTEN_ADDR", "127.0.0.1:0")
         .env("PGE_METRICS_ADDR", "off")
@@ -321,6 +326,67 @@ async fn a_submission_is_one_trace_and_its_email_another_linked_to_it() {
     }
     drop(pge);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Whether a span is recorded is decided per trace, never cached per call site: with
+/// logs at `warn` (no layer but the traces' wants an `info` span), a submission outside
+/// the sampled share first, then one inside it, the second is exported whole (its server
+/// span, the store's transaction, its SQL statements) and nothing of the first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sampled_request_after_unsampled_ones_is_recorded_whole() {
+    const QUIET_TRACE: &str = "6bf92f3577b34da6a3ce929d0e0e4738";
+    const KEPT_TRACE: &str = "7bf92f3577b34da6a3ce929d0e0e4739";
+    let (endpoint, received) = collector().await;
+    let dir = std::env::temp_dir().join(format!("pge-traces-sites-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let token = applicant_token(&dir);
+    let pge = start_with(&dir, &endpoint, "1", &[("RUST_LOG", "warn,pge=info")]);
+    let http = reqwest::Client::new();
+    let base = format!("http://{}", pge.addr);
+    for (trace, flags, siren) in [(QUIET_TRACE, "00", SIREN), (KEPT_TRACE, "01", "552100554")] {
+        let mut body = submission();
+        body["company"]["siren"] = siren.into();
+        let created = http
+            .post(format!("{base}/api/v1/loan-requests"))
+            .bearer_auth(token.trim())
+            .header("traceparent", format!("00-{trace}-{CALLER_SPAN}-{flags}"))
+            .json(&body)
+            .send()
+            .await
+            .expect("submit");
+        assert_eq!(created.status(), 201, "{trace}");
+    }
+    let spans = spans_until(&received, |spans| {
+        spans
+            .iter()
+            .any(|(_, s)| hex(&s.trace_id) == KEPT_TRACE && s.name == "store.submit")
+    })
+    .await;
+    assert!(
+        spans.iter().all(|(_, s)| hex(&s.trace_id) != QUIET_TRACE),
+        "the unsampled submission was exported"
+    );
+    let kept: HashMap<String, &Span> = spans
+        .iter()
+        .map(|(_, s)| s)
+        .filter(|s| hex(&s.trace_id) == KEPT_TRACE)
+        .map(|s| (hex(&s.span_id), s))
+        .collect();
+    let names: Vec<&str> = kept.values().map(|s| s.name.as_str()).collect();
+    let root = kept
+        .values()
+        .find(|s| s.name == "POST /api/v1/loan-requests")
+        .unwrap_or_else(|| panic!("no server span in {names:?}"));
+    let transaction = kept
+        .values()
+        .find(|s| s.name == "store.submit")
+        .unwrap_or_else(|| panic!("no transaction span in {names:?}"));
+    assert!(descends(&kept, transaction, root), "{names:?}");
+    assert!(
+        kept.values()
+            .any(|s| s.name == "INSERT loan_requests" && descends(&kept, s, transaction)),
+        "no statement span under the transaction in {names:?}"
+    );
 }
 
 /// Sampled at 0: a request that succeeds exports nothing (a caller's unsampled

@@ -279,7 +279,7 @@ pub(crate) fn statement(info: &sea_orm::metric::Info<'_>, system: &'static str) 
     let end = SystemTime::now();
     let start = end.checked_sub(info.elapsed).unwrap_or(end);
     let sql = info.statement.sql.as_str();
-    let tracer = opentelemetry::global::tracer("pge-db");
+    let tracer = statement_tracer();
     let span = tracer
         .span_builder(summary(sql))
         .with_kind(SpanKind::Client)
@@ -288,13 +288,21 @@ pub(crate) fn statement(info: &sea_orm::metric::Info<'_>, system: &'static str) 
             KeyValue::new("db.system.name", system),
             KeyValue::new("db.query.text", truncate(sql, 500).to_owned()),
         ])
-        .start_with_context(&tracer, &parent);
+        .start_with_context(tracer, &parent);
     let cx = parent.with_span(span);
     let span = cx.span();
     if info.failed {
         span.set_status(Status::error("statement failed"));
     }
     span.end_with_timestamp(end);
+}
+
+/// The statements' tracer, taken once from the global provider (set before any span is
+/// recorded, so before any statement reaches here) rather than built again for each
+/// statement.
+fn statement_tracer() -> &'static opentelemetry::global::BoxedTracer {
+    static TRACER: OnceLock<opentelemetry::global::BoxedTracer> = OnceLock::new();
+    TRACER.get_or_init(|| opentelemetry::global::tracer("pge-db"))
 }
 
 fn truncate(s: &str, max: usize) -> &str {
