@@ -9,6 +9,7 @@
 #   RATE=2000 scripts/bench/traces-ab.sh BENCH_OUT [PAIRS] [SECONDS]
 #   AB=builds B_BUILT=OTHER_BENCH_OUT scripts/bench/traces-ab.sh BENCH_OUT [PAIRS] [SECONDS]
 #   AB=env B_ENV="MIMALLOC_PURGE_DELAY=1000" scripts/bench/traces-ab.sh BENCH_OUT [PAIRS] [SECONDS]
+#   AB=env TRACED=1 B_ENV="OTEL_BSP_MAX_QUEUE_SIZE=256" STEPS=833,3332,833 scripts/bench/traces-ab.sh BENCH_OUT [PAIRS]
 #
 # RATE: submissions at that fixed rate from the project's load test (BENCH_OUT/loadtest,
 # its submission-only scenario) instead of wrk's closed loop at the ceiling. RATIO: the
@@ -22,8 +23,12 @@
 # B_BUILT (another bench folder: a change measured before and after), each on a database
 # of its own that it migrated itself (pge_ab and pge_ab_b), the same load test (BENCH_OUT's).
 #
-# AB=env: traces off on both sides, one binary; "on" runs it with B_ENV's variables added
-# (an allocator setting, say).
+# AB=env: traces off on both sides (on at RATIO on both with TRACED=1), one binary; "on"
+# runs it with B_ENV's variables added (an allocator setting, the exporter's batching).
+#
+# STEPS (e.g. 833,3332,833): instead of a rate, the load test's mixed journeys in 10 s
+# steps at those rates with 1,000 users and shedding allowed (bench.sh's overload step):
+# the figure to read is the peak RSS.
 #
 # BENCH_OUT: the folder a scripts/bench.sh run left (its image/rootfs binary is used, not
 # rebuilt). Needs PostgreSQL on 127.0.0.1:5432 (database pge_ab, dropped and made again),
@@ -32,6 +37,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILT=${1:?usage: $0 BENCH_OUT [PAIRS] [SECONDS]}
 PAIRS=${2:-3}; SECS=${3:-20}
+if [ -n "${STEPS:-}" ]; then SECS=$(( 10 * $(tr ',' '\n' <<<"$STEPS" | wc -l) )); fi
 PGE="$BUILT/image/rootfs/usr/local/bin/pge"
 PORT=18091; HOST=http://127.0.0.1:$PORT; DB=pge_ab
 PSQL=(psql -qtA -h 127.0.0.1 -U postgres)
@@ -65,6 +71,7 @@ run() {
     :
   elif [ "${AB:-traces}" = env ]; then
     if [ "$mode" = on ]; then read -r -a extra <<<"${B_ENV:?AB=env needs B_ENV}"; fi
+    if [ -n "${TRACED:-}" ]; then export PGE_OTLP_ENDPOINT="http://127.0.0.1:$(cat "$OUT/otlp-port")" PGE_TRACE_SAMPLE_RATIO="${RATIO:-0.1}"; fi
   elif [ "${AB:-traces}" = audit-chain ]; then
     local state=DISABLE; [ "$mode" = on ] && state=ENABLE
     "${PSQL[@]}" -d "$DB" -c "ALTER TABLE audit_events $state TRIGGER pge_audit_link"
@@ -74,7 +81,13 @@ run() {
   "${PSQL[@]}" -d "$db" -c "CHECKPOINT"
   read -r before pg_before < <(python3 scripts/bench/cpu.py $pid)
   local n0; n0=$("${PSQL[@]}" -d "$db" -c "SELECT count(*) FROM loan_requests")
-  if [ -n "${RATE:-}" ]; then
+  if [ -n "${STEPS:-}" ]; then
+    # The overload probe: bench.sh's step 4 (1,000 users, shedding allowed), for the peak
+    # RSS; the CPU per submission of a run that sheds says little.
+    "$BUILT/loadtest" --host "$HOST" --pge-bin "$pge" --data-dir "$DATA" --steps "$STEPS" \
+      --duration 10s --users 1000 --allow-shedding --max-errors 0 --min-achieved 0 \
+      > "$OUT/loadtest-$mode.txt" 2>&1 || true
+  elif [ -n "${RATE:-}" ]; then
     # A fixed arrival rate below the ceiling: both sides do the same work per second, so
     # the CPU per submission is not confounded by how saturated the machine is.
     "$BUILT/loadtest" --host "$HOST" --pge-bin "$pge" --data-dir "$DATA" --rate "$RATE" \
