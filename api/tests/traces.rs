@@ -151,6 +151,23 @@ fn submission() -> serde_json::Value {
     })
 }
 
+/// `POST /api/v1/loan-requests` of `body` under the caller's `traceparent`.
+async fn submit_traced(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    traceparent: &str,
+    body: &serde_json::Value,
+) -> reqwest::Response {
+    http.post(format!("{base}/api/v1/loan-requests"))
+        .bearer_auth(token.trim())
+        .header("traceparent", traceparent)
+        .json(body)
+        .send()
+        .await
+        .expect("submit")
+}
+
 /// The spans received once `done` holds of them (the exporter sends within its 1 s batch
 /// delay; 30 s at most).
 async fn spans_until(
@@ -346,14 +363,8 @@ async fn a_sampled_request_after_unsampled_ones_is_recorded_whole() {
     for (trace, flags, siren) in [(QUIET_TRACE, "00", SIREN), (KEPT_TRACE, "01", "552100554")] {
         let mut body = submission();
         body["company"]["siren"] = siren.into();
-        let created = http
-            .post(format!("{base}/api/v1/loan-requests"))
-            .bearer_auth(token.trim())
-            .header("traceparent", format!("00-{trace}-{CALLER_SPAN}-{flags}"))
-            .json(&body)
-            .send()
-            .await
-            .expect("submit");
+        let traceparent = format!("00-{trace}-{CALLER_SPAN}-{flags}");
+        let created = submit_traced(&http, &base, &token, &traceparent, &body).await;
         assert_eq!(created.status(), 201, "{trace}");
     }
     let spans = spans_until(&received, |spans| {
@@ -412,14 +423,8 @@ async fn outside_the_sampled_share_only_failures_are_exported() {
     }
 
     let body = submission();
-    let created = http
-        .post(format!("{base}/api/v1/loan-requests"))
-        .bearer_auth(token.trim())
-        .header("traceparent", format!("00-{QUIET_TRACE}-{CALLER_SPAN}-00"))
-        .json(&body)
-        .send()
-        .await
-        .expect("submit");
+    let traceparent = format!("00-{QUIET_TRACE}-{CALLER_SPAN}-00");
+    let created = submit_traced(&http, &base, &token, &traceparent, &body).await;
     assert_eq!(created.status(), 201);
     let created: serde_json::Value = created.json().await.expect("json");
     let id = created["id"].as_str().expect("id");

@@ -58,6 +58,10 @@ done
 : > "$OUT/tokens"; for i in $(seq 1 256); do "$PGE" dev-token --role applicant --sub "bench-wrk-$i" >> "$OUT/tokens"; done
 python3 scripts/bench/otlp-sink.py "$OUT/otlp-port" "$OUT/otlp-counts.json" & SINK=$!
 for _ in $(seq 1 50); do [ -s "$OUT/otlp-port" ] && break; sleep 0.1; done
+# Traces on, at RATIO, to the sink.
+traced() {
+  export PGE_OTLP_ENDPOINT="http://127.0.0.1:$(cat "$OUT/otlp-port")" PGE_TRACE_SAMPLE_RATIO="${RATIO:-0.1}"
+}
 run() {
   local mode=$1
   local pge=$PGE_A db=$DB_A label=$mode
@@ -71,11 +75,11 @@ run() {
     :
   elif [ "${AB:-traces}" = env ]; then
     if [ "$mode" = on ]; then read -r -a extra <<<"${B_ENV:?AB=env needs B_ENV}"; fi
-    if [ -n "${TRACED:-}" ]; then export PGE_OTLP_ENDPOINT="http://127.0.0.1:$(cat "$OUT/otlp-port")" PGE_TRACE_SAMPLE_RATIO="${RATIO:-0.1}"; fi
+    if [ -n "${TRACED:-}" ]; then traced; fi
   elif [ "${AB:-traces}" = audit-chain ]; then
     local state=DISABLE; [ "$mode" = on ] && state=ENABLE
     "${PSQL[@]}" -d "$DB" -c "ALTER TABLE audit_events $state TRIGGER pge_audit_link"
-  elif [ "$mode" = on ]; then export PGE_OTLP_ENDPOINT="http://127.0.0.1:$(cat "$OUT/otlp-port")" PGE_TRACE_SAMPLE_RATIO="${RATIO:-0.1}"; else unset PGE_OTLP_ENDPOINT PGE_TRACE_SAMPLE_RATIO; fi
+  elif [ "$mode" = on ]; then traced; else unset PGE_OTLP_ENDPOINT PGE_TRACE_SAMPLE_RATIO; fi
   env "${extra[@]}" "$pge" serve >> "$OUT/server-$mode.log" 2>&1 & local pid=$!
   for _ in $(seq 1 300); do curl -sf "$HOST/readyz" >/dev/null && break; sleep 0.05; done
   "${PSQL[@]}" -d "$db" -c "CHECKPOINT"
